@@ -1,0 +1,54 @@
+# Academy: `make run` starts the platform with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test setup deps assets dirs migrate demo lint messages test-postgres test-integration clean
+
+run: setup migrate demo
+	$(PY) manage.py run_embedded
+
+test: setup
+	$(BIN)/pytest
+
+setup: deps assets dirs
+
+dirs:
+	mkdir -p var/broker/queue var/broker/processed var/media
+
+deps: $(VENV)/.deps-installed
+
+$(VENV)/.deps-installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+assets: node_modules/.assets-installed
+
+node_modules/.assets-installed: package.json package-lock.json $(VENV)/.deps-installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" npm ci --no-audit --no-fund
+	touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+messages: setup
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+test-postgres: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+test-integration: setup
+	$(BIN)/pytest -m integration
+
+clean:
+	rm -rf var/broker var/cache var/academy.sqlite3*

@@ -1,0 +1,20 @@
+"""The demo world, assembled from each app's seeders in dependency order."""
+
+from django.conf import settings
+
+DEMO_SIGN_INS = [
+    f"  Sign in at http://127.0.0.1:8000 with password {settings.ACADEMY_DEMO_PASSWORD!r}:",
+    "    learner@demo.gov        (learner, Demo Agency)",
+    "    trainer@demo.gov        (trainer, Demo Agency)",
+    "    manager@demo.gov        (manager of Digital Services, Demo Agency)",
+    "    agencyadmin@demo.gov    (agency admin, Demo Agency)",
+    "    platformadmin@demo.gov  (platform admin, all agencies)",
+    "    learner@other-demo.gov  (learner, Other Demo Agency)",
+]
+
+
+def run_seeders(*, stdout):
+    from agencies.demo import seed_people
+
+    seed_people()
+    stdout.write("Agencies, units and people: ready.")

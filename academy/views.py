@@ -1,0 +1,37 @@
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from agencies.access import actor_for
+
+from .health import health_report
+
+
+@never_cache
+def healthz(request):
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "pages/welcome.html")
+    return render(request, "pages/home.html", {"actor": actor_for(request.user)})
+
+
+def error_404(request, exception):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_403(request, exception):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_500(request):
+    # No request context: the database may be the reason we are here.
+    return HttpResponseServerError(loader.render_to_string("errors/500.html"))
+
+
+def root_redirect(request):
+    return redirect("home")

@@ -1,0 +1,12 @@
+import time
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+SESSION_STARTED_KEY = "academy_session_started"
+
+
+@receiver(user_logged_in)
+def stamp_session_start(sender, request, user, **kwargs):
+    # The absolute session lifetime counts from sign-in (see SessionLifetimeMiddleware).
+    request.session[SESSION_STARTED_KEY] = int(time.time())

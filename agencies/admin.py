@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Unit
+
+
+class AgencyDomainInline(admin.TabularInline):
+    model = AgencyDomain
+    extra = 1
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "slug", "time_zone", "mfa_required", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AgencyDomainInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency", "path"]
+    list_filter = ["agency"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "unit", "role", "is_active"]
+    list_filter = ["agency", "role", "is_active"]
+    raw_id_fields = ["user", "unit"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "agency", "role", "created_at", "accepted_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "agency", "actor_email", "action", "target", "outcome"]
+    list_filter = ["agency", "outcome"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

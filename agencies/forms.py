@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .access import actor_for, units_visible_to
+from .models import TIME_ZONE_CHOICES, Role
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return "— " * unit.depth + unit.name
+
+
+def _unit_field(user, *, required=False, label=_("Unit"), empty_label=_("No unit")):
+    return UnitChoiceField(
+        queryset=units_visible_to(user).order_by("path"),
+        required=required,
+        label=label,
+        empty_label=empty_label,
+    )
+
+
+def _role_choices(user):
+    actor = actor_for(user)
+    if actor.is_agency_admin or actor.is_platform_admin:
+        return Role.choices
+    return [(Role.LEARNER.value, Role.LEARNER.label)]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"))
+    unit = None
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(user)
+        actor = actor_for(user)
+        self.fields["unit"] = _unit_field(user, required=not (actor.is_agency_admin or actor.is_platform_admin))
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(user)
+        actor = actor_for(user)
+        self.fields["unit"] = _unit_field(user, required=not (actor.is_agency_admin or actor.is_platform_admin))
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+    def __init__(self, *args, user, exclude_subtree_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = _unit_field(user, label=_("Inside"), empty_label=_("Top level (no parent)"))
+        if exclude_subtree_of is not None:
+            field.queryset = field.queryset.exclude(path__startswith=exclude_subtree_of.path)
+        self.fields["parent"] = field
+
+
+def _domains_field():
+    return forms.CharField(
+        label=_("Email domains"),
+        help_text=_("One or more domains, separated by commas, e.g. agency.gov, staff.agency.gov"),
+        max_length=1000,
+    )
+
+
+class AgencySettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    acronym = forms.CharField(label=_("Acronym"), max_length=20)
+    domains = _domains_field()
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
+    default_language = forms.ChoiceField(label=_("Default language"), choices=[("en", _("English")), ("fr", _("French"))])
+    mfa_required = forms.BooleanField(
+        label=_("Require multi-factor authentication for every member"), required=False
+    )
+
+    def domain_list(self):
+        return [d for d in self.cleaned_data["domains"].split(",") if d.strip()]
+
+
+class AgencyCreateForm(AgencySettingsForm):
+    slug = forms.SlugField(label=_("Slug"), max_length=60, help_text=_("Short name used in addresses."))
+
+    field_order = ["name", "acronym", "slug", "domains", "time_zone", "default_language", "mfa_required"]

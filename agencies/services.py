@@ -1,0 +1,312 @@
+"""Changes to agencies, units and memberships. Each one is audited, success or not."""
+
+import re
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .access import actor_for
+from .models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Role, Unit
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,}$")
+
+
+def audit_record(*, actor, agency, action, target="", ip=None, outcome, detail=None):
+    """Append one audit row. Runs in its own savepoint so a rolled-back change is still logged."""
+    return AuditEvent.objects.create(
+        agency=agency,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_email=getattr(actor, "email", "") or "",
+        action=action,
+        target=str(target)[:300],
+        ip_address=ip,
+        outcome=outcome,
+        detail=detail or {},
+    )
+
+
+@contextmanager
+def audited(*, actor, agency, action, target="", ip=None, detail=None):
+    """Run a change in one transaction and audit it: success, or rejected with the reasons."""
+    try:
+        with transaction.atomic():
+            yield
+            audit_record(
+                actor=actor, agency=agency, action=action, target=target, ip=ip,
+                outcome=AuditEvent.Outcome.SUCCESS, detail=detail,
+            )
+    except ValidationError as error:
+        audit_record(
+            actor=actor, agency=agency, action=action, target=target, ip=ip,
+            outcome=AuditEvent.Outcome.REJECTED,
+            detail={**(detail or {}), "errors": error.messages},
+        )
+        raise
+
+
+def _require(condition, message):
+    if not condition:
+        raise ValidationError(message)
+
+
+def normalize_domains(domains):
+    cleaned = []
+    for raw in domains:
+        domain = raw.strip().lower().lstrip("@")
+        if not domain:
+            continue
+        if not DOMAIN_RE.match(domain):
+            raise ValidationError(_("“%(domain)s” is not a valid email domain.") % {"domain": raw})
+        cleaned.append(domain)
+    return sorted(set(cleaned))
+
+
+def agency_for_email(email):
+    """The active agency that registered the domain of `email`, or None."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    match = (
+        AgencyDomain.objects.filter(domain__iexact=domain, agency__is_active=True)
+        .select_related("agency")
+        .first()
+    )
+    return match.agency if match else None
+
+
+def _check_domains_free(domains, *, agency=None):
+    taken = AgencyDomain.objects.filter(domain__in=domains)
+    if agency is not None:
+        taken = taken.exclude(agency=agency)
+    taken = list(taken.values_list("domain", flat=True))
+    _require(
+        not taken,
+        _("These domains already belong to another agency: %(domains)s")
+        % {"domains": ", ".join(taken)},
+    )
+
+
+def agency_create(
+    *, actor, name, acronym, slug, domains, time_zone="UTC", default_language="en",
+    mfa_required=False, ip=None,
+) -> Agency:
+    """Create an agency with its email domains. Only platform admins may."""
+    domains = normalize_domains(domains)
+    with audited(actor=actor, agency=None, action="agency.create", target=name, ip=ip,
+                 detail={"slug": slug, "domains": domains}):
+        _require(actor_for(actor).is_platform_admin, _("Only platform admins can create agencies."))
+        _require(domains, _("Give at least one email domain."))
+        _require(not Agency.objects.filter(slug=slug).exists(),
+                 _("An agency with this slug already exists."))
+        _require(not Agency.objects.filter(name__iexact=name).exists(),
+                 _("An agency with this name already exists."))
+        _check_domains_free(domains)
+        agency = Agency.objects.create(
+            name=name, acronym=acronym, slug=slug, time_zone=time_zone,
+            default_language=default_language, mfa_required=mfa_required,
+        )
+        AgencyDomain.objects.bulk_create(AgencyDomain(agency=agency, domain=d) for d in domains)
+    return agency
+
+
+def agency_update_settings(
+    *, actor, agency, name, acronym, domains, time_zone, default_language, mfa_required, ip=None
+) -> Agency:
+    """Agency admins (or platform admins) change their agency's settings."""
+    domains = normalize_domains(domains)
+    with audited(actor=actor, agency=agency, action="agency.update", target=agency.name, ip=ip,
+                 detail={"domains": domains, "mfa_required": mfa_required}):
+        who = actor_for(actor)
+        _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk),
+                 _("Only the agency's admins can change its settings."))
+        _require(domains, _("Give at least one email domain."))
+        _require(not Agency.objects.filter(name__iexact=name).exclude(pk=agency.pk).exists(),
+                 _("An agency with this name already exists."))
+        _check_domains_free(domains, agency=agency)
+        agency.name, agency.acronym, agency.time_zone = name, acronym, time_zone
+        agency.default_language, agency.mfa_required = default_language, mfa_required
+        agency.save(update_fields=["name", "acronym", "time_zone", "default_language",
+                                   "mfa_required"])
+        agency.domains.exclude(domain__in=domains).delete()
+        existing = set(agency.domains.values_list("domain", flat=True))
+        AgencyDomain.objects.bulk_create(
+            AgencyDomain(agency=agency, domain=d) for d in domains if d not in existing
+        )
+    return agency
+
+
+def _can_manage_unit(who, unit):
+    if who.is_platform_admin or (who.is_agency_admin and who.agency_id == unit.agency_id):
+        return True
+    return (who.is_manager and who.agency_id == unit.agency_id and who.unit_path is not None
+            and unit.path.startswith(who.unit_path))
+
+
+def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
+    """Add a unit. Managers may add units only below their own unit."""
+    name = name.strip()
+    with audited(actor=actor, agency=agency, action="unit.create", target=name, ip=ip,
+                 detail={"parent": parent.pk if parent else None}):
+        who = actor_for(actor)
+        _require(name, _("Give the unit a name."))
+        if parent is None:
+            _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk),
+                     _("Only agency admins can add top-level units."))
+        else:
+            _require(parent.agency_id == agency.pk and _can_manage_unit(who, parent),
+                     _("You cannot add units there."))
+        _require(not Unit.objects.filter(agency=agency, parent=parent, name__iexact=name).exists(),
+                 _("A unit with this name already exists here."))
+        unit = Unit.objects.create(agency=agency, parent=parent, name=name, path="")
+        unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+        unit.save(update_fields=["path"])
+    return unit
+
+
+def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
+    """Rename a unit and/or move it under another parent (its subtree moves with it)."""
+    name = name.strip()
+    with audited(actor=actor, agency=unit.agency, action="unit.update", target=unit.name, ip=ip,
+                 detail={"name": name, "parent": parent.pk if parent else None}):
+        who = actor_for(actor)
+        _require(name, _("Give the unit a name."))
+        _require(_can_manage_unit(who, unit), _("You cannot change this unit."))
+        if unit.parent_id != (parent.pk if parent else None):
+            # A manager may not lift their own unit, or move anything outside their subtree.
+            _require(who.is_platform_admin or who.is_agency_admin or unit.path != who.unit_path,
+                     _("You cannot move your own unit."))
+            if parent is None:
+                _require(who.is_platform_admin or who.is_agency_admin,
+                         _("Only agency admins can make a unit top-level."))
+            else:
+                _require(parent.agency_id == unit.agency_id and _can_manage_unit(who, parent),
+                         _("You cannot move the unit there."))
+                _require(not parent.path.startswith(unit.path),
+                         _("A unit cannot be moved inside itself."))
+        _require(
+            not Unit.objects.filter(agency=unit.agency, parent=parent, name__iexact=name)
+            .exclude(pk=unit.pk).exists(),
+            _("A unit with this name already exists here."),
+        )
+        old_path = unit.path
+        new_path = f"{parent.path if parent else '/'}{unit.pk}/"
+        unit.name, unit.parent = name, parent
+        unit.save(update_fields=["name", "parent"])
+        if new_path != old_path:
+            Unit.objects.filter(agency=unit.agency, path__startswith=old_path).update(
+                path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
+            )
+            unit.refresh_from_db(fields=["path"])
+    return unit
+
+
+def _send_invitation_email(invitation, *, language):
+    signup_url = settings.SITE_URL.rstrip("/") + reverse("account_signup")
+    with translation.override(language):
+        context = {"invitation": invitation, "signup_url": signup_url}
+        subject = _("You are invited to Academy by %(agency)s") % {"agency": invitation.agency.name}
+        body = render_to_string("agencies/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=None) -> Invitation:
+    """Invite someone to join the agency with a role and unit; they sign up with this email."""
+    email = email.strip().lower()
+    with audited(actor=actor, agency=agency, action="member.invite", target=email, ip=ip,
+                 detail={"role": role, "unit": unit.pk if unit else None}):
+        who = actor_for(actor)
+        is_admin = who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk)
+        _require(is_admin or who.is_manager, _("You cannot invite people."))
+        _require(role in Role.values, _("Choose a valid role."))
+        if not is_admin:
+            _require(role == Role.LEARNER, _("Managers can only invite learners."))
+            _require(unit is not None and _can_manage_unit(who, unit),
+                     _("Choose a unit that you manage."))
+        _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
+        from accounts.models import User
+
+        _require(not User.objects.filter(email__iexact=email).exists(),
+                 _("Someone with this email address already has an account."))
+        _require(not Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists(),
+                 _("This person has already been invited."))
+        invitation = Invitation.objects.create(
+            agency=agency, email=email, role=role, unit=unit, invited_by=actor
+        )
+        transaction.on_commit(
+            lambda: _send_invitation_email(invitation, language=agency.default_language)
+        )
+    return invitation
+
+
+def membership_join_on_signup(*, user) -> Membership | None:
+    """Give a newly signed-up user their membership: from an open invitation, else by domain."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(email__iexact=user.email, accepted_at__isnull=True)
+            .select_related("agency")
+            .first()
+        )
+        if invitation is not None:
+            agency, role, unit = invitation.agency, invitation.role, invitation.unit
+            invitation.accepted_at = timezone.now()
+            invitation.save(update_fields=["accepted_at"])
+        else:
+            agency, role, unit = agency_for_email(user.email), Role.LEARNER, None
+        if agency is None:
+            return None
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(user=user, agency=agency, unit=unit, role=role)
+        except IntegrityError:
+            return Membership.objects.get(user=user)
+        audit_record(actor=user, agency=agency, action="member.join", target=user.email,
+                     outcome=AuditEvent.Outcome.SUCCESS,
+                     detail={"role": role, "invited": invitation is not None})
+    return membership
+
+
+def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
+    """Change someone's role and/or unit within what the actor manages."""
+    with audited(actor=actor, agency=membership.agency, action="member.update",
+                 target=membership.user.email, ip=ip,
+                 detail={"role": role, "unit": unit.pk if unit else None,
+                         "old_role": membership.role, "old_unit": membership.unit_id}):
+        who = actor_for(actor)
+        is_admin = who.is_platform_admin or (
+            who.is_agency_admin and who.agency_id == membership.agency_id)
+        _require(role in Role.values, _("Choose a valid role."))
+        _require(unit is None or unit.agency_id == membership.agency_id,
+                 _("Choose a unit of this agency."))
+        _require(membership.user_id != who.user_id, _("You cannot change your own membership."))
+        if not is_admin:
+            _require(role == membership.role, _("Only agency admins can change roles."))
+            _require(membership.unit is not None and _can_manage_unit(who, membership.unit)
+                     and unit is not None and _can_manage_unit(who, unit),
+                     _("You can only move people between units that you manage."))
+        membership.role, membership.unit = role, unit
+        membership.save(update_fields=["role", "unit"])
+    return membership
+
+
+def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
+    """Deactivate (or reactivate) a member; a deactivated person cannot sign in."""
+    action = "member.reactivate" if active else "member.deactivate"
+    with audited(actor=actor, agency=membership.agency, action=action,
+                 target=membership.user.email, ip=ip):
+        who = actor_for(actor)
+        _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == membership.agency_id),
+                 _("Only agency admins can deactivate people."))
+        _require(membership.user_id != who.user_id, _("You cannot deactivate yourself."))
+        membership.is_active = active
+        membership.save(update_fields=["is_active"])
+        membership.user.is_active = active
+        membership.user.save(update_fields=["is_active"])
+    return membership

@@ -1,0 +1,171 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import access_membership, access_unit, actor_for
+from .forms import AgencyCreateForm, AgencySettingsForm, InvitationForm, MembershipForm, UnitForm
+from .models import Agency
+from .permissions import (
+    agency_admin_required,
+    client_ip,
+    people_manager_required,
+    platform_admin_required,
+)
+
+PAGE_SIZE = 50
+
+
+def _apply_service(form, call):
+    """Run a service; put its refusal on the form instead of letting it escape."""
+    try:
+        return call()
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None
+
+
+def _acting_agency(request):
+    return Agency.objects.get(pk=actor_for(request.user).agency_id)
+
+
+@people_manager_required
+def member_list(request):
+    search = request.GET.get("q", "").strip()
+    members = selectors.member_list(user=request.user, search=search)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "agencies/member_list.html", {"page": page, "search": search})
+
+
+@people_manager_required
+def member_invite(request):
+    form = InvitationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        agency = form.cleaned_data["unit"].agency if form.cleaned_data["unit"] else _acting_agency(request)
+        invitation = _apply_service(form, lambda: services.invitation_create(
+            actor=request.user, agency=agency, email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"], unit=form.cleaned_data["unit"], ip=client_ip(request),
+        ))
+        if invitation is not None:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("agencies:member_list")
+    return render(request, "agencies/member_invite.html", {"form": form})
+
+
+@people_manager_required
+def member_edit(request, membership_id):
+    membership = access_membership(request.user, membership_id)
+    initial = {"role": membership.role, "unit": membership.unit_id}
+    form = MembershipForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = _apply_service(form, lambda: services.membership_update(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"],
+            unit=form.cleaned_data["unit"], ip=client_ip(request),
+        ))
+        if done is not None:
+            messages.success(request, _("Saved changes for %(name)s.") % {"name": membership.user})
+            return redirect("agencies:member_list")
+    return render(request, "agencies/member_edit.html", {"form": form, "membership": membership})
+
+
+@require_POST
+@agency_admin_required
+def member_set_active(request, membership_id):
+    membership = access_membership(request.user, membership_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.membership_set_active(actor=request.user, membership=membership, active=active,
+                                       ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = _("%(name)s can sign in again.") if active else _("%(name)s has been deactivated.")
+        messages.success(request, text % {"name": membership.user})
+    return redirect("agencies:member_edit", membership_id=membership.pk)
+
+
+@people_manager_required
+def unit_list(request):
+    form = UnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        parent = form.cleaned_data["parent"]
+        agency = parent.agency if parent else _acting_agency(request)
+        unit = _apply_service(form, lambda: services.unit_create(
+            actor=request.user, agency=agency, name=form.cleaned_data["name"], parent=parent,
+            ip=client_ip(request),
+        ))
+        if unit is not None:
+            messages.success(request, _("Unit “%(name)s” added.") % {"name": unit.name})
+            return redirect("agencies:unit_list")
+    units = selectors.unit_tree(user=request.user)
+    return render(request, "agencies/unit_list.html", {"units": units, "form": form})
+
+
+@people_manager_required
+def unit_edit(request, unit_id):
+    unit = access_unit(request.user, unit_id)
+    form = UnitForm(request.POST or None, user=request.user, exclude_subtree_of=unit,
+                    initial={"name": unit.name, "parent": unit.parent_id})
+    if request.method == "POST" and form.is_valid():
+        done = _apply_service(form, lambda: services.unit_update(
+            actor=request.user, unit=unit, name=form.cleaned_data["name"],
+            parent=form.cleaned_data["parent"], ip=client_ip(request),
+        ))
+        if done is not None:
+            messages.success(request, _("Unit “%(name)s” saved.") % {"name": unit.name})
+            return redirect("agencies:unit_list")
+    return render(request, "agencies/unit_edit.html", {"form": form, "unit": unit})
+
+
+@agency_admin_required
+def audit_log(request):
+    events = selectors.audit_log(user=request.user, action_prefix=request.GET.get("action", ""))
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "agencies/audit_log.html", {"page": page})
+
+
+@agency_admin_required
+def agency_settings(request):
+    agency = selectors.agency_for_actor(user=request.user)
+    if agency is None:
+        return redirect("agencies:agency_list")
+    initial = {
+        "name": agency.name, "acronym": agency.acronym, "time_zone": agency.time_zone,
+        "default_language": agency.default_language, "mfa_required": agency.mfa_required,
+        "domains": ", ".join(d.domain for d in agency.domains.all()),
+    }
+    form = AgencySettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _apply_service(form, lambda: services.agency_update_settings(
+            actor=request.user, agency=agency, name=data["name"], acronym=data["acronym"],
+            domains=form.domain_list(), time_zone=data["time_zone"],
+            default_language=data["default_language"], mfa_required=data["mfa_required"],
+            ip=client_ip(request),
+        ))
+        if done is not None:
+            messages.success(request, _("Agency settings saved."))
+            return redirect("agencies:agency_settings")
+    return render(request, "agencies/agency_settings.html", {"form": form, "agency": agency})
+
+
+@platform_admin_required
+def agency_list(request):
+    form = AgencyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agency = _apply_service(form, lambda: services.agency_create(
+            actor=request.user, name=data["name"], acronym=data["acronym"], slug=data["slug"],
+            domains=form.domain_list(), time_zone=data["time_zone"],
+            default_language=data["default_language"], mfa_required=data["mfa_required"],
+            ip=client_ip(request),
+        ))
+        if agency is not None:
+            messages.success(request, _("Agency “%(name)s” created.") % {"name": agency.name})
+            return redirect("agencies:agency_list")
+    agencies = selectors.agency_list(user=request.user)
+    return render(request, "agencies/agency_list.html", {"agencies": agencies, "form": form})

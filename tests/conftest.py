@@ -1,0 +1,52 @@
+from types import SimpleNamespace
+
+import pytest
+
+from agencies.models import Role
+
+from .factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory
+
+
+def make_member(agency, role=Role.LEARNER, unit=None, email=None, **user_kwargs):
+    user = UserFactory(**({"email": email} if email else {}), **user_kwargs)
+    MembershipFactory(user=user, agency=agency, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db):
+    """Two agencies, each with a unit tree and one person per role.
+
+    Agency A: HQ > (Digital > Data, Ops). Agency B: Branch. The manager of A manages Digital
+    (and Data below it) but not Ops.
+    """
+    a = AgencyFactory(name="Agency A", slug="agency-a", domains=["a.gov"])
+    b = AgencyFactory(name="Agency B", slug="agency-b", domains=["b.gov"])
+    hq = UnitFactory(agency=a, name="HQ")
+    digital = UnitFactory(agency=a, parent=hq, name="Digital")
+    data = UnitFactory(agency=a, parent=digital, name="Data")
+    ops = UnitFactory(agency=a, parent=hq, name="Ops")
+    branch = UnitFactory(agency=b, name="Branch")
+    return SimpleNamespace(
+        a=a, b=b, hq=hq, digital=digital, data=data, ops=ops, branch=branch,
+        a_admin=make_member(a, Role.AGENCY_ADMIN, email="admin@a.gov"),
+        a_manager=make_member(a, Role.MANAGER, digital, email="manager@a.gov"),
+        a_trainer=make_member(a, Role.TRAINER, digital, email="trainer@a.gov"),
+        a_learner=make_member(a, Role.LEARNER, data, email="learner@a.gov"),
+        a_ops_learner=make_member(a, Role.LEARNER, ops, email="ops@a.gov"),
+        b_admin=make_member(b, Role.AGENCY_ADMIN, email="admin@b.gov"),
+        b_manager=make_member(b, Role.MANAGER, branch, email="manager@b.gov"),
+        b_learner=make_member(b, Role.LEARNER, branch, email="learner@b.gov"),
+        platform_admin=UserFactory(email="platform@academy.gov", is_platform_admin=True),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user and return it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
