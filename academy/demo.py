@@ -18,3 +18,9 @@ def run_seeders(*, stdout):
 
     seed_people()
     stdout.write("Agencies, units and people: ready.")
+
+    from courses.demo import seed_courses
+
+    report = seed_courses()
+    stdout.write(f"Courses: {len(report['published'])} published, "
+                 f"{len(report['unchanged'])} unchanged; paths: {len(report['paths'])}.")

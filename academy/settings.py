@@ -56,10 +56,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before SessionLifetimeMiddleware, which tells the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireAgencyMfaMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -226,3 +227,9 @@ LOGGING = {
 }
 
 ACADEMY_DEMO_PASSWORD = "academy-demo"
+
+# Hosts whose player pages may be embedded (iframe) for lesson videos; any other video link is
+# shown as a plain link. Courses app limits on bundles and attachments live in courses/conf.py.
+ACADEMY_VIDEO_EMBED_HOSTS = env.list(
+    "ACADEMY_VIDEO_EMBED_HOSTS", default=["www.youtube-nocookie.com", "player.vimeo.com"]
+)

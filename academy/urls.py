@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("agency/", include("agencies.urls")),
+    path("courses/", include("courses.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,6 @@
 from django.http import HttpResponseServerError, JsonResponse
-from django.template import loader
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from agencies.access import actor_for

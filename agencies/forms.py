@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .access import actor_for, units_visible_to
-from .models import TIME_ZONE_CHOICES, Role
+from .models import TIME_ZONE_CHOICES, Role, Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -10,7 +10,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "— " * unit.depth + unit.name
 
 
-def _unit_field(user, *, required=False, label=_("Unit"), empty_label=_("No unit")):
+def _unit_field(user, *, required=False, label=_("Unit"), empty_label=_("No unit")):  # noqa: B008
     return UnitChoiceField(
         queryset=units_visible_to(user).order_by("path"),
         required=required,
@@ -55,7 +55,14 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = _unit_field(user, label=_("Inside"), empty_label=_("Top level (no parent)"))
         if exclude_subtree_of is not None:
-            field.queryset = field.queryset.exclude(path__startswith=exclude_subtree_of.path)
+            unit = exclude_subtree_of
+            field.queryset = field.queryset.exclude(path__startswith=unit.path)
+            if unit.parent_id is not None:
+                # A manager's own unit hangs below a unit they do not manage: offer that
+                # parent too, so they can rename in place (the service refuses real moves).
+                field.queryset = (field.queryset | Unit.objects.filter(pk=unit.parent_id)).order_by(
+                    "path"
+                )
         self.fields["parent"] = field
 
 

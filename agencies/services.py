@@ -98,9 +98,11 @@ def agency_create(
     mfa_required=False, ip=None,
 ) -> Agency:
     """Create an agency with its email domains. Only platform admins may."""
-    domains = normalize_domains(domains)
+    domains = [str(d) for d in domains]
     with audited(actor=actor, agency=None, action="agency.create", target=name, ip=ip,
                  detail={"slug": slug, "domains": domains}):
+        # Validated inside the audited block so a refused domain is audited too.
+        domains = normalize_domains(domains)
         _require(actor_for(actor).is_platform_admin, _("Only platform admins can create agencies."))
         _require(domains, _("Give at least one email domain."))
         _require(not Agency.objects.filter(slug=slug).exists(),
@@ -120,9 +122,10 @@ def agency_update_settings(
     *, actor, agency, name, acronym, domains, time_zone, default_language, mfa_required, ip=None
 ) -> Agency:
     """Agency admins (or platform admins) change their agency's settings."""
-    domains = normalize_domains(domains)
+    domains = [str(d) for d in domains]
     with audited(actor=actor, agency=agency, action="agency.update", target=agency.name, ip=ip,
                  detail={"domains": domains, "mfa_required": mfa_required}):
+        domains = normalize_domains(domains)
         who = actor_for(actor)
         _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk),
                  _("Only the agency's admins can change its settings."))

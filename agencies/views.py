@@ -29,8 +29,13 @@ def _apply_service(form, call):
         return None
 
 
-def _acting_agency(request):
-    return Agency.objects.get(pk=actor_for(request.user).agency_id)
+def _acting_agency(request, form, field):
+    """The acting user's agency; a platform admin without one must pick a unit instead."""
+    agency_id = actor_for(request.user).agency_id
+    agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
+    if agency is None:
+        form.add_error(field, _("Choose a unit, so that Academy knows which agency this is for."))
+    return agency
 
 
 @people_manager_required
@@ -45,10 +50,11 @@ def member_list(request):
 def member_invite(request):
     form = InvitationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        agency = form.cleaned_data["unit"].agency if form.cleaned_data["unit"] else _acting_agency(request)
-        invitation = _apply_service(form, lambda: services.invitation_create(
+        unit = form.cleaned_data["unit"]
+        agency = unit.agency if unit else _acting_agency(request, form, "unit")
+        invitation = agency and _apply_service(form, lambda: services.invitation_create(
             actor=request.user, agency=agency, email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"], unit=form.cleaned_data["unit"], ip=client_ip(request),
+            role=form.cleaned_data["role"], unit=unit, ip=client_ip(request),
         ))
         if invitation is not None:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
@@ -93,8 +99,8 @@ def unit_list(request):
     form = UnitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         parent = form.cleaned_data["parent"]
-        agency = parent.agency if parent else _acting_agency(request)
-        unit = _apply_service(form, lambda: services.unit_create(
+        agency = parent.agency if parent else _acting_agency(request, form, "parent")
+        unit = agency and _apply_service(form, lambda: services.unit_create(
             actor=request.user, agency=agency, name=form.cleaned_data["name"], parent=parent,
             ip=client_ip(request),
         ))

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
+                    process.terminate()  # the main process stops its own children cleanly
             deadline = time.time() + 15
             for process in processes.values():
                 try:

@@ -1,0 +1,30 @@
+"""Limits of the courses app. Each can be overridden by a setting of the same name."""
+
+from django.conf import settings
+
+
+def limit(name: str):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+DEFAULTS = {
+    # Largest single file in a bundle (manifest, lesson or attachment), and the whole bundle.
+    "ACADEMY_BUNDLE_MAX_FILE_BYTES": 2 * 1024 * 1024,
+    "ACADEMY_BUNDLE_MAX_TOTAL_BYTES": 50 * 1024 * 1024,
+    "ACADEMY_BUNDLE_MAX_FILES": 500,
+    # Lesson attachments: size and the allowed extensions with their content types.
+    "ACADEMY_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ACADEMY_ATTACHMENT_TYPES": {
+        ".png": "image/png",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".gif": "image/gif",
+        ".webp": "image/webp",
+        ".pdf": "application/pdf",
+        ".txt": "text/plain",
+        ".csv": "text/csv",
+        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    },
+}

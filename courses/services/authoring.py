@@ -1,0 +1,459 @@
+"""Editing the draft: courses, modules, lessons, quizzes, questions, attachments.
+
+Drafts may be incomplete (a question without choices yet); `course_publish` is where the whole
+course must be right. Each service checks that the actor may edit the course, runs in one
+transaction, and saves with update_fields.
+"""
+
+import hashlib
+import os
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agencies.access import actor_for
+from agencies.services import audited
+
+from ..access import can_author_for
+from ..conf import limit
+from ..models import (
+    Attachment,
+    Choice,
+    Course,
+    Language,
+    Lesson,
+    Level,
+    Module,
+    Question,
+    QuestionType,
+    Quiz,
+    ShowAnswers,
+    Visibility,
+)
+from ._common import (
+    check_key,
+    lock_course,
+    next_position,
+    reorder,
+    require,
+    require_editor,
+    touch,
+    unique_key,
+)
+from .content import topics_for
+
+COURSE_EDITABLE = {"title", "summary", "audience", "level", "language", "estimated_minutes",
+                   "outcomes", "topics", "visibility", "shared_with"}
+
+
+def _check_course_fields(fields: dict, *, platform: bool):
+    if "title" in fields:
+        require(str(fields["title"]).strip(), _("Give the course a title."))
+    if "level" in fields:
+        require(fields["level"] in Level.values, _("Choose a valid level."))
+    if "language" in fields:
+        require(fields["language"] in Language.values, _("Choose a valid language."))
+    if "estimated_minutes" in fields:
+        require(isinstance(fields["estimated_minutes"], int) and fields["estimated_minutes"] >= 0,
+                _("Estimated minutes must be zero or more."))
+    if "outcomes" in fields:
+        require(isinstance(fields["outcomes"], list | tuple)
+                and all(isinstance(o, str) for o in fields["outcomes"]),
+                _("Outcomes must be a list of sentences."))
+    if "topics" in fields:
+        for topic in fields["topics"]:
+            check_key(topic, what=_("topic"))
+    if "visibility" in fields:
+        require(fields["visibility"] in Visibility.values, _("Choose a valid visibility."))
+        require(not (platform and fields["visibility"] == Visibility.OWNER),
+                _("A platform course is shared with every agency or with chosen agencies."))
+
+
+def _apply_course_fields(course: Course, fields: dict):
+    simple = [f for f in fields if f not in ("topics", "shared_with")]
+    for f in simple:
+        value = fields[f]
+        setattr(course, f, list(value) if f == "outcomes" else value)
+    if simple:
+        course.save(update_fields=simple)
+    if "topics" in fields:
+        course.topics.set(topics_for(fields["topics"]))
+    if "shared_with" in fields:
+        course.shared_with.set(fields["shared_with"])
+
+
+def course_create(
+    *, actor, agency, title: str, slug: str, summary: str = "", audience: str = "",
+    level: str = Level.BEGINNER, language: str = Language.EN, estimated_minutes: int = 0,
+    topics=(), outcomes=(), visibility: str | None = None, shared_with=(), ip=None,
+) -> Course:
+    """Create a draft course owned by `agency` (None: a platform course, platform admins only)."""
+    visibility = visibility or (Visibility.ALL if agency is None else Visibility.OWNER)
+    fields = {"title": title, "summary": summary, "audience": audience, "level": level,
+              "language": language, "estimated_minutes": estimated_minutes,
+              "outcomes": list(outcomes), "topics": list(topics), "visibility": visibility,
+              "shared_with": list(shared_with)}
+    with audited(actor=actor, agency=agency, action="course.create", target=slug, ip=ip):
+        require(actor is None or can_author_for(actor_for(actor), agency),
+                _("You cannot create courses here."))
+        check_key(slug, what=_("course"))
+        require(not Course.objects.filter(slug=slug).exists(),
+                _("A course with this slug already exists."))
+        _check_course_fields(fields, platform=agency is None)
+        course = Course.objects.create(
+            owner=agency, slug=slug, title=title.strip(),
+            created_by=actor if actor is not None and actor.is_authenticated else None)
+        _apply_course_fields(course, {k: v for k, v in fields.items() if k != "title"})
+    return course
+
+
+def course_update(*, actor, course: Course, expected_revision: int, **changes) -> Course:
+    """Change course settings if nobody else changed them since `expected_revision`.
+
+    Accepts any of: title, summary, audience, level, language, estimated_minutes, outcomes,
+    topics (slugs), visibility, shared_with (agencies). Bumps `draft_revision`.
+    """
+    unknown = set(changes) - COURSE_EDITABLE
+    if unknown:
+        raise TypeError(f"course_update got unknown fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_editor(actor, course)
+        locked = lock_course(course)
+        if locked.draft_revision != expected_revision:
+            raise ValidationError(
+                _("This course was changed by someone else since you opened it. "
+                  "Reload the page to see their changes, then make yours again."),
+                code="stale",
+            )
+        _check_course_fields(changes, platform=locked.owner_id is None)
+        _apply_course_fields(locked, changes)
+        locked.draft_revision += 1
+        locked.save(update_fields=["draft_revision"])
+        touch(locked)
+    locked.refresh_from_db()
+    return locked
+
+
+# --- modules -------------------------------------------------------------------------------
+
+def module_create(*, actor, course: Course, title: str, key: str | None = None) -> Module:
+    with transaction.atomic():
+        require_editor(actor, course)
+        lock_course(course)
+        require(title.strip(), _("Give the module a title."))
+        taken = set(course.modules.values_list("key", flat=True))
+        key = key or unique_key(title, taken)
+        check_key(key, what=_("module"))
+        require(key not in taken, _("Another module already uses this key."))
+        module = Module.objects.create(course=course, key=key, title=title.strip(),
+                                       position=next_position(course.modules))
+        touch(course)
+    return module
+
+
+def module_rename(*, actor, module: Module, title: str) -> Module:
+    with transaction.atomic():
+        require_editor(actor, module.course)
+        require(title.strip(), _("Give the module a title."))
+        module.title = title.strip()
+        module.save(update_fields=["title"])
+        touch(module.course)
+    return module
+
+
+def module_move(*, actor, module: Module, direction: str) -> Module:
+    """Move a module one place "up" or "down"."""
+    with transaction.atomic():
+        require_editor(actor, module.course)
+        lock_course(module.course)
+        reorder(module.course.modules.all(), module, direction)
+        touch(module.course)
+    return module
+
+
+def module_delete(*, actor, module: Module) -> None:
+    """Delete a module with its lessons and quiz (published versions keep theirs)."""
+    with transaction.atomic():
+        require_editor(actor, module.course)
+        module.delete()
+        touch(module.course)
+
+
+# --- lessons -------------------------------------------------------------------------------
+
+def _check_video(video_url: str, transcript: str):
+    if video_url:
+        require(urlsplit(video_url).scheme in ("http", "https"),
+                _("The video link must start with https://."))
+        require(transcript.strip(), _("A lesson with a video needs a transcript."))
+
+
+def lesson_create(
+    *, actor, module: Module, title: str, key: str | None = None, body: str = "",
+    estimated_minutes: int = 0, video_url: str = "", transcript: str = "",
+) -> Lesson:
+    course = module.course
+    with transaction.atomic():
+        require_editor(actor, course)
+        lock_course(course)
+        require(title.strip(), _("Give the lesson a title."))
+        taken = set(Lesson.objects.filter(course=course).values_list("key", flat=True))
+        key = key or unique_key(title, taken)
+        check_key(key, what=_("lesson"))
+        require(key not in taken, _("Another lesson in this course already uses this key."))
+        _check_video(video_url, transcript)
+        lesson = Lesson.objects.create(
+            course=course, module=module, key=key, title=title.strip(), body=body,
+            estimated_minutes=estimated_minutes, video_url=video_url, transcript=transcript,
+            position=next_position(module.lessons),
+        )
+        touch(course)
+    return lesson
+
+
+LESSON_EDITABLE = {"title", "body", "estimated_minutes", "video_url", "transcript"}
+
+
+def lesson_update(*, actor, lesson: Lesson, expected_revision: int, **changes) -> Lesson:
+    """Save lesson changes unless someone else saved it since `expected_revision`.
+
+    Accepts title, body, estimated_minutes, video_url, transcript. Bumps `revision`.
+    """
+    unknown = set(changes) - LESSON_EDITABLE
+    if unknown:
+        raise TypeError(f"lesson_update got unknown fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_editor(actor, lesson.course)
+        locked = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        if locked.revision != expected_revision:
+            raise ValidationError(
+                _("This lesson was changed by someone else since you opened it. "
+                  "Copy your text, reload the page, and apply your changes again."),
+                code="stale",
+            )
+        if "title" in changes:
+            require(changes["title"].strip(), _("Give the lesson a title."))
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        _check_video(locked.video_url, locked.transcript)
+        locked.revision += 1
+        locked.save(update_fields=[*changes, "revision"])
+        touch(locked.course)
+    return locked
+
+
+def lesson_move(*, actor, lesson: Lesson, direction: str | None = None,
+                to_module: Module | None = None) -> Lesson:
+    """Move a lesson up/down within its module, or to the end of another module."""
+    with transaction.atomic():
+        require_editor(actor, lesson.course)
+        lock_course(lesson.course)
+        if to_module is not None and to_module.pk != lesson.module_id:
+            require(to_module.course_id == lesson.course_id,
+                    _("Lessons can only move within their course."))
+            lesson.module = to_module
+            lesson.position = next_position(to_module.lessons)
+            lesson.save(update_fields=["module", "position"])
+        else:
+            reorder(lesson.module.lessons.all(), lesson, direction or "")
+        touch(lesson.course)
+    return lesson
+
+
+def lesson_delete(*, actor, lesson: Lesson) -> None:
+    with transaction.atomic():
+        require_editor(actor, lesson.course)
+        lesson.delete()
+        touch(lesson.course)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+def attachment_check(name: str, size: int) -> str:
+    """The content type for an allowed attachment, else a ValidationError."""
+    types = limit("ACADEMY_ATTACHMENT_TYPES")
+    extension = os.path.splitext(name)[1].lower()
+    require(extension in types, _("Files of type “%(ext)s” cannot be attached. Allowed: %(ok)s")
+            % {"ext": extension or name, "ok": ", ".join(sorted(types))})
+    require(size <= limit("ACADEMY_ATTACHMENT_MAX_BYTES"),
+            _("The file is too large (%(size)d bytes; the limit is %(limit)d).")
+            % {"size": size, "limit": limit("ACADEMY_ATTACHMENT_MAX_BYTES")})
+    return types[extension]
+
+
+IMAGE_MAGIC = {"image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8",
+               "application/pdf": b"%PDF"}
+
+
+def attachment_add(*, actor, lesson: Lesson, upload) -> Attachment:
+    """Attach an uploaded file (checked by extension, size and magic bytes) to a lesson."""
+    name = os.path.basename(upload.name)
+    with transaction.atomic():
+        require_editor(actor, lesson.course)
+        content_type = attachment_check(name, upload.size)
+        data = upload.read()
+        magic = IMAGE_MAGIC.get(content_type)
+        require(magic is None or data.startswith(magic),
+                _("The file does not look like a %(ext)s file.") % {"ext": name.rsplit(".")[-1]})
+        require(not lesson.attachments.filter(name=name).exists(),
+                _("This lesson already has a file with that name."))
+        attachment = Attachment(lesson=lesson, name=name, content_type=content_type,
+                                size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                                position=next_position(lesson.attachments))
+        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.save()
+        touch(lesson.course)
+    return attachment
+
+
+def attachment_delete(*, actor, attachment: Attachment) -> None:
+    """Remove from the draft; the stored file stays, as published versions may link to it."""
+    with transaction.atomic():
+        require_editor(actor, attachment.lesson.course)
+        attachment.delete()
+        touch(attachment.lesson.course)
+
+
+# --- quizzes and questions -----------------------------------------------------------------
+
+QUIZ_EDITABLE = {"title", "pass_mark", "max_attempts", "questions_per_attempt",
+                 "shuffle_questions", "shuffle_choices", "show_answers", "time_limit_minutes"}
+
+
+def _check_quiz_fields(fields: dict):
+    if "title" in fields:
+        require(str(fields["title"]).strip(), _("Give the quiz a title."))
+    if "pass_mark" in fields:
+        require(isinstance(fields["pass_mark"], int) and 1 <= fields["pass_mark"] <= 100,
+                _("The pass mark is a percentage from 1 to 100."))
+    if "max_attempts" in fields:
+        require(isinstance(fields["max_attempts"], int) and fields["max_attempts"] >= 0,
+                _("Attempts allowed must be 0 (unlimited) or more."))
+    if "questions_per_attempt" in fields:
+        require(isinstance(fields["questions_per_attempt"], int)
+                and fields["questions_per_attempt"] >= 1,
+                _("Draw at least one question per attempt."))
+    if "show_answers" in fields:
+        require(fields["show_answers"] in ShowAnswers.values,
+                _("Choose when to show the answers."))
+    if fields.get("time_limit_minutes") is not None:
+        require(fields["time_limit_minutes"] >= 1,
+                _("The time limit must be at least one minute."))
+
+
+def quiz_create(*, actor, course: Course, title: str, module: Module | None = None,
+                key: str | None = None, **settings) -> Quiz:
+    """Add a quiz to a module, or (module None) at the end of the course. One per place."""
+    unknown = set(settings) - QUIZ_EDITABLE
+    if unknown:
+        raise TypeError(f"quiz_create got unknown fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_editor(actor, course)
+        lock_course(course)
+        require(module is None or module.course_id == course.pk,
+                _("That module belongs to another course."))
+        _check_quiz_fields({"title": title, **settings})
+        existing = Quiz.objects.filter(course=course, module=module).exists()
+        require(not existing, _("There is already a quiz here."))
+        taken = set(course.quizzes.values_list("key", flat=True))
+        key = key or unique_key(title, taken)
+        check_key(key, what=_("quiz"))
+        require(key not in taken, _("Another quiz in this course already uses this key."))
+        quiz = Quiz.objects.create(course=course, module=module, key=key, title=title.strip(),
+                                   **settings)
+        touch(course)
+    return quiz
+
+
+def quiz_update(*, actor, quiz: Quiz, **changes) -> Quiz:
+    unknown = set(changes) - QUIZ_EDITABLE
+    if unknown:
+        raise TypeError(f"quiz_update got unknown fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_editor(actor, quiz.course)
+        _check_quiz_fields(changes)
+        for field, value in changes.items():
+            setattr(quiz, field, value)
+        quiz.save(update_fields=list(changes))
+        touch(quiz.course)
+    return quiz
+
+
+def quiz_delete(*, actor, quiz: Quiz) -> None:
+    with transaction.atomic():
+        require_editor(actor, quiz.course)
+        quiz.delete()
+        touch(quiz.course)
+
+
+def _write_choices(question: Question, choices: list[dict]):
+    """Replace the choices. Each: {text, is_correct, feedback?, key?}; keys kept when given."""
+    for choice in choices:
+        require(str(choice.get("text", "")).strip(), _("Every choice needs text."))
+    keys = [c.get("key") or f"c{i + 1}" for i, c in enumerate(choices)]
+    for key in keys:
+        check_key(key, what=_("choice"))
+    require(len(set(keys)) == len(keys), _("Two choices have the same key."))
+    question.choices.all().delete()
+    Choice.objects.bulk_create(
+        Choice(question=question, key=key, text=c["text"].strip(),
+               is_correct=bool(c.get("is_correct")), feedback=c.get("feedback", ""), position=i)
+        for i, (key, c) in enumerate(zip(keys, choices, strict=True))
+    )
+
+
+def question_create(*, actor, quiz: Quiz, type: str, prompt: str, explanation: str = "",
+                    choices: list[dict] = (), key: str | None = None) -> Question:
+    """Add a question with its choices ({text, is_correct, feedback}) to a quiz's pool."""
+    course = quiz.course
+    with transaction.atomic():
+        require_editor(actor, course)
+        lock_course(course)
+        require(type in QuestionType.values, _("Choose a valid question type."))
+        require(prompt.strip(), _("Write the question."))
+        taken = set(Question.objects.filter(course=course).values_list("key", flat=True))
+        key = key or unique_key(f"q-{prompt[:40]}", taken)
+        check_key(key, what=_("question"))
+        require(key not in taken, _("Another question in this course already uses this key."))
+        question = Question.objects.create(course=course, quiz=quiz, key=key, type=type,
+                                           prompt=prompt, explanation=explanation,
+                                           position=next_position(quiz.questions))
+        _write_choices(question, list(choices))
+        touch(course)
+    return question
+
+
+def question_update(*, actor, question: Question, type: str | None = None,
+                    prompt: str | None = None, explanation: str | None = None,
+                    choices: list[dict] | None = None) -> Question:
+    """Change a question; `choices`, when given, replaces the whole list."""
+    with transaction.atomic():
+        require_editor(actor, question.course)
+        fields = []
+        if type is not None:
+            require(type in QuestionType.values, _("Choose a valid question type."))
+            question.type = type
+            fields.append("type")
+        if prompt is not None:
+            require(prompt.strip(), _("Write the question."))
+            question.prompt = prompt
+            fields.append("prompt")
+        if explanation is not None:
+            question.explanation = explanation
+            fields.append("explanation")
+        if fields:
+            question.save(update_fields=fields)
+        if choices is not None:
+            _write_choices(question, list(choices))
+        touch(question.course)
+    return question
+
+
+def question_delete(*, actor, question: Question) -> None:
+    with transaction.atomic():
+        require_editor(actor, question.course)
+        question.delete()
+        touch(question.course)

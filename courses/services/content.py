@@ -1,0 +1,387 @@
+"""The course content as one plain dict: read from the draft, written back, checked, rendered.
+
+The same dict shape is what a bundle parses to, what a version's snapshot holds (plus rendered
+HTML), and what a restore writes back; so publish, import, export and restore share one path.
+
+    {slug, title, summary, audience, level, language, estimated_minutes, topics: [slug],
+     outcomes: [str], quiz: QUIZ | None (course-end quiz),
+     modules: [{key, title, quiz: QUIZ | None,
+                lessons: [{key, title, body, estimated_minutes, video_url, transcript,
+                           attachments: [{name, content_type, size, sha256, file}]}]}]}
+    QUIZ = {key, title, pass_mark, max_attempts, questions_per_attempt, shuffle_questions,
+            shuffle_choices, show_answers, time_limit_minutes,
+            questions: [{key, type, prompt, explanation,
+                         choices: [{key, text, correct, feedback}]}]}
+"""
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from ..markdown import render_markdown, video_embed_html
+from ..models import (
+    Attachment,
+    Choice,
+    Course,
+    Language,
+    Lesson,
+    Level,
+    Module,
+    Question,
+    QuestionType,
+    Quiz,
+    ShowAnswers,
+    Topic,
+    attachment_path,
+)
+from ._common import is_valid_key
+
+COURSE_FIELDS = ["slug", "title", "summary", "audience", "level", "language",
+                 "estimated_minutes", "outcomes"]
+QUIZ_FIELDS = ["key", "title", "pass_mark", "max_attempts", "questions_per_attempt",
+               "shuffle_questions", "shuffle_choices", "show_answers", "time_limit_minutes"]
+
+
+# --- reading the draft ---------------------------------------------------------------------
+
+def _quiz_dict(quiz: Quiz) -> dict:
+    return {
+        **{f: getattr(quiz, f) for f in QUIZ_FIELDS},
+        "questions": [
+            {
+                "key": q.key, "type": q.type, "prompt": q.prompt, "explanation": q.explanation,
+                "choices": [
+                    {"key": c.key, "text": c.text, "correct": c.is_correct,
+                     "feedback": c.feedback}
+                    for c in q.choices.all()
+                ],
+            }
+            for q in quiz.questions.all()
+        ],
+    }
+
+
+def draft_content(course: Course) -> dict:
+    """The draft as a content dict, in a fixed number of queries."""
+    modules = list(course.modules.all())
+    lessons = Lesson.objects.filter(course=course).prefetch_related("attachments")
+    quizzes = Quiz.objects.filter(course=course).prefetch_related(
+        Prefetch("questions", Question.objects.prefetch_related("choices")))
+    lessons_by_module: dict[int, list] = {}
+    for lesson in lessons:
+        lessons_by_module.setdefault(lesson.module_id, []).append(lesson)
+    quiz_by_module = {q.module_id: q for q in quizzes}
+    final = quiz_by_module.get(None)
+    return {
+        **{f: getattr(course, f) for f in COURSE_FIELDS},
+        "topics": sorted(course.topics.values_list("slug", flat=True)),
+        "modules": [
+            {
+                "key": m.key,
+                "title": m.title,
+                "lessons": [
+                    {
+                        "key": le.key, "title": le.title, "body": le.body,
+                        "estimated_minutes": le.estimated_minutes, "video_url": le.video_url,
+                        "transcript": le.transcript,
+                        "attachments": [
+                            {"name": a.name, "content_type": a.content_type, "size": a.size,
+                             "sha256": a.sha256, "file": a.file.name}
+                            for a in le.attachments.all()
+                        ],
+                    }
+                    for le in lessons_by_module.get(m.pk, [])
+                ],
+                "quiz": _quiz_dict(quiz_by_module[m.pk]) if m.pk in quiz_by_module else None,
+            }
+            for m in modules
+        ],
+        "quiz": _quiz_dict(final) if final else None,
+    }
+
+
+# --- writing the draft ---------------------------------------------------------------------
+
+def topics_for(slugs) -> list[Topic]:
+    wanted = [s for s in dict.fromkeys(slugs) if s]
+    existing = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
+    missing = [Topic(slug=s, name=s.replace("-", " ").capitalize()) for s in wanted
+               if s not in existing]
+    if missing:
+        Topic.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
+    return [existing[s] for s in wanted]
+
+
+def _create_quiz(course, module, data) -> None:
+    quiz = Quiz.objects.create(course=course, module=module,
+                               **{f: data.get(f) for f in QUIZ_FIELDS
+                                  if data.get(f) is not None})
+    questions = Question.objects.bulk_create(
+        Question(course=course, quiz=quiz, key=q["key"], type=q["type"], prompt=q["prompt"],
+                 explanation=q.get("explanation") or "", position=i)
+        for i, q in enumerate(data["questions"])
+    )
+    Choice.objects.bulk_create(
+        Choice(question=question, key=c.get("key") or f"c{j + 1}", text=c["text"],
+               is_correct=bool(c["correct"]), feedback=c.get("feedback") or "", position=j)
+        for question, q in zip(questions, data["questions"], strict=True)
+        for j, c in enumerate(q["choices"])
+    )
+
+
+def draft_replace(course: Course, content: dict) -> None:
+    """Make the draft exactly `content`. Call inside a transaction, after validating.
+
+    Attachments carry either `file` (a name already in storage: restore) or `data` (bytes from
+    a bundle, saved to storage here).
+    """
+    for f in COURSE_FIELDS:
+        setattr(course, f, content[f])
+    course.save(update_fields=COURSE_FIELDS)
+    course.topics.set(topics_for(content.get("topics") or []))
+    Quiz.objects.filter(course=course).delete()
+    course.modules.all().delete()
+    for m_index, m in enumerate(content["modules"]):
+        module = Module.objects.create(course=course, key=m["key"], title=m["title"],
+                                       position=m_index)
+        for l_index, le in enumerate(m["lessons"]):
+            lesson = Lesson.objects.create(
+                course=course, module=module, key=le["key"], title=le["title"],
+                body=le.get("body") or "", estimated_minutes=le.get("estimated_minutes") or 0,
+                video_url=le.get("video_url") or "", transcript=le.get("transcript") or "",
+                position=l_index,
+            )
+            for a_index, a in enumerate(le.get("attachments") or []):
+                attachment = Attachment(lesson=lesson, name=a["name"],
+                                        content_type=a["content_type"], size=a["size"],
+                                        sha256=a["sha256"], position=a_index)
+                if a.get("data") is not None:
+                    attachment.file.name = default_storage.save(
+                        attachment_path(attachment, a["name"]), ContentFile(a["data"]))
+                else:
+                    attachment.file.name = a["file"]
+                attachment.save()
+        if m.get("quiz"):
+            _create_quiz(course, module, m["quiz"])
+    if content.get("quiz"):
+        _create_quiz(course, None, content["quiz"])
+
+
+# --- checking ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops publication: `path` is a field path, `message` says what is wrong."""
+
+    path: str
+    message: str
+
+    def __str__(self):
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+CHOICE_RULES = {
+    # type: (min choices, max choices or None, min correct, max correct or None)
+    QuestionType.SINGLE: (2, None, 1, 1),
+    QuestionType.MULTIPLE: (2, None, 1, None),
+    QuestionType.TRUE_FALSE: (2, 2, 1, 1),
+}
+
+
+def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
+    out = []
+    add = lambda p, m: out.append(Problem(p, m))  # noqa: E731
+    if not is_valid_key(quiz.get("key")):
+        add(f"{path}.key", _("missing or invalid key (use lower-case letters, digits, dashes)"))
+    if not str(quiz.get("title") or "").strip():
+        add(f"{path}.title", _("the quiz needs a title"))
+    pass_mark = quiz.get("pass_mark")
+    if not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
+        add(f"{path}.pass_mark", _("the pass mark must be a whole number from 1 to 100"))
+    if not isinstance(quiz.get("max_attempts"), int) or quiz["max_attempts"] < 0:
+        add(f"{path}.max_attempts", _("attempts must be 0 (unlimited) or more"))
+    draw = quiz.get("questions_per_attempt")
+    if not isinstance(draw, int) or draw < 1:
+        add(f"{path}.questions_per_attempt", _("draw at least one question per attempt"))
+    if quiz.get("show_answers") not in ShowAnswers.values:
+        add(f"{path}.show_answers",
+            _("must be one of: %s") % ", ".join(ShowAnswers.values))
+    limit = quiz.get("time_limit_minutes")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        add(f"{path}.time_limit_minutes", _("the time limit must be at least one minute"))
+    questions = quiz.get("questions") or []
+    if not questions:
+        add(f"{path}.questions", _("the quiz has no questions, so it cannot be passed"))
+    elif isinstance(draw, int) and draw > len(questions):
+        add(f"{path}.questions_per_attempt",
+            _("draws %(draw)d questions but the pool has only %(pool)d")
+            % {"draw": draw, "pool": len(questions)})
+    for q_index, q in enumerate(questions):
+        q_path = f"{path}.questions[{q_index}]"
+        key = q.get("key")
+        if not is_valid_key(key):
+            add(f"{q_path}.key", _("missing or invalid key"))
+        elif key in question_keys:
+            add(f"{q_path}.key", _("duplicate question key “%s”") % key)
+        question_keys.add(key)
+        if not str(q.get("prompt") or "").strip():
+            add(f"{q_path}.prompt", _("the question has no prompt"))
+        rules = CHOICE_RULES.get(q.get("type"))
+        if rules is None:
+            add(f"{q_path}.type", _("unknown question type “%(type)s” (use %(types)s)")
+                % {"type": q.get("type"), "types": ", ".join(QuestionType.values)})
+            continue
+        choices = q.get("choices") or []
+        min_choices, max_choices, min_correct, max_correct = rules
+        correct = sum(1 for c in choices if c.get("correct") is True)
+        if len(choices) < min_choices or (max_choices and len(choices) > max_choices):
+            add(f"{q_path}.choices",
+                _("a %(type)s question needs %(n)s choices, it has %(count)d")
+                % {"type": q["type"],
+                   "n": min_choices if max_choices == min_choices else f"{min_choices}+",
+                   "count": len(choices)})
+        if correct < min_correct:
+            add(f"{q_path}.choices", _("no correct answer"))
+        elif max_correct and correct > max_correct:
+            add(f"{q_path}.choices",
+                _("a %(type)s question must have exactly one correct answer, it has %(count)d")
+                % {"type": q["type"], "count": correct})
+        choice_keys = set()
+        for c_index, c in enumerate(choices):
+            if not str(c.get("text") or "").strip():
+                add(f"{q_path}.choices[{c_index}].text", _("the choice has no text"))
+            c_key = c.get("key")
+            if c_key is not None:
+                if not is_valid_key(c_key) or c_key in choice_keys:
+                    add(f"{q_path}.choices[{c_index}].key", _("invalid or duplicate choice key"))
+                choice_keys.add(c_key)
+    return out
+
+
+def content_problems(content: dict) -> list[Problem]:
+    """Every reason the content cannot be published (empty list: publishable)."""
+    out = []
+    add = lambda p, m: out.append(Problem(p, m))  # noqa: E731
+    if not is_valid_key(content.get("slug")):
+        add("slug", _("missing or invalid slug"))
+    if not str(content.get("title") or "").strip():
+        add("title", _("the course needs a title"))
+    if content.get("level") not in Level.values:
+        add("level", _("must be one of: %s") % ", ".join(Level.values))
+    if content.get("language") not in Language.values:
+        add("language", _("must be one of: %s") % ", ".join(Language.values))
+    for i, topic in enumerate(content.get("topics") or []):
+        if not is_valid_key(topic):
+            add(f"topics[{i}]", _("topics are slugs: lower-case letters, digits, dashes"))
+    modules = content.get("modules") or []
+    if not modules:
+        add("modules", _("the course has no modules"))
+    module_keys, lesson_keys, quiz_keys, question_keys = set(), set(), set(), set()
+
+    def check_quiz(quiz, path):
+        if quiz.get("key") in quiz_keys:
+            add(f"{path}.key", _("duplicate quiz key “%s”") % quiz.get("key"))
+        quiz_keys.add(quiz.get("key"))
+        out.extend(_quiz_problems(quiz, path, question_keys))
+
+    for m_index, m in enumerate(modules):
+        path = f"modules[{m_index}]"
+        if not is_valid_key(m.get("key")):
+            add(f"{path}.key", _("missing or invalid key"))
+        elif m["key"] in module_keys:
+            add(f"{path}.key", _("duplicate module key “%s”") % m["key"])
+        module_keys.add(m.get("key"))
+        if not str(m.get("title") or "").strip():
+            add(f"{path}.title", _("the module needs a title"))
+        if not m.get("lessons") and not m.get("quiz"):
+            add(path, _("the module “%s” is empty") % (m.get("title") or m.get("key")))
+        for l_index, le in enumerate(m.get("lessons") or []):
+            l_path = f"{path}.lessons[{l_index}]"
+            if not is_valid_key(le.get("key")):
+                add(f"{l_path}.key", _("missing or invalid key"))
+            elif le["key"] in lesson_keys:
+                add(f"{l_path}.key", _("duplicate lesson key “%s”") % le["key"])
+            lesson_keys.add(le.get("key"))
+            if not str(le.get("title") or "").strip():
+                add(f"{l_path}.title", _("the lesson needs a title"))
+            if not str(le.get("body") or "").strip():
+                add(f"{l_path}.body", _("the lesson “%s” has no text") % le.get("key"))
+            video = le.get("video_url") or ""
+            if video and urlsplit(video).scheme not in ("http", "https"):
+                add(f"{l_path}.video_url", _("the video link must start with https://"))
+            if video and not str(le.get("transcript") or "").strip():
+                add(f"{l_path}.transcript", _("a lesson with a video needs a transcript"))
+        if m.get("quiz"):
+            check_quiz(m["quiz"], f"{path}.quiz")
+    if content.get("quiz"):
+        check_quiz(content["quiz"], "quiz")
+    return out
+
+
+# --- freezing ------------------------------------------------------------------------------
+
+def _hashable(content: dict) -> dict:
+    data = copy.deepcopy(content)
+    for m in data.get("modules") or []:
+        for le in m.get("lessons") or []:
+            le["attachments"] = [{"name": a["name"], "sha256": a["sha256"]}
+                                 for a in le.get("attachments") or []]
+    return data
+
+
+def content_hash(content: dict) -> str:
+    """A fingerprint of the content, independent of where attachments are stored."""
+    encoded = json.dumps(_hashable(content), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _render_quiz(quiz: dict) -> None:
+    for q in quiz["questions"]:
+        q["prompt_html"] = render_markdown(q["prompt"])
+        q["explanation_html"] = render_markdown(q.get("explanation") or "")
+        for j, c in enumerate(q["choices"]):
+            c.setdefault("key", f"c{j + 1}")
+
+
+def render_snapshot(content: dict) -> dict:
+    """The content with rendered, sanitised HTML beside every Markdown field."""
+    snap = copy.deepcopy(content)
+    for m in snap["modules"]:
+        for le in m["lessons"]:
+            le["html"] = render_markdown(le["body"])
+            le["video_html"] = video_embed_html(le.get("video_url") or "", title=le["title"])
+            for a in le.get("attachments") or []:
+                a.pop("data", None)
+        if m.get("quiz"):
+            _render_quiz(m["quiz"])
+    if snap.get("quiz"):
+        _render_quiz(snap["quiz"])
+    return snap
+
+
+def snapshot_content(snapshot: dict) -> dict:
+    """A version's snapshot back to a plain content dict (for restore and export)."""
+    data = copy.deepcopy(snapshot)
+    for m in data["modules"]:
+        for le in m["lessons"]:
+            le.pop("html", None)
+            le.pop("video_html", None)
+        for quiz in [m.get("quiz")]:
+            if quiz:
+                for q in quiz["questions"]:
+                    q.pop("prompt_html", None)
+                    q.pop("explanation_html", None)
+    if data.get("quiz"):
+        for q in data["quiz"]["questions"]:
+            q.pop("prompt_html", None)
+            q.pop("explanation_html", None)
+    return data
+

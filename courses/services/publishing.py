@@ -1,0 +1,140 @@
+"""Publishing, version history, restore and archiving."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from agencies.services import audited
+
+from ..models import Course, CourseVersion, Status
+from ._common import lock_course, require, require_editor
+from .content import (
+    content_hash,
+    content_problems,
+    draft_content,
+    draft_replace,
+    render_snapshot,
+    snapshot_content,
+    topics_for,
+)
+
+
+def course_publish_problems(course: Course) -> list[str]:
+    """Every reason the draft cannot be published, as readable messages (empty: publishable)."""
+    return [str(p) for p in content_problems(draft_content(course))]
+
+
+def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
+    """Validate the draft and freeze it as the next numbered version that learners see.
+
+    Refuses with a ValidationError listing every problem (no quiz that cannot be passed, no
+    question without a correct answer, no pool smaller than its draw, no empty module, no lesson
+    without text). `actor` None is the system (seeders, management commands).
+    """
+    with audited(actor=actor, agency=course.owner, action="course.publish", target=course.slug,
+                 ip=ip, detail={"course": course.pk}):
+        require_editor(actor, course)
+        course = lock_course(course)
+        require(course.status != Status.ARCHIVED,
+                _("Unarchive the course before publishing it."))
+        content = draft_content(course)
+        problems = content_problems(content)
+        if problems:
+            raise ValidationError([str(p) for p in problems])
+        number = (course.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+        version = CourseVersion.objects.create(
+            course=course, number=number, title=content["title"], summary=content["summary"],
+            level=content["level"], language=content["language"],
+            estimated_minutes=content["estimated_minutes"],
+            snapshot=render_snapshot(content), content_hash=content_hash(content),
+            published_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        version.topics.set(topics_for(content["topics"]))
+        course.current_version, course.status = version, Status.PUBLISHED
+        course.save(update_fields=["current_version", "status"])
+    return version
+
+
+def _index(snapshot: dict):
+    lessons, questions, modules = {}, {}, {}
+    quizzes = [m.get("quiz") for m in snapshot["modules"]] + [snapshot.get("quiz")]
+    for m in snapshot["modules"]:
+        modules[m["key"]] = {"title": m["title"], "lessons": [le["key"] for le in m["lessons"]]}
+        for le in m["lessons"]:
+            lessons[le["key"]] = le
+    for quiz in filter(None, quizzes):
+        for q in quiz["questions"]:
+            questions[q["key"]] = q
+    return modules, lessons, questions
+
+
+LESSON_COMPARED = ["title", "body", "estimated_minutes", "video_url", "transcript"]
+QUESTION_COMPARED = ["type", "prompt", "explanation", "choices"]
+
+
+def _compare(old: dict, new: dict, fields, title):
+    added = [{"key": k, "title": title(new[k])} for k in new if k not in old]
+    removed = [{"key": k, "title": title(old[k])} for k in old if k not in new]
+    changed = [
+        {"key": k, "title": title(new[k]),
+         "fields": [f for f in fields if old[k].get(f) != new[k].get(f)]}
+        for k in new if k in old and any(old[k].get(f) != new[k].get(f) for f in fields)
+    ]
+    return {"added": added, "removed": removed, "changed": changed}
+
+
+def course_version_diff(v1: CourseVersion, v2: CourseVersion) -> dict:
+    """What changed from v1 to v2, by stable key: lessons and questions added, removed, changed.
+
+    Also lists changed course fields and modules whose lesson order or title changed.
+    """
+    m1, l1, q1 = _index(v1.snapshot)
+    m2, l2, q2 = _index(v2.snapshot)
+    course_fields = ["title", "summary", "audience", "level", "language", "estimated_minutes",
+                     "topics", "outcomes"]
+    return {
+        "from": v1.number,
+        "to": v2.number,
+        "course": [f for f in course_fields if v1.snapshot.get(f) != v2.snapshot.get(f)],
+        "modules": _compare(m1, m2, ["title", "lessons"], lambda m: m["title"]),
+        "lessons": _compare(l1, l2, LESSON_COMPARED, lambda le: le["title"]),
+        "questions": _compare(q1, q2, QUESTION_COMPARED, lambda q: q["prompt"][:80]),
+    }
+
+
+def course_restore_version(*, actor, course: Course, version: CourseVersion,
+                           ip=None) -> Course:
+    """Copy an old version back into the draft (the published version is untouched)."""
+    with audited(actor=actor, agency=course.owner, action="course.restore", target=course.slug,
+                 ip=ip, detail={"version": version.number}):
+        require_editor(actor, course)
+        require(version.course_id == course.pk, _("This version belongs to another course."))
+        course = lock_course(course)
+        draft_replace(course, snapshot_content(version.snapshot))
+        course.draft_revision += 1
+        course.save(update_fields=["draft_revision"])
+    return course
+
+
+def course_archive(*, actor, course: Course, ip=None) -> Course:
+    """Hide the course from the catalog; versions, enrollments and records stay."""
+    with audited(actor=actor, agency=course.owner, action="course.archive", target=course.slug,
+                 ip=ip):
+        require_editor(actor, course)
+        course = lock_course(course)
+        course.status = Status.ARCHIVED
+        course.save(update_fields=["status"])
+    return course
+
+
+def course_unarchive(*, actor, course: Course, ip=None) -> Course:
+    """Bring an archived course back: published if it has a version, else a draft."""
+    with audited(actor=actor, agency=course.owner, action="course.unarchive",
+                 target=course.slug, ip=ip):
+        require_editor(actor, course)
+        course = lock_course(course)
+        require(course.status == Status.ARCHIVED, _("The course is not archived."))
+        course.status = Status.PUBLISHED if course.current_version_id else Status.DRAFT
+        course.save(update_fields=["status"])
+    return course
+

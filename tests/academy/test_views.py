@@ -1,0 +1,44 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_welcome_page_for_visitors_offers_sign_in_and_sign_up(
+    client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        response = client.get("/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "/accounts/login/" in content and "/accounts/signup/" in content
+
+
+@pytest.mark.parametrize("who", ["a_learner", "a_manager", "a_admin", "platform_admin"])
+def test_home_page_query_count_is_bounded(world, client_for, django_assert_max_num_queries, who):
+    client = client_for(getattr(world, who))
+    with django_assert_max_num_queries(8):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_home_page_names_the_agency_of_the_member(world, client_for):
+    content = client_for(world.a_learner).get("/").content.decode()
+    assert "Agency A" in content
+    assert "Agency B" not in content
+
+
+def test_people_links_only_for_people_managers(world, client_for):
+    assert "/agency/members/" not in client_for(world.a_learner).get("/").content.decode()
+    assert "/agency/members/" in client_for(world.a_manager).get("/").content.decode()
+
+
+def test_user_without_agency_is_told_to_ask_for_an_invitation(db, client_for):
+    from tests.factories import UserFactory
+
+    content = client_for(UserFactory(email="lonely@nowhere.org")).get("/").content.decode()
+    assert "not attached to an agency" in content
+
+
+def test_unknown_page_answers_with_the_404_template(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404

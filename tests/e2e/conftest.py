@@ -1,0 +1,100 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium, with axe-core on every page.
+
+Nothing is downloaded: the Playwright driver and axe-core's script ship inside their wheels, and
+the browser is /usr/bin/chromium from `apt-get install -y chromium`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# The sync Playwright API runs an event loop in this thread; Django's ORM would otherwise refuse
+# to run here (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _require_browser():
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing: `apt-get install -y chromium` enables the browser tests."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def _axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def format_violations(violations):
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"[{violation['impact']}] {violation['id']}: {violation['help']} "
+            f"({violation.get('helpUrl', '')})"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"    target {node['target']}: {node.get('failureSummary', '')}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe_check(_axe):
+    """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+
+    def check(page):
+        results = _axe.run(page)
+        blocking = [
+            v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
+        ]
+        if blocking:
+            pytest.fail(
+                f"Accessibility violations on {page.url}:\n" + format_violations(blocking),
+                pytrace=False,
+            )
+        return results
+
+    return check
