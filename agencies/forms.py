@@ -19,11 +19,12 @@ def _unit_field(user, *, required=False, label=_("Unit"), empty_label=_("No unit
     )
 
 
-def _role_choices(user):
+def _role_choices(user, *, keep=Role.LEARNER):
+    """Admins choose any role; managers cannot change roles, so they get only `keep`."""
     actor = actor_for(user)
     if actor.is_agency_admin or actor.is_platform_admin:
         return Role.choices
-    return [(Role.LEARNER.value, Role.LEARNER.label)]
+    return [(keep, Role(keep).label)]
 
 
 class InvitationForm(forms.Form):
@@ -41,9 +42,9 @@ class InvitationForm(forms.Form):
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, current_role=Role.LEARNER, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(user)
+        self.fields["role"].choices = _role_choices(user, keep=current_role)
         actor = actor_for(user)
         self.fields["unit"] = _unit_field(user, required=not (actor.is_agency_admin or actor.is_platform_admin))
 

@@ -66,7 +66,8 @@ def member_invite(request):
 def member_edit(request, membership_id):
     membership = access_membership(request.user, membership_id)
     initial = {"role": membership.role, "unit": membership.unit_id}
-    form = MembershipForm(request.POST or None, user=request.user, initial=initial)
+    form = MembershipForm(request.POST or None, user=request.user, initial=initial,
+                          current_role=membership.role)
     if request.method == "POST" and form.is_valid():
         done = _apply_service(form, lambda: services.membership_update(
             actor=request.user, membership=membership, role=form.cleaned_data["role"],

@@ -7,6 +7,7 @@ iframes are the video embeds built by `video_embed_html` for hosts in
 settings.ACADEMY_VIDEO_EMBED_HOSTS.
 """
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import markdown
@@ -65,8 +66,16 @@ def _attribute_filter(tag, attribute, value):
     return value
 
 
+# An iframe whose src nh3 dropped (host not allowed) is removed whole, not left empty.
+_IFRAME_WITHOUT_SRC = re.compile(r"<iframe\b(?:(?!\ssrc=)[^>])*>.*?</iframe>", re.S | re.I)
+
+
 def sanitize_html(html: str) -> str:
     """Reduce any HTML to the allowlist above."""
+    return _IFRAME_WITHOUT_SRC.sub("", _clean(html))
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -11,6 +11,7 @@ from agencies.models import Agency, AgencyDomain, Membership, Role, Unit
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agency
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Agency {n}")
     acronym = factory.Sequence(lambda n: f"A{n}")
@@ -26,6 +27,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 class UnitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Unit
+        skip_postgeneration_save = True
 
     agency = factory.SubFactory(AgencyFactory)
     parent = None

@@ -15,6 +15,7 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
 """
 
 import copy
+import enum
 import hashlib
 import json
 from dataclasses import dataclass
@@ -51,12 +52,17 @@ QUIZ_FIELDS = ["key", "title", "pass_mark", "max_attempts", "questions_per_attem
 
 # --- reading the draft ---------------------------------------------------------------------
 
+def _plain(value):
+    """TextChoices members as plain strings, so the dict dumps to JSON and YAML alike."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def _quiz_dict(quiz: Quiz) -> dict:
     return {
-        **{f: getattr(quiz, f) for f in QUIZ_FIELDS},
+        **{f: _plain(getattr(quiz, f)) for f in QUIZ_FIELDS},
         "questions": [
             {
-                "key": q.key, "type": q.type, "prompt": q.prompt, "explanation": q.explanation,
+                "key": q.key, "type": _plain(q.type), "prompt": q.prompt, "explanation": q.explanation,
                 "choices": [
                     {"key": c.key, "text": c.text, "correct": c.is_correct,
                      "feedback": c.feedback}
@@ -80,7 +86,7 @@ def draft_content(course: Course) -> dict:
     quiz_by_module = {q.module_id: q for q in quizzes}
     final = quiz_by_module.get(None)
     return {
-        **{f: getattr(course, f) for f in COURSE_FIELDS},
+        **{f: _plain(getattr(course, f)) for f in COURSE_FIELDS},
         "topics": sorted(course.topics.values_list("slug", flat=True)),
         "modules": [
             {

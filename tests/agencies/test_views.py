@@ -221,6 +221,16 @@ def test_manager_moves_learner_within_subtree(world, client_for):
     assert membership.unit == world.digital
 
 
+def test_manager_moves_trainer_within_subtree_keeping_their_role(world, client_for):
+    membership = world.a_trainer.membership
+    response = client_for(world.a_manager).post(
+        member_edit(membership), {"role": "trainer", "unit": world.data.pk}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.role, membership.unit) == ("trainer", world.data)
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [({"role": "agency_admin"}, "role"), ({"unit": "BRANCH"}, "unit"), ({"unit": "OPS"}, "unit")],

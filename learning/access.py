@@ -1,0 +1,70 @@
+"""Lookups of learner state inside what the acting user may see; 404 when missing or forbidden.
+
+A learner reaches only their own enrollments and attempts (the lookup filters on the user, so
+another learner's or another agency's id answers 404). Certificates are visible to their
+learner and, for revocation, to admins of the learner's agency (through `scope_q`).
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from agencies.access import actor_for, scope_q
+
+from .models import Certificate, Enrollment, QuizAttempt
+
+
+def access_enrollment(user, slug) -> Enrollment:
+    """The user's own enrollment in the course with this slug, with its version, or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return (Enrollment.objects.select_related("course__current_version", "version")
+                .defer("course__current_version__snapshot")
+                .get(user=user, course__slug=slug))
+    except (Enrollment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_attempt(user, attempt_id) -> QuizAttempt:
+    """One of the user's own quiz attempts, or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return (QuizAttempt.objects
+                .select_related("version", "enrollment__course", "enrollment__version")
+                .defer("enrollment__version__snapshot")
+                .get(pk=attempt_id, enrollment__user=user))
+    except (QuizAttempt.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _certificates():
+    return Certificate.objects.select_related("enrollment__course", "enrollment__user")
+
+
+def access_certificate(user, code) -> Certificate:
+    """A certificate the user may see: their own, or one in their scope as an admin/manager."""
+    if not user.is_authenticated:
+        raise Http404
+    qs = _certificates().filter(
+        scope_q(user, agency_field="enrollment__agency", unit_path_field="enrollment__unit__path",
+                user_field="enrollment__user")
+        | Q(enrollment__user_id=user.pk))
+    try:
+        return qs.get(code=code)
+    except (Certificate.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_revoke(user, certificate: Certificate) -> bool:
+    actor = actor_for(user)
+    return actor.is_platform_admin or (
+        actor.is_agency_admin and actor.agency_id == certificate.enrollment.agency_id)
+
+
+def access_certificate_for_revoke(user, code) -> Certificate:
+    """A certificate the user may revoke (agency admin of the learner's agency), or 404."""
+    certificate = access_certificate(user, code)
+    if not can_revoke(user, certificate):
+        raise Http404
+    return certificate

@@ -1,0 +1,66 @@
+"""Reading a version's frozen snapshot the way the player and the grader need it.
+
+Pure functions over the snapshot dict (see courses/services/content.py for its shape).
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Outline:
+    """A snapshot indexed by key: ordered steps (lessons and quizzes) and lookups."""
+
+    modules: list = field(default_factory=list)   # [{key, title, steps: [step]}]
+    steps: list = field(default_factory=list)     # [{kind, key, title, module_title, ...}]
+    lessons: dict = field(default_factory=dict)   # lesson key -> lesson dict
+    quizzes: dict = field(default_factory=dict)   # quiz key -> quiz dict
+
+    @property
+    def lesson_keys(self):
+        return list(self.lessons)
+
+    @property
+    def quiz_keys(self):
+        return list(self.quizzes)
+
+    def step_index(self, kind, key):
+        for i, step in enumerate(self.steps):
+            if step["kind"] == kind and step["key"] == key:
+                return i
+        return None
+
+
+def outline(snapshot: dict) -> Outline:
+    """Lessons and quizzes in course order: each module's lessons, its quiz, then the final."""
+    out = Outline()
+
+    def add_quiz(quiz, module):
+        step = {"kind": "quiz", "key": quiz["key"], "title": quiz["title"], "module": module,
+                "minutes": quiz.get("time_limit_minutes")}
+        out.quizzes[quiz["key"]] = quiz
+        out.steps.append(step)
+        return step
+
+    for m in snapshot.get("modules") or []:
+        entry = {"key": m["key"], "title": m["title"], "steps": []}
+        for le in m.get("lessons") or []:
+            step = {"kind": "lesson", "key": le["key"], "title": le["title"],
+                    "module": m["title"], "minutes": le.get("estimated_minutes") or 0}
+            out.lessons[le["key"]] = le
+            out.steps.append(step)
+            entry["steps"].append(step)
+        if m.get("quiz"):
+            entry["steps"].append(add_quiz(m["quiz"], m["title"]))
+        out.modules.append(entry)
+    if snapshot.get("quiz"):
+        final = {"key": "", "title": "", "steps": [add_quiz(snapshot["quiz"], "")]}
+        out.modules.append(final)
+    return out
+
+
+def questions_by_key(quiz: dict) -> dict:
+    return {q["key"]: q for q in quiz.get("questions") or []}
+
+
+def correct_keys(question: dict) -> set:
+    return {c["key"] for c in question["choices"] if c.get("correct")}

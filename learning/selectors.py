@@ -1,0 +1,199 @@
+"""Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
+
+from django.utils import timezone
+
+from courses.models import ShowAnswers
+from courses.selectors import course_catalog, path_catalog
+
+from .content import correct_keys, outline, questions_by_key
+from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
+from .services import attempt_is_expired
+
+SUGGESTIONS = 6
+
+
+def _enrollments(user):
+    return (Enrollment.objects.filter(user_id=user.pk)
+            .select_related("course", "version", "certificate")
+            .defer("version__snapshot"))
+
+
+def my_learning(user) -> dict:
+    """The learner's home: assigned (by due date, overdue marked), in progress, completed
+    (with certificates), then catalog suggestions. Five queries whatever the numbers."""
+    today = timezone.localdate()
+    assigned, in_progress, completed = [], [], []
+    for e in _enrollments(user):
+        e.is_overdue = bool(e.due_on and e.due_on < today and not e.is_completed)
+        if e.is_completed:
+            completed.append(e)
+        elif e.required:
+            assigned.append(e)
+        else:
+            in_progress.append(e)
+    assigned.sort(key=lambda e: (e.due_on is None, e.due_on or today, e.version.title))
+    in_progress.sort(key=lambda e: (e.status != EnrollmentStatus.IN_PROGRESS, e.version.title))
+    completed.sort(key=lambda e: e.completed_at, reverse=True)
+    enrolled = [e.course_id for e in assigned + in_progress + completed]
+    suggestions = list(course_catalog(user).exclude(pk__in=enrolled)
+                       .prefetch_related(None)[:SUGGESTIONS])
+    return {"assigned": assigned, "in_progress": in_progress, "completed": completed,
+            "suggestions": suggestions,
+            "paths": learning_path_progress(user, completed_ids={e.course_id for e in completed})}
+
+
+def learning_path_progress(user, *, completed_ids: set | None = None) -> list[dict]:
+    """Published paths visible to the user, each with its courses marked done; a path is
+    complete when every one of its (visible, published) courses is completed."""
+    if completed_ids is None:
+        completed_ids = set(Enrollment.objects.filter(
+            user_id=user.pk, status=EnrollmentStatus.COMPLETED).values_list("course_id",
+                                                                          flat=True))
+    out = []
+    for path in path_catalog(user):
+        steps = [{"course": s.course, "done": s.course_id in completed_ids}
+                 for s in path.visible_steps]
+        done = sum(s["done"] for s in steps)
+        out.append({"path": path, "steps": steps, "done": done,
+                    "complete": bool(steps) and done == len(steps),
+                    "percent": round(100 * done / len(steps)) if steps else 0})
+    return out
+
+
+def _done(enrollment) -> tuple[set, set]:
+    lessons = set(LessonProgress.objects.filter(enrollment=enrollment)
+                  .values_list("lesson_key", flat=True))
+    passed = set(QuizAttempt.objects.filter(enrollment=enrollment, passed=True)
+                 .values_list("quiz_key", flat=True))
+    return lessons, passed
+
+
+def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = "") -> dict | None:
+    """Navigation (modules with lessons and quizzes, done and current marked), previous and
+    next, and the current lesson or quiz; None if the key is not in the version. Two queries."""
+    plan = outline(enrollment.version.snapshot)
+    index = plan.step_index(kind, key)
+    if index is None:
+        return None
+    lessons, passed = _done(enrollment)
+    for i, step in enumerate(plan.steps):
+        step["done"] = step["key"] in (lessons if step["kind"] == "lesson" else passed)
+        step["current"] = i == index
+    remaining = sum(s["minutes"] or 0 for s in plan.steps
+                    if s["kind"] == "lesson" and not s["done"])
+    return {
+        "enrollment": enrollment,
+        "modules": plan.modules,
+        "step": plan.steps[index],
+        "lesson": plan.lessons.get(key) if kind == "lesson" else None,
+        "previous": plan.steps[index - 1] if index > 0 else None,
+        "next": plan.steps[index + 1] if index + 1 < len(plan.steps) else None,
+        "position": index + 1,
+        "total": len(plan.steps),
+        "minutes_left": remaining,
+    }
+
+
+def resume_target(enrollment: Enrollment) -> dict | None:
+    """Where "Continue" goes: the last lesson opened, else the first step not yet done."""
+    plan = outline(enrollment.version.snapshot)
+    if enrollment.last_lesson_key in plan.lessons and not enrollment.is_completed:
+        return {"kind": "lesson", "key": enrollment.last_lesson_key}
+    lessons, passed = _done(enrollment)
+    for step in plan.steps:
+        if step["key"] not in (lessons if step["kind"] == "lesson" else passed):
+            return {"kind": step["kind"], "key": step["key"]}
+    return {"kind": plan.steps[0]["kind"], "key": plan.steps[0]["key"]} if plan.steps else None
+
+
+def quiz_overview(enrollment: Enrollment, quiz_key: str) -> dict | None:
+    """The quiz's rules and the learner's attempts at it; None if not in the version."""
+    quiz = outline(enrollment.version.snapshot).quizzes.get(quiz_key)
+    if quiz is None:
+        return None
+    attempts = list(QuizAttempt.objects.filter(enrollment=enrollment, quiz_key=quiz_key)
+                    .defer("drawn", "answers").order_by("number"))
+    for a in attempts:
+        a.expired = attempt_is_expired(a)
+    limit = quiz.get("max_attempts") or 0
+    passed = any(a.passed for a in attempts)
+    open_attempt = next((a for a in attempts if a.is_open and not a.expired), None)
+    used = len(attempts)
+    return {
+        "quiz": {k: quiz.get(k) for k in ("key", "title", "pass_mark", "max_attempts",
+                                          "questions_per_attempt", "time_limit_minutes")},
+        "attempts": attempts, "passed": passed, "open_attempt": open_attempt,
+        "attempts_left": (limit - used) if limit else None,
+        "can_start": open_attempt is None and not passed and (not limit or used < limit),
+    }
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[dict]:
+    """The attempt's questions in their drawn order with choices in their drawn order.
+
+    Carries only what answering needs (prompt, choice keys and texts): never which choices
+    are correct, their feedback or the explanation.
+    """
+    quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
+    questions = questions_by_key(quiz)
+    out = []
+    for number, d in enumerate(attempt.drawn, start=1):
+        q = questions[d["question_key"]]
+        texts = {c["key"]: c["text"] for c in q["choices"]}
+        out.append({"number": number, "key": q["key"], "type": q["type"],
+                    "multiple": q["type"] == "multiple", "prompt_html": q["prompt_html"],
+                    "choices": [{"key": k, "text": texts[k]} for k in d["choice_keys"]]})
+    return out
+
+
+def attempt_result(attempt: QuizAttempt) -> dict:
+    """A submitted attempt's score and, as the quiz's show_answers policy allows, per-question
+    feedback (correct choices, the learner's choices, choice feedback and explanation)."""
+    quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
+    policy = quiz.get("show_answers")
+    if policy == ShowAnswers.AFTER_PASS and not attempt.passed:
+        attempt_passed = QuizAttempt.objects.filter(
+            enrollment_id=attempt.enrollment_id, quiz_key=attempt.quiz_key, passed=True).exists()
+    else:
+        attempt_passed = bool(attempt.passed)
+    show = policy == ShowAnswers.AFTER_ATTEMPT or (
+        policy == ShowAnswers.AFTER_PASS and attempt_passed)
+    review = []
+    if show:
+        questions = questions_by_key(quiz)
+        for number, d in enumerate(attempt.drawn, start=1):
+            q = questions[d["question_key"]]
+            chosen = set(attempt.answers.get(q["key"], []))
+            right = correct_keys(q)
+            by_key = {c["key"]: c for c in q["choices"]}
+            review.append({
+                "number": number, "prompt_html": q["prompt_html"],
+                "explanation_html": q.get("explanation_html", ""),
+                "is_right": chosen == right,
+                "choices": [{"text": by_key[k]["text"], "chosen": k in chosen,
+                             "correct": k in right, "feedback": by_key[k].get("feedback", "")}
+                            for k in d["choice_keys"]],
+            })
+    return {"attempt": attempt, "quiz": {"title": quiz["title"], "pass_mark": quiz["pass_mark"],
+                                         "key": quiz["key"]},
+            "show_answers": show, "policy": policy, "review": review}
+
+
+def agency_certificates(user, *, search: str = ""):
+    """Certificates of the learners the user may see (agency admins: their agency)."""
+    from agencies.access import scope_q
+
+    qs = (Certificate.objects.filter(scope_q(user, agency_field="enrollment__agency",
+                                             unit_path_field="enrollment__unit__path",
+                                             user_field="enrollment__user"))
+          .select_related("enrollment__course").order_by("-issued_at", "-pk"))
+    for word in search.split()[:5]:
+        qs = qs.filter(learner_name__icontains=word)
+    return qs
+
+
+def certificate_verification(code: str) -> Certificate | None:
+    """The public facts of a certificate (name, course, date, agency, revocation) or None."""
+    return (Certificate.objects.only("code", "learner_name", "course_title", "agency_name",
+                                     "issued_at", "revoked_at")
+            .filter(code=code).first())

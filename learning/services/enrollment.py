@@ -1,0 +1,187 @@
+"""Enrolling, following new versions, lesson progress and course completion."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import actor_for
+from courses.access import course_visible_q
+from courses.models import Course, Status
+
+from ..content import outline
+from ..models import Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
+from .events import event_record
+
+
+def _lock(enrollment: Enrollment) -> Enrollment:
+    """The enrollment re-read under a row lock, with its version (serialises a learner's writes)."""
+    return (Enrollment.objects.select_for_update(of=("self",))
+            .select_related("version", "course").get(pk=enrollment.pk))
+
+
+def enrollment_create(*, user, course: Course, due_on: datetime.date | None = None,
+                      required: bool = False) -> Enrollment:
+    """Enroll `user` in a published course visible to their agency; a second call is a no-op.
+
+    Assignments pass `required` and `due_on`: on an existing enrollment they make it required
+    and keep the earlier due date. Refuses (ValidationError) users without an agency membership
+    and courses that are not published or not visible to the user's agency.
+    """
+    actor = actor_for(user)
+    if actor.agency_id is None:
+        raise ValidationError(_("You need to belong to an agency to enroll in a course."))
+    with transaction.atomic():
+        course = (Course.objects.filter(course_visible_q(user), status=Status.PUBLISHED)
+                  .select_related("current_version").filter(pk=course.pk).first())
+        if course is None:
+            raise ValidationError(_("This course is not available to your agency."))
+        enrollment, created = Enrollment.objects.get_or_create(
+            user=user, course=course,
+            defaults={"version": course.current_version, "agency_id": actor.agency_id,
+                      "unit_id": actor.unit_id, "due_on": due_on, "required": required},
+        )
+        if created:
+            event_record(enrollment=enrollment, verb=Verb.ENROLLED, object_type="course",
+                         object_key=course.slug, result={"version": course.current_version.number})
+        elif required and (not enrollment.required
+                           or (due_on and (enrollment.due_on is None
+                                           or due_on < enrollment.due_on))):
+            enrollment.required = True
+            if due_on and (enrollment.due_on is None or due_on < enrollment.due_on):
+                enrollment.due_on = due_on
+            enrollment.save(update_fields=["required", "due_on"])
+    return enrollment
+
+
+def _progress(enrollment: Enrollment, done_lessons: set, passed_quizzes: set) -> int:
+    plan = outline(enrollment.version.snapshot)
+    total = len(plan.lessons) + len(plan.quizzes)
+    done = len(done_lessons & set(plan.lessons)) + len(passed_quizzes & set(plan.quizzes))
+    return round(100 * done / total) if total else 100
+
+
+def _done_sets(enrollment: Enrollment) -> tuple[set, set]:
+    lessons = set(enrollment.lessons.values_list("lesson_key", flat=True))
+    quizzes = set(QuizAttempt.objects.filter(enrollment=enrollment, passed=True)
+                  .values_list("quiz_key", flat=True))
+    return lessons, quizzes
+
+
+def _refresh_progress(enrollment: Enrollment) -> None:
+    lessons, quizzes = _done_sets(enrollment)
+    percent = _progress(enrollment, lessons, quizzes)
+    fields = []
+    if enrollment.status == EnrollmentStatus.NOT_STARTED:
+        enrollment.status, enrollment.started_at = EnrollmentStatus.IN_PROGRESS, timezone.now()
+        fields += ["status", "started_at"]
+    if enrollment.status != EnrollmentStatus.COMPLETED and percent != enrollment.progress_percent:
+        enrollment.progress_percent = min(percent, 99)
+        fields.append("progress_percent")
+    if fields:
+        enrollment.save(update_fields=fields)
+
+
+def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
+    """Move the enrollment onto the course's current version (on access after a republish).
+
+    Credit is keyed on lesson and quiz keys, so every lesson and quiz that still exists keeps
+    its progress; progress is recomputed against the new version. A completed enrollment stays
+    on the version it completed. Safe to call at any time; a no-op when already current.
+    """
+    course = enrollment.course
+    if (enrollment.is_completed or course.current_version_id is None
+            or enrollment.version_id == course.current_version_id):
+        return enrollment
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        current_id = Course.objects.values_list("current_version_id", flat=True).get(
+            pk=enrollment.course_id)
+        if enrollment.is_completed or enrollment.version_id == current_id:
+            return enrollment
+        enrollment.version_id = current_id
+        enrollment.save(update_fields=["version"])
+        enrollment = _lock(enrollment)
+        if enrollment.status != EnrollmentStatus.NOT_STARTED:
+            _refresh_progress(enrollment)
+            enrollment_complete_if_done(enrollment=enrollment)
+    return enrollment
+
+
+def enrollment_visit(*, enrollment: Enrollment, lesson_key: str) -> Enrollment:
+    """Remember where the learner is (for "Continue"), and mark the course as started."""
+    if lesson_key not in outline(enrollment.version.snapshot).lessons:
+        raise ValidationError(_("This lesson is not part of the course."))
+    if enrollment.last_lesson_key == lesson_key and enrollment.started_at:
+        return enrollment
+    now = timezone.now()
+    changes = {"last_lesson_key": lesson_key}
+    with transaction.atomic():
+        Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson_key=lesson_key)
+        if enrollment.status == EnrollmentStatus.NOT_STARTED:
+            Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.NOT_STARTED
+                                      ).update(status=EnrollmentStatus.IN_PROGRESS, started_at=now)
+            changes.update(status=EnrollmentStatus.IN_PROGRESS, started_at=now)
+    for name, value in changes.items():
+        setattr(enrollment, name, value)
+    return enrollment
+
+
+def lesson_complete(*, enrollment: Enrollment, lesson_key: str) -> LessonProgress:
+    """Mark a lesson of the enrollment's version done. Idempotent: one row however often called.
+
+    The enrollment row lock serialises concurrent clicks; the unique constraint backs it up.
+    Records the lesson_completed event once, updates progress, and completes the course when
+    this was the last thing to do.
+    """
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        if lesson_key not in outline(enrollment.version.snapshot).lessons:
+            raise ValidationError(_("This lesson is not part of the course."))
+        progress, created = LessonProgress.objects.get_or_create(
+            enrollment=enrollment, lesson_key=lesson_key)
+        if created:
+            event_record(enrollment=enrollment, verb=Verb.LESSON_COMPLETED,
+                         object_type="lesson", object_key=lesson_key)
+            _refresh_progress(enrollment)
+            enrollment_complete_if_done(enrollment=enrollment)
+    return progress
+
+
+def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
+    """Complete the enrollment when every lesson is done and every quiz passed.
+
+    Records the completion once (time, final score = mean of the best passing score of each
+    quiz, or None without quizzes), issues the certificate and emits course_completed. Safe to
+    call twice; returns whether the enrollment is complete.
+    """
+    from .certificates import certificate_issue
+
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        if enrollment.is_completed:
+            return True
+        plan = outline(enrollment.version.snapshot)
+        lessons, quizzes = _done_sets(enrollment)
+        if not (set(plan.lessons) <= lessons and set(plan.quizzes) <= quizzes):
+            return False
+        best = {}
+        for key, score in QuizAttempt.objects.filter(
+                enrollment=enrollment, passed=True, quiz_key__in=plan.quiz_keys).values_list(
+                "quiz_key", "score"):
+            best[key] = max(best.get(key, 0), score)
+        now = timezone.now()
+        enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now
+        enrollment.progress_percent = 100
+        enrollment.final_score = round(sum(best.values()) / len(best)) if best else None
+        enrollment.started_at = enrollment.started_at or now
+        enrollment.save(update_fields=["status", "completed_at", "progress_percent",
+                                       "final_score", "started_at"])
+        event_record(enrollment=enrollment, verb=Verb.COURSE_COMPLETED, object_type="course",
+                     object_key=enrollment.course.slug,
+                     result={"score": enrollment.final_score, "completion": True,
+                             "version": enrollment.version.number})
+        certificate_issue(enrollment=enrollment)
+    return True

@@ -1,0 +1,245 @@
+"""Bundle import/export, management commands and the seeder."""
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from agencies.models import AuditEvent
+from courses import services
+from courses.bundles import (
+    BundleError,
+    BundleSource,
+    bundle_export,
+    bundle_import,
+    parse_course_bundle,
+)
+from courses.demo import seed_courses
+from courses.models import Course, CourseVersion, LearningPath, Lesson, Status
+from courses.services.content import content_hash, draft_content
+
+from .conftest import BUNDLES, build_course
+
+MINI = BUNDLES / "mini-course"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A writable copy of the mini-course bundle."""
+    target = tmp_path / "mini-course"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def _comparable(course):
+    content = draft_content(course)
+    for m in content["modules"]:
+        for le in m["lessons"]:
+            for a in le["attachments"]:
+                a.pop("file")
+    return content
+
+
+def test_import_creates_a_draft_platform_course(db):
+    course = bundle_import(MINI, actor=None, agency=None)
+    assert course.status == Status.DRAFT and course.owner is None
+    assert course.visibility == "all"
+    content = draft_content(course)
+    assert [m["key"] for m in content["modules"]] == ["first", "second"]
+    assert content["modules"][0]["lessons"][0]["attachments"][0]["name"] == "diagram.png"
+    assert content["quiz"]["key"] == "final" and content["quiz"]["time_limit_minutes"] == 10
+    assert AuditEvent.objects.filter(action="course.import", outcome="success").exists()
+
+
+def test_import_with_publish_renders_the_video_embed(db):
+    course = bundle_import(MINI, actor=None, agency=None, publish=True)
+    lesson = course.current_version.snapshot["modules"][0]["lessons"][1]
+    assert lesson["video_html"].startswith(
+        '<iframe src="https://www.youtube-nocookie.com/embed/abc123"')
+
+
+def test_export_then_import_round_trips_to_an_identical_course(db, tmp_path):
+    original = bundle_import(MINI, actor=None, agency=None, publish=True)
+    before = _comparable(original)
+    data = bundle_export(original, draft=True)
+    assert data == bundle_export(original, draft=True)  # deterministic bytes
+    # Move the original out of the way (courses with records are never deleted).
+    Course.objects.filter(pk=original.pk).update(slug="mini-course-original")
+    again = bundle_import(io.BytesIO(data), actor=None, agency=None)
+    assert again.pk != original.pk
+    assert _comparable(again) == before
+    # and through a folder export, via the management commands
+    Course.objects.filter(pk=again.pk).update(slug="mini-course-second")
+    call_command("export_course", "mini-course-second", str(tmp_path / "out"), "--draft")
+    manifest = tmp_path / "out/course.yaml"
+    manifest.write_text(manifest.read_text().replace("slug: mini-course-second",
+                                                     "slug: mini-course"))
+    call_command("import_course", str(tmp_path / "out"))
+    third = Course.objects.get(slug="mini-course")
+    assert third.pk not in (original.pk, again.pk)
+    assert _comparable(third) == before
+
+
+def test_export_of_a_built_course_round_trips(world):
+    course = build_course(world.a_trainer, world.a, publish=True)
+    before = _comparable(course)
+    data = bundle_export(course, draft=False)
+    reimported = bundle_import(data, actor=world.a_trainer, agency=world.a)
+    assert reimported.pk == course.pk
+    assert _comparable(reimported) == before
+
+
+def test_reimport_of_existing_slug_makes_a_new_draft_not_a_publish(db, mini):
+    course = bundle_import(MINI, actor=None, agency=None, publish=True)
+    text = (mini / "lessons/03-goodbye.md").read_text()
+    (mini / "lessons/03-goodbye.md").write_text(text + "\nA new line.\n")
+    again = bundle_import(mini, actor=None, agency=None)
+    assert again.pk == course.pk and again.current_version.number == 1
+    assert "A new line." in Lesson.objects.get(course=course, key="goodbye").body
+    assert "A new line." not in again.current_version.snapshot["modules"][1]["lessons"][0]["body"]
+
+
+def _problems(path):
+    with pytest.raises(BundleError) as refused:
+        bundle_import(path, actor=None, agency=None)
+    return refused.value.problems
+
+
+def test_invalid_bundle_lists_every_problem_with_lines_and_changes_nothing(db, mini):
+    manifest = (mini / "course.yaml").read_text()
+    manifest = manifest.replace("file: lessons/03-goodbye.md", "file: lessons/99-missing.md")
+    manifest = manifest.replace("type: true_false", "type: essay")
+    manifest = manifest.replace("key: q-final", "key: q-first")
+    manifest = manifest.replace("        - {text: A, correct: true}\n        - {text: B, correct: true}",
+                                "        - {text: A, correct: false}\n        - {text: B, correct: false}")
+    (mini / "course.yaml").write_text(manifest)
+    problems = _problems(mini)
+    joined = "\n".join(problems)
+    assert "course.yaml:60: modules[1].lessons[0].file: lesson file lessons/99-missing.md is missing" in joined
+    assert "modules[0].quiz.questions[1].type: unknown question type “essay”" in joined
+    assert "quiz.questions[0].key: duplicate question key “q-first”" in joined
+    assert "quiz.questions[0].choices: no correct answer" in joined
+    assert all(p.startswith("course.yaml:") for p in problems)
+    assert not Course.objects.exists()
+    assert AuditEvent.objects.filter(action="course.import", outcome="rejected").exists()
+
+
+def test_bad_yaml_is_reported_with_its_line(db, mini):
+    (mini / "course.yaml").write_text("format: academy-course/1\nslug: x\ntitle: [unclosed\n")
+    problems = _problems(mini)
+    assert len(problems) == 1 and problems[0].startswith("course.yaml:")
+    assert "bad YAML" in problems[0]
+
+
+def test_duplicate_yaml_keys_and_unknown_keys_are_reported(db, mini):
+    manifest = (mini / "course.yaml").read_text()
+    manifest = manifest.replace("level: intermediate\n", "level: intermediate\nlevel: advanced\ncolour: red\n")
+    (mini / "course.yaml").write_text(manifest)
+    joined = "\n".join(_problems(mini))
+    assert "course.yaml:7: level: duplicate key" in joined
+    assert "course.yaml:8: colour: unknown key" in joined
+
+
+def test_too_large_file_is_refused(db, mini, settings):
+    settings.ACADEMY_BUNDLE_MAX_FILE_BYTES = 4000
+    (mini / "lessons/01-hello.md").write_text("x" * 5000)
+    joined = "\n".join(_problems(mini))
+    assert "lessons/01-hello.md: file too large (5000 bytes; the limit is 4000)" in joined
+
+
+def test_disallowed_attachment_type_is_refused(db, mini):
+    (mini / "files/script.html").write_text("<script>alert(1)</script>")
+    manifest = (mini / "course.yaml").read_text().replace(
+        "attachments: [files/diagram.png]", "attachments: [files/diagram.png, files/script.html]")
+    (mini / "course.yaml").write_text(manifest)
+    assert any("cannot be attached" in p for p in _problems(mini))
+
+
+def test_zip_with_unsafe_paths_is_refused(db):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../evil.md", "x")
+        archive.writestr("course.yaml", "format: academy-course/1\n")
+    assert any("unsafe path" in p for p in _problems(buffer.getvalue()))
+
+
+def test_not_a_bundle_is_refused(db):
+    assert _problems(b"not a zip")
+
+
+def test_other_agency_cannot_take_over_a_slug(world):
+    bundle_import(MINI, actor=world.a_trainer, agency=world.a)
+    with pytest.raises(BundleError, match="already exists"):
+        bundle_import(MINI, actor=world.b_admin, agency=world.b)
+    with pytest.raises(BundleError):
+        bundle_import(MINI, actor=world.a_learner, agency=world.a)
+    assert Course.objects.get().owner == world.a
+
+
+def test_import_command_reports_problems_and_fails(db, mini):
+    (mini / "lessons/01-hello.md").unlink()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_course", str(mini))
+    assert not Course.objects.exists()
+
+
+def test_export_command_writes_a_zip(db, tmp_path):
+    bundle_import(MINI, actor=None, agency=None, publish=True)
+    call_command("export_course", "mini-course", str(tmp_path / "mini.zip"))
+    names = zipfile.ZipFile(tmp_path / "mini.zip").namelist()
+    assert "course.yaml" in names and "files/hello/diagram.png" in names
+    with pytest.raises(CommandError):
+        call_command("export_course", "nope", str(tmp_path / "x.zip"))
+
+
+def test_import_command_publishes_for_an_agency(world):
+    call_command("import_course", str(MINI), "--agency", "agency-a", "--publish")
+    course = Course.objects.get()
+    assert course.owner == world.a and course.status == Status.PUBLISHED
+
+
+def test_seeder_imports_bundles_and_paths_idempotently(db):
+    first = seed_courses(content_dir=BUNDLES)
+    assert first["published"] == ["mini-course"] and first["paths"] == ["mini-path"]
+    second = seed_courses(content_dir=BUNDLES)
+    assert second["unchanged"] == ["mini-course"] and not second["published"]
+    assert CourseVersion.objects.count() == 1
+    path = LearningPath.objects.get()
+    assert list(path.steps.values_list("course__slug", flat=True)) == ["mini-course"]
+
+
+def test_seeder_publishes_a_new_version_when_content_changes(db, tmp_path):
+    shutil.copytree(BUNDLES, tmp_path / "content")
+    seed_courses(content_dir=tmp_path / "content")
+    lesson = tmp_path / "content/mini-course/lessons/02-video.md"
+    lesson.write_text("Changed.\n")
+    assert seed_courses(content_dir=tmp_path / "content")["published"] == ["mini-course"]
+    assert CourseVersion.objects.count() == 2
+
+
+def test_bundle_hash_matches_the_published_version(db):
+    content, problems = parse_course_bundle(BundleSource(MINI))
+    assert not problems
+    course = bundle_import(MINI, actor=None, agency=None, publish=True)
+    assert course.current_version.content_hash == content_hash(content)
+
+
+@pytest.mark.skipif(not CONTENT.is_dir(), reason="no starter curriculum")
+def test_starter_curriculum_bundles_are_valid(db):
+    folders = [p for p in CONTENT.iterdir() if (p / "course.yaml").is_file()]
+    for folder in folders:
+        assert parse_course_bundle(BundleSource(folder))[1] == [], folder.name
+
+
+def test_courses_built_in_the_studio_publish_through_services(world):
+    course = build_course(world.a_trainer, world.a)
+    data = bundle_export(course, draft=True)
+    with pytest.raises(Exception):
+        bundle_export(course, draft=False)
+    assert zipfile.ZipFile(io.BytesIO(data)).read("lessons/01-what-is-ai.md").startswith(b"# What")
+    services.course_publish(actor=world.a_trainer, course=course)

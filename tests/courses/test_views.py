@@ -1,0 +1,57 @@
+"""Learner catalog and course pages."""
+
+import pytest
+from django.urls import reverse
+
+from courses.models import Visibility
+
+from .conftest import build_course
+
+
+@pytest.fixture
+def many(world):
+    for n in range(30):
+        build_course(world.platform_admin, None, slug=f"course-{n}", title=f"Course {n}",
+                     visibility=Visibility.ALL, publish=True)
+    return build_course(world.a_trainer, world.a, slug="a-only", title="A only", publish=True)
+
+
+def test_catalog_page_lists_courses_with_bounded_queries(world, many, client_for,
+                                                         django_assert_max_num_queries):
+    client = client_for(world.a_learner)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("courses:catalog"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "A only" in body and "Course 1" in body
+    assert '<label class="usa-label" for="catalog-search">' in body
+    assert 'for="catalog-topic"' in body and 'for="catalog-level"' in body
+
+
+def test_catalog_page_filters(world, many, client_for):
+    response = client_for(world.a_learner).get(reverse("courses:catalog"), {"search": "only"})
+    assert "A only" in response.content.decode()
+    assert "Course 1<" not in response.content.decode()
+
+
+def test_other_agency_learner_does_not_see_owner_only_course(world, many, client_for):
+    client = client_for(world.b_learner)
+    assert "A only" not in client.get(reverse("courses:catalog")).content.decode()
+    response = client.get(reverse("courses:course_detail", args=["a-only"]))
+    assert response.status_code == 404
+
+
+def test_course_page_shows_syllabus_length_and_outcomes(world, many, client_for,
+                                                         django_assert_max_num_queries):
+    client = client_for(world.a_learner)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("courses:course_detail", args=["a-only"]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Explain AI" in body and "What is AI" in body and "Prompts" in body
+    assert "about 30 minutes" in body and "Check" in body
+
+
+def test_catalog_requires_sign_in(client, db):
+    response = client.get(reverse("courses:catalog"))
+    assert response.status_code == 302
