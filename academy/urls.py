@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("agency/", include("agencies.urls")),
     path("courses/", include("courses.urls")),
+    path("", include("learning.urls")),
+    path("studio/", include("courses.studio.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

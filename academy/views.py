@@ -17,7 +17,12 @@ def healthz(request):
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "pages/welcome.html")
-    return render(request, "pages/home.html", {"actor": actor_for(request.user)})
+    actor = actor_for(request.user)
+    if actor.agency_id is not None:
+        from learning.views import my_learning_context
+
+        return render(request, "learning/my_learning.html", my_learning_context(request))
+    return render(request, "pages/home.html", {"actor": actor})
 
 
 def error_404(request, exception):

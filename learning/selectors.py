@@ -197,3 +197,7 @@ def certificate_verification(code: str) -> Certificate | None:
     return (Certificate.objects.only("code", "learner_name", "course_title", "agency_name",
                                      "issued_at", "revoked_at")
             .filter(code=code).first())
+
+
+def outline_quiz_title(attempt: QuizAttempt) -> str:
+    return outline(attempt.version.snapshot).quizzes[attempt.quiz_key]["title"]

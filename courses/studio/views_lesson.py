@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,12 @@ from .forms import AttachmentForm, LessonForm, PreviewForm
 def preview_html(body: str) -> str:
     """What learners will see: render_markdown's sanitised HTML, headings one level down."""
     return demote_headings(render_markdown(body or ""))
+
+
+def _initial(lesson) -> dict:
+    return {"title": lesson.title, "estimated_minutes": lesson.estimated_minutes,
+            "body": lesson.body, "video_url": lesson.video_url, "transcript": lesson.transcript,
+            "revision": lesson.revision}
 
 
 def _lesson_page(request, course, lesson, form, *, attachment_form=None, preview=None,
@@ -35,10 +42,7 @@ def _lesson_page(request, course, lesson, form, *, attachment_form=None, preview
 def lesson_edit(request, course, lesson_id):
     lesson = access_lesson(course, lesson_id)
     if request.method != "POST":
-        form = LessonForm(initial={
-            "title": lesson.title, "estimated_minutes": lesson.estimated_minutes,
-            "body": lesson.body, "video_url": lesson.video_url, "transcript": lesson.transcript,
-            "revision": lesson.revision})
+        form = LessonForm(initial=_initial(lesson))
         return _lesson_page(request, course, lesson, form)
     form = LessonForm(request.POST)
     if request.POST.get("action") == "preview" or not form.is_valid():
@@ -102,10 +106,7 @@ def attachment_add(request, course, lesson_id):
         if attachment:
             messages.success(request, _("Attached “%(name)s”.") % {"name": attachment.name})
             return redirect(f"{_edit_url(course, lesson)}#attachments")
-    form = LessonForm(initial={
-        "title": lesson.title, "estimated_minutes": lesson.estimated_minutes,
-        "body": lesson.body, "video_url": lesson.video_url, "transcript": lesson.transcript,
-        "revision": lesson.revision})
+    form = LessonForm(initial=_initial(lesson))
     return _lesson_page(request, course, lesson, form, attachment_form=attachment_form)
 
 
@@ -119,6 +120,4 @@ def attachment_delete(request, course, attachment_id):
 
 
 def _edit_url(course, lesson):
-    from django.urls import reverse
-
     return reverse("studio:lesson_edit", args=[course.pk, lesson.pk])

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -133,6 +134,4 @@ def lesson_delete(request, course, lesson_id):
 
 
 def _outline_url(course):
-    from django.urls import reverse
-
     return reverse("studio:outline", args=[course.pk])

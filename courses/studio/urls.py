@@ -1,0 +1,49 @@
+from django.urls import path
+
+from . import views, views_lesson, views_outline, views_preview, views_quiz
+
+app_name = "studio"
+
+C = "courses/<int:course_id>/"
+
+urlpatterns = [
+    path("", views.course_list, name="course_list"),
+    path("courses/new/", views.course_create, name="course_create"),
+    path("courses/import/", views.course_import, name="course_import"),
+    path(C, views_outline.outline, name="outline"),
+    path(C + "settings/", views.course_edit, name="course_edit"),
+    path(C + "publish/", views.course_publish, name="course_publish"),
+    path(C + "archive/", views.course_archive, name="course_archive"),
+    path(C + "unarchive/", views.course_unarchive, name="course_unarchive"),
+    path(C + "export/", views.course_export, name="course_export"),
+    path(C + "versions/", views.version_list, name="version_list"),
+    path(C + "versions/diff/", views.version_diff, name="version_diff"),
+    path(C + "versions/<int:number>/restore/", views.version_restore, name="version_restore"),
+    path(C + "preview/", views_preview.course_preview, name="course_preview"),
+    path(C + "answer-key/", views_preview.answer_key, name="answer_key"),
+    path(C + "modules/add/", views_outline.module_add, name="module_add"),
+    path(C + "modules/<int:module_id>/rename/", views_outline.module_rename,
+         name="module_rename"),
+    path(C + "modules/<int:module_id>/move/", views_outline.module_move, name="module_move"),
+    path(C + "modules/<int:module_id>/delete/", views_outline.module_delete,
+         name="module_delete"),
+    path(C + "modules/<int:module_id>/lessons/add/", views_outline.lesson_add,
+         name="lesson_add"),
+    path(C + "lessons/<int:lesson_id>/", views_lesson.lesson_edit, name="lesson_edit"),
+    path(C + "lessons/<int:lesson_id>/move/", views_outline.lesson_move, name="lesson_move"),
+    path(C + "lessons/<int:lesson_id>/delete/", views_outline.lesson_delete,
+         name="lesson_delete"),
+    path(C + "lessons/<int:lesson_id>/attachments/", views_lesson.attachment_add,
+         name="attachment_add"),
+    path(C + "attachments/<int:attachment_id>/delete/", views_lesson.attachment_delete,
+         name="attachment_delete"),
+    path(C + "markdown-preview/", views_lesson.markdown_preview, name="markdown_preview"),
+    path(C + "quizzes/add/", views_quiz.quiz_add, name="quiz_add"),
+    path(C + "quizzes/<int:quiz_id>/", views_quiz.quiz_edit, name="quiz_edit"),
+    path(C + "quizzes/<int:quiz_id>/delete/", views_quiz.quiz_delete, name="quiz_delete"),
+    path(C + "quizzes/<int:quiz_id>/questions/add/", views_quiz.question_add,
+         name="question_add"),
+    path(C + "questions/<int:question_id>/", views_quiz.question_edit, name="question_edit"),
+    path(C + "questions/<int:question_id>/delete/", views_quiz.question_delete,
+         name="question_delete"),
+]

@@ -1,0 +1,41 @@
+"""The certificate as a one-page PDF (reportlab)."""
+
+import io
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import cm
+from reportlab.pdfgen import canvas
+
+
+def certificate_pdf(certificate, *, verify_url: str) -> bytes:
+    """One landscape page: name, course, date, agency, verification code and URL."""
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(_("Certificate of completion") + f" – {certificate.course_title}")
+    pdf.setAuthor("Academy")
+    pdf.setLineWidth(3)
+    pdf.rect(1.5 * cm, 1.5 * cm, width - 3 * cm, height - 3 * cm)
+    centre = width / 2
+    lines = [
+        ("Helvetica-Bold", 30, height - 5 * cm, _("Certificate of completion")),
+        ("Helvetica", 14, height - 7 * cm, _("This certifies that")),
+        ("Helvetica-Bold", 26, height - 8.5 * cm, certificate.learner_name),
+        ("Helvetica", 14, height - 10 * cm, _("has completed the course")),
+        ("Helvetica-Bold", 20, height - 11.5 * cm, certificate.course_title),
+        ("Helvetica", 14, height - 13 * cm,
+         _("on %(date)s, as a member of %(agency)s") % {
+             "date": formats.date_format(certificate.issued_at, "DATE_FORMAT"),
+             "agency": certificate.agency_name}),
+        ("Helvetica", 11, 3.5 * cm, _("Verification code: %(code)s") % {
+            "code": certificate.code}),
+        ("Helvetica", 11, 2.8 * cm, _("Check it at %(url)s") % {"url": verify_url}),
+    ]
+    for font, size, y, text in lines:
+        pdf.setFont(font, size)
+        pdf.drawCentredString(centre, y, str(text))
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

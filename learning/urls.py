@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("learn/", views.my_learning, name="my_learning"),
+    path("learn/certificates/", views.certificate_list, name="certificate_list"),
+    path("learn/certificates/<str:code>/", views.certificate_detail, name="certificate"),
+    path("learn/certificates/<str:code>/pdf/", views.certificate_download,
+         name="certificate_pdf"),
+    path("learn/certificates/<str:code>/revoke/", views.certificate_revoke,
+         name="certificate_revoke"),
+    path("learn/attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
+    path("learn/attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
+    path("learn/attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),
+    path("learn/<slug:slug>/", views.course_home, name="course"),
+    path("learn/<slug:slug>/enroll/", views.enroll, name="enroll"),
+    path("learn/<slug:slug>/continue/", views.resume, name="resume"),
+    path("learn/<slug:slug>/lessons/<slug:key>/", views.lesson, name="lesson"),
+    path("learn/<slug:slug>/lessons/<slug:key>/done/", views.lesson_done, name="lesson_done"),
+    path("learn/<slug:slug>/quizzes/<slug:key>/", views.quiz, name="quiz"),
+    path("learn/<slug:slug>/quizzes/<slug:key>/start/", views.quiz_start, name="quiz_start"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]
