@@ -24,3 +24,9 @@ def run_seeders(*, stdout):
     report = seed_courses()
     stdout.write(f"Courses: {len(report['published'])} published, "
                  f"{len(report['unchanged'])} unchanged; paths: {len(report['paths'])}.")
+
+    from learning.demo import seed_learning
+
+    progress = seed_learning()
+    stdout.write(f"Learner progress: {progress['learners']} learners seeded, "
+                 f"{progress['skipped']} already had progress.")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.acting_membership",
+                "reminders.context_processors.notifications",
             ],
         },
     },
@@ -204,7 +206,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "academy.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
     },
+    # Reminders: the scan is cheap when nothing is due (one indexed range query).
+    "reminders-scan": {
+        "task": "reminders.tasks.reminders_scan_task",
+        "schedule": timedelta(seconds=env.int("REMINDERS_SCAN_SECONDS", default=60)),
+    },
+    "reminders-sweep": {
+        "task": "reminders.tasks.reminders_sweep_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "reminders-recurrence": {
+        "task": "reminders.tasks.recurrence_roll_task",
+        "schedule": timedelta(hours=1),
+    },
 }
+
+# Reminders (see reminders/conf.py for what each one does).
+REMINDERS_SEND_CHUNK = env.int("REMINDERS_SEND_CHUNK", default=200)
+REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+REMINDERS_RETRY_BASE_SECONDS = env.int("REMINDERS_RETRY_BASE_SECONDS", default=30)
+REMINDERS_NUDGES_PER_HOUR = env.int("REMINDERS_NUDGES_PER_HOUR", default=50)
 
 # Production hardening, on whenever DEBUG is off.
 if not DEBUG:

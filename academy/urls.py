@@ -17,6 +17,8 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("", include("learning.urls")),
     path("studio/", include("courses.studio.urls")),
+    path("reminders/", include("reminders.urls")),
+    path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -21,7 +21,7 @@ def home(request):
     if actor.agency_id is not None:
         from learning.views import my_learning_context
 
-        return render(request, "learning/my_learning.html", my_learning_context(request))
+        return render(request, "learning/my_learning.html", my_learning_context(request, with_paths=False))
     return render(request, "pages/home.html", {"actor": actor})
 
 

@@ -273,7 +273,15 @@ def membership_join_on_signup(*, user) -> Membership | None:
         audit_record(actor=user, agency=agency, action="member.join", target=user.email,
                      outcome=AuditEvent.Outcome.SUCCESS,
                      detail={"role": role, "invited": invitation is not None})
+        _apply_standing_assignments(membership)
     return membership
+
+
+def _apply_standing_assignments(membership):
+    """After commit, give the member their unit's (and agency's) standing assignments."""
+    from reminders.tasks import assignments_apply_to_member_task
+
+    transaction.on_commit(lambda: assignments_apply_to_member_task.delay(membership.pk))
 
 
 def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
@@ -294,8 +302,11 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
             _require(membership.unit is not None and _can_manage_unit(who, membership.unit)
                      and unit is not None and _can_manage_unit(who, unit),
                      _("You can only move people between units that you manage."))
+        moved = membership.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
         membership.save(update_fields=["role", "unit"])
+        if moved:
+            _apply_standing_assignments(membership)
     return membership
 
 

@@ -18,9 +18,10 @@ def _enrollments(user):
             .defer("version__snapshot"))
 
 
-def my_learning(user) -> dict:
+def my_learning(user, *, with_paths: bool = True) -> dict:
     """The learner's home: assigned (by due date, overdue marked), in progress, completed
-    (with certificates), then catalog suggestions. Five queries whatever the numbers."""
+    (with certificates), then catalog suggestions, and (`with_paths`) learning paths with
+    their completion. Two queries (four with paths) whatever the numbers."""
     today = timezone.localdate()
     assigned, in_progress, completed = [], [], []
     for e in _enrollments(user):
@@ -39,7 +40,8 @@ def my_learning(user) -> dict:
                        .prefetch_related(None)[:SUGGESTIONS])
     return {"assigned": assigned, "in_progress": in_progress, "completed": completed,
             "suggestions": suggestions,
-            "paths": learning_path_progress(user, completed_ids={e.course_id for e in completed})}
+            "paths": (learning_path_progress(user, completed_ids={e.course_id for e in completed})
+                      if with_paths else [])}
 
 
 def learning_path_progress(user, *, completed_ids: set | None = None) -> list[dict]:
@@ -92,6 +94,15 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "total": len(plan.steps),
         "minutes_left": remaining,
     }
+
+
+def step_after(enrollment: Enrollment, *, kind: str, key: str) -> dict | None:
+    """The step following this one in the course, or None (no query)."""
+    plan = outline(enrollment.version.snapshot)
+    index = plan.step_index(kind, key)
+    if index is None or index + 1 >= len(plan.steps):
+        return None
+    return plan.steps[index + 1]
 
 
 def resume_target(enrollment: Enrollment) -> dict | None:

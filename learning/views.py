@@ -47,8 +47,9 @@ def my_learning(request):
     return render(request, "learning/my_learning.html", my_learning_context(request))
 
 
-def my_learning_context(request) -> dict:
-    return {"actor": actor_for(request.user), **selectors.my_learning(request.user)}
+def my_learning_context(request, *, with_paths: bool = True) -> dict:
+    return {"actor": actor_for(request.user),
+            **selectors.my_learning(request.user, with_paths=with_paths)}
 
 
 @login_required
@@ -96,16 +97,17 @@ def lesson(request, slug, key):
 @require_POST
 def lesson_done(request, slug, key):
     enrollment = _player_enrollment(request, slug)
-    context = selectors.course_player(enrollment, kind="lesson", key=key)
-    if context is None:
-        raise Http404
-    services.lesson_complete(enrollment=enrollment, lesson_key=key)
+    following = selectors.step_after(enrollment, kind="lesson", key=key)
+    try:
+        services.lesson_complete(enrollment=enrollment, lesson_key=key)
+    except ValidationError:
+        raise Http404 from None
     enrollment.refresh_from_db(fields=["status"])
     if enrollment.is_completed:
         messages.success(request, _("Course complete. Your certificate is ready."))
         return redirect("learning:my_learning")
-    if context["next"]:
-        return redirect(_step_url(slug, context["next"]))
+    if following:
+        return redirect(_step_url(slug, following))
     return redirect("learning:lesson", slug, key)
 
 

@@ -1,1 +1,230 @@
-from django.db import models  # noqa: F401
+"""Dashboard aggregates, daily snapshots, report runs and report subscriptions.
+
+The aggregate "cells" are counts keyed by agency, unit, course and required flag plus one more
+key (status, due date, completion day or days-to-complete bucket). The learning services update
+them in the same transaction as the enrollment they change (reports.services.aggregates), and a
+nightly task recomputes them from the enrollments and repairs any drift.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Unit
+from courses.models import Course, LearningPath
+
+
+def _cell_constraints(name, extra):
+    """One row per key; enrollments without a unit get their own (partial) unique index."""
+    return [
+        models.UniqueConstraint(fields=["agency", "unit", "course", "required", *extra],
+                                condition=Q(unit__isnull=False), name=f"{name}_unique"),
+        models.UniqueConstraint(fields=["agency", "course", "required", *extra],
+                                condition=Q(unit__isnull=True), name=f"{name}_unique_no_unit"),
+    ]
+
+
+class Cell(models.Model):
+    """An aggregate row: `n` enrollments share this key. Never edited by hand."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # CASCADE: enrollments of a deleted unit lose their unit; the nightly recompute re-adds them.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    required = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+
+    KEY_FIELDS: tuple[str, ...] = ()
+    VALUE_FIELDS: tuple[str, ...] = ("n",)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        keys = ", ".join(str(getattr(self, name)) for name in self.KEY_FIELDS)
+        return f"{type(self).__name__}({keys}) = {self.n}"
+
+
+class EnrollmentCount(Cell):
+    """Enrollments per status, with running sums for the average score and certificates."""
+
+    status = models.CharField(max_length=12)
+    score_sum = models.BigIntegerField(default=0)
+    score_n = models.IntegerField(default=0)
+    certified = models.IntegerField(default=0)
+
+    KEY_FIELDS = ("agency_id", "unit_id", "course_id", "required", "status")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified")
+
+    class Meta:
+        constraints = _cell_constraints("enrollmentcount", ["status"])
+
+
+class OpenDueCount(Cell):
+    """Open (not completed) enrollments per due date: overdue = the sum of dates before today."""
+
+    due_on = models.DateField()
+
+    KEY_FIELDS = ("agency_id", "unit_id", "course_id", "required", "due_on")
+
+    class Meta:
+        constraints = _cell_constraints("openduecount", ["due_on"])
+        indexes = [models.Index(fields=["agency", "due_on"])]
+
+
+class CompletionDay(Cell):
+    """Completions per calendar day (UTC), for trends and date-range figures."""
+
+    day = models.DateField()
+
+    KEY_FIELDS = ("agency_id", "unit_id", "course_id", "required", "day")
+
+    class Meta:
+        constraints = _cell_constraints("completionday", ["day"])
+        indexes = [models.Index(fields=["agency", "day"])]
+
+
+class CompletionTime(Cell):
+    """A histogram of days from start to completion; `bucket` is the bucket's first day.
+
+    The median time to complete is read from it (see services.aggregates.DAY_BUCKETS).
+    """
+
+    bucket = models.PositiveSmallIntegerField()
+
+    KEY_FIELDS = ("agency_id", "unit_id", "course_id", "required", "bucket")
+
+    class Meta:
+        constraints = _cell_constraints("completiontime", ["bucket"])
+
+
+AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime)
+
+
+class DailySnapshot(models.Model):
+    """The state of one unit (or the unit-less people of an agency) at the end of one day."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    day = models.DateField()
+    members = models.IntegerField(default=0)
+    activated = models.IntegerField(default=0)
+    enrolled = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    completions = models.IntegerField(default=0)
+    active_learners = models.IntegerField(
+        default=0, help_text="People with a learning event in the 7 days ending on `day`.")
+    learners_started = models.IntegerField(default=0)
+    learners_completed = models.IntegerField(default=0)
+
+    FIGURES = ("members", "activated", "enrolled", "in_progress", "completed", "overdue",
+               "completions", "active_learners", "learners_started", "learners_completed")
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "unit", "day"],
+                                    condition=Q(unit__isnull=False), name="snapshot_unique"),
+            models.UniqueConstraint(fields=["agency", "day"], condition=Q(unit__isnull=True),
+                                    name="snapshot_unique_no_unit"),
+        ]
+        indexes = [models.Index(fields=["agency", "day"]), models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.unit_id} {self.day}"
+
+
+class ReportKind(models.TextChoices):
+    COMPLETION = "completion", _("Completion detail")
+    OVERDUE = "overdue", _("Overdue list")
+    ADOPTION = "adoption", _("Adoption summary per unit")
+
+
+class ReportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+    PDF = "pdf", _("PDF summary (one page)")
+
+
+class ReportScope(models.Model):
+    """What a report covers: an agency (all agencies when empty), a unit subtree, filters."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    learning_path = models.ForeignKey(LearningPath, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+")
+    required_only = models.BooleanField(_("required training only"), default=False)
+    kind = models.CharField(_("report"), max_length=12, choices=ReportKind.choices)
+    format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
+
+    class Meta:
+        abstract = True
+
+
+class ReportSchedule(ReportScope):
+    """A manager's subscription: beat produces the report and emails a link."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="report_schedules")
+    frequency = models.CharField(_("how often"), max_length=8, choices=Frequency.choices)
+    next_run_on = models.DateField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["is_active", "next_run_on"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}/{self.format} {self.frequency}"
+
+
+class ReportRun(ReportScope):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="runs")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.TextField(_("reason"), blank=True)
+    file = models.FileField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""),
+                                   name="failed_report_has_reason"),
+            models.CheckConstraint(condition=Q(status="done") | Q(file=""),
+                                   name="only_done_report_has_file"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}.{self.format} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

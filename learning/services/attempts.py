@@ -161,7 +161,6 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
                      result={"score": score, "passed": attempt.passed,
                              "attempt": attempt.number})
         enrollment = _lock(attempt.enrollment)
-        _refresh_progress(enrollment)
-        if attempt.passed:
+        if _refresh_progress(enrollment) and attempt.passed:
             enrollment_complete_if_done(enrollment=enrollment)
     return attempt

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from agencies.access import actor_for
 from agencies.models import AuditEvent
 from agencies.services import audit_record
+from reports.services.aggregates import EnrollmentState, enrollment_changed
 
 from ..models import Certificate, Enrollment, Verb
 from .events import event_record
@@ -30,6 +31,8 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
             learner_name=user.full_name or user.email,
             course_title=enrollment.version.title, agency_name=enrollment.agency.name,
         )
+        enrollment_changed(before=EnrollmentState.of(enrollment, certified=False),
+                           after=EnrollmentState.of(enrollment, certified=True))
         event_record(enrollment=enrollment, verb=Verb.CERTIFICATE_ISSUED,
                      object_type="certificate", object_key=certificate.code)
     return certificate
@@ -57,6 +60,8 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
         certificate.revoked_at, certificate.revoked_reason = timezone.now(), reason[:2000]
         certificate.revoked_by = actor
         certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+        enrollment_changed(before=EnrollmentState.of(enrollment, certified=True),
+                           after=EnrollmentState.of(enrollment, certified=False))
         event_record(enrollment=enrollment, verb=Verb.CERTIFICATE_REVOKED, user=actor,
                      object_type="certificate", object_key=certificate.code,
                      result={"reason": certificate.revoked_reason})

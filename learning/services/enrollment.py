@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from agencies.access import actor_for
 from courses.access import course_visible_q
 from courses.models import Course, Status
+from reports.services.aggregates import EnrollmentState, enrollment_changed
 
 from ..content import outline
 from ..models import Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
@@ -44,15 +45,21 @@ def enrollment_create(*, user, course: Course, due_on: datetime.date | None = No
                       "unit_id": actor.unit_id, "due_on": due_on, "required": required},
         )
         if created:
+            enrollment_changed(before=None, after=EnrollmentState.of(enrollment, certified=False))
             event_record(enrollment=enrollment, verb=Verb.ENROLLED, object_type="course",
                          object_key=course.slug, result={"version": course.current_version.number})
         elif required and (not enrollment.required
                            or (due_on and (enrollment.due_on is None
                                            or due_on < enrollment.due_on))):
+            # Re-read under the lock so the dashboard delta starts from the stored row.
+            enrollment = _lock(enrollment)
+            before = EnrollmentState.of(enrollment)
             enrollment.required = True
             if due_on and (enrollment.due_on is None or due_on < enrollment.due_on):
                 enrollment.due_on = due_on
             enrollment.save(update_fields=["required", "due_on"])
+            enrollment_changed(before=before, after=EnrollmentState.of(
+                enrollment, certified=before.certified))
     return enrollment
 
 
@@ -70,10 +77,12 @@ def _done_sets(enrollment: Enrollment) -> tuple[set, set]:
     return lessons, quizzes
 
 
-def _refresh_progress(enrollment: Enrollment) -> None:
+def _refresh_progress(enrollment: Enrollment) -> bool:
+    """Update status and percent; returns whether everything is now done."""
     lessons, quizzes = _done_sets(enrollment)
     percent = _progress(enrollment, lessons, quizzes)
     fields = []
+    before = EnrollmentState.of(enrollment, certified=False)  # never certified before completion
     if enrollment.status == EnrollmentStatus.NOT_STARTED:
         enrollment.status, enrollment.started_at = EnrollmentStatus.IN_PROGRESS, timezone.now()
         fields += ["status", "started_at"]
@@ -82,6 +91,8 @@ def _refresh_progress(enrollment: Enrollment) -> None:
         fields.append("progress_percent")
     if fields:
         enrollment.save(update_fields=fields)
+        enrollment_changed(before=before, after=EnrollmentState.of(enrollment, certified=False))
+    return percent == 100
 
 
 def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
@@ -91,9 +102,9 @@ def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
     its progress; progress is recomputed against the new version. A completed enrollment stays
     on the version it completed. Safe to call at any time; a no-op when already current.
     """
-    course = enrollment.course
-    if (enrollment.is_completed or course.current_version_id is None
-            or enrollment.version_id == course.current_version_id):
+    current_id = Course.objects.values_list("current_version_id", flat=True).get(
+        pk=enrollment.course_id)
+    if enrollment.is_completed or current_id is None or enrollment.version_id == current_id:
         return enrollment
     with transaction.atomic():
         enrollment = _lock(enrollment)
@@ -121,8 +132,13 @@ def enrollment_visit(*, enrollment: Enrollment, lesson_key: str) -> Enrollment:
     with transaction.atomic():
         Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson_key=lesson_key)
         if enrollment.status == EnrollmentStatus.NOT_STARTED:
-            Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.NOT_STARTED
-                                      ).update(status=EnrollmentStatus.IN_PROGRESS, started_at=now)
+            locked = _lock(enrollment)
+            if locked.status == EnrollmentStatus.NOT_STARTED:
+                before = EnrollmentState.of(locked, certified=False)
+                Enrollment.objects.filter(pk=enrollment.pk).update(
+                    status=EnrollmentStatus.IN_PROGRESS, started_at=now)
+                locked.status, locked.started_at = EnrollmentStatus.IN_PROGRESS, now
+                enrollment_changed(before=before, after=EnrollmentState.of(locked, certified=False))
             changes.update(status=EnrollmentStatus.IN_PROGRESS, started_at=now)
     for name, value in changes.items():
         setattr(enrollment, name, value)
@@ -145,8 +161,8 @@ def lesson_complete(*, enrollment: Enrollment, lesson_key: str) -> LessonProgres
         if created:
             event_record(enrollment=enrollment, verb=Verb.LESSON_COMPLETED,
                          object_type="lesson", object_key=lesson_key)
-            _refresh_progress(enrollment)
-            enrollment_complete_if_done(enrollment=enrollment)
+            if _refresh_progress(enrollment):
+                enrollment_complete_if_done(enrollment=enrollment)
     return progress
 
 
@@ -173,12 +189,15 @@ def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
                 "quiz_key", "score"):
             best[key] = max(best.get(key, 0), score)
         now = timezone.now()
+        before = EnrollmentState.of(enrollment, certified=False)
         enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now
         enrollment.progress_percent = 100
         enrollment.final_score = round(sum(best.values()) / len(best)) if best else None
         enrollment.started_at = enrollment.started_at or now
         enrollment.save(update_fields=["status", "completed_at", "progress_percent",
                                        "final_score", "started_at"])
+        # Certified is added by certificate_issue, in the same transaction.
+        enrollment_changed(before=before, after=EnrollmentState.of(enrollment, certified=False))
         event_record(enrollment=enrollment, verb=Verb.COURSE_COMPLETED, object_type="course",
                      object_key=enrollment.course.slug,
                      result={"score": enrollment.final_score, "completion": True,

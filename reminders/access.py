@@ -1,0 +1,49 @@
+"""May this user touch this assignment or assignee? Lookups answer 404 when missing or forbidden."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from agencies.access import actor_for, scope_q
+
+from .models import Assignee, Assignment
+
+
+def assignments_visible_to(user):
+    """Agency admins see their agency's assignments; managers those aimed at their subtree
+    (or made by them); platform admins all; anyone else none."""
+    actor = actor_for(user)
+    if actor.is_platform_admin:
+        return Assignment.objects.all()
+    if not actor.manages_people or actor.agency_id is None:
+        return Assignment.objects.none()
+    mine = Assignment.objects.filter(agency_id=actor.agency_id)
+    if actor.is_agency_admin:
+        return mine
+    if not actor.unit_path:
+        return Assignment.objects.none()
+    return mine.filter(Q(scope_path__startswith=actor.unit_path) | Q(created_by_id=actor.user_id))
+
+
+def assignees_visible_to(user):
+    """Assignees about people the user manages (never their own row: nobody nudges themself)."""
+    actor = actor_for(user)
+    if not actor.manages_people:
+        return Assignee.objects.none()
+    return Assignee.objects.filter(scope_q(user, agency_field="agency",
+                                           unit_path_field="unit_path", user_field="user"))
+
+
+def access_assignment(user, assignment_id) -> Assignment:
+    try:
+        return (assignments_visible_to(user).select_related("course", "path", "unit", "agency")
+                .get(pk=assignment_id))
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_assignee(user, assignee_id) -> Assignee:
+    try:
+        return (assignees_visible_to(user).select_related("user", "enrollment", "agency")
+                .get(pk=assignee_id))
+    except (Assignee.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,125 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from agencies.access import actor_for, members_visible_to, units_visible_to
+from courses.models import Course, LearningPath
+
+from .models import RecurAnchor, ReminderPolicy, ReminderPreference, TargetKind
+from .services.assignments import _course_available_q
+
+MAX_PEOPLE = 500
+
+
+class AssignmentForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False,
+                                    label=_("Course"))
+    path = forms.ModelChoiceField(queryset=LearningPath.objects.none(), required=False,
+                                  label=_("or a learning path"))
+    target = forms.ChoiceField(choices=TargetKind.choices, label=_("Assign to"),
+                               initial=TargetKind.UNIT)
+    unit = forms.ModelChoiceField(queryset=None, required=False, label=_("Unit"),
+                                  help_text=_("Everyone in this unit and in the units below it."))
+    people = forms.CharField(required=False, label=_("People (email addresses)"),
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("One or more email addresses, separated by commas or "
+                                         "new lines."))
+    due_kind = forms.ChoiceField(choices=[("date", _("On a date")),
+                                          ("days", _("A number of days after being assigned"))],
+                                 label=_("Due"), initial="date")
+    due_on = forms.DateField(required=False, label=_("Due date"),
+                             widget=forms.DateInput(attrs={"type": "date"}))
+    due_days = forms.IntegerField(required=False, min_value=1, max_value=3650,
+                                  label=_("Days after being assigned"))
+    required = forms.BooleanField(required=False, initial=True, label=_("Required training"),
+                                  help_text=_("Untick for recommended training."))
+    recur_months = forms.IntegerField(required=False, min_value=1, max_value=120,
+                                      label=_("Repeat every (months)"),
+                                      help_text=_("Leave empty for a one-off assignment."))
+    recur_anchor = forms.ChoiceField(choices=[("", "—"), *RecurAnchor.choices], required=False,
+                                     label=_("Repeat from"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        agency_id = actor_for(user).agency_id
+        self.fields["course"].queryset = Course.objects.filter(_course_available_q(agency_id))
+        self.fields["path"].queryset = LearningPath.objects.filter(
+            Q(owner_id=agency_id) | Q(owner__isnull=True), is_published=True)
+        self.fields["unit"].queryset = units_visible_to(user)
+        if not actor_for(user).is_agency_admin:
+            self.fields["target"].choices = [c for c in TargetKind.choices
+                                             if c[0] != TargetKind.AGENCY]
+
+    def clean_people(self):
+        raw = self.cleaned_data["people"].replace(",", "\n").split()
+        emails = sorted({e.strip().lower() for e in raw if e.strip()})
+        if len(emails) > MAX_PEOPLE:
+            raise forms.ValidationError(_("Choose at most %(n)d people; assign a unit instead.")
+                                        % {"n": MAX_PEOPLE})
+        users = list(User.objects.filter(
+            email__in=emails, pk__in=members_visible_to(self.user).values("user_id")))
+        unknown = set(emails) - {u.email.lower() for u in users}
+        if unknown:
+            raise forms.ValidationError(_("These people are not in your units: %(emails)s")
+                                        % {"emails": ", ".join(sorted(unknown))})
+        return users
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("course")) == bool(data.get("path")):
+            self.add_error("course", _("Choose a course or a learning path (one of them)."))
+        target = data.get("target")
+        if target == TargetKind.UNIT and not data.get("unit"):
+            self.add_error("unit", _("Choose a unit."))
+        if target == TargetKind.PEOPLE and not data.get("people"):
+            self.add_error("people", _("Give at least one email address."))
+        if data.get("due_kind") == "date":
+            if not data.get("due_on"):
+                self.add_error("due_on", _("Give the due date."))
+            data["due_days"] = None
+        else:
+            if not data.get("due_days"):
+                self.add_error("due_days", _("Give the number of days."))
+            data["due_on"] = None
+        if data.get("recur_months") and not data.get("recur_anchor"):
+            self.add_error("recur_anchor", _("Choose what the repetition follows."))
+        return data
+
+
+class PolicyForm(forms.ModelForm):
+    before_days = forms.CharField(label=_("Days before the due date"),
+                                  help_text=_("Separated by commas, for example 14, 7, 1."))
+
+    class Meta:
+        model = ReminderPolicy
+        fields = ["before_days", "on_due_date", "overdue_every_days", "escalate_after_days",
+                  "digest_weekday", "send_hour"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and isinstance(self.instance.before_days, list):
+            self.initial["before_days"] = ", ".join(str(d) for d in self.instance.before_days)
+
+    def clean_before_days(self):
+        try:
+            days = [int(part) for part in self.cleaned_data["before_days"].replace(" ", "")
+                    .split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole numbers of days, separated by commas.")) from None
+        if any(d < 1 or d > 365 for d in days):
+            raise forms.ValidationError(_("Each number of days must be between 1 and 365."))
+        return days
+
+    def clean_send_hour(self):
+        hour = self.cleaned_data["send_hour"]
+        if hour > 23:
+            raise forms.ValidationError(_("Give an hour between 0 and 23."))
+        return hour
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = ReminderPreference
+        fields = ["recommended_digest", "language"]

@@ -1,0 +1,53 @@
+"""Reads for the reminder pages, scoped to the acting user, each a bounded number of queries."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from learning.models import EnrollmentStatus
+
+from .access import assignees_visible_to, assignments_visible_to
+from .models import LogStatus, Notification, ReminderLog
+from .services.actions import overdue_in_scope
+
+
+def assignment_list(*, user):
+    return (assignments_visible_to(user).select_related("course", "path", "unit", "created_by")
+            .order_by("removed_at", "-created_at", "-id"))
+
+
+def assignment_people(*, user, assignment):
+    """The assignment's people that the user may see, with their training's state."""
+    return (assignees_visible_to(user).filter(assignment=assignment)
+            .select_related("user", "enrollment__course").order_by("due_on", "user__email"))
+
+
+def assignment_summary(*, user, assignment) -> dict:
+    today = timezone.now().date()
+    rows = assignees_visible_to(user).filter(assignment=assignment)
+    return rows.aggregate(
+        people=Count("pk"),
+        completed=Count("pk", filter=Q(enrollment__status=EnrollmentStatus.COMPLETED)),
+        overdue=Count("pk", filter=Q(due_on__lt=today)
+                      & ~Q(enrollment__status=EnrollmentStatus.COMPLETED)),
+    )
+
+
+def overdue_people(*, user):
+    return (overdue_in_scope(user).select_related("user", "enrollment__course", "assignment")
+            .order_by("due_on", "user__email"))
+
+
+def notification_list(*, user):
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def delivery_summary(*, agency_id) -> dict:
+    """Reminder log counts per status for an agency (the admin's delivery health)."""
+    counts = dict(ReminderLog.objects.filter(agency_id=agency_id).values_list("status")
+                  .annotate(n=Count("pk")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in LogStatus.values}
+
+
+def failed_reminders(*, agency_id, limit=20):
+    return (ReminderLog.objects.filter(agency_id=agency_id, status=LogStatus.FAILED)
+            .select_related("recipient").order_by("-created_at")[:limit])

@@ -1,0 +1,28 @@
+"""Everything that changes reminder state. Views, tasks, beat and seeders call these."""
+
+from .actions import (
+    notification_mark_read,
+    overdue_in_scope,
+    policy_update,
+    preference_update,
+    reminder_nudge,
+    reminder_nudge_overdue,
+    unread_count,
+)
+from .assignments import (
+    assignment_create,
+    assignment_materialise_batch,
+    assignment_remove,
+    assignments_apply_to_member,
+)
+from .recurrence import recurrence_roll
+from .scan import digests_scan, reminders_scan
+from .sending import reminders_send, reminders_sweep
+
+__all__ = [
+    "assignment_create", "assignment_materialise_batch", "assignment_remove",
+    "assignments_apply_to_member", "digests_scan", "notification_mark_read", "overdue_in_scope",
+    "policy_update", "preference_update", "recurrence_roll", "reminder_nudge",
+    "reminder_nudge_overdue", "reminders_scan", "reminders_send", "reminders_sweep",
+    "unread_count",
+]

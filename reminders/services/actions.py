@@ -1,0 +1,162 @@
+"""People's actions: nudges by managers, policy edits, preferences, reading notifications."""
+
+import datetime
+import uuid
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import actor_for, scope_q
+from agencies.models import AuditEvent
+from agencies.services import audited
+from learning.models import EnrollmentStatus
+
+from .. import conf
+from ..models import (
+    Assignee,
+    Kind,
+    Notification,
+    ReminderLog,
+    ReminderPolicy,
+    ReminderPreference,
+)
+from .scan import _enqueue, make_key, policies_for
+from .sending import unread_cache_key
+
+NUDGE_ALL_ACTION = "reminder.nudge_overdue"
+
+
+def _day_bucket(now) -> int:
+    """Nudges are keyed by UTC day: one per learner and enrollment per day."""
+    return int(now.timestamp() // 86400)
+
+
+def _nudge_log(actor, assignee: Assignee, now) -> ReminderLog:
+    key = make_key(Kind.NUDGE, enrollment_id=assignee.enrollment_id, period=assignee.period,
+                   step=_day_bucket(now), recipient_id=assignee.user_id)
+    return ReminderLog(key=key, kind=Kind.NUDGE, step=_day_bucket(now), period=assignee.period,
+                       agency_id=assignee.agency_id, recipient_id=assignee.user_id,
+                       enrollment_id=assignee.enrollment_id, created_by=actor)
+
+
+def reminder_nudge(*, actor, assignee: Assignee, now=None, ip=None) -> ReminderLog:
+    """A manager reminds one person now, through the reminder log.
+
+    Refused when the person was already nudged about this training today, when the training
+    is complete or no longer assigned, or when the manager has sent REMINDERS_NUDGES_PER_HOUR
+    nudges in the past hour. The caller has checked that the assignee is in the actor's scope.
+    """
+    now = now or timezone.now()
+    with audited(actor=actor, agency=assignee.agency, action="reminder.nudge",
+                 target=assignee.user.email, ip=ip, detail={"enrollment": assignee.enrollment_id}):
+        if not actor_for(actor).manages_people:
+            raise ValidationError(_("You cannot send reminders."))
+        if not assignee.is_active or assignee.enrollment.status == EnrollmentStatus.COMPLETED:
+            raise ValidationError(_("This training is no longer due, so there is nothing to remind."))
+        recent = ReminderLog.objects.filter(
+            created_by=actor, kind=Kind.NUDGE,
+            created_at__gte=now - datetime.timedelta(hours=1)).count()
+        if recent >= conf.nudges_per_hour():
+            raise ValidationError(_("You have sent many reminders in the past hour. "
+                                    "Please wait before sending more."))
+        try:
+            with transaction.atomic():
+                log = _nudge_log(actor, assignee, now)
+                log.save()
+        except IntegrityError:
+            raise ValidationError(_("%(name)s has already been reminded about this today.")
+                                  % {"name": assignee.user}) from None
+        _enqueue([log.pk])
+    return log
+
+
+def overdue_in_scope(user, *, now=None):
+    """Active, incomplete, required assignees in the user's scope that are past due (in each
+    agency's time zone)."""
+    now = now or timezone.now()
+    rows = Assignee.objects.filter(
+        scope_q(user, agency_field="agency", unit_path_field="unit_path", user_field="user"),
+        is_active=True, required=True).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
+    actor = actor_for(user)
+    if actor.agency_id:
+        today = next(iter(policies_for([actor.agency_id]).values())).today(now)
+        return rows.filter(due_on__lt=today)
+    return rows.filter(due_on__lt=now.date())
+
+
+def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
+    """Remind everyone overdue in the manager's scope now; once per hour per manager.
+
+    People already nudged today about the same training are left out (their key exists).
+    Returns how many reminders were queued.
+    """
+    now = now or timezone.now()
+    who = actor_for(actor)
+    from agencies.models import Agency
+
+    agency = Agency.objects.filter(pk=who.agency_id).first()
+    with audited(actor=actor, agency=agency, action=NUDGE_ALL_ACTION, ip=ip):
+        if not who.manages_people:
+            raise ValidationError(_("You cannot send reminders."))
+        if AuditEvent.objects.filter(actor=actor, action=NUDGE_ALL_ACTION,
+                                     outcome=AuditEvent.Outcome.SUCCESS,
+                                     created_at__gte=now - datetime.timedelta(hours=1)).exists():
+            raise ValidationError(_("You reminded everyone overdue less than an hour ago. "
+                                    "Please wait before doing it again."))
+        batch = uuid.uuid4()
+        logs = {}
+        for assignee in overdue_in_scope(actor, now=now).only(
+                "enrollment_id", "period", "agency_id", "user_id"):
+            log = _nudge_log(actor, assignee, now)
+            log.batch = batch
+            logs[log.key] = log
+        ReminderLog.objects.bulk_create(logs.values(), ignore_conflicts=True, batch_size=1000)
+        ids = list(ReminderLog.objects.filter(batch=batch).values_list("pk", flat=True))
+        _enqueue(ids)
+    return len(ids)
+
+
+def policy_update(*, actor, agency, ip=None, **fields) -> ReminderPolicy:
+    """Agency admins set their agency's reminder policy; every assignee is looked at again."""
+    who = actor_for(actor)
+    with audited(actor=actor, agency=agency, action="reminder.policy", ip=ip,
+                 detail={k: v for k, v in fields.items()}):
+        if not (who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk)):
+            raise ValidationError(_("Only the agency's admins can change its reminder policy."))
+        days = sorted({int(d) for d in fields.get("before_days", [14, 7, 1])}, reverse=True)
+        if any(d < 1 or d > 365 for d in days):
+            raise ValidationError(_("Days before the due date must be between 1 and 365."))
+        fields["before_days"] = days
+        policy, _created = ReminderPolicy.objects.update_or_create(agency=agency, defaults=fields)
+        Assignee.objects.filter(agency=agency, is_active=True).update(next_remind_at=timezone.now())
+    return policy
+
+
+def preference_update(*, user, recommended_digest: bool, language: str = "") -> ReminderPreference:
+    pref, _created = ReminderPreference.objects.update_or_create(
+        user=user, defaults={"recommended_digest": recommended_digest, "language": language})
+    return pref
+
+
+def notification_mark_read(*, user, notification_ids=None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=notification_ids)
+    count = rows.update(read_at=timezone.now())
+    cache.delete(unread_cache_key(user.pk))
+    return count
+
+
+def unread_count(user) -> int:
+    """The bell's number, cached per user until a notification arrives or is read."""
+    key = unread_cache_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, 300)
+    return count
+

@@ -1,0 +1,253 @@
+"""Assigning training: create, materialise in batches, apply to newcomers, remove."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import actor_for, members_visible_to, units_visible_to
+from agencies.models import Agency, AuditEvent, Membership
+from agencies.services import audit_record, audited
+from courses.models import Course, LearningPath, LearningPathCourse, Status, Visibility
+from learning.models import Enrollment, EnrollmentStatus, LearningEvent, Verb
+
+from .. import conf
+from ..models import Assignee, Assignment, MaterialiseStatus, RecurAnchor, TargetKind
+from ..policy import Policy
+
+
+def _require(condition, message):
+    if not condition:
+        raise ValidationError(message)
+
+
+def _course_available_q(agency_id) -> Q:
+    """Published courses that learners of the agency may take."""
+    shared = Course.shared_with.through.objects.filter(agency_id=agency_id).values("course_id")
+    return Q(status=Status.PUBLISHED) & (
+        Q(visibility=Visibility.ALL) | Q(owner_id=agency_id)
+        | Q(visibility=Visibility.CHOSEN, pk__in=shared))
+
+
+def assignment_courses(assignment: Assignment) -> list[Course]:
+    """The courses an assignment puts people in: its course, or the path's courses in order."""
+    if assignment.course_id:
+        return [Course.objects.select_related("current_version").get(pk=assignment.course_id)]
+    order = list(LearningPathCourse.objects.filter(path_id=assignment.path_id)
+                 .order_by("position", "id").values_list("course_id", flat=True))
+    courses = {c.pk: c for c in Course.objects.filter(_course_available_q(assignment.agency_id),
+                                                       pk__in=order)
+               .select_related("current_version")}
+    return [courses[pk] for pk in order if pk in courses]
+
+
+def _target_members(assignment: Assignment):
+    members = Membership.objects.filter(agency_id=assignment.agency_id, is_active=True,
+                                        user__is_active=True)
+    if assignment.target == TargetKind.UNIT:
+        return members.filter(unit__path__startswith=assignment.unit.path)
+    if assignment.target == TargetKind.PEOPLE:
+        return members.filter(user__in=assignment.people.all())
+    return members
+
+
+def assignment_create(*, actor, course: Course | None = None, path: LearningPath | None = None,
+                      target: str, unit=None, people=(), due_on: datetime.date | None = None,
+                      due_days: int | None = None, required: bool = True,
+                      recur_months: int | None = None, recur_anchor: str = "",
+                      ip=None) -> Assignment:
+    """Assign a course or path; returns at once, people are enrolled by a Celery task.
+
+    Managers assign to units they manage or people in them; agency admins also to the whole
+    agency. Refuses (ValidationError, audited) anything outside the actor's scope, an
+    unavailable course or path, and incoherent due dates or recurrence.
+    """
+    who = actor_for(actor)
+    people = list(people)
+    agency = Agency.objects.filter(pk=who.agency_id).first()
+    if not who.manages_people or agency is None:
+        raise ValidationError(_("You cannot assign training."))
+    with audited(actor=actor, agency=agency, action="assignment.create",
+                 target=str(course or path or ""), ip=ip, detail={"target": target}):
+        _require((course is None) != (path is None), _("Choose a course or a learning path."))
+        _require((due_on is None) != (due_days is None),
+                 _("Give either a due date or a number of days after assignment."))
+        _require(target in TargetKind.values, _("Choose who the training is for."))
+        if course is not None:
+            _require(Course.objects.filter(_course_available_q(agency.pk), pk=course.pk).exists(),
+                     _("This course is not available to your agency."))
+        else:
+            _require(path.is_published and path.owner_id in (None, agency.pk),
+                     _("This learning path is not available to your agency."))
+        if target == TargetKind.AGENCY:
+            _require(who.is_agency_admin, _("Only agency admins can assign to the whole agency."))
+            scope_path = "/"
+        elif target == TargetKind.UNIT:
+            _require(unit is not None and units_visible_to(actor).filter(pk=unit.pk).exists(),
+                     _("Choose a unit that you manage."))
+            scope_path = unit.path
+        else:
+            _require(people, _("Choose at least one person."))
+            visible = members_visible_to(actor).filter(user__in=people, is_active=True).count()
+            _require(visible == len({p.pk for p in people}), _("Choose people that you manage."))
+            scope_path = "/" if who.is_agency_admin else who.unit_path
+        if recur_months:
+            _require(recur_anchor in RecurAnchor.values, _("Choose what the repetition follows."))
+            _require(recur_anchor != RecurAnchor.CALENDAR or due_on is not None,
+                     _("A calendar repetition needs a due date."))
+        else:
+            recur_months, recur_anchor = None, ""
+        assignment = Assignment.objects.create(
+            agency=agency, course=course, path=path, target=target,
+            unit=unit if target == TargetKind.UNIT else None, scope_path=scope_path,
+            due_on=due_on, due_days=due_days, required=required, recur_months=recur_months,
+            recur_anchor=recur_anchor, created_by=actor)
+        if target == TargetKind.PEOPLE:
+            assignment.people.set(people)
+        assignment.people_total = _target_members(assignment).count()
+        assignment.save(update_fields=["people_total"])
+        from ..tasks import assignment_materialise_task
+
+        transaction.on_commit(lambda: assignment_materialise_task.delay(assignment.pk))
+    return assignment
+
+
+def _due_for(assignment: Assignment, policy: Policy, now) -> datetime.date:
+    today = policy.today(now)
+    if assignment.due_days is not None:
+        return today + datetime.timedelta(days=assignment.due_days)
+    if assignment.due_on < today and assignment.created_at.date() < today:
+        # Joined after the date had passed: their own date, not an instant overdue notice.
+        return today + datetime.timedelta(days=conf.late_join_days())
+    return assignment.due_on
+
+
+def _materialise(assignment: Assignment, members: list[dict], courses: list[Course], now,
+                 *, due_on: datetime.date) -> int:
+    """Enroll `members` ({user_id, unit_id, unit__path}) in `courses`; add their Assignee rows.
+
+    Bulk inserts made no-ops by the unique constraints (one enrollment per person and course,
+    one Assignee per assignment and enrollment), so a retried batch changes nothing twice.
+    """
+    user_ids = [m["user_id"] for m in members]
+    units = {m["user_id"]: (m["unit_id"], m["unit__path"] or "") for m in members}
+    created = 0
+    for course in courses:
+        existing = set(Enrollment.objects.filter(course=course, user_id__in=user_ids)
+                       .values_list("user_id", flat=True))
+        Enrollment.objects.bulk_create(
+            [Enrollment(user_id=uid, course=course, version_id=course.current_version_id,
+                        agency_id=assignment.agency_id, unit_id=units[uid][0], due_on=due_on,
+                        required=assignment.required)
+             for uid in user_ids if uid not in existing],
+            ignore_conflicts=True, batch_size=1000)
+        enrollments = dict(Enrollment.objects.filter(course=course, user_id__in=user_ids)
+                           .values_list("user_id", "pk"))
+        LearningEvent.objects.bulk_create(
+            [LearningEvent(user_id=uid, agency_id=assignment.agency_id, verb=Verb.ENROLLED,
+                           object_type="course", object_key=course.slug, course=course,
+                           result={"version": course.current_version.number,
+                                   "assignment": assignment.pk})
+             for uid, pk in enrollments.items() if uid not in existing], batch_size=1000)
+        created += len(enrollments) - len(existing)
+        if existing:
+            # Already enrolled: the assignment makes it required and may bring the date forward.
+            old = Enrollment.objects.filter(course=course, user_id__in=existing)
+            if assignment.required:
+                old.filter(required=False).update(required=True)
+            old.filter(Q(due_on__isnull=True) | Q(due_on__gt=due_on)).exclude(
+                status=EnrollmentStatus.COMPLETED).update(due_on=due_on)
+        Assignee.objects.bulk_create(
+            [Assignee(assignment=assignment, enrollment_id=pk, user_id=uid,
+                      agency_id=assignment.agency_id, unit_path=units[uid][1],
+                      required=assignment.required, assigned_at=now, period=1,
+                      period_start=now.date(), due_on=due_on, next_remind_at=now)
+             for uid, pk in enrollments.items()],
+            ignore_conflicts=True, batch_size=1000)
+    return created
+
+
+def _policy_for(agency) -> Policy:
+    from ..models import ReminderPolicy
+
+    return Policy.for_agency(agency, ReminderPolicy.objects.filter(agency=agency).first())
+
+
+def assignment_materialise_batch(*, assignment_id: int, batch_size: int | None = None) -> bool:
+    """Enroll the next batch of people (by user id); True when the assignment is complete.
+
+    Each batch commits on its own with the cursor and the progress count, so the manager sees
+    progress and a killed worker resumes where it stopped.
+    """
+    batch_size = batch_size or conf.materialise_batch()
+    now = timezone.now()
+    with transaction.atomic():
+        assignment = (Assignment.objects.select_for_update(of=("self",)).select_related("agency", "unit")
+                      .filter(pk=assignment_id).first())
+        if assignment is None or not assignment.is_active:
+            return True
+        if assignment.status == MaterialiseStatus.DONE:
+            return True
+        members = list(_target_members(assignment).filter(user_id__gt=assignment.cursor_user_id)
+                       .order_by("user_id").values("user_id", "unit_id", "unit__path")[:batch_size])
+        if members:
+            courses = assignment_courses(assignment)
+            due = _due_for(assignment, _policy_for(assignment.agency), now)
+            _materialise(assignment, members, courses, now, due_on=due)
+            assignment.cursor_user_id = members[-1]["user_id"]
+            assignment.people_done += len(members)
+        done = len(members) < batch_size
+        assignment.status = MaterialiseStatus.DONE if done else MaterialiseStatus.RUNNING
+        assignment.people_total = max(assignment.people_total, assignment.people_done)
+        assignment.save(update_fields=["cursor_user_id", "people_done", "status", "people_total"])
+    return done
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def assignments_apply_to_member(*, membership: Membership) -> int:
+    """Give a member who joined (or moved to) a unit its standing assignments, with their own
+    due dates. Safe to call twice. Returns how many assignments reached them."""
+    if not membership.is_active or membership.role is None:
+        return 0
+    paths = _ancestor_paths(membership.unit.path) if membership.unit_id else []
+    standing = (Assignment.objects.filter(agency_id=membership.agency_id, removed_at__isnull=True)
+                .filter(Q(target=TargetKind.AGENCY) | Q(target=TargetKind.UNIT,
+                                                        unit__path__in=paths))
+                .exclude(assignees__user_id=membership.user_id)
+                .select_related("agency", "unit").distinct())
+    member = {"user_id": membership.user_id, "unit_id": membership.unit_id,
+              "unit__path": membership.unit.path if membership.unit_id else ""}
+    now = timezone.now()
+    count = 0
+    for assignment in standing:
+        with transaction.atomic():
+            due = _due_for(assignment, _policy_for(assignment.agency), now)
+            _materialise(assignment, [member], assignment_courses(assignment), now, due_on=due)
+        count += 1
+    return count
+
+
+def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
+    """Remove an assignment: its reminders stop, enrollments and the reminder log stay."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.removed_at is not None:
+            return assignment
+        who = actor_for(actor)
+        _require(who.manages_people, _("You cannot remove assignments."))
+        assignment.removed_at, assignment.removed_by = timezone.now(), actor
+        assignment.save(update_fields=["removed_at", "removed_by"])
+        Assignee.objects.filter(assignment=assignment).update(is_active=False,
+                                                              next_remind_at=None)
+        audit_record(actor=actor, agency=assignment.agency, action="assignment.remove",
+                     target=str(assignment), ip=ip, outcome=AuditEvent.Outcome.SUCCESS,
+                     detail={"assignment": assignment.pk})
+    return assignment
+

@@ -1,0 +1,155 @@
+"""Sending reminders exactly once.
+
+A log row moves pending -> sending (claimed, committed) -> sent | pending (retry) | failed |
+skipped. The claim is committed *before* the message is handed to the mail backend, and only
+'pending' rows are ever claimed, so nothing can send a row twice: a retried task, a second
+task for the same ids, or a second worker finds the row no longer pending and leaves it.
+
+The price is at-most-once on a crash: a worker killed between the claim and marking the row
+sent leaves it 'sending'; we never resend those automatically (the message may have gone out).
+`reminders_sweep` marks such rows failed after REMINDERS_STALE_SENDING_SECONDS so they show up
+on the dashboard for review, and requeues 'pending' rows whose task was lost.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import conf
+from ..models import Assignee, LogStatus, Notification, ReminderLog
+from .messages import Context, build_message, load_preferences, moot_reason
+from .scan import policies_for
+
+
+@dataclass
+class SendResult:
+    sent: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    retry: dict = field(default_factory=dict)  # log id -> attempts so far
+
+
+def unread_cache_key(user_id) -> str:
+    return f"reminders:unread:{user_id}"
+
+
+def backoff_seconds(attempts: int) -> int:
+    return conf.retry_base_seconds() * 2 ** max(0, attempts - 1)
+
+
+def _claim(log_ids, now) -> list[int]:
+    """Move pending rows to 'sending' and return their ids; rows another worker holds (locked)
+    or already handled are left alone."""
+    with transaction.atomic():
+        ids = list(ReminderLog.objects.select_for_update(skip_locked=True)
+                   .filter(pk__in=log_ids, status=LogStatus.PENDING)
+                   .values_list("pk", flat=True))
+        if ids:
+            ReminderLog.objects.filter(pk__in=ids, status=LogStatus.PENDING).update(
+                status=LogStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return ids
+
+
+def _context(logs, now) -> Context:
+    enrollment_ids = {log.enrollment_id for log in logs if log.enrollment_id}
+    assignees = defaultdict(list)
+    for row in Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True).values(
+            "enrollment_id", "period", "required", "due_on"):
+        assignees[row["enrollment_id"]].append(row)
+    return Context(assignees=assignees, preferences=load_preferences({log.recipient_id for log in logs}),
+                   policies=policies_for({log.agency_id for log in logs}), now=now)
+
+
+def reminders_send(*, log_ids, now=None) -> SendResult:
+    """Send the pending reminders among `log_ids` over one mail connection.
+
+    Each claimed row ends sent (with its in-app notification), skipped (moot: completed,
+    assignment removed, period over, digest preferred, nothing to report), pending again for a
+    retry (the send raised; `SendResult.retry` says after how many attempts), or failed once
+    REMINDERS_MAX_ATTEMPTS is reached.
+    """
+    now = now or timezone.now()
+    result = SendResult()
+    claimed = _claim(list(log_ids), now)
+    if not claimed:
+        return result
+    logs = list(ReminderLog.objects.filter(pk__in=claimed).select_related(
+        "recipient", "agency", "enrollment__course", "enrollment__user"))
+    ctx = _context(logs, now)
+    notifications, errors, reasons = [], {}, {}
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:  # noqa: BLE001 - any transport error: retry the whole chunk
+        errors = {log.pk: f"{type(error).__name__}: {error}" for log in logs}
+        logs = []
+    for log in logs:
+        reason = moot_reason(log, ctx)
+        message = notification = None
+        if not reason:
+            message, notification = build_message(log, ctx, connection)
+            reason = "" if message else "nothing to report"
+        if reason:
+            reasons[log.pk] = reason
+            continue
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 - SMTP and socket errors alike
+            errors[log.pk] = f"{type(error).__name__}: {error}"[:1000]
+            continue
+        result.sent.append(log.pk)
+        notifications.append(Notification(user_id=log.recipient_id, log_id=log.pk, **notification))
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001, S110 - the messages are already accepted
+        pass
+    _record(result, notifications, reasons, errors, claimed, now)
+    return result
+
+
+def _record(result, notifications, reasons, errors, claimed, now):
+    sent_at = timezone.now()
+    attempts = dict(ReminderLog.objects.filter(pk__in=errors).values_list("pk", "attempts"))
+    with transaction.atomic():
+        if result.sent:
+            ReminderLog.objects.filter(pk__in=result.sent).update(status=LogStatus.SENT,
+                                                                  sent_at=sent_at)
+            Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        by_reason = defaultdict(list)
+        for pk, reason in reasons.items():
+            by_reason[reason].append(pk)
+        for reason, ids in by_reason.items():
+            ReminderLog.objects.filter(pk__in=ids).update(status=LogStatus.SKIPPED,
+                                                          last_error=reason)
+        for pk, error in errors.items():
+            if attempts.get(pk, 0) >= conf.max_attempts():
+                status = LogStatus.FAILED
+                result.failed.append(pk)
+            else:
+                status = LogStatus.PENDING
+                result.retry[pk] = attempts.get(pk, 0)
+            ReminderLog.objects.filter(pk=pk, status=LogStatus.SENDING).update(
+                status=status, last_error=error)
+    result.skipped = list(reasons)
+    cache.delete_many([unread_cache_key(n.user_id) for n in notifications])
+
+
+def reminders_sweep(*, now=None) -> dict:
+    """Housekeeping: mark rows stuck in 'sending' failed (never resent: they may have gone
+    out), and return 'pending' rows whose task seems lost, to be enqueued again."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=conf.stale_after_seconds())
+    failed = ReminderLog.objects.filter(status=LogStatus.SENDING, claimed_at__lt=stale).update(
+        status=LogStatus.FAILED,
+        last_error="interrupted while sending; not resent automatically to avoid a duplicate")
+    lost = now - datetime.timedelta(seconds=conf.requeue_after_seconds())
+    pending = list(ReminderLog.objects.filter(status=LogStatus.PENDING, created_at__lt=lost)
+                   .exclude(attempts__gt=0, claimed_at__gte=lost)
+                   .order_by("pk").values_list("pk", flat=True)[:50000])
+    return {"failed": failed, "requeue": pending}

@@ -1,0 +1,71 @@
+"""Thin Celery tasks over reminders.services; each owns its retry policy, none owns logic."""
+
+import logging
+
+from celery import shared_task
+
+from . import conf, services
+from .services.sending import backoff_seconds
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def reminders_scan_task():
+    """Beat, every minute: record due reminders and enqueue their sending; digests; sweep."""
+    total = 0
+    while True:
+        result = services.reminders_scan()
+        total += len(result.log_ids)
+        if not result.more:
+            break
+    total += len(services.digests_scan())
+    return total
+
+
+@shared_task
+def reminders_sweep_task():
+    """Beat: fail rows stuck in 'sending', requeue 'pending' rows whose task was lost."""
+    outcome = services.reminders_sweep()
+    size = conf.chunk_size()
+    ids = outcome["requeue"]
+    for start in range(0, len(ids), size):
+        reminder_send_task.delay(ids[start:start + size])
+    return {"failed": outcome["failed"], "requeued": len(ids)}
+
+
+@shared_task
+def recurrence_roll_task():
+    return services.recurrence_roll()
+
+
+@shared_task(acks_late=True)
+def reminder_send_task(log_ids):
+    """Send a chunk of reminders. Rows that failed to send come back as a new task after an
+    exponential backoff (per attempt count), until REMINDERS_MAX_ATTEMPTS marks them failed."""
+    result = services.reminders_send(log_ids=log_ids)
+    by_attempt = {}
+    for pk, attempts in result.retry.items():
+        by_attempt.setdefault(attempts, []).append(pk)
+    for attempts, ids in by_attempt.items():
+        countdown = backoff_seconds(attempts)
+        logger.warning("Retrying %d reminders in %ss (attempt %d)", len(ids), countdown, attempts)
+        reminder_send_task.apply_async(args=[ids], countdown=countdown)
+    return {"sent": len(result.sent), "skipped": len(result.skipped),
+            "retry": len(result.retry), "failed": len(result.failed)}
+
+
+@shared_task(acks_late=True)
+def assignment_materialise_task(assignment_id):
+    """Enroll an assignment's people batch by batch (each batch commits its progress)."""
+    while not services.assignment_materialise_batch(assignment_id=assignment_id):
+        pass
+
+
+@shared_task
+def assignments_apply_to_member_task(membership_id):
+    from agencies.models import Membership
+
+    membership = Membership.objects.select_related("unit").filter(pk=membership_id).first()
+    if membership is not None:
+        services.assignments_apply_to_member(membership=membership)

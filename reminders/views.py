@@ -1,0 +1,160 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.access import actor_for
+from agencies.models import Agency
+from agencies.permissions import agency_admin_required, client_ip, people_manager_required
+
+from . import selectors, services
+from .access import access_assignee, access_assignment
+from .forms import AssignmentForm, PolicyForm, PreferenceForm
+from .models import ReminderPolicy, ReminderPreference
+
+PAGE_SIZE = 50
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _refusal(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@people_manager_required
+def assignment_list(request):
+    page = _page(request, selectors.assignment_list(user=request.user))
+    return render(request, "reminders/assignment_list.html", {"page": page})
+
+
+@people_manager_required
+def assignment_create(request):
+    form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = services.assignment_create(
+                actor=request.user, course=data["course"], path=data["path"],
+                target=data["target"], unit=data["unit"], people=data["people"] or [],
+                due_on=data["due_on"], due_days=data["due_days"], required=data["required"],
+                recur_months=data["recur_months"], recur_anchor=data["recur_anchor"],
+                ip=client_ip(request))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Training assigned. People are being enrolled now."))
+            return redirect("reminders:assignment_detail", assignment.pk)
+    return render(request, "reminders/assignment_form.html", {"form": form})
+
+
+@people_manager_required
+def assignment_detail(request, assignment_id):
+    assignment = access_assignment(request.user, assignment_id)
+    people = _page(request, selectors.assignment_people(user=request.user, assignment=assignment))
+    summary = selectors.assignment_summary(user=request.user, assignment=assignment)
+    return render(request, "reminders/assignment_detail.html",
+                  {"assignment": assignment, "page": people, "summary": summary})
+
+
+@require_POST
+@people_manager_required
+def assignment_remove(request, assignment_id):
+    assignment = access_assignment(request.user, assignment_id)
+    try:
+        services.assignment_remove(actor=request.user, assignment=assignment,
+                                   ip=client_ip(request))
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, _("Assignment removed. Its reminders have stopped; the "
+                                    "history is kept."))
+    return redirect("reminders:assignment_detail", assignment.pk)
+
+
+@people_manager_required
+def overdue(request):
+    page = _page(request, selectors.overdue_people(user=request.user))
+    return render(request, "reminders/overdue.html", {"page": page})
+
+
+@require_POST
+@people_manager_required
+def nudge(request, assignee_id):
+    assignee = access_assignee(request.user, assignee_id)
+    try:
+        services.reminder_nudge(actor=request.user, assignee=assignee, ip=client_ip(request))
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, _("Reminder sent to %(name)s.") % {"name": assignee.user})
+    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/")
+                    else "reminders:overdue")
+
+
+@require_POST
+@people_manager_required
+def nudge_overdue(request):
+    try:
+        count = services.reminder_nudge_overdue(actor=request.user, ip=client_ip(request))
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, _("Reminders sent to %(count)d overdue people.")
+                         % {"count": count})
+    return redirect("reminders:overdue")
+
+
+@agency_admin_required
+def policy_edit(request):
+    agency = Agency.objects.filter(pk=actor_for(request.user).agency_id).first()
+    if agency is None:
+        raise Http404
+    policy = ReminderPolicy.objects.filter(agency=agency).first() or ReminderPolicy(agency=agency)
+    form = PolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_update(actor=request.user, agency=agency, ip=client_ip(request),
+                                   **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Reminder policy saved."))
+            return redirect("reminders:policy")
+    return render(request, "reminders/policy.html", {
+        "form": form, "delivery": selectors.delivery_summary(agency_id=agency.pk),
+        "failed": selectors.failed_reminders(agency_id=agency.pk)})
+
+
+@login_required
+def notification_list(request):
+    page = _page(request, selectors.notification_list(user=request.user))
+    return render(request, "reminders/notifications.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notification_read(request, notification_id=None):
+    ids = None if notification_id is None else [notification_id]
+    services.notification_mark_read(user=request.user, notification_ids=ids)
+    return redirect("reminders:notifications")
+
+
+@login_required
+def preferences(request):
+    pref = ReminderPreference.objects.filter(user=request.user).first() or ReminderPreference(
+        user=request.user)
+    form = PreferenceForm(request.POST or None, instance=pref)
+    if request.method == "POST" and form.is_valid():
+        services.preference_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your reminder settings are saved."))
+        return redirect("reminders:preferences")
+    return render(request, "reminders/preferences.html", {"form": form})

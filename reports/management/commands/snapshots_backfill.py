@@ -1,0 +1,27 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from reports.services.snapshots import snapshots_backfill
+
+
+class Command(BaseCommand):
+    help = "Write DailySnapshot rows for a range of past days (idempotent; fills missed days)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--start", type=datetime.date.fromisoformat,
+                            help="First day (YYYY-MM-DD); default: 7 days ago.")
+        parser.add_argument("--end", type=datetime.date.fromisoformat,
+                            help="Last day (YYYY-MM-DD); default: yesterday.")
+
+    def handle(self, *args, start, end, **options):
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        end = end or yesterday
+        start = start or end - datetime.timedelta(days=6)
+        if start > end:
+            raise CommandError("--start must not be after --end.")
+        if end > yesterday:
+            raise CommandError("Only finished days can be written (up to yesterday).")
+        changed = snapshots_backfill(start=start, end=end)
+        self.stdout.write(f"Snapshots {start} to {end}: {changed} rows written or changed.")

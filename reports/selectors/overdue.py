@@ -1,0 +1,58 @@
+"""The overdue people of a scope, each with their manager (nearest manager up the unit tree)."""
+
+import datetime
+
+from django.utils import timezone
+
+from agencies.models import Membership, Role
+
+from ..access import DashboardScope
+
+
+def overdue_enrollments(scope: DashboardScope, *, today: datetime.date | None = None):
+    """Open enrollments due before today in scope, most overdue first (a queryset)."""
+    from learning.models import Enrollment, EnrollmentStatus
+
+    today = today or timezone.localdate()
+    rows = (Enrollment.objects.filter(scope.place_q(), due_on__lt=today)
+            .exclude(status=EnrollmentStatus.COMPLETED))
+    if scope.course_ids is not None:
+        rows = rows.filter(course_id__in=scope.course_ids)
+    if scope.required_only:
+        rows = rows.filter(required=True)
+    return rows.order_by("due_on", "id")
+
+
+def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
+                   today: datetime.date | None = None) -> list[dict]:
+    """A page of overdue enrollments as dicts, each with `manager` (a User or None).
+
+    Three queries whatever the page size: the enrollments, their units' ancestors' managers.
+    """
+    today = today or timezone.localdate()
+    page = list(overdue_enrollments(scope, today=today)
+                .select_related("user", "course", "unit")[offset:offset + limit])
+    paths = {e.unit.path for e in page if e.unit_id}
+    ancestor_ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    managers = {}
+    if ancestor_ids:
+        for membership in (Membership.objects.filter(unit_id__in=ancestor_ids, role=Role.MANAGER,
+                                                     is_active=True)
+                           .select_related("user").order_by("unit_id", "id")):
+            managers.setdefault(membership.unit_id, membership.user)
+    rows = []
+    for enrollment in page:
+        manager = None
+        if enrollment.unit_id:
+            chain = [int(p) for p in enrollment.unit.path.strip("/").split("/") if p]
+            for unit_id in reversed(chain):
+                candidate = managers.get(unit_id)
+                if candidate is not None and candidate.pk != enrollment.user_id:
+                    manager = candidate
+                    break
+        rows.append({"enrollment": enrollment, "user": enrollment.user,
+                     "course": enrollment.course, "unit": enrollment.unit,
+                     "due_on": enrollment.due_on, "days_overdue": (today - enrollment.due_on).days,
+                     "manager": manager})
+    return rows
+

@@ -1,0 +1,1 @@
+"""Everything in reports that changes state: aggregates, snapshots, report runs, schedules."""

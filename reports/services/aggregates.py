@@ -1,0 +1,174 @@
+"""Aggregate rows kept in step with the enrollments, in the same transaction.
+
+The learning services call `enrollment_changed(before=..., after=...)` (or
+`enrollments_changed` for a batch) inside the transaction that changes an enrollment, with the
+enrollment's `EnrollmentState` before and after the change (None for "did not exist" or
+"deleted"). The difference becomes +/- deltas applied with `UPDATE ... SET n = n + d`, so
+concurrent transactions never lose an update; a missing row is inserted in a savepoint and a
+lost insert race falls back to the update (works on SQLite and PostgreSQL).
+
+Everything a state contributes is decided by `contributions()`, which the nightly recompute
+(services.recompute) uses too, so live updates and recomputation cannot disagree on meaning.
+"""
+
+import bisect
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import CompletionDay, CompletionTime, EnrollmentCount, OpenDueCount
+
+COMPLETED = "completed"
+
+# Days-to-complete histogram buckets (each value is a bucket's first day): one bucket per day
+# for the first two weeks, then weekly up to 13 weeks, then 30-day buckets up to a year, then
+# "a year or more". The median is reported as the bucket that holds it.
+DAY_BUCKETS = (
+    tuple(range(14)) + tuple(range(14, 91, 7)) + tuple(range(91, 365, 30)) + (365,)
+)
+
+
+def bucket_for(days: int) -> int:
+    return DAY_BUCKETS[bisect.bisect_right(DAY_BUCKETS, max(days, 0)) - 1]
+
+
+def bucket_range(bucket: int) -> tuple[int, int | None]:
+    """(first day, last day) of a bucket; last day is None for the open-ended last bucket."""
+    index = DAY_BUCKETS.index(bucket)
+    if index + 1 == len(DAY_BUCKETS):
+        return bucket, None
+    return bucket, DAY_BUCKETS[index + 1] - 1
+
+
+@dataclass(frozen=True)
+class EnrollmentState:
+    """What an enrollment contributes to the dashboards, at one moment."""
+
+    agency_id: int
+    unit_id: int | None
+    course_id: int
+    required: bool
+    status: str
+    due_on: datetime.date | None = None
+    completed_on: datetime.date | None = None
+    score: int | None = None
+    days_to_complete: int | None = None
+    certified: bool = False
+
+    @classmethod
+    def of(cls, enrollment, *, certified: bool | None = None) -> "EnrollmentState":
+        """The state of an Enrollment instance as it is in memory now.
+
+        `certified` (has a valid certificate) is looked up when not given (one query).
+        """
+        completed = enrollment.status == COMPLETED and enrollment.completed_at is not None
+        if certified is None:
+            certified = completed and _has_valid_certificate(enrollment)
+        return cls.from_values(
+            agency_id=enrollment.agency_id, unit_id=enrollment.unit_id,
+            course_id=enrollment.course_id, required=enrollment.required,
+            status=enrollment.status, due_on=enrollment.due_on,
+            started_at=enrollment.started_at, completed_at=enrollment.completed_at,
+            score=enrollment.final_score, certified=certified,
+        )
+
+    @classmethod
+    def from_values(cls, *, agency_id, unit_id, course_id, required, status, due_on,
+                    started_at, completed_at, score, certified) -> "EnrollmentState":
+        completed = status == COMPLETED and completed_at is not None
+        days = None
+        if completed:
+            days = max((completed_at - (started_at or completed_at)).days, 0)
+        return cls(
+            agency_id=agency_id, unit_id=unit_id, course_id=course_id, required=bool(required),
+            status=status, due_on=due_on,
+            completed_on=timezone.localdate(completed_at) if completed else None,
+            score=score if completed else None, days_to_complete=days,
+            certified=bool(certified) and completed,
+        )
+
+
+def _has_valid_certificate(enrollment) -> bool:
+    from learning.models import Certificate
+
+    return Certificate.objects.filter(enrollment_id=enrollment.pk,
+                                      revoked_at__isnull=True).exists()
+
+
+Key = tuple  # (model, agency_id, unit_id, course_id, required, extra key)
+
+
+def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
+    """The aggregate cells one enrollment state adds to, with the amount for each value."""
+    if state is None:
+        return {}
+    base = (state.agency_id, state.unit_id, state.course_id, state.required)
+    completed = state.status == COMPLETED
+    cells = {
+        (EnrollmentCount, *base, state.status): {
+            "n": 1,
+            "score_sum": state.score or 0,
+            "score_n": int(state.score is not None),
+            "certified": int(state.certified),
+        }
+    }
+    if state.due_on is not None and not completed:
+        cells[(OpenDueCount, *base, state.due_on)] = {"n": 1}
+    if completed:
+        cells[(CompletionDay, *base, state.completed_on)] = {"n": 1}
+        cells[(CompletionTime, *base, bucket_for(state.days_to_complete or 0))] = {"n": 1}
+    return cells
+
+
+def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]):
+    """Sum after-minus-before over many changes; cells whose deltas cancel out are dropped."""
+    total: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for before, after in changes:
+        if before == after:
+            continue
+        for sign, state in ((-1, before), (1, after)):
+            for key, values in contributions(state).items():
+                for field, amount in values.items():
+                    total[key][field] += sign * amount
+    return {key: {f: v for f, v in values.items() if v}
+            for key, values in total.items() if any(values.values())}
+
+
+def _lookup(model, key) -> dict:
+    return dict(zip(model.KEY_FIELDS, key, strict=True))
+
+
+def apply_deltas(deltas: dict[Key, dict[str, int]]) -> None:
+    """Add each delta to its row: UPDATE first, INSERT when missing (race-safe)."""
+    # A stable order keeps two concurrent batches from locking the same rows in opposite orders.
+    for key in sorted(deltas, key=lambda k: (k[0].__name__, *map(str, k[1:]))):
+        model, values = key[0], deltas[key]
+        lookup = _lookup(model, key[1:])
+        increments = {field: F(field) + amount for field, amount in values.items()}
+        if model.objects.filter(**lookup).update(**increments):
+            continue
+        try:
+            with transaction.atomic():
+                model.objects.create(**lookup, **values)
+        except IntegrityError:
+            model.objects.filter(**lookup).update(**increments)
+
+
+def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]
+                        ) -> None:
+    """Apply many (before, after) changes at once; call inside the changing transaction."""
+    deltas = net_deltas(changes)
+    if deltas:
+        with transaction.atomic():
+            apply_deltas(deltas)
+
+
+def enrollment_changed(*, before: EnrollmentState | None, after: EnrollmentState | None) -> None:
+    """Bring the aggregates in step with one enrollment's change (creation: before=None;
+    deletion: after=None). Call it inside the transaction that changes the enrollment."""
+    enrollments_changed([(before, after)])

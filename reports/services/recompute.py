@@ -1,0 +1,110 @@
+"""The nightly check: recompute the aggregate rows from the enrollments, report and repair drift.
+
+Drift means a code path changed an enrollment without calling `enrollment_changed` (a bulk
+insert, a manual SQL fix, a deleted unit). The recompute streams one agency's enrollments
+through the same `contributions()` the live updates use, compares with the stored rows, and
+(by default) rewrites the rows that differ.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from agencies.models import Agency
+
+from ..models import AGGREGATE_MODELS, EnrollmentCount
+from .aggregates import EnrollmentState, contributions
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Drift:
+    table: str
+    key: tuple
+    stored: dict
+    expected: dict
+
+
+def expected_cells(agency_id: int) -> dict:
+    """The aggregate cells of one agency as the enrollments say they should be."""
+    from learning.models import Enrollment
+
+    cells: dict = defaultdict(lambda: defaultdict(int))
+    rows = (Enrollment.objects.filter(agency_id=agency_id)
+            .values_list("agency_id", "unit_id", "course_id", "required", "status", "due_on",
+                         "started_at", "completed_at", "final_score", "certificate__id",
+                         "certificate__revoked_at")
+            .iterator(chunk_size=CHUNK))
+    for (agency, unit, course, required, status, due_on, started_at, completed_at, score,
+         certificate_id, revoked_at) in rows:
+        state = EnrollmentState.from_values(
+            agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
+            due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
+            certified=certificate_id is not None and revoked_at is None)
+        for key, values in contributions(state).items():
+            for field, amount in values.items():
+                cells[key][field] += amount
+    return cells
+
+
+def _stored_cells(model, agency_id: int) -> dict:
+    fields = ("id", *model.KEY_FIELDS, *model.VALUE_FIELDS)
+    stored = {}
+    for row in model.objects.filter(agency_id=agency_id).values_list(*fields):
+        key = (model, *row[1:1 + len(model.KEY_FIELDS)])
+        stored[key] = (row[0], dict(zip(model.VALUE_FIELDS, row[1 + len(model.KEY_FIELDS):],
+                                        strict=True)))
+    return stored
+
+
+def _zero(model) -> dict:
+    return dict.fromkeys(model.VALUE_FIELDS, 0)
+
+
+def aggregates_recompute_agency(*, agency_id: int, repair: bool = True) -> list[Drift]:
+    """Compare (and repair) one agency's aggregate rows; returns every cell that disagreed."""
+    drift: list[Drift] = []
+    with transaction.atomic():
+        # Services that change this agency's enrollments queue behind this lock (PostgreSQL),
+        # so the enrollments read below and the rows written stay consistent.
+        list(EnrollmentCount.objects.select_for_update().filter(agency_id=agency_id)
+             .values_list("id", flat=True))
+        expected = expected_cells(agency_id)
+        for model in AGGREGATE_MODELS:
+            stored = _stored_cells(model, agency_id)
+            wanted = {k: {**_zero(model), **v} for k, v in expected.items() if k[0] is model}
+            for key in stored.keys() | wanted.keys():
+                row_id, have = stored.get(key, (None, _zero(model)))
+                want = wanted.get(key, _zero(model))
+                if have == want:
+                    if row_id is not None and not any(want.values()) and repair:
+                        model.objects.filter(pk=row_id).delete()  # tidy empty rows
+                    continue
+                drift.append(Drift(model.__name__, key[1:], have, want))
+                if not repair:
+                    continue
+                if row_id is None:
+                    model.objects.create(**dict(zip(model.KEY_FIELDS, key[1:], strict=True)),
+                                         **want)
+                elif any(want.values()):
+                    model.objects.filter(pk=row_id).update(**want)
+                else:
+                    model.objects.filter(pk=row_id).delete()
+    return drift
+
+
+def aggregates_recompute(*, repair: bool = True) -> dict[int, list[Drift]]:
+    """Recompute every agency; logs a warning per agency with drift. Returns {agency: drift}."""
+    found = {}
+    for agency_id in Agency.objects.order_by("pk").values_list("pk", flat=True):
+        drift = aggregates_recompute_agency(agency_id=agency_id, repair=repair)
+        if drift:
+            found[agency_id] = drift
+            logger.warning("Aggregate drift in agency %s: %d cells %s", agency_id, len(drift),
+                           "repaired" if repair else "found", extra={"drift": drift[:20]})
+    return found

@@ -1,0 +1,96 @@
+"""Report subscriptions: beat produces due reports and emails a link to each subscriber."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..access import DashboardScope, dashboard_scope
+from ..models import ReportRun, ReportSchedule
+
+logger = logging.getLogger(__name__)
+
+
+def next_run_after(day: datetime.date, frequency: str) -> datetime.date:
+    if frequency == ReportSchedule.Frequency.WEEKLY:
+        return day + datetime.timedelta(days=7)
+    month = day.month % 12 + 1
+    year = day.year + (day.month == 12)
+    return datetime.date(year, month, 1)
+
+
+def report_schedule_create(*, actor, scope: DashboardScope, kind: str, format: str,
+                           frequency: str, today=None) -> ReportSchedule:
+    """Subscribe `actor` to a report of `scope`; the first one comes on the next cycle."""
+    today = today or timezone.localdate()
+    return ReportSchedule.objects.create(
+        user=actor, agency=scope.agency, unit=scope.unit, course=scope.course,
+        learning_path=scope.learning_path, required_only=scope.required_only, kind=kind,
+        format=format, frequency=frequency, next_run_on=next_run_after(today, frequency))
+
+
+def report_schedule_cancel(*, actor, schedule_id) -> None:
+    """Unsubscribe; only the subscriber may (anyone else gets 404)."""
+    updated = ReportSchedule.objects.filter(pk=schedule_id, user=actor).update(is_active=False)
+    if not updated:
+        raise Http404
+
+
+def report_schedules_run_due(*, today=None) -> list[ReportRun]:
+    """Queue a run for every schedule due today or earlier, and move it to its next date.
+
+    Each schedule row is locked and advanced in the same transaction as its run is queued, so a
+    second beat (or a retried task) queues nothing twice. A subscriber who may no longer see the
+    scope is unsubscribed.
+    """
+    from .runs import report_request
+
+    today = today or timezone.localdate()
+    runs = []
+    due = ReportSchedule.objects.filter(is_active=True, next_run_on__lte=today)
+    for schedule_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            schedule = (ReportSchedule.objects.select_for_update()
+                        .select_related("user").filter(pk=schedule_id, is_active=True,
+                                                       next_run_on__lte=today).first())
+            if schedule is None:
+                continue
+            schedule.next_run_on = next_run_after(today, schedule.frequency)
+            try:
+                scope = dashboard_scope(
+                    schedule.user, agency_id=schedule.agency_id, unit_id=schedule.unit_id,
+                    course_id=schedule.course_id, path_id=schedule.learning_path_id,
+                    required_only=schedule.required_only)
+            except Http404:
+                schedule.is_active = False
+                schedule.save(update_fields=["next_run_on", "is_active"])
+                continue
+            schedule.save(update_fields=["next_run_on"])
+            runs.append(report_request(actor=schedule.user, scope=scope, kind=schedule.kind,
+                                       format=schedule.format, schedule=schedule))
+    return runs
+
+
+def report_schedule_notify(*, run: ReportRun) -> None:
+    """Email the subscriber a link to the finished (or failed) report."""
+    user = run.schedule.user if run.schedule_id else None
+    if user is None or not user.email:
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse("reports:run_detail", args=[run.pk])
+    if run.status == ReportRun.Status.DONE:
+        subject = _("Your %(kind)s report is ready") % {"kind": run.get_kind_display()}
+        body = _("Your scheduled report is ready to download (sign-in required):\n\n%(link)s\n\n"
+                 "It will be deleted after %(days)s days.") % {
+            "link": link, "days": settings.REPORT_RETENTION_DAYS}
+    else:
+        subject = _("Your %(kind)s report could not be produced") % {
+            "kind": run.get_kind_display()}
+        body = _("Your scheduled report failed: %(reason)s\n\n%(link)s") % {
+            "reason": run.error, "link": link}
+    send_mail(subject, body, None, [user.email])

@@ -1,0 +1,42 @@
+"""Thin Celery tasks: load by id, call a service."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(acks_late=True)
+def report_run_task(run_id):
+    from .services.runs import report_run_execute
+
+    run = report_run_execute(run_id=run_id)
+    return run.status if run else None
+
+
+@shared_task
+def reports_nightly_task(day=None):
+    """Recompute the aggregates (repairing drift), then snapshot yesterday (or `day`)."""
+    from .services.recompute import aggregates_recompute
+    from .services.snapshots import snapshots_write
+
+    drift = aggregates_recompute(repair=True)
+    day = (datetime.date.fromisoformat(day) if day
+           else timezone.localdate() - datetime.timedelta(days=1))
+    written = snapshots_write(day=day)
+    return {"drift_agencies": sorted(drift), "drift_cells": sum(map(len, drift.values())),
+            "snapshot_rows": written}
+
+
+@shared_task
+def report_schedules_task():
+    from .services.schedules import report_schedules_run_due
+
+    return [run.pk for run in report_schedules_run_due()]
+
+
+@shared_task
+def report_purge_task():
+    from .services.runs import report_runs_purge
+
+    return report_runs_purge()

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("platform/", views.platform, name="platform"),
+    path("runs/", views.run_list, name="run_list"),
+    path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
+    path("runs/<int:run_id>/download/", views.run_download, name="run_download"),
+    path("schedules/<int:schedule_id>/delete/", views.schedule_delete, name="schedule_delete"),
+]

@@ -1,0 +1,132 @@
+"""Writing a lesson: save, the preview (live endpoint and button), conflicts, attachments."""
+
+from html.parser import HTMLParser
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses import services
+from courses.models import Attachment
+
+from .conftest import PNG
+
+XSS = ('<script>alert("x")</script>\n\n[click](javascript:alert(1))\n\n'
+       '<img src=x onerror="alert(1)">\n\n![pic](https://example.gov/a.png "t")\n\n'
+       '<a href="#" onclick="steal()">link</a>\n\n# Heading')
+
+
+def tags_in(html):
+    """Every real (parsed) tag in some HTML with its attributes, ignoring escaped text."""
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collect().feed(html)
+    return found
+
+
+def lesson_of(course, key="history"):
+    return course.lessons.get(key=key)
+
+
+def form_data(lesson, **changes):
+    return {"title": lesson.title, "estimated_minutes": lesson.estimated_minutes,
+            "body": lesson.body, "video_url": lesson.video_url,
+            "transcript": lesson.transcript, "revision": lesson.revision,
+            "action": "save", **changes}
+
+
+def test_save_lesson(world, course_a, client_for):
+    lesson = lesson_of(course_a)
+    url = reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk])
+    response = client_for(world.a_trainer).post(url, form_data(lesson, body="Rewritten."))
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.body == "Rewritten." and lesson.revision == 2
+
+
+def test_preview_endpoint_returns_sanitised_html(world, course_a, client_for):
+    response = client_for(world.a_trainer).post(
+        reverse("studio:markdown_preview", args=[course_a.pk]), {"body": XSS})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    tags = tags_in(html)
+    assert "script" not in [tag for tag, _ in tags]
+    for _tag, attrs in tags:
+        assert not [name for name, _ in attrs if name.startswith("on")]
+        assert not [v for _, v in attrs if v and v.strip().lower().startswith("javascript:")]
+    assert ("img", [("src", "x")]) not in tags
+    assert '<img alt="pic" src="https://example.gov/a.png"' in html
+    assert "<h2" in html and "<h1" not in html  # demoted below the page's own h1
+
+
+def test_preview_endpoint_needs_post_and_csrf(world, course_a, client_for, client):
+    url = reverse("studio:markdown_preview", args=[course_a.pk])
+    assert client_for(world.a_trainer).get(url).status_code == 405
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.a_trainer)
+    assert strict.post(url, {"body": "hi"}).status_code == 403
+
+
+def test_preview_button_renders_without_saving(world, course_a, client_for):
+    lesson = lesson_of(course_a)
+    response = client_for(world.a_trainer).post(
+        reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk]),
+        form_data(lesson, body="**Draft** words <script>x()</script>", action="preview"))
+    page = response.content.decode()
+    assert "<strong>Draft</strong> words" in page
+    assert "<script>x()" not in page
+    lesson.refresh_from_db()
+    assert lesson.body == "Some **history**."
+
+
+def test_concurrent_edit_is_refused_and_keeps_the_trainers_text(world, course_a, client_for):
+    lesson = lesson_of(course_a)
+    opened = form_data(lesson)  # the trainer opens the form at revision 1
+    services.lesson_update(actor=world.a_admin, lesson=lesson, expected_revision=1,
+                           body="The admin's version.")
+    client = client_for(world.a_trainer)
+    url = reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk])
+    response = client.post(url, {**opened, "body": "My long careful text."})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this lesson" in page
+    assert "My long careful text." in page  # nothing lost
+    assert "The admin&#x27;s version." in page  # theirs shown beside it
+    lesson.refresh_from_db()
+    assert lesson.body == "The admin's version."
+    # Saving again, deliberately, replaces theirs.
+    form = response.context["form"]
+    assert form["revision"].value() == "2"
+    client.post(url, {**opened, "body": "My long careful text.", "revision": "2"})
+    lesson.refresh_from_db()
+    assert lesson.body == "My long careful text."
+
+
+def test_attachment_upload_errors_are_shown(world, course_a, client_for):
+    lesson = lesson_of(course_a)
+    url = reverse("studio:attachment_add", args=[course_a.pk, lesson.pk])
+    client = client_for(world.a_trainer)
+    response = client.post(url, {"file": SimpleUploadedFile("run.exe", b"MZ")})
+    page = response.content.decode()
+    assert 'id="id_file-error"' in page and "cannot be attached" in page
+    response = client.post(url, {"file": SimpleUploadedFile("fake.png", b"not a png")})
+    assert "does not look like a png file" in response.content.decode()
+    assert not Attachment.objects.filter(lesson=lesson).exists()
+
+
+def test_attachment_upload_and_remove(world, course_a, client_for):
+    lesson = lesson_of(course_a)
+    client = client_for(world.a_trainer)
+    client.post(reverse("studio:attachment_add", args=[course_a.pk, lesson.pk]),
+                {"file": SimpleUploadedFile("chart.png", PNG)})
+    attachment = Attachment.objects.get(lesson=lesson)
+    page = client.get(reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk]))
+    assert "chart.png" in page.content.decode()
+    client.post(reverse("studio:attachment_delete", args=[course_a.pk, attachment.pk]))
+    assert not Attachment.objects.filter(lesson=lesson).exists()

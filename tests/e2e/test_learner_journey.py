@@ -1,0 +1,92 @@
+"""A demo learner takes a course from My learning to a verified certificate, in a real browser."""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from learning.content import correct_keys, outline, questions_by_key
+from learning.models import Enrollment, QuizAttempt
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SLUG = "checking-ai-output"
+
+
+@pytest.fixture
+def demo_world():
+    from agencies.demo import seed_people
+    from courses.demo import seed_courses
+    from learning.demo import seed_learning
+
+    seed_people()
+    seed_courses()
+    seed_learning()
+
+
+def answer(page, attempt, *, right):
+    quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
+    questions = questions_by_key(quiz)
+    for d in attempt.drawn:
+        correct = correct_keys(questions[d["question_key"]])
+        keys = sorted(correct) if right else [next(k for k in d["choice_keys"]
+                                                    if k not in correct)]
+        for key in keys:
+            page.locator(f"label[for='a{attempt.pk}-{d['question_key']}-{key}']").click()
+    page.get_by_role("button", name="Submit answers").click()
+    page.wait_for_url(re.compile(r".*/result/$"))
+
+
+def test_learner_takes_a_course_to_a_verified_certificate(demo_world, page, live_server,
+                                                          axe_check):
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill("learner@demo.gov")
+    page.locator("#id_password").fill(settings.ACADEMY_DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(live_server.url + "/")
+    assert "Assigned to you" in page.content() and "In progress" in page.content()
+    axe_check(page)
+
+    page.goto(f"/learn/{SLUG}/")
+    axe_check(page)
+    page.get_by_role("button", name="Start this course").click()
+    page.wait_for_url(re.compile(r".*/lessons/.*"))
+    failed_once = False
+    for _ in range(40):
+        axe_check(page)
+        if "/lessons/" in page.url:
+            page.get_by_role("button", name="Mark as done").click()
+            page.wait_for_load_state()
+        elif "/quizzes/" in page.url:
+            page.locator("main form button[type=submit]").first.click()
+            page.wait_for_url(re.compile(r".*/attempts/\d+/$"))
+            axe_check(page)
+            attempt = QuizAttempt.objects.get(pk=int(page.url.rstrip("/").split("/")[-1]))
+            answer(page, attempt, right=failed_once)
+            axe_check(page)
+            if not failed_once:
+                assert "Not passed" in page.content()
+                failed_once = True
+                page.get_by_role("link", name="Back to the quiz").click()
+            else:
+                assert "You scored 100%" in page.content()
+                page.locator("main a.usa-button").first.click()
+            page.wait_for_load_state()
+        else:
+            break
+    enrollment = Enrollment.objects.get(user__email="learner@demo.gov", course__slug=SLUG)
+    assert enrollment.is_completed and failed_once
+
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("View certificate.*Checking")).click()
+    page.wait_for_url(re.compile(r".*/certificates/.+/$"))
+    axe_check(page)
+    code = enrollment.certificate.code
+    pdf = page.request.get(f"/learn/certificates/{code}/pdf/")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+
+    page.locator("main a[href*='/verify/']").click()
+    page.wait_for_url(re.compile(r".*/verify/.+/$"))
+    assert "Valid" in page.content() and "Lee Learner" in page.content()
+    axe_check(page)

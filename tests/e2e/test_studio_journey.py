@@ -1,0 +1,166 @@
+"""A trainer builds and publishes a small course in the studio; a learner finds it.
+
+axe-core runs on every studio page the journey visits.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from agencies.models import Role
+from courses.models import Course, Status
+from tests.conftest import make_member
+from tests.factories import AgencyFactory, UnitFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, email):
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill("academy-demo")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(live_server.url + "/")
+
+
+def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_server,
+                                                                     axe_check):
+    agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
+    unit = UnitFactory(agency=agency, name="Digital")
+    make_member(agency, Role.TRAINER, unit, email="trainer@example.gov")
+    make_member(agency, Role.LEARNER, unit, email="learner@example.gov")
+
+    sign_in(page, live_server, "trainer@example.gov")
+    page.locator("header.usa-header").get_by_role("link", name="Studio").click()
+    expect(page.locator("h1")).to_have_text("Studio")
+    axe_check(page)
+
+    # Create the course; a missing title comes back as a field error, the rest kept.
+    page.get_by_role("link", name="New course").click()
+    axe_check(page)
+    page.locator("#id_summary").fill("Write prompts that get useful answers.")
+    page.get_by_role("button", name="Create course").click()
+    expect(page.locator("#id_title-error")).to_be_visible()
+    expect(page.locator("#id_summary")).to_have_value("Write prompts that get useful answers.")
+    axe_check(page)
+    page.locator("#id_title").fill("Prompting for public servants")
+    page.locator("#id_estimated_minutes").fill("15")
+    page.locator("#id_topics").fill("prompting")
+    page.locator("#id_outcomes").fill("Write a clear prompt")
+    page.get_by_role("button", name="Create course").click()
+    expect(page.locator("h1")).to_have_text("Prompting for public servants")
+    axe_check(page)
+
+    # Outline: a module, then a lesson in it.
+    page.locator("#id_module-title").fill("Getting started")
+    page.get_by_role("button", name="Add module").click()
+    expect(page.get_by_role("heading", name="Module 1: Getting started")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Add a lesson to “Getting started”").click()
+    axe_check(page)
+    page.locator("#id_title").fill("What a prompt is")
+    page.locator("#id_estimated_minutes").fill("5")
+    page.locator("#id_body").fill("A prompt is what you *ask*.")
+    page.get_by_role("button", name="Add lesson").click()
+    expect(page.locator("h1")).to_have_text("Lesson: What a prompt is")
+    expect(page.locator("#lesson-preview em")).to_have_text("ask")
+    axe_check(page)
+
+    # The live preview follows typing, sanitised by the server.
+    page.locator("#id_body").fill("## Be specific\n\nSay **who**, what and why.\n\n"
+                                  "<script>window.pwned = 1</script>")
+    expect(page.locator("#lesson-preview strong")).to_have_text("who")
+    expect(page.locator("#lesson-preview h3")).to_have_text("Be specific")
+    assert page.evaluate("window.pwned === undefined")
+    axe_check(page)
+    page.get_by_role("button", name="Save and back to outline").click()
+    expect(page.locator(".usa-alert--success")).to_contain_text("Lesson saved.")
+
+    # A quiz at the end of the module, with one question.
+    page.get_by_role("link", name="Add a quiz to “Getting started”").click()
+    axe_check(page)
+    page.locator("#id_title").fill("Check your prompting")
+    page.locator("#id_questions_per_attempt").fill("1")
+    page.get_by_role("button", name="Create quiz").click()
+    expect(page.locator("h1")).to_have_text("Quiz: Check your prompting")
+    axe_check(page)
+    page.get_by_role("link", name="Add a question").click()
+    axe_check(page)
+    page.locator("#id_prompt").fill("Which prompt is clearer?")
+    page.locator("#id_choice_1_text").fill("Summarise this memo in 3 bullet points for a minister")
+    page.locator("label[for=id_choice_1_correct]").click()
+    page.locator("#id_choice_1_feedback").fill("Yes: audience, format and length.")
+    page.locator("#id_choice_2_text").fill("Do the memo thing")
+    page.get_by_role("button", name="Save question").click()
+    expect(page.locator("table caption")).to_have_text("1 question in the pool")
+    axe_check(page)
+
+    # Preview as a learner: the answer is not given away.
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
+        "link", name="Prompting for public servants").click()
+    page.get_by_role("link", name="Preview as a learner").click()
+    expect(page.locator("h1")).to_have_text("Prompting for public servants")
+    expect(page.locator("main")).not_to_contain_text("audience, format and length")
+    axe_check(page)
+
+    # Publish, from the course's outline.
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
+        "link", name="Prompting for public servants").click()
+    page.get_by_role("link", name="Publish", exact=True).click()
+    axe_check(page)
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator(".usa-alert--success")).to_contain_text("Published version 1.")
+    axe_check(page)
+    course = Course.objects.get(title="Prompting for public servants")
+    assert course.status == Status.PUBLISHED
+
+    page.get_by_role("link", name="Versions").click()
+    axe_check(page)
+
+    # A learner of the same agency finds it in the catalog.
+    page.context.clear_cookies()
+    sign_in(page, live_server, "learner@example.gov")
+    assert "Studio" not in page.locator("header.usa-header").inner_text()
+    page.goto("/courses/")
+    page.get_by_role("link", name="Prompting for public servants").click()
+    expect(page).to_have_url(re.compile(rf"/courses/{course.slug}/$"))
+    expect(page.locator("h1")).to_contain_text("Prompting for public servants")
+    axe_check(page)
+
+
+def test_studio_pages_off_the_main_journey_pass_axe(page, live_server, axe_check, tmp_path):
+    from courses import services
+    from tests.courses.conftest import build_course
+
+    agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
+    trainer = make_member(agency, Role.TRAINER, email="trainer@example.gov")
+    course = build_course(trainer, agency, publish=True)
+    services.course_publish(actor=trainer, course=course)
+    studio = f"/studio/courses/{course.pk}"
+    module = course.modules.get(key="basics")
+    lesson = course.lessons.get(key="history")
+    question = course.questions.get(key="q-two")
+
+    sign_in(page, live_server, "trainer@example.gov")
+    page.goto(f"{studio}/")
+    # Move buttons work from the keyboard alone.
+    page.get_by_role("button", name=re.compile(r"^Move up\s*: History$")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(f"#module-{module.pk} tbody th").first).to_have_text("History")
+    axe_check(page)
+    for path in [f"{studio}/settings/", f"{studio}/modules/{module.pk}/rename/",
+                 f"{studio}/modules/{module.pk}/delete/", f"{studio}/lessons/{lesson.pk}/delete/",
+                 f"{studio}/questions/{question.pk}/", f"{studio}/answer-key/",
+                 f"{studio}/versions/diff/?from=1&to=2", f"{studio}/versions/1/restore/",
+                 "/studio/courses/import/"]:
+        page.goto(path)
+        expect(page.locator("h1")).to_have_count(1)
+        axe_check(page)
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    page.locator("#id_bundle").set_input_files(str(bad))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator(".usa-alert--error")).to_contain_text("Nothing was imported")
+    axe_check(page)

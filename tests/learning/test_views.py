@@ -1,0 +1,201 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from courses import services as course_services
+from learning import services
+from learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from tests.courses.conftest import build_course
+
+from .conftest import finish_course, right_answers, wrong_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def lesson_url(slug, key):
+    return reverse("learning:lesson", args=[slug, key])
+
+
+def test_anonymous_is_sent_to_login(client, course):
+    response = client.get(reverse("learning:my_learning"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_enroll_then_continue_opens_first_lesson(world, client_for, course):
+    client = client_for(world.a_learner)
+    page = client.get(reverse("learning:course", args=[course.slug]))
+    assert page.status_code == 200 and b"Start this course" in page.content
+    response = client.post(reverse("learning:enroll", args=[course.slug]))
+    assert response.url == reverse("learning:resume", args=[course.slug])
+    assert client.get(response.url).url == lesson_url(course.slug, "what-is-ai")
+
+
+def test_continue_resumes_at_last_lesson_opened(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    client.get(lesson_url(enrollment.course.slug, "prompts"))
+    response = client.get(reverse("learning:resume", args=[enrollment.course.slug]))
+    assert response.url == lesson_url(enrollment.course.slug, "prompts")
+
+
+def test_lesson_page_shows_body_navigation_and_mark_done(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    page = client.get(lesson_url(enrollment.course.slug, "history")).content.decode()
+    assert "Some <strong>history</strong>." in page
+    assert re.search(r'aria-current="page">History', page)
+    assert "Mark as done" in page and "Estimated time: 5 minutes" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+
+
+def test_mark_done_records_once_and_moves_on(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    url = reverse("learning:lesson_done", args=[enrollment.course.slug, "what-is-ai"])
+    response = client.post(url)
+    client.post(url)
+    assert response.url == lesson_url(enrollment.course.slug, "history")
+    assert LessonProgress.objects.filter(enrollment=enrollment).count() == 1
+    assert client.get(url).status_code == 405
+
+
+def test_other_agency_gets_404_for_course_player_and_enroll(world, client_for, enrollment):
+    client = client_for(world.b_learner)
+    slug = enrollment.course.slug
+    assert client.get(lesson_url(slug, "what-is-ai")).status_code == 404
+    assert client.get(reverse("learning:course", args=[slug])).status_code == 404
+    assert client.post(reverse("learning:enroll", args=[slug])).status_code == 404
+    assert client.post(reverse("learning:lesson_done", args=[slug, "history"])).status_code == 404
+    assert not Enrollment.objects.filter(user=world.b_learner).exists()
+
+
+def test_learner_cannot_see_or_submit_another_learners_attempt(world, client_for, enrollment):
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    client = client_for(world.a_ops_learner)
+    assert client.get(reverse("learning:attempt", args=[attempt.pk])).status_code == 404
+    assert client.get(reverse("learning:attempt_result", args=[attempt.pk])).status_code == 404
+    response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]),
+                           {f"q-{k}": v for k, v in right_answers(attempt).items()})
+    assert response.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_quiz_flow_through_pages(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    slug = enrollment.course.slug
+    assert b"Start the quiz" in client.get(reverse("learning:quiz", args=[slug, "check"])).content
+    response = client.post(reverse("learning:quiz_start", args=[slug, "check"]))
+    attempt = QuizAttempt.objects.get()
+    assert response.url == reverse("learning:attempt", args=[attempt.pk])
+    page = client.get(response.url).content.decode()
+    assert page.count("<fieldset") == 2 and "<legend" in page
+    data = {}
+    for key, choices in wrong_answers(attempt).items():
+        data[f"q-{key}"] = choices
+    response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]), data)
+    assert response.url == reverse("learning:attempt_result", args=[attempt.pk])
+    result = client.get(response.url).content.decode()
+    assert "Not passed" in result and "You scored 0%" in result
+    assert "Correct answer" in result  # show_answers defaults to after_attempt
+    # A replayed submission changes nothing.
+    client.post(reverse("learning:attempt_submit", args=[attempt.pk]),
+                {f"q-{k}": v for k, v in right_answers(attempt).items()})
+    attempt.refresh_from_db()
+    assert attempt.score == 0
+
+
+def test_tampered_choice_is_refused_with_message(world, client_for, enrollment):
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    client = client_for(world.a_learner)
+    data = {f"q-{attempt.drawn[0]['question_key']}": "not-a-choice"}
+    response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]), data,
+                           follow=True)
+    assert b"does not belong to its question" in response.content
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_never_policy_hides_answers_after_submission(world, client_for, enrollment):
+    from courses.models import Quiz
+
+    Quiz.objects.filter(key="check").update(show_answers="never")
+    course_services.course_publish(actor=world.a_trainer, course=enrollment.course)
+    enrollment = services.enrollment_sync_version(enrollment=enrollment)
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt))
+    page = client_for(world.a_learner).get(reverse("learning:attempt_result",
+                                                  args=[attempt.pk])).content.decode()
+    assert "You scored 0%" in page and "Correct answer" not in page
+
+
+def test_after_pass_policy_shows_answers_only_once_passed(world, client_for, enrollment):
+    from courses.models import Quiz
+
+    Quiz.objects.filter(key="check").update(show_answers="after_pass")
+    course_services.course_publish(actor=world.a_trainer, course=enrollment.course)
+    enrollment = services.enrollment_sync_version(enrollment=enrollment)
+    client = client_for(world.a_learner)
+    failed = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    services.attempt_submit(attempt=failed, answers=wrong_answers(failed))
+    url = reverse("learning:attempt_result", args=[failed.pk])
+    assert "Correct answer" not in client.get(url).content.decode()
+    passed = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    services.attempt_submit(attempt=passed, answers=right_answers(passed))
+    assert "Correct answer" in client.get(
+        reverse("learning:attempt_result", args=[passed.pk])).content.decode()
+
+
+def test_certificate_page_pdf_and_public_verify(world, client, client_for, enrollment):
+    certificate = finish_course(enrollment).certificate
+    learner = client_for(world.a_learner)
+    assert certificate.code.encode() in learner.get(
+        reverse("learning:certificate", args=[certificate.code])).content
+    pdf = learner.get(reverse("learning:certificate_pdf", args=[certificate.code]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    learner.logout()
+    page = client.get(reverse("learning:verify", args=[certificate.code])).content.decode()
+    assert "Valid" in page and world.a_learner.full_name in page and "Agency A" in page
+    assert world.a_learner.email not in page
+    assert client.get(reverse("learning:verify", args=["nope-" * 5])).status_code == 404
+
+
+def test_other_agency_admin_gets_404_for_certificate(world, client_for, enrollment):
+    code = finish_course(enrollment).certificate.code
+    client = client_for(world.b_admin)
+    assert client.get(reverse("learning:certificate", args=[code])).status_code == 404
+    assert client.get(reverse("learning:certificate_pdf", args=[code])).status_code == 404
+    assert client.post(reverse("learning:certificate_revoke", args=[code]),
+                       {"reason": "x"}).status_code == 404
+    assert client_for(world.a_ops_learner).get(
+        reverse("learning:certificate", args=[code])).status_code == 404
+    assert Certificate.objects.get().revoked_at is None
+
+
+def test_agency_admin_revokes_and_verify_page_says_so(world, client, client_for, enrollment):
+    code = finish_course(enrollment).certificate.code
+    admin = client_for(world.a_admin)
+    url = reverse("learning:certificate_revoke", args=[code])
+    assert b"This field is required" in admin.post(url, {"reason": ""}).content
+    assert admin.post(url, {"reason": "Shared account"}).status_code == 302
+    assert code.encode() in admin.get(reverse("learning:certificate_list")).content
+    admin.logout()
+    page = client.get(reverse("learning:verify", args=[code])).content.decode()
+    assert "Revoked" in page and "Shared account" not in page
+
+
+def test_home_is_my_learning_with_sections(world, client_for, enrollment):
+    other = build_course(world.a_trainer, world.a, slug="second", title="Second course",
+                         publish=True)
+    done = services.enrollment_create(user=world.a_learner, course=other)
+    finish_course(done)
+    third = build_course(world.a_trainer, world.a, slug="third", title="Third course",
+                         publish=True)
+    services.enrollment_create(user=world.a_learner, course=third, required=True,
+                               due_on="2000-01-01")
+    page = client_for(world.a_learner).get("/").content.decode()
+    assert page.index("Assigned to you") < page.index("In progress") < page.index("Completed")
+    assert "Overdue" in page and "View certificate" in page and "0% complete" in page
+
+
+def test_manager_home_keeps_management_cards(world, client_for, course):
+    page = client_for(world.a_manager).get("/").content.decode()
+    assert "My learning" in page and "Manage people" in page

@@ -1,0 +1,121 @@
+import datetime
+
+import pytest
+
+from reports.models import CompletionDay, CompletionTime, EnrollmentCount, OpenDueCount
+from reports.services.aggregates import (
+    EnrollmentState,
+    bucket_for,
+    bucket_range,
+    enrollment_changed,
+    enrollments_changed,
+)
+from reports.services.recompute import aggregates_recompute, aggregates_recompute_agency
+
+from .conftest import settle
+
+pytestmark = pytest.mark.django_db
+
+DUE = datetime.date(2025, 3, 1)
+
+
+def state(world, course, **changes):
+    values = {"agency_id": world.a.pk, "unit_id": world.data.pk, "course_id": course.pk,
+              "required": True, "status": "not_started", "due_on": DUE}
+    values.update(changes)
+    return EnrollmentState(**values)
+
+
+def counts(model, **filters):
+    return {row[:-1]: row[-1] for row in model.objects.filter(**filters).values_list(
+        *[f for f in model.KEY_FIELDS if f not in ("agency_id", "course_id")], "n")}
+
+
+def test_buckets_are_exact_for_two_weeks_then_coarser():
+    assert [bucket_for(d) for d in (0, 1, 13, 14, 20, 21, 90, 91, 120, 400)] == [
+        0, 1, 13, 14, 14, 21, 84, 91, 91, 365]
+    assert bucket_range(14) == (14, 20)
+    assert bucket_range(365) == (365, None)
+    assert bucket_for(-3) == 0
+
+
+def test_lifecycle_deltas_move_one_enrollment_between_cells(dash):
+    w, course = dash.w, dash.c2
+    for model in (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime):
+        model.objects.filter(course=course).delete()
+    created = state(w, course)
+    enrollment_changed(before=None, after=created)
+    assert counts(EnrollmentCount, course=course) == {(w.data.pk, True, "not_started"): 1}
+    assert counts(OpenDueCount, course=course) == {(w.data.pk, True, DUE): 1}
+
+    started = state(w, course, status="in_progress")
+    enrollment_changed(before=created, after=started)
+    done = state(w, course, status="completed", completed_on=datetime.date(2025, 3, 4),
+                 score=80, days_to_complete=3, certified=True)
+    enrollment_changed(before=started, after=done)
+    assert counts(EnrollmentCount, course=course) == {
+        (w.data.pk, True, "not_started"): 0, (w.data.pk, True, "in_progress"): 0,
+        (w.data.pk, True, "completed"): 1}
+    row = EnrollmentCount.objects.get(course=course, status="completed")
+    assert (row.score_sum, row.score_n, row.certified) == (80, 1, 1)
+    assert counts(OpenDueCount, course=course) == {(w.data.pk, True, DUE): 0}
+    assert counts(CompletionDay, course=course) == {(w.data.pk, True,
+                                                     datetime.date(2025, 3, 4)): 1}
+    assert counts(CompletionTime, course=course) == {(w.data.pk, True, 3): 1}
+
+    moved = state(w, course, status="completed", completed_on=datetime.date(2025, 3, 4),
+                  score=80, days_to_complete=3, certified=False, unit_id=None)
+    enrollment_changed(before=done, after=moved)
+    assert EnrollmentCount.objects.get(course=course, unit=None, status="completed").n == 1
+    enrollment_changed(before=moved, after=None)
+    assert sum(EnrollmentCount.objects.filter(course=course).values_list("n", flat=True)) == 0
+
+
+def test_no_change_writes_nothing(dash, django_assert_num_queries):
+    same = state(dash.w, dash.c1)
+    with django_assert_num_queries(0):
+        enrollment_changed(before=same, after=same)
+
+
+def test_batch_nets_out_opposite_changes(dash):
+    w = dash.w
+    first, second = state(w, dash.c2), state(w, dash.c2, status="in_progress")
+    before = EnrollmentCount.objects.filter(course=dash.c2).count()
+    enrollments_changed([(None, first), (first, None), (None, second), (second, None)])
+    assert EnrollmentCount.objects.filter(course=dash.c2).count() == before
+
+
+def test_recompute_finds_and_repairs_drift(dash):
+    w = dash.w
+    EnrollmentCount.objects.filter(agency=w.a, status="completed").update(n=99)
+    OpenDueCount.objects.filter(agency=w.a).delete()
+    CompletionDay.objects.create(agency=w.a, unit=w.ops, course=dash.c1, required=False,
+                                 day=datetime.date(2020, 1, 1), n=5)
+    drift = aggregates_recompute_agency(agency_id=w.a.pk, repair=False)
+    tables = {d.table for d in drift}
+    assert tables == {"EnrollmentCount", "OpenDueCount", "CompletionDay"}
+    assert aggregates_recompute_agency(agency_id=w.a.pk, repair=False) == drift  # check only
+    repaired = aggregates_recompute(repair=True)
+    assert set(repaired) == {w.a.pk}
+    assert aggregates_recompute_agency(agency_id=w.a.pk, repair=False) == []
+    assert EnrollmentCount.objects.get(agency=w.a, unit=w.data, course=dash.c1,
+                                       status="completed").n == 1
+    assert not CompletionDay.objects.filter(day=datetime.date(2020, 1, 1)).exists()
+
+
+def test_recompute_of_a_settled_world_finds_nothing(dash):
+    assert settle(dash.w.a, dash.w.b) == []
+
+
+def test_recompute_counts_certificates_and_revocations(dash):
+    from learning.services import certificate_revoke
+
+    w = dash.w
+    row = EnrollmentCount.objects.get(agency=w.a, unit=w.data, course=dash.c1,
+                                      status="completed")
+    assert row.certified == 1
+    certificate_revoke(actor=w.a_admin, certificate=dash.e.learner_c1.certificate,
+                       reason="Issued in error")
+    settle(w.a)
+    row.refresh_from_db()
+    assert row.certified == 0
