@@ -5,10 +5,12 @@ Every selector and view that serves agency data starts from `scope_q` (a filter 
 forbidden, so ids leak nothing).
 """
 
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .models import Agency, Membership, Role, Unit
@@ -27,6 +29,7 @@ class Actor:
     agency_mfa_required: bool = False
     agency_name: str = ""
     agency_acronym: str = ""
+    agency_time_zone: str = "UTC"
 
     @property
     def is_agency_admin(self):
@@ -46,6 +49,11 @@ class Actor:
 
 
 ANONYMOUS = Actor(None, False, None, None, None, None)
+
+
+def agency_today(user):
+    """Today's date in the time zone of the user's agency (due dates are agency-local)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(actor_for(user).agency_time_zone))
 
 
 def actor_for(user) -> Actor:
@@ -70,6 +78,7 @@ def actor_for(user) -> Actor:
         agency_mfa_required=bool(membership and membership.agency.mfa_required),
         agency_name=membership.agency.name if membership else "",
         agency_acronym=membership.agency.acronym if membership else "",
+        agency_time_zone=membership.agency.time_zone if membership else "UTC",
     )
     user._academy_actor = actor
     return actor

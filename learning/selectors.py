@@ -1,7 +1,6 @@
 """Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
 
-from django.utils import timezone
-
+from agencies.access import agency_today
 from courses.models import ShowAnswers
 from courses.selectors import course_catalog, path_catalog
 
@@ -22,7 +21,7 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
     """The learner's home: assigned (by due date, overdue marked), in progress, completed
     (with certificates), then catalog suggestions, and (`with_paths`) learning paths with
     their completion. Two queries (four with paths) whatever the numbers."""
-    today = timezone.localdate()
+    today = agency_today(user)
     assigned, in_progress, completed = [], [], []
     for e in _enrollments(user):
         e.is_overdue = bool(e.due_on and e.due_on < today and not e.is_completed)

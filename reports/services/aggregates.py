@@ -159,6 +159,25 @@ def apply_deltas(deltas: dict[Key, dict[str, int]]) -> None:
             model.objects.filter(**lookup).update(**increments)
 
 
+def states_for(enrollments) -> dict[int, EnrollmentState]:
+    """{enrollment id: state} for a queryset of enrollments, in one query.
+
+    For bulk writers (assignments): take the states before and after the bulk change and pass
+    the pairs to `enrollments_changed`, in the same transaction.
+    """
+    rows = enrollments.values_list(
+        "pk", "agency_id", "unit_id", "course_id", "required", "status", "due_on",
+        "started_at", "completed_at", "final_score", "certificate__id", "certificate__revoked_at")
+    return {
+        pk: EnrollmentState.from_values(
+            agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
+            due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
+            certified=certificate_id is not None and revoked_at is None)
+        for (pk, agency, unit, course, required, status, due_on, started_at, completed_at, score,
+             certificate_id, revoked_at) in rows
+    }
+
+
 def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]
                         ) -> None:
     """Apply many (before, after) changes at once; call inside the changing transaction."""

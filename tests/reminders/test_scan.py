@@ -14,7 +14,7 @@ from reminders.models import Kind, LogStatus, Notification, ReminderLog, TargetK
 from tests.conftest import make_member
 from tests.learning.conftest import finish_course
 
-from .conftest import T0, keys
+from .conftest import keys
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

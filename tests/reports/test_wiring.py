@@ -1,0 +1,95 @@
+"""Every learning service that creates or changes an enrollment keeps the aggregates in step."""
+
+import datetime
+
+import pytest
+
+from learning import services as learning
+from reports.models import EnrollmentCount, OpenDueCount
+from reports.services.aggregates import enrollments_changed, states_for
+from reports.services.recompute import aggregates_recompute_agency
+from tests.courses.conftest import build_course
+from tests.learning.conftest import finish_course, right_answers, wrong_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def in_step(agency):
+    return aggregates_recompute_agency(agency_id=agency.pk, repair=False) == []
+
+
+@pytest.fixture
+def course(world):
+    return build_course(world.a_trainer, world.a, publish=True)
+
+
+def test_each_service_leaves_aggregates_equal_to_raw_counts(world, course):
+    enrollment = learning.enrollment_create(user=world.a_learner, course=course)
+    assert in_step(world.a)
+    assert EnrollmentCount.objects.get(agency=world.a, course=course, status="not_started").n == 1
+
+    learning.enrollment_create(user=world.a_learner, course=course, required=True,
+                               due_on=datetime.date(2030, 1, 1))
+    assert in_step(world.a)
+    assert OpenDueCount.objects.get(course=course, due_on=datetime.date(2030, 1, 1)).n == 1
+
+    learning.enrollment_visit(enrollment=enrollment, lesson_key="what-is-ai")
+    assert in_step(world.a)
+    assert EnrollmentCount.objects.get(course=course, status="in_progress").n == 1
+
+    for key in ("what-is-ai", "history", "prompts"):
+        learning.lesson_complete(enrollment=enrollment, lesson_key=key)
+        assert in_step(world.a)
+    attempt = learning.attempt_start(enrollment=enrollment, quiz_key="check")
+    assert in_step(world.a)
+    learning.attempt_submit(attempt=attempt, answers=wrong_answers(attempt))
+    assert in_step(world.a)
+    attempt = learning.attempt_start(enrollment=enrollment, quiz_key="check")
+    learning.attempt_submit(attempt=attempt, answers=right_answers(attempt))
+    assert in_step(world.a)
+    completed = EnrollmentCount.objects.get(course=course, status="completed")
+    assert (completed.n, completed.score_sum, completed.score_n, completed.certified) == (
+        1, 100, 1, 1)
+    assert OpenDueCount.objects.get(course=course).n == 0
+
+    enrollment.refresh_from_db()
+    learning.certificate_revoke(actor=world.a_admin, certificate=enrollment.certificate,
+                                reason="Issued in error")
+    assert in_step(world.a)
+    assert EnrollmentCount.objects.get(course=course, status="completed").certified == 0
+
+
+def test_attempt_start_starts_the_course_in_step(world, course):
+    enrollment = learning.enrollment_create(user=world.a_learner, course=course)
+    learning.attempt_start(enrollment=enrollment, quiz_key="check")
+    assert in_step(world.a)
+    assert EnrollmentCount.objects.get(course=course, status="in_progress").n == 1
+
+
+def test_republish_and_sync_version_stay_in_step(world, course):
+    from courses import services as course_services
+
+    enrollment = learning.enrollment_create(user=world.a_learner, course=course)
+    finish_course(enrollment)
+    other = learning.enrollment_create(user=world.a_ops_learner, course=course)
+    learning.lesson_complete(enrollment=other, lesson_key="what-is-ai")
+    course_services.course_publish(actor=world.a_trainer, course=course)
+    other.refresh_from_db()
+    learning.enrollment_sync_version(enrollment=other)
+    assert in_step(world.a)
+
+
+def test_bulk_writers_can_keep_in_step_with_states_for(world, course):
+    """What an assignment batch does: states before and after, one call, same transaction."""
+    from learning.models import Enrollment
+
+    learning.enrollment_create(user=world.a_learner, course=course)
+    learning.enrollment_create(user=world.a_ops_learner, course=course)
+    rows = Enrollment.objects.filter(course=course)
+    before = states_for(rows)
+    rows.update(required=True, due_on=datetime.date(2030, 2, 1))
+    after = states_for(rows)
+    enrollments_changed((before[pk], after[pk]) for pk in before)
+    assert in_step(world.a)
+    assert sum(EnrollmentCount.objects.filter(course=course, required=True)
+               .values_list("n", flat=True)) == 2
