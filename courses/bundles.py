@@ -21,6 +21,7 @@ from agencies.services import audited
 from .access import can_author_for, can_edit_course
 from .conf import limit
 from .models import Course, Language, Level, ShowAnswers, Visibility
+from .services._common import touch
 from .services.authoring import attachment_check
 from .services.content import (
     QUIZ_FIELDS,
@@ -237,7 +238,8 @@ class _Checker:
 
 
 COURSE_KEYS = {"format", "slug", "title", "summary", "audience", "level", "language",
-               "estimated_minutes", "topics", "outcomes", "modules", "quiz"}
+               "estimated_minutes", "topics", "outcomes", "modules", "quiz",
+               "complete_lessons_at_end"}
 MODULE_KEYS = {"key", "title", "lessons", "quiz"}
 LESSON_KEYS = {"key", "title", "file", "estimated_minutes", "video_url", "transcript",
                "attachments"}
@@ -348,6 +350,7 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
         "language": c.text(data, "language", "", Language.EN),
         "estimated_minutes": c.integer(data, "estimated_minutes", "", 0),
         "outcomes": c.strings(data, "outcomes", ""),
+        "complete_lessons_at_end": c.boolean(data, "complete_lessons_at_end", "", False),
         "topics": sorted(set(c.strings(data, "topics", ""))),
         "modules": [], "quiz": None,
     }
@@ -403,6 +406,7 @@ def bundle_import(file_or_path, *, actor, agency=None, publish: bool = False, ip
         draft_replace(course, content)
         course.draft_revision += 1
         course.save(update_fields=["draft_revision"])
+        touch(course)
         if publish:
             course_publish(actor=actor, course=course, ip=ip)
             course.refresh_from_db()
@@ -438,6 +442,8 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
                 **{k: content[k] for k in ("slug", "title", "summary", "audience", "level",
                                            "language", "estimated_minutes", "topics",
                                            "outcomes")},
+                **({"complete_lessons_at_end": True}
+                   if content.get("complete_lessons_at_end") else {}),
                 "modules": []}
     number = 0
     for m in content["modules"]:

@@ -86,6 +86,9 @@ class Course(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="courses",
                                     verbose_name=_("topics"))
     outcomes = models.JSONField(_("learning outcomes"), default=list, blank=True)
+    complete_lessons_at_end = models.BooleanField(
+        _("count a lesson as done when the learner reaches its end"), default=False,
+        help_text=_("Otherwise the learner marks each lesson as done."))
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
                                   default=Visibility.OWNER)
     shared_with = models.ManyToManyField(Agency, blank=True, related_name="shared_courses",

@@ -92,6 +92,7 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "position": index + 1,
         "total": len(plan.steps),
         "minutes_left": remaining,
+        "complete_at_end": bool(enrollment.version.snapshot.get("complete_lessons_at_end")),
     }
 
 

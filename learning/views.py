@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -103,6 +103,10 @@ def lesson_done(request, slug, key):
     except ValidationError:
         raise Http404 from None
     enrollment.refresh_from_db(fields=["status"])
+    if request.headers.get("Accept") == "application/json":
+        # Sent by the player when the learner reaches the end of the lesson: no redirect, so
+        # the next lesson is not "visited" behind their back.
+        return JsonResponse({"done": True, "course_completed": enrollment.is_completed})
     if enrollment.is_completed:
         messages.success(request, _("Course complete. Your certificate is ready."))
         return redirect("learning:my_learning")

@@ -46,7 +46,7 @@ from ._common import (
 from .content import topics_for
 
 COURSE_EDITABLE = {"title", "summary", "audience", "level", "language", "estimated_minutes",
-                   "outcomes", "topics", "visibility", "shared_with"}
+                   "outcomes", "topics", "visibility", "shared_with", "complete_lessons_at_end"}
 
 
 def _check_course_fields(fields: dict, *, platform: bool):
@@ -88,14 +88,16 @@ def _apply_course_fields(course: Course, fields: dict):
 def course_create(
     *, actor, agency, title: str, slug: str, summary: str = "", audience: str = "",
     level: str = Level.BEGINNER, language: str = Language.EN, estimated_minutes: int = 0,
-    topics=(), outcomes=(), visibility: str | None = None, shared_with=(), ip=None,
+    topics=(), outcomes=(), visibility: str | None = None, shared_with=(),
+    complete_lessons_at_end: bool = False, ip=None,
 ) -> Course:
     """Create a draft course owned by `agency` (None: a platform course, platform admins only)."""
     visibility = visibility or (Visibility.ALL if agency is None else Visibility.OWNER)
     fields = {"title": title, "summary": summary, "audience": audience, "level": level,
               "language": language, "estimated_minutes": estimated_minutes,
               "outcomes": list(outcomes), "topics": list(topics), "visibility": visibility,
-              "shared_with": list(shared_with)}
+              "shared_with": list(shared_with),
+              "complete_lessons_at_end": bool(complete_lessons_at_end)}
     with audited(actor=actor, agency=agency, action="course.create", target=slug, ip=ip):
         require(actor is None or can_author_for(actor_for(actor), agency),
                 _("You cannot create courses here."))
@@ -393,7 +395,15 @@ def _write_choices(question: Question, choices: list[dict]):
     """Replace the choices. Each: {text, is_correct, feedback?, key?}; keys kept when given."""
     for choice in choices:
         require(str(choice.get("text", "")).strip(), _("Every choice needs text."))
-    keys = [c.get("key") or f"c{i + 1}" for i, c in enumerate(choices)]
+    given = {c["key"] for c in choices if c.get("key")}
+    keys = []
+    for choice in choices:
+        # A choice without a key gets the first free "cN", never one a kept choice holds.
+        key = choice.get("key") or next(
+            f"c{n}" for n in range(1, len(choices) + len(given) + 2)
+            if f"c{n}" not in given and f"c{n}" not in keys
+        )
+        keys.append(key)
     for key in keys:
         check_key(key, what=_("choice"))
     require(len(set(keys)) == len(keys), _("Two choices have the same key."))

@@ -45,7 +45,7 @@ from ..models import (
 from ._common import is_valid_key
 
 COURSE_FIELDS = ["slug", "title", "summary", "audience", "level", "language",
-                 "estimated_minutes", "outcomes"]
+                 "estimated_minutes", "outcomes", "complete_lessons_at_end"]
 QUIZ_FIELDS = ["key", "title", "pass_mark", "max_attempts", "questions_per_attempt",
                "shuffle_questions", "shuffle_choices", "show_answers", "time_limit_minutes"]
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from agencies.services import audited
 
 from ..models import Course, CourseVersion, Status
-from ._common import lock_course, require, require_editor
+from ._common import lock_course, require, require_editor, touch
 from .content import (
     content_hash,
     content_problems,
@@ -113,6 +113,7 @@ def course_restore_version(*, actor, course: Course, version: CourseVersion,
         draft_replace(course, snapshot_content(version.snapshot))
         course.draft_revision += 1
         course.save(update_fields=["draft_revision"])
+        touch(course)
     return course
 
 

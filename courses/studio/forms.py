@@ -48,6 +48,9 @@ class CourseForm(forms.Form):
     outcomes = forms.CharField(
         label=_("Learning outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One outcome per line."))
+    complete_lessons_at_end = forms.BooleanField(
+        label=_("Count a lesson as done when the learner reaches its end"), required=False,
+        help_text=_("Otherwise learners press “Mark as done” on each lesson."))
     visibility = forms.ChoiceField(label=_("Who can find it"), choices=Visibility.choices)
     shared_with = forms.ModelMultipleChoiceField(
         label=_("Shared with these agencies"), required=False, queryset=Agency.objects.none(),
@@ -90,6 +93,7 @@ class CourseForm(forms.Form):
             "topics": split_topics(data["topics"]), "outcomes": split_lines(data["outcomes"]),
             "visibility": data["visibility"],
             "shared_with": list(data["shared_with"]) if chosen else [],
+            "complete_lessons_at_end": data["complete_lessons_at_end"],
         }
 
     @staticmethod
@@ -100,6 +104,7 @@ class CourseForm(forms.Form):
             "estimated_minutes": course.estimated_minutes,
             "topics": ", ".join(t.slug for t in course.topics.all()),
             "outcomes": "\n".join(course.outcomes or []), "visibility": course.visibility,
+            "complete_lessons_at_end": course.complete_lessons_at_end,
             "shared_with": list(course.shared_with.all()), "revision": course.draft_revision,
         }
 

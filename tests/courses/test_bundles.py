@@ -243,3 +243,11 @@ def test_an_unpublished_course_exports_only_its_draft(world):
         bundle_export(course, draft=False)
     lesson = zipfile.ZipFile(io.BytesIO(data)).read("lessons/01-what-is-ai.md")
     assert lesson.startswith(b"# What")
+
+
+def test_lesson_completion_setting_survives_export_and_import(world):
+    course = build_course(world.a_trainer, world.a, complete_lessons_at_end=True)
+    data = bundle_export(course, draft=True)
+    Course.objects.filter(pk=course.pk).update(slug="intro-ai-original")
+    again = bundle_import(io.BytesIO(data), actor=world.a_trainer, agency=world.a)
+    assert again.pk != course.pk and again.complete_lessons_at_end is True

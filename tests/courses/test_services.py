@@ -250,3 +250,24 @@ def test_publish_runs_a_bounded_number_of_queries(world, draft, django_assert_ma
                                title=f"Extra {n}", body="x")
     with django_assert_max_num_queries(25):
         services.course_publish(actor=world.a_trainer, course=draft)
+
+
+def test_new_choice_without_key_never_takes_a_kept_choice_key(world):
+    course = build_course(world.a_trainer, world.a)
+    question = course.questions.get(key="q-one")  # choices c1 (A) and c2 (B)
+    services.question_update(
+        actor=world.a_trainer, question=question,
+        choices=[{"text": "B", "key": "c2", "is_correct": False},
+                 {"text": "New", "is_correct": True}],
+    )
+    assert sorted(question.choices.values_list("key", "text")) == [("c1", "New"), ("c2", "B")]
+
+
+def test_restoring_a_version_marks_the_draft_changed(world):
+    course = build_course(world.a_trainer, world.a, publish=True)
+    course.refresh_from_db()
+    before = course.draft_updated_at
+    services.course_restore_version(actor=world.a_trainer, course=course,
+                                    version=course.current_version)
+    course.refresh_from_db()
+    assert course.draft_updated_at > before

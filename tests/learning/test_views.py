@@ -199,3 +199,31 @@ def test_home_is_my_learning_with_sections(world, client_for, enrollment):
 def test_manager_home_keeps_management_cards(world, client_for, course):
     page = client_for(world.a_manager).get("/").content.decode()
     assert "My learning" in page and "Manage people" in page
+
+
+def _course_done_at_end(world, *, at_end):
+    course = build_course(world.a_trainer, world.a, slug="at-end", complete_lessons_at_end=at_end)
+    course_services.course_publish(actor=world.a_trainer, course=course)
+    return services.enrollment_create(user=world.a_learner, course=course)
+
+
+@pytest.mark.parametrize("at_end", [True, False])
+def test_lesson_page_marks_done_at_end_only_when_the_course_says_so(world, client_for, at_end):
+    enrollment = _course_done_at_end(world, at_end=at_end)
+    page = client_for(world.a_learner).get(lesson_url("at-end", "what-is-ai"))
+    assert (b"data-complete-at-end" in page.content) is at_end
+    assert (b"js/lesson-end.js" in page.content) is at_end
+    assert b"Mark as done" in page.content  # the button always works without JavaScript
+    assert enrollment.lessons.count() == 0  # opening the page alone records nothing
+
+
+def test_reaching_the_end_records_the_lesson_without_visiting_the_next(world, client_for):
+    enrollment = _course_done_at_end(world, at_end=True)
+    client = client_for(world.a_learner)
+    client.get(lesson_url("at-end", "what-is-ai"))
+    response = client.post(reverse("learning:lesson_done", args=["at-end", "what-is-ai"]),
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["done"] is True
+    enrollment.refresh_from_db()
+    assert list(enrollment.lessons.values_list("lesson_key", flat=True)) == ["what-is-ai"]
+    assert enrollment.last_lesson_key == "what-is-ai"

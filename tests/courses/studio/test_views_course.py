@@ -82,6 +82,17 @@ def test_edit_settings_shares_with_chosen_agencies(world, course_a, client_for):
     assert list(course_a.shared_with.all()) == [world.b]
 
 
+def test_settings_turn_on_lesson_completion_at_the_end(world, course_a, client_for):
+    client = client_for(world.a_trainer)
+    form = client.get(reverse("studio:course_edit", args=[course_a.pk])).context["form"]
+    data = {**form.initial, "shared_with": [], "complete_lessons_at_end": "on",
+            "topics": "ai-basics", "outcomes": "Explain AI"}
+    response = client.post(reverse("studio:course_edit", args=[course_a.pk]), data)
+    assert response.status_code == 302
+    course_a.refresh_from_db()
+    assert course_a.complete_lessons_at_end is True
+
+
 def test_stale_settings_form_is_refused_and_keeps_input(world, course_a, client_for):
     client = client_for(world.a_trainer)
     services.course_update(actor=world.a_admin, course=course_a,
