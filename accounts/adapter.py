@@ -1,4 +1,8 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from django.db import transaction
 
 from agencies.services import membership_join_on_signup
@@ -12,3 +16,24 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit:
                 membership_join_on_signup(user=user)
         return user
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        """A sign-in with a password in the last few minutes counts as re-authentication.
+
+        Without this, a member of an agency that requires MFA would have to type their password
+        twice in a row: once to sign in, and again before setting up their authenticator.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not self._signed_in_moments_ago()
+
+    def _signed_in_moments_ago(self):
+        request = self.request
+        if request is None or not request.user.is_authenticated:
+            return False
+        records = get_authentication_records(request, request.user)
+        last = records[-1] if records else None
+        return bool(
+            last and last.get("method") == "password"
+            and time.time() - last["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+        )

@@ -1,0 +1,29 @@
+from django.test import RequestFactory
+
+from academy import views
+
+
+def test_unknown_page_answers_404_with_the_site_layout(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b'class="usa-skipnav"' in response.content
+    assert b'<html lang="en">' in response.content
+
+
+def test_403_page_explains_and_offers_the_way_home(db):
+    request = RequestFactory().get("/x")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    response = views.error_403(request, exception=None)
+    assert response.status_code == 403
+    assert b"Access denied" in response.content
+
+
+def test_500_page_renders_without_touching_the_database():
+    # No `db` fixture: any query here would raise, as it would when the database is down.
+    response = views.error_500(RequestFactory().get("/x"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b'<main id="main-content"' in response.content
