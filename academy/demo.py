@@ -30,3 +30,15 @@ def run_seeders(*, stdout):
     progress = seed_learning()
     stdout.write(f"Learner progress: {progress['learners']} learners seeded, "
                  f"{progress['skipped']} already had progress.")
+
+    from reminders.demo import seed_assignments
+
+    assigned = seed_assignments()
+    stdout.write(f"Assignments: {assigned} created; the worker sends their reminders within a "
+                 "minute of start.")
+
+    from reports.demo import seed_report_history
+
+    history = seed_report_history()
+    stdout.write(f"Dashboard history: {history['moved']} completions spread over 12 weeks, "
+                 f"{history['snapshot_rows']} snapshot rows written.")

@@ -219,7 +219,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.recurrence_roll_task",
         "schedule": timedelta(hours=1),
     },
+    # Reports: recompute dashboard aggregates (repairing drift) and snapshot yesterday, nightly.
+    "reports-nightly": {
+        "task": "reports.tasks.reports_nightly_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "reports-subscriptions": {
+        "task": "reports.tasks.report_schedules_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "reports-purge": {
+        "task": "reports.tasks.report_purge_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
+
+# Report files (and their ReportRun rows) are deleted this many days after they were requested.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
+# A report still queued or running after this long is marked failed (its worker was lost).
+REPORT_STUCK_HOURS = env.int("REPORT_STUCK_HOURS", default=6)
 
 # Reminders (see reminders/conf.py for what each one does).
 REMINDERS_SEND_CHUNK = env.int("REMINDERS_SEND_CHUNK", default=200)

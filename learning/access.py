@@ -39,7 +39,7 @@ def access_attempt(user, attempt_id) -> QuizAttempt:
 
 
 def _certificates():
-    return Certificate.objects.select_related("enrollment__course", "enrollment__user")
+    return Certificate.objects.select_related("issued_for__course", "issued_for__user")
 
 
 def access_certificate(user, code) -> Certificate:
@@ -47,9 +47,9 @@ def access_certificate(user, code) -> Certificate:
     if not user.is_authenticated:
         raise Http404
     qs = _certificates().filter(
-        scope_q(user, agency_field="enrollment__agency", unit_path_field="enrollment__unit__path",
-                user_field="enrollment__user")
-        | Q(enrollment__user_id=user.pk))
+        scope_q(user, agency_field="issued_for__agency", unit_path_field="issued_for__unit__path",
+                user_field="issued_for__user")
+        | Q(issued_for__user_id=user.pk))
     try:
         return qs.get(code=code)
     except (Certificate.DoesNotExist, ValueError, TypeError):
@@ -59,7 +59,7 @@ def access_certificate(user, code) -> Certificate:
 def can_revoke(user, certificate: Certificate) -> bool:
     actor = actor_for(user)
     return actor.is_platform_admin or (
-        actor.is_agency_admin and actor.agency_id == certificate.enrollment.agency_id)
+        actor.is_agency_admin and actor.agency_id == certificate.issued_for.agency_id)
 
 
 def access_certificate_for_revoke(user, code) -> Certificate:

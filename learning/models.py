@@ -40,6 +40,8 @@ class Enrollment(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     required = models.BooleanField(_("required"), default=False)
     last_lesson_key = models.CharField(max_length=KEY_MAX, blank=True)
+    # Recurring training (reminders.Assignment) reopens the enrollment for period 2, 3, ...
+    period = models.PositiveIntegerField(_("period"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,8 +129,15 @@ class QuizAttempt(models.Model):
 class Certificate(models.Model):
     """Proof of completion. Names are copied at issue so the certificate reads as issued."""
 
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE,
-                                      related_name="certificate")
+    # The certificate of the enrollment's current period; a recurring assignment that reopens
+    # the enrollment for a new period detaches it (enrollment=None). `issued_for` always names
+    # the enrollment it was earned in, and `period` which period: earlier certificates stay
+    # valid for their period.
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, null=True,
+                                      blank=True, related_name="certificate")
+    issued_for = models.ForeignKey(Enrollment, on_delete=models.CASCADE, null=True,
+                                   related_name="certificates")
+    period = models.PositiveIntegerField(_("period"), default=1)
     code = models.CharField(_("verification code"), max_length=40, unique=True)
     learner_name = models.CharField(_("name"), max_length=200)
     course_title = models.CharField(_("course"), max_length=200)
@@ -164,6 +173,7 @@ class Verb(models.TextChoices):
     COURSE_COMPLETED = "course_completed", _("completed a course")
     CERTIFICATE_ISSUED = "certificate_issued", _("was issued a certificate")
     CERTIFICATE_REVOKED = "certificate_revoked", _("had a certificate revoked")
+    REOPENED = "reopened", _("was assigned the course again for a new period")
 
 
 class LearningEvent(models.Model):

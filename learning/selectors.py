@@ -194,10 +194,10 @@ def agency_certificates(user, *, search: str = ""):
     """Certificates of the learners the user may see (agency admins: their agency)."""
     from agencies.access import scope_q
 
-    qs = (Certificate.objects.filter(scope_q(user, agency_field="enrollment__agency",
-                                             unit_path_field="enrollment__unit__path",
-                                             user_field="enrollment__user"))
-          .select_related("enrollment__course").order_by("-issued_at", "-pk"))
+    qs = (Certificate.objects.filter(scope_q(user, agency_field="issued_for__agency",
+                                             unit_path_field="issued_for__unit__path",
+                                             user_field="issued_for__user"))
+          .select_related("issued_for__course").order_by("-issued_at", "-pk"))
     for word in search.split()[:5]:
         qs = qs.filter(learner_name__icontains=word)
     return qs

@@ -2,6 +2,18 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def warm_unread_count(sender, request, user, **kwargs):
+    """At sign-in, cache the bell's unread count, so pages do not pay a query for it."""
+    from .services import unread_count
+
+    unread_count(user)
+
+
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(warm_unread_count, dispatch_uid="reminders-warm-unread-count")

@@ -48,6 +48,25 @@ class DashboardScope:
             q &= Q(**{f"{unit_path}__startswith": self.unit.path})
         return q
 
+    def unit_cells_q(self) -> Q:
+        """Roll-up rows without the course (UnitCell) in scope; only when no course filter."""
+        assert self.course_ids is None
+        q = self.place_q()
+        if self.required_only:
+            q &= Q(required=True)
+        return q
+
+    def course_cells_q(self) -> Q:
+        """Roll-up rows without the unit (CourseCell) in scope; only for a whole agency (or
+        all agencies)."""
+        assert self.unit is None
+        q = self.place_q()
+        if self.course_ids is not None:
+            q &= Q(course_id__in=self.course_ids)
+        if self.required_only:
+            q &= Q(required=True)
+        return q
+
     def cells_q(self) -> Q:
         """Aggregate rows in scope, with the course and required filters."""
         q = self.place_q()

@@ -1,7 +1,9 @@
 """Dashboard aggregates, daily snapshots, report runs and report subscriptions.
 
 The aggregate "cells" are counts keyed by agency, unit, course and required flag plus one more
-key (status, due date, completion day or days-to-complete bucket). The learning services update
+key (status, due date, completion day or days-to-complete bucket); roll-ups drop the course
+(UnitCell) or the unit (CourseCell) so that agency-wide figures read a few rows per unit or per
+course, not one per unit x course (and per week, not per day, for the trends). The learning services update
 them in the same transaction as the enrollment they change (reports.services.aggregates), and a
 nightly task recomputes them from the enrollments and repairs any drift.
 """
@@ -100,7 +102,126 @@ class CompletionTime(Cell):
         constraints = _cell_constraints("completiontime", ["bucket"])
 
 
-AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime)
+class UnitCell(models.Model):
+    """A roll-up row without the course: `n` enrollments of this unit share the key.
+
+    The unit breakdown and the trend of a dashboard with no course filter read these (a few
+    rows per unit) rather than the unit x course cells.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    required = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+
+    KEY_FIELDS: tuple[str, ...] = ()
+    VALUE_FIELDS: tuple[str, ...] = ("n",)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        keys = ", ".join(str(getattr(self, name)) for name in self.KEY_FIELDS)
+        return f"{type(self).__name__}({keys}) = {self.n}"
+
+
+def _unit_cell_constraints(name, extra):
+    return [
+        models.UniqueConstraint(fields=["agency", "unit", "required", *extra],
+                                condition=Q(unit__isnull=False), name=f"{name}_unique"),
+        models.UniqueConstraint(fields=["agency", "required", *extra],
+                                condition=Q(unit__isnull=True), name=f"{name}_unique_no_unit"),
+    ]
+
+
+class CourseCell(models.Model):
+    """A roll-up row without the unit: `n` enrollments of the agency in this course.
+
+    Agency-wide per-course figures and trends read these (a few rows per course).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    required = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+
+    KEY_FIELDS: tuple[str, ...] = ()
+    VALUE_FIELDS: tuple[str, ...] = ("n",)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        keys = ", ".join(str(getattr(self, name)) for name in self.KEY_FIELDS)
+        return f"{type(self).__name__}({keys}) = {self.n}"
+
+
+def _course_cell_constraints(name, extra):
+    return [models.UniqueConstraint(fields=["agency", "course", "required", *extra],
+                                    name=f"{name}_unique")]
+
+
+class UnitOpenDue(UnitCell):
+    """OpenDueCount summed over courses: overdue per unit."""
+
+    due_on = models.DateField()
+
+    KEY_FIELDS = ("agency_id", "unit_id", "required", "due_on")
+
+    class Meta:
+        constraints = _unit_cell_constraints("unitopendue", ["due_on"])
+
+
+class CourseOpenDue(CourseCell):
+    """OpenDueCount summed over units: overdue per course, agency-wide."""
+
+    due_on = models.DateField()
+
+    KEY_FIELDS = ("agency_id", "course_id", "required", "due_on")
+
+    class Meta:
+        constraints = _course_cell_constraints("courseopendue", ["due_on"])
+
+
+class UnitCompletionWeek(UnitCell):
+    """Completions per unit and week (`week` is the Monday, UTC): the unit trend."""
+
+    week = models.DateField()
+
+    KEY_FIELDS = ("agency_id", "unit_id", "required", "week")
+
+    class Meta:
+        constraints = _unit_cell_constraints("unitcompletionweek", ["week"])
+        indexes = [models.Index(fields=["week"])]
+
+
+class CourseCompletionWeek(CourseCell):
+    """Completions per course and week (`week` is the Monday, UTC): the agency trend."""
+
+    week = models.DateField()
+
+    KEY_FIELDS = ("agency_id", "course_id", "required", "week")
+
+    class Meta:
+        constraints = _course_cell_constraints("coursecompletionweek", ["week"])
+
+
+class CourseCompletionTime(CourseCell):
+    """CompletionTime summed over units: the agency-wide median days to complete per course."""
+
+    bucket = models.PositiveSmallIntegerField()
+
+    KEY_FIELDS = ("agency_id", "course_id", "required", "bucket")
+
+    class Meta:
+        constraints = _course_cell_constraints("coursecompletiontime", ["bucket"])
+
+
+# Every table the learning services keep in step and the nightly recompute repairs.
+AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime,
+                    UnitOpenDue, CourseOpenDue, UnitCompletionWeek, CourseCompletionWeek,
+                    CourseCompletionTime)
 
 
 class DailySnapshot(models.Model):

@@ -5,6 +5,7 @@ from .certificates import certificate_issue, certificate_revoke
 from .enrollment import (
     enrollment_complete_if_done,
     enrollment_create,
+    enrollment_reopen,
     enrollment_sync_version,
     enrollment_visit,
     lesson_complete,
@@ -13,6 +14,6 @@ from .events import event_record
 
 __all__ = [
     "GRACE", "attempt_is_expired", "attempt_start", "attempt_submit", "certificate_issue",
-    "certificate_revoke", "enrollment_complete_if_done", "enrollment_create",
+    "certificate_revoke", "enrollment_complete_if_done", "enrollment_create", "enrollment_reopen",
     "enrollment_sync_version", "enrollment_visit", "event_record", "lesson_complete",
 ]

@@ -27,7 +27,8 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
             return existing
         user = enrollment.user
         certificate = Certificate.objects.create(
-            enrollment=enrollment, code=secrets.token_urlsafe(CODE_BYTES),
+            enrollment=enrollment, issued_for=enrollment, period=enrollment.period,
+            code=secrets.token_urlsafe(CODE_BYTES),
             learner_name=user.full_name or user.email,
             course_title=enrollment.version.title, agency_name=enrollment.agency.name,
         )
@@ -48,8 +49,8 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
     acting = actor_for(actor)
     with transaction.atomic():
         certificate = (Certificate.objects.select_for_update(of=("self",))
-                       .select_related("enrollment").get(pk=certificate.pk))
-        enrollment = certificate.enrollment
+                       .select_related("issued_for").get(pk=certificate.pk))
+        enrollment = certificate.issued_for
         if not (acting.is_platform_admin
                 or (acting.is_agency_admin and acting.agency_id == enrollment.agency_id)):
             raise Http404
@@ -60,8 +61,9 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
         certificate.revoked_at, certificate.revoked_reason = timezone.now(), reason[:2000]
         certificate.revoked_by = actor
         certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
-        enrollment_changed(before=EnrollmentState.of(enrollment, certified=True),
-                           after=EnrollmentState.of(enrollment, certified=False))
+        if certificate.enrollment_id is not None:  # an earlier period's counts no more
+            enrollment_changed(before=EnrollmentState.of(enrollment, certified=True),
+                               after=EnrollmentState.of(enrollment, certified=False))
         event_record(enrollment=enrollment, verb=Verb.CERTIFICATE_REVOKED, user=actor,
                      object_type="certificate", object_key=certificate.code,
                      result={"reason": certificate.revoked_reason})

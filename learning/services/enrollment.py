@@ -204,3 +204,37 @@ def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
                              "version": enrollment.version.number})
         certificate_issue(enrollment=enrollment)
     return True
+
+
+def enrollment_reopen(*, enrollment: Enrollment, period: int,
+                      due_on: datetime.date | None) -> Enrollment:
+    """Reopen a completed enrollment for a new period of recurring training.
+
+    The earlier completion stays in the event log, and its certificate stays valid for its
+    period (detached from the enrollment, still `issued_for` it). Lesson progress and quiz
+    attempts restart (their history is in LearningEvent); the enrollment moves to the course's
+    current version. Idempotent: a period that is not newer than the current one is a no-op.
+    """
+    from ..models import Certificate
+
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        if period <= enrollment.period:
+            return enrollment
+        before = EnrollmentState.of(enrollment)
+        Certificate.objects.filter(enrollment=enrollment).update(enrollment=None)
+        enrollment.lessons.all().delete()
+        QuizAttempt.objects.filter(enrollment=enrollment).delete()
+        enrollment.period, enrollment.due_on = period, due_on
+        enrollment.status, enrollment.progress_percent = EnrollmentStatus.NOT_STARTED, 0
+        enrollment.started_at = enrollment.completed_at = enrollment.final_score = None
+        enrollment.last_lesson_key = ""
+        enrollment.version_id = enrollment.course.current_version_id or enrollment.version_id
+        enrollment.save(update_fields=["period", "due_on", "status", "progress_percent",
+                                       "started_at", "completed_at", "final_score",
+                                       "last_lesson_key", "version"])
+        enrollment_changed(before=before, after=EnrollmentState.of(enrollment, certified=False))
+        event_record(enrollment=enrollment, verb=Verb.REOPENED, object_type="course",
+                     object_key=enrollment.course.slug,
+                     result={"period": period, "due_on": due_on.isoformat() if due_on else None})
+    return enrollment

@@ -157,6 +157,6 @@ def unread_count(user) -> int:
     count = cache.get(key)
     if count is None:
         count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        cache.set(key, count, 300)
+        cache.set(key, count, 3600)
     return count
 

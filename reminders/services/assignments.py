@@ -13,6 +13,7 @@ from agencies.models import Agency, AuditEvent, Membership
 from agencies.services import audit_record, audited
 from courses.models import Course, LearningPath, LearningPathCourse, Status, Visibility
 from learning.models import Enrollment, EnrollmentStatus, LearningEvent, Verb
+from reports.services.aggregates import enrollments_changed, states_for
 
 from .. import conf
 from ..models import Assignee, Assignment, MaterialiseStatus, RecurAnchor, TargetKind
@@ -136,8 +137,9 @@ def _materialise(assignment: Assignment, members: list[dict], courses: list[Cour
     units = {m["user_id"]: (m["unit_id"], m["unit__path"] or "") for m in members}
     created = 0
     for course in courses:
-        existing = set(Enrollment.objects.filter(course=course, user_id__in=user_ids)
-                       .values_list("user_id", flat=True))
+        enrolled = Enrollment.objects.filter(course=course, user_id__in=user_ids)
+        existing = set(enrolled.values_list("user_id", flat=True))
+        before = states_for(enrolled) if existing else {}
         Enrollment.objects.bulk_create(
             [Enrollment(user_id=uid, course=course, version_id=course.current_version_id,
                         agency_id=assignment.agency_id, unit_id=units[uid][0], due_on=due_on,
@@ -160,6 +162,9 @@ def _materialise(assignment: Assignment, members: list[dict], courses: list[Cour
                 old.filter(required=False).update(required=True)
             old.filter(Q(due_on__isnull=True) | Q(due_on__gt=due_on)).exclude(
                 status=EnrollmentStatus.COMPLETED).update(due_on=due_on)
+        # Keep the dashboards' aggregate rows in step, in this transaction (reports' bulk API).
+        enrollments_changed((before.get(pk), state) for pk, state in states_for(enrolled).items()
+                            if before.get(pk) != state)
         Assignee.objects.bulk_create(
             [Assignee(assignment=assignment, enrollment_id=pk, user_id=uid,
                       agency_id=assignment.agency_id, unit_path=units[uid][1],

@@ -17,15 +17,12 @@ from ..policy import next_period
 from .scan import policies_for
 
 
-def _reopen(enrollment_id: int, *, period: int, due_on):
-    from learning import services as learning_services
-
-    reopen = getattr(learning_services, "enrollment_reopen", None)
-    if reopen is None:  # learning has no periods yet: the completion stands
-        return False
+def _reopen(enrollment_id: int, *, period: int, due_on) -> bool:
     from learning.models import Enrollment
+    from learning.services import enrollment_reopen
 
-    reopen(enrollment=Enrollment.objects.get(pk=enrollment_id), period=period, due_on=due_on)
+    enrollment_reopen(enrollment=Enrollment.objects.get(pk=enrollment_id), period=period,
+                      due_on=due_on)
     return True
 
 

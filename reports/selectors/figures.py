@@ -9,7 +9,14 @@ from django.utils import timezone
 from agencies.models import Membership
 
 from ..access import DashboardScope
-from ..models import CompletionTime, EnrollmentCount, OpenDueCount
+from ..models import (
+    CompletionTime,
+    CourseCompletionTime,
+    CourseOpenDue,
+    EnrollmentCount,
+    OpenDueCount,
+    UnitOpenDue,
+)
 from ..services.aggregates import bucket_range
 
 FIGURES = ("enrolled", "not_started", "in_progress", "completed", "certified", "score_sum",
@@ -63,8 +70,13 @@ def status_figures(scope: DashboardScope, group: str) -> dict:
 def overdue_by(scope: DashboardScope, group: str, *, today: datetime.date | None = None) -> dict:
     """{group value: open enrollments due before today}: overdue moves with the calendar."""
     today = today or timezone.localdate()
-    rows = (OpenDueCount.objects.filter(scope.cells_q(), due_on__lt=today)
-            .values(group).annotate(n=Sum("n")).order_by())
+    if group != "course_id" and scope.course_ids is None:
+        cells = UnitOpenDue.objects.filter(scope.unit_cells_q())
+    elif group != "unit_id" and scope.unit is None:
+        cells = CourseOpenDue.objects.filter(scope.course_cells_q())
+    else:
+        cells = OpenDueCount.objects.filter(scope.cells_q())
+    rows = cells.filter(due_on__lt=today).values(group).annotate(n=Sum("n")).order_by()
     return {row[group]: row["n"] for row in rows}
 
 
@@ -80,8 +92,9 @@ def members_by(scope: DashboardScope, group: str) -> dict:
 
 def median_days_by_course(scope: DashboardScope) -> dict:
     """{course id: (first day, last day) of the bucket holding the median days to complete}."""
-    rows = (CompletionTime.objects.filter(scope.cells_q())
-            .values("course_id", "bucket").annotate(n=Sum("n")).order_by("course_id", "bucket"))
+    cells = (CourseCompletionTime.objects.filter(scope.course_cells_q()) if scope.unit is None
+             else CompletionTime.objects.filter(scope.cells_q()))
+    rows = (cells.values("course_id", "bucket").annotate(n=Sum("n")).order_by("course_id", "bucket"))
     histograms: dict = defaultdict(list)
     for row in rows:
         if row["n"] > 0:

@@ -27,7 +27,8 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
                    today: datetime.date | None = None) -> list[dict]:
     """A page of overdue enrollments as dicts, each with `manager` (a User or None).
 
-    Three queries whatever the page size: the enrollments, their units' ancestors' managers.
+    Three queries whatever the page size: the enrollments, the managers up their units'
+    paths, and the reminders Assignee rows that the nudge action posts to.
     """
     today = today or timezone.localdate()
     page = list(overdue_enrollments(scope, today=today)
@@ -40,6 +41,7 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
                                                      is_active=True)
                            .select_related("user").order_by("unit_id", "id")):
             managers.setdefault(membership.unit_id, membership.user)
+    assignees = _assignees({e.pk for e in page})
     rows = []
     for enrollment in page:
         manager = None
@@ -53,6 +55,18 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
         rows.append({"enrollment": enrollment, "user": enrollment.user,
                      "course": enrollment.course, "unit": enrollment.unit,
                      "due_on": enrollment.due_on, "days_overdue": (today - enrollment.due_on).days,
-                     "manager": manager})
+                     "manager": manager, "assignee_id": assignees.get(enrollment.pk)})
     return rows
+
+
+def _assignees(enrollment_ids) -> dict:
+    """{enrollment id: the reminders Assignee to nudge}, in one query (none without reminders)."""
+    if not enrollment_ids:
+        return {}
+    try:
+        from reminders.models import Assignee
+    except ImportError:
+        return {}
+    return dict(Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True)
+                .order_by("enrollment_id", "-pk").values_list("enrollment_id", "pk"))
 

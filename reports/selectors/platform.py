@@ -9,7 +9,7 @@ from django.utils import timezone
 from agencies.models import Agency
 
 from ..access import DashboardScope
-from ..models import CompletionDay
+from ..models import UnitCompletionWeek
 from . import figures as f
 from .trend import DEFAULT_WEEKS, week_start
 
@@ -25,9 +25,10 @@ def platform_adoption(*, today=None) -> dict:
     first = week_start(today) - datetime.timedelta(weeks=DEFAULT_WEEKS - 1)
     weeks = [first + datetime.timedelta(weeks=i) for i in range(DEFAULT_WEEKS)]
     completions = defaultdict(lambda: dict.fromkeys(weeks, 0))
-    for row in (CompletionDay.objects.filter(day__range=(first, today))
-                .values("agency_id", "day").annotate(n=Sum("n")).order_by()):
-        completions[row["agency_id"]][week_start(row["day"])] += row["n"]
+    # Weekly rows: the current week's row holds completions up to today (none are in the future).
+    for row in (UnitCompletionWeek.objects.filter(week__range=(first, weeks[-1]))
+                .values("agency_id", "week").annotate(n=Sum("n")).order_by()):
+        completions[row["agency_id"]][row["week"]] += row["n"]
     rows = []
     for agency in Agency.objects.filter(is_active=True).order_by("name"):
         figures = f.add(f.blank(), statuses.get(agency.pk, {}))

@@ -21,7 +21,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import CompletionDay, CompletionTime, EnrollmentCount, OpenDueCount
+from ..models import (
+    CompletionDay,
+    CompletionTime,
+    CourseCompletionTime,
+    CourseCompletionWeek,
+    CourseOpenDue,
+    EnrollmentCount,
+    OpenDueCount,
+    UnitCompletionWeek,
+    UnitOpenDue,
+)
 
 COMPLETED = "completed"
 
@@ -100,7 +110,14 @@ def _has_valid_certificate(enrollment) -> bool:
                                       revoked_at__isnull=True).exists()
 
 
-Key = tuple  # (model, agency_id, unit_id, course_id, required, extra key)
+# (model, agency_id, unit_id, course_id, required, extra key) for the unit x course cells;
+# (model, agency_id, unit_id or course_id, required, extra key) for the roll-ups.
+Key = tuple
+
+
+def week_of(day: datetime.date) -> datetime.date:
+    """The Monday of the week holding `day` (the key of the weekly completion rows)."""
+    return day - datetime.timedelta(days=day.weekday())
 
 
 def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
@@ -108,6 +125,8 @@ def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
     if state is None:
         return {}
     base = (state.agency_id, state.unit_id, state.course_id, state.required)
+    by_unit = (state.agency_id, state.unit_id, state.required)
+    by_course = (state.agency_id, state.course_id, state.required)
     completed = state.status == COMPLETED
     cells = {
         (EnrollmentCount, *base, state.status): {
@@ -119,9 +138,16 @@ def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
     }
     if state.due_on is not None and not completed:
         cells[(OpenDueCount, *base, state.due_on)] = {"n": 1}
+        cells[(UnitOpenDue, *by_unit, state.due_on)] = {"n": 1}
+        cells[(CourseOpenDue, *by_course, state.due_on)] = {"n": 1}
     if completed:
+        bucket = bucket_for(state.days_to_complete or 0)
+        week = week_of(state.completed_on) if state.completed_on else None
         cells[(CompletionDay, *base, state.completed_on)] = {"n": 1}
-        cells[(CompletionTime, *base, bucket_for(state.days_to_complete or 0))] = {"n": 1}
+        cells[(CompletionTime, *base, bucket)] = {"n": 1}
+        cells[(UnitCompletionWeek, *by_unit, week)] = {"n": 1}
+        cells[(CourseCompletionWeek, *by_course, week)] = {"n": 1}
+        cells[(CourseCompletionTime, *by_course, bucket)] = {"n": 1}
     return cells
 
 

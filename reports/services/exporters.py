@@ -6,17 +6,19 @@ cursor, so memory stays flat whatever the size. Writers take a binary file objec
 """
 
 import csv
-import datetime
 import io
+from itertools import islice
 
 from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Agency, Unit
 
 from ..access import DashboardScope
 
-CHUNK = 5000
+CHUNK = 10_000
 PROGRESS_EVERY = 10_000
 FORMULA_START = tuple("=+-@\t\r")
 
@@ -45,28 +47,48 @@ def _statuses():
     return {value: str(label) for value, label in EnrollmentStatus.choices}
 
 
+def _names(model, ids_q, field) -> dict:
+    """{pk: spreadsheet-safe name} for the few agencies, units or courses a report mentions."""
+    return {pk: _safe(name) for pk, name in model.objects.filter(ids_q).values_list("pk", field)}
+
+
 def completion_rows(scope: DashboardScope):
-    """One row per learner and course: header first, then the rows."""
+    """One row per learner and course: header first, then the rows.
+
+    Agency, unit and course names come from three small lookups rather than a join per row,
+    dates are truncated in the database, and rows stay tuples from the server-side cursor to
+    the writer (no model instances, no query per row).
+    """
+    from courses.models import Course
+
     statuses = _statuses()
     yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Assigned on"),
            _("Due"), _("Status"), _("Completed on"), _("Score"), _("Certificate code")]
-    rows = (_enrollments(scope).order_by()
-            .values_list("agency__name", "unit__name", "user__full_name", "user__email",
-                         "course__title", "created_at", "due_on", "status", "completed_at",
-                         "final_score", "certificate__code", "certificate__revoked_at")
+    enrollments = _enrollments(scope).order_by()
+    agencies = _names(Agency, Q(pk=scope.agency_id) if scope.agency else Q(), "name")
+    units = _names(Unit, scope.place_q(unit_path="path"), "name")
+    units[None] = ""
+    courses = _names(Course, Q(pk__in=scope.course_ids) if scope.course_ids is not None else Q(),
+                     "title")
+    rows = (enrollments
+            .annotate(assigned_on=TruncDate("created_at"), completed_on=TruncDate("completed_at"))
+            .values_list("agency_id", "unit_id", "user__full_name", "user__email", "course_id",
+                         "assigned_on", "due_on", "status", "completed_on", "final_score",
+                         "certificate__code", "certificate__revoked_at")
             .iterator(chunk_size=CHUNK))
+    safe, status_label = _safe, statuses.get
     for (agency, unit, name, email, course, created, due, status, completed, score, code,
          revoked) in rows:
-        yield [_safe(agency), _safe(unit), _safe(name), _safe(email), _safe(course),
-               created.date(), due, statuses.get(status, status),
-               completed.date() if completed else None, score,
-               code if code and revoked is None else ""]
+        yield (agencies.get(agency, ""), units.get(unit, ""), safe(name), safe(email),
+               courses.get(course, ""),
+               created, due, status_label(status, status), completed, score,
+               code if code and revoked is None else "")
 
 
 def overdue_rows(scope: DashboardScope, *, today=None):
     from ..selectors.overdue import overdue_enrollments
 
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     statuses = _statuses()
     yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Due"),
            _("Days overdue"), _("Status"), _("Progress (%)")]
@@ -103,15 +125,23 @@ def adoption_rows(scope: DashboardScope, *, today=None):
                figures["overdue"], figures["required_rate"]]
 
 
+def _batches(rows):
+    """The rows in lists of PROGRESS_EVERY (the writers report progress between batches)."""
+    while batch := list(islice(rows, PROGRESS_EVERY)):
+        yield batch
+
+
 def write_csv(rows, fileobj, *, progress=lambda n: None) -> int:
     """UTF-8 CSV (with a byte-order mark, so spreadsheets read accents right)."""
-    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="",
+                            write_through=False)
     writer = csv.writer(text)
     writer.writerow(next(rows))
     done = 0
-    for done, row in enumerate(rows, 1):  # noqa: B007
-        writer.writerow(row)
-        if done % PROGRESS_EVERY == 0:
+    for batch in _batches(rows):
+        writer.writerows(batch)
+        done += len(batch)
+        if len(batch) == PROGRESS_EVERY:
             progress(done)
     text.flush()
     text.detach()
@@ -126,9 +156,11 @@ def write_xlsx(rows, fileobj, *, title="Report", progress=lambda n: None) -> int
     sheet = book.create_sheet(title=title[:31])
     sheet.append(next(rows))
     done = 0
-    for done, row in enumerate(rows, 1):  # noqa: B007
-        sheet.append(row)
-        if done % PROGRESS_EVERY == 0:
+    for batch in _batches(rows):
+        for row in batch:
+            sheet.append(row)
+        done += len(batch)
+        if len(batch) == PROGRESS_EVERY:
             progress(done)
     book.save(fileobj)
     return done

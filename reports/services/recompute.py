@@ -77,6 +77,7 @@ def aggregates_recompute_agency(*, agency_id: int, repair: bool = True) -> list[
         expected = expected_cells(agency_id)
         for model in AGGREGATE_MODELS:
             stored = _stored_cells(model, agency_id)
+            missing = []
             wanted = {k: {**_zero(model), **v} for k, v in expected.items() if k[0] is model}
             for key in stored.keys() | wanted.keys():
                 row_id, have = stored.get(key, (None, _zero(model)))
@@ -89,12 +90,13 @@ def aggregates_recompute_agency(*, agency_id: int, repair: bool = True) -> list[
                 if not repair:
                     continue
                 if row_id is None:
-                    model.objects.create(**dict(zip(model.KEY_FIELDS, key[1:], strict=True)),
-                                         **want)
+                    missing.append(model(**dict(zip(model.KEY_FIELDS, key[1:], strict=True)),
+                                         **want))
                 elif any(want.values()):
                     model.objects.filter(pk=row_id).update(**want)
                 else:
                     model.objects.filter(pk=row_id).delete()
+            model.objects.bulk_create(missing, batch_size=2000)
     return drift
 
 

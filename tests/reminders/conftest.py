@@ -58,3 +58,11 @@ def keys():
 
 def assignee_for(user):
     return Assignee.objects.get(user=user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The bell's unread counts live in the cache: start each test without another's."""
+    from django.core.cache import cache
+
+    cache.clear()

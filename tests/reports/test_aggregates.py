@@ -1,8 +1,19 @@
 import datetime
+from collections import defaultdict
 
 import pytest
 
-from reports.models import CompletionDay, CompletionTime, EnrollmentCount, OpenDueCount
+from reports.models import (
+    CompletionDay,
+    CompletionTime,
+    CourseCompletionTime,
+    CourseCompletionWeek,
+    CourseOpenDue,
+    EnrollmentCount,
+    OpenDueCount,
+    UnitCompletionWeek,
+    UnitOpenDue,
+)
 from reports.services.aggregates import (
     EnrollmentState,
     bucket_for,
@@ -119,3 +130,77 @@ def test_recompute_counts_certificates_and_revocations(dash):
     settle(w.a)
     row.refresh_from_db()
     assert row.certified == 0
+
+
+ROLLUPS = (UnitOpenDue, CourseOpenDue, UnitCompletionWeek, CourseCompletionWeek,
+           CourseCompletionTime)
+
+
+def stored(model):
+    return {row[:-1]: row[-1] for row in model.objects.filter(n__gt=0).values_list(
+        *model.KEY_FIELDS, "n")}
+
+
+def raw_rollups():
+    """The roll-up rows as counted straight from the enrollments."""
+    from learning.models import Enrollment
+
+    raw = {model: defaultdict(int) for model in ROLLUPS}
+    for e in Enrollment.objects.all():
+        if e.status != "completed" and e.due_on is not None:
+            raw[UnitOpenDue][(e.agency_id, e.unit_id, e.required, e.due_on)] += 1
+            raw[CourseOpenDue][(e.agency_id, e.course_id, e.required, e.due_on)] += 1
+        if e.status == "completed":
+            day = e.completed_at.date()
+            week = day - datetime.timedelta(days=day.weekday())
+            bucket = bucket_for((e.completed_at - (e.started_at or e.completed_at)).days)
+            raw[UnitCompletionWeek][(e.agency_id, e.unit_id, e.required, week)] += 1
+            raw[CourseCompletionWeek][(e.agency_id, e.course_id, e.required, week)] += 1
+            raw[CourseCompletionTime][(e.agency_id, e.course_id, e.required, bucket)] += 1
+    return {model: dict(counts) for model, counts in raw.items()}
+
+
+def test_rollups_equal_raw_counts_after_each_learning_service(dash):
+    from learning import services as learning
+
+    from .conftest import at, lesson
+
+    def check():
+        raw = raw_rollups()
+        for model in ROLLUPS:
+            assert stored(model) == raw[model], model.__name__
+
+    w = dash.w
+    check()  # after enrollment_create and lesson_complete (the fixture's timeline)
+    with at((3, 11)):
+        lesson(dash.e.ops_c1, "two")  # completes a required course: open due -> week, time
+    check()
+    with at((3, 11)):
+        extra = learning.enrollment_create(user=dash.d2, course=dash.c2, required=True,
+                                           due_on=datetime.date(2025, 3, 30))
+    check()
+    with at((3, 12)):
+        lesson(extra, "one")
+        lesson(extra, "two")
+    check()
+    learning.certificate_revoke(actor=w.a_admin, certificate=dash.e.learner_c1.certificate,
+                                reason="Issued in error")
+    check()
+    assert settle(w.a, w.b) == []
+
+
+def test_recompute_repairs_drift_in_every_rollup(dash):
+    w = dash.w
+    UnitOpenDue.objects.filter(agency=w.a).update(n=99)
+    CourseOpenDue.objects.filter(agency=w.a).delete()
+    UnitCompletionWeek.objects.create(agency=w.a, unit=w.ops, required=False,
+                                      week=datetime.date(2020, 1, 6), n=3)
+    CourseCompletionWeek.objects.filter(agency=w.a).update(n=7)
+    CourseCompletionTime.objects.filter(agency=w.a).delete()
+    expected = raw_rollups()
+    drift = aggregates_recompute_agency(agency_id=w.a.pk, repair=False)
+    assert {d.table for d in drift} == {model.__name__ for model in ROLLUPS}
+    aggregates_recompute(repair=True)
+    assert aggregates_recompute_agency(agency_id=w.a.pk, repair=False) == []
+    for model in ROLLUPS:
+        assert stored(model) == expected[model], model.__name__

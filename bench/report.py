@@ -1,0 +1,116 @@
+"""Report benchmark: the completion report of the bench agency (1,000,000 rows) as CSV and XLSX.
+
+    createdb -h 127.0.0.1 -U postgres academy_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/academy_bench \
+        .venv/bin/python bench/report.py [--learners 100000] [--per-learner 10] [--formats csv,xlsx]
+
+Each report runs through `reports.services.runs.report_run_execute` (what the Celery task
+`report_run_task` calls) in a fresh child process, so the data generation and this parent's
+memory do not count. Prints rows per second and the child's peak memory: maximum RSS of the
+whole process (interpreter and Django included: the honest figure) and, separately, the Python
+allocations tracemalloc saw during the run when `--tracemalloc` is given (slower).
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _setup import bench_admin, generate, log  # noqa: I001
+
+from reports.access import dashboard_scope
+from reports.models import ReportRun
+
+ROWS_PER_S_TARGET = 50_000
+PEAK_MB_TARGET = 300
+
+
+def child(run_id: int, trace: bool) -> None:
+    """Produce one queued run; print what it took as JSON on the last line."""
+    from django.core.files.storage import default_storage
+
+    from reports.services.runs import report_run_execute
+
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start()
+    started = time.perf_counter()
+    run = report_run_execute(run_id=run_id)
+    elapsed = time.perf_counter() - started
+    traced = None
+    if trace:
+        import tracemalloc
+
+        traced = tracemalloc.get_traced_memory()[1]
+    size = default_storage.size(run.file.name) if run.file else 0
+    print(json.dumps({
+        "status": run.status, "error": run.error, "rows": run.rows_done, "seconds": elapsed,
+        "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "traced_peak": traced, "bytes": size, "file": run.file.name if run.file else "",
+    }))
+
+
+def run_in_child(run_id: int, trace: bool) -> dict:
+    args = [sys.executable, str(Path(__file__).resolve()), "--child", str(run_id)]
+    if trace:
+        args.append("--tracemalloc")
+    done = subprocess.run(args, capture_output=True, text=True, env=os.environ.copy(),
+                          check=False)
+    if done.returncode:
+        sys.exit(f"child failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--per-learner", type=int, default=10)
+    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the report files")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.tracemalloc)
+        return
+    from django.core.files.storage import default_storage
+
+    agency = generate(learners=args.learners, per_learner=args.per_learner)
+    admin = bench_admin()
+    scope = dashboard_scope(admin, agency_id=agency.pk)
+    expected = agency.enrollments.count()
+    log(f"Completion report of {agency.slug}: {expected:,} enrollments")
+    failed = False
+    for format in args.formats.split(","):
+        # Created directly (not report_request) so that no Celery task is queued.
+        run = ReportRun.objects.create(requested_by=admin, agency=scope.agency, kind="completion",
+                                       format=format)
+        result = run_in_child(run.pk, args.tracemalloc)
+        rate = result["rows"] / result["seconds"] if result["seconds"] else 0
+        rss_mb = result["max_rss_kb"] / 1024
+        traced = (f", tracemalloc peak {result['traced_peak'] / 2**20:.1f} MB"
+                  if result["traced_peak"] is not None else "")
+        log(f"{format.upper()}: {result['status']} {result['rows']:,} rows in "
+            f"{result['seconds']:.1f} s = {rate:,.0f} rows/s; file {result['bytes'] / 2**20:.1f} MB;"
+            f" child max RSS {rss_mb:.0f} MB{traced}")
+        if result["status"] != "done" or result["rows"] != expected:
+            log(f"  run did not produce every row: {result}")
+            failed = True
+        if format == "csv":
+            log(f"  CSV targets: >= {ROWS_PER_S_TARGET:,} rows/s "
+                f"({'met' if rate >= ROWS_PER_S_TARGET else 'NOT met'}), peak < "
+                f"{PEAK_MB_TARGET} MB ({'met' if rss_mb < PEAK_MB_TARGET else 'NOT met'})")
+        if not args.keep:
+            if result["file"]:
+                default_storage.delete(result["file"])
+            ReportRun.objects.filter(pk=run.pk).delete()
+    raise SystemExit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

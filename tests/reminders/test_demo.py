@@ -1,0 +1,25 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from reminders import services
+from reminders.models import Assignment, Kind, LogStatus, ReminderLog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_assignments_produce_reminders_on_the_first_scan(
+        settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Assignment.objects.count() == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_scan()
+    kinds = set(ReminderLog.objects.filter(status=LogStatus.SENT).values_list("kind", flat=True))
+    assert {Kind.OVERDUE, Kind.DUE, Kind.BEFORE, Kind.ESCALATION} <= kinds
+    assert mailoutbox
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Assignment.objects.count() == 4

@@ -1,0 +1,223 @@
+"""Reminder pages: permissions, 404 across agencies, bounded queries, and the happy paths."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from learning.models import Enrollment
+from reminders import services
+from reminders.models import (
+    Assignment,
+    Kind,
+    LogStatus,
+    Notification,
+    ReminderLog,
+    ReminderPolicy,
+    TargetKind,
+)
+from reports.services.recompute import aggregates_recompute_agency
+from tests.agencies.test_views import bulk_members
+
+from .conftest import T0
+
+pytestmark = pytest.mark.django_db
+DUE = datetime.date(2027, 3, 21)
+LIST = reverse("reminders:assignment_list")
+NEW = reverse("reminders:assignment_create")
+OVERDUE = reverse("reminders:overdue")
+POLICY = reverse("reminders:policy")
+NOTIFICATIONS = reverse("reminders:notifications")
+PREFERENCES = reverse("reminders:preferences")
+
+
+def detail(assignment):
+    return reverse("reminders:assignment_detail", args=[assignment.pk])
+
+
+@pytest.fixture
+def unit_assignment(world, course_a, assign, frozen):
+    return assign(world.a_manager, course=course_a, target=TargetKind.UNIT, unit=world.digital,
+                  due_on=DUE)
+
+
+@pytest.fixture
+def crowded(world, course_a, assign, frozen):
+    """60 learners in Data with an overdue required assignment, and notifications."""
+    bulk_members(world.a, [world.data], 60)
+    assignment = assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.data,
+                        due_on=T0.date() - datetime.timedelta(days=10))
+    for n in range(3):
+        assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.digital,
+               due_on=DUE + datetime.timedelta(days=n))
+    return assignment
+
+
+def test_manager_assigns_a_course_to_a_unit_and_sees_progress(world, course_a, client_for,
+                                                              frozen, django_capture_on_commit_callbacks):
+    client = client_for(world.a_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(NEW, {
+            "course": course_a.pk, "target": "unit", "unit": world.digital.pk,
+            "due_kind": "date", "due_on": "2027-03-21", "required": "on"})
+    assignment = Assignment.objects.get()
+    assert response.status_code == 302 and response["Location"] == detail(assignment)
+    page = client.get(detail(assignment)).content.decode()
+    assert "3 of 3 people enrolled" in page and "Send a reminder" in page
+    assert Enrollment.objects.filter(course=course_a, required=True).count() == 3
+
+
+def test_form_refuses_units_and_people_outside_the_managers_scope(world, course_a, client_for):
+    client = client_for(world.a_manager)
+    response = client.post(NEW, {"course": course_a.pk, "target": "unit", "unit": world.ops.pk,
+                                 "due_kind": "date", "due_on": "2027-03-21"})
+    assert response.status_code == 200 and not Assignment.objects.exists()
+    response = client.post(NEW, {"course": course_a.pk, "target": "people",
+                                 "people": "learner@b.gov", "due_kind": "days", "due_days": "10"})
+    assert "not in your units" in response.content.decode()
+    response = client.post(NEW, {"course": course_a.pk, "target": "agency",
+                                 "due_kind": "days", "due_days": "10"})
+    assert response.status_code == 200 and not Assignment.objects.exists()
+
+
+def test_remove_is_a_post_that_stops_reminders(world, unit_assignment, client_for):
+    client = client_for(world.a_manager)
+    url = reverse("reminders:assignment_remove", args=[unit_assignment.pk])
+    assert client.get(url).status_code == 405
+    client.post(url)
+    unit_assignment.refresh_from_db()
+    assert unit_assignment.removed_at is not None
+    assert "Removed on" in client.get(detail(unit_assignment)).content.decode()
+
+
+@pytest.mark.parametrize("who", ["b_admin", "b_manager", "a_learner"])
+def test_other_agencies_and_learners_get_404(world, unit_assignment, client_for, who):
+    client = client_for(getattr(world, who))
+    assignee = unit_assignment.assignees.first()
+    assert client.get(detail(unit_assignment)).status_code == 404
+    assert client.post(reverse("reminders:assignment_remove",
+                               args=[unit_assignment.pk])).status_code == 404
+    assert client.post(reverse("reminders:nudge", args=[assignee.pk])).status_code == 404
+    assert not ReminderLog.objects.filter(kind=Kind.NUDGE).exists()
+
+
+def test_manager_of_another_unit_cannot_see_the_assignment(world, course_a, assign, client_for,
+                                                           frozen):
+    from agencies.models import Role
+    from tests.conftest import make_member
+
+    ops_manager = make_member(world.a, Role.MANAGER, world.ops, email="opsmanager@a.gov")
+    assignment = assign(world.a_manager, course=course_a, target=TargetKind.UNIT,
+                        unit=world.data, due_on=DUE)
+    assert client_for(ops_manager).get(detail(assignment)).status_code == 404
+    assert client_for(world.a_admin).get(detail(assignment)).status_code == 200
+
+
+def test_policy_page_is_for_agency_admins_only(world, client_for):
+    assert client_for(world.a_manager).get(POLICY).status_code == 404
+    client = client_for(world.a_admin)
+    assert client.get(POLICY).status_code == 200
+    response = client.post(POLICY, {"before_days": "10, 2", "on_due_date": "on",
+                                    "overdue_every_days": "3", "escalate_after_days": "5",
+                                    "digest_weekday": "4", "send_hour": "9"})
+    assert response.status_code == 302
+    policy = ReminderPolicy.objects.get(agency=world.a)
+    assert (policy.before_days, policy.overdue_every_days, policy.send_hour) == ([10, 2], 3, 9)
+    response = client.post(POLICY, {"before_days": "ten", "overdue_every_days": "3",
+                                    "escalate_after_days": "5", "digest_weekday": "4",
+                                    "send_hour": "9"})
+    assert "whole numbers" in response.content.decode()
+
+
+def test_nudge_goes_through_the_log_and_is_rate_limited(world, crowded, client_for, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
+    client = client_for(world.a_manager)
+    assignee = crowded.assignees.get(user=world.a_learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reminders:nudge", args=[assignee.pk]))
+    assert [m.subject for m in mailoutbox] == [
+        "Your manager reminds you: “Intro to AI”, due on Feb. 19, 2027"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reminders:nudge", args=[assignee.pk]), follow=True)
+    assert "already been reminded about this today" in response.content.decode()
+    assert len(mailoutbox) == 1
+    assert ReminderLog.objects.get(kind=Kind.NUDGE).status == LogStatus.SENT
+
+
+def test_nudge_everyone_overdue_once_an_hour(world, crowded, client_for, mailoutbox,
+                                             django_capture_on_commit_callbacks):
+    client = client_for(world.a_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reminders:nudge_overdue"), follow=True)
+    assert "Reminders sent to 61 overdue people." in response.content.decode()
+    assert len(mailoutbox) == 61
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reminders:nudge_overdue"), follow=True)
+    assert "less than an hour ago" in response.content.decode()
+    assert len(mailoutbox) == 61
+
+
+def test_nudges_per_hour_are_limited(world, crowded, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.REMINDERS_NUDGES_PER_HOUR = 2
+    people = list(crowded.assignees.all()[:3])
+    services.reminder_nudge(actor=world.a_manager, assignee=people[0])
+    services.reminder_nudge(actor=world.a_manager, assignee=people[1])
+    with pytest.raises(ValidationError, match="many reminders"):
+        services.reminder_nudge(actor=world.a_manager, assignee=people[2])
+
+
+def test_notifications_bell_list_and_mark_read(world, client_for):
+    for n in range(3):
+        Notification.objects.create(user=world.a_learner, title=f"Reminder {n}")
+    client = client_for(world.a_learner)
+    home = client.get(NOTIFICATIONS).content.decode()
+    assert "Notifications (3 unread)" in home
+    first = Notification.objects.filter(user=world.a_learner).first()
+    client.post(reverse("reminders:notification_read", args=[first.pk]))
+    assert "Notifications (2 unread)" in client.get(NOTIFICATIONS).content.decode()
+    client.post(reverse("reminders:notifications_read_all"))
+    page = client.get(NOTIFICATIONS).content.decode()
+    assert "unread" not in page
+    # Someone else's notification is not theirs to mark.
+    other = Notification.objects.create(user=world.b_learner, title="Theirs")
+    client.post(reverse("reminders:notification_read", args=[other.pk]))
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_learner_chooses_the_digest_for_recommended_training(world, client_for):
+    client = client_for(world.a_learner)
+    assert client.get(PREFERENCES).status_code == 200
+    client.post(PREFERENCES, {"recommended_digest": "on", "language": "fr"})
+    pref = world.a_learner.reminder_preference
+    assert pref.recommended_digest and pref.language == "fr"
+
+
+def test_materialised_enrollments_keep_dashboard_aggregates_in_step(world, crowded):
+    assert aggregates_recompute_agency(agency_id=world.a.pk, repair=False) == []
+
+
+@pytest.mark.parametrize("url_name", ["list", "detail", "overdue", "policy", "notifications"])
+def test_pages_run_a_bounded_number_of_queries(world, crowded, client_for, url_name,
+                                               django_assert_max_num_queries):
+    for n in range(30):
+        Notification.objects.create(user=world.a_admin, title=f"Reminder {n}")
+    url = {"list": LIST, "detail": detail(crowded), "overdue": OVERDUE, "policy": POLICY,
+           "notifications": NOTIFICATIONS}[url_name]
+    client = client_for(world.a_admin)
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_pages_need_sign_in(client):
+    for url in (LIST, NEW, OVERDUE, POLICY, NOTIFICATIONS, PREFERENCES):
+        assert client.get(url).status_code == 302
+
+
+def test_time_machine_is_usable_in_views(world, client_for):
+    with time_machine.travel(T0, tick=False):
+        assert client_for(world.a_admin).get(LIST).status_code == 200

@@ -1,0 +1,131 @@
+"""End to end: a real Celery worker on Redis scans and sends reminders to a real SMTP server.
+
+Shared database: the worker is a separate process, so it must see what the test wrote. We use
+PostgreSQL with a transactional test (`django_db(transaction=True)`: data is committed), and give
+the worker DATABASE_URL pointing at pytest-django's test database (`test_<name>`). On SQLite the
+test database is in memory and invisible to another process, so this test is skipped there.
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test pytest -m integration
+"""
+
+import datetime
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from celery import Celery
+from django.db import connection
+
+from reminders import services
+from reminders.models import LogStatus, ReminderLog, TargetKind
+from tests.integration.test_celery_worker import _redis_reachable
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/14"
+TIMEOUT = 90
+
+
+class Sink:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    sink, port = Sink(), _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, port
+    controller.stop()
+
+
+@pytest.fixture
+def worker(tmp_path, smtp_server):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process must share the database: run on PostgreSQL")
+    if not _redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "academy.settings",
+        "CELERY_BROKER_URL": REDIS_URL, "CELERY_RESULT_BACKEND": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server[1]}",
+        "ACADEMY_VAR_DIR": str(tmp_path / "var"), "DJANGO_DEBUG": "true",
+        "DJANGO_CONN_MAX_AGE": "0",
+    }
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "academy", "worker", "--pool=threads",
+             "--concurrency=4", "-l", "info", "--without-gossip", "--without-mingle",
+             "-n", f"reminders-{uuid.uuid4().hex[:8]}@%h"],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            yield process, log_path
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+
+
+def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, worker,
+                                                             smtp_server):
+    process, log_path = worker
+    sink, _port = smtp_server
+    today = datetime.date.today()
+    services.assignment_create(actor=world.a_manager, course=course_a, target=TargetKind.UNIT,
+                               unit=world.digital, due_on=today + datetime.timedelta(days=3))
+    # Tasks in this (test) process run eagerly: the assignment is materialised already.
+    app = Celery("reminders-test-client", broker=REDIS_URL, backend=REDIS_URL)
+    app.conf.update(task_serializer="json", accept_content=["json"])
+    try:
+        app.send_task("reminders.tasks.reminders_scan_task").get(timeout=TIMEOUT)
+        app.send_task("reminders.tasks.reminders_scan_task").get(timeout=TIMEOUT)  # a duplicate beat
+    except Exception:  # noqa: BLE001
+        pytest.fail(f"worker alive: {process.poll() is None}\n{log_path.read_text()[-4000:]}")
+    finally:
+        app.close()
+    deadline = time.monotonic() + TIMEOUT
+    while len(sink.messages) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # anything extra would arrive now
+    assert sorted(m["To"] for m in sink.messages) == ["learner@a.gov", "manager@a.gov",
+                                                      "trainer@a.gov"], log_path.read_text()[-3000:]
+    keys = [m["X-Academy-Reminder"] for m in sink.messages]
+    assert len(set(keys)) == 3
+    message = sink.messages[0]
+    assert message.is_multipart()
+    assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
+    assert "Intro to AI" in message["Subject"]
+    assert set(ReminderLog.objects.values_list("status", flat=True)) == {LogStatus.SENT}
