@@ -74,13 +74,16 @@ class Enrollment(models.Model):
 
 class LessonProgress(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lessons")
+    # The enrollment's period when the lesson was done: a reopened recurring training starts
+    # a new period, and the earlier periods' progress stays as history.
+    period = models.PositiveIntegerField(default=1)
     lesson_key = models.CharField(max_length=KEY_MAX)
     completed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "lesson_key"],
-                                    name="lesson_progress_once"),
+            models.UniqueConstraint(fields=["enrollment", "period", "lesson_key"],
+                                    name="lesson_progress_once_per_period"),
         ]
 
     def __str__(self):
@@ -95,6 +98,7 @@ class QuizAttempt(models.Model):
     """
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attempts")
+    period = models.PositiveIntegerField(default=1)  # as on LessonProgress
     quiz_key = models.CharField(max_length=KEY_MAX)
     number = models.PositiveSmallIntegerField()
     version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+")
@@ -109,11 +113,11 @@ class QuizAttempt(models.Model):
     class Meta:
         ordering = ["quiz_key", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "quiz_key", "number"],
-                                    name="attempt_number_unique"),
-            models.UniqueConstraint(fields=["enrollment", "quiz_key"],
+            models.UniqueConstraint(fields=["enrollment", "period", "quiz_key", "number"],
+                                    name="attempt_number_unique_per_period"),
+            models.UniqueConstraint(fields=["enrollment", "period", "quiz_key"],
                                     condition=Q(submitted_at__isnull=True),
-                                    name="one_open_attempt_per_quiz"),
+                                    name="one_open_attempt_per_quiz_and_period"),
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=100),
                                    name="attempt_score_lte_100"),
         ]

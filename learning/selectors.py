@@ -62,9 +62,10 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
 
 
 def _done(enrollment) -> tuple[set, set]:
-    lessons = set(LessonProgress.objects.filter(enrollment=enrollment)
+    lessons = set(LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
                   .values_list("lesson_key", flat=True))
-    passed = set(QuizAttempt.objects.filter(enrollment=enrollment, passed=True)
+    passed = set(QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period,
+                                            passed=True)
                  .values_list("quiz_key", flat=True))
     return lessons, passed
 
@@ -122,7 +123,8 @@ def quiz_overview(enrollment: Enrollment, quiz_key: str) -> dict | None:
     quiz = outline(enrollment.version.snapshot).quizzes.get(quiz_key)
     if quiz is None:
         return None
-    attempts = list(QuizAttempt.objects.filter(enrollment=enrollment, quiz_key=quiz_key)
+    attempts = list(QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period,
+                                               quiz_key=quiz_key)
                     .defer("drawn", "answers").order_by("number"))
     for a in attempts:
         a.expired = attempt_is_expired(a)
@@ -164,7 +166,8 @@ def attempt_result(attempt: QuizAttempt) -> dict:
     policy = quiz.get("show_answers")
     if policy == ShowAnswers.AFTER_PASS and not attempt.passed:
         attempt_passed = QuizAttempt.objects.filter(
-            enrollment_id=attempt.enrollment_id, quiz_key=attempt.quiz_key, passed=True).exists()
+            enrollment_id=attempt.enrollment_id, period=attempt.period, quiz_key=attempt.quiz_key,
+            passed=True).exists()
     else:
         attempt_passed = bool(attempt.passed)
     show = policy == ShowAnswers.AFTER_ATTEMPT or (

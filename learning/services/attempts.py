@@ -70,7 +70,8 @@ def attempt_start(*, enrollment: Enrollment, quiz_key: str) -> QuizAttempt:
         quiz = outline(enrollment.version.snapshot).quizzes.get(quiz_key)
         if quiz is None:
             raise ValidationError(_("This quiz is not part of the course."))
-        attempts = list(QuizAttempt.objects.filter(enrollment=enrollment, quiz_key=quiz_key)
+        attempts = list(QuizAttempt.objects.filter(enrollment=enrollment,
+                                                   period=enrollment.period, quiz_key=quiz_key)
                         .order_by("number"))
         open_attempt = next((a for a in attempts if a.is_open), None)
         if open_attempt is not None:
@@ -87,7 +88,8 @@ def attempt_start(*, enrollment: Enrollment, quiz_key: str) -> QuizAttempt:
         now = timezone.now()
         minutes = quiz.get("time_limit_minutes")
         attempt = QuizAttempt.objects.create(
-            enrollment=enrollment, quiz_key=quiz_key, version=enrollment.version,
+            enrollment=enrollment, period=enrollment.period, quiz_key=quiz_key,
+            version=enrollment.version,
             number=(attempts[-1].number if attempts else 0) + 1, drawn=_draw(quiz),
             deadline=now + datetime.timedelta(minutes=minutes) if minutes else None,
         )
@@ -149,6 +151,9 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
         if attempt_is_expired(attempt):
             raise ValidationError(_("The time limit for this attempt has passed, so the answers "
                                     "were not accepted."))
+        if attempt.period != attempt.enrollment.period:
+            raise ValidationError(_("This attempt belongs to an earlier round of this training; "
+                                    "start a new attempt."))
         quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
         cleaned = _clean_answers(attempt, quiz, answers)
         score, _results = attempt_grade(attempt, quiz, cleaned)

@@ -71,8 +71,10 @@ def _progress(enrollment: Enrollment, done_lessons: set, passed_quizzes: set) ->
 
 
 def _done_sets(enrollment: Enrollment) -> tuple[set, set]:
-    lessons = set(enrollment.lessons.values_list("lesson_key", flat=True))
-    quizzes = set(QuizAttempt.objects.filter(enrollment=enrollment, passed=True)
+    lessons = set(enrollment.lessons.filter(period=enrollment.period)
+                  .values_list("lesson_key", flat=True))
+    quizzes = set(QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period,
+                                             passed=True)
                   .values_list("quiz_key", flat=True))
     return lessons, quizzes
 
@@ -157,7 +159,7 @@ def lesson_complete(*, enrollment: Enrollment, lesson_key: str) -> LessonProgres
         if lesson_key not in outline(enrollment.version.snapshot).lessons:
             raise ValidationError(_("This lesson is not part of the course."))
         progress, created = LessonProgress.objects.get_or_create(
-            enrollment=enrollment, lesson_key=lesson_key)
+            enrollment=enrollment, period=enrollment.period, lesson_key=lesson_key)
         if created:
             event_record(enrollment=enrollment, verb=Verb.LESSON_COMPLETED,
                          object_type="lesson", object_key=lesson_key)
@@ -185,7 +187,8 @@ def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
             return False
         best = {}
         for key, score in QuizAttempt.objects.filter(
-                enrollment=enrollment, passed=True, quiz_key__in=plan.quiz_keys).values_list(
+                enrollment=enrollment, period=enrollment.period, passed=True,
+                quiz_key__in=plan.quiz_keys).values_list(
                 "quiz_key", "score"):
             best[key] = max(best.get(key, 0), score)
         now = timezone.now()
@@ -212,8 +215,9 @@ def enrollment_reopen(*, enrollment: Enrollment, period: int,
 
     The earlier completion stays in the event log, and its certificate stays valid for its
     period (detached from the enrollment, still `issued_for` it). Lesson progress and quiz
-    attempts restart (their history is in LearningEvent); the enrollment moves to the course's
-    current version. Idempotent: a period that is not newer than the current one is a no-op.
+    attempts restart for the new period; the earlier periods' rows stay as history. The
+    enrollment moves to the course's current version. Idempotent: a period that is not newer
+    than the current one is a no-op.
     """
     from ..models import Certificate
 
@@ -223,8 +227,6 @@ def enrollment_reopen(*, enrollment: Enrollment, period: int,
             return enrollment
         before = EnrollmentState.of(enrollment)
         Certificate.objects.filter(enrollment=enrollment).update(enrollment=None)
-        enrollment.lessons.all().delete()
-        QuizAttempt.objects.filter(enrollment=enrollment).delete()
         enrollment.period, enrollment.due_on = period, due_on
         enrollment.status, enrollment.progress_percent = EnrollmentStatus.NOT_STARTED, 0
         enrollment.started_at = enrollment.completed_at = enrollment.final_score = None

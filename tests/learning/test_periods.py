@@ -20,7 +20,11 @@ def test_reopen_starts_a_new_period_and_keeps_the_old_certificate(world, enrollm
     reopened = services.enrollment_reopen(enrollment=enrollment, period=2, due_on=due)
     assert (reopened.period, reopened.status, reopened.progress_percent, reopened.due_on) == (
         2, EnrollmentStatus.NOT_STARTED, 0, due)
-    assert not reopened.lessons.exists() and not reopened.attempts.exists()
+    # The new period starts empty; the first period's progress and attempts stay as history.
+    assert not reopened.lessons.filter(period=2).exists()
+    assert not reopened.attempts.filter(period=2).exists()
+    assert reopened.lessons.filter(period=1).count() == 3
+    assert reopened.attempts.filter(period=1, passed=True).exists()
     old.refresh_from_db()
     assert (old.enrollment_id, old.issued_for_id, old.period, old.is_valid) == (
         None, enrollment.pk, 1, True)
@@ -53,3 +57,22 @@ def test_revoking_an_earlier_period_certificate_leaves_dashboards_consistent(wor
     services.enrollment_reopen(enrollment=enrollment, period=2, due_on=None)
     services.certificate_revoke(actor=world.a_admin, certificate=old, reason="Issued in error")
     assert aggregates_recompute_agency(agency_id=world.a.pk, repair=False) == []
+
+
+def test_an_attempt_left_open_in_an_earlier_period_cannot_be_submitted(world, enrollment):
+    from django.core.exceptions import ValidationError
+
+    from .conftest import right_answers
+
+    finish_course(enrollment)
+    enrollment.refresh_from_db()
+    services.enrollment_reopen(enrollment=enrollment, period=2, due_on=None)
+    # An attempt of period 2 is fine; forge one that claims period 1 and is still open.
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    answers = right_answers(attempt)
+    type(attempt).objects.filter(pk=attempt.pk).update(period=1, number=99)
+    attempt.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.attempt_submit(attempt=attempt, answers=answers)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
