@@ -239,6 +239,37 @@ def assignments_apply_to_member(*, membership: Membership) -> int:
     return count
 
 
+def _release_open_enrollments(assignment: Assignment) -> None:
+    """Open enrollments of a removed assignment keep only what other live assignments ask.
+
+    Required and due date come from the remaining active assignments of each enrollment; with
+    none left, the training becomes optional with no due date. Completed enrollments keep their
+    history untouched.
+    """
+    open_ids = list(Assignee.objects.filter(assignment=assignment)
+                    .exclude(enrollment__status=EnrollmentStatus.COMPLETED)
+                    .values_list("enrollment_id", flat=True))
+    if not open_ids:
+        return
+    wanted = {pk: (False, None) for pk in open_ids}
+    for pk, required, due_on in Assignee.objects.filter(
+            enrollment_id__in=open_ids, is_active=True,
+            assignment__removed_at__isnull=True).values_list("enrollment_id", "required", "due_on"):
+        was_required, was_due = wanted[pk]
+        wanted[pk] = (was_required or required, min(d for d in (was_due, due_on) if d))
+    enrolled = Enrollment.objects.filter(pk__in=open_ids)
+    before = states_for(enrolled)
+    current = {pk: (req, due) for pk, req, due in enrolled.values_list("pk", "required", "due_on")}
+    groups: dict[tuple, list[int]] = {}
+    for pk, target in wanted.items():
+        if current.get(pk) != target:
+            groups.setdefault(target, []).append(pk)
+    for (required, due_on), ids in groups.items():
+        Enrollment.objects.filter(pk__in=ids).update(required=required, due_on=due_on)
+    enrollments_changed((before.get(pk), state) for pk, state in states_for(enrolled).items()
+                        if before.get(pk) != state)
+
+
 def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
     """Remove an assignment: its reminders stop, enrollments and the reminder log stay."""
     with transaction.atomic():
@@ -251,6 +282,7 @@ def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
         assignment.save(update_fields=["removed_at", "removed_by"])
         Assignee.objects.filter(assignment=assignment).update(is_active=False,
                                                               next_remind_at=None)
+        _release_open_enrollments(assignment)
         audit_record(actor=actor, agency=assignment.agency, action="assignment.remove",
                      target=str(assignment), ip=ip, outcome=AuditEvent.Outcome.SUCCESS,
                      detail={"assignment": assignment.pk})
