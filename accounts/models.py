@@ -38,6 +38,10 @@ class User(AbstractUser):
         default=False,
         help_text=_("Platform admins onboard agencies and see adoption across all of them."),
     )
+    # Set once, on the first sign-in (accounts.services.user_first_sign_in); "activated" in the
+    # dashboards. Unlike last_login it never moves, so it says when someone first came.
+    activated_at = models.DateTimeField(_("first signed in"), null=True, blank=True,
+                                        editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -10,3 +10,10 @@ SESSION_STARTED_KEY = "academy_session_started"
 def stamp_session_start(sender, request, user, **kwargs):
     # The absolute session lifetime counts from sign-in (see SessionLifetimeMiddleware).
     request.session[SESSION_STARTED_KEY] = int(time.time())
+
+
+@receiver(user_logged_in)
+def record_first_sign_in(sender, request, user, **kwargs):
+    from .services import user_first_sign_in
+
+    user_first_sign_in(user=user)

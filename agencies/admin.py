@@ -26,6 +26,12 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "agency", "unit", "role", "is_active"]
     list_filter = ["agency", "role", "is_active"]
     raw_id_fields = ["user", "unit"]
+    # Joining, moving and deactivating go through agencies.services (member pages), which keep
+    # the member counts and the enrollments' units in step; the admin only changes roles.
+    readonly_fields = ["user", "agency", "unit", "is_active"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Invitation)

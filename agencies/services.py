@@ -2,6 +2,7 @@
 
 import re
 from contextlib import contextmanager
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from reports.services.members import MemberState, member_changed
 
 from .access import actor_for
 from .models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Role, Unit
@@ -248,6 +251,32 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
     return invitation
 
 
+def _membership_insert(*, user, agency, unit, role) -> Membership:
+    """Insert a membership and count it (reports.MemberCount), in a savepoint; IntegrityError
+    when the user already has one. Locks the user row first, as every membership change does
+    (see accounts.services.user_first_sign_in), so "activated" is read consistently."""
+    from accounts.models import User
+
+    with transaction.atomic():
+        activated_at = (User.objects.select_for_update().filter(pk=user.pk)
+                        .values_list("activated_at", flat=True).first())
+        membership = Membership.objects.create(user=user, agency=agency, unit=unit, role=role)
+        member_changed(before=None,
+                       after=MemberState.of(membership, activated=activated_at is not None))
+    return membership
+
+
+def membership_create(*, user, agency, unit=None, role=Role.LEARNER) -> Membership:
+    """Place an existing user in an agency directly, counted in the member figures: for
+    seeders, tests and operator scripts (people who sign up go through
+    `membership_join_on_signup`). A user who already has a membership keeps it unchanged."""
+    _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
+    try:
+        return _membership_insert(user=user, agency=agency, unit=unit, role=role)
+    except IntegrityError:
+        return Membership.objects.get(user=user)
+
+
 def membership_join_on_signup(*, user) -> Membership | None:
     """Give a newly signed-up user their membership: from an open invitation, else by domain."""
     with transaction.atomic():
@@ -266,8 +295,7 @@ def membership_join_on_signup(*, user) -> Membership | None:
         if agency is None:
             return None
         try:
-            with transaction.atomic():
-                membership = Membership.objects.create(user=user, agency=agency, unit=unit, role=role)
+            membership = _membership_insert(user=user, agency=agency, unit=unit, role=role)
         except IntegrityError:
             return Membership.objects.get(user=user)
         audit_record(actor=user, agency=agency, action="member.join", target=user.email,
@@ -282,6 +310,18 @@ def _apply_standing_assignments(membership):
     from reminders.tasks import assignments_apply_to_member_task
 
     transaction.on_commit(lambda: assignments_apply_to_member_task.delay(membership.pk))
+
+
+def _member_state_locked(membership, *, lock_user=False) -> MemberState:
+    """The member's stored state under a row lock on the membership (and first on the user,
+    for changes that also write the user: the lock order of accounts.services)."""
+    from accounts.models import User
+
+    if lock_user:
+        list(User.objects.select_for_update().filter(pk=membership.user_id).values_list("pk"))
+    row = (Membership.objects.select_for_update(of=("self",)).select_related("user")
+           .get(pk=membership.pk))
+    return MemberState.of(row)
 
 
 def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
@@ -302,10 +342,16 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
             _require(membership.unit is not None and _can_manage_unit(who, membership.unit)
                      and unit is not None and _can_manage_unit(who, unit),
                      _("You can only move people between units that you manage."))
-        moved = membership.unit_id != (unit.pk if unit else None)
+        stored = _member_state_locked(membership)
+        moved = stored.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
         membership.save(update_fields=["role", "unit"])
         if moved:
+            from learning.services import enrollments_move_unit
+
+            # Enrollments (and their aggregates) follow the person, then the member counts.
+            enrollments_move_unit(user=membership.user, unit=unit)
+            member_changed(before=stored, after=replace(stored, unit_id=membership.unit_id))
             _apply_standing_assignments(membership)
     return membership
 
@@ -319,8 +365,10 @@ def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
         _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == membership.agency_id),
                  _("Only agency admins can deactivate people."))
         _require(membership.user_id != who.user_id, _("You cannot deactivate yourself."))
+        stored = _member_state_locked(membership, lock_user=True)
         membership.is_active = active
         membership.save(update_fields=["is_active"])
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
+        member_changed(before=stored, after=replace(stored, active=bool(active)))
     return membership

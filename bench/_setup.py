@@ -37,8 +37,10 @@ def generate(*, learners: int, per_learner: int, units: int = 200, courses: int 
              seed: int = 7):
     """One agency, `units` units, `courses` courses, `learners` people with `per_learner`
     enrollments each and realistic progress, written with COPY. Skipped if already there."""
-    from agencies.models import Agency, AgencyDomain, Membership, Role, Unit
+    from agencies.models import Agency, AgencyDomain, Role, Unit
+    from agencies.services import membership_create
     from courses.models import Course, CourseVersion
+    from reports.services.recompute import member_counts_recompute
 
     if connection.vendor != "postgresql":
         sys.exit("The benchmarks need PostgreSQL (set DATABASE_URL).")
@@ -81,13 +83,13 @@ def generate(*, learners: int, per_learner: int, units: int = 200, courses: int 
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
         first_user = cursor.fetchone()[0] + 1
         with cursor.copy("COPY accounts_user (id, password, is_superuser, is_staff, is_active, "
-                         "date_joined, email, full_name, is_platform_admin, last_login) "
-                         "FROM STDIN") as copy:
+                         "date_joined, email, full_name, is_platform_admin, last_login, "
+                         "activated_at) FROM STDIN") as copy:
             for i in range(learners):
                 login = now - datetime.timedelta(days=rng.randint(0, 90)) \
                     if rng.random() < 0.7 else None
                 copy.write_row((first_user + i, "!", False, False, True, now,
-                                f"bench{i:07d}@bench.gov", f"Learner {i}", False, login))
+                                f"bench{i:07d}@bench.gov", f"Learner {i}", False, login, login))
         cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), "
                        "(SELECT MAX(id) FROM accounts_user))")
         with cursor.copy("COPY agencies_membership (user_id, agency_id, unit_id, role, "
@@ -137,8 +139,9 @@ def generate(*, learners: int, per_learner: int, units: int = 200, courses: int 
                        "WHERE revoked_reason = 'bench'")
         cursor.execute("ANALYZE")
     admin_user = _admin(agency)
-    Membership.objects.get_or_create(user=admin_user, defaults={"agency": agency,
-                                                                "role": Role.AGENCY_ADMIN})
+    membership_create(user=admin_user, agency=agency, role=Role.AGENCY_ADMIN)
+    # The memberships were written with COPY: build their member counts (one grouped query).
+    member_counts_recompute(agency_id=agency.pk)
     log(f"Generated {learners:,} learners, {learners * per_learner:,} enrollments, "
         f"{len(certificates):,} certificates in {time.perf_counter() - clock:.1f} s")
     return agency

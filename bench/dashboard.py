@@ -64,7 +64,7 @@ def raw_figures(agency_id, today, first_week):
                      AND (completed_at AT TIME ZONE 'UTC')::date BETWEEN %s AND %s
                      GROUP BY 1""", [agency_id, first_week, today])
         out["weeks"] = dict(c.fetchall())
-        c.execute("""SELECT count(*), count(*) FILTER (WHERE u.last_login IS NOT NULL)
+        c.execute("""SELECT count(*), count(*) FILTER (WHERE u.activated_at IS NOT NULL)
                      FROM agencies_membership m JOIN accounts_user u ON u.id = m.user_id
                      WHERE m.agency_id = %s AND m.is_active""", [agency_id])
         out["members"] = c.fetchone()

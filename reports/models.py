@@ -218,10 +218,46 @@ class CourseCompletionTime(CourseCell):
         constraints = _course_cell_constraints("coursecompletiontime", ["bucket"])
 
 
-# Every table the learning services keep in step and the nightly recompute repairs.
-AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime,
-                    UnitOpenDue, CourseOpenDue, UnitCompletionWeek, CourseCompletionWeek,
-                    CourseCompletionTime)
+class MemberCount(models.Model):
+    """`n` memberships share this key: agency, unit, active, activated (signed in once).
+
+    Kept in step by the membership services (agencies.services) and the first sign-in
+    (accounts.services) through reports.services.members, in the same transaction; recomputed
+    from the memberships and users by the nightly task like the enrollment cells.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Membership.unit is PROTECT, so a unit with members cannot go away under its row.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    active = models.BooleanField()
+    activated = models.BooleanField()
+    n = models.IntegerField(default=0)
+
+    KEY_FIELDS = ("agency_id", "unit_id", "active", "activated")
+    VALUE_FIELDS = ("n",)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "unit", "active", "activated"],
+                                    condition=Q(unit__isnull=False), name="membercount_unique"),
+            models.UniqueConstraint(fields=["agency", "active", "activated"],
+                                    condition=Q(unit__isnull=True),
+                                    name="membercount_unique_no_unit"),
+        ]
+
+    def __str__(self):
+        return (f"MemberCount({self.agency_id}, {self.unit_id}, {self.active}, "
+                f"{self.activated}) = {self.n}")
+
+
+# Every table kept in step with the enrollments (by the learning services) and the members
+# (MemberCount, by the membership services), and repaired by the nightly recompute.
+ENROLLMENT_AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime,
+                               UnitOpenDue, CourseOpenDue, UnitCompletionWeek,
+                               CourseCompletionWeek, CourseCompletionTime)
+MEMBER_AGGREGATE_MODELS = (MemberCount,)
+AGGREGATE_MODELS = ENROLLMENT_AGGREGATE_MODELS + MEMBER_AGGREGATE_MODELS
 
 
 class DailySnapshot(models.Model):

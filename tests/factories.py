@@ -64,3 +64,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = None
     role = Role.LEARNER
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the service, so the member counts (reports.MemberCount) stay in step.
+        from agencies.services import membership_create
+
+        return membership_create(**kwargs)

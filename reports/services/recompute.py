@@ -1,4 +1,5 @@
-"""The nightly check: recompute the aggregate rows from the enrollments, report and repair drift.
+"""The nightly check: recompute the aggregate rows from the enrollments (and the member counts
+from the memberships and users), report and repair drift.
 
 Drift means a code path changed an enrollment without calling `enrollment_changed` (a bulk
 insert, a manual SQL fix, a deleted unit). The recompute streams one agency's enrollments
@@ -14,8 +15,15 @@ from django.db import transaction
 
 from agencies.models import Agency
 
-from ..models import AGGREGATE_MODELS, EnrollmentCount
+from ..models import (
+    AGGREGATE_MODELS,
+    ENROLLMENT_AGGREGATE_MODELS,
+    MEMBER_AGGREGATE_MODELS,
+    EnrollmentCount,
+    MemberCount,
+)
 from .aggregates import EnrollmentState, contributions
+from .members import expected_member_cells
 
 logger = logging.getLogger(__name__)
 
@@ -66,16 +74,26 @@ def _zero(model) -> dict:
     return dict.fromkeys(model.VALUE_FIELDS, 0)
 
 
-def aggregates_recompute_agency(*, agency_id: int, repair: bool = True) -> list[Drift]:
-    """Compare (and repair) one agency's aggregate rows; returns every cell that disagreed."""
+def aggregates_recompute_agency(*, agency_id: int, repair: bool = True,
+                                models=AGGREGATE_MODELS) -> list[Drift]:
+    """Compare (and repair) one agency's aggregate rows; returns every cell that disagreed.
+
+    `models` narrows it, e.g. to MEMBER_AGGREGATE_MODELS after a bulk insert of memberships
+    (one grouped query, no scan of the enrollments)."""
     drift: list[Drift] = []
     with transaction.atomic():
-        # Services that change this agency's enrollments queue behind this lock (PostgreSQL),
-        # so the enrollments read below and the rows written stay consistent.
-        list(EnrollmentCount.objects.select_for_update().filter(agency_id=agency_id)
-             .values_list("id", flat=True))
-        expected = expected_cells(agency_id)
-        for model in AGGREGATE_MODELS:
+        expected: dict = {}
+        # Services that change this agency's enrollments (members) queue behind these locks
+        # (PostgreSQL), so the rows read below and the rows written stay consistent.
+        if any(model in ENROLLMENT_AGGREGATE_MODELS for model in models):
+            list(EnrollmentCount.objects.select_for_update().filter(agency_id=agency_id)
+                 .values_list("id", flat=True))
+            expected.update(expected_cells(agency_id))
+        if any(model in MEMBER_AGGREGATE_MODELS for model in models):
+            list(MemberCount.objects.select_for_update().filter(agency_id=agency_id)
+                 .values_list("id", flat=True))
+            expected.update(expected_member_cells(agency_id))
+        for model in models:
             stored = _stored_cells(model, agency_id)
             missing = []
             wanted = {k: {**_zero(model), **v} for k, v in expected.items() if k[0] is model}
@@ -98,6 +116,12 @@ def aggregates_recompute_agency(*, agency_id: int, repair: bool = True) -> list[
                     model.objects.filter(pk=row_id).delete()
             model.objects.bulk_create(missing, batch_size=2000)
     return drift
+
+
+def member_counts_recompute(*, agency_id: int) -> list[Drift]:
+    """Rebuild one agency's member counts from its memberships and users: for bulk writers
+    that insert memberships without going through the services."""
+    return aggregates_recompute_agency(agency_id=agency_id, models=MEMBER_AGGREGATE_MODELS)
 
 
 def aggregates_recompute(*, repair: bool = True) -> dict[int, list[Drift]]:

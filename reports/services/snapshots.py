@@ -2,8 +2,8 @@
 
 Computed from the enrollments, memberships and learning events as they stood at the end of the
 day (UTC), so a missed day can be back-filled later (`manage.py snapshots_backfill`). Writing a
-day twice changes nothing: rows are compared and only differences are written. Back-filled
-"activated" counts use people's current sign-in record (Django keeps only the last sign-in).
+day twice changes nothing: rows are compared and only differences are written. "Activated"
+counts people whose first sign-in (`User.activated_at`) came before the end of the day.
 """
 
 import datetime
@@ -48,7 +48,7 @@ def snapshot_figures(*, agency_id: int, day: datetime.date) -> dict:
     members = (Membership.objects.filter(agency_id=agency_id, is_active=True, joined_at__lt=end)
                .values("unit_id")
                .annotate(members=Count("id"),
-                         activated=Count("id", filter=Q(user__last_login__isnull=False)))
+                         activated=Count("id", filter=Q(user__activated_at__lt=end)))
                .order_by())
     for row in members:
         figures[row.pop("unit_id")].update(row)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from agencies import services
 from agencies.models import Agency, AuditEvent, Invitation, Membership, Role, Unit
+from reports.services.recompute import member_counts_recompute
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,8 @@ def bulk_members(agency, units, count, prefix="bulk"):
     EmailAddress.objects.bulk_create(
         EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
     )
+    # Bulk inserts skip the membership services: rebuild the member counts, as bulk writers do.
+    member_counts_recompute(agency_id=agency.pk)
     return users
 
 

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
+from accounts.services import user_first_sign_in
 from courses import services as course_services
 from learning import services as learning
 from reports.services.recompute import aggregates_recompute_agency
@@ -89,9 +90,9 @@ def dash(world):
         lesson(e.learner_c2, "one")
     with at((3, 10)):
         lesson(e.ops_c2, "two")
-    for user in (w.a_learner, w.a_ops_learner):
-        user.last_login = datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC)
-        user.save(update_fields=["last_login"])
+    with at((3, 1)):
+        for user in (w.a_learner, w.a_ops_learner):
+            user_first_sign_in(user=user)
     # The learning services keep the aggregates in step: nothing to repair.
     assert settle(w.a, w.b) == []
     return SimpleNamespace(w=w, c1=c1, c2=c2, cb=cb, d2=d2, o2=o2, e=e)
