@@ -1,16 +1,14 @@
 """A real Celery worker process on a real Redis broker runs Academy's tasks."""
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from celery import Celery
+
+from tests.celery_worker import redis_reachable, running_worker
 
 pytestmark = pytest.mark.integration
 
@@ -20,18 +18,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 
 
-def _redis_reachable():
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def redis_broker():
-    if not _redis_reachable():
+    if not redis_reachable(REDIS_HOST, REDIS_PORT):
         message = f"Redis is not reachable on {REDIS_HOST}:{REDIS_PORT}; start it to run this test."
         if os.environ.get("CI") == "true":
             pytest.fail(message)
@@ -42,51 +31,16 @@ def redis_broker():
 @pytest.fixture
 def worker(redis_broker, tmp_path):
     """A `celery worker` subprocess on the Redis broker, with a throwaway SQLite database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "academy.settings",
+    log_path = tmp_path / "worker.log"
+    overrides = {
         "CELERY_BROKER_URL": redis_broker,
         "CELERY_RESULT_BACKEND": redis_broker,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
         "ACADEMY_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_DEBUG": "true",
     }
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "academy",
-            "worker",
-            "--pool=solo",
-            "-l",
-            "info",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    with running_worker(overrides, log_path=log_path) as process:
         yield process, log_path
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture

@@ -11,12 +11,8 @@ import datetime
 import email
 import email.policy
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -26,7 +22,7 @@ from django.db import connection
 
 from reminders import services
 from reminders.models import LogStatus, ReminderLog, TargetKind
-from tests.integration.test_celery_worker import _redis_reachable
+from tests.celery_worker import redis_reachable, running_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -65,38 +61,22 @@ def smtp_server():
 def worker(tmp_path, smtp_server):
     if connection.vendor != "postgresql":
         pytest.skip("the worker process must share the database: run on PostgreSQL")
-    if not _redis_reachable():
+    if not redis_reachable():
         if os.environ.get("CI") == "true":
             pytest.fail("Redis is not reachable on 127.0.0.1:6379")
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "academy.settings",
+    overrides = {
         "CELERY_BROKER_URL": REDIS_URL, "CELERY_RESULT_BACKEND": REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server[1]}",
         "ACADEMY_VAR_DIR": str(tmp_path / "var"), "DJANGO_DEBUG": "true",
         "DJANGO_CONN_MAX_AGE": "0",
     }
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "academy", "worker", "--pool=threads",
-             "--concurrency=4", "-l", "info", "--without-gossip", "--without-mingle",
-             "-n", f"reminders-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            yield process, log_path
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
+    with running_worker(overrides, log_path=log_path, pool="threads", concurrency=4,
+                        name="reminders") as process:
+        yield process, log_path
 
 
 def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, worker,
