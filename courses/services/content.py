@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from ..markdown import render_markdown, video_embed_html
@@ -357,15 +358,32 @@ def _render_quiz(quiz: dict) -> None:
             c.setdefault("key", f"c{j + 1}")
 
 
+def link_attachments(html: str, lesson: dict) -> str:
+    """Point links and images that name a lesson attachment at the stored file.
+
+    In lesson Markdown an attachment is referred to by its name (`![Chart](chart.png)`) or by
+    its path in a bundle (`files/<lesson-key>/chart.png`); both become the file's storage URL.
+    """
+    for a in lesson.get("attachments") or []:
+        if not a.get("url"):
+            continue
+        url = escape(a["url"])
+        for ref in (a["name"], f"files/{lesson['key']}/{a['name']}"):
+            for attribute in ("src", "href"):
+                html = html.replace(f'{attribute}="{escape(ref)}"', f'{attribute}="{url}"')
+    return html
+
+
 def render_snapshot(content: dict) -> dict:
     """The content with rendered, sanitised HTML beside every Markdown field."""
     snap = copy.deepcopy(content)
     for m in snap["modules"]:
         for le in m["lessons"]:
-            le["html"] = render_markdown(le["body"])
-            le["video_html"] = video_embed_html(le.get("video_url") or "", title=le["title"])
             for a in le.get("attachments") or []:
                 a.pop("data", None)
+                a["url"] = default_storage.url(a["file"]) if a.get("file") else ""
+            le["html"] = link_attachments(render_markdown(le["body"]), le)
+            le["video_html"] = video_embed_html(le.get("video_url") or "", title=le["title"])
         if m.get("quiz"):
             _render_quiz(m["quiz"])
     if snap.get("quiz"):
@@ -380,6 +398,8 @@ def snapshot_content(snapshot: dict) -> dict:
         for le in m["lessons"]:
             le.pop("html", None)
             le.pop("video_html", None)
+            for a in le.get("attachments") or []:
+                a.pop("url", None)
         for quiz in [m.get("quiz")]:
             if quiz:
                 for q in quiz["questions"]:

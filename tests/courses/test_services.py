@@ -271,3 +271,29 @@ def test_restoring_a_version_marks_the_draft_changed(world):
                                     version=course.current_version)
     course.refresh_from_db()
     assert course.draft_updated_at > before
+
+
+def test_published_lesson_links_its_attachments_to_the_stored_files(world, draft, client_for):
+    from django.core.files.storage import default_storage
+
+    from learning import services as learning
+
+    lesson = Lesson.objects.get(course=draft, key="history")
+    services.attachment_add(actor=world.a_trainer, lesson=lesson,
+                            upload=SimpleUploadedFile("chart.png", PNG, content_type="image/png"))
+    lesson.refresh_from_db()
+    services.lesson_update(actor=world.a_trainer, lesson=lesson,
+                           expected_revision=lesson.revision,
+                           body="![Sales chart](chart.png)\n\n[Download](files/history/chart.png)")
+    version = services.course_publish(actor=world.a_trainer, course=draft)
+
+    stored = Lesson.objects.get(pk=lesson.pk).attachments.get().file.name
+    url = default_storage.url(stored)
+    (snap,) = [le for m in version.snapshot["modules"] for le in m["lessons"]
+               if le["key"] == "history"]
+    assert f'src="{url}"' in snap["html"] and f'href="{url}"' in snap["html"]
+    assert snap["attachments"][0]["url"] == url
+    # The learner's lesson page offers the file for download.
+    learning.enrollment_create(user=world.a_learner, course=draft)
+    page = client_for(world.a_learner).get(f"/learn/{draft.slug}/lessons/history/")
+    assert f'href="{url}" download'.encode() in page.content
