@@ -50,3 +50,17 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_cleared():
+    """Celery's process-wide "a join would block" flag starts every test cleared.
+
+    Its eager tracer sets and restores the flag around each task; tasks applied from two threads
+    at once (the concurrency tests) can leave it set, and `.get()` on any later eager result
+    would then refuse.
+    """
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield

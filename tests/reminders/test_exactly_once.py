@@ -10,7 +10,6 @@ from collections import Counter
 
 import pytest
 import time_machine
-from celery._state import _set_task_join_will_block
 from django.core import mail
 from django.db import connection
 
@@ -34,12 +33,7 @@ def no_worker():
     """Tasks are queued on the in-memory broker and not run: as if no worker were up yet."""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    # Celery keeps "a join would block" in a process-wide flag that its eager tracer sets and
-    # resets; two tasks applied at once from threads (the concurrency tests) can leave it set,
-    # which would make `.get()` on an eager result refuse in the next test.
-    _set_task_join_will_block(False)
     yield
-    _set_task_join_will_block(False)
     app.conf.task_always_eager = eager
 
 
