@@ -1,0 +1,157 @@
+"""Every page each role can reach, in English and French, passes axe-core in Chromium.
+
+The journeys check the pages they pass through; this sweep covers the rest, on the demo world,
+so a page nobody's journey visits cannot regress unnoticed.
+"""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.courses.conftest import build_course
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def demo(db):
+    from academy.demo import run_seeders
+    from accounts.models import User
+
+    run_seeders(stdout=io.StringIO())
+    trainer = User.objects.get(email="trainer@demo.gov")
+    course = build_course(trainer, trainer.membership.agency, slug="sweep-course",
+                          title="Sweep course", publish=True)
+    return course
+
+
+def _ids(course):
+    from agencies.models import Membership, Unit
+    from learning.models import Certificate, QuizAttempt
+    from accounts.models import User
+    from reminders.access import assignments_visible_to
+
+    lesson = course.lessons.order_by("position").first()
+    quiz = course.quizzes.first()
+    attempt = (QuizAttempt.objects.filter(enrollment__user__email="learner@demo.gov",
+                                          submitted_at__isnull=False).first())
+    certificate = Certificate.objects.filter(issued_for__user__email="learner@demo.gov").first()
+    return {
+        "course": course, "lesson": lesson, "quiz": quiz,
+        "module": course.modules.first(), "question": quiz.questions.first(),
+        "attempt": attempt, "certificate": certificate,
+        "assignment": assignments_visible_to(User.objects.get(email="manager@demo.gov")).first(),
+        "member": Membership.objects.get(user__email="learner@demo.gov"),
+        "unit": Unit.objects.get(agency__slug="demo-agency", name="Data Team"),
+    }
+
+
+def _pages(role, ids):
+    course, c = ids["course"], ids["course"].pk
+    pages = {
+        "anonymous": [
+            "/", reverse("account_login"), reverse("account_signup"),
+            reverse("account_reset_password"),
+            reverse("learning:verify", args=[ids["certificate"].code]),
+            "/no-such-page/",
+        ],
+        "learner@demo.gov": [
+            "/", reverse("learning:my_learning"), reverse("courses:catalog"),
+            reverse("courses:catalog") + "?q=prompt&level=beginner",
+            reverse("courses:course_detail", args=["genai-fundamentals"]),
+            reverse("learning:course", args=["genai-fundamentals"]),
+            reverse("learning:lesson", args=["genai-fundamentals",
+                                             "what-is-genai"]),
+            reverse("learning:attempt_result", args=[ids["attempt"].pk]),
+            reverse("learning:certificate", args=[ids["certificate"].code]),
+            reverse("reminders:notifications"), reverse("reminders:preferences"),
+            reverse("account_email"), reverse("account_change_password"),
+            reverse("mfa_index"),
+        ],
+        "trainer@demo.gov": [
+            reverse("studio:course_list"), reverse("studio:course_create"),
+            reverse("studio:course_import"), reverse("studio:outline", args=[c]),
+            reverse("studio:course_edit", args=[c]), reverse("studio:version_list", args=[c]),
+            reverse("studio:course_preview", args=[c]), reverse("studio:answer_key", args=[c]),
+            reverse("studio:module_rename", args=[c, ids["module"].pk]),
+            reverse("studio:module_delete", args=[c, ids["module"].pk]),
+            reverse("studio:lesson_add", args=[c, ids["module"].pk]),
+            reverse("studio:lesson_edit", args=[c, ids["lesson"].pk]),
+            reverse("studio:lesson_delete", args=[c, ids["lesson"].pk]),
+            reverse("studio:quiz_add", args=[c]),
+            reverse("studio:quiz_edit", args=[c, ids["quiz"].pk]),
+            reverse("studio:question_add", args=[c, ids["quiz"].pk]),
+            reverse("studio:question_edit", args=[c, ids["question"].pk]),
+            reverse("studio:version_restore", args=[c, 1]),
+        ],
+        "manager@demo.gov": [
+            reverse("reports:dashboard"),
+            reverse("reports:dashboard") + f"?unit={ids['unit'].pk}&required=1",
+            reverse("reports:overdue"), reverse("reports:run_list"),
+            reverse("reminders:assignment_list"), reverse("reminders:assignment_create"),
+            reverse("reminders:assignment_detail", args=[ids["assignment"].pk]),
+            reverse("reminders:overdue"),
+            reverse("agencies:member_list"), reverse("agencies:member_invite"),
+            reverse("agencies:member_edit", args=[ids["member"].pk]),
+            reverse("agencies:unit_list"), reverse("agencies:unit_edit", args=[ids["unit"].pk]),
+        ],
+        "agencyadmin@demo.gov": [
+            reverse("agencies:audit_log"), reverse("agencies:agency_settings"),
+            reverse("reminders:policy"), reverse("learning:certificate_list"),
+            reverse("learning:certificate_revoke", args=[ids["certificate"].code]),
+        ],
+        "platformadmin@demo.gov": [
+            reverse("agencies:agency_list"), reverse("reports:platform"),
+            reverse("agencies:audit_log"),
+        ],
+    }
+    return pages[role]
+
+
+ROLES = ["anonymous", "learner@demo.gov", "trainer@demo.gov", "manager@demo.gov",
+         "agencyadmin@demo.gov", "platformadmin@demo.gov"]
+
+
+def _sign_in(page, email):
+    page.goto(reverse("account_login"))
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(settings.ACADEMY_DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _problems_on(page, _axe, url, expected_status):
+    response = page.goto(url)
+    problems = []
+    if response is None or response.status != expected_status:
+        status = response.status if response else "no response"
+        problems.append(f"{url}: HTTP {status}, expected {expected_status}")
+    for violation in _axe.run(page).response["violations"]:
+        if violation.get("impact") in BLOCKING:
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            problems.append(f"{url}: [{violation['impact']}] {violation['id']} {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_of_every_role_passes_axe(demo, browser, live_server, _axe, language):
+    ids = _ids(demo)
+    problems = []
+    for role in ROLES:
+        context = browser.new_context(base_url=live_server.url)
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
+                              "url": live_server.url}])
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        if role != "anonymous":
+            _sign_in(page, role)
+        for url in _pages(role, ids):
+            expected = 404 if url == "/no-such-page/" else 200
+            problems += _problems_on(page, _axe, url, expected)
+            assert page.locator("html").get_attribute("lang") == language, url
+        context.close()
+    assert not problems, "\n".join(problems)
