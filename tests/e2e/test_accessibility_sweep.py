@@ -30,9 +30,9 @@ def demo(db):
 
 
 def _ids(course):
+    from accounts.models import User
     from agencies.models import Membership, Unit
     from learning.models import Certificate, QuizAttempt
-    from accounts.models import User
     from reminders.access import assignments_visible_to
 
     lesson = course.lessons.order_by("position").first()
@@ -51,7 +51,7 @@ def _ids(course):
 
 
 def _pages(role, ids):
-    course, c = ids["course"], ids["course"].pk
+    c = ids["course"].pk
     pages = {
         "anonymous": [
             "/", reverse("account_login"), reverse("account_signup"),
