@@ -32,8 +32,21 @@ def seed_courses(*, content_dir: Path = CONTENT_DIR) -> dict:
                 continue
         course = bundle_import(folder, actor=None, agency=None, publish=True)
         report["published"].append(course.slug)
+    _name_topics(content_dir / "topics.yaml")
     paths_dir = content_dir / "paths"
     if paths_dir.is_dir():
         for file in sorted(paths_dir.glob("*.yaml")):
             report["paths"].append(path_import(file).slug)
     return report
+
+
+def _name_topics(names_file: Path) -> None:
+    """Give topics their display names from content/topics.yaml (slugs are all bundles carry)."""
+    import yaml
+
+    from .models import Topic
+
+    if not names_file.is_file():
+        return
+    for slug, name in (yaml.safe_load(names_file.read_text(encoding="utf-8")) or {}).items():
+        Topic.objects.filter(slug=slug).exclude(name=name).update(name=str(name))

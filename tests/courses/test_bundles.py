@@ -229,11 +229,19 @@ def test_bundle_hash_matches_the_published_version(db):
     assert course.current_version.content_hash == content_hash(content)
 
 
-@pytest.mark.skipif(not CONTENT.is_dir(), reason="no starter curriculum")
 def test_starter_curriculum_bundles_are_valid(db):
     folders = [p for p in CONTENT.iterdir() if (p / "course.yaml").is_file()]
     for folder in folders:
         assert parse_course_bundle(BundleSource(folder))[1] == [], folder.name
+
+
+def test_starter_topics_get_their_display_names(db):
+    from courses.models import Topic
+
+    seed_courses(content_dir=CONTENT)
+    names = dict(Topic.objects.values_list("slug", "name"))
+    assert names["ai-basics"] == "AI basics" and names["foi"] == "Freedom of information"
+    assert all(name != slug for slug, name in names.items())
 
 
 def test_an_unpublished_course_exports_only_its_draft(world):
