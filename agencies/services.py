@@ -210,6 +210,11 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
                 path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
             )
             unit.refresh_from_db(fields=["path"])
+            from reminders.services import assignees_follow_unit_move
+
+            # Reminder rows keep a copy of the path: managers see people by where they are now.
+            assignees_follow_unit_move(agency_id=unit.agency_id, old_path=old_path,
+                                       new_path=new_path)
     return unit
 
 
@@ -351,6 +356,9 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
 
             # Enrollments (and their aggregates) follow the person, then the member counts.
             enrollments_move_unit(user=membership.user, unit=unit)
+            from reminders.services import assignees_follow_member
+
+            assignees_follow_member(user_id=membership.user_id, unit=unit)
             member_changed(before=stored, after=replace(stored, unit_id=membership.unit_id))
             _apply_standing_assignments(membership)
     return membership

@@ -46,9 +46,11 @@ def course_catalog(user, *, search: str = "", topic: str = "", level: str = "",
     )
 
 
-def catalog_topics():
-    """Topics used by at least one published version (for the topic filter)."""
+def catalog_topics(user):
+    """Topics used by at least one published version of a course the user's agency may see
+    (for the topic filter: another agency's private tags are not listed)."""
     used = CourseVersion.topics.through.objects.filter(
+        course_visible_q(user, prefix="courseversion__course__"),
         courseversion__course__status=Status.PUBLISHED).values("topic_id")
     return Topic.objects.filter(pk__in=used).order_by("name")
 

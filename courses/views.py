@@ -23,7 +23,7 @@ def catalog(request):
         "page": page,
         "filters": filters,
         "querystring": "".join(f"{k}={quote(v)}&" for k, v in filters.items() if v),
-        "topics": selectors.catalog_topics(),
+        "topics": selectors.catalog_topics(request.user),
         "levels": Level.choices,
         "languages": Language.choices,
         "lengths": LENGTH_CHOICES,

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -95,8 +96,10 @@ def nudge(request, assignee_id):
         _refusal(request, error)
     else:
         messages.success(request, _("Reminder sent to %(name)s.") % {"name": assignee.user})
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/")
-                    else "reminders:overdue")
+    back = request.POST.get("next", "")
+    local = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if local else "reminders:overdue")
 
 
 @require_POST

@@ -4,7 +4,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -237,6 +238,23 @@ def assignments_apply_to_member(*, membership: Membership) -> int:
             _materialise(assignment, [member], assignment_courses(assignment), now, due_on=due)
         count += 1
     return count
+
+
+def assignees_follow_member(*, user_id: int, unit) -> int:
+    """Point a person's Assignee rows at their new unit (None: no unit), so the managers who
+    see them (by `unit_path`) are those of the unit they are in now. Returns rows changed."""
+    path = unit.path if unit is not None else ""
+    return Assignee.objects.filter(user_id=user_id).exclude(unit_path=path).update(
+        unit_path=path)
+
+
+def assignees_follow_unit_move(*, agency_id: int, old_path: str, new_path: str) -> int:
+    """After a unit moved (its subtree's paths changed from `old_path` to `new_path`), rewrite
+    the Assignee rows below it the same way. Returns rows changed."""
+    if old_path == new_path:
+        return 0
+    return Assignee.objects.filter(agency_id=agency_id, unit_path__startswith=old_path).update(
+        unit_path=Concat(Value(new_path), Substr(F("unit_path"), len(old_path) + 1)))
 
 
 def _release_open_enrollments(assignment: Assignment) -> None:

@@ -55,3 +55,22 @@ def test_course_page_shows_syllabus_length_and_outcomes(world, many, client_for,
 def test_catalog_requires_sign_in(client, db):
     response = client.get(reverse("courses:catalog"))
     assert response.status_code == 302
+
+
+def _published_with_topic(actor, agency, slug, topic):
+    from courses import services
+
+    course = build_course(actor, agency, slug=slug, title=slug)
+    services.course_update(actor=actor, course=course, expected_revision=course.draft_revision,
+                           topics=[topic])
+    services.course_publish(actor=actor, course=course)
+
+
+def test_catalog_topic_filter_does_not_show_other_agencies_private_topics(world, client_for):
+    _published_with_topic(world.a_trainer, world.a, "a-secret", "operation-nightjar")
+    _published_with_topic(world.b_admin, world.b, "b-own", "b-onboarding")
+    body = client_for(world.b_learner).get(reverse("courses:catalog")).content.decode()
+    assert "operation-nightjar" not in body
+    assert "b-onboarding" in body
+    body = client_for(world.a_learner).get(reverse("courses:catalog")).content.decode()
+    assert "operation-nightjar" in body and "b-onboarding" not in body

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from agencies.models import Role
 from learning.models import Enrollment
 from reminders import services
 from reminders.models import (
@@ -19,6 +20,7 @@ from reminders.models import (
 )
 from reports.services.recompute import aggregates_recompute_agency
 from tests.agencies.test_views import bulk_members
+from tests.conftest import make_member
 
 from .conftest import T0
 
@@ -223,3 +225,68 @@ def test_pages_need_sign_in(client):
 def test_time_machine_is_usable_in_views(world, client_for):
     with time_machine.travel(T0, tick=False):
         assert client_for(world.a_admin).get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize("target", ["//evil.example/phish", "/\\evil.example/phish",
+                                    "https://evil.example/phish"])
+def test_nudge_does_not_redirect_off_site(world, crowded, client_for, target):
+    client = client_for(world.a_manager)
+    assignee = crowded.assignees.get(user=world.a_learner)
+    response = client.post(reverse("reminders:nudge", args=[assignee.pk]), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == OVERDUE
+
+
+def test_nudge_returns_to_the_page_it_came_from(world, crowded, client_for):
+    client = client_for(world.a_manager)
+    assignee = crowded.assignees.get(user=world.a_learner)
+    response = client.post(reverse("reminders:nudge", args=[assignee.pk]),
+                           {"next": detail(crowded)})
+    assert response["Location"] == detail(crowded)
+
+
+def _move(actor, user, unit):
+    from agencies.models import Membership
+    from agencies.services import membership_update
+
+    membership = Membership.objects.get(user=user)
+    membership_update(actor=actor, membership=membership, role=membership.role, unit=unit)
+
+
+def _shown(user):
+    from django.utils.html import escape
+
+    return escape(user.full_name or user.email)
+
+
+@pytest.fixture
+def data_overdue(world, course_a, assign, frozen):
+    """The learner in Data (below the manager's Digital) is overdue on a unit assignment."""
+    return assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.data,
+                  due_on=T0.date() - datetime.timedelta(days=10))
+
+
+def test_manager_loses_a_learner_who_moves_to_a_sibling_unit(world, data_overdue, client_for):
+    assignee = data_overdue.assignees.get(user=world.a_learner)
+    client = client_for(world.a_manager)
+    assert _shown(world.a_learner) in client.get(OVERDUE).content.decode()
+    _move(world.a_admin, world.a_learner, world.ops)
+    assert _shown(world.a_learner) not in client.get(OVERDUE).content.decode()
+    assert _shown(world.a_learner) not in client.get(detail(data_overdue)).content.decode()
+    assert client.post(reverse("reminders:nudge", args=[assignee.pk])).status_code == 404
+    assert not ReminderLog.objects.filter(kind=Kind.NUDGE).exists()
+    ops_manager = make_member(world.a, Role.MANAGER, world.ops)
+    assert _shown(world.a_learner) in client_for(ops_manager).get(OVERDUE).content.decode()
+
+
+def test_manager_loses_people_of_a_unit_moved_to_a_sibling_branch(world, data_overdue,
+                                                                  client_for):
+    from agencies.services import unit_update
+
+    assignee = data_overdue.assignees.get(user=world.a_learner)
+    unit_update(actor=world.a_admin, unit=world.data, name=world.data.name, parent=world.ops)
+    client = client_for(world.a_manager)
+    assert _shown(world.a_learner) not in client.get(OVERDUE).content.decode()
+    assert client.post(reverse("reminders:nudge", args=[assignee.pk])).status_code == 404
+    ops_manager = make_member(world.a, Role.MANAGER, world.ops)
+    assert _shown(world.a_learner) in client_for(ops_manager).get(OVERDUE).content.decode()
