@@ -344,6 +344,8 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
         _require(membership.user_id != who.user_id, _("You cannot change your own membership."))
         if not is_admin:
             _require(role == membership.role, _("Only agency admins can change roles."))
+            _require(membership.role in (Role.LEARNER, Role.TRAINER),
+                     _("Only agency admins can move managers and agency admins."))
             _require(membership.unit is not None and _can_manage_unit(who, membership.unit)
                      and unit is not None and _can_manage_unit(who, unit),
                      _("You can only move people between units that you manage."))

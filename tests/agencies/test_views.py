@@ -224,6 +224,20 @@ def test_manager_moves_learner_within_subtree(world, client_for):
     assert membership.unit == world.digital
 
 
+def test_manager_cannot_move_another_manager_and_nothing_changes(world, client_for):
+    from tests.conftest import make_member
+
+    co_manager = make_member(world.a, "manager", world.data, email="co-manager@a.gov")
+    membership = co_manager.membership
+    response = client_for(world.a_manager).post(
+        member_edit(membership), {"role": "manager", "unit": world.digital.pk}
+    )
+    assert response.status_code == 200
+    assert "Only agency admins can move managers" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.unit == world.data
+
+
 def test_manager_moves_trainer_within_subtree_keeping_their_role(world, client_for):
     membership = world.a_trainer.membership
     response = client_for(world.a_manager).post(
