@@ -9,8 +9,11 @@ PY := $(BIN)/python
 run: setup migrate demo
 	$(PY) manage.py run_embedded
 
+# The browser tests run in a process of their own: Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE,
+# which must not switch off Django's async-safety check for the rest of the suite.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/e2e
+	$(BIN)/pytest tests/e2e
 
 setup: deps assets dirs
 
