@@ -155,3 +155,26 @@ def test_every_page_of_every_role_passes_axe(demo, browser, live_server, _axe, l
             assert page.locator("html").get_attribute("lang") == language, url
         context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ["learner@demo.gov", "manager@demo.gov"])
+def test_pages_fit_a_phone_screen(demo, browser, live_server, _axe, role):
+    """At a phone's width nothing scrolls sideways, the menu opens, and axe stays clean."""
+    ids = _ids(demo)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _sign_in(page, role)
+    problems = []
+    for url in _pages(role, ids):
+        problems += _problems_on(page, _axe, url, 200)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            problems.append(f"{url}: scrolls sideways by {overflow}px at 375px wide")
+    page.goto("/")
+    page.get_by_role("button", name="Menu").click()
+    assert page.get_by_role("link", name="Catalog").is_visible()
+    context.close()
+    assert not problems, "\n".join(problems)
