@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,15 +43,6 @@ def _query(request, **changes):
         else:
             params[key] = value
     return urlencode(params)
-
-
-def nudge_url_name():
-    """The reminders app's nudge view, once it exists (see docs/reports.md)."""
-    try:
-        reverse("reminders:nudge", args=[0])
-    except NoReverseMatch:
-        return None
-    return "reminders:nudge"
 
 
 def _up_query(request, scope):
@@ -100,8 +91,7 @@ def overdue(request):
     rows = selectors.overdue_people(scope, limit=OVERDUE_PAGE,
                                     offset=(page.number - 1) * OVERDUE_PAGE)
     return render(request, "reports/overdue.html", {
-        "scope": scope, "page": page, "rows": rows, "query": _query(request),
-        "nudge_url_name": nudge_url_name()})
+        "scope": scope, "page": page, "rows": rows, "query": _query(request)})
 
 
 @platform_admin_required

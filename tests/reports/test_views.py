@@ -136,3 +136,21 @@ def test_overdue_page_lists_people_with_manager(dash, client_for):
     assert "d2@a.gov" in html and "o2@a.gov" in html and "manager@a.gov" not in html
     html = get(client_for, dash.w.a_manager, reverse("reports:overdue")).content.decode()
     assert "d2@a.gov" in html and "o2@a.gov" not in html
+
+
+def test_overdue_page_offers_a_nudge_for_assigned_people(world, client_for,
+                                                         django_capture_on_commit_callbacks):
+    from reminders import services as reminders
+    from reminders.models import Assignee, TargetKind
+    from tests.courses.conftest import build_course
+
+    course = build_course(world.a_trainer, world.a, slug="nudge-me", publish=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.assignment_create(actor=world.a_manager, course=course,
+                                    target=TargetKind.PEOPLE, people=[world.a_learner],
+                                    due_on=datetime.date(2025, 3, 1))
+    assignee = Assignee.objects.get(user=world.a_learner)
+
+    html = get(client_for, world.a_manager, reverse("reports:overdue")).content.decode()
+
+    assert f'action="{reverse("reminders:nudge", args=[assignee.pk])}"' in html
