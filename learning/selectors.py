@@ -17,6 +17,10 @@ def _enrollments(user):
             .defer("version__snapshot"))
 
 
+def is_enrolled(user, slug: str) -> bool:
+    return Enrollment.objects.filter(user_id=user.pk, course__slug=slug).exists()
+
+
 def my_learning(user, *, with_paths: bool = True) -> dict:
     """The learner's home: assigned (by due date, overdue marked), in progress, completed
     (with certificates), then catalog suggestions, and (`with_paths`) learning paths with

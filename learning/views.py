@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.access import actor_for
+from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
 from courses.selectors import course_detail
 
@@ -25,10 +26,6 @@ from .access import (
 from .forms import RevokeForm, answers_from_post
 from .models import Enrollment
 from .pdf import certificate_pdf
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _step_url(slug, step):
@@ -55,7 +52,7 @@ def my_learning_context(request, *, with_paths: bool = True) -> dict:
 @login_required
 @require_GET
 def course_home(request, slug):
-    if Enrollment.objects.filter(user=request.user, course__slug=slug).exists():
+    if selectors.is_enrolled(request.user, slug):
         return redirect("learning:resume", slug)
     return render(request, "learning/course_home.html", course_detail(request.user, slug))
 
@@ -223,7 +220,7 @@ def certificate_revoke(request, code):
         try:
             services.certificate_revoke(actor=request.user, certificate=certificate,
                                         reason=form.cleaned_data["reason"],
-                                        ip=_client_ip(request))
+                                        ip=client_ip(request))
         except ValidationError as error:
             form.add_error(None, error)
         else:
