@@ -6,10 +6,12 @@ it exists or not.
 """
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.access import access_agency, access_unit, actor_for
 from agencies.models import Agency, Unit
@@ -38,6 +40,12 @@ class DashboardScope:
     @property
     def agency_id(self):
         return self.agency.pk if self.agency else None
+
+    def today(self) -> datetime.date:
+        """Today in the agency's time zone (due dates are agency-local); UTC across agencies."""
+        if self.agency is None:
+            return timezone.localdate()
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.agency.time_zone))
 
     def place_q(self, *, unit_path="unit__path") -> Q:
         """Rows of this agency (and unit subtree); for models with agency and unit."""

@@ -4,7 +4,6 @@ A constant number of queries over aggregate rows, whatever the number of enrollm
 """
 
 from django.db.models import Q, Sum
-from django.utils import timezone
 
 from agencies.models import Agency, Unit
 from courses.models import Course
@@ -99,7 +98,7 @@ def _funnel(scope, headline, today) -> dict:
 
 def dashboard_figures(scope: DashboardScope, *, today=None) -> dict:
     """Everything the dashboard shows for `scope` (built by reports.access.dashboard_scope)."""
-    today = today or timezone.localdate()
+    today = today or scope.today()
     course_rows, headline = _course_rows(scope, today)
     if scope.agency is None:
         group = "agency_id"

@@ -4,7 +4,6 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Q, Sum
-from django.utils import timezone
 
 from ..access import DashboardScope
 from ..models import (
@@ -68,7 +67,7 @@ def status_figures(scope: DashboardScope, group: str) -> dict:
 
 def overdue_by(scope: DashboardScope, group: str, *, today: datetime.date | None = None) -> dict:
     """{group value: open enrollments due before today}: overdue moves with the calendar."""
-    today = today or timezone.localdate()
+    today = today or scope.today()
     if group != "course_id" and scope.course_ids is None:
         cells = UnitOpenDue.objects.filter(scope.unit_cells_q())
     elif group != "unit_id" and scope.unit is None:

@@ -2,8 +2,6 @@
 
 import datetime
 
-from django.utils import timezone
-
 from agencies.models import Membership, Role
 
 from ..access import DashboardScope
@@ -13,7 +11,7 @@ def overdue_enrollments(scope: DashboardScope, *, today: datetime.date | None = 
     """Open enrollments due before today in scope, most overdue first (a queryset)."""
     from learning.models import Enrollment, EnrollmentStatus
 
-    today = today or timezone.localdate()
+    today = today or scope.today()
     rows = (Enrollment.objects.filter(scope.place_q(), due_on__lt=today)
             .exclude(status=EnrollmentStatus.COMPLETED))
     if scope.course_ids is not None:
@@ -30,7 +28,7 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
     Three queries whatever the page size: the enrollments, the managers up their units'
     paths, and the reminders Assignee rows that the nudge action posts to.
     """
-    today = today or timezone.localdate()
+    today = today or scope.today()
     page = list(overdue_enrollments(scope, today=today)
                 .select_related("user", "course", "unit")[offset:offset + limit])
     paths = {e.unit.path for e in page if e.unit_id}

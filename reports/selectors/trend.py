@@ -6,7 +6,6 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Q, Sum
-from django.utils import timezone
 
 from ..access import DashboardScope
 from ..models import CompletionDay, CourseCompletionWeek, DailySnapshot, UnitCompletionWeek
@@ -20,7 +19,7 @@ def week_start(day: datetime.date) -> datetime.date:
 
 def trend_window(scope: DashboardScope, *, today=None) -> tuple[datetime.date, datetime.date]:
     """The days the trend covers: the chosen range, else the 12 weeks ending this week."""
-    today = today or timezone.localdate()
+    today = today or scope.today()
     if scope.start and scope.end:
         return scope.start, scope.end
     if scope.start:
@@ -32,7 +31,7 @@ def trend_window(scope: DashboardScope, *, today=None) -> tuple[datetime.date, d
 def trend_weeks(scope: DashboardScope, *, today=None) -> list[dict]:
     """One row per week (Monday first): completions in the week (within the window) and active
     learners (people with a learning event in the 7 days ending on the week's last snapshot)."""
-    today = today or timezone.localdate()
+    today = today or scope.today()
     first, last = trend_window(scope, today=today)
     weeks = []
     start = week_start(first)

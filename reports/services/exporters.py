@@ -11,7 +11,6 @@ from itertools import islice
 
 from django.db.models import Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Unit
@@ -88,7 +87,7 @@ def completion_rows(scope: DashboardScope):
 def overdue_rows(scope: DashboardScope, *, today=None):
     from ..selectors.overdue import overdue_enrollments
 
-    today = today or timezone.localdate()
+    today = today or scope.today()
     statuses = _statuses()
     yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Due"),
            _("Days overdue"), _("Status"), _("Progress (%)")]

@@ -141,3 +141,22 @@ def test_scope_outside_what_the_user_sees_is_404(dash, who, filters):
     resolved = {k: v.pk for k, v in resolved.items()}
     with pytest.raises(Http404):
         dashboard_scope(getattr(w, who), **resolved)
+
+
+def test_overdue_is_counted_in_the_agency_time_zone(world):
+    import time_machine
+
+    from learning import services as learning
+    from reports.selectors.figures import overdue_by
+    from tests.courses.conftest import build_course
+
+    course = build_course(world.a_trainer, world.a, slug="tz-course", publish=True)
+    learning.enrollment_create(user=world.a_learner, course=course, required=True,
+                               due_on=datetime.date(2025, 3, 12))
+    scope = dashboard_scope(world.a_admin)
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 12, tzinfo=datetime.UTC),
+                             tick=False):
+        scope.agency.time_zone = "America/Los_Angeles"  # still the morning of 12 March there
+        assert sum(overdue_by(scope, "agency_id").values()) == 0
+        scope.agency.time_zone = "Pacific/Kiritimati"  # already 13 March there
+        assert sum(overdue_by(scope, "agency_id").values()) == 1
