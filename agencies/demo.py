@@ -1,16 +1,14 @@
 """Demo people and agencies for `seed_demo`: idempotent, and fast at 100,000 learners."""
 
-from collections import Counter
-
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
-from reports.models import MemberCount
-from reports.services.members import member_counts_add
+from academy.events import publish
 
+from .events import JoinSource, Member, MembersJoined
 from .models import Agency, AgencyDomain, Membership, Role, Unit
 from .services import membership_create
 
@@ -118,7 +116,8 @@ def seed_bulk_learners(*, agency_slug, count, batch_size=5000):
     """
     agency = Agency.objects.get(slug=agency_slug)
     domain = agency.domains.first().domain
-    unit_ids = list(Unit.objects.filter(agency=agency).values_list("pk", flat=True)) or [None]
+    paths = dict(Unit.objects.filter(agency=agency).values_list("pk", "path"))
+    unit_ids = list(paths) or [None]
     password_hash = make_password(settings.ACADEMY_DEMO_PASSWORD)
     created = 0
     for start in range(0, count, batch_size):
@@ -141,9 +140,12 @@ def seed_bulk_learners(*, agency_slug, count, batch_size=5000):
                  for pk, _ in users],
                 batch_size=batch_size, ignore_conflicts=True,
             )
-            # One grouped delta per batch keeps the member counts in step (new users: active,
-            # never signed in). A membership lost to a conflict is repaired by the nightly check.
-            member_counts_add(Counter((MemberCount, agency.pk, m.unit_id, True, False)
-                                      for m in memberships))
+            # One event per batch keeps the member counts in step (new users: active, never
+            # signed in). A membership lost to a conflict is repaired by the nightly check.
+            publish(MembersJoined(source=JoinSource.BULK, members=tuple(
+                Member(membership_id=m.pk, user_id=m.user_id, agency_id=agency.pk,
+                       unit_id=m.unit_id, unit_path=paths.get(m.unit_id, ""), active=True,
+                       activated=False)
+                for m in memberships)))
             created += len(users)
     return created

@@ -3,7 +3,6 @@
 import re
 from contextlib import contextmanager
 from dataclasses import replace
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -15,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reports.services.members import MemberState, member_changed
+from academy.events import publish
+from accounts.models import User
 
 from .access import actor_for
+from .events import JoinSource, Member, MemberActiveChanged, MemberMoved, MembersJoined, UnitMoved
 from .models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Role, Unit
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,}$")
@@ -130,7 +131,7 @@ def agency_update_settings(
                  detail={"domains": domains, "mfa_required": mfa_required}):
         domains = normalize_domains(domains)
         who = actor_for(actor)
-        _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk),
+        _require(who.administers_agency(agency.pk),
                  _("Only the agency's admins can change its settings."))
         _require(domains, _("Give at least one email domain."))
         _require(not Agency.objects.filter(name__iexact=name).exclude(pk=agency.pk).exists(),
@@ -149,10 +150,7 @@ def agency_update_settings(
 
 
 def _can_manage_unit(who, unit):
-    if who.is_platform_admin or (who.is_agency_admin and who.agency_id == unit.agency_id):
-        return True
-    return (who.is_manager and who.agency_id == unit.agency_id and who.unit_path is not None
-            and unit.path.startswith(who.unit_path))
+    return who.manages_unit(unit)
 
 
 def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
@@ -163,7 +161,7 @@ def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
         who = actor_for(actor)
         _require(name, _("Give the unit a name."))
         if parent is None:
-            _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk),
+            _require(who.administers_agency(agency.pk),
                      _("Only agency admins can add top-level units."))
         else:
             _require(parent.agency_id == agency.pk and _can_manage_unit(who, parent),
@@ -186,10 +184,10 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
         _require(_can_manage_unit(who, unit), _("You cannot change this unit."))
         if unit.parent_id != (parent.pk if parent else None):
             # A manager may not lift their own unit, or move anything outside their subtree.
-            _require(who.is_platform_admin or who.is_agency_admin or unit.path != who.unit_path,
+            _require(who.administers_agency(unit.agency_id) or unit.path != who.unit_path,
                      _("You cannot move your own unit."))
             if parent is None:
-                _require(who.is_platform_admin or who.is_agency_admin,
+                _require(who.administers_agency(unit.agency_id),
                          _("Only agency admins can make a unit top-level."))
             else:
                 _require(parent.agency_id == unit.agency_id and _can_manage_unit(who, parent),
@@ -210,11 +208,8 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
                 path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
             )
             unit.refresh_from_db(fields=["path"])
-            from reminders.services import assignees_follow_unit_move
-
-            # Reminder rows keep a copy of the path: managers see people by where they are now.
-            assignees_follow_unit_move(agency_id=unit.agency_id, old_path=old_path,
-                                       new_path=new_path)
+            publish(UnitMoved(agency_id=unit.agency_id, unit_id=unit.pk, old_path=old_path,
+                              new_path=new_path))
     return unit
 
 
@@ -233,7 +228,7 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
     with audited(actor=actor, agency=agency, action="member.invite", target=email, ip=ip,
                  detail={"role": role, "unit": unit.pk if unit else None}):
         who = actor_for(actor)
-        is_admin = who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk)
+        is_admin = who.administers_agency(agency.pk)
         _require(is_admin or who.is_manager, _("You cannot invite people."))
         _require(role in Role.values, _("Choose a valid role."))
         if not is_admin:
@@ -241,8 +236,6 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
             _require(unit is not None and _can_manage_unit(who, unit),
                      _("Choose a unit that you manage."))
         _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
-        from accounts.models import User
-
         _require(not User.objects.filter(email__iexact=email).exists(),
                  _("Someone with this email address already has an account."))
         _require(not Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists(),
@@ -256,18 +249,16 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
     return invitation
 
 
-def _membership_insert(*, user, agency, unit, role) -> Membership:
-    """Insert a membership and count it (reports.MemberCount), in a savepoint; IntegrityError
-    when the user already has one. Locks the user row first, as every membership change does
-    (see accounts.services.user_first_sign_in), so "activated" is read consistently."""
-    from accounts.models import User
-
+def _membership_insert(*, user, agency, unit, role, source: str) -> Membership:
+    """Insert a membership and publish MembersJoined, in a savepoint; IntegrityError when the
+    user already has one. Locks the user row first, as every membership change does (see
+    accounts.services.user_first_sign_in), so "activated" is read consistently."""
     with transaction.atomic():
         activated_at = (User.objects.select_for_update().filter(pk=user.pk)
                         .values_list("activated_at", flat=True).first())
         membership = Membership.objects.create(user=user, agency=agency, unit=unit, role=role)
-        member_changed(before=None,
-                       after=MemberState.of(membership, activated=activated_at is not None))
+        publish(MembersJoined(members=(Member.of(membership, activated=activated_at is not None),),
+                              source=source))
     return membership
 
 
@@ -277,13 +268,15 @@ def membership_create(*, user, agency, unit=None, role=Role.LEARNER) -> Membersh
     `membership_join_on_signup`). A user who already has a membership keeps it unchanged."""
     _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
     try:
-        return _membership_insert(user=user, agency=agency, unit=unit, role=role)
+        return _membership_insert(user=user, agency=agency, unit=unit, role=role,
+                                  source=JoinSource.PLACED)
     except IntegrityError:
         return Membership.objects.get(user=user)
 
 
 def membership_join_on_signup(*, user) -> Membership | None:
-    """Give a newly signed-up user their membership: from an open invitation, else by domain."""
+    """Give a newly signed-up user their membership: from an open invitation, else by domain.
+    Training apps hear of it (MembersJoined, source "signup": standing assignments follow)."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -300,33 +293,24 @@ def membership_join_on_signup(*, user) -> Membership | None:
         if agency is None:
             return None
         try:
-            membership = _membership_insert(user=user, agency=agency, unit=unit, role=role)
+            membership = _membership_insert(user=user, agency=agency, unit=unit, role=role,
+                                            source=JoinSource.SIGNUP)
         except IntegrityError:
             return Membership.objects.get(user=user)
         audit_record(actor=user, agency=agency, action="member.join", target=user.email,
                      outcome=AuditEvent.Outcome.SUCCESS,
                      detail={"role": role, "invited": invitation is not None})
-        _apply_standing_assignments(membership)
     return membership
 
 
-def _apply_standing_assignments(membership):
-    """After commit, give the member their unit's (and agency's) standing assignments."""
-    from reminders.tasks import assignments_apply_to_member_task
-
-    transaction.on_commit(lambda: assignments_apply_to_member_task.delay(membership.pk))
-
-
-def _member_state_locked(membership, *, lock_user=False) -> MemberState:
-    """The member's stored state under a row lock on the membership (and first on the user,
-    for changes that also write the user: the lock order of accounts.services)."""
-    from accounts.models import User
-
+def _member_locked(membership, *, lock_user=False) -> Member:
+    """The member as stored, under a row lock on the membership (and first on the user, for
+    changes that also write the user: the lock order of accounts.services)."""
     if lock_user:
         list(User.objects.select_for_update().filter(pk=membership.user_id).values_list("pk"))
-    row = (Membership.objects.select_for_update(of=("self",)).select_related("user")
+    row = (Membership.objects.select_for_update(of=("self",)).select_related("user", "unit")
            .get(pk=membership.pk))
-    return MemberState.of(row)
+    return Member.of(row, activated=row.user.activated_at is not None)
 
 
 def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
@@ -336,8 +320,7 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
                  detail={"role": role, "unit": unit.pk if unit else None,
                          "old_role": membership.role, "old_unit": membership.unit_id}):
         who = actor_for(actor)
-        is_admin = who.is_platform_admin or (
-            who.is_agency_admin and who.agency_id == membership.agency_id)
+        is_admin = who.administers_agency(membership.agency_id)
         _require(role in Role.values, _("Choose a valid role."))
         _require(unit is None or unit.agency_id == membership.agency_id,
                  _("Choose a unit of this agency."))
@@ -349,20 +332,15 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
             _require(membership.unit is not None and _can_manage_unit(who, membership.unit)
                      and unit is not None and _can_manage_unit(who, unit),
                      _("You can only move people between units that you manage."))
-        stored = _member_state_locked(membership)
+        stored = _member_locked(membership)
         moved = stored.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
         membership.save(update_fields=["role", "unit"])
         if moved:
-            from learning.services import enrollments_move_unit
-
-            # Enrollments (and their aggregates) follow the person, then the member counts.
-            enrollments_move_unit(user=membership.user, unit=unit)
-            from reminders.services import assignees_follow_member
-
-            assignees_follow_member(user_id=membership.user_id, unit=unit)
-            member_changed(before=stored, after=replace(stored, unit_id=membership.unit_id))
-            _apply_standing_assignments(membership)
+            publish(MemberMoved(
+                member=replace(stored, unit_id=membership.unit_id,
+                               unit_path=unit.path if unit is not None else ""),
+                old_unit_id=stored.unit_id, old_unit_path=stored.unit_path))
     return membership
 
 
@@ -372,13 +350,14 @@ def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
     with audited(actor=actor, agency=membership.agency, action=action,
                  target=membership.user.email, ip=ip):
         who = actor_for(actor)
-        _require(who.is_platform_admin or (who.is_agency_admin and who.agency_id == membership.agency_id),
+        _require(who.administers_agency(membership.agency_id),
                  _("Only agency admins can deactivate people."))
         _require(membership.user_id != who.user_id, _("You cannot deactivate yourself."))
-        stored = _member_state_locked(membership, lock_user=True)
+        stored = _member_locked(membership, lock_user=True)
         membership.is_active = active
         membership.save(update_fields=["is_active"])
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
-        member_changed(before=stored, after=replace(stored, active=bool(active)))
+        if stored.active != bool(active):
+            publish(MemberActiveChanged(member=replace(stored, active=bool(active))))
     return membership

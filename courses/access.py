@@ -38,19 +38,30 @@ def courses_editable_by(user):
     return Course.objects.none()
 
 
+def course_visible_to_agency_q(agency_id: int | None, *, prefix: str = "") -> Q:
+    """Courses that learners of agency `agency_id` may see, published or not (callers add
+    status): every agency's, the agency's own, and those shared with it."""
+    p = prefix
+    visible = Q(**{f"{p}visibility": Visibility.ALL})
+    if agency_id:
+        shared = Course.shared_with.through.objects.filter(agency_id=agency_id)
+        visible |= Q(**{f"{p}owner_id": agency_id})
+        visible |= Q(**{f"{p}visibility": Visibility.CHOSEN,
+                        f"{p}pk__in": shared.values("course_id")})
+    return visible
+
+
+def course_available_to_agency_q(agency_id: int) -> Q:
+    """Published courses that learners of the agency may take (what may be assigned)."""
+    return Q(status=Status.PUBLISHED) & course_visible_to_agency_q(agency_id)
+
+
 def course_visible_q(user, *, prefix: str = "") -> Q:
     """Courses a learner of the user's agency may see, published or not (callers add status)."""
     actor = actor_for(user)
     if actor.is_platform_admin:
         return Q()
-    p = prefix
-    visible = Q(**{f"{p}visibility": Visibility.ALL})
-    if actor.agency_id:
-        shared = Course.shared_with.through.objects.filter(agency_id=actor.agency_id)
-        visible |= Q(**{f"{p}owner_id": actor.agency_id})
-        visible |= Q(**{f"{p}visibility": Visibility.CHOSEN,
-                        f"{p}pk__in": shared.values("course_id")})
-    return visible
+    return course_visible_to_agency_q(actor.agency_id, prefix=prefix)
 
 
 def access_course_for_edit(user, course_id) -> Course:

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class LearningConfig(AppConfig):
     name = "learning"
     verbose_name = _("Learning")
+
+    def ready(self):
+        from . import subscribers
+
+        subscribers.register()
+        from .registries import StepKind, step_kinds
+
+        step_kinds.register("lesson", StepKind(url_name="learning:lesson"))
+        step_kinds.register("quiz", StepKind(url_name="learning:quiz", nav_prefix=_("Quiz:")))

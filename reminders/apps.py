@@ -14,6 +14,15 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self):
+        from . import subscribers
+
+        subscribers.register()
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.connect(warm_unread_count, dispatch_uid="reminders-warm-unread-count")
+
+        from .assignables import COURSE, PATH
+        from .registries import assignable_kinds
+
+        assignable_kinds.register("course", COURSE)
+        assignable_kinds.register("path", PATH)

@@ -1,6 +1,11 @@
-"""Everything that changes learner state. Views, tasks and seeders call these."""
+"""Everything that changes learner state. Views, tasks, subscribers and seeders call these.
+
+Learning is the only app that writes enrollments, lesson progress, attempts, certificates and
+learning events; other apps ask these services (`enrollments_assign` for assignments).
+"""
 
 from .attempts import GRACE, attempt_is_expired, attempt_start, attempt_submit
+from .bulk import enrollments_assign, enrollments_set_terms
 from .certificates import certificate_issue, certificate_revoke
 from .enrollment import (
     enrollment_complete_if_done,
@@ -12,10 +17,12 @@ from .enrollment import (
 )
 from .events import event_record
 from .moves import enrollments_move_unit
+from .terms import assignment_terms
 
 __all__ = [
-    "GRACE", "attempt_is_expired", "attempt_start", "attempt_submit", "certificate_issue",
-    "certificate_revoke", "enrollment_complete_if_done", "enrollment_create", "enrollment_reopen",
-    "enrollment_sync_version", "enrollment_visit", "enrollments_move_unit", "event_record",
+    "GRACE", "assignment_terms", "attempt_is_expired", "attempt_start", "attempt_submit",
+    "certificate_issue", "certificate_revoke", "enrollment_complete_if_done",
+    "enrollment_create", "enrollment_reopen", "enrollment_sync_version", "enrollment_visit",
+    "enrollments_assign", "enrollments_move_unit", "enrollments_set_terms", "event_record",
     "lesson_complete",
 ]

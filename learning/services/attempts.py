@@ -18,8 +18,9 @@ from courses.models import QuestionType
 
 from ..content import correct_keys, outline, questions_by_key
 from ..models import Enrollment, EnrollmentStatus, QuizAttempt, Verb
-from .enrollment import _lock, _refresh_progress, enrollment_complete_if_done
-from .events import event_record
+from ..events import EnrollmentState
+from .enrollment import _advance_and_publish, _lock
+from .events import EventBatch, event_record
 
 GRACE = datetime.timedelta(seconds=30)
 _random = random.SystemRandom()
@@ -93,10 +94,12 @@ def attempt_start(*, enrollment: Enrollment, quiz_key: str) -> QuizAttempt:
             number=(attempts[-1].number if attempts else 0) + 1, drawn=_draw(quiz),
             deadline=now + datetime.timedelta(minutes=minutes) if minutes else None,
         )
-        event_record(enrollment=enrollment, verb=Verb.ATTEMPT_STARTED, object_type="quiz",
-                     object_key=quiz_key, result={"attempt": attempt.number})
+        log = EventBatch()
+        log.add(enrollment=enrollment, verb=Verb.ATTEMPT_STARTED, object_type="quiz",
+                object_key=quiz_key, result={"attempt": attempt.number})
         if enrollment.status == EnrollmentStatus.NOT_STARTED:
-            _refresh_progress(enrollment)
+            _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
+        log.save()
     return attempt
 
 
@@ -144,8 +147,11 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
     Grading uses the version the attempt was drawn from. Then completes the course if done.
     """
     with transaction.atomic():
+        # Lock order as everywhere: the enrollment, then its attempts.
+        enrollment = _lock(Enrollment(pk=attempt.enrollment_id))
         attempt = (QuizAttempt.objects.select_for_update(of=("self",))
-                   .select_related("version", "enrollment").get(pk=attempt.pk))
+                   .select_related("version").get(pk=attempt.pk))
+        attempt.enrollment = enrollment
         if attempt.submitted_at is not None:
             return attempt
         if attempt_is_expired(attempt):
@@ -161,11 +167,9 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
         attempt.passed = score >= quiz["pass_mark"]
         attempt.submitted_at = timezone.now()
         attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
-        event_record(enrollment=attempt.enrollment, verb=Verb.ATTEMPT_SUBMITTED,
-                     object_type="quiz", object_key=attempt.quiz_key,
-                     result={"score": score, "passed": attempt.passed,
-                             "attempt": attempt.number})
-        enrollment = _lock(attempt.enrollment)
-        if _refresh_progress(enrollment) and attempt.passed:
-            enrollment_complete_if_done(enrollment=enrollment)
+        log = EventBatch()
+        log.add(enrollment=enrollment, verb=Verb.ATTEMPT_SUBMITTED, object_type="quiz",
+                object_key=attempt.quiz_key,
+                result={"score": score, "passed": attempt.passed, "attempt": attempt.number})
+        _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
     return attempt

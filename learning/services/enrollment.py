@@ -1,6 +1,12 @@
-"""Enrolling, following new versions, lesson progress and course completion."""
+"""Enrolling, following new versions, lesson progress and course completion.
+
+Each public service locks the enrollment once, reads its state before the change, makes every
+change of the call (progress, completion, certificate), appends its learning events in one
+INSERT, and publishes one `EnrollmentsChanged` with the state before and after.
+"""
 
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,26 +16,33 @@ from django.utils.translation import gettext as _
 from agencies.access import actor_for
 from courses.access import course_visible_q
 from courses.models import Course, Status
-from reports.services.aggregates import EnrollmentState, enrollment_changed
 
 from ..content import outline
-from ..models import Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
-from .events import event_record
+from ..events import EnrollmentState, publish_enrollment_changes
+from ..models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
+from .events import EventBatch, event_record
+from .terms import assignment_terms
+
+CODE_BYTES = 16  # certificate codes: 22 URL-safe characters, 128 bits, not guessable
 
 
 def _lock(enrollment: Enrollment) -> Enrollment:
     """The enrollment re-read under a row lock, with its version (serialises a learner's writes)."""
     return (Enrollment.objects.select_for_update(of=("self",))
-            .select_related("version", "course").get(pk=enrollment.pk))
+            .select_related("version", "course", "user", "agency").get(pk=enrollment.pk))
+
+
+def _publish(enrollment: Enrollment, before: EnrollmentState | None) -> None:
+    publish_enrollment_changes([(before, EnrollmentState.of(enrollment))])
 
 
 def enrollment_create(*, user, course: Course, due_on: datetime.date | None = None,
                       required: bool = False) -> Enrollment:
     """Enroll `user` in a published course visible to their agency; a second call is a no-op.
 
-    Assignments pass `required` and `due_on`: on an existing enrollment they make it required
-    and keep the earlier due date. Refuses (ValidationError) users without an agency membership
-    and courses that are not published or not visible to the user's agency.
+    Assignments pass `required` and `due_on`: on an existing enrollment they apply the one
+    assignment rule (`terms.assignment_terms`). Refuses (ValidationError) users without an
+    agency membership and courses that are not published or not visible to the user's agency.
     """
     actor = actor_for(user)
     if actor.agency_id is None:
@@ -45,56 +58,101 @@ def enrollment_create(*, user, course: Course, due_on: datetime.date | None = No
                       "unit_id": actor.unit_id, "due_on": due_on, "required": required},
         )
         if created:
-            enrollment_changed(before=None, after=EnrollmentState.of(enrollment, certified=False))
+            publish_enrollment_changes([(None, EnrollmentState.of(enrollment, certified=False))])
             event_record(enrollment=enrollment, verb=Verb.ENROLLED, object_type="course",
                          object_key=course.slug, result={"version": course.current_version.number})
-        elif required and (not enrollment.required
-                           or (due_on and (enrollment.due_on is None
-                                           or due_on < enrollment.due_on))):
-            # Re-read under the lock so the dashboard delta starts from the stored row.
+            return enrollment
+        terms = assignment_terms(required_now=enrollment.required, due_now=enrollment.due_on,
+                                 completed=enrollment.is_completed, required=required,
+                                 due_on=due_on)
+        if terms != (enrollment.required, enrollment.due_on):
+            # Re-read under the lock so the change starts from the stored row.
             enrollment = _lock(enrollment)
             before = EnrollmentState.of(enrollment)
-            enrollment.required = True
-            if due_on and (enrollment.due_on is None or due_on < enrollment.due_on):
-                enrollment.due_on = due_on
+            enrollment.required, enrollment.due_on = assignment_terms(
+                required_now=enrollment.required, due_now=enrollment.due_on,
+                completed=enrollment.is_completed, required=required, due_on=due_on)
             enrollment.save(update_fields=["required", "due_on"])
-            enrollment_changed(before=before, after=EnrollmentState.of(
-                enrollment, certified=before.certified))
+            _publish(enrollment, before)
     return enrollment
 
 
-def _progress(enrollment: Enrollment, done_lessons: set, passed_quizzes: set) -> int:
-    plan = outline(enrollment.version.snapshot)
-    total = len(plan.lessons) + len(plan.quizzes)
-    done = len(done_lessons & set(plan.lessons)) + len(passed_quizzes & set(plan.quizzes))
-    return round(100 * done / total) if total else 100
-
-
-def _done_sets(enrollment: Enrollment) -> tuple[set, set]:
-    lessons = set(enrollment.lessons.filter(period=enrollment.period)
+def _done(enrollment: Enrollment) -> tuple[set, dict]:
+    """(lesson keys done, {quiz key: best passing score}) in the enrollment's current period."""
+    lessons = set(LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
                   .values_list("lesson_key", flat=True))
-    quizzes = set(QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period,
-                                             passed=True)
-                  .values_list("quiz_key", flat=True))
-    return lessons, quizzes
+    best: dict[str, int] = {}
+    for key, score in QuizAttempt.objects.filter(
+            enrollment=enrollment, period=enrollment.period, passed=True).values_list(
+            "quiz_key", "score"):
+        best[key] = max(best.get(key, 0), score or 0)
+    return lessons, best
 
 
-def _refresh_progress(enrollment: Enrollment) -> bool:
-    """Update status and percent; returns whether everything is now done."""
-    lessons, quizzes = _done_sets(enrollment)
-    percent = _progress(enrollment, lessons, quizzes)
+def _complete(enrollment: Enrollment, plan, best: dict, log: EventBatch) -> list[str]:
+    """Mark the locked enrollment completed and issue its certificate; returns changed fields."""
+    now = timezone.now()
+    scores = [best[key] for key in plan.quiz_keys if key in best]
+    enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now
+    enrollment.progress_percent = 100
+    enrollment.final_score = round(sum(scores) / len(scores)) if scores else None
+    enrollment.started_at = enrollment.started_at or now
+    log.add(enrollment=enrollment, verb=Verb.COURSE_COMPLETED, object_type="course",
+            object_key=enrollment.course.slug,
+            result={"score": enrollment.final_score, "completion": True,
+                    "version": enrollment.version.number})
+    return ["status", "completed_at", "progress_percent", "final_score", "started_at"]
+
+
+def _issue_certificate(enrollment: Enrollment, log: EventBatch) -> Certificate:
+    """Create the certificate of a just-completed enrollment (none exists for this period:
+    completion happens once per period under the enrollment lock)."""
+    user = enrollment.user
+    certificate = Certificate.objects.create(
+        enrollment=enrollment, issued_for=enrollment, period=enrollment.period,
+        code=secrets.token_urlsafe(CODE_BYTES), learner_name=user.full_name or user.email,
+        course_title=enrollment.version.title, agency_name=enrollment.agency.name,
+    )
+    log.add(enrollment=enrollment, verb=Verb.CERTIFICATE_ISSUED, object_type="certificate",
+            object_key=certificate.code)
+    return certificate
+
+
+def _advance(enrollment: Enrollment, log: EventBatch) -> bool:
+    """Bring the locked enrollment's status, percent and completion in line with what is done
+    (saving once, issuing the certificate on completion); returns whether it is completed."""
+    if enrollment.is_completed:
+        return True
+    plan = outline(enrollment.version.snapshot)
+    lessons, best = _done(enrollment)
+    total = len(plan.lessons) + len(plan.quizzes)
+    done = len(lessons & set(plan.lessons)) + len(set(best) & set(plan.quizzes))
     fields = []
-    before = EnrollmentState.of(enrollment, certified=False)  # never certified before completion
     if enrollment.status == EnrollmentStatus.NOT_STARTED:
         enrollment.status, enrollment.started_at = EnrollmentStatus.IN_PROGRESS, timezone.now()
         fields += ["status", "started_at"]
-    if enrollment.status != EnrollmentStatus.COMPLETED and percent != enrollment.progress_percent:
-        enrollment.progress_percent = min(percent, 99)
-        fields.append("progress_percent")
+    completed = done == total
+    if completed:
+        fields += _complete(enrollment, plan, best, log)
+    else:
+        percent = min(round(100 * done / total) if total else 100, 99)
+        if percent != enrollment.progress_percent:
+            enrollment.progress_percent = percent
+            fields.append("progress_percent")
     if fields:
-        enrollment.save(update_fields=fields)
-        enrollment_changed(before=before, after=EnrollmentState.of(enrollment, certified=False))
-    return percent == 100
+        enrollment.save(update_fields=sorted(set(fields)))
+    if completed:
+        _issue_certificate(enrollment, log)
+    return completed
+
+
+def _advance_and_publish(enrollment: Enrollment, before: EnrollmentState,
+                         log: EventBatch) -> bool:
+    completed_now = not enrollment.is_completed and _advance(enrollment, log)
+    log.save()
+    publish_enrollment_changes([(before, EnrollmentState.of(
+        enrollment, certified=completed_now or before.certified))])
+    return completed_now or enrollment.is_completed
 
 
 def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
@@ -114,12 +172,12 @@ def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
             pk=enrollment.course_id)
         if enrollment.is_completed or enrollment.version_id == current_id:
             return enrollment
+        before = EnrollmentState.of(enrollment, certified=False)
         enrollment.version_id = current_id
         enrollment.save(update_fields=["version"])
         enrollment = _lock(enrollment)
         if enrollment.status != EnrollmentStatus.NOT_STARTED:
-            _refresh_progress(enrollment)
-            enrollment_complete_if_done(enrollment=enrollment)
+            _advance_and_publish(enrollment, before, EventBatch())
     return enrollment
 
 
@@ -140,7 +198,7 @@ def enrollment_visit(*, enrollment: Enrollment, lesson_key: str) -> Enrollment:
                 Enrollment.objects.filter(pk=enrollment.pk).update(
                     status=EnrollmentStatus.IN_PROGRESS, started_at=now)
                 locked.status, locked.started_at = EnrollmentStatus.IN_PROGRESS, now
-                enrollment_changed(before=before, after=EnrollmentState.of(locked, certified=False))
+                _publish(locked, before)
             changes.update(status=EnrollmentStatus.IN_PROGRESS, started_at=now)
     for name, value in changes.items():
         setattr(enrollment, name, value)
@@ -161,10 +219,10 @@ def lesson_complete(*, enrollment: Enrollment, lesson_key: str) -> LessonProgres
         progress, created = LessonProgress.objects.get_or_create(
             enrollment=enrollment, period=enrollment.period, lesson_key=lesson_key)
         if created:
-            event_record(enrollment=enrollment, verb=Verb.LESSON_COMPLETED,
-                         object_type="lesson", object_key=lesson_key)
-            if _refresh_progress(enrollment):
-                enrollment_complete_if_done(enrollment=enrollment)
+            log = EventBatch()
+            log.add(enrollment=enrollment, verb=Verb.LESSON_COMPLETED, object_type="lesson",
+                    object_key=lesson_key)
+            _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
     return progress
 
 
@@ -175,38 +233,11 @@ def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
     quiz, or None without quizzes), issues the certificate and emits course_completed. Safe to
     call twice; returns whether the enrollment is complete.
     """
-    from .certificates import certificate_issue
-
     with transaction.atomic():
         enrollment = _lock(enrollment)
         if enrollment.is_completed:
             return True
-        plan = outline(enrollment.version.snapshot)
-        lessons, quizzes = _done_sets(enrollment)
-        if not (set(plan.lessons) <= lessons and set(plan.quizzes) <= quizzes):
-            return False
-        best = {}
-        for key, score in QuizAttempt.objects.filter(
-                enrollment=enrollment, period=enrollment.period, passed=True,
-                quiz_key__in=plan.quiz_keys).values_list(
-                "quiz_key", "score"):
-            best[key] = max(best.get(key, 0), score)
-        now = timezone.now()
-        before = EnrollmentState.of(enrollment, certified=False)
-        enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now
-        enrollment.progress_percent = 100
-        enrollment.final_score = round(sum(best.values()) / len(best)) if best else None
-        enrollment.started_at = enrollment.started_at or now
-        enrollment.save(update_fields=["status", "completed_at", "progress_percent",
-                                       "final_score", "started_at"])
-        # Certified is added by certificate_issue, in the same transaction.
-        enrollment_changed(before=before, after=EnrollmentState.of(enrollment, certified=False))
-        event_record(enrollment=enrollment, verb=Verb.COURSE_COMPLETED, object_type="course",
-                     object_key=enrollment.course.slug,
-                     result={"score": enrollment.final_score, "completion": True,
-                             "version": enrollment.version.number})
-        certificate_issue(enrollment=enrollment)
-    return True
+        return _advance_and_publish(enrollment, EnrollmentState.of(enrollment), EventBatch())
 
 
 def enrollment_reopen(*, enrollment: Enrollment, period: int,
@@ -219,8 +250,6 @@ def enrollment_reopen(*, enrollment: Enrollment, period: int,
     enrollment moves to the course's current version. Idempotent: a period that is not newer
     than the current one is a no-op.
     """
-    from ..models import Certificate
-
     with transaction.atomic():
         enrollment = _lock(enrollment)
         if period <= enrollment.period:
@@ -235,7 +264,7 @@ def enrollment_reopen(*, enrollment: Enrollment, period: int,
         enrollment.save(update_fields=["period", "due_on", "status", "progress_percent",
                                        "started_at", "completed_at", "final_score",
                                        "last_lesson_key", "version"])
-        enrollment_changed(before=before, after=EnrollmentState.of(enrollment, certified=False))
+        _publish(enrollment, before)
         event_record(enrollment=enrollment, verb=Verb.REOPENED, object_type="course",
                      object_key=enrollment.course.slug,
                      result={"period": period, "due_on": due_on.isoformat() if due_on else None})

@@ -1,29 +1,29 @@
 """Keeping enrollments with the person when they move to another unit."""
 
+from dataclasses import replace
+
 from django.db import transaction
 
-from reports.services.aggregates import enrollments_changed, states_for
-
+from ..events import publish_states_changed, states_for
 from ..models import Enrollment
 
 
-def enrollments_move_unit(*, user, unit) -> int:
-    """Move all of `user`'s enrollments to `unit` (None: no unit), with the dashboard
-    aggregates, in one transaction; returns how many moved. The membership services call it
-    when someone changes unit, so unit figures follow people. Idempotent."""
-    unit_id = unit.pk if unit is not None else None
+def enrollments_move_unit(*, user_id: int, unit_id: int | None) -> int:
+    """Move all of the user's enrollments to `unit_id` (None: no unit) in one transaction,
+    publishing the change; returns how many moved. Called when someone changes unit (the
+    `agencies.events.MemberMoved` subscriber), so unit figures follow people. Idempotent."""
     with transaction.atomic():
-        # Lock first (certificates are a nullable join, which FOR UPDATE refuses), then read
-        # the states the aggregates hold for these rows.
-        mine = Enrollment.objects.select_for_update().filter(user_id=user.pk)
+        # Lock and read the states in one query (states_for joins the certificate, a nullable
+        # join that FOR UPDATE refuses, so the lock is taken on the ids first).
+        mine = Enrollment.objects.filter(user_id=user_id)
         elsewhere = (mine.exclude(unit_id=unit_id) if unit_id is not None
                      else mine.filter(unit_id__isnull=False))
-        ids = list(elsewhere.values_list("pk", flat=True))
+        ids = list(elsewhere.select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
         enrollments = Enrollment.objects.filter(pk__in=ids)
         before = states_for(enrollments)
         enrollments.update(unit_id=unit_id)
-        after = states_for(enrollments)
-        enrollments_changed((before[pk], after[pk]) for pk in ids)
+        publish_states_changed(before, {pk: replace(state, unit_id=unit_id)
+                                        for pk, state in before.items()})
     return len(ids)

@@ -11,14 +11,17 @@ from django.utils.translation import gettext as _
 
 from agencies.access import actor_for, members_visible_to, units_visible_to
 from agencies.models import Agency, AuditEvent, Membership
+from agencies.selectors import ancestor_paths
 from agencies.services import audit_record, audited
-from courses.models import Course, LearningPath, LearningPathCourse, Status, Visibility
-from learning.models import Enrollment, EnrollmentStatus, LearningEvent, Verb
-from reports.services.aggregates import enrollments_changed, states_for
+from courses.access import course_available_to_agency_q
+from courses.models import Course, LearningPath
+from learning.models import EnrollmentStatus
+from learning.services import enrollments_assign, enrollments_set_terms
 
 from .. import conf
 from ..models import Assignee, Assignment, MaterialiseStatus, RecurAnchor, TargetKind
 from ..policy import Policy
+from ..registries import assignable_kind_of
 
 
 def _require(condition, message):
@@ -26,24 +29,10 @@ def _require(condition, message):
         raise ValidationError(message)
 
 
-def _course_available_q(agency_id) -> Q:
-    """Published courses that learners of the agency may take."""
-    shared = Course.shared_with.through.objects.filter(agency_id=agency_id).values("course_id")
-    return Q(status=Status.PUBLISHED) & (
-        Q(visibility=Visibility.ALL) | Q(owner_id=agency_id)
-        | Q(visibility=Visibility.CHOSEN, pk__in=shared))
-
-
 def assignment_courses(assignment: Assignment) -> list[Course]:
-    """The courses an assignment puts people in: its course, or the path's courses in order."""
-    if assignment.course_id:
-        return [Course.objects.select_related("current_version").get(pk=assignment.course_id)]
-    order = list(LearningPathCourse.objects.filter(path_id=assignment.path_id)
-                 .order_by("position", "id").values_list("course_id", flat=True))
-    courses = {c.pk: c for c in Course.objects.filter(_course_available_q(assignment.agency_id),
-                                                       pk__in=order)
-               .select_related("current_version")}
-    return [courses[pk] for pk in order if pk in courses]
+    """The courses an assignment puts people in, as its kind of item says (registered in
+    reminders.registries.assignable_kinds): its course, or the path's courses in order."""
+    return assignable_kind_of(assignment).courses(assignment)
 
 
 def _target_members(assignment: Assignment):
@@ -79,7 +68,7 @@ def assignment_create(*, actor, course: Course | None = None, path: LearningPath
                  _("Give either a due date or a number of days after assignment."))
         _require(target in TargetKind.values, _("Choose who the training is for."))
         if course is not None:
-            _require(Course.objects.filter(_course_available_q(agency.pk), pk=course.pk).exists(),
+            _require(Course.objects.filter(course_available_to_agency_q(agency.pk), pk=course.pk).exists(),
                      _("This course is not available to your agency."))
         else:
             _require(path.is_published and path.owner_id in (None, agency.pk),
@@ -128,52 +117,24 @@ def _due_for(assignment: Assignment, policy: Policy, now) -> datetime.date:
 
 
 def _materialise(assignment: Assignment, members: list[dict], courses: list[Course], now,
-                 *, due_on: datetime.date) -> int:
-    """Enroll `members` ({user_id, unit_id, unit__path}) in `courses`; add their Assignee rows.
-
-    Bulk inserts made no-ops by the unique constraints (one enrollment per person and course,
-    one Assignee per assignment and enrollment), so a retried batch changes nothing twice.
-    """
-    user_ids = [m["user_id"] for m in members]
-    units = {m["user_id"]: (m["unit_id"], m["unit__path"] or "") for m in members}
-    created = 0
+                 *, due_on: datetime.date) -> None:
+    """Enroll `members` ({user_id, unit_id, unit__path}) in `courses` (learning's bulk
+    service) and add their Assignee rows. The Assignee insert is a no-op for rows that exist
+    (one per assignment and enrollment), so a retried batch changes nothing twice."""
+    pairs = [(m["user_id"], m["unit_id"]) for m in members]
+    paths = {m["user_id"]: m["unit__path"] or "" for m in members}
     for course in courses:
-        enrolled = Enrollment.objects.filter(course=course, user_id__in=user_ids)
-        existing = set(enrolled.values_list("user_id", flat=True))
-        before = states_for(enrolled) if existing else {}
-        Enrollment.objects.bulk_create(
-            [Enrollment(user_id=uid, course=course, version_id=course.current_version_id,
-                        agency_id=assignment.agency_id, unit_id=units[uid][0], due_on=due_on,
-                        required=assignment.required)
-             for uid in user_ids if uid not in existing],
-            ignore_conflicts=True, batch_size=1000)
-        enrollments = dict(Enrollment.objects.filter(course=course, user_id__in=user_ids)
-                           .values_list("user_id", "pk"))
-        LearningEvent.objects.bulk_create(
-            [LearningEvent(user_id=uid, agency_id=assignment.agency_id, verb=Verb.ENROLLED,
-                           object_type="course", object_key=course.slug, course=course,
-                           result={"version": course.current_version.number,
-                                   "assignment": assignment.pk})
-             for uid, pk in enrollments.items() if uid not in existing], batch_size=1000)
-        created += len(enrollments) - len(existing)
-        if existing:
-            # Already enrolled: the assignment makes it required and may bring the date forward.
-            old = Enrollment.objects.filter(course=course, user_id__in=existing)
-            if assignment.required:
-                old.filter(required=False).update(required=True)
-            old.filter(Q(due_on__isnull=True) | Q(due_on__gt=due_on)).exclude(
-                status=EnrollmentStatus.COMPLETED).update(due_on=due_on)
-        # Keep the dashboards' aggregate rows in step, in this transaction (reports' bulk API).
-        enrollments_changed((before.get(pk), state) for pk, state in states_for(enrolled).items()
-                            if before.get(pk) != state)
+        enrollments = enrollments_assign(
+            agency_id=assignment.agency_id, course=course, members=pairs,
+            required=assignment.required, due_on=due_on,
+            context={"assignment": assignment.pk})
         Assignee.objects.bulk_create(
             [Assignee(assignment=assignment, enrollment_id=pk, user_id=uid,
-                      agency_id=assignment.agency_id, unit_path=units[uid][1],
+                      agency_id=assignment.agency_id, unit_path=paths[uid],
                       required=assignment.required, assigned_at=now, period=1,
                       period_start=now.date(), due_on=due_on, next_remind_at=now)
              for uid, pk in enrollments.items()],
             ignore_conflicts=True, batch_size=1000)
-    return created
 
 
 def _policy_for(agency) -> Policy:
@@ -212,17 +173,12 @@ def assignment_materialise_batch(*, assignment_id: int, batch_size: int | None =
     return done
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-
-
 def assignments_apply_to_member(*, membership: Membership) -> int:
     """Give a member who joined (or moved to) a unit its standing assignments, with their own
     due dates. Safe to call twice. Returns how many assignments reached them."""
     if not membership.is_active or membership.role is None:
         return 0
-    paths = _ancestor_paths(membership.unit.path) if membership.unit_id else []
+    paths = ancestor_paths(membership.unit.path) if membership.unit_id else []
     standing = (Assignment.objects.filter(agency_id=membership.agency_id, removed_at__isnull=True)
                 .filter(Q(target=TargetKind.AGENCY) | Q(target=TargetKind.UNIT,
                                                         unit__path__in=paths))
@@ -240,12 +196,11 @@ def assignments_apply_to_member(*, membership: Membership) -> int:
     return count
 
 
-def assignees_follow_member(*, user_id: int, unit) -> int:
-    """Point a person's Assignee rows at their new unit (None: no unit), so the managers who
-    see them (by `unit_path`) are those of the unit they are in now. Returns rows changed."""
-    path = unit.path if unit is not None else ""
-    return Assignee.objects.filter(user_id=user_id).exclude(unit_path=path).update(
-        unit_path=path)
+def assignees_follow_member(*, user_id: int, unit_path: str) -> int:
+    """Point a person's Assignee rows at their new unit's path ("": no unit), so the managers
+    who see them (by `unit_path`) are those of the unit they are in now. Returns rows changed."""
+    return Assignee.objects.filter(user_id=user_id).exclude(unit_path=unit_path).update(
+        unit_path=unit_path)
 
 
 def assignees_follow_unit_move(*, agency_id: int, old_path: str, new_path: str) -> int:
@@ -262,7 +217,7 @@ def _release_open_enrollments(assignment: Assignment) -> None:
 
     Required and due date come from the remaining active assignments of each enrollment; with
     none left, the training becomes optional with no due date. Completed enrollments keep their
-    history untouched.
+    history untouched (learning's `enrollments_set_terms` leaves them alone).
     """
     open_ids = list(Assignee.objects.filter(assignment=assignment)
                     .exclude(enrollment__status=EnrollmentStatus.COMPLETED)
@@ -274,18 +229,9 @@ def _release_open_enrollments(assignment: Assignment) -> None:
             enrollment_id__in=open_ids, is_active=True,
             assignment__removed_at__isnull=True).values_list("enrollment_id", "required", "due_on"):
         was_required, was_due = wanted[pk]
-        wanted[pk] = (was_required or required, min(d for d in (was_due, due_on) if d))
-    enrolled = Enrollment.objects.filter(pk__in=open_ids)
-    before = states_for(enrolled)
-    current = {pk: (req, due) for pk, req, due in enrolled.values_list("pk", "required", "due_on")}
-    groups: dict[tuple, list[int]] = {}
-    for pk, target in wanted.items():
-        if current.get(pk) != target:
-            groups.setdefault(target, []).append(pk)
-    for (required, due_on), ids in groups.items():
-        Enrollment.objects.filter(pk__in=ids).update(required=required, due_on=due_on)
-    enrollments_changed((before.get(pk), state) for pk, state in states_for(enrolled).items()
-                        if before.get(pk) != state)
+        wanted[pk] = (was_required or required, min((d for d in (was_due, due_on) if d),
+                                                    default=None))
+    enrollments_set_terms(wanted=wanted)
 
 
 def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:

@@ -1,9 +1,8 @@
 """Aggregate rows kept in step with the enrollments, in the same transaction.
 
-The learning services call `enrollment_changed(before=..., after=...)` (or
-`enrollments_changed` for a batch) inside the transaction that changes an enrollment, with the
-enrollment's `EnrollmentState` before and after the change (None for "did not exist" or
-"deleted"). The difference becomes +/- deltas applied with `UPDATE ... SET n = n + d`, so
+Learning publishes `learning.events.EnrollmentsChanged` inside the transaction that changes
+enrollments, with each enrollment's `EnrollmentState` before and after the change (None for
+"did not exist" or "deleted"); reports' subscriber hands the pairs to `enrollments_changed`. The difference becomes +/- deltas applied with `UPDATE ... SET n = n + d`, so
 concurrent transactions never lose an update; a missing row is inserted in a savepoint and a
 lost insert race falls back to the update (works on SQLite and PostgreSQL).
 
@@ -15,11 +14,11 @@ import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+
+from learning.events import COMPLETED, EnrollmentState
 
 from ..models import (
     CompletionDay,
@@ -33,7 +32,6 @@ from ..models import (
     UnitOpenDue,
 )
 
-COMPLETED = "completed"
 
 # Days-to-complete histogram buckets (each value is a bucket's first day): one bucket per day
 # for the first two weeks, then weekly up to 13 weeks, then 30-day buckets up to a year, then
@@ -53,61 +51,6 @@ def bucket_range(bucket: int) -> tuple[int, int | None]:
     if index + 1 == len(DAY_BUCKETS):
         return bucket, None
     return bucket, DAY_BUCKETS[index + 1] - 1
-
-
-@dataclass(frozen=True)
-class EnrollmentState:
-    """What an enrollment contributes to the dashboards, at one moment."""
-
-    agency_id: int
-    unit_id: int | None
-    course_id: int
-    required: bool
-    status: str
-    due_on: datetime.date | None = None
-    completed_on: datetime.date | None = None
-    score: int | None = None
-    days_to_complete: int | None = None
-    certified: bool = False
-
-    @classmethod
-    def of(cls, enrollment, *, certified: bool | None = None) -> "EnrollmentState":
-        """The state of an Enrollment instance as it is in memory now.
-
-        `certified` (has a valid certificate) is looked up when not given (one query).
-        """
-        completed = enrollment.status == COMPLETED and enrollment.completed_at is not None
-        if certified is None:
-            certified = completed and _has_valid_certificate(enrollment)
-        return cls.from_values(
-            agency_id=enrollment.agency_id, unit_id=enrollment.unit_id,
-            course_id=enrollment.course_id, required=enrollment.required,
-            status=enrollment.status, due_on=enrollment.due_on,
-            started_at=enrollment.started_at, completed_at=enrollment.completed_at,
-            score=enrollment.final_score, certified=certified,
-        )
-
-    @classmethod
-    def from_values(cls, *, agency_id, unit_id, course_id, required, status, due_on,
-                    started_at, completed_at, score, certified) -> "EnrollmentState":
-        completed = status == COMPLETED and completed_at is not None
-        days = None
-        if completed:
-            days = max((completed_at - (started_at or completed_at)).days, 0)
-        return cls(
-            agency_id=agency_id, unit_id=unit_id, course_id=course_id, required=bool(required),
-            status=status, due_on=due_on,
-            completed_on=timezone.localdate(completed_at) if completed else None,
-            score=score if completed else None, days_to_complete=days,
-            certified=bool(certified) and completed,
-        )
-
-
-def _has_valid_certificate(enrollment) -> bool:
-    from learning.models import Certificate
-
-    return Certificate.objects.filter(enrollment_id=enrollment.pk,
-                                      revoked_at__isnull=True).exists()
 
 
 # (model, agency_id, unit_id, course_id, required, extra key) for the unit x course cells;
@@ -183,25 +126,6 @@ def apply_deltas(deltas: dict[Key, dict[str, int]]) -> None:
                 model.objects.create(**lookup, **values)
         except IntegrityError:
             model.objects.filter(**lookup).update(**increments)
-
-
-def states_for(enrollments) -> dict[int, EnrollmentState]:
-    """{enrollment id: state} for a queryset of enrollments, in one query.
-
-    For bulk writers (assignments): take the states before and after the bulk change and pass
-    the pairs to `enrollments_changed`, in the same transaction.
-    """
-    rows = enrollments.values_list(
-        "pk", "agency_id", "unit_id", "course_id", "required", "status", "due_on",
-        "started_at", "completed_at", "final_score", "certificate__id", "certificate__revoked_at")
-    return {
-        pk: EnrollmentState.from_values(
-            agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
-            due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
-            certified=certificate_id is not None and revoked_at is None)
-        for (pk, agency, unit, course, required, status, due_on, started_at, completed_at, score,
-             certificate_id, revoked_at) in rows
-    }
 
 
 def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]

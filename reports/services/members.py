@@ -1,9 +1,9 @@
 """Member counts (reports.MemberCount) kept in step with the memberships, in the same transaction.
 
-The membership services (agencies.services) and the first sign-in (accounts.services) call
-`member_changed(before=..., after=...)` with the member's `MemberState` before and after the
-change (None for "no membership"); bulk writers pass many pairs, or grouped counts, to
-`members_changed`. Deltas go through the same race-safe `apply_deltas` as the enrollment
+The organisation layer publishes `agencies.events` (members joined, moved, deactivated or
+reactivated, signed in for the first time); reports' subscribers (reports.subscribers) turn each
+into `MemberState` pairs before and after the change (None for "no membership") and pass them
+to `members_changed`. Deltas go through the same race-safe `apply_deltas` as the enrollment
 cells. `member_contributions` is shared with the nightly recompute.
 """
 
@@ -28,13 +28,10 @@ class MemberState:
     activated: bool
 
     @classmethod
-    def of(cls, membership, *, activated: bool | None = None) -> "MemberState":
-        """The state of a Membership instance as it is in memory now; `activated` is read from
-        its user when not given."""
-        if activated is None:
-            activated = membership.user.activated_at is not None
-        return cls(agency_id=membership.agency_id, unit_id=membership.unit_id,
-                   active=bool(membership.is_active), activated=bool(activated))
+    def of(cls, member) -> "MemberState":
+        """The counted state of an `agencies.events.Member`."""
+        return cls(agency_id=member.agency_id, unit_id=member.unit_id,
+                   active=member.active, activated=member.activated)
 
     @property
     def key(self) -> tuple:

@@ -14,8 +14,8 @@ from reports.models import (
     UnitCompletionWeek,
     UnitOpenDue,
 )
+from learning.events import EnrollmentState
 from reports.services.aggregates import (
-    EnrollmentState,
     bucket_for,
     bucket_range,
     enrollment_changed,

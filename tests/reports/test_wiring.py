@@ -6,7 +6,6 @@ import pytest
 
 from learning import services as learning
 from reports.models import EnrollmentCount, OpenDueCount
-from reports.services.aggregates import enrollments_changed, states_for
 from reports.services.recompute import aggregates_recompute_agency
 from tests.courses.conftest import build_course
 from tests.learning.conftest import finish_course, right_answers, wrong_answers
@@ -79,17 +78,15 @@ def test_republish_and_sync_version_stay_in_step(world, course):
     assert in_step(world.a)
 
 
-def test_bulk_writers_can_keep_in_step_with_states_for(world, course):
-    """What an assignment batch does: states before and after, one call, same transaction."""
-    from learning.models import Enrollment
-
+def test_bulk_services_keep_aggregates_in_step(world, course):
+    """What an assignment batch and its removal do, through learning's bulk services."""
     learning.enrollment_create(user=world.a_learner, course=course)
-    learning.enrollment_create(user=world.a_ops_learner, course=course)
-    rows = Enrollment.objects.filter(course=course)
-    before = states_for(rows)
-    rows.update(required=True, due_on=datetime.date(2030, 2, 1))
-    after = states_for(rows)
-    enrollments_changed((before[pk], after[pk]) for pk in before)
+    members = [(world.a_learner.pk, None), (world.a_ops_learner.pk, None)]
+    ids = learning.enrollments_assign(agency_id=world.a.pk, course=course, members=members,
+                                      required=True, due_on=datetime.date(2030, 2, 1))
     assert in_step(world.a)
     assert sum(EnrollmentCount.objects.filter(course=course, required=True)
                .values_list("n", flat=True)) == 2
+    learning.enrollments_set_terms(wanted={pk: (False, None) for pk in ids.values()})
+    assert in_step(world.a)
+    assert not EnrollmentCount.objects.filter(course=course, required=True, n__gt=0).exists()

@@ -1,0 +1,111 @@
+"""Events learning publishes (academy.events), and the enrollment state they carry.
+
+Learning is the only writer of enrollments. Whenever a transaction changes enrollments, the
+learning service publishes one `EnrollmentsChanged` with each enrollment's state before and after
+(None for "did not exist"); reports subscribes and keeps its aggregate rows in step in the same
+transaction. Learning imports nothing of reports.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from academy.events import Event, publish
+
+from .models import Certificate
+
+COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class EnrollmentState:
+    """What an enrollment is, as far as the figures about it go, at one moment."""
+
+    agency_id: int
+    unit_id: int | None
+    course_id: int
+    required: bool
+    status: str
+    due_on: datetime.date | None = None
+    completed_on: datetime.date | None = None
+    score: int | None = None
+    days_to_complete: int | None = None
+    certified: bool = False
+
+    @classmethod
+    def of(cls, enrollment, *, certified: bool | None = None) -> "EnrollmentState":
+        """The state of an Enrollment instance as it is in memory now.
+
+        `certified` (has a valid certificate) is looked up when not given (one query).
+        """
+        completed = enrollment.status == COMPLETED and enrollment.completed_at is not None
+        if certified is None:
+            certified = completed and _has_valid_certificate(enrollment)
+        return cls.from_values(
+            agency_id=enrollment.agency_id, unit_id=enrollment.unit_id,
+            course_id=enrollment.course_id, required=enrollment.required,
+            status=enrollment.status, due_on=enrollment.due_on,
+            started_at=enrollment.started_at, completed_at=enrollment.completed_at,
+            score=enrollment.final_score, certified=certified,
+        )
+
+    @classmethod
+    def from_values(cls, *, agency_id, unit_id, course_id, required, status, due_on,
+                    started_at, completed_at, score, certified) -> "EnrollmentState":
+        completed = status == COMPLETED and completed_at is not None
+        days = None
+        if completed:
+            days = max((completed_at - (started_at or completed_at)).days, 0)
+        return cls(
+            agency_id=agency_id, unit_id=unit_id, course_id=course_id, required=bool(required),
+            status=status, due_on=due_on,
+            completed_on=timezone.localdate(completed_at) if completed else None,
+            score=score if completed else None, days_to_complete=days,
+            certified=bool(certified) and completed,
+        )
+
+
+def _has_valid_certificate(enrollment) -> bool:
+    return Certificate.objects.filter(enrollment_id=enrollment.pk,
+                                      revoked_at__isnull=True).exists()
+
+
+def states_for(enrollments) -> dict[int, EnrollmentState]:
+    """{enrollment id: state} for a queryset of enrollments, in one query."""
+    rows = enrollments.values_list(
+        "pk", "agency_id", "unit_id", "course_id", "required", "status", "due_on",
+        "started_at", "completed_at", "final_score", "certificate__id", "certificate__revoked_at")
+    return {
+        pk: EnrollmentState.from_values(
+            agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
+            due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
+            certified=certificate_id is not None and revoked_at is None)
+        for (pk, agency, unit, course, required, status, due_on, started_at, completed_at, score,
+             certificate_id, revoked_at) in rows
+    }
+
+
+Change = tuple[EnrollmentState | None, EnrollmentState | None]
+
+
+@dataclass(frozen=True)
+class EnrollmentsChanged(Event):
+    """Enrollments changed in this transaction: (before, after) per enrollment."""
+
+    changes: tuple[Change, ...]
+
+
+def publish_enrollment_changes(changes: Iterable[Change]) -> None:
+    """Publish the pairs that really changed, as one event; nothing when none did."""
+    changed = tuple((before, after) for before, after in changes if before != after)
+    if changed:
+        publish(EnrollmentsChanged(changes=changed))
+
+
+def publish_states_changed(before: dict[int, EnrollmentState],
+                           after: dict[int, EnrollmentState]) -> None:
+    """Publish the difference between two `states_for` readings of the same enrollments."""
+    publish_enrollment_changes((before.get(pk), after.get(pk))
+                               for pk in before.keys() | after.keys())
