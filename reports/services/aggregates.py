@@ -2,9 +2,9 @@
 
 Learning publishes `learning.events.EnrollmentsChanged` inside the transaction that changes
 enrollments, with each enrollment's `EnrollmentState` before and after the change (None for
-"did not exist" or "deleted"); reports' subscriber hands the pairs to `enrollments_changed`. The difference becomes +/- deltas applied with `UPDATE ... SET n = n + d`, so
-concurrent transactions never lose an update; a missing row is inserted in a savepoint and a
-lost insert race falls back to the update (works on SQLite and PostgreSQL).
+"did not exist" or "deleted"); reports' subscriber hands the pairs to `enrollments_changed`. The difference becomes +/- deltas applied with
+`INSERT ... ON CONFLICT DO UPDATE SET n = n + d`, one statement per table, so concurrent
+transactions never lose an update and a missing row is simply inserted (SQLite and PostgreSQL).
 
 Everything a state contributes is decided by `contributions()`, which the nightly recompute
 (services.recompute) uses too, so live updates and recomputation cannot disagree on meaning.
@@ -15,8 +15,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from learning.events import COMPLETED, EnrollmentState
 
@@ -31,7 +30,6 @@ from ..models import (
     UnitCompletionWeek,
     UnitOpenDue,
 )
-
 
 # Days-to-complete histogram buckets (each value is a bucket's first day): one bucket per day
 # for the first two weeks, then weekly up to 13 weeks, then 30-day buckets up to a year, then
@@ -108,24 +106,55 @@ def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState |
             for key, values in total.items() if any(values.values())}
 
 
-def _lookup(model, key) -> dict:
-    return dict(zip(model.KEY_FIELDS, key, strict=True))
+def _upsert_sql(model, key_fields: tuple[str, ...], value_fields: tuple[str, ...],
+                has_unit: bool, rows: int) -> str:
+    """INSERT ... ON CONFLICT DO UPDATE adding the values to the existing row (PostgreSQL and
+    SQLite). The conflict target names the partial unique index the row falls under: rows
+    with a unit, or rows without one (whose index leaves the unit out)."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    columns = [model._meta.get_field(f).column for f in (*key_fields, *value_fields)]
+    target = [model._meta.get_field(f).column for f in key_fields
+              if has_unit or f != "unit_id"]
+    where = ""
+    if "unit_id" in key_fields:
+        where = f" WHERE {q('unit_id')} IS {'NOT ' if has_unit else ''}NULL"
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + EXCLUDED.{q(c)}"
+                        for c in columns[len(key_fields):])
+    return (f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
+            f"{', '.join([placeholders] * rows)} ON CONFLICT ({', '.join(q(c) for c in target)})"
+            f"{where} DO UPDATE SET {updates}")
+
+
+def _db_value(model, field_name, value):
+    return model._meta.get_field(field_name).get_db_prep_value(value, connection)
 
 
 def apply_deltas(deltas: dict[Key, dict[str, int]]) -> None:
-    """Add each delta to its row: UPDATE first, INSERT when missing (race-safe)."""
-    # A stable order keeps two concurrent batches from locking the same rows in opposite orders.
-    for key in sorted(deltas, key=lambda k: (k[0].__name__, *map(str, k[1:]))):
-        model, values = key[0], deltas[key]
-        lookup = _lookup(model, key[1:])
-        increments = {field: F(field) + amount for field, amount in values.items()}
-        if model.objects.filter(**lookup).update(**increments):
-            continue
-        try:
-            with transaction.atomic():
-                model.objects.create(**lookup, **values)
-        except IntegrityError:
-            model.objects.filter(**lookup).update(**increments)
+    """Add each delta to its row, inserting missing rows: one statement per table (and per
+    unit/no-unit index), race-safe because the database adds to what is stored.
+
+    Tables and rows go in a stable order, so two concurrent batches never lock the same rows in
+    opposite orders (docs/architecture.md, "Lock order").
+    """
+    groups: dict[tuple, list[Key]] = defaultdict(list)
+    for key in deltas:
+        model = key[0]
+        has_unit = "unit_id" not in model.KEY_FIELDS or (
+            key[1 + model.KEY_FIELDS.index("unit_id")] is not None)
+        groups[(model.__name__, has_unit, model)].append(key)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for (_name, has_unit, model), keys in sorted(groups.items(), key=lambda g: g[0][:2]):
+            keys.sort(key=lambda k: tuple(map(str, k[1:])))
+            value_fields = model.VALUE_FIELDS  # all of them: a new row needs every column
+            params = []
+            for key in keys:
+                params += [_db_value(model, f, v) for f, v in zip(model.KEY_FIELDS, key[1:],
+                                                                   strict=True)]
+                params += [deltas[key].get(f, 0) for f in value_fields]
+            cursor.execute(_upsert_sql(model, model.KEY_FIELDS, value_fields, has_unit,
+                                       len(keys)), params)
 
 
 def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]
@@ -133,8 +162,7 @@ def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, Enrollme
     """Apply many (before, after) changes at once; call inside the changing transaction."""
     deltas = net_deltas(changes)
     if deltas:
-        with transaction.atomic():
-            apply_deltas(deltas)
+        apply_deltas(deltas)
 
 
 def enrollment_changed(*, before: EnrollmentState | None, after: EnrollmentState | None) -> None:

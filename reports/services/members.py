@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Count, Q
+
+from agencies.models import Membership
 
 from ..models import MemberCount
 from .aggregates import apply_deltas
@@ -60,14 +61,11 @@ def member_counts_add(counts: dict[tuple, int]) -> None:
     INSERT) per key, for bulk writers that insert many memberships at once."""
     deltas = {key: {"n": n} for key, n in counts.items() if n}
     if deltas:
-        with transaction.atomic():
-            apply_deltas(deltas)
+        apply_deltas(deltas)
 
 
 def expected_member_cells(agency_id: int) -> dict:
     """The MemberCount cells of one agency as the memberships and users say (one query)."""
-    from agencies.models import Membership
-
     rows = (Membership.objects.filter(agency_id=agency_id)
             .values("agency_id", "unit_id", "is_active")
             .annotate(n=Count("id"), activated=Count("id",
