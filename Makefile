@@ -18,7 +18,7 @@ test: setup
 setup: deps assets dirs
 
 dirs:
-	mkdir -p var/broker/queue var/broker/processed var/media
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/media
 
 deps: $(VENV)/.deps-installed
 
@@ -40,8 +40,11 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# Style, formatting, and the import contracts between apps (pyproject.toml, docs/architecture.md).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 messages: setup
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=var
