@@ -1,18 +1,19 @@
 """The one place that decides what an acting user may see.
 
-Every selector and view that serves agency data starts from `scope_q` (a filter per role) or an
-`access_*` helper (a lookup inside that scope that answers 404 whether the object is missing or
-forbidden, so ids leak nothing).
+Every selector and view that serves agency data starts from `scope_q` / `Actor.rows_q` (a filter
+per role) or an `access_*` helper (a lookup inside that scope that answers 404 whether the object
+is missing or forbidden, so ids leak nothing). Services ask the same `Actor` predicates
+(`administers_agency`, `sees_unit_path`, `manages_unit`, `sees_member`) and refuse with
+`ValidationError` or `PermissionDenied`, never an HTTP exception.
 """
 
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .dates import agency_date
 from .models import Agency, Membership, Role, Unit
 
 
@@ -47,13 +48,68 @@ class Actor:
     def manages_people(self):
         return self.is_platform_admin or self.role in (Role.MANAGER, Role.AGENCY_ADMIN)
 
+    # The role ladder, the one policy every app asks: a platform admin administers and sees
+    # everything; an agency admin their own agency; a manager sees the subtree of their unit in
+    # their agency; anyone else sees rows about themselves only.
+
+    def administers_agency(self, agency_id) -> bool:
+        """May change this agency's settings, roles and people: a platform admin, or an agency
+        admin of this very agency (never of another)."""
+        return self.is_platform_admin or (
+            self.is_agency_admin and agency_id is not None and self.agency_id == agency_id)
+
+    def sees_unit_path(self, agency_id, path: str | None) -> bool:
+        """Sees (and manages) the unit with `path` in agency `agency_id`: the agency's
+        administrators, and the managers of that unit or of a unit above it."""
+        if self.administers_agency(agency_id):
+            return True
+        return (self.is_manager and agency_id is not None and self.agency_id == agency_id
+                and bool(self.unit_path) and path is not None
+                and path.startswith(self.unit_path))
+
+    def manages_unit(self, unit) -> bool:
+        """`sees_unit_path` for a Unit instance."""
+        return self.sees_unit_path(unit.agency_id, unit.path)
+
+    def sees_member(self, *, agency_id, unit_path: str | None, user_id) -> bool:
+        """Sees rows about the person `user_id`, a member of `agency_id` placed at `unit_path`
+        (None: no unit): those who see that unit, and the person themself. The same rule as
+        `rows_q` with a `user_field`."""
+        if self.sees_unit_path(agency_id, unit_path):
+            return True
+        return (self.user_id is not None and self.user_id == user_id
+                and agency_id is not None and self.agency_id == agency_id)
+
+    def rows_q(self, *, agency_field="agency", unit_path_field: str | None = "unit__path",
+               user_field: str | None = None) -> Q:
+        """The filter for rows placed by agency and unit path inside what this actor sees.
+
+        Platform admins: everything; agency admins: their agency's rows; managers: rows of
+        their agency whose `unit_path_field` lies in their unit's subtree (rows with no unit
+        path are the admins' alone; None: managers see none of these rows). Anyone else (a
+        manager without a unit too) sees, with `user_field`, the rows about themselves in their
+        agency, and without it nothing.
+        """
+        if self.is_platform_admin:
+            return Q()
+        if self.agency_id is None:
+            return Q(pk__in=[])
+        in_agency = Q(**{f"{agency_field}_id": self.agency_id})
+        if self.is_agency_admin:
+            return in_agency
+        if self.is_manager and self.unit_path and unit_path_field:
+            return in_agency & Q(**{f"{unit_path_field}__startswith": self.unit_path})
+        if user_field:
+            return in_agency & Q(**{f"{user_field}_id": self.user_id})
+        return Q(pk__in=[])
+
 
 ANONYMOUS = Actor(None, False, None, None, None, None)
 
 
 def agency_today(user):
-    """Today's date in the time zone of the user's agency (due dates are agency-local)."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(actor_for(user).agency_time_zone))
+    """Today's date in the user's agency (due dates are agency-local); see agencies.dates."""
+    return agency_date(actor_for(user).agency_time_zone)
 
 
 def actor_for(user) -> Actor:
@@ -91,22 +147,14 @@ def scope_q(
     unit_path_field="unit__path",
     user_field="user",
 ) -> Q:
-    """A filter for rows about people, limited to what `user` may see.
+    """A filter for rows about people, limited to what `user` may see (`Actor.rows_q`).
 
     Platform admins see everything; agency admins their agency; managers their unit and the units
     below it; everyone else only rows about themselves. Field names let any model with an agency,
     a unit path and a user (directly or through joins) use the same rule.
     """
-    actor = actor_for(user)
-    if actor.is_platform_admin:
-        return Q()
-    if actor.agency_id is None:
-        return Q(pk__in=[])
-    if actor.is_agency_admin:
-        return Q(**{f"{agency_field}_id": actor.agency_id})
-    if actor.is_manager and actor.unit_path:
-        return Q(**{f"{agency_field}_id": actor.agency_id, f"{unit_path_field}__startswith": actor.unit_path})
-    return Q(**{f"{agency_field}_id": actor.agency_id, f"{user_field}_id": actor.user_id})
+    return actor_for(user).rows_q(agency_field=agency_field, unit_path_field=unit_path_field,
+                                  user_field=user_field)
 
 
 def agencies_visible_to(user):
@@ -118,14 +166,7 @@ def agencies_visible_to(user):
 
 def units_visible_to(user):
     """Units the user may see and manage: the agency's for admins, the subtree for managers."""
-    actor = actor_for(user)
-    if actor.is_platform_admin:
-        return Unit.objects.all()
-    if actor.is_agency_admin:
-        return Unit.objects.filter(agency_id=actor.agency_id)
-    if actor.is_manager and actor.unit_path:
-        return Unit.objects.filter(agency_id=actor.agency_id, path__startswith=actor.unit_path)
-    return Unit.objects.none()
+    return Unit.objects.filter(actor_for(user).rows_q(unit_path_field="path"))
 
 
 def members_visible_to(user):

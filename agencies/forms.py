@@ -22,7 +22,7 @@ def _unit_field(user, *, required=False, label=_("Unit"), empty_label=_("No unit
 def _role_choices(user, *, keep=Role.LEARNER):
     """Admins choose any role; managers cannot change roles, so they get only `keep`."""
     actor = actor_for(user)
-    if actor.is_agency_admin or actor.is_platform_admin:
+    if actor.administers_agency(actor.agency_id):
         return Role.choices
     return [(keep, Role(keep).label)]
 
@@ -36,7 +36,7 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(user)
         actor = actor_for(user)
-        self.fields["unit"] = _unit_field(user, required=not (actor.is_agency_admin or actor.is_platform_admin))
+        self.fields["unit"] = _unit_field(user, required=not actor.administers_agency(actor.agency_id))
 
 
 class MembershipForm(forms.Form):
@@ -46,7 +46,7 @@ class MembershipForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(user, keep=current_role)
         actor = actor_for(user)
-        self.fields["unit"] = _unit_field(user, required=not (actor.is_agency_admin or actor.is_platform_admin))
+        self.fields["unit"] = _unit_field(user, required=not actor.administers_agency(actor.agency_id))
 
 
 class UnitForm(forms.Form):

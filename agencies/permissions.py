@@ -25,7 +25,7 @@ def _guard(test):
 
 
 people_manager_required = _guard(lambda a: a.manages_people)
-agency_admin_required = _guard(lambda a: a.is_agency_admin or a.is_platform_admin)
+agency_admin_required = _guard(lambda a: a.administers_agency(a.agency_id))
 platform_admin_required = _guard(lambda a: a.is_platform_admin)
 
 

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from .access import actor_for, agencies_visible_to, members_visible_to, units_visible_to
-from .models import Agency, AuditEvent
+from .models import Agency, AuditEvent, Membership, Role
 
 
 def member_list(*, user, search="", unit=None):
@@ -27,13 +27,8 @@ def unit_tree(*, user):
 
 def audit_log(*, user, action_prefix=""):
     """Audit events of the user's agency (agency admins) or of all agencies (platform admins)."""
-    actor = actor_for(user)
-    if actor.is_platform_admin:
-        events = AuditEvent.objects.all()
-    elif actor.is_agency_admin:
-        events = AuditEvent.objects.filter(agency_id=actor.agency_id)
-    else:
-        events = AuditEvent.objects.none()
+    # No unit path and no user field: the administrators' rows alone.
+    events = AuditEvent.objects.filter(actor_for(user).rows_q(unit_path_field=None))
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
     return events.select_related("agency").order_by("-created_at", "-id")
@@ -51,3 +46,42 @@ def agency_list(*, user):
 def agency_for_actor(*, user) -> Agency | None:
     actor = actor_for(user)
     return Agency.objects.filter(pk=actor.agency_id).prefetch_related("domains").first()
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the unit at `path` and of every unit above it, nearest first:
+    "/3/17/42/" gives ["/3/17/42/", "/3/17/", "/3/"]."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)]
+
+
+def _unit_ids(path: str) -> list[int]:
+    """The ids of the unit at `path` and of the units above it, nearest first."""
+    return [int(part) for part in reversed(path.strip("/").split("/")) if part]
+
+
+def managers_up_the_tree(unit_paths) -> dict[int, list]:
+    """{unit id: its managers (Users), oldest membership first} for every unit at or above
+    the given unit paths, in one query. Only people who can act count: an active membership of
+    an active user. Pass the result to `nearest_managers`."""
+    unit_ids = {unit_id for path in unit_paths if path for unit_id in _unit_ids(path)}
+    managers: dict[int, list] = {}
+    if not unit_ids:
+        return managers
+    for membership in (Membership.objects.filter(unit_id__in=unit_ids, role=Role.MANAGER,
+                                                 is_active=True, user__is_active=True)
+                       .select_related("user").order_by("unit_id", "id")):
+        managers.setdefault(membership.unit_id, []).append(membership.user)
+    return managers
+
+
+def nearest_managers(managers: dict[int, list], unit_path: str | None, *,
+                     other_than=None) -> list:
+    """The managers (Users) of the nearest unit, the one at `unit_path` or the first above it,
+    that has a manager other than the user with id `other_than` (a learner who is also a
+    manager is not their own manager). `managers` comes from `managers_up_the_tree`."""
+    for unit_id in _unit_ids(unit_path or ""):
+        found = [user for user in managers.get(unit_id, ()) if user.pk != other_than]
+        if found:
+            return found
+    return []

@@ -57,9 +57,8 @@ def access_certificate(user, code) -> Certificate:
 
 
 def can_revoke(user, certificate: Certificate) -> bool:
-    actor = actor_for(user)
-    return actor.is_platform_admin or (
-        actor.is_agency_admin and actor.agency_id == certificate.issued_for.agency_id)
+    """Only administrators of the learner's agency may revoke a certificate."""
+    return actor_for(user).administers_agency(certificate.issued_for.agency_id)
 
 
 def access_certificate_for_revoke(user, code) -> Certificate:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -221,6 +221,8 @@ def certificate_revoke(request, code):
             services.certificate_revoke(actor=request.user, certificate=certificate,
                                         reason=form.cleaned_data["reason"],
                                         ip=client_ip(request))
+        except PermissionDenied:
+            raise Http404 from None  # the same answer as a missing certificate
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -12,16 +12,10 @@ def assignments_visible_to(user):
     """Agency admins see their agency's assignments; managers those aimed at their subtree
     (or made by them); platform admins all; anyone else none."""
     actor = actor_for(user)
-    if actor.is_platform_admin:
-        return Assignment.objects.all()
-    if not actor.manages_people or actor.agency_id is None:
-        return Assignment.objects.none()
-    mine = Assignment.objects.filter(agency_id=actor.agency_id)
-    if actor.is_agency_admin:
-        return mine
-    if not actor.unit_path:
-        return Assignment.objects.none()
-    return mine.filter(Q(scope_path__startswith=actor.unit_path) | Q(created_by_id=actor.user_id))
+    visible = actor.rows_q(unit_path_field="scope_path")
+    if actor.is_manager and actor.unit_path and not actor.is_platform_admin:
+        visible |= Q(agency_id=actor.agency_id, created_by_id=actor.user_id)
+    return Assignment.objects.filter(visible)
 
 
 def assignees_visible_to(user):

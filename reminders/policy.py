@@ -3,9 +3,11 @@
 A reminder "step" is (kind, step number, date). For one due date the steps are, in order: one
 per `before_days` (step = days before), the due date itself (step 0), then overdue steps
 k = 1, 2, ... every `overdue_every_days`. Escalation to managers is one step after
-`escalate_after_days` overdue. A step fires once its date has come in the agency's time zone
-(from `send_hour` local time); when the scanner looks late, only the latest step is sent, so a
-person assigned something already overdue gets one notice, not a backlog.
+`escalate_after_days` overdue. A step fires once its day's send time has come (`send_hour`
+o'clock in the agency's time zone, `Policy.send_at`; the latest such day is `Policy.send_day`);
+when the scanner looks late, only the latest step is sent, so a person assigned something
+already overdue gets one notice, not a backlog. "Today" (`Policy.today`) is the agency's plain
+date, as everywhere else (agencies.dates); the send hour only decides when reminders go out.
 """
 
 import calendar
@@ -14,6 +16,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+
+from agencies.dates import agency_date
 
 from .models import Kind
 
@@ -43,15 +47,22 @@ class Policy:
                    time_zone=agency.time_zone, tz=tz)
 
     def today(self, now=None) -> datetime.date:
-        """The policy day: the agency's local date, turning over at `send_hour` local time."""
-        now = now or timezone.now()
-        local = now.astimezone(self.tz or zoneinfo.ZoneInfo(self.time_zone))
-        return (local - datetime.timedelta(hours=self.send_hour)).date()
+        """The agency's date at `now` (default: now), the one "today" of agencies.dates: due
+        dates, due-date arithmetic and overdue are judged by it."""
+        return agency_date(self.time_zone, now)
 
-    def moment(self, day: datetime.date) -> datetime.datetime:
-        """When policy day `day` starts, as an aware datetime (local `send_hour` o'clock)."""
+    def send_at(self, day: datetime.date) -> datetime.datetime:
+        """When the reminders of `day` go out: `send_hour` o'clock on that day in the agency's
+        time zone, as an aware datetime."""
         tz = self.tz or zoneinfo.ZoneInfo(self.time_zone)
         return datetime.datetime.combine(day, datetime.time(self.send_hour), tzinfo=tz)
+
+    def send_day(self, now=None) -> datetime.date:
+        """The latest day whose send time (`send_at`) has come by `now`: the agency's today
+        from `send_hour` on, yesterday before it. Reminder steps fire on this day."""
+        now = now or timezone.now()
+        today = self.today(now)
+        return today if now >= self.send_at(today) else today - datetime.timedelta(days=1)
 
 
 def learner_steps(policy: Policy, due_on: datetime.date, *, until: datetime.date):

@@ -1,8 +1,8 @@
 """Reads for the reminder pages, scoped to the acting user, each a bounded number of queries."""
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from agencies.dates import agency_date
 from learning.models import EnrollmentStatus
 
 from .access import assignees_visible_to, assignments_visible_to
@@ -22,7 +22,9 @@ def assignment_people(*, user, assignment):
 
 
 def assignment_summary(*, user, assignment) -> dict:
-    today = timezone.now().date()
+    """People, completed and overdue (due before the assignment's agency's today) among the
+    assignment's people that the user may see."""
+    today = agency_date(assignment.agency.time_zone)
     rows = assignees_visible_to(user).filter(assignment=assignment)
     return rows.aggregate(
         people=Count("pk"),

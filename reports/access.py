@@ -6,14 +6,13 @@ it exists or not.
 """
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
 from agencies.access import access_agency, access_unit, actor_for
+from agencies.dates import agency_date
 from agencies.models import Agency, Unit
 from courses.access import course_visible_q
 from courses.models import Course, LearningPath
@@ -41,11 +40,10 @@ class DashboardScope:
     def agency_id(self):
         return self.agency.pk if self.agency else None
 
-    def today(self) -> datetime.date:
-        """Today in the agency's time zone (due dates are agency-local); UTC across agencies."""
-        if self.agency is None:
-            return timezone.localdate()
-        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.agency.time_zone))
+    def today(self, at: datetime.datetime | None = None) -> datetime.date:
+        """The agency's date now (or `at`): due dates are agency-local (agencies.dates); across
+        agencies, the site's time zone."""
+        return agency_date(self.agency.time_zone if self.agency else None, at)
 
     def place_q(self, *, unit_path="unit__path") -> Q:
         """Rows of this agency (and unit subtree); for models with agency and unit."""
@@ -140,18 +138,8 @@ def dashboard_scope(user, *, agency_id=None, unit_id=None, course_id=None, path_
 
 def report_runs_visible_to(user):
     """Report runs whose scope the user may see (not only their own requests)."""
-    actor = actor_for(user)
-    runs = ReportRun.objects.all()
-    if actor.is_platform_admin:
-        return runs
-    if not actor.manages_people or actor.agency_id is None:
-        return runs.none()
-    runs = runs.filter(agency_id=actor.agency_id)
-    if actor.is_agency_admin:
-        return runs
-    if actor.unit_path is None:
-        return runs.none()
-    return runs.filter(unit__path__startswith=actor.unit_path)
+    # A run of a whole agency (no unit) is for the agency's admins only.
+    return ReportRun.objects.filter(actor_for(user).rows_q(unit_path_field="unit__path"))
 
 
 def access_report_run(user, run_id) -> ReportRun:

@@ -3,7 +3,6 @@
 import datetime
 
 from celery import shared_task
-from django.utils import timezone
 
 
 @shared_task(acks_late=True)
@@ -16,14 +15,13 @@ def report_run_task(run_id):
 
 @shared_task
 def reports_nightly_task(day=None):
-    """Recompute the aggregates (repairing drift), then snapshot yesterday (or `day`)."""
+    """Recompute the aggregates (repairing drift), then snapshot each agency's yesterday (or
+    `day`)."""
     from .services.recompute import aggregates_recompute
     from .services.snapshots import snapshots_write
 
     drift = aggregates_recompute(repair=True)
-    day = (datetime.date.fromisoformat(day) if day
-           else timezone.localdate() - datetime.timedelta(days=1))
-    written = snapshots_write(day=day)
+    written = snapshots_write(day=datetime.date.fromisoformat(day) if day else None)
     return {"drift_agencies": sorted(drift), "drift_cells": sum(map(len, drift.values())),
             "snapshot_rows": written}
 

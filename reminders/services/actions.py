@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for, scope_q
+from agencies.dates import agency_date
 from agencies.models import AuditEvent
 from agencies.services import audited
 from learning.models import EnrollmentStatus
@@ -23,7 +24,7 @@ from ..models import (
     ReminderPolicy,
     ReminderPreference,
 )
-from .scan import _enqueue, make_key, policies_for
+from .scan import _enqueue, make_key
 from .sending import unread_cache_key
 
 NUDGE_ALL_ACTION = "reminder.nudge_overdue"
@@ -74,17 +75,15 @@ def reminder_nudge(*, actor, assignee: Assignee, now=None, ip=None) -> ReminderL
 
 
 def overdue_in_scope(user, *, now=None):
-    """Active, incomplete, required assignees in the user's scope that are past due (in each
-    agency's time zone)."""
-    now = now or timezone.now()
+    """Active, incomplete, required assignees in the user's scope that are past due: due before
+    today in the user's agency (agencies.dates; across agencies, the site's date), as the
+    dashboards count overdue."""
     rows = Assignee.objects.filter(
         scope_q(user, agency_field="agency", unit_path_field="unit_path", user_field="user"),
         is_active=True, required=True).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
     actor = actor_for(user)
-    if actor.agency_id:
-        today = next(iter(policies_for([actor.agency_id]).values())).today(now)
-        return rows.filter(due_on__lt=today)
-    return rows.filter(due_on__lt=now.date())
+    return rows.filter(due_on__lt=agency_date(actor.agency_time_zone if actor.agency_id else None,
+                                              now))
 
 
 def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
@@ -124,7 +123,7 @@ def policy_update(*, actor, agency, ip=None, **fields) -> ReminderPolicy:
     who = actor_for(actor)
     with audited(actor=actor, agency=agency, action="reminder.policy", ip=ip,
                  detail={k: v for k, v in fields.items()}):
-        if not (who.is_platform_admin or (who.is_agency_admin and who.agency_id == agency.pk)):
+        if not who.administers_agency(agency.pk):
             raise ValidationError(_("Only the agency's admins can change its reminder policy."))
         days = sorted({int(d) for d in fields.get("before_days", [14, 7, 1])}, reverse=True)
         if any(d < 1 or d > 365 for d in days):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
+from agencies.selectors import managers_up_the_tree, nearest_managers
 from learning.models import EnrollmentStatus
 
 from .. import conf
@@ -40,23 +41,6 @@ def policies_for(agency_ids) -> dict[int, Policy]:
     rows = {p.agency_id: p for p in ReminderPolicy.objects.filter(agency_id__in=agency_ids)}
     return {a.pk: Policy.for_agency(a, rows.get(a.pk))
             for a in Agency.objects.filter(pk__in=agency_ids)}
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)]
-
-
-def unit_managers(agency_ids, unit_paths) -> dict[str, list[int]]:
-    """For each unit path, the managers of the nearest unit (itself or above) that has any."""
-    wanted = {p for path in unit_paths for p in _ancestor_paths(path)}
-    by_path = defaultdict(list)
-    for user_id, path in Membership.objects.filter(
-            agency_id__in=agency_ids, role=Role.MANAGER, is_active=True, user__is_active=True,
-            unit__path__in=wanted).values_list("user_id", "unit__path"):
-        by_path[path].append(user_id)
-    return {path: next((by_path[p] for p in _ancestor_paths(path) if by_path.get(p)), [])
-            for path in unit_paths}
 
 
 def _enqueue(log_ids):
@@ -101,8 +85,8 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
                 next_at[None].append(row["pk"])  # the recurrence roller wakes it up again
                 continue
             policy = policies[row["agency_id"]]
-            today = policy.today(now)
-            step = current_step(policy, row["due_on"], today)
+            day = policy.send_day(now)  # the latest day whose reminders are due to go out
+            step = current_step(policy, row["due_on"], day)
             if step and not (not row["required"] and row["user_id"] in digest_people):
                 kind, number, _ = step
                 key = make_key(kind, enrollment_id=row["enrollment_id"], period=row["period"],
@@ -111,14 +95,13 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
                     key=key, kind=kind, step=number, period=row["period"],
                     agency_id=row["agency_id"], recipient_id=row["user_id"],
                     enrollment_id=row["enrollment_id"], batch=batch)
-            if row["required"] and today >= escalation_day(policy, row["due_on"]):
+            if row["required"] and day >= escalation_day(policy, row["due_on"]):
                 escalate.append(row)
-            next_at[policy.moment(next_look(policy, row["due_on"], today))].append(row["pk"])
+            next_at[policy.send_at(next_look(policy, row["due_on"], day))].append(row["pk"])
         if escalate:
-            managers = unit_managers({r["agency_id"] for r in escalate},
-                                     {r["unit_path"] for r in escalate if r["unit_path"]})
+            managers = managers_up_the_tree({r["unit_path"] for r in escalate})
             for row in escalate:
-                for manager_id in managers.get(row["unit_path"], []):
+                for manager_id in [m.pk for m in nearest_managers(managers, row["unit_path"])]:
                     key = make_key(Kind.ESCALATION, enrollment_id=row["enrollment_id"],
                                    period=row["period"], recipient_id=manager_id)
                     logs[key] = ReminderLog(
@@ -145,9 +128,9 @@ def digests_scan(*, now=None) -> list[int]:
     policies = policies_for(agency_ids)
     due_today = {}
     for agency_id, policy in policies.items():
-        today = policy.today(now)
-        if today.weekday() == policy.digest_weekday:
-            due_today[agency_id] = iso_week_step(today)
+        day = policy.send_day(now)
+        if day.weekday() == policy.digest_weekday:
+            due_today[agency_id] = iso_week_step(day)
     if not due_today:
         return []
     logs = []

@@ -2,7 +2,7 @@
 
 import datetime
 
-from agencies.models import Membership, Role
+from agencies.selectors import managers_up_the_tree, nearest_managers
 
 from ..access import DashboardScope
 
@@ -31,25 +31,13 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
     today = today or scope.today()
     page = list(overdue_enrollments(scope, today=today)
                 .select_related("user", "course", "unit")[offset:offset + limit])
-    paths = {e.unit.path for e in page if e.unit_id}
-    ancestor_ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
-    managers = {}
-    if ancestor_ids:
-        for membership in (Membership.objects.filter(unit_id__in=ancestor_ids, role=Role.MANAGER,
-                                                     is_active=True)
-                           .select_related("user").order_by("unit_id", "id")):
-            managers.setdefault(membership.unit_id, membership.user)
+    managers = managers_up_the_tree({e.unit.path for e in page if e.unit_id})
     assignees = _assignees({e.pk for e in page})
     rows = []
     for enrollment in page:
-        manager = None
-        if enrollment.unit_id:
-            chain = [int(p) for p in enrollment.unit.path.strip("/").split("/") if p]
-            for unit_id in reversed(chain):
-                candidate = managers.get(unit_id)
-                if candidate is not None and candidate.pk != enrollment.user_id:
-                    manager = candidate
-                    break
+        nearest = nearest_managers(managers, enrollment.unit.path if enrollment.unit_id else None,
+                                   other_than=enrollment.user_id)
+        manager = nearest[0] if nearest else None
         rows.append({"enrollment": enrollment, "user": enrollment.user,
                      "course": enrollment.course, "unit": enrollment.unit,
                      "due_on": enrollment.due_on, "days_overdue": (today - enrollment.due_on).days,

@@ -4,7 +4,6 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from agencies.models import Agency
 
@@ -17,8 +16,8 @@ from .trend import DEFAULT_WEEKS, week_start
 def platform_adoption(*, today=None) -> dict:
     """Per active agency: members, activated, completion rate of required training, and weekly
     completions over the last 12 weeks. Five queries whatever the number of agencies."""
-    today = today or timezone.localdate()
     everywhere = DashboardScope(agency=None)
+    today = today or everywhere.today()
     members = f.members_by(everywhere, "agency_id")
     statuses = f.status_figures(everywhere, "agency_id")
     overdue = f.overdue_by(everywhere, "agency_id", today=today)

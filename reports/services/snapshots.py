@@ -1,9 +1,10 @@
 """DailySnapshot rows: the state of each unit at the end of each day, written by the nightly task.
 
 Computed from the enrollments, memberships and learning events as they stood at the end of the
-day (UTC), so a missed day can be back-filled later (`manage.py snapshots_backfill`). Writing a
-day twice changes nothing: rows are compared and only differences are written. "Activated"
-counts people whose first sign-in (`User.activated_at`) came before the end of the day.
+agency's own day (midnight in its time zone, agencies.dates), so a missed day can be back-filled
+later (`manage.py snapshots_backfill`). Writing a day twice changes nothing: rows are compared
+and only differences are written. "Activated" counts people whose first sign-in
+(`User.activated_at`) came before the end of the day.
 """
 
 import datetime
@@ -11,8 +12,8 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from agencies.dates import agency_date, agency_day_bounds
 from agencies.models import Agency, Membership
 
 from ..models import DailySnapshot
@@ -20,16 +21,18 @@ from ..models import DailySnapshot
 ACTIVE_WINDOW = datetime.timedelta(days=7)
 
 
-def _bounds(day: datetime.date):
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
-    return start, start + datetime.timedelta(days=1)
+def _time_zone(agency_id: int) -> str:
+    return Agency.objects.filter(pk=agency_id).values_list("time_zone", flat=True).first() or ""
 
 
-def snapshot_figures(*, agency_id: int, day: datetime.date) -> dict:
-    """{unit id or None: {figure: value}} for one agency at the end of `day`."""
+def snapshot_figures(*, agency_id: int, day: datetime.date, time_zone: str | None = None) -> dict:
+    """{unit id or None: {figure: value}} for one agency at the end of its day `day` (in
+    `time_zone`, the agency's, looked up when not given)."""
     from learning.models import Enrollment, LearningEvent
 
-    start, end = _bounds(day)
+    if time_zone is None:
+        time_zone = _time_zone(agency_id)
+    start, end = agency_day_bounds(time_zone, day)
     done_by_end = Q(completed_at__lt=end)
     figures: dict = defaultdict(lambda: dict.fromkeys(DailySnapshot.FIGURES, 0))
     enrollments = (
@@ -61,11 +64,12 @@ def snapshot_figures(*, agency_id: int, day: datetime.date) -> dict:
     return figures
 
 
-def snapshot_write_agency(*, agency_id: int, day: datetime.date) -> int:
+def snapshot_write_agency(*, agency_id: int, day: datetime.date,
+                          time_zone: str | None = None) -> int:
     """Write one agency's rows for `day`; returns how many rows were created, changed or
     deleted (0 when the day was already written with the same figures)."""
-    wanted = {unit: values for unit, values in snapshot_figures(agency_id=agency_id, day=day)
-              .items() if any(values.values())}
+    figures = snapshot_figures(agency_id=agency_id, day=day, time_zone=time_zone)
+    wanted = {unit: values for unit, values in figures.items() if any(values.values())}
     changed = 0
     with transaction.atomic():
         existing = {s.unit_id: s for s in DailySnapshot.objects.select_for_update()
@@ -85,15 +89,26 @@ def snapshot_write_agency(*, agency_id: int, day: datetime.date) -> int:
     return changed
 
 
-def snapshots_write(*, day: datetime.date) -> int:
-    """Write every agency's snapshot rows for `day` (idempotent)."""
-    return sum(snapshot_write_agency(agency_id=pk, day=day)
-               for pk in Agency.objects.order_by("pk").values_list("pk", flat=True))
+def snapshots_write(*, day: datetime.date | None = None, now=None) -> int:
+    """Write every agency's snapshot rows for `day`, by default each agency's own yesterday
+    at `now` (the last day that has ended there). Idempotent."""
+    changed = 0
+    for pk, time_zone in Agency.objects.order_by("pk").values_list("pk", "time_zone"):
+        agency_day = day or agency_date(time_zone, now) - datetime.timedelta(days=1)
+        changed += snapshot_write_agency(agency_id=pk, day=agency_day, time_zone=time_zone)
+    return changed
+
+
+def last_finished_day(now=None) -> datetime.date:
+    """The latest day that has ended in every agency (the site's yesterday when there is none)."""
+    zones = set(Agency.objects.values_list("time_zone", flat=True)) or {None}
+    return min(agency_date(zone, now) for zone in zones) - datetime.timedelta(days=1)
 
 
 def snapshots_backfill(*, start: datetime.date, end: datetime.date | None = None) -> int:
-    """Write (or rewrite) every day from start to end (default: yesterday)."""
-    end = end or timezone.localdate() - datetime.timedelta(days=1)
+    """Write (or rewrite) every day from start to end (default: the last day that has ended
+    in every agency)."""
+    end = end or last_finished_day()
     changed, day = 0, start
     while day <= end:
         changed += snapshots_write(day=day)

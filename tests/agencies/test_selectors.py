@@ -125,3 +125,35 @@ def test_access_helpers_answer_404_outside_scope(world):
         access_unit(world.a_admin, "not-a-number")
     assert access_unit(world.a_manager, world.data.pk) == world.data
     assert set(units_visible_to(world.b_manager)) == {world.branch}
+
+
+def test_ancestor_paths_are_nearest_first(world):
+    assert selectors.ancestor_paths(world.data.path) == [
+        world.data.path, world.digital.path, world.hq.path]
+
+
+def test_nearest_manager_skips_deactivated_managers(world):
+    from agencies.models import Role
+    from tests.conftest import make_member
+
+    # A manager of Data whose account was switched off (membership still active), and one
+    # deactivated through the service: neither is anyone's manager any more.
+    make_member(world.a, Role.MANAGER, world.data, email="gone@a.gov", is_active=False)
+    left = make_member(world.a, Role.MANAGER, world.data, email="left@a.gov")
+    services.membership_set_active(actor=world.a_admin, membership=left.membership,
+                                   active=False)
+    managers = selectors.managers_up_the_tree([world.data.path])
+    assert selectors.nearest_managers(managers, world.data.path) == [world.a_manager]
+
+
+def test_nearest_manager_is_never_the_person_themself(world):
+    from agencies.models import Role
+    from tests.conftest import make_member
+
+    data_manager = make_member(world.a, Role.MANAGER, world.data, email="datamgr@a.gov")
+    managers = selectors.managers_up_the_tree([world.data.path, world.ops.path])
+    assert selectors.nearest_managers(managers, world.data.path) == [data_manager]
+    assert selectors.nearest_managers(managers, world.data.path,
+                                      other_than=data_manager.pk) == [world.a_manager]
+    assert selectors.nearest_managers(managers, world.ops.path) == []  # nobody manages Ops
+    assert selectors.nearest_managers(managers, None) == []

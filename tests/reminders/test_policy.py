@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from agencies.dates import agency_date
 from reminders.models import Kind
 from reminders.policy import (
     Policy,
@@ -56,16 +57,26 @@ def test_custom_policy_without_due_date_step_and_other_spacing():
     assert escalation_day(policy, DUE) == D(2027, 4, 5)
 
 
-def test_policy_day_turns_over_at_send_hour_in_the_agency_time_zone():
+def test_send_day_turns_over_at_send_hour_in_the_agency_time_zone():
     import zoneinfo
 
     ny = Policy(time_zone="America/New_York", tz=zoneinfo.ZoneInfo("America/New_York"))
     paris = Policy(time_zone="Europe/Paris", tz=zoneinfo.ZoneInfo("Europe/Paris"))
     # 10:30 UTC = 06:30 in New York (EDT, before 07:00) and 12:30 in Paris (CEST).
     now = datetime.datetime(2027, 3, 31, 10, 30, tzinfo=datetime.UTC)
-    assert ny.today(now) == D(2027, 3, 30)
-    assert paris.today(now) == D(2027, 3, 31)
-    assert ny.moment(D(2027, 3, 31)) == datetime.datetime(2027, 3, 31, 11, 0, tzinfo=datetime.UTC)
+    assert ny.send_day(now) == D(2027, 3, 30)
+    assert paris.send_day(now) == D(2027, 3, 31)
+    assert ny.send_at(D(2027, 3, 31)) == datetime.datetime(2027, 3, 31, 11, 0, tzinfo=datetime.UTC)
+    assert ny.send_day(ny.send_at(D(2027, 3, 31))) == D(2027, 3, 31)
+
+
+def test_policy_today_is_the_agency_date_whatever_the_send_hour():
+    import zoneinfo
+
+    ny = Policy(time_zone="America/New_York", tz=zoneinfo.ZoneInfo("America/New_York"))
+    now = datetime.datetime(2027, 3, 31, 10, 30, tzinfo=datetime.UTC)  # 06:30 in New York
+    assert ny.today(now) == D(2027, 3, 31) == agency_date("America/New_York", now)
+    assert ny.today(datetime.datetime(2027, 3, 31, 3, 59, tzinfo=datetime.UTC)) == D(2027, 3, 30)
 
 
 def test_months_arithmetic_clamps_to_month_end():

@@ -129,6 +129,16 @@ def test_overdue_people_with_their_nearest_manager(dash):
     assert rows[1]["manager"] is None  # nobody manages Ops
 
 
+def test_overdue_people_never_get_a_deactivated_manager(dash):
+    from agencies.models import Role
+    from tests.conftest import make_member
+
+    make_member(dash.w.a, Role.MANAGER, dash.w.data, email="gone@a.gov", is_active=False)
+    rows = overdue_people(dashboard_scope(dash.w.a_admin), today=TODAY)
+    assert rows[0]["user"].email == "d2@a.gov"
+    assert rows[0]["manager"] == dash.w.a_manager  # not the switched-off manager of Data
+
+
 @pytest.mark.parametrize("who, filters", [
     ("a_manager", {"unit_id": "ops"}), ("a_manager", {"unit_id": "branch"}),
     ("a_admin", {"unit_id": "branch"}), ("a_admin", {"agency_id": "b"}),

@@ -71,3 +71,38 @@ def test_recompute_command_check_mode_exits_nonzero_on_drift(dash):
     call_command("reports_recompute", stdout=out)
     call_command("reports_recompute", "--check", stdout=out)
     assert out.getvalue().endswith("No drift.\n")
+
+
+def test_snapshot_days_are_the_agency_days(world):
+    import time_machine
+
+    from learning import services as learning
+    from tests.courses.conftest import build_course
+
+    world.a.time_zone = "Pacific/Kiritimati"  # UTC+14
+    world.a.save(update_fields=["time_zone"])
+    course = build_course(world.a_trainer, world.a, slug="tz-snap", publish=True)
+    # 12 March, 20:00 UTC is already 13 March, 10:00 in the agency.
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 20, tzinfo=datetime.UTC),
+                             tick=False):
+        learning.enrollment_create(user=world.a_learner, course=course, required=True)
+    snapshots_write(day=datetime.date(2025, 3, 12))
+    snapshots_write(day=datetime.date(2025, 3, 13))
+    enrolled = {day: sum(r["enrolled"] for r in rows(day).values())
+                for day in (datetime.date(2025, 3, 12), datetime.date(2025, 3, 13))}
+    assert enrolled == {datetime.date(2025, 3, 12): 0, datetime.date(2025, 3, 13): 1}
+
+
+def test_nightly_snapshot_is_each_agency_own_yesterday(world):
+    import time_machine
+
+    world.a.time_zone = "Pacific/Kiritimati"  # already 13 March there at 12:00 UTC on the 12th
+    world.a.save(update_fields=["time_zone"])
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 12, tzinfo=datetime.UTC),
+                             tick=False):
+        from agencies.models import Membership
+
+        Membership.objects.update(joined_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+        snapshots_write()
+    days = dict(DailySnapshot.objects.values_list("agency__slug", "day").distinct())
+    assert days == {"agency-a": datetime.date(2025, 3, 12), "agency-b": datetime.date(2025, 3, 11)}

@@ -1,9 +1,8 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from reports.services.snapshots import snapshots_backfill
+from reports.services.snapshots import last_finished_day, snapshots_backfill
 
 
 class Command(BaseCommand):
@@ -13,10 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--start", type=datetime.date.fromisoformat,
                             help="First day (YYYY-MM-DD); default: 7 days ago.")
         parser.add_argument("--end", type=datetime.date.fromisoformat,
-                            help="Last day (YYYY-MM-DD); default: yesterday.")
+                            help="Last day (YYYY-MM-DD); default: yesterday (the last day "
+                                 "that has ended in every agency's time zone).")
 
     def handle(self, *args, start, end, **options):
-        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        yesterday = last_finished_day()
         end = end or yesterday
         start = start or end - datetime.timedelta(days=6)
         if start > end:
