@@ -14,9 +14,11 @@ app.autodiscover_tasks()
 
 
 def ensure_filesystem_broker_folders(**_kwargs):
-    """kombu's filesystem transport needs its folders before anything is sent or consumed."""
+    """kombu's filesystem transport needs its folders before anything is sent or consumed
+    (its control folder holds the exchange tables, which kombu would otherwise write to
+    `control/` in the current directory)."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

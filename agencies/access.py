@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils.functional import cached_property
 
 from .dates import agency_date
 from .models import Agency, Membership, Role, Unit
@@ -202,11 +201,3 @@ def access_membership(user, membership_id) -> Membership:
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-class ActorMixin:
-    """For class-based views: `self.actor` is the acting user's Actor."""
-
-    @cached_property
-    def actor(self):
-        return actor_for(self.request.user)

@@ -145,7 +145,6 @@ class AuditEvent(models.Model):
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Success")
         REJECTED = "rejected", _("Rejected")
-        DENIED = "denied", _("Denied")
 
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"

@@ -25,7 +25,10 @@ DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,}$")
 
 
 def audit_record(*, actor, agency, action, target="", ip=None, outcome, detail=None):
-    """Append one audit row. Runs in its own savepoint so a rolled-back change is still logged."""
+    """Append one audit row in the caller's transaction (no savepoint of its own): it commits
+    or rolls back with the change around it. A refusal is still logged because `audited` writes
+    the rejected row after the change's atomic block has rolled back, outside it (so it lasts
+    if the surrounding transaction, when there is one, commits)."""
     return AuditEvent.objects.create(
         agency=agency,
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.forms import apply_validation_error
+
 from . import selectors, services
 from .access import access_membership, access_unit, actor_for
 from .forms import AgencyCreateForm, AgencySettingsForm, InvitationForm, MembershipForm, UnitForm
@@ -24,8 +26,7 @@ def _apply_service(form, call):
     try:
         return call()
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        apply_validation_error(form, error)
         return None
 
 

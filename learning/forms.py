@@ -9,6 +9,6 @@ class RevokeForm(forms.Form):
                                          "verification page says only that it was revoked."))
 
 
-def answers_from_post(post, attempt) -> dict:
+def answers_from_post(post) -> dict:
     """{question_key: [choice_keys]} from fields named q-<question_key> (any key sent)."""
     return {name[2:]: post.getlist(name) for name in post if name.startswith("q-")}

@@ -6,6 +6,7 @@ from courses.selectors import course_catalog, path_catalog
 
 from .content import correct_keys, outline, questions_by_key
 from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
+from .registries import step_kinds
 from .services import attempt_is_expired
 
 SUGGESTIONS = 6
@@ -75,14 +76,19 @@ def _done(enrollment) -> tuple[set, set]:
 
 
 def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = "") -> dict | None:
-    """Navigation (modules with lessons and quizzes, done and current marked), previous and
-    next, and the current lesson or quiz; None if the key is not in the version. Two queries."""
+    """Navigation (modules with lessons and quizzes, done and current marked, each with its
+    URL and label prefix from its registered step kind), previous and next, and the current
+    lesson or quiz; None if the key is not in the version. Two queries."""
     plan = outline(enrollment.version.snapshot)
     index = plan.step_index(kind, key)
     if index is None:
         return None
     lessons, passed = _done(enrollment)
+    slug = enrollment.course.slug
     for i, step in enumerate(plan.steps):
+        step_kind = step_kinds[step["kind"]]
+        step["url"] = step_kind.url(slug, step["key"])
+        step["prefix"] = step_kind.nav_prefix
         step["done"] = step["key"] in (lessons if step["kind"] == "lesson" else passed)
         step["current"] = i == index
     remaining = sum(s["minutes"] or 0 for s in plan.steps

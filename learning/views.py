@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from academy.forms import apply_validation_error
 from agencies.access import actor_for
 from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
@@ -26,11 +27,7 @@ from .access import (
 from .forms import RevokeForm, answers_from_post
 from .models import Enrollment
 from .pdf import certificate_pdf
-
-
-def _step_url(slug, step):
-    name = "learning:lesson" if step["kind"] == "lesson" else "learning:quiz"
-    return reverse(name, args=[slug, step["key"]])
+from .registries import step_url
 
 
 def _player_enrollment(request, slug) -> Enrollment:
@@ -76,7 +73,7 @@ def resume(request, slug):
     target = selectors.resume_target(enrollment)
     if target is None:
         raise Http404
-    return redirect(_step_url(slug, target))
+    return redirect(step_url(slug, target))
 
 
 @login_required
@@ -108,7 +105,7 @@ def lesson_done(request, slug, key):
         messages.success(request, _("Course complete. Your certificate is ready."))
         return redirect("learning:my_learning")
     if following:
-        return redirect(_step_url(slug, following))
+        return redirect(step_url(slug, following))
     return redirect("learning:lesson", slug, key)
 
 
@@ -158,7 +155,7 @@ def attempt_submit(request, attempt_id):
     attempt = access_attempt(request.user, attempt_id)
     try:
         attempt = services.attempt_submit(
-            attempt=attempt, answers=answers_from_post(request.POST, attempt))
+            attempt=attempt, answers=answers_from_post(request.POST))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         if services.attempt_is_expired(attempt):
@@ -224,7 +221,7 @@ def certificate_revoke(request, code):
         except PermissionDenied:
             raise Http404 from None  # the same answer as a missing certificate
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The certificate was revoked."))
             return redirect("learning:certificate", code)

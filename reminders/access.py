@@ -19,7 +19,11 @@ def assignments_visible_to(user):
 
 
 def assignees_visible_to(user):
-    """Assignees about people the user manages (never their own row: nobody nudges themself)."""
+    """Assignees in what the user manages, by the one scope rule (`scope_q`): platform admins
+    all, agency admins their agency's, managers those in their unit's subtree; learners and
+    trainers none. Nothing leaves out the user's own rows: an agency admin, or a manager placed
+    in the unit they manage, sees (and may nudge) their own; a manager without a unit sees only
+    their own."""
     actor = actor_for(user)
     if not actor.manages_people:
         return Assignee.objects.none()

@@ -1,22 +1,18 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agencies.access import actor_for, members_visible_to, units_visible_to
-from courses.models import Course, LearningPath
 
 from .models import RecurAnchor, ReminderPolicy, ReminderPreference, TargetKind
-from .services.assignments import _course_available_q
+from .registries import assignable_kinds
 
 MAX_PEOPLE = 500
 
 
 class AssignmentForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False,
-                                    label=_("Course"))
-    path = forms.ModelChoiceField(queryset=LearningPath.objects.none(), required=False,
-                                  label=_("or a learning path"))
+    """What to assign (one choice per registered kind of assignable item), to whom, and when."""
+
     target = forms.ChoiceField(choices=TargetKind.choices, label=_("Assign to"),
                                initial=TargetKind.UNIT)
     unit = forms.ModelChoiceField(queryset=None, required=False, label=_("Unit"),
@@ -44,9 +40,11 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         agency_id = actor_for(user).agency_id
-        self.fields["course"].queryset = Course.objects.filter(_course_available_q(agency_id))
-        self.fields["path"].queryset = LearningPath.objects.filter(
-            Q(owner_id=agency_id) | Q(owner__isnull=True), is_published=True)
+        self.item_field_names = [kind.field for kind in assignable_kinds.values()]
+        for kind in assignable_kinds.values():
+            self.fields[kind.field] = forms.ModelChoiceField(
+                queryset=kind.choices(agency_id), required=False, label=kind.label)
+        self.order_fields(self.item_field_names)
         self.fields["unit"].queryset = units_visible_to(user)
         if not actor_for(user).is_agency_admin:
             self.fields["target"].choices = [c for c in TargetKind.choices
@@ -66,10 +64,20 @@ class AssignmentForm(forms.Form):
                                         % {"emails": ", ".join(sorted(unknown))})
         return users
 
+    @property
+    def item_fields(self):
+        """The bound fields that choose the item, in the order the kinds were registered."""
+        return [self[name] for name in self.item_field_names]
+
+    def items(self) -> dict:
+        """{field: chosen item or None} for every kind of item, as `assignment_create` takes."""
+        return {name: self.cleaned_data.get(name) for name in self.item_field_names}
+
     def clean(self):
         data = super().clean()
-        if bool(data.get("course")) == bool(data.get("path")):
-            self.add_error("course", _("Choose a course or a learning path (one of them)."))
+        if sum(bool(data.get(name)) for name in self.item_field_names) != 1:
+            self.add_error(self.item_field_names[0],
+                           _("Choose a course or a learning path (one of them)."))
         target = data.get("target")
         if target == TargetKind.UNIT and not data.get("unit"):
             self.add_error("unit", _("Choose a unit."))

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.forms import apply_validation_error
 from agencies.access import actor_for
 from agencies.models import Agency
 from agencies.permissions import agency_admin_required, client_ip, people_manager_required
@@ -42,14 +43,13 @@ def assignment_create(request):
         data = form.cleaned_data
         try:
             assignment = services.assignment_create(
-                actor=request.user, course=data["course"], path=data["path"],
+                actor=request.user, **form.items(),
                 target=data["target"], unit=data["unit"], people=data["people"] or [],
                 due_on=data["due_on"], due_days=data["due_days"], required=data["required"],
                 recur_months=data["recur_months"], recur_anchor=data["recur_anchor"],
                 ip=client_ip(request))
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Training assigned. People are being enrolled now."))
             return redirect("reminders:assignment_detail", assignment.pk)
@@ -127,8 +127,7 @@ def policy_edit(request):
             services.policy_update(actor=request.user, agency=agency, ip=client_ip(request),
                                    **{name: form.cleaned_data[name] for name in form.Meta.fields})
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Reminder policy saved."))
             return redirect("reminders:policy")

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReportFormat, ReportKind, ReportSchedule
+from .models import ReportFormat, ReportSchedule
+from .registries import report_kind_choices
 
 
 class DashboardFilterForm(forms.Form):
@@ -17,7 +18,7 @@ class DashboardFilterForm(forms.Form):
 
 
 class ReportRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    kind = forms.ChoiceField(label=_("Report"), choices=report_kind_choices)
     format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices)
 
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Unit
 from courses.models import Course, LearningPath
 
+from .registries import report_kind_choices
+
 
 def _cell_constraints(name, extra):
     """One row per key; enrollments without a unit get their own (partial) unique index."""
@@ -257,7 +259,7 @@ ENROLLMENT_AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, Com
                                UnitOpenDue, CourseOpenDue, UnitCompletionWeek,
                                CourseCompletionWeek, CourseCompletionTime)
 MEMBER_AGGREGATE_MODELS = (MemberCount,)
-AGGREGATE_MODELS = ENROLLMENT_AGGREGATE_MODELS + MEMBER_AGGREGATE_MODELS
+# The nightly recompute reads them through reports.registries.aggregate_sources.
 
 
 class DailySnapshot(models.Model):
@@ -297,6 +299,8 @@ class DailySnapshot(models.Model):
 
 
 class ReportKind(models.TextChoices):
+    """The built-in report kinds; every kind, built-in or not, is in registries.report_kinds."""
+
     COMPLETION = "completion", _("Completion detail")
     OVERDUE = "overdue", _("Overdue list")
     ADOPTION = "adoption", _("Adoption summary per unit")
@@ -320,7 +324,7 @@ class ReportScope(models.Model):
     learning_path = models.ForeignKey(LearningPath, on_delete=models.SET_NULL, null=True,
                                       blank=True, related_name="+")
     required_only = models.BooleanField(_("required training only"), default=False)
-    kind = models.CharField(_("report"), max_length=12, choices=ReportKind.choices)
+    kind = models.CharField(_("report"), max_length=12, choices=report_kind_choices)
     format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
 
     class Meta:

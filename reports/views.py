@@ -16,7 +16,7 @@ from . import charts, selectors
 from .access import access_report_run, dashboard_scope
 from .forms import DashboardFilterForm, ReportRequestForm, ReportScheduleForm
 from .models import ReportSchedule
-from .selectors.dashboard import dashboard_filter_choices
+from .selectors.dashboard import dashboard_filter_choices, dashboard_panel_list
 from .selectors.overdue import overdue_enrollments
 from .services import runs as run_services
 
@@ -79,6 +79,7 @@ def dashboard(request):
         "query": _query(request), "actor": actor_for(request.user),
         "up_query": _up_query(request, scope),
         "report_form": ReportRequestForm(), "schedule_form": ReportScheduleForm(),
+        "panels": dashboard_panel_list(scope),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -4,13 +4,8 @@ import pytest
 
 from agencies.models import Role
 
-from .factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory
-
-
-def make_member(agency, role=Role.LEARNER, unit=None, email=None, **user_kwargs):
-    user = UserFactory(**({"email": email} if email else {}), **user_kwargs)
-    MembershipFactory(user=user, agency=agency, unit=unit, role=role)
-    return user
+from .builders import make_member
+from .factories import AgencyFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture

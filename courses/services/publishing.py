@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from agencies.services import audited
 
 from ..models import Course, CourseVersion, Status
+from ..registries import publish_checks
 from ._common import lock_course, require, require_editor, touch
 from .content import (
     content_hash,
@@ -19,17 +20,31 @@ from .content import (
 )
 
 
+def content_publish_check(*, course: Course, content: dict) -> list[str]:
+    """The built-in publish check (registered first, as "content"): the draft's content is
+    whole (see `content_problems`)."""
+    return [str(p) for p in content_problems(content)]
+
+
+def _publish_problems(course: Course, content: dict) -> list[str]:
+    """What every registered publish check (courses.registries.publish_checks) objects to."""
+    return [str(problem) for _key, check in publish_checks.items()
+            for problem in check(course=course, content=content)]
+
+
 def course_publish_problems(course: Course) -> list[str]:
     """Every reason the draft cannot be published, as readable messages (empty: publishable)."""
-    return [str(p) for p in content_problems(draft_content(course))]
+    return _publish_problems(course, draft_content(course))
 
 
 def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
     """Validate the draft and freeze it as the next numbered version that learners see.
 
-    Refuses with a ValidationError listing every problem (no quiz that cannot be passed, no
-    question without a correct answer, no pool smaller than its draw, no empty module, no lesson
-    without text). `actor` None is the system (seeders, management commands).
+    Runs every registered publish check (courses.registries.publish_checks: first the content
+    check, then those of downstream apps) and refuses with a ValidationError listing every
+    problem they found (no quiz that cannot be passed, no question without a correct answer, no
+    pool smaller than its draw, no empty module, no lesson without text, and whatever a
+    downstream check requires). `actor` None is the system (seeders, management commands).
     """
     with audited(actor=actor, agency=course.owner, action="course.publish", target=course.slug,
                  ip=ip, detail={"course": course.pk}):
@@ -38,9 +53,9 @@ def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
         require(course.status != Status.ARCHIVED,
                 _("Unarchive the course before publishing it."))
         content = draft_content(course)
-        problems = content_problems(content)
+        problems = _publish_problems(course, content)
         if problems:
-            raise ValidationError([str(p) for p in problems])
+            raise ValidationError(problems)
         number = (course.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         version = CourseVersion.objects.create(
             course=course, number=number, title=content["title"], summary=content["summary"],

@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from academy.forms import apply_validation_error
 from agencies.access import actor_for
 from agencies.models import Agency
 
@@ -17,8 +18,7 @@ def apply_service(form, call, field=None):
     try:
         return call()
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(field, message)
+        apply_validation_error(form, error, field)
         return None
 
 

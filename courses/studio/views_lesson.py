@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.forms import apply_validation_error
+
 from .. import services
 from ..markdown import render_markdown
 from ..models import Lesson
@@ -53,8 +55,7 @@ def lesson_edit(request, course, lesson_id):
                                **form.service_fields())
     except ValidationError as error:
         if getattr(error, "code", None) != "stale":
-            for message in error.messages:
-                form.add_error(None, message)
+            apply_validation_error(form, error)
             return _lesson_page(request, course, lesson, form)
         return _conflict(request, course, lesson)
     messages.success(request, _("Lesson saved."))

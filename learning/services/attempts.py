@@ -128,7 +128,7 @@ def _clean_answers(attempt: QuizAttempt, quiz: dict, answers: dict) -> dict:
     return {key: cleaned.get(key, []) for key in drawn}
 
 
-def attempt_grade(attempt: QuizAttempt, quiz: dict, answers: dict) -> tuple[int, dict]:
+def attempt_grade(quiz: dict, answers: dict) -> tuple[int, dict]:
     """Score (percent of questions right) and {question_key: right?} for cleaned answers."""
     questions = questions_by_key(quiz)
     results = {key: set(chosen) == correct_keys(questions[key])
@@ -162,7 +162,7 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
                                     "start a new attempt."))
         quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
         cleaned = _clean_answers(attempt, quiz, answers)
-        score, _results = attempt_grade(attempt, quiz, cleaned)
+        score, _results = attempt_grade(quiz, cleaned)
         attempt.answers, attempt.score = cleaned, score
         attempt.passed = score >= quiz["pass_mark"]
         attempt.submitted_at = timezone.now()

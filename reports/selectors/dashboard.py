@@ -10,6 +10,7 @@ from courses.models import Course
 
 from ..access import DashboardScope
 from ..models import DailySnapshot, EnrollmentCount
+from ..registries import dashboard_panels
 from . import figures as f
 from .trend import trend_weeks
 
@@ -122,6 +123,14 @@ def dashboard_figures(scope: DashboardScope, *, today=None) -> dict:
         "funnel": _funnel(scope, headline, today), "courses": course_rows,
         "breakdown": breakdown, "units": units, "weeks": weeks,
     }
+
+
+def dashboard_panel_list(scope: DashboardScope) -> list[dict]:
+    """The dashboard's sections in order (reports.registries.dashboard_panels), each with its
+    template and its own data (None for the built-in panels, which read dashboard_figures)."""
+    return [{"key": key, "template": panel.template,
+             "data": panel.data(scope) if panel.data is not None else None}
+            for key, panel in dashboard_panels.items()]
 
 
 def dashboard_filter_choices(scope: DashboardScope) -> dict:

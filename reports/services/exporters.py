@@ -164,5 +164,3 @@ def write_xlsx(rows, fileobj, *, title="Report", progress=lambda n: None) -> int
     book.save(fileobj)
     return done
 
-
-ROWS = {"completion": completion_rows, "overdue": overdue_rows, "adoption": adoption_rows}

@@ -15,15 +15,9 @@ from django.db import transaction
 
 from agencies.models import Agency
 
-from ..models import (
-    AGGREGATE_MODELS,
-    ENROLLMENT_AGGREGATE_MODELS,
-    MEMBER_AGGREGATE_MODELS,
-    EnrollmentCount,
-    MemberCount,
-)
+from ..models import MEMBER_AGGREGATE_MODELS
+from ..registries import aggregate_models, aggregate_sources
 from .aggregates import EnrollmentState, contributions
-from .members import expected_member_cells
 
 logger = logging.getLogger(__name__)
 
@@ -75,24 +69,26 @@ def _zero(model) -> dict:
 
 
 def aggregates_recompute_agency(*, agency_id: int, repair: bool = True,
-                                models=AGGREGATE_MODELS) -> list[Drift]:
+                                models=None) -> list[Drift]:
     """Compare (and repair) one agency's aggregate rows; returns every cell that disagreed.
 
-    `models` narrows it, e.g. to MEMBER_AGGREGATE_MODELS after a bulk insert of memberships
-    (one grouped query, no scan of the enrollments)."""
+    Covers the tables of every registered aggregate source (reports.registries.
+    aggregate_sources: the enrollments' tables, the member counts, then those of downstream
+    apps). `models` narrows it, e.g. to MEMBER_AGGREGATE_MODELS after a bulk insert of
+    memberships (one grouped query, no scan of the enrollments)."""
+    models = aggregate_models() if models is None else tuple(models)
     drift: list[Drift] = []
     with transaction.atomic():
         expected: dict = {}
-        # Services that change this agency's enrollments (members) queue behind these locks
-        # (PostgreSQL), so the rows read below and the rows written stay consistent.
-        if any(model in ENROLLMENT_AGGREGATE_MODELS for model in models):
-            list(EnrollmentCount.objects.select_for_update().filter(agency_id=agency_id)
+        for source in aggregate_sources.values():
+            if not any(model in source.models for model in models):
+                continue
+            # Services that change what this source counts (enrollments, members) queue behind
+            # this lock (PostgreSQL), so the rows read below and the rows written stay
+            # consistent. Sources lock in registration order: enrollments, then members.
+            list(source.models[0].objects.select_for_update().filter(agency_id=agency_id)
                  .values_list("id", flat=True))
-            expected.update(expected_cells(agency_id))
-        if any(model in MEMBER_AGGREGATE_MODELS for model in models):
-            list(MemberCount.objects.select_for_update().filter(agency_id=agency_id)
-                 .values_list("id", flat=True))
-            expected.update(expected_member_cells(agency_id))
+            expected.update(source.expected(agency_id))
         for model in models:
             stored = _stored_cells(model, agency_id)
             missing = []

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import DashboardScope, report_runs_visible_to
-from ..models import ReportFormat, ReportKind, ReportRun
+from ..models import ReportFormat, ReportRun
+from ..registries import report_kinds
 from . import exporters
 from .pdf import write_pdf
 
@@ -33,13 +34,14 @@ CONTENT_TYPES = {
 
 def report_request(*, actor, scope: DashboardScope, kind: str, format: str,
                    schedule=None) -> ReportRun:
-    """Queue a report of `scope` (already checked by reports.access.dashboard_scope).
+    """Queue a report of `scope` (already checked by reports.access.dashboard_scope); `kind` is
+    a key of reports.registries.report_kinds.
 
     Returns at once; the task starts after the transaction commits.
     """
     from ..tasks import report_run_task
 
-    if kind not in ReportKind.values or format not in ReportFormat.values:
+    if kind not in report_kinds or format not in ReportFormat.values:
         raise ValueError(f"unknown report {kind}.{format}")
     with transaction.atomic():
         run = ReportRun.objects.create(
@@ -80,9 +82,10 @@ def _write(run, fileobj) -> int:
             "scope": run.unit.name if run.unit else run.agency.name if run.agency
             else _("all agencies")}
         return write_pdf(dashboard_figures(scope), fileobj, title=title)
-    rows = exporters.ROWS[run.kind](scope)
+    report = report_kinds[run.kind]
+    rows = report.rows(scope)
     if run.format == ReportFormat.XLSX:
-        return exporters.write_xlsx(rows, fileobj, title=str(ReportKind(run.kind).label),
+        return exporters.write_xlsx(rows, fileobj, title=str(report.label),
                                     progress=progress)
     return exporters.write_csv(rows, fileobj, progress=progress)
 

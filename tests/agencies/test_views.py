@@ -1,12 +1,10 @@
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import User
 from agencies import services
 from agencies.models import Agency, AuditEvent, Invitation, Membership, Role, Unit
-from reports.services.recompute import member_counts_recompute
+from tests.builders import bulk_members
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +26,6 @@ def member_active(membership):
 
 def unit_edit(unit):
     return reverse("agencies:unit_edit", args=[unit.pk])
-
-
-def bulk_members(agency, units, count, prefix="bulk"):
-    """`count` learners spread over `units`, created in three bulk inserts."""
-    User.objects.bulk_create(
-        User(email=f"{prefix}{n}@{agency.slug}.gov", full_name=f"Person {n}") for n in range(count)
-    )
-    users = list(User.objects.filter(email__startswith=prefix).order_by("pk"))
-    Membership.objects.bulk_create(
-        Membership(user=u, agency=agency, unit=units[i % len(units)], role=Role.LEARNER)
-        for i, u in enumerate(users)
-    )
-    EmailAddress.objects.bulk_create(
-        EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
-    )
-    # Bulk inserts skip the membership services: rebuild the member counts, as bulk writers do.
-    member_counts_recompute(agency_id=agency.pk)
-    return users
 
 
 # --- permission matrix ---------------------------------------------------------------------
@@ -225,7 +205,7 @@ def test_manager_moves_learner_within_subtree(world, client_for):
 
 
 def test_manager_cannot_move_another_manager_and_nothing_changes(world, client_for):
-    from tests.conftest import make_member
+    from tests.builders import make_member
 
     co_manager = make_member(world.a, "manager", world.data, email="co-manager@a.gov")
     membership = co_manager.membership

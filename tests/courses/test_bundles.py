@@ -21,8 +21,9 @@ from courses.bundles import (
 from courses.demo import seed_courses
 from courses.models import Course, CourseVersion, LearningPath, Lesson, Status
 from courses.services.content import content_hash, draft_content
+from tests.builders import build_course
 
-from .conftest import BUNDLES, build_course
+from .conftest import BUNDLES
 
 MINI = BUNDLES / "mini-course"
 CONTENT = Path(__file__).resolve().parents[2] / "content"

@@ -4,8 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from courses.models import Course, Lesson, Module, Question, Quiz
-
-from .conftest import build_course
+from tests.builders import build_course
 
 
 @pytest.fixture

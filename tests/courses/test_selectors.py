@@ -5,8 +5,7 @@ from django.http import Http404
 
 from courses import selectors, services
 from courses.models import Visibility
-
-from .conftest import build_course
+from tests.builders import build_course
 
 
 @pytest.fixture

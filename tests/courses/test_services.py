@@ -9,8 +9,7 @@ from agencies.models import AuditEvent
 from courses import services
 from courses.access import access_course_for_edit
 from courses.models import Course, CourseVersion, Lesson, QuestionType, Status
-
-from .conftest import build_course
+from tests.builders import build_course
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89")

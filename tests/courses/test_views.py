@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Visibility
-
-from .conftest import build_course
+from tests.builders import build_course
 
 
 @pytest.fixture

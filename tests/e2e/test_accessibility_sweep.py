@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.courses.conftest import build_course
+from tests.builders import build_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from agencies.models import AuditEvent, Invitation, Role
-from tests.conftest import make_member
+from tests.builders import make_member
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

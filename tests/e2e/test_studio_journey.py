@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from agencies.models import Role
 from courses.models import Course, Status
-from tests.conftest import make_member
+from tests.builders import make_member
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,7 +131,7 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
 
 def test_studio_pages_off_the_main_journey_pass_axe(page, live_server, axe_check, tmp_path):
     from courses import services
-    from tests.courses.conftest import build_course
+    from tests.builders import build_course
 
     agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
     trainer = make_member(agency, Role.TRAINER, email="trainer@example.gov")

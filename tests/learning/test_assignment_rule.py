@@ -11,8 +11,7 @@ import pytest
 from learning import services
 from learning.models import Enrollment
 from reports.services.recompute import aggregates_recompute_agency
-
-from .conftest import finish_course
+from tests.builders import finish_course
 
 pytestmark = pytest.mark.django_db
 

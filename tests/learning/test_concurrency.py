@@ -10,8 +10,7 @@ from django.db import connection, connections
 
 from learning import services
 from learning.models import LearningEvent, LessonProgress, QuizAttempt, Verb
-
-from .conftest import right_answers
+from tests.builders import right_answers
 
 pytestmark = [
     pytest.mark.postgres,

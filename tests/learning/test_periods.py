@@ -7,8 +7,7 @@ import pytest
 from learning import services
 from learning.access import access_certificate
 from learning.models import Certificate, EnrollmentStatus, LearningEvent, Verb
-
-from .conftest import finish_course
+from tests.builders import finish_course
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +61,7 @@ def test_revoking_an_earlier_period_certificate_leaves_dashboards_consistent(wor
 def test_an_attempt_left_open_in_an_earlier_period_cannot_be_submitted(world, enrollment):
     from django.core.exceptions import ValidationError
 
-    from .conftest import right_answers
+    from tests.builders import right_answers
 
     finish_course(enrollment)
     enrollment.refresh_from_db()

@@ -10,9 +10,7 @@ from learning import services
 from learning.content import outline
 from learning.models import QuizAttempt
 from learning.selectors import learning_path_progress
-from tests.courses.conftest import build_course
-
-from .conftest import CONTENT, finish_course, right_answers, starter_course
+from tests.builders import CONTENT, build_course, finish_course, right_answers, starter_course
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,7 @@ from django.urls import reverse
 from courses import services as course_services
 from learning import services
 from learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
-from tests.courses.conftest import build_course
-
-from .conftest import finish_course, right_answers, wrong_answers
+from tests.builders import build_course, finish_course, right_answers, wrong_answers
 
 pytestmark = pytest.mark.django_db
 

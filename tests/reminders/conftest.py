@@ -7,7 +7,7 @@ import time_machine
 
 from reminders import services
 from reminders.models import Assignee, ReminderLog
-from tests.courses.conftest import build_course
+from tests.builders import build_course
 
 # A Monday, 12:00 UTC: 07:00 in New York, 13:00 in Paris.
 T0 = datetime.datetime(2027, 3, 1, 12, 0, tzinfo=datetime.UTC)

@@ -17,7 +17,7 @@ from academy.celery import app
 from reminders import services
 from reminders.models import LogStatus, ReminderLog, TargetKind
 from reminders.tasks import reminder_send_task
-from tests.agencies.test_views import bulk_members
+from tests.builders import bulk_members
 
 from . import backends
 from .conftest import T0

@@ -9,7 +9,7 @@ from learning.models import Certificate, Enrollment, EnrollmentStatus
 from learning.selectors import certificate_verification
 from reminders import services
 from reminders.models import Assignee, LogStatus, RecurAnchor, ReminderLog, TargetKind
-from tests.learning.conftest import finish_course
+from tests.builders import finish_course
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

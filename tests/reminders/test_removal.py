@@ -8,7 +8,7 @@ from learning.models import Enrollment
 from reminders import services
 from reminders.models import TargetKind
 from reports.services.recompute import aggregates_recompute_agency
-from tests.learning.conftest import finish_course
+from tests.builders import finish_course
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from agencies.models import Role
 from learning.models import Enrollment
 from reminders import services
 from reminders.models import Kind, LogStatus, Notification, ReminderLog, TargetKind
-from tests.conftest import make_member
-from tests.learning.conftest import finish_course
+from tests.builders import finish_course, make_member
 
 from .conftest import keys
 
@@ -257,7 +256,7 @@ def test_signup_into_an_assigned_agency_gets_agency_wide_assignments(
 
 
 def test_materialisation_runs_in_batches_and_reports_progress(world, course_a, frozen):
-    from tests.agencies.test_views import bulk_members
+    from tests.builders import bulk_members
 
     bulk_members(world.a, [world.data, world.ops], 25)
     assignment = services.assignment_create(actor=world.a_admin, course=course_a,

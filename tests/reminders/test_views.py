@@ -19,8 +19,7 @@ from reminders.models import (
     TargetKind,
 )
 from reports.services.recompute import aggregates_recompute_agency
-from tests.agencies.test_views import bulk_members
-from tests.conftest import make_member
+from tests.builders import bulk_members, make_member
 
 from .conftest import T0
 
@@ -107,7 +106,7 @@ def test_other_agencies_and_learners_get_404(world, unit_assignment, client_for,
 def test_manager_of_another_unit_cannot_see_the_assignment(world, course_a, assign, client_for,
                                                            frozen):
     from agencies.models import Role
-    from tests.conftest import make_member
+    from tests.builders import make_member
 
     ops_manager = make_member(world.a, Role.MANAGER, world.ops, email="opsmanager@a.gov")
     assignment = assign(world.a_manager, course=course_a, target=TargetKind.UNIT,

@@ -19,10 +19,9 @@ import pytest
 import time_machine
 
 from accounts.services import user_first_sign_in
-from courses import services as course_services
 from learning import services as learning
 from reports.services.recompute import aggregates_recompute_agency
-from tests.conftest import make_member
+from tests.builders import complete_lesson, make_member, simple_course
 
 TODAY = datetime.date(2025, 3, 12)
 
@@ -30,23 +29,6 @@ TODAY = datetime.date(2025, 3, 12)
 def at(day, hour=9):
     return time_machine.travel(datetime.datetime(2025, *day, hour, tzinfo=datetime.UTC),
                                tick=False)
-
-
-def simple_course(actor, agency, *, slug, title):
-    course = course_services.course_create(
-        actor=actor, agency=agency, title=title, slug=slug, summary="s", level="beginner",
-        estimated_minutes=10, topics=[], outcomes=[])
-    module = course_services.module_create(actor=actor, course=course, title="Only")
-    for key in ("one", "two"):
-        course_services.lesson_create(actor=actor, module=module, title=key.title(), key=key,
-                                      body="Text.", estimated_minutes=5)
-    course_services.course_publish(actor=actor, course=course)
-    course.refresh_from_db()
-    return course
-
-
-def lesson(enrollment, key):
-    return learning.lesson_complete(enrollment=enrollment, lesson_key=key)
 
 
 def settle(*agencies):
@@ -79,17 +61,17 @@ def dash(world):
                                             due_on=datetime.date(2025, 3, 1)),
         )
     with at((3, 1)):
-        lesson(e.learner_c1, "one")
+        complete_lesson(e.learner_c1, "one")
     with at((3, 2)):
-        lesson(e.ops_c1, "one")
-        lesson(e.ops_c2, "one")
-        lesson(e.o2_c1, "one")
+        complete_lesson(e.ops_c1, "one")
+        complete_lesson(e.ops_c2, "one")
+        complete_lesson(e.o2_c1, "one")
     with at((3, 3)):
-        lesson(e.learner_c1, "two")
+        complete_lesson(e.learner_c1, "two")
     with at((3, 5)):
-        lesson(e.learner_c2, "one")
+        complete_lesson(e.learner_c2, "one")
     with at((3, 10)):
-        lesson(e.ops_c2, "two")
+        complete_lesson(e.ops_c2, "two")
     with at((3, 1)):
         for user in (w.a_learner, w.a_ops_learner):
             user_first_sign_in(user=user)

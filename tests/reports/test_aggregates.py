@@ -3,6 +3,7 @@ from collections import defaultdict
 
 import pytest
 
+from learning.events import EnrollmentState
 from reports.models import (
     CompletionDay,
     CompletionTime,
@@ -14,7 +15,6 @@ from reports.models import (
     UnitCompletionWeek,
     UnitOpenDue,
 )
-from learning.events import EnrollmentState
 from reports.services.aggregates import (
     bucket_for,
     bucket_range,
@@ -162,8 +162,9 @@ def raw_rollups():
 
 def test_rollups_equal_raw_counts_after_each_learning_service(dash):
     from learning import services as learning
+    from tests.builders import complete_lesson as lesson
 
-    from .conftest import at, lesson
+    from .conftest import at
 
     def check():
         raw = raw_rollups()

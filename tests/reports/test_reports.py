@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from reports.access import dashboard_scope
 from reports.models import ReportRun, ReportSchedule
+from reports.registries import ReportType, report_kinds
 from reports.services import exporters
 from reports.services.runs import report_request, report_runs_purge
 from reports.services.schedules import report_schedule_create, report_schedules_run_due
@@ -83,16 +84,17 @@ def test_spreadsheet_formulas_are_neutralised():
     assert exporters._safe("Ada") == "Ada"
 
 
-def test_failure_midway_leaves_failed_run_and_no_file(dash, run_report, monkeypatch):
+def test_failure_midway_leaves_failed_run_and_no_file(dash, run_report):
     def broken(scope):
         yield ["header"]
         yield ["one row"]
         raise RuntimeError("database went away")
 
-    monkeypatch.setitem(exporters.ROWS, "completion", broken)
     before = set(default_storage.listdir("reports")[0]) if default_storage.exists(
         "reports") else set()
-    run = run_report(dash.w.a_admin)
+    with report_kinds.temporary():
+        report_kinds.register("broken", ReportType(label="Broken", rows=broken))
+        run = run_report(dash.w.a_admin, kind="broken")
     assert run.status == "failed" and "database went away" in run.error and not run.file
     after = set(default_storage.listdir("reports")[0]) if default_storage.exists(
         "reports") else set()

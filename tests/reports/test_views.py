@@ -142,7 +142,7 @@ def test_overdue_page_offers_a_nudge_for_assigned_people(world, client_for,
                                                          django_capture_on_commit_callbacks):
     from reminders import services as reminders
     from reminders.models import Assignee, TargetKind
-    from tests.courses.conftest import build_course
+    from tests.builders import build_course
 
     course = build_course(world.a_trainer, world.a, slug="nudge-me", publish=True)
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,8 +7,7 @@ import pytest
 from learning import services as learning
 from reports.models import EnrollmentCount, OpenDueCount
 from reports.services.recompute import aggregates_recompute_agency
-from tests.courses.conftest import build_course
-from tests.learning.conftest import finish_course, right_answers, wrong_answers
+from tests.builders import build_course, finish_course, right_answers, wrong_answers
 
 pytestmark = pytest.mark.django_db
 

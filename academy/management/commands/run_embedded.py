@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from academy.celery import ensure_filesystem_broker_folders
 from academy.demo import DEMO_SIGN_INS
 
 
@@ -17,8 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args, addr, **options):
-        for folder in ("queue", "processed"):
-            (settings.BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+        ensure_filesystem_broker_folders()
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],

@@ -5,8 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import Role
 from courses import services
-from tests.conftest import make_member
-from tests.courses.conftest import build_course
+from tests.builders import build_course, make_member
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

@@ -125,7 +125,7 @@ def test_agency_editors_open_every_page_of_their_course(world, course_a, client_
 
 
 def test_platform_admin_edits_platform_courses_only(world, course_a, client_for):
-    from tests.courses.conftest import build_course
+    from tests.builders import build_course
 
     platform = build_course(world.platform_admin, None, slug="platform-course",
                             title="Platform course", visibility="all")

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from courses import services
 from courses.bundles import bundle_export
 from courses.models import Course, CourseVersion, Status, Visibility
-from tests.courses.conftest import build_course
+from tests.builders import build_course
 
 
 def test_course_list_shows_status_version_and_only_my_agency(world, course_a, course_b,

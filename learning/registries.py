@@ -1,0 +1,33 @@
+"""Extension points of `learning` (see academy/registry.py), filled from `AppConfig.ready()`.
+
+`step_kinds`: the kinds of course step the player can show, keyed by the `kind` of the steps in
+a version's outline (learning.content.outline). A kind says where its page is and how the
+course contents name it. The built-in "lesson" and "quiz" are registered first, by
+`LearningConfig.ready()`; a downstream app (practice tasks, live sessions) registers its own
+kind, with a URL of its own, from its `ready()`.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from academy.registry import Registry
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """How the player links to and names one kind of step."""
+
+    url_name: str  # reversed with (course slug, step key)
+    nav_prefix: str = ""  # shown before the step's title in the course contents ("Quiz:")
+
+    def url(self, slug: str, key: str) -> str:
+        return reverse(self.url_name, args=[slug, key])
+
+
+step_kinds: Registry[StepKind] = Registry("course step kinds")
+
+
+def step_url(slug: str, step: dict) -> str:
+    """The page of one outline step ({kind, key, ...}) of the course `slug`."""
+    return step_kinds[step["kind"]].url(slug, step["key"])

@@ -1,0 +1,30 @@
+"""The built-in report kinds, dashboard panels and aggregate sources (reports/registries.py).
+
+Registered by `ReportsConfig.ready()`, before any downstream app registers its own.
+"""
+
+from .models import ENROLLMENT_AGGREGATE_MODELS, MEMBER_AGGREGATE_MODELS, ReportKind
+from .registries import (
+    AggregateSource,
+    DashboardPanel,
+    ReportType,
+    aggregate_sources,
+    dashboard_panels,
+    report_kinds,
+)
+from .services.exporters import adoption_rows, completion_rows, overdue_rows
+from .services.members import expected_member_cells
+from .services.recompute import expected_cells
+
+
+def register() -> None:
+    for kind, rows in ((ReportKind.COMPLETION, completion_rows),
+                       (ReportKind.OVERDUE, overdue_rows),
+                       (ReportKind.ADOPTION, adoption_rows)):
+        report_kinds.register(kind.value, ReportType(label=kind.label, rows=rows))
+    for name in ("headline", "funnel", "trend", "courses", "breakdown"):
+        dashboard_panels.register(name, DashboardPanel(template=f"reports/panels/{name}.html"))
+    aggregate_sources.register("enrollments", AggregateSource(
+        models=ENROLLMENT_AGGREGATE_MODELS, expected=expected_cells))
+    aggregate_sources.register("members", AggregateSource(
+        models=MEMBER_AGGREGATE_MODELS, expected=expected_member_cells))
