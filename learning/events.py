@@ -10,9 +10,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from academy.events import Event, publish
+from agencies.dates import agency_date
 
 from .models import Certificate
 
@@ -49,11 +48,15 @@ class EnrollmentState:
             status=enrollment.status, due_on=enrollment.due_on,
             started_at=enrollment.started_at, completed_at=enrollment.completed_at,
             score=enrollment.final_score, certified=certified,
+            time_zone=enrollment.agency.time_zone if completed else None,
         )
 
     @classmethod
     def from_values(cls, *, agency_id, unit_id, course_id, required, status, due_on,
-                    started_at, completed_at, score, certified) -> "EnrollmentState":
+                    started_at, completed_at, score, certified,
+                    time_zone: str | None = None) -> "EnrollmentState":
+        """`time_zone` is the agency's: the completion day is the agency's date (the day the
+        dashboards, snapshots and overdue counts use), not the site's."""
         completed = status == COMPLETED and completed_at is not None
         days = None
         if completed:
@@ -61,7 +64,7 @@ class EnrollmentState:
         return cls(
             agency_id=agency_id, unit_id=unit_id, course_id=course_id, required=bool(required),
             status=status, due_on=due_on,
-            completed_on=timezone.localdate(completed_at) if completed else None,
+            completed_on=agency_date(time_zone, completed_at) if completed else None,
             score=score if completed else None, days_to_complete=days,
             certified=bool(certified) and completed,
         )
@@ -76,14 +79,15 @@ def states_for(enrollments) -> dict[int, EnrollmentState]:
     """{enrollment id: state} for a queryset of enrollments, in one query."""
     rows = enrollments.values_list(
         "pk", "agency_id", "unit_id", "course_id", "required", "status", "due_on",
-        "started_at", "completed_at", "final_score", "certificate__id", "certificate__revoked_at")
+        "started_at", "completed_at", "final_score", "certificate__id", "certificate__revoked_at",
+        "agency__time_zone")
     return {
         pk: EnrollmentState.from_values(
             agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
             due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
-            certified=certificate_id is not None and revoked_at is None)
+            certified=certificate_id is not None and revoked_at is None, time_zone=time_zone)
         for (pk, agency, unit, course, required, status, due_on, started_at, completed_at, score,
-             certificate_id, revoked_at) in rows
+             certificate_id, revoked_at, time_zone) in rows
     }
 
 

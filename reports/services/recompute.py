@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from agencies.models import Agency
+from learning.events import EnrollmentState
+from learning.models import Enrollment
 
 from ..models import MEMBER_AGGREGATE_MODELS
 from ..registries import aggregate_models, aggregate_sources
-from .aggregates import EnrollmentState, contributions
+from .aggregates import contributions
 
 logger = logging.getLogger(__name__)
 
@@ -34,20 +36,19 @@ class Drift:
 
 def expected_cells(agency_id: int) -> dict:
     """The aggregate cells of one agency as the enrollments say they should be."""
-    from learning.models import Enrollment
-
     cells: dict = defaultdict(lambda: defaultdict(int))
     rows = (Enrollment.objects.filter(agency_id=agency_id)
             .values_list("agency_id", "unit_id", "course_id", "required", "status", "due_on",
                          "started_at", "completed_at", "final_score", "certificate__id",
                          "certificate__revoked_at")
             .iterator(chunk_size=CHUNK))
+    time_zone = Agency.objects.values_list("time_zone", flat=True).get(pk=agency_id)
     for (agency, unit, course, required, status, due_on, started_at, completed_at, score,
          certificate_id, revoked_at) in rows:
         state = EnrollmentState.from_values(
             agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
             due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
-            certified=certificate_id is not None and revoked_at is None)
+            certified=certificate_id is not None and revoked_at is None, time_zone=time_zone)
         for key, values in contributions(state).items():
             for field, amount in values.items():
                 cells[key][field] += amount

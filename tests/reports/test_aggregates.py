@@ -3,6 +3,7 @@ from collections import defaultdict
 
 import pytest
 
+from agencies.dates import agency_date
 from learning.events import EnrollmentState
 from reports.models import (
     CompletionDay,
@@ -151,7 +152,7 @@ def raw_rollups():
             raw[UnitOpenDue][(e.agency_id, e.unit_id, e.required, e.due_on)] += 1
             raw[CourseOpenDue][(e.agency_id, e.course_id, e.required, e.due_on)] += 1
         if e.status == "completed":
-            day = e.completed_at.date()
+            day = agency_date(e.agency.time_zone, e.completed_at)
             week = day - datetime.timedelta(days=day.weekday())
             bucket = bucket_for((e.completed_at - (e.started_at or e.completed_at)).days)
             raw[UnitCompletionWeek][(e.agency_id, e.unit_id, e.required, week)] += 1

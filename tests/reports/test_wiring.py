@@ -89,3 +89,22 @@ def test_bulk_services_keep_aggregates_in_step(world, course):
     learning.enrollments_set_terms(wanted={pk: (False, None) for pk in ids.values()})
     assert in_step(world.a)
     assert not EnrollmentCount.objects.filter(course=course, required=True, n__gt=0).exists()
+
+
+def test_completion_day_is_the_agencys_date(world, course):
+    """Completed at 05:00 UTC on the 30th is still the 29th in Honolulu: the daily bucket, the
+    nightly recompute and the agency's snapshots all say the 29th."""
+    import time_machine
+
+    from reports.models import CompletionDay
+    from tests.learning.conftest import finish_course
+
+    world.a.time_zone = "Pacific/Honolulu"
+    world.a.save(update_fields=["time_zone"])
+    enrollment = learning.enrollment_create(user=world.a_learner, course=course)
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 5, 0, tzinfo=datetime.UTC),
+                             tick=False):
+        finish_course(enrollment)
+    days = list(CompletionDay.objects.filter(n__gt=0).values_list("day", flat=True))
+    assert days == [datetime.date(2026, 11, 29)]
+    assert in_step(world.a)
