@@ -106,6 +106,11 @@ def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState |
             for key, values in total.items() if any(values.values())}
 
 
+# Rows per upsert statement: under the databases' limits on bound parameters (SQLite 32,766,
+# PostgreSQL 65,535) for the widest cell (9 columns).
+UPSERT_ROWS = 1000
+
+
 def _upsert_sql(model, key_fields: tuple[str, ...], value_fields: tuple[str, ...],
                 has_unit: bool, rows: int) -> str:
     """INSERT ... ON CONFLICT DO UPDATE adding the values to the existing row (PostgreSQL and
@@ -148,13 +153,15 @@ def apply_deltas(deltas: dict[Key, dict[str, int]]) -> None:
         for (_name, has_unit, model), keys in sorted(groups.items(), key=lambda g: g[0][:2]):
             keys.sort(key=lambda k: tuple(map(str, k[1:])))
             value_fields = model.VALUE_FIELDS  # all of them: a new row needs every column
-            params = []
-            for key in keys:
-                params += [_db_value(model, f, v) for f, v in zip(model.KEY_FIELDS, key[1:],
-                                                                   strict=True)]
-                params += [deltas[key].get(f, 0) for f in value_fields]
-            cursor.execute(_upsert_sql(model, model.KEY_FIELDS, value_fields, has_unit,
-                                       len(keys)), params)
+            for start in range(0, len(keys), UPSERT_ROWS):
+                chunk = keys[start:start + UPSERT_ROWS]
+                params = []
+                for key in chunk:
+                    params += [_db_value(model, f, v)
+                               for f, v in zip(model.KEY_FIELDS, key[1:], strict=True)]
+                    params += [deltas[key].get(f, 0) for f in value_fields]
+                cursor.execute(_upsert_sql(model, model.KEY_FIELDS, value_fields, has_unit,
+                                           len(chunk)), params)
 
 
 def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]
