@@ -6,7 +6,7 @@ import pytest
 from agencies.access import actor_for, units_visible_to
 from agencies.models import AuditEvent, Membership, Role, Unit
 from agencies.services import audit_record
-from tests.conftest import make_member
+from tests.builders import make_member
 
 pytestmark = pytest.mark.django_db
 

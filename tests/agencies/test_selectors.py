@@ -134,7 +134,7 @@ def test_ancestor_paths_are_nearest_first(world):
 
 def test_nearest_manager_skips_deactivated_managers(world):
     from agencies.models import Role
-    from tests.conftest import make_member
+    from tests.builders import make_member
 
     # A manager of Data whose account was switched off (membership still active), and one
     # deactivated through the service: neither is anyone's manager any more.
@@ -148,7 +148,7 @@ def test_nearest_manager_skips_deactivated_managers(world):
 
 def test_nearest_manager_is_never_the_person_themself(world):
     from agencies.models import Role
-    from tests.conftest import make_member
+    from tests.builders import make_member
 
     data_manager = make_member(world.a, Role.MANAGER, world.data, email="datamgr@a.gov")
     managers = selectors.managers_up_the_tree([world.data.path, world.ops.path])

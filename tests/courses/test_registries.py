@@ -6,8 +6,7 @@ from courses import services
 from courses.models import Status
 from courses.registries import publish_checks
 from courses.services.publishing import content_publish_check
-
-from .conftest import build_course
+from tests.builders import build_course
 
 
 def feed_code_required(*, course, content):

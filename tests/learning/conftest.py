@@ -3,15 +3,7 @@
 import pytest
 
 from learning import services
-from tests.builders import (  # noqa: F401  (also imported from here by modules not yet moved)
-    CONTENT,
-    build_course,
-    finish_course,
-    quiz_of,
-    right_answers,
-    starter_course,
-    wrong_answers,
-)
+from tests.builders import build_course
 
 
 @pytest.fixture

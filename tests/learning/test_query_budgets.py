@@ -16,8 +16,7 @@ from agencies.services import membership_update
 from learning import services as learning
 from reminders.models import Assignment, TargetKind
 from reminders.services import assignment_materialise_batch
-from tests.conftest import make_member
-from .conftest import right_answers
+from tests.builders import make_member, right_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,7 @@ from learning.models import (
     QuizAttempt,
     Verb,
 )
-from tests.courses.conftest import build_course
-
-from .conftest import finish_course, quiz_of, right_answers, wrong_answers
+from tests.builders import build_course, finish_course, quiz_of, right_answers, wrong_answers
 
 pytestmark = pytest.mark.django_db
 

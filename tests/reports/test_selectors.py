@@ -131,7 +131,7 @@ def test_overdue_people_with_their_nearest_manager(dash):
 
 def test_overdue_people_never_get_a_deactivated_manager(dash):
     from agencies.models import Role
-    from tests.conftest import make_member
+    from tests.builders import make_member
 
     make_member(dash.w.a, Role.MANAGER, dash.w.data, email="gone@a.gov", is_active=False)
     rows = overdue_people(dashboard_scope(dash.w.a_admin), today=TODAY)
@@ -158,7 +158,7 @@ def test_overdue_is_counted_in_the_agency_time_zone(world):
 
     from learning import services as learning
     from reports.selectors.figures import overdue_by
-    from tests.courses.conftest import build_course
+    from tests.builders import build_course
 
     course = build_course(world.a_trainer, world.a, slug="tz-course", publish=True)
     learning.enrollment_create(user=world.a_learner, course=course, required=True,

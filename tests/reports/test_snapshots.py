@@ -77,7 +77,7 @@ def test_snapshot_days_are_the_agency_days(world):
     import time_machine
 
     from learning import services as learning
-    from tests.courses.conftest import build_course
+    from tests.builders import build_course
 
     world.a.time_zone = "Pacific/Kiritimati"  # UTC+14
     world.a.save(update_fields=["time_zone"])

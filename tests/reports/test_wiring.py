@@ -97,7 +97,7 @@ def test_completion_day_is_the_agencys_date(world, course):
     import time_machine
 
     from reports.models import CompletionDay
-    from tests.learning.conftest import finish_course
+    from tests.builders import finish_course
 
     world.a.time_zone = "Pacific/Honolulu"
     world.a.save(update_fields=["time_zone"])
