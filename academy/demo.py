@@ -2,6 +2,12 @@
 
 from django.conf import settings
 
+from agencies.demo import seed_people
+from courses.demo import seed_courses
+from learning.demo import seed_learning
+from reminders.demo import seed_assignments
+from reports.demo import seed_report_history
+
 DEMO_SIGN_INS = [
     f"  Sign in at http://127.0.0.1:8000 with password {settings.ACADEMY_DEMO_PASSWORD!r}:",
     "    learner@demo.gov        (learner, Demo Agency)",
@@ -14,30 +20,20 @@ DEMO_SIGN_INS = [
 
 
 def run_seeders(*, stdout):
-    from agencies.demo import seed_people
-
     seed_people()
     stdout.write("Agencies, units and people: ready.")
-
-    from courses.demo import seed_courses
 
     report = seed_courses()
     stdout.write(f"Courses: {len(report['published'])} published, "
                  f"{len(report['unchanged'])} unchanged; paths: {len(report['paths'])}.")
 
-    from learning.demo import seed_learning
-
     progress = seed_learning()
     stdout.write(f"Learner progress: {progress['learners']} learners seeded, "
                  f"{progress['skipped']} already had progress.")
 
-    from reminders.demo import seed_assignments
-
     assigned = seed_assignments()
     stdout.write(f"Assignments: {assigned} created; the worker sends their reminders within a "
                  "minute of start.")
-
-    from reports.demo import seed_report_history
 
     history = seed_report_history()
     stdout.write(f"Dashboard history: {history['moved']} completions spread over 12 weeks, "

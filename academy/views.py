@@ -4,6 +4,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from agencies.access import actor_for
+from learning.views import my_learning_context
 
 from .health import health_report
 
@@ -19,8 +20,6 @@ def home(request):
         return render(request, "pages/welcome.html")
     actor = actor_for(request.user)
     if actor.agency_id is not None:
-        from learning.views import my_learning_context
-
         return render(request, "learning/my_learning.html", my_learning_context(request, with_paths=False))
     return render(request, "pages/home.html", {"actor": actor})
 

@@ -1,5 +1,6 @@
 import time
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -55,8 +56,6 @@ class RequireAgencyMfaMiddleware:
         actor = actor_for(request.user)
         if not actor.agency_mfa_required:
             return False
-        from allauth.mfa.models import Authenticator
-
         return not Authenticator.objects.filter(
             user=request.user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
         ).exists()

@@ -3,6 +3,8 @@ import time
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from .services import user_first_sign_in
+
 SESSION_STARTED_KEY = "academy_session_started"
 
 
@@ -14,6 +16,4 @@ def stamp_session_start(sender, request, user, **kwargs):
 
 @receiver(user_logged_in)
 def record_first_sign_in(sender, request, user, **kwargs):
-    from .services import user_first_sign_in
-
     user_first_sign_in(user=user)

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
 from .access import actor_for
@@ -12,8 +13,6 @@ def _guard(test):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                from django.contrib.auth.views import redirect_to_login
-
                 return redirect_to_login(request.get_full_path())
             if not test(actor_for(request.user)):
                 raise Http404

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -429,8 +430,6 @@ def _quiz_manifest(quiz: dict) -> dict:
 
 def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
     """The bundle's files by relative path: the draft, or the current published version."""
-    from django.core.files.storage import default_storage
-
     if draft:
         content = draft_content(course)
     else:

@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 
-from .bundles import BundleSource, parse_course_bundle, path_import
-from .models import Course
+from .bundles import BundleSource, bundle_import, parse_course_bundle, path_import
+from .models import Course, Topic
 from .services.content import content_hash
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "content"
@@ -18,8 +19,6 @@ def seed_courses(*, content_dir: Path = CONTENT_DIR) -> dict:
     Returns {"published": [slugs], "unchanged": [slugs], "paths": [slugs]}; an invalid bundle
     raises BundleError with every problem.
     """
-    from .bundles import bundle_import
-
     report = {"published": [], "unchanged": [], "paths": []}
     for folder in sorted(p for p in content_dir.iterdir() if (p / "course.yaml").is_file()):
         content, problems = parse_course_bundle(BundleSource(folder))
@@ -42,10 +41,6 @@ def seed_courses(*, content_dir: Path = CONTENT_DIR) -> dict:
 
 def _name_topics(names_file: Path) -> None:
     """Give topics their display names from content/topics.yaml (slugs are all bundles carry)."""
-    import yaml
-
-    from .models import Topic
-
     if not names_file.is_file():
         return
     for slug, name in (yaml.safe_load(names_file.read_text(encoding="utf-8")) or {}).items():

@@ -1,6 +1,6 @@
 """Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
 
-from agencies.access import agency_today
+from agencies.access import agency_today, scope_q
 from courses.models import ShowAnswers
 from courses.selectors import course_catalog, path_catalog
 
@@ -205,8 +205,6 @@ def attempt_result(attempt: QuizAttempt) -> dict:
 
 def agency_certificates(user, *, search: str = ""):
     """Certificates of the learners the user may see (agency admins: their agency)."""
-    from agencies.access import scope_q
-
     qs = (Certificate.objects.filter(scope_q(user, agency_field="issued_for__agency",
                                              unit_path_field="issued_for__unit__path",
                                              user_field="issued_for__user"))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 def warm_unread_count(sender, request, user, **kwargs):
     """At sign-in, cache the bell's unread count, so pages do not pay a query for it."""
-    from .services import unread_count
+    from .services import unread_count  # apps.py loads before models, which services import
 
     unread_count(user)
 

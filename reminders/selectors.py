@@ -6,7 +6,7 @@ from agencies.dates import agency_date
 from learning.models import EnrollmentStatus
 
 from .access import assignees_visible_to, assignments_visible_to
-from .models import LogStatus, Notification, ReminderLog
+from .models import Assignee, LogStatus, Notification, ReminderLog
 from .services.actions import overdue_in_scope
 
 
@@ -37,6 +37,15 @@ def assignment_summary(*, user, assignment) -> dict:
 def overdue_people(*, user):
     return (overdue_in_scope(user).select_related("user", "enrollment__course", "assignment")
             .order_by("due_on", "user__email"))
+
+
+def assignee_ids_by_enrollment(*, enrollment_ids) -> dict[int, int]:
+    """{enrollment id: id of an active Assignee row for it}, for enrollments the caller has
+    already scoped (the overdue list offers a nudge on these). One query; none when empty."""
+    if not enrollment_ids:
+        return {}
+    return dict(Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True)
+                .order_by("enrollment_id", "-pk").values_list("enrollment_id", "pk"))
 
 
 def notification_list(*, user):

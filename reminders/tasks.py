@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from agencies.models import Membership
+
 from . import conf, services
 from .services.sending import backoff_seconds
 
@@ -64,8 +66,6 @@ def assignment_materialise_task(assignment_id):
 
 @shared_task
 def assignments_apply_to_member_task(membership_id):
-    from agencies.models import Membership
-
     membership = Membership.objects.select_related("unit").filter(pk=membership_id).first()
     if membership is not None:
         services.assignments_apply_to_member(membership=membership)

@@ -12,6 +12,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from learning.models import Enrollment, LearningEvent
+
 from .services.recompute import aggregates_recompute
 from .services.snapshots import snapshots_backfill
 
@@ -19,8 +21,6 @@ WEEKS = 12
 
 
 def seed_report_history() -> dict:
-    from learning.models import Enrollment, LearningEvent
-
     now = timezone.now()
     horizon = now - datetime.timedelta(weeks=WEEKS)
     moved = 0

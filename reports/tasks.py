@@ -4,11 +4,14 @@ import datetime
 
 from celery import shared_task
 
+from .services.recompute import aggregates_recompute
+from .services.runs import report_run_execute, report_runs_purge
+from .services.schedules import report_schedules_run_due
+from .services.snapshots import snapshots_write
+
 
 @shared_task(acks_late=True)
 def report_run_task(run_id):
-    from .services.runs import report_run_execute
-
     run = report_run_execute(run_id=run_id)
     return run.status if run else None
 
@@ -17,9 +20,6 @@ def report_run_task(run_id):
 def reports_nightly_task(day=None):
     """Recompute the aggregates (repairing drift), then snapshot each agency's yesterday (or
     `day`)."""
-    from .services.recompute import aggregates_recompute
-    from .services.snapshots import snapshots_write
-
     drift = aggregates_recompute(repair=True)
     written = snapshots_write(day=datetime.date.fromisoformat(day) if day else None)
     return {"drift_agencies": sorted(drift), "drift_cells": sum(map(len, drift.values())),
@@ -28,13 +28,9 @@ def reports_nightly_task(day=None):
 
 @shared_task
 def report_schedules_task():
-    from .services.schedules import report_schedules_run_due
-
     return [run.pk for run in report_schedules_run_due()]
 
 
 @shared_task
 def report_purge_task():
-    from .services.runs import report_runs_purge
-
     return report_runs_purge()

@@ -19,6 +19,7 @@ from .models import ReportSchedule
 from .selectors.dashboard import dashboard_filter_choices, dashboard_panel_list
 from .selectors.overdue import overdue_enrollments
 from .services import runs as run_services
+from .services import schedules as schedule_services
 
 FILTERS = ("agency", "unit", "course", "path", "start", "end", "required")
 OVERDUE_PAGE = 50
@@ -112,7 +113,7 @@ def run_list(request):
         if request.POST.get("frequency"):
             form = ReportScheduleForm(request.POST)
             if form.is_valid():
-                run_services.report_schedule_create(
+                schedule_services.report_schedule_create(
                     actor=request.user, scope=scope, kind=form.cleaned_data["kind"],
                     format=form.cleaned_data["format"],
                     frequency=form.cleaned_data["frequency"])
@@ -155,6 +156,6 @@ def run_download(request, run_id):
 @require_POST
 @people_manager_required
 def schedule_delete(request, schedule_id):
-    run_services.report_schedule_cancel(actor=request.user, schedule_id=schedule_id)
+    schedule_services.report_schedule_cancel(actor=request.user, schedule_id=schedule_id)
     messages.success(request, _("Unsubscribed."))
     return redirect("reports:run_list")

@@ -6,6 +6,7 @@ looked up with the course in the filter, so an id from another course (or agency
 
 from functools import wraps
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,8 +22,6 @@ def studio_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         actor = actor_for(request.user)
         if not (actor.is_trainer or actor.is_platform_admin):

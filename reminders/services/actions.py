@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from agencies.access import actor_for, scope_q
 from agencies.dates import agency_date
-from agencies.models import AuditEvent
+from agencies.models import Agency, AuditEvent
 from agencies.services import audited
 from learning.models import EnrollmentStatus
 
@@ -94,8 +94,6 @@ def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
     """
     now = now or timezone.now()
     who = actor_for(actor)
-    from agencies.models import Agency
-
     agency = Agency.objects.filter(pk=who.agency_id).first()
     with audited(actor=actor, agency=agency, action=NUDGE_ALL_ACTION, ip=ip):
         if not who.manages_people:

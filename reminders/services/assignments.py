@@ -19,7 +19,14 @@ from learning.models import EnrollmentStatus
 from learning.services import enrollments_assign, enrollments_set_terms
 
 from .. import conf
-from ..models import Assignee, Assignment, MaterialiseStatus, RecurAnchor, TargetKind
+from ..models import (
+    Assignee,
+    Assignment,
+    MaterialiseStatus,
+    RecurAnchor,
+    ReminderPolicy,
+    TargetKind,
+)
 from ..policy import Policy
 from ..registries import assignable_kind_of
 
@@ -100,7 +107,7 @@ def assignment_create(*, actor, course: Course | None = None, path: LearningPath
             assignment.people.set(people)
         assignment.people_total = _target_members(assignment).count()
         assignment.save(update_fields=["people_total"])
-        from ..tasks import assignment_materialise_task
+        from ..tasks import assignment_materialise_task  # tasks.py imports this package
 
         transaction.on_commit(lambda: assignment_materialise_task.delay(assignment.pk))
     return assignment
@@ -138,8 +145,6 @@ def _materialise(assignment: Assignment, members: list[dict], courses: list[Cour
 
 
 def _policy_for(agency) -> Policy:
-    from ..models import ReminderPolicy
-
     return Policy.for_agency(agency, ReminderPolicy.objects.filter(agency=agency).first())
 
 

@@ -8,8 +8,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from agencies.models import Membership
 from learning.models import EnrollmentStatus
 
 from ..models import Assignee, Kind, ReminderLog, ReminderPreference
@@ -85,8 +87,6 @@ def _digest_rows(log: ReminderLog, ctx: Context):
     rows = Assignee.objects.filter(is_active=True, agency_id=log.agency_id, due_on__lte=soon
                                    ).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
     if log.kind == Kind.MANAGER_DIGEST:
-        from agencies.models import Membership
-
         unit_path = (Membership.objects.filter(user_id=log.recipient_id)
                      .values_list("unit__path", flat=True).first())
         if not unit_path:
@@ -146,8 +146,6 @@ def build_message(log: ReminderLog, ctx: Context, connection):
 def _format_date(value):
     if not value:
         return ""
-    from django.utils.formats import date_format
-
     return date_format(value, "DATE_FORMAT")
 
 

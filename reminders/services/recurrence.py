@@ -9,7 +9,8 @@ completion and certificate valid for their period) and reminders start again.
 from django.db import transaction
 from django.utils import timezone
 
-from learning.models import EnrollmentStatus
+from learning.models import Enrollment, EnrollmentStatus
+from learning.services import enrollment_reopen
 
 from .. import conf
 from ..models import Assignee
@@ -18,9 +19,6 @@ from .scan import policies_for
 
 
 def _reopen(enrollment_id: int, *, period: int, due_on) -> bool:
-    from learning.models import Enrollment
-    from learning.services import enrollment_reopen
-
     enrollment_reopen(enrollment=Enrollment.objects.get(pk=enrollment_id), period=period,
                       due_on=due_on)
     return True

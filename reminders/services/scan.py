@@ -46,7 +46,7 @@ def policies_for(agency_ids) -> dict[int, Policy]:
 def _enqueue(log_ids):
     if not log_ids:
         return
-    from ..tasks import reminder_send_task
+    from ..tasks import reminder_send_task  # tasks.py imports this package
 
     size = conf.chunk_size()
     chunks = [log_ids[i:i + size] for i in range(0, len(log_ids), size)]

@@ -6,7 +6,7 @@ A constant number of queries over aggregate rows, whatever the number of enrollm
 from django.db.models import Q, Sum
 
 from agencies.models import Agency, Unit
-from courses.models import Course
+from courses.models import Course, LearningPath
 
 from ..access import DashboardScope
 from ..models import DailySnapshot, EnrollmentCount
@@ -135,8 +135,6 @@ def dashboard_panel_list(scope: DashboardScope) -> list[dict]:
 
 def dashboard_filter_choices(scope: DashboardScope) -> dict:
     """Courses and paths that the filter form offers: those with enrollments in the agency."""
-    from courses.models import LearningPath
-
     cells = EnrollmentCount.objects.all()
     if scope.agency is not None:
         cells = cells.filter(agency_id=scope.agency.pk)

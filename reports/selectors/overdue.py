@@ -3,14 +3,14 @@
 import datetime
 
 from agencies.selectors import managers_up_the_tree, nearest_managers
+from learning.models import Enrollment, EnrollmentStatus
+from reminders.selectors import assignee_ids_by_enrollment
 
 from ..access import DashboardScope
 
 
 def overdue_enrollments(scope: DashboardScope, *, today: datetime.date | None = None):
     """Open enrollments due before today in scope, most overdue first (a queryset)."""
-    from learning.models import Enrollment, EnrollmentStatus
-
     today = today or scope.today()
     rows = (Enrollment.objects.filter(scope.place_q(), due_on__lt=today)
             .exclude(status=EnrollmentStatus.COMPLETED))
@@ -32,7 +32,7 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
     page = list(overdue_enrollments(scope, today=today)
                 .select_related("user", "course", "unit")[offset:offset + limit])
     managers = managers_up_the_tree({e.unit.path for e in page if e.unit_id})
-    assignees = _assignees({e.pk for e in page})
+    assignees = assignee_ids_by_enrollment(enrollment_ids={e.pk for e in page})
     rows = []
     for enrollment in page:
         nearest = nearest_managers(managers, enrollment.unit.path if enrollment.unit_id else None,
@@ -44,15 +44,4 @@ def overdue_people(scope: DashboardScope, *, limit: int = 50, offset: int = 0,
                      "manager": manager, "assignee_id": assignees.get(enrollment.pk)})
     return rows
 
-
-def _assignees(enrollment_ids) -> dict:
-    """{enrollment id: the reminders Assignee to nudge}, in one query (none without reminders)."""
-    if not enrollment_ids:
-        return {}
-    try:
-        from reminders.models import Assignee
-    except ImportError:
-        return {}
-    return dict(Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True)
-                .order_by("enrollment_id", "-pk").values_list("enrollment_id", "pk"))
 

@@ -14,8 +14,12 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Unit
+from courses.models import Course
+from learning.models import Enrollment, EnrollmentStatus
 
 from ..access import DashboardScope
+from ..selectors import figures as f
+from ..selectors.overdue import overdue_enrollments
 
 CHUNK = 10_000
 PROGRESS_EVERY = 10_000
@@ -30,8 +34,6 @@ def _safe(text):
 
 
 def _enrollments(scope: DashboardScope):
-    from learning.models import Enrollment
-
     rows = Enrollment.objects.filter(scope.place_q())
     if scope.course_ids is not None:
         rows = rows.filter(course_id__in=scope.course_ids)
@@ -41,8 +43,6 @@ def _enrollments(scope: DashboardScope):
 
 
 def _statuses():
-    from learning.models import EnrollmentStatus
-
     return {value: str(label) for value, label in EnrollmentStatus.choices}
 
 
@@ -58,8 +58,6 @@ def completion_rows(scope: DashboardScope):
     dates are truncated in the database, and rows stay tuples from the server-side cursor to
     the writer (no model instances, no query per row).
     """
-    from courses.models import Course
-
     statuses = _statuses()
     yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Assigned on"),
            _("Due"), _("Status"), _("Completed on"), _("Score"), _("Certificate code")]
@@ -85,8 +83,6 @@ def completion_rows(scope: DashboardScope):
 
 
 def overdue_rows(scope: DashboardScope, *, today=None):
-    from ..selectors.overdue import overdue_enrollments
-
     today = today or scope.today()
     statuses = _statuses()
     yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Due"),
@@ -102,8 +98,6 @@ def overdue_rows(scope: DashboardScope, *, today=None):
 
 def adoption_rows(scope: DashboardScope, *, today=None):
     """One row per unit (its own people, not its subtree), from the aggregate rows."""
-    from ..selectors import figures as f
-
     by_unit = f.status_figures(scope, "unit_id")
     overdue = f.overdue_by(scope, "unit_id", today=today)
     members = f.members_by(scope, "unit_id")
@@ -149,7 +143,7 @@ def write_csv(rows, fileobj, *, progress=lambda n: None) -> int:
 
 def write_xlsx(rows, fileobj, *, title="Report", progress=lambda n: None) -> int:
     """XLSX through openpyxl's write-only mode (rows stream to a temporary file)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # heavy to import: loaded only when an XLSX is written
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
@@ -163,4 +157,3 @@ def write_xlsx(rows, fileobj, *, title="Report", progress=lambda n: None) -> int
             progress(done)
     book.save(fileobj)
     return done
-

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 def write_pdf(figures: dict, fileobj, *, title: str) -> int:
     """Draw the summary onto one A4 page; returns the number of figures written."""
+    # reportlab is heavy to import (about 0.1 s): loaded only when a PDF is drawn.
     from reportlab.graphics import renderPDF
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing, String

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from ..access import DashboardScope, report_runs_visible_to
 from ..models import ReportFormat, ReportRun
 from ..registries import report_kinds
+from ..selectors import dashboard_figures
 from . import exporters
+from .notifications import report_schedule_notify
 from .pdf import write_pdf
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def report_request(*, actor, scope: DashboardScope, kind: str, format: str,
 
     Returns at once; the task starts after the transaction commits.
     """
-    from ..tasks import report_run_task
+    from ..tasks import report_run_task  # tasks.py imports this module
 
     if kind not in report_kinds or format not in ReportFormat.values:
         raise ValueError(f"unknown report {kind}.{format}")
@@ -76,8 +78,6 @@ def _write(run, fileobj) -> int:
         ReportRun.objects.filter(pk=run.pk).update(rows_done=done)
 
     if run.format == ReportFormat.PDF:
-        from ..selectors import dashboard_figures
-
         title = _("Training summary: %(scope)s") % {
             "scope": run.unit.name if run.unit else run.agency.name if run.agency
             else _("all agencies")}
@@ -117,8 +117,6 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
             status=ReportRun.Status.FAILED, error=reason, file="", finished_at=timezone.now())
     run.refresh_from_db()
     if run.schedule_id:
-        from .schedules import report_schedule_notify
-
         report_schedule_notify(run=run)
     return run
 
@@ -160,8 +158,3 @@ def report_runs_purge(*, now=None) -> int:
         error=_("The report did not finish in time (the worker may have stopped)."))
     return deleted
 
-
-from .schedules import report_schedule_cancel, report_schedule_create  # noqa: E402
-
-__all__ = ["report_file_response", "report_request", "report_run_execute", "report_runs_purge",
-           "report_runs_recent", "report_schedule_cancel", "report_schedule_create", "scope_of"]

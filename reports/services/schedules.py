@@ -3,16 +3,13 @@
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ..access import DashboardScope, dashboard_scope
 from ..models import ReportRun, ReportSchedule
+from .runs import report_request
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +46,6 @@ def report_schedules_run_due(*, today=None) -> list[ReportRun]:
     second beat (or a retried task) queues nothing twice. A subscriber who may no longer see the
     scope is unsubscribed.
     """
-    from .runs import report_request
-
     today = today or timezone.localdate()
     runs = []
     due = ReportSchedule.objects.filter(is_active=True, next_run_on__lte=today)
@@ -75,22 +70,3 @@ def report_schedules_run_due(*, today=None) -> list[ReportRun]:
             runs.append(report_request(actor=schedule.user, scope=scope, kind=schedule.kind,
                                        format=schedule.format, schedule=schedule))
     return runs
-
-
-def report_schedule_notify(*, run: ReportRun) -> None:
-    """Email the subscriber a link to the finished (or failed) report."""
-    user = run.schedule.user if run.schedule_id else None
-    if user is None or not user.email:
-        return
-    link = settings.SITE_URL.rstrip("/") + reverse("reports:run_detail", args=[run.pk])
-    if run.status == ReportRun.Status.DONE:
-        subject = _("Your %(kind)s report is ready") % {"kind": run.get_kind_display()}
-        body = _("Your scheduled report is ready to download (sign-in required):\n\n%(link)s\n\n"
-                 "It will be deleted after %(days)s days.") % {
-            "link": link, "days": settings.REPORT_RETENTION_DAYS}
-    else:
-        subject = _("Your %(kind)s report could not be produced") % {
-            "kind": run.get_kind_display()}
-        body = _("Your scheduled report failed: %(reason)s\n\n%(link)s") % {
-            "reason": run.error, "link": link}
-    send_mail(subject, body, None, [user.email])

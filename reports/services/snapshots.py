@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 
 from agencies.dates import agency_date, agency_day_bounds
 from agencies.models import Agency, Membership
+from learning.models import Enrollment, LearningEvent
 
 from ..models import DailySnapshot
 
@@ -28,8 +29,6 @@ def _time_zone(agency_id: int) -> str:
 def snapshot_figures(*, agency_id: int, day: datetime.date, time_zone: str | None = None) -> dict:
     """{unit id or None: {figure: value}} for one agency at the end of its day `day` (in
     `time_zone`, the agency's, looked up when not given)."""
-    from learning.models import Enrollment, LearningEvent
-
     if time_zone is None:
         time_zone = _time_zone(agency_id)
     start, end = agency_day_bounds(time_zone, day)
