@@ -24,17 +24,25 @@ def run_seeders(*, stdout):
     stdout.write("Agencies, units and people: ready.")
 
     report = seed_courses()
-    stdout.write(f"Courses: {len(report['published'])} published, "
-                 f"{len(report['unchanged'])} unchanged; paths: {len(report['paths'])}.")
+    stdout.write(
+        f"Courses: {len(report['published'])} published, "
+        f"{len(report['unchanged'])} unchanged; paths: {len(report['paths'])}."
+    )
 
     progress = seed_learning()
-    stdout.write(f"Learner progress: {progress['learners']} learners seeded, "
-                 f"{progress['skipped']} already had progress.")
+    stdout.write(
+        f"Learner progress: {progress['learners']} learners seeded, "
+        f"{progress['skipped']} already had progress."
+    )
 
     assigned = seed_assignments()
-    stdout.write(f"Assignments: {assigned} created; the worker sends their reminders within a "
-                 "minute of start.")
+    stdout.write(
+        f"Assignments: {assigned} created; the worker sends their reminders within a "
+        "minute of start."
+    )
 
     history = seed_report_history()
-    stdout.write(f"Dashboard history: {history['moved']} completions spread over 12 weeks, "
-                 f"{history['snapshot_rows']} snapshot rows written.")
+    stdout.write(
+        f"Dashboard history: {history['moved']} completions spread over 12 weeks, "
+        f"{history['snapshot_rows']} snapshot rows written."
+    )

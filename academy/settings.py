@@ -179,7 +179,9 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Academy <no-reply@academy.local>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Academy <no-reply@academy.local>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: the embedded default is kombu's filesystem transport under var/broker.

@@ -20,7 +20,9 @@ def home(request):
         return render(request, "pages/welcome.html")
     actor = actor_for(request.user)
     if actor.agency_id is not None:
-        return render(request, "learning/my_learning.html", my_learning_context(request, with_paths=False))
+        return render(
+            request, "learning/my_learning.html", my_learning_context(request, with_paths=False)
+        )
     return render(request, "pages/home.html", {"actor": actor})
 
 

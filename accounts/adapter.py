@@ -34,6 +34,7 @@ class AccountAdapter(DefaultAccountAdapter):
         records = get_authentication_records(request, request.user)
         last = records[-1] if records else None
         return bool(
-            last and last.get("method") == "password"
+            last
+            and last.get("method") == "password"
             and time.time() - last["at"] < account_settings.REAUTHENTICATION_TIMEOUT
         )

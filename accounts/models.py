@@ -40,8 +40,7 @@ class User(AbstractUser):
     )
     # Set once, on the first sign-in (accounts.services.user_first_sign_in); "activated" in the
     # dashboards. Unlike last_login it never moves, so it says when someone first came.
-    activated_at = models.DateTimeField(_("first signed in"), null=True, blank=True,
-                                        editable=False)
+    activated_at = models.DateTimeField(_("first signed in"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

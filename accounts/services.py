@@ -21,14 +21,17 @@ def user_first_sign_in(*, user: User) -> bool:
         return False
     now = timezone.now()
     with transaction.atomic():
-        first = User.objects.filter(pk=user.pk, activated_at__isnull=True).update(
-            activated_at=now)
+        first = User.objects.filter(pk=user.pk, activated_at__isnull=True).update(activated_at=now)
         if not first:
             user.refresh_from_db(fields=["activated_at"])
             return False
         user.activated_at = now
-        membership = (Membership.objects.select_for_update(of=("self",))
-                      .select_related("unit").filter(user_id=user.pk).first())
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .filter(user_id=user.pk)
+            .first()
+        )
         if membership is not None:
             publish(MemberActivated(member=Member.of(membership, activated=True)))
     return True

@@ -55,16 +55,22 @@ class Actor:
         """May change this agency's settings, roles and people: a platform admin, or an agency
         admin of this very agency (never of another)."""
         return self.is_platform_admin or (
-            self.is_agency_admin and agency_id is not None and self.agency_id == agency_id)
+            self.is_agency_admin and agency_id is not None and self.agency_id == agency_id
+        )
 
     def sees_unit_path(self, agency_id, path: str | None) -> bool:
         """Sees (and manages) the unit with `path` in agency `agency_id`: the agency's
         administrators, and the managers of that unit or of a unit above it."""
         if self.administers_agency(agency_id):
             return True
-        return (self.is_manager and agency_id is not None and self.agency_id == agency_id
-                and bool(self.unit_path) and path is not None
-                and path.startswith(self.unit_path))
+        return (
+            self.is_manager
+            and agency_id is not None
+            and self.agency_id == agency_id
+            and bool(self.unit_path)
+            and path is not None
+            and path.startswith(self.unit_path)
+        )
 
     def manages_unit(self, unit) -> bool:
         """`sees_unit_path` for a Unit instance."""
@@ -76,11 +82,20 @@ class Actor:
         `rows_q` with a `user_field`."""
         if self.sees_unit_path(agency_id, unit_path):
             return True
-        return (self.user_id is not None and self.user_id == user_id
-                and agency_id is not None and self.agency_id == agency_id)
+        return (
+            self.user_id is not None
+            and self.user_id == user_id
+            and agency_id is not None
+            and self.agency_id == agency_id
+        )
 
-    def rows_q(self, *, agency_field="agency", unit_path_field: str | None = "unit__path",
-               user_field: str | None = None) -> Q:
+    def rows_q(
+        self,
+        *,
+        agency_field="agency",
+        unit_path_field: str | None = "unit__path",
+        user_field: str | None = None,
+    ) -> Q:
         """The filter for rows placed by agency and unit path inside what this actor sees.
 
         Platform admins: everything; agency admins: their agency's rows; managers: rows of
@@ -152,8 +167,9 @@ def scope_q(
     below it; everyone else only rows about themselves. Field names let any model with an agency,
     a unit path and a user (directly or through joins) use the same rule.
     """
-    return actor_for(user).rows_q(agency_field=agency_field, unit_path_field=unit_path_field,
-                                  user_field=user_field)
+    return actor_for(user).rows_q(
+        agency_field=agency_field, unit_path_field=unit_path_field, user_field=user_field
+    )
 
 
 def agencies_visible_to(user):
@@ -195,9 +211,7 @@ def access_membership(user, membership_id) -> Membership:
         raise Http404
     try:
         return (
-            members_visible_to(user)
-            .select_related("user", "unit", "agency")
-            .get(pk=membership_id)
+            members_visible_to(user).select_related("user", "unit", "agency").get(pk=membership_id)
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

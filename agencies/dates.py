@@ -24,12 +24,14 @@ def agency_date(time_zone: str | None, at: datetime.datetime | None = None) -> d
     return timezone.localtime(at or timezone.now(), agency_zone(time_zone)).date()
 
 
-def agency_day_bounds(time_zone: str | None,
-                      day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+def agency_day_bounds(
+    time_zone: str | None, day: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
     """The moments the agency's day `day` starts and the next one starts (aware datetimes):
     a moment `m` falls on `day` there exactly when start <= m < end."""
     zone = agency_zone(time_zone)
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min,
-                                    tzinfo=zone)
+    end = datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
     return start, end

@@ -5,33 +5,88 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accounts.models import User
 from academy.events import publish
+from accounts.models import User
 
 from .events import JoinSource, Member, MembersJoined
 from .models import Agency, AgencyDomain, Membership, Role, Unit
 from .services import membership_create
 
-FIRST = ["Amara", "Ben", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonah",
-         "Keiko", "Liam", "Maya", "Noah", "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tara"]
-LAST = ["Adams", "Bernard", "Chen", "Diallo", "Evans", "Fournier", "García", "Haddad", "Ito",
-        "Jensen", "Kowalski", "Lefebvre", "Martin", "Nguyen", "Okafor", "Patel"]
+FIRST = [
+    "Amara",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonah",
+    "Keiko",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sami",
+    "Tara",
+]
+LAST = [
+    "Adams",
+    "Bernard",
+    "Chen",
+    "Diallo",
+    "Evans",
+    "Fournier",
+    "García",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lefebvre",
+    "Martin",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+]
 
 AGENCIES = [
     {
-        "slug": "demo-agency", "name": "Demo Agency", "acronym": "DA", "domains": ["demo.gov"],
-        "time_zone": "America/New_York", "default_language": "en", "mfa_required": False,
-        "units": {"Digital Services": ["Data Team", "Web Team"], "Operations": ["Field Office North", "Field Office South"], "Policy": []},
+        "slug": "demo-agency",
+        "name": "Demo Agency",
+        "acronym": "DA",
+        "domains": ["demo.gov"],
+        "time_zone": "America/New_York",
+        "default_language": "en",
+        "mfa_required": False,
+        "units": {
+            "Digital Services": ["Data Team", "Web Team"],
+            "Operations": ["Field Office North", "Field Office South"],
+            "Policy": [],
+        },
     },
     {
-        "slug": "other-demo-agency", "name": "Other Demo Agency", "acronym": "ODA",
-        "domains": ["other-demo.gov"], "time_zone": "America/Chicago", "default_language": "en",
-        "mfa_required": False, "units": {"Benefits": ["Claims"], "Communications": []},
+        "slug": "other-demo-agency",
+        "name": "Other Demo Agency",
+        "acronym": "ODA",
+        "domains": ["other-demo.gov"],
+        "time_zone": "America/Chicago",
+        "default_language": "en",
+        "mfa_required": False,
+        "units": {"Benefits": ["Claims"], "Communications": []},
     },
     {
-        "slug": "agence-demo", "name": "Agence de démonstration", "acronym": "ADD",
-        "domains": ["agence-demo.gouv"], "time_zone": "Europe/Paris", "default_language": "fr",
-        "mfa_required": True, "units": {"Direction numérique": ["Équipe données"], "Services aux usagers": []},
+        "slug": "agence-demo",
+        "name": "Agence de démonstration",
+        "acronym": "ADD",
+        "domains": ["agence-demo.gouv"],
+        "time_zone": "Europe/Paris",
+        "default_language": "fr",
+        "mfa_required": True,
+        "units": {"Direction numérique": ["Équipe données"], "Services aux usagers": []},
     },
 ]
 
@@ -43,9 +98,30 @@ NAMED_PEOPLE = [
     ("agencyadmin@demo.gov", "Ada Admin", "demo-agency", None, Role.AGENCY_ADMIN, False),
     ("platformadmin@demo.gov", "Pat Platform", None, None, None, True),
     ("learner@other-demo.gov", "Olu Other", "other-demo-agency", "Claims", Role.LEARNER, False),
-    ("manager@other-demo.gov", "Mia Other-Manager", "other-demo-agency", "Benefits", Role.MANAGER, False),
-    ("admin@other-demo.gov", "Omar Other-Admin", "other-demo-agency", None, Role.AGENCY_ADMIN, False),
-    ("admin@agence-demo.gouv", "Anaïs Administratrice", "agence-demo", None, Role.AGENCY_ADMIN, False),
+    (
+        "manager@other-demo.gov",
+        "Mia Other-Manager",
+        "other-demo-agency",
+        "Benefits",
+        Role.MANAGER,
+        False,
+    ),
+    (
+        "admin@other-demo.gov",
+        "Omar Other-Admin",
+        "other-demo-agency",
+        None,
+        Role.AGENCY_ADMIN,
+        False,
+    ),
+    (
+        "admin@agence-demo.gouv",
+        "Anaïs Administratrice",
+        "agence-demo",
+        None,
+        Role.AGENCY_ADMIN,
+        False,
+    ),
 ]
 PEOPLE_PER_AGENCY = {"demo-agency": 30, "other-demo-agency": 12, "agence-demo": 10}
 
@@ -53,7 +129,9 @@ PEOPLE_PER_AGENCY = {"demo-agency": 30, "other-demo-agency": 12, "agence-demo": 
 def _ensure_agency(spec):
     agency, _ = Agency.objects.get_or_create(
         slug=spec["slug"],
-        defaults={k: spec[k] for k in ("name", "acronym", "time_zone", "default_language", "mfa_required")},
+        defaults={
+            k: spec[k] for k in ("name", "acronym", "time_zone", "default_language", "mfa_required")
+        },
     )
     for domain in spec["domains"]:
         AgencyDomain.objects.get_or_create(agency=agency, domain=domain)
@@ -76,8 +154,13 @@ def _ensure_unit(agency, parent, name):
 def _ensure_person(email, name, agency, unit, role, platform_admin, password_hash):
     user, created = User.objects.get_or_create(
         email=email,
-        defaults={"full_name": name, "password": password_hash, "is_platform_admin": platform_admin,
-                  "is_staff": platform_admin, "is_superuser": platform_admin},
+        defaults={
+            "full_name": name,
+            "password": password_hash,
+            "is_platform_admin": platform_admin,
+            "is_staff": platform_admin,
+            "is_superuser": platform_admin,
+        },
     )
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
@@ -102,10 +185,19 @@ def seed_people():
             domain = agency.domains.first().domain
             for i in range(count):
                 first, last = FIRST[i % len(FIRST)], LAST[(i * 7 + len(slug)) % len(LAST)]
-                email = f"{first.lower()}.{last.lower()}{i}@{domain}".replace("é", "e").replace("í", "i")
+                email = f"{first.lower()}.{last.lower()}{i}@{domain}".replace("é", "e").replace(
+                    "í", "i"
+                )
                 role = Role.MANAGER if i in (3, 9) else Role.TRAINER if i == 5 else Role.LEARNER
-                _ensure_person(email, f"{first} {last}", agency, units[i % len(units)], role, False,
-                               password_hash)
+                _ensure_person(
+                    email,
+                    f"{first} {last}",
+                    agency,
+                    units[i % len(units)],
+                    role,
+                    False,
+                    password_hash,
+                )
     return agencies
 
 
@@ -125,27 +217,56 @@ def seed_bulk_learners(*, agency_slug, count, batch_size=5000):
         with transaction.atomic():
             existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
             new_users = [
-                User(email=e, full_name=f"{FIRST[n % len(FIRST)]} {LAST[n % len(LAST)]}",
-                     password=password_hash)
-                for n, e in enumerate(emails, start) if e not in existing
+                User(
+                    email=e,
+                    full_name=f"{FIRST[n % len(FIRST)]} {LAST[n % len(LAST)]}",
+                    password=password_hash,
+                )
+                for n, e in enumerate(emails, start)
+                if e not in existing
             ]
             User.objects.bulk_create(new_users, batch_size=batch_size)
-            users = list(User.objects.filter(email__in=[u.email for u in new_users]).values_list("pk", "email"))
+            users = list(
+                User.objects.filter(email__in=[u.email for u in new_users]).values_list(
+                    "pk", "email"
+                )
+            )
             EmailAddress.objects.bulk_create(
                 [EmailAddress(user_id=pk, email=e, verified=True, primary=True) for pk, e in users],
-                batch_size=batch_size, ignore_conflicts=True,
+                batch_size=batch_size,
+                ignore_conflicts=True,
             )
             memberships = Membership.objects.bulk_create(
-                [Membership(user_id=pk, agency=agency, unit_id=unit_ids[pk % len(unit_ids)], role=Role.LEARNER)
-                 for pk, _ in users],
-                batch_size=batch_size, ignore_conflicts=True,
+                [
+                    Membership(
+                        user_id=pk,
+                        agency=agency,
+                        unit_id=unit_ids[pk % len(unit_ids)],
+                        role=Role.LEARNER,
+                    )
+                    for pk, _ in users
+                ],
+                batch_size=batch_size,
+                ignore_conflicts=True,
             )
             # One event per batch keeps the member counts in step (new users: active, never
             # signed in). A membership lost to a conflict is repaired by the nightly check.
-            publish(MembersJoined(source=JoinSource.BULK, members=tuple(
-                Member(membership_id=m.pk, user_id=m.user_id, agency_id=agency.pk,
-                       unit_id=m.unit_id, unit_path=paths.get(m.unit_id, ""), active=True,
-                       activated=False)
-                for m in memberships)))
+            publish(
+                MembersJoined(
+                    source=JoinSource.BULK,
+                    members=tuple(
+                        Member(
+                            membership_id=m.pk,
+                            user_id=m.user_id,
+                            agency_id=agency.pk,
+                            unit_id=m.unit_id,
+                            unit_path=paths.get(m.unit_id, ""),
+                            active=True,
+                            activated=False,
+                        )
+                        for m in memberships
+                    ),
+                )
+            )
             created += len(users)
     return created

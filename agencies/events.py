@@ -25,10 +25,15 @@ class Member:
     def of(cls, membership, *, activated: bool, unit_path: str | None = None) -> "Member":
         if unit_path is None:
             unit_path = membership.unit.path if membership.unit_id else ""
-        return cls(membership_id=membership.pk, user_id=membership.user_id,
-                   agency_id=membership.agency_id, unit_id=membership.unit_id,
-                   unit_path=unit_path, active=bool(membership.is_active),
-                   activated=bool(activated))
+        return cls(
+            membership_id=membership.pk,
+            user_id=membership.user_id,
+            agency_id=membership.agency_id,
+            unit_id=membership.unit_id,
+            unit_path=unit_path,
+            active=bool(membership.is_active),
+            activated=bool(activated),
+        )
 
 
 class JoinSource:

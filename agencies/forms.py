@@ -36,7 +36,9 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(user)
         actor = actor_for(user)
-        self.fields["unit"] = _unit_field(user, required=not actor.administers_agency(actor.agency_id))
+        self.fields["unit"] = _unit_field(
+            user, required=not actor.administers_agency(actor.agency_id)
+        )
 
 
 class MembershipForm(forms.Form):
@@ -46,7 +48,9 @@ class MembershipForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(user, keep=current_role)
         actor = actor_for(user)
-        self.fields["unit"] = _unit_field(user, required=not actor.administers_agency(actor.agency_id))
+        self.fields["unit"] = _unit_field(
+            user, required=not actor.administers_agency(actor.agency_id)
+        )
 
 
 class UnitForm(forms.Form):
@@ -80,7 +84,9 @@ class AgencySettingsForm(forms.Form):
     acronym = forms.CharField(label=_("Acronym"), max_length=20)
     domains = _domains_field()
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
-    default_language = forms.ChoiceField(label=_("Default language"), choices=[("en", _("English")), ("fr", _("French"))])
+    default_language = forms.ChoiceField(
+        label=_("Default language"), choices=[("en", _("English")), ("fr", _("French"))]
+    )
     mfa_required = forms.BooleanField(
         label=_("Require multi-factor authentication for every member"), required=False
     )
@@ -90,6 +96,16 @@ class AgencySettingsForm(forms.Form):
 
 
 class AgencyCreateForm(AgencySettingsForm):
-    slug = forms.SlugField(label=_("Slug"), max_length=60, help_text=_("Short name used in addresses."))
+    slug = forms.SlugField(
+        label=_("Slug"), max_length=60, help_text=_("Short name used in addresses.")
+    )
 
-    field_order = ["name", "acronym", "slug", "domains", "time_zone", "default_language", "mfa_required"]
+    field_order = [
+        "name",
+        "acronym",
+        "slug",
+        "domains",
+        "time_zone",
+        "default_language",
+        "mfa_required",
+    ]

@@ -10,7 +10,9 @@ def member_list(*, user, search="", unit=None):
     """Members the user manages, with user and unit loaded (a constant number of queries)."""
     members = members_visible_to(user).select_related("user", "unit")
     if search:
-        members = members.filter(Q(user__email__icontains=search) | Q(user__full_name__icontains=search))
+        members = members.filter(
+            Q(user__email__icontains=search) | Q(user__full_name__icontains=search)
+        )
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
     return members.order_by("user__full_name", "user__email")
@@ -68,15 +70,18 @@ def managers_up_the_tree(unit_paths) -> dict[int, list]:
     managers: dict[int, list] = {}
     if not unit_ids:
         return managers
-    for membership in (Membership.objects.filter(unit_id__in=unit_ids, role=Role.MANAGER,
-                                                 is_active=True, user__is_active=True)
-                       .select_related("user").order_by("unit_id", "id")):
+    for membership in (
+        Membership.objects.filter(
+            unit_id__in=unit_ids, role=Role.MANAGER, is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("unit_id", "id")
+    ):
         managers.setdefault(membership.unit_id, []).append(membership.user)
     return managers
 
 
-def nearest_managers(managers: dict[int, list], unit_path: str | None, *,
-                     other_than=None) -> list:
+def nearest_managers(managers: dict[int, list], unit_path: str | None, *, other_than=None) -> list:
     """The managers (Users) of the nearest unit, the one at `unit_path` or the first above it,
     that has a manager other than the user with id `other_than` (a learner who is also a
     manager is not their own manager). `managers` comes from `managers_up_the_tree`."""

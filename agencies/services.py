@@ -3,6 +3,7 @@
 import re
 from contextlib import contextmanager
 from dataclasses import replace
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -48,12 +49,21 @@ def audited(*, actor, agency, action, target="", ip=None, detail=None):
         with transaction.atomic():
             yield
             audit_record(
-                actor=actor, agency=agency, action=action, target=target, ip=ip,
-                outcome=AuditEvent.Outcome.SUCCESS, detail=detail,
+                actor=actor,
+                agency=agency,
+                action=action,
+                target=target,
+                ip=ip,
+                outcome=AuditEvent.Outcome.SUCCESS,
+                detail=detail,
             )
     except ValidationError as error:
         audit_record(
-            actor=actor, agency=agency, action=action, target=target, ip=ip,
+            actor=actor,
+            agency=agency,
+            action=action,
+            target=target,
+            ip=ip,
             outcome=AuditEvent.Outcome.REJECTED,
             detail={**(detail or {}), "errors": error.messages},
         )
@@ -101,25 +111,47 @@ def _check_domains_free(domains, *, agency=None):
 
 
 def agency_create(
-    *, actor, name, acronym, slug, domains, time_zone="UTC", default_language="en",
-    mfa_required=False, ip=None,
+    *,
+    actor,
+    name,
+    acronym,
+    slug,
+    domains,
+    time_zone="UTC",
+    default_language="en",
+    mfa_required=False,
+    ip=None,
 ) -> Agency:
     """Create an agency with its email domains. Only platform admins may."""
     domains = [str(d) for d in domains]
-    with audited(actor=actor, agency=None, action="agency.create", target=name, ip=ip,
-                 detail={"slug": slug, "domains": domains}):
+    with audited(
+        actor=actor,
+        agency=None,
+        action="agency.create",
+        target=name,
+        ip=ip,
+        detail={"slug": slug, "domains": domains},
+    ):
         # Validated inside the audited block so a refused domain is audited too.
         domains = normalize_domains(domains)
         _require(actor_for(actor).is_platform_admin, _("Only platform admins can create agencies."))
         _require(domains, _("Give at least one email domain."))
-        _require(not Agency.objects.filter(slug=slug).exists(),
-                 _("An agency with this slug already exists."))
-        _require(not Agency.objects.filter(name__iexact=name).exists(),
-                 _("An agency with this name already exists."))
+        _require(
+            not Agency.objects.filter(slug=slug).exists(),
+            _("An agency with this slug already exists."),
+        )
+        _require(
+            not Agency.objects.filter(name__iexact=name).exists(),
+            _("An agency with this name already exists."),
+        )
         _check_domains_free(domains)
         agency = Agency.objects.create(
-            name=name, acronym=acronym, slug=slug, time_zone=time_zone,
-            default_language=default_language, mfa_required=mfa_required,
+            name=name,
+            acronym=acronym,
+            slug=slug,
+            time_zone=time_zone,
+            default_language=default_language,
+            mfa_required=mfa_required,
         )
         AgencyDomain.objects.bulk_create(AgencyDomain(agency=agency, domain=d) for d in domains)
     return agency
@@ -130,20 +162,31 @@ def agency_update_settings(
 ) -> Agency:
     """Agency admins (or platform admins) change their agency's settings."""
     domains = [str(d) for d in domains]
-    with audited(actor=actor, agency=agency, action="agency.update", target=agency.name, ip=ip,
-                 detail={"domains": domains, "mfa_required": mfa_required}):
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="agency.update",
+        target=agency.name,
+        ip=ip,
+        detail={"domains": domains, "mfa_required": mfa_required},
+    ):
         domains = normalize_domains(domains)
         who = actor_for(actor)
-        _require(who.administers_agency(agency.pk),
-                 _("Only the agency's admins can change its settings."))
+        _require(
+            who.administers_agency(agency.pk),
+            _("Only the agency's admins can change its settings."),
+        )
         _require(domains, _("Give at least one email domain."))
-        _require(not Agency.objects.filter(name__iexact=name).exclude(pk=agency.pk).exists(),
-                 _("An agency with this name already exists."))
+        _require(
+            not Agency.objects.filter(name__iexact=name).exclude(pk=agency.pk).exists(),
+            _("An agency with this name already exists."),
+        )
         _check_domains_free(domains, agency=agency)
         agency.name, agency.acronym, agency.time_zone = name, acronym, time_zone
         agency.default_language, agency.mfa_required = default_language, mfa_required
-        agency.save(update_fields=["name", "acronym", "time_zone", "default_language",
-                                   "mfa_required"])
+        agency.save(
+            update_fields=["name", "acronym", "time_zone", "default_language", "mfa_required"]
+        )
         agency.domains.exclude(domain__in=domains).delete()
         existing = set(agency.domains.values_list("domain", flat=True))
         AgencyDomain.objects.bulk_create(
@@ -159,18 +202,29 @@ def _can_manage_unit(who, unit):
 def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
     """Add a unit. Managers may add units only below their own unit."""
     name = name.strip()
-    with audited(actor=actor, agency=agency, action="unit.create", target=name, ip=ip,
-                 detail={"parent": parent.pk if parent else None}):
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="unit.create",
+        target=name,
+        ip=ip,
+        detail={"parent": parent.pk if parent else None},
+    ):
         who = actor_for(actor)
         _require(name, _("Give the unit a name."))
         if parent is None:
-            _require(who.administers_agency(agency.pk),
-                     _("Only agency admins can add top-level units."))
+            _require(
+                who.administers_agency(agency.pk), _("Only agency admins can add top-level units.")
+            )
         else:
-            _require(parent.agency_id == agency.pk and _can_manage_unit(who, parent),
-                     _("You cannot add units there."))
-        _require(not Unit.objects.filter(agency=agency, parent=parent, name__iexact=name).exists(),
-                 _("A unit with this name already exists here."))
+            _require(
+                parent.agency_id == agency.pk and _can_manage_unit(who, parent),
+                _("You cannot add units there."),
+            )
+        _require(
+            not Unit.objects.filter(agency=agency, parent=parent, name__iexact=name).exists(),
+            _("A unit with this name already exists here."),
+        )
         unit = Unit.objects.create(agency=agency, parent=parent, name=name, path="")
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         unit.save(update_fields=["path"])
@@ -180,26 +234,41 @@ def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
 def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
     """Rename a unit and/or move it under another parent (its subtree moves with it)."""
     name = name.strip()
-    with audited(actor=actor, agency=unit.agency, action="unit.update", target=unit.name, ip=ip,
-                 detail={"name": name, "parent": parent.pk if parent else None}):
+    with audited(
+        actor=actor,
+        agency=unit.agency,
+        action="unit.update",
+        target=unit.name,
+        ip=ip,
+        detail={"name": name, "parent": parent.pk if parent else None},
+    ):
         who = actor_for(actor)
         _require(name, _("Give the unit a name."))
         _require(_can_manage_unit(who, unit), _("You cannot change this unit."))
         if unit.parent_id != (parent.pk if parent else None):
             # A manager may not lift their own unit, or move anything outside their subtree.
-            _require(who.administers_agency(unit.agency_id) or unit.path != who.unit_path,
-                     _("You cannot move your own unit."))
+            _require(
+                who.administers_agency(unit.agency_id) or unit.path != who.unit_path,
+                _("You cannot move your own unit."),
+            )
             if parent is None:
-                _require(who.administers_agency(unit.agency_id),
-                         _("Only agency admins can make a unit top-level."))
+                _require(
+                    who.administers_agency(unit.agency_id),
+                    _("Only agency admins can make a unit top-level."),
+                )
             else:
-                _require(parent.agency_id == unit.agency_id and _can_manage_unit(who, parent),
-                         _("You cannot move the unit there."))
-                _require(not parent.path.startswith(unit.path),
-                         _("A unit cannot be moved inside itself."))
+                _require(
+                    parent.agency_id == unit.agency_id and _can_manage_unit(who, parent),
+                    _("You cannot move the unit there."),
+                )
+                _require(
+                    not parent.path.startswith(unit.path),
+                    _("A unit cannot be moved inside itself."),
+                )
         _require(
             not Unit.objects.filter(agency=unit.agency, parent=parent, name__iexact=name)
-            .exclude(pk=unit.pk).exists(),
+            .exclude(pk=unit.pk)
+            .exists(),
             _("A unit with this name already exists here."),
         )
         old_path = unit.path
@@ -211,8 +280,11 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
                 path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
             )
             unit.refresh_from_db(fields=["path"])
-            publish(UnitMoved(agency_id=unit.agency_id, unit_id=unit.pk, old_path=old_path,
-                              new_path=new_path))
+            publish(
+                UnitMoved(
+                    agency_id=unit.agency_id, unit_id=unit.pk, old_path=old_path, new_path=new_path
+                )
+            )
     return unit
 
 
@@ -228,21 +300,33 @@ def _send_invitation_email(invitation, *, language):
 def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=None) -> Invitation:
     """Invite someone to join the agency with a role and unit; they sign up with this email."""
     email = email.strip().lower()
-    with audited(actor=actor, agency=agency, action="member.invite", target=email, ip=ip,
-                 detail={"role": role, "unit": unit.pk if unit else None}):
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="member.invite",
+        target=email,
+        ip=ip,
+        detail={"role": role, "unit": unit.pk if unit else None},
+    ):
         who = actor_for(actor)
         is_admin = who.administers_agency(agency.pk)
         _require(is_admin or who.is_manager, _("You cannot invite people."))
         _require(role in Role.values, _("Choose a valid role."))
         if not is_admin:
             _require(role == Role.LEARNER, _("Managers can only invite learners."))
-            _require(unit is not None and _can_manage_unit(who, unit),
-                     _("Choose a unit that you manage."))
+            _require(
+                unit is not None and _can_manage_unit(who, unit),
+                _("Choose a unit that you manage."),
+            )
         _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
-        _require(not User.objects.filter(email__iexact=email).exists(),
-                 _("Someone with this email address already has an account."))
-        _require(not Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists(),
-                 _("This person has already been invited."))
+        _require(
+            not User.objects.filter(email__iexact=email).exists(),
+            _("Someone with this email address already has an account."),
+        )
+        _require(
+            not Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists(),
+            _("This person has already been invited."),
+        )
         invitation = Invitation.objects.create(
             agency=agency, email=email, role=role, unit=unit, invited_by=actor
         )
@@ -257,11 +341,18 @@ def _membership_insert(*, user, agency, unit, role, source: str) -> Membership:
     user already has one. Locks the user row first, as every membership change does (see
     accounts.services.user_first_sign_in), so "activated" is read consistently."""
     with transaction.atomic():
-        activated_at = (User.objects.select_for_update().filter(pk=user.pk)
-                        .values_list("activated_at", flat=True).first())
+        activated_at = (
+            User.objects.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("activated_at", flat=True)
+            .first()
+        )
         membership = Membership.objects.create(user=user, agency=agency, unit=unit, role=role)
-        publish(MembersJoined(members=(Member.of(membership, activated=activated_at is not None),),
-                              source=source))
+        publish(
+            MembersJoined(
+                members=(Member.of(membership, activated=activated_at is not None),), source=source
+            )
+        )
     return membership
 
 
@@ -271,8 +362,9 @@ def membership_create(*, user, agency, unit=None, role=Role.LEARNER) -> Membersh
     `membership_join_on_signup`). A user who already has a membership keeps it unchanged."""
     _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
     try:
-        return _membership_insert(user=user, agency=agency, unit=unit, role=role,
-                                  source=JoinSource.PLACED)
+        return _membership_insert(
+            user=user, agency=agency, unit=unit, role=role, source=JoinSource.PLACED
+        )
     except IntegrityError:
         return Membership.objects.get(user=user)
 
@@ -296,13 +388,19 @@ def membership_join_on_signup(*, user) -> Membership | None:
         if agency is None:
             return None
         try:
-            membership = _membership_insert(user=user, agency=agency, unit=unit, role=role,
-                                            source=JoinSource.SIGNUP)
+            membership = _membership_insert(
+                user=user, agency=agency, unit=unit, role=role, source=JoinSource.SIGNUP
+            )
         except IntegrityError:
             return Membership.objects.get(user=user)
-        audit_record(actor=user, agency=agency, action="member.join", target=user.email,
-                     outcome=AuditEvent.Outcome.SUCCESS,
-                     detail={"role": role, "invited": invitation is not None})
+        audit_record(
+            actor=user,
+            agency=agency,
+            action="member.join",
+            target=user.email,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            detail={"role": role, "invited": invitation is not None},
+        )
     return membership
 
 
@@ -311,50 +409,80 @@ def _member_locked(membership, *, lock_user=False) -> Member:
     changes that also write the user: the lock order of accounts.services)."""
     if lock_user:
         list(User.objects.select_for_update().filter(pk=membership.user_id).values_list("pk"))
-    row = (Membership.objects.select_for_update(of=("self",)).select_related("user", "unit")
-           .get(pk=membership.pk))
+    row = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "unit")
+        .get(pk=membership.pk)
+    )
     return Member.of(row, activated=row.user.activated_at is not None)
 
 
 def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
     """Change someone's role and/or unit within what the actor manages."""
-    with audited(actor=actor, agency=membership.agency, action="member.update",
-                 target=membership.user.email, ip=ip,
-                 detail={"role": role, "unit": unit.pk if unit else None,
-                         "old_role": membership.role, "old_unit": membership.unit_id}):
+    with audited(
+        actor=actor,
+        agency=membership.agency,
+        action="member.update",
+        target=membership.user.email,
+        ip=ip,
+        detail={
+            "role": role,
+            "unit": unit.pk if unit else None,
+            "old_role": membership.role,
+            "old_unit": membership.unit_id,
+        },
+    ):
         who = actor_for(actor)
         is_admin = who.administers_agency(membership.agency_id)
         _require(role in Role.values, _("Choose a valid role."))
-        _require(unit is None or unit.agency_id == membership.agency_id,
-                 _("Choose a unit of this agency."))
+        _require(
+            unit is None or unit.agency_id == membership.agency_id,
+            _("Choose a unit of this agency."),
+        )
         _require(membership.user_id != who.user_id, _("You cannot change your own membership."))
         if not is_admin:
             _require(role == membership.role, _("Only agency admins can change roles."))
-            _require(membership.role in (Role.LEARNER, Role.TRAINER),
-                     _("Only agency admins can move managers and agency admins."))
-            _require(membership.unit is not None and _can_manage_unit(who, membership.unit)
-                     and unit is not None and _can_manage_unit(who, unit),
-                     _("You can only move people between units that you manage."))
+            _require(
+                membership.role in (Role.LEARNER, Role.TRAINER),
+                _("Only agency admins can move managers and agency admins."),
+            )
+            _require(
+                membership.unit is not None
+                and _can_manage_unit(who, membership.unit)
+                and unit is not None
+                and _can_manage_unit(who, unit),
+                _("You can only move people between units that you manage."),
+            )
         stored = _member_locked(membership)
         moved = stored.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
         membership.save(update_fields=["role", "unit"])
         if moved:
-            publish(MemberMoved(
-                member=replace(stored, unit_id=membership.unit_id,
-                               unit_path=unit.path if unit is not None else ""),
-                old_unit_id=stored.unit_id, old_unit_path=stored.unit_path))
+            publish(
+                MemberMoved(
+                    member=replace(
+                        stored,
+                        unit_id=membership.unit_id,
+                        unit_path=unit.path if unit is not None else "",
+                    ),
+                    old_unit_id=stored.unit_id,
+                    old_unit_path=stored.unit_path,
+                )
+            )
     return membership
 
 
 def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
     """Deactivate (or reactivate) a member; a deactivated person cannot sign in."""
     action = "member.reactivate" if active else "member.deactivate"
-    with audited(actor=actor, agency=membership.agency, action=action,
-                 target=membership.user.email, ip=ip):
+    with audited(
+        actor=actor, agency=membership.agency, action=action, target=membership.user.email, ip=ip
+    ):
         who = actor_for(actor)
-        _require(who.administers_agency(membership.agency_id),
-                 _("Only agency admins can deactivate people."))
+        _require(
+            who.administers_agency(membership.agency_id),
+            _("Only agency admins can deactivate people."),
+        )
         _require(membership.user_id != who.user_id, _("You cannot deactivate yourself."))
         stored = _member_locked(membership, lock_user=True)
         membership.is_active = active

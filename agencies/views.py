@@ -53,12 +53,21 @@ def member_invite(request):
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
         agency = unit.agency if unit else _acting_agency(request, form, "unit")
-        invitation = agency and _apply_service(form, lambda: services.invitation_create(
-            actor=request.user, agency=agency, email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"], unit=unit, ip=client_ip(request),
-        ))
+        invitation = agency and _apply_service(
+            form,
+            lambda: services.invitation_create(
+                actor=request.user,
+                agency=agency,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                unit=unit,
+                ip=client_ip(request),
+            ),
+        )
         if invitation is not None:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("agencies:member_list")
     return render(request, "agencies/member_invite.html", {"form": form})
 
@@ -67,13 +76,20 @@ def member_invite(request):
 def member_edit(request, membership_id):
     membership = access_membership(request.user, membership_id)
     initial = {"role": membership.role, "unit": membership.unit_id}
-    form = MembershipForm(request.POST or None, user=request.user, initial=initial,
-                          current_role=membership.role)
+    form = MembershipForm(
+        request.POST or None, user=request.user, initial=initial, current_role=membership.role
+    )
     if request.method == "POST" and form.is_valid():
-        done = _apply_service(form, lambda: services.membership_update(
-            actor=request.user, membership=membership, role=form.cleaned_data["role"],
-            unit=form.cleaned_data["unit"], ip=client_ip(request),
-        ))
+        done = _apply_service(
+            form,
+            lambda: services.membership_update(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                ip=client_ip(request),
+            ),
+        )
         if done is not None:
             messages.success(request, _("Saved changes for %(name)s.") % {"name": membership.user})
             return redirect("agencies:member_list")
@@ -86,8 +102,9 @@ def member_set_active(request, membership_id):
     membership = access_membership(request.user, membership_id)
     active = request.POST.get("active") == "1"
     try:
-        services.membership_set_active(actor=request.user, membership=membership, active=active,
-                                       ip=client_ip(request))
+        services.membership_set_active(
+            actor=request.user, membership=membership, active=active, ip=client_ip(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -102,10 +119,16 @@ def unit_list(request):
     if request.method == "POST" and form.is_valid():
         parent = form.cleaned_data["parent"]
         agency = parent.agency if parent else _acting_agency(request, form, "parent")
-        unit = agency and _apply_service(form, lambda: services.unit_create(
-            actor=request.user, agency=agency, name=form.cleaned_data["name"], parent=parent,
-            ip=client_ip(request),
-        ))
+        unit = agency and _apply_service(
+            form,
+            lambda: services.unit_create(
+                actor=request.user,
+                agency=agency,
+                name=form.cleaned_data["name"],
+                parent=parent,
+                ip=client_ip(request),
+            ),
+        )
         if unit is not None:
             messages.success(request, _("Unit “%(name)s” added.") % {"name": unit.name})
             return redirect("agencies:unit_list")
@@ -116,13 +139,23 @@ def unit_list(request):
 @people_manager_required
 def unit_edit(request, unit_id):
     unit = access_unit(request.user, unit_id)
-    form = UnitForm(request.POST or None, user=request.user, exclude_subtree_of=unit,
-                    initial={"name": unit.name, "parent": unit.parent_id})
+    form = UnitForm(
+        request.POST or None,
+        user=request.user,
+        exclude_subtree_of=unit,
+        initial={"name": unit.name, "parent": unit.parent_id},
+    )
     if request.method == "POST" and form.is_valid():
-        done = _apply_service(form, lambda: services.unit_update(
-            actor=request.user, unit=unit, name=form.cleaned_data["name"],
-            parent=form.cleaned_data["parent"], ip=client_ip(request),
-        ))
+        done = _apply_service(
+            form,
+            lambda: services.unit_update(
+                actor=request.user,
+                unit=unit,
+                name=form.cleaned_data["name"],
+                parent=form.cleaned_data["parent"],
+                ip=client_ip(request),
+            ),
+        )
         if done is not None:
             messages.success(request, _("Unit “%(name)s” saved.") % {"name": unit.name})
             return redirect("agencies:unit_list")
@@ -142,19 +175,30 @@ def agency_settings(request):
     if agency is None:
         return redirect("agencies:agency_list")
     initial = {
-        "name": agency.name, "acronym": agency.acronym, "time_zone": agency.time_zone,
-        "default_language": agency.default_language, "mfa_required": agency.mfa_required,
+        "name": agency.name,
+        "acronym": agency.acronym,
+        "time_zone": agency.time_zone,
+        "default_language": agency.default_language,
+        "mfa_required": agency.mfa_required,
         "domains": ", ".join(d.domain for d in agency.domains.all()),
     }
     form = AgencySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _apply_service(form, lambda: services.agency_update_settings(
-            actor=request.user, agency=agency, name=data["name"], acronym=data["acronym"],
-            domains=form.domain_list(), time_zone=data["time_zone"],
-            default_language=data["default_language"], mfa_required=data["mfa_required"],
-            ip=client_ip(request),
-        ))
+        done = _apply_service(
+            form,
+            lambda: services.agency_update_settings(
+                actor=request.user,
+                agency=agency,
+                name=data["name"],
+                acronym=data["acronym"],
+                domains=form.domain_list(),
+                time_zone=data["time_zone"],
+                default_language=data["default_language"],
+                mfa_required=data["mfa_required"],
+                ip=client_ip(request),
+            ),
+        )
         if done is not None:
             messages.success(request, _("Agency settings saved."))
             return redirect("agencies:agency_settings")
@@ -166,12 +210,20 @@ def agency_list(request):
     form = AgencyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        agency = _apply_service(form, lambda: services.agency_create(
-            actor=request.user, name=data["name"], acronym=data["acronym"], slug=data["slug"],
-            domains=form.domain_list(), time_zone=data["time_zone"],
-            default_language=data["default_language"], mfa_required=data["mfa_required"],
-            ip=client_ip(request),
-        ))
+        agency = _apply_service(
+            form,
+            lambda: services.agency_create(
+                actor=request.user,
+                name=data["name"],
+                acronym=data["acronym"],
+                slug=data["slug"],
+                domains=form.domain_list(),
+                time_zone=data["time_zone"],
+                default_language=data["default_language"],
+                mfa_required=data["mfa_required"],
+                ip=client_ip(request),
+            ),
+        )
         if agency is not None:
             messages.success(request, _("Agency “%(name)s” created.") % {"name": agency.name})
             return redirect("agencies:agency_list")

@@ -33,48 +33,77 @@ def raw_figures(agency_id, today, first_week):
     aggregate rows would run on every request)."""
     out = {}
     with connection.cursor() as c:
-        c.execute("""
+        c.execute(
+            """
             SELECT e.course_id, e.required, e.status, count(*), coalesce(sum(e.final_score), 0),
                    count(e.final_score),
                    count(ct.id) FILTER (WHERE ct.revoked_at IS NULL AND e.status = 'completed')
             FROM learning_enrollment e LEFT JOIN learning_certificate ct
                  ON ct.enrollment_id = e.id
-            WHERE e.agency_id = %s GROUP BY 1, 2, 3""", [agency_id])
+            WHERE e.agency_id = %s GROUP BY 1, 2, 3""",
+            [agency_id],
+        )
         out["status"] = c.fetchall()
-        c.execute("""SELECT course_id, count(*) FROM learning_enrollment
+        c.execute(
+            """SELECT course_id, count(*) FROM learning_enrollment
                      WHERE agency_id = %s AND due_on < %s AND status <> 'completed'
-                     GROUP BY 1""", [agency_id, today])
+                     GROUP BY 1""",
+            [agency_id, today],
+        )
         out["overdue_course"] = dict(c.fetchall())
-        c.execute("""SELECT unit_id, required, status, count(*) FROM learning_enrollment
-                     WHERE agency_id = %s GROUP BY 1, 2, 3""", [agency_id])
+        c.execute(
+            """SELECT unit_id, required, status, count(*) FROM learning_enrollment
+                     WHERE agency_id = %s GROUP BY 1, 2, 3""",
+            [agency_id],
+        )
         out["status_unit"] = c.fetchall()
-        c.execute("""SELECT unit_id, count(*) FROM learning_enrollment
+        c.execute(
+            """SELECT unit_id, count(*) FROM learning_enrollment
                      WHERE agency_id = %s AND due_on < %s AND status <> 'completed'
-                     GROUP BY 1""", [agency_id, today])
+                     GROUP BY 1""",
+            [agency_id, today],
+        )
         out["overdue_unit"] = dict(c.fetchall())
-        c.execute(f"""
+        c.execute(
+            f"""
             SELECT course_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY {BUCKET_SQL})
             FROM (SELECT course_id, floor(extract(epoch FROM completed_at
                          - coalesce(started_at, completed_at)) / 86400)::int AS d
                   FROM learning_enrollment WHERE agency_id = %s AND status = 'completed') t
-            GROUP BY 1""", [agency_id])
+            GROUP BY 1""",
+            [agency_id],
+        )
         out["median"] = dict(c.fetchall())
-        c.execute("""SELECT date_trunc('week', completed_at AT TIME ZONE 'UTC')::date, count(*)
+        c.execute(
+            """SELECT date_trunc('week', completed_at AT TIME ZONE 'UTC')::date, count(*)
                      FROM learning_enrollment WHERE agency_id = %s AND status = 'completed'
                      AND (completed_at AT TIME ZONE 'UTC')::date BETWEEN %s AND %s
-                     GROUP BY 1""", [agency_id, first_week, today])
+                     GROUP BY 1""",
+            [agency_id, first_week, today],
+        )
         out["weeks"] = dict(c.fetchall())
-        c.execute("""SELECT count(*), count(*) FILTER (WHERE u.activated_at IS NOT NULL)
+        c.execute(
+            """SELECT count(*), count(*) FILTER (WHERE u.activated_at IS NOT NULL)
                      FROM agencies_membership m JOIN accounts_user u ON u.id = m.user_id
-                     WHERE m.agency_id = %s AND m.is_active""", [agency_id])
+                     WHERE m.agency_id = %s AND m.is_active""",
+            [agency_id],
+        )
         out["members"] = c.fetchone()
     return out
 
 
 def compare(figures, raw):
     head = figures["headline"]
-    want = {"enrolled": 0, "in_progress": 0, "completed": 0, "required_total": 0,
-            "required_completed": 0, "score_sum": 0, "score_n": 0, "certified": 0}
+    want = {
+        "enrolled": 0,
+        "in_progress": 0,
+        "completed": 0,
+        "required_total": 0,
+        "required_completed": 0,
+        "score_sum": 0,
+        "score_n": 0,
+        "certified": 0,
+    }
     for _course, required, status, n, score_sum, score_n, certified in raw["status"]:
         want["enrolled"] += n
         want[status] = want.get(status, 0) + n
@@ -111,21 +140,28 @@ def main():
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--per-learner", type=int, default=10)
     parser.add_argument("--requests", type=int, default=9)
-    parser.add_argument("--recompute", action="store_true",
-                        help="time the nightly recompute even when the aggregates exist")
+    parser.add_argument(
+        "--recompute",
+        action="store_true",
+        help="time the nightly recompute even when the aggregates exist",
+    )
     args = parser.parse_args()
     agency = generate(learners=args.learners, per_learner=args.per_learner)
     if args.recompute or not EnrollmentCount.objects.filter(agency=agency).exists():
         started = time.perf_counter()
         drift = aggregates_recompute_agency(agency_id=agency.pk)
-        log(f"Nightly recompute of the agency ({len(drift):,} cells built or repaired): "
-            f"{time.perf_counter() - started:.1f} s")
+        log(
+            f"Nightly recompute of the agency ({len(drift):,} cells built or repaired): "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         started = time.perf_counter()
         snapshots_write(day=timezone.localdate() - datetime.timedelta(days=1))
         log(f"Snapshot of yesterday: {time.perf_counter() - started:.1f} s")
     enrollments = agency.enrollments.count()
-    log(f"Enrollments in the agency: {enrollments:,}; aggregate rows: "
-        f"{EnrollmentCount.objects.filter(agency=agency).count():,} status cells")
+    log(
+        f"Enrollments in the agency: {enrollments:,}; aggregate rows: "
+        f"{EnrollmentCount.objects.filter(agency=agency).count():,} status cells"
+    )
 
     client = Client()
     client.force_login(bench_admin())
@@ -150,11 +186,15 @@ def main():
     raw_ms = median(raw_times) * 1000
     problems = compare(figures, raw)
 
-    log(f"Dashboard view (server time, median of {args.requests}): {dashboard_ms:.1f} ms, "
-        f"{len(queries)} queries")
+    log(
+        f"Dashboard view (server time, median of {args.requests}): {dashboard_ms:.1f} ms, "
+        f"{len(queries)} queries"
+    )
     log(f"Raw SQL aggregates over the enrollments (median of {len(raw_times)}): {raw_ms:.1f} ms")
-    log(f"Ratio dashboard / raw SQL: {dashboard_ms / raw_ms:.3f} (target <= 0.3; "
-        f"dashboard target < 150 ms)")
+    log(
+        f"Ratio dashboard / raw SQL: {dashboard_ms / raw_ms:.3f} (target <= 0.3; "
+        f"dashboard target < 150 ms)"
+    )
     log("Figures identical: " + ("yes" if not problems else "NO\n  " + "\n  ".join(problems)))
     raise SystemExit(1 if problems else 0)
 

@@ -42,12 +42,15 @@ def _free_port():
 def _environment(port):
     env = {
         "DJANGO_SETTINGS_MODULE": "academy.settings",
-        "DATABASE_URL": os.environ.get("DATABASE_URL",
-                                       "postgres://postgres@127.0.0.1:5432/academy_bench_reminders"),
-        "CELERY_BROKER_URL": REDIS, "CELERY_RESULT_BACKEND": REDIS,
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/academy_bench_reminders"
+        ),
+        "CELERY_BROKER_URL": REDIS,
+        "CELERY_RESULT_BACKEND": REDIS,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "DJANGO_DEBUG": "false", "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", secrets.token_urlsafe(50)),
         "ACADEMY_VAR_DIR": os.environ.get("ACADEMY_VAR_DIR", tempfile.mkdtemp(prefix="bench-")),
     }
@@ -113,23 +116,48 @@ def assign():
     course = Course.objects.get(slug="genai-fundamentals")
     admin = User.objects.get(email="agencyadmin@demo.gov")
     started = time.perf_counter()
-    assignment = services.assignment_create(actor=admin, course=course, target=TargetKind.AGENCY,
-                                            due_on=timezone.localdate(), required=True)
+    assignment = services.assignment_create(
+        actor=admin,
+        course=course,
+        target=TargetKind.AGENCY,
+        due_on=timezone.localdate(),
+        required=True,
+    )
     while not services.assignment_materialise_batch(assignment_id=assignment.pk):
         pass
     assignment.refresh_from_db()
     elapsed = time.perf_counter() - started
-    print(f"assignment: {assignment.people_done} people enrolled (bulk, in batches of 1000) in "
-          f"{elapsed:.1f}s = {assignment.people_done / elapsed:,.0f}/s")
+    print(
+        f"assignment: {assignment.people_done} people enrolled (bulk, in batches of 1000) in "
+        f"{elapsed:.1f}s = {assignment.people_done / elapsed:,.0f}/s"
+    )
     return assignment.people_done
 
 
 def start_worker(env, concurrency, log):
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "academy", "worker", "--pool=prefork",
-         f"--concurrency={concurrency}", "-l", "warning", "--without-gossip", "--without-mingle",
-         "-n", f"bench-{secrets.token_hex(4)}@%h"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "academy",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"bench-{secrets.token_hex(4)}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def academy_run(expected, sink_log, timeout):
@@ -144,8 +172,9 @@ def academy_run(expected, sink_log, timeout):
         if not result.more:
             break
     scanned = time.perf_counter() - started
-    print(f"scan: {logs} reminders recorded and enqueued in {scanned:.2f}s "
-          f"= {logs / scanned:,.0f}/s")
+    print(
+        f"scan: {logs} reminders recorded and enqueued in {scanned:.2f}s = {logs / scanned:,.0f}/s"
+    )
     if not _wait_for(sink_log, before + expected, timeout):
         print(f"TIMEOUT: the sink has {_lines(sink_log) - before} of {expected}")
     return logs, time.perf_counter() - started
@@ -155,17 +184,23 @@ def straight_run(expected, sink_log):
     from django.conf import settings
     from django.core.mail import EmailMultiAlternatives, get_connection
 
-    text = ("Hello Ada Learner,\n\n“Generative AI fundamentals” is due today.\n\n"
-            "Open the training: http://127.0.0.1:8000/learn/genai-fundamentals/\n")
+    text = (
+        "Hello Ada Learner,\n\n“Generative AI fundamentals” is due today.\n\n"
+        "Open the training: http://127.0.0.1:8000/learn/genai-fundamentals/\n"
+    )
     html = f"<!DOCTYPE html><html><body><p>{text}</p></body></html>"
     before = _lines(sink_log)
     started = time.perf_counter()
     connection = get_connection()
     connection.open()
     for n in range(expected):
-        message = EmailMultiAlternatives("Due today: “Generative AI fundamentals”", text,
-                                         settings.DEFAULT_FROM_EMAIL, [f"bulk{n:07d}@demo.gov"],
-                                         connection=connection)
+        message = EmailMultiAlternatives(
+            "Due today: “Generative AI fundamentals”",
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [f"bulk{n:07d}@demo.gov"],
+            connection=connection,
+        )
         message.attach_alternative(html, "text/html")
         message.send()
     connection.close()
@@ -194,9 +229,19 @@ def main():
     workdir = Path(env["ACADEMY_VAR_DIR"])
     sink_log = workdir / "sink.log"
     sink_log.write_text("")
-    sink = subprocess.Popen([sys.executable, str(BASE_DIR / "bench" / "smtp_sink.py"),
-                             "--port", str(port), "--out", str(sink_log)],
-                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    sink = subprocess.Popen(
+        [
+            sys.executable,
+            str(BASE_DIR / "bench" / "smtp_sink.py"),
+            "--port",
+            str(port),
+            "--out",
+            str(sink_log),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     sink.stdout.readline()
     academy.celery.app.control.purge()
     worker_log = (workdir / "worker.log").open("w")
@@ -223,16 +268,27 @@ def main():
     academy_rate = expected / academy_seconds
     straight_rate = expected / straight_seconds
     ratio = academy_rate / straight_rate
-    once = (len(keys) == logs == expected and max(keys.values(), default=0) == 1
-            and statuses == {LogStatus.SENT: expected})
-    print(f"academy: {expected:,} reminders (scan + worker x{args.concurrency} + SMTP) in "
-          f"{academy_seconds:.1f}s = {academy_rate:,.0f}/s")
-    print(f"straight loop: {expected:,} messages over one SMTP connection in "
-          f"{straight_seconds:.1f}s = {straight_rate:,.0f}/s")
-    print(f"ratio academy/straight: {ratio:.2f} (target >= 0.33: "
-          f"{'met' if ratio >= 1 / 3 else 'NOT met'})")
-    print(f"exactly once: {'yes' if once else 'NO'} ({len(keys):,} distinct keys at the sink, "
-          f"max per key {max(keys.values(), default=0)}, log statuses {dict(statuses)})")
+    once = (
+        len(keys) == logs == expected
+        and max(keys.values(), default=0) == 1
+        and statuses == {LogStatus.SENT: expected}
+    )
+    print(
+        f"academy: {expected:,} reminders (scan + worker x{args.concurrency} + SMTP) in "
+        f"{academy_seconds:.1f}s = {academy_rate:,.0f}/s"
+    )
+    print(
+        f"straight loop: {expected:,} messages over one SMTP connection in "
+        f"{straight_seconds:.1f}s = {straight_rate:,.0f}/s"
+    )
+    print(
+        f"ratio academy/straight: {ratio:.2f} (target >= 0.33: "
+        f"{'met' if ratio >= 1 / 3 else 'NOT met'})"
+    )
+    print(
+        f"exactly once: {'yes' if once else 'NO'} ({len(keys):,} distinct keys at the sink, "
+        f"max per key {max(keys.values(), default=0)}, log statuses {dict(statuses)})"
+    )
     return 0 if once else 1
 
 

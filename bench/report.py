@@ -48,19 +48,27 @@ def child(run_id: int, trace: bool) -> None:
 
         traced = tracemalloc.get_traced_memory()[1]
     size = default_storage.size(run.file.name) if run.file else 0
-    print(json.dumps({
-        "status": run.status, "error": run.error, "rows": run.rows_done, "seconds": elapsed,
-        "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "traced_peak": traced, "bytes": size, "file": run.file.name if run.file else "",
-    }))
+    print(
+        json.dumps(
+            {
+                "status": run.status,
+                "error": run.error,
+                "rows": run.rows_done,
+                "seconds": elapsed,
+                "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "traced_peak": traced,
+                "bytes": size,
+                "file": run.file.name if run.file else "",
+            }
+        )
+    )
 
 
 def run_in_child(run_id: int, trace: bool) -> dict:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", str(run_id)]
     if trace:
         args.append("--tracemalloc")
-    done = subprocess.run(args, capture_output=True, text=True, env=os.environ.copy(),
-                          check=False)
+    done = subprocess.run(args, capture_output=True, text=True, env=os.environ.copy(), check=False)
     if done.returncode:
         sys.exit(f"child failed:\n{done.stdout}\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -88,23 +96,31 @@ def main():
     failed = False
     for format in args.formats.split(","):
         # Created directly (not report_request) so that no Celery task is queued.
-        run = ReportRun.objects.create(requested_by=admin, agency=scope.agency, kind="completion",
-                                       format=format)
+        run = ReportRun.objects.create(
+            requested_by=admin, agency=scope.agency, kind="completion", format=format
+        )
         result = run_in_child(run.pk, args.tracemalloc)
         rate = result["rows"] / result["seconds"] if result["seconds"] else 0
         rss_mb = result["max_rss_kb"] / 1024
-        traced = (f", tracemalloc peak {result['traced_peak'] / 2**20:.1f} MB"
-                  if result["traced_peak"] is not None else "")
-        log(f"{format.upper()}: {result['status']} {result['rows']:,} rows in "
+        traced = (
+            f", tracemalloc peak {result['traced_peak'] / 2**20:.1f} MB"
+            if result["traced_peak"] is not None
+            else ""
+        )
+        log(
+            f"{format.upper()}: {result['status']} {result['rows']:,} rows in "
             f"{result['seconds']:.1f} s = {rate:,.0f} rows/s; file {result['bytes'] / 2**20:.1f} MB;"
-            f" child max RSS {rss_mb:.0f} MB{traced}")
+            f" child max RSS {rss_mb:.0f} MB{traced}"
+        )
         if result["status"] != "done" or result["rows"] != expected:
             log(f"  run did not produce every row: {result}")
             failed = True
         if format == "csv":
-            log(f"  CSV targets: >= {ROWS_PER_S_TARGET:,} rows/s "
+            log(
+                f"  CSV targets: >= {ROWS_PER_S_TARGET:,} rows/s "
                 f"({'met' if rate >= ROWS_PER_S_TARGET else 'NOT met'}), peak < "
-                f"{PEAK_MB_TARGET} MB ({'met' if rss_mb < PEAK_MB_TARGET else 'NOT met'})")
+                f"{PEAK_MB_TARGET} MB ({'met' if rss_mb < PEAK_MB_TARGET else 'NOT met'})"
+            )
         if not args.keep:
             if result["file"]:
                 default_storage.delete(result["file"])

@@ -31,8 +31,9 @@ def courses_editable_by(user):
     actor = actor_for(user)
     if actor.is_trainer and actor.agency_id:
         mine = Q(owner_id=actor.agency_id)
-        return Course.objects.filter(mine | Q(owner__isnull=True) if actor.is_platform_admin
-                                     else mine)
+        return Course.objects.filter(
+            mine | Q(owner__isnull=True) if actor.is_platform_admin else mine
+        )
     if actor.is_platform_admin:
         return Course.objects.filter(owner__isnull=True)
     return Course.objects.none()
@@ -46,8 +47,9 @@ def course_visible_to_agency_q(agency_id: int | None, *, prefix: str = "") -> Q:
     if agency_id:
         shared = Course.shared_with.through.objects.filter(agency_id=agency_id)
         visible |= Q(**{f"{p}owner_id": agency_id})
-        visible |= Q(**{f"{p}visibility": Visibility.CHOSEN,
-                        f"{p}pk__in": shared.values("course_id")})
+        visible |= Q(
+            **{f"{p}visibility": Visibility.CHOSEN, f"{p}pk__in": shared.values("course_id")}
+        )
     return visible
 
 
@@ -67,8 +69,9 @@ def course_visible_q(user, *, prefix: str = "") -> Q:
 def access_course_for_edit(user, course_id) -> Course:
     """A course the user may edit, or 404."""
     try:
-        return courses_editable_by(user).select_related("owner", "current_version").get(
-            pk=course_id)
+        return (
+            courses_editable_by(user).select_related("owner", "current_version").get(pk=course_id)
+        )
     except (Course.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -50,6 +50,7 @@ class BundleError(ValidationError):
 
 # --- reading a folder or a zip -------------------------------------------------------------
 
+
 class BundleSource:
     """The files of a bundle, by relative POSIX path, with their sizes; read on demand."""
 
@@ -69,8 +70,9 @@ class BundleSource:
                     origin = io.BytesIO(origin)
                 self._zip = zipfile.ZipFile(origin)
             except (zipfile.BadZipFile, OSError) as error:
-                self.problems.append(_("The bundle is neither a folder nor a zip file (%s).")
-                                     % error)
+                self.problems.append(
+                    _("The bundle is neither a folder nor a zip file (%s).") % error
+                )
                 return
             for info in self._zip.infolist():
                 name = info.filename
@@ -83,14 +85,18 @@ class BundleSource:
                 self.sizes[name] = info.file_size
             self._prefix = self._common_prefix()
             if self._prefix:
-                self.sizes = {k[len(self._prefix):]: v for k, v in self.sizes.items()}
+                self.sizes = {k[len(self._prefix) :]: v for k, v in self.sizes.items()}
         if len(self.sizes) > limit("ACADEMY_BUNDLE_MAX_FILES"):
-            self.problems.append(_("The bundle has %(n)d files; the limit is %(max)d.")
-                                 % {"n": len(self.sizes), "max": limit("ACADEMY_BUNDLE_MAX_FILES")})
+            self.problems.append(
+                _("The bundle has %(n)d files; the limit is %(max)d.")
+                % {"n": len(self.sizes), "max": limit("ACADEMY_BUNDLE_MAX_FILES")}
+            )
         total = sum(self.sizes.values())
         if total > limit("ACADEMY_BUNDLE_MAX_TOTAL_BYTES"):
-            self.problems.append(_("The bundle is too large (%(n)d bytes; the limit is %(max)d).")
-                                 % {"n": total, "max": limit("ACADEMY_BUNDLE_MAX_TOTAL_BYTES")})
+            self.problems.append(
+                _("The bundle is too large (%(n)d bytes; the limit is %(max)d).")
+                % {"n": total, "max": limit("ACADEMY_BUNDLE_MAX_TOTAL_BYTES")}
+            )
 
     def _common_prefix(self) -> str:
         """Zips made by zipping a folder hold "<slug>/course.yaml": read inside that folder."""
@@ -107,9 +113,16 @@ class BundleSource:
     def read(self, name: str) -> bytes:
         """The file's bytes; refuses (BundleError) a file over the per-file limit."""
         if self.sizes[name] > limit("ACADEMY_BUNDLE_MAX_FILE_BYTES"):
-            raise BundleError([_("%(name)s: file too large (%(n)d bytes; the limit is %(max)d)")
-                               % {"name": name, "n": self.sizes[name],
-                                  "max": limit("ACADEMY_BUNDLE_MAX_FILE_BYTES")}])
+            raise BundleError(
+                [
+                    _("%(name)s: file too large (%(n)d bytes; the limit is %(max)d)")
+                    % {
+                        "name": name,
+                        "n": self.sizes[name],
+                        "max": limit("ACADEMY_BUNDLE_MAX_FILE_BYTES"),
+                    }
+                ]
+            )
         if self._root is not None:
             path = (self._root / name).resolve()
             if not path.is_relative_to(self._root):
@@ -120,11 +133,13 @@ class BundleSource:
 
 # --- YAML with line numbers ----------------------------------------------------------------
 
+
 def _index_nodes(node, path="", lines=None, seen=None, problems=None, filename=MANIFEST):
     """Map every field path ("modules[1].quiz.key") to its line; flag duplicate keys, aliases."""
     if id(node) in seen:
-        problems.append(f"{filename}:{node.start_mark.line + 1}: {path}: "
-                        + _("YAML aliases are not allowed"))
+        problems.append(
+            f"{filename}:{node.start_mark.line + 1}: {path}: " + _("YAML aliases are not allowed")
+        )
         return
     seen.add(id(node))
     lines[path] = node.start_mark.line + 1
@@ -134,8 +149,9 @@ def _index_nodes(node, path="", lines=None, seen=None, problems=None, filename=M
             key = key_node.value
             child = f"{path}.{key}" if path else str(key)
             if key in keys:
-                problems.append(f"{filename}:{key_node.start_mark.line + 1}: {child}: "
-                                + _("duplicate key"))
+                problems.append(
+                    f"{filename}:{key_node.start_mark.line + 1}: {child}: " + _("duplicate key")
+                )
             keys.add(key)
             _index_nodes(value_node, child, lines, seen, problems, filename)
             lines[child] = key_node.start_mark.line + 1
@@ -210,8 +226,10 @@ class _Checker:
         if value is None:
             return default
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.add(f"{path}.{key}" if path else key,
-                     _("expected a whole number of at least %d") % minimum)
+            self.add(
+                f"{path}.{key}" if path else key,
+                _("expected a whole number of at least %d") % minimum,
+            )
             return default
         return value
 
@@ -238,12 +256,31 @@ class _Checker:
         return value
 
 
-COURSE_KEYS = {"format", "slug", "title", "summary", "audience", "level", "language",
-               "estimated_minutes", "topics", "outcomes", "modules", "quiz",
-               "complete_lessons_at_end"}
+COURSE_KEYS = {
+    "format",
+    "slug",
+    "title",
+    "summary",
+    "audience",
+    "level",
+    "language",
+    "estimated_minutes",
+    "topics",
+    "outcomes",
+    "modules",
+    "quiz",
+    "complete_lessons_at_end",
+}
 MODULE_KEYS = {"key", "title", "lessons", "quiz"}
-LESSON_KEYS = {"key", "title", "file", "estimated_minutes", "video_url", "transcript",
-               "attachments"}
+LESSON_KEYS = {
+    "key",
+    "title",
+    "file",
+    "estimated_minutes",
+    "video_url",
+    "transcript",
+    "attachments",
+}
 QUIZ_KEYS = set(QUIZ_FIELDS) | {"questions"}
 QUESTION_KEYS = {"key", "type", "prompt", "explanation", "choices"}
 CHOICE_KEYS = {"key", "text", "correct", "feedback"}
@@ -252,7 +289,8 @@ CHOICE_KEYS = {"key", "text", "correct", "feedback"}
 def _parse_quiz(c: _Checker, raw, path) -> dict:
     data = c.mapping(raw, path, QUIZ_KEYS, required=("key", "title", "questions"))
     quiz = {
-        "key": c.text(data, "key", path), "title": c.text(data, "title", path),
+        "key": c.text(data, "key", path),
+        "title": c.text(data, "title", path),
         "pass_mark": c.integer(data, "pass_mark", path, 80, minimum=1),
         "max_attempts": c.integer(data, "max_attempts", path, 0),
         "questions_per_attempt": c.integer(data, "questions_per_attempt", path, 5, minimum=1),
@@ -269,27 +307,36 @@ def _parse_quiz(c: _Checker, raw, path) -> dict:
         for c_index, raw_choice in enumerate(c.items(q, "choices", q_path)):
             c_path = f"{q_path}.choices[{c_index}]"
             choice = c.mapping(raw_choice, c_path, CHOICE_KEYS, required=("text",))
-            choices.append({
-                "key": c.text(choice, "key", c_path) or f"c{c_index + 1}",
-                "text": str(choice.get("text", "")) if choice.get("text") is not None else "",
-                "correct": c.boolean(choice, "correct", c_path, False),
-                "feedback": c.text(choice, "feedback", c_path),
-            })
-        quiz["questions"].append({
-            "key": c.text(q, "key", q_path), "type": q.get("type"),
-            "prompt": c.text(q, "prompt", q_path),
-            "explanation": c.text(q, "explanation", q_path), "choices": choices,
-        })
+            choices.append(
+                {
+                    "key": c.text(choice, "key", c_path) or f"c{c_index + 1}",
+                    "text": str(choice.get("text", "")) if choice.get("text") is not None else "",
+                    "correct": c.boolean(choice, "correct", c_path, False),
+                    "feedback": c.text(choice, "feedback", c_path),
+                }
+            )
+        quiz["questions"].append(
+            {
+                "key": c.text(q, "key", q_path),
+                "type": q.get("type"),
+                "prompt": c.text(q, "prompt", q_path),
+                "explanation": c.text(q, "explanation", q_path),
+                "choices": choices,
+            }
+        )
     return quiz
 
 
 def _parse_lesson(c: _Checker, source: BundleSource, raw, path, attachment_names) -> dict:
     data = c.mapping(raw, path, LESSON_KEYS, required=("key", "title", "file"))
     lesson = {
-        "key": c.text(data, "key", path), "title": c.text(data, "title", path), "body": "",
+        "key": c.text(data, "key", path),
+        "title": c.text(data, "title", path),
+        "body": "",
         "estimated_minutes": c.integer(data, "estimated_minutes", path, 0),
         "video_url": c.text(data, "video_url", path),
-        "transcript": c.text(data, "transcript", path), "attachments": [],
+        "transcript": c.text(data, "transcript", path),
+        "attachments": [],
     }
     file = c.text(data, "file", path)
     if file:
@@ -319,10 +366,15 @@ def _parse_lesson(c: _Checker, source: BundleSource, raw, path, attachment_names
         except (ValidationError, BundleError) as error:
             c.add(a_path, f"{name}: " + "; ".join(error.messages))
             continue
-        lesson["attachments"].append({
-            "name": basename, "content_type": content_type, "size": len(payload),
-            "sha256": hashlib.sha256(payload).hexdigest(), "data": payload,
-        })
+        lesson["attachments"].append(
+            {
+                "name": basename,
+                "content_type": content_type,
+                "size": len(payload),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+                "data": payload,
+            }
+        )
     return lesson
 
 
@@ -345,24 +397,32 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
     if data.get("format") not in (None, COURSE_FORMAT):
         c.add("format", _("expected %s") % COURSE_FORMAT)
     content = {
-        "slug": c.text(data, "slug", ""), "title": c.text(data, "title", ""),
-        "summary": c.text(data, "summary", ""), "audience": c.text(data, "audience", ""),
+        "slug": c.text(data, "slug", ""),
+        "title": c.text(data, "title", ""),
+        "summary": c.text(data, "summary", ""),
+        "audience": c.text(data, "audience", ""),
         "level": c.text(data, "level", "", Level.BEGINNER),
         "language": c.text(data, "language", "", Language.EN),
         "estimated_minutes": c.integer(data, "estimated_minutes", "", 0),
         "outcomes": c.strings(data, "outcomes", ""),
         "complete_lessons_at_end": c.boolean(data, "complete_lessons_at_end", "", False),
         "topics": sorted(set(c.strings(data, "topics", ""))),
-        "modules": [], "quiz": None,
+        "modules": [],
+        "quiz": None,
     }
     for m_index, raw_module in enumerate(c.items(data, "modules", "")):
         path = f"modules[{m_index}]"
         module = c.mapping(raw_module, path, MODULE_KEYS, required=("key", "title"))
-        parsed = {"key": c.text(module, "key", path), "title": c.text(module, "title", path),
-                  "lessons": [], "quiz": None}
+        parsed = {
+            "key": c.text(module, "key", path),
+            "title": c.text(module, "title", path),
+            "lessons": [],
+            "quiz": None,
+        }
         for l_index, raw_lesson in enumerate(c.items(module, "lessons", path)):
-            parsed["lessons"].append(_parse_lesson(c, source, raw_lesson,
-                                                   f"{path}.lessons[{l_index}]", set()))
+            parsed["lessons"].append(
+                _parse_lesson(c, source, raw_lesson, f"{path}.lessons[{l_index}]", set())
+            )
         if module.get("quiz") is not None:
             parsed["quiz"] = _parse_quiz(c, module["quiz"], f"{path}.quiz")
         content["modules"].append(parsed)
@@ -370,7 +430,11 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
         content["quiz"] = _parse_quiz(c, data["quiz"], "quiz")
     for problem in content_problems(content):
         # A lesson's body comes from its file: point at the `file` line.
-        path = problem.path[: -len(".body")] + ".file" if problem.path.endswith(".body") else problem.path
+        path = (
+            problem.path[: -len(".body")] + ".file"
+            if problem.path.endswith(".body")
+            else problem.path
+        )
         c.add(path, problem.message)
     return content, list(dict.fromkeys(c.problems))
 
@@ -386,8 +450,14 @@ def bundle_import(file_or_path, *, actor, agency=None, publish: bool = False, ip
     source = BundleSource(file_or_path)
     content, problems = parse_course_bundle(source)
     slug = (content or {}).get("slug") or ""
-    with audited(actor=actor, agency=agency, action="course.import", target=slug, ip=ip,
-                 detail={"publish": publish}):
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="course.import",
+        target=slug,
+        ip=ip,
+        detail={"publish": publish},
+    ):
         if problems:
             raise BundleError(problems)
         who = actor_for(actor) if actor is not None else None
@@ -397,13 +467,17 @@ def bundle_import(file_or_path, *, actor, agency=None, publish: bool = False, ip
         if course is not None:
             same_owner = course.owner_id == (agency.pk if agency else None)
             if not same_owner or (who is not None and not can_edit_course(who, course)):
-                raise BundleError([f"{MANIFEST}: slug: "
-                                   + _("a course with the slug “%s” already exists") % slug])
+                raise BundleError(
+                    [f"{MANIFEST}: slug: " + _("a course with the slug “%s” already exists") % slug]
+                )
         else:
             course = Course.objects.create(
-                owner=agency, slug=slug, title=content["title"],
+                owner=agency,
+                slug=slug,
+                title=content["title"],
                 visibility=Visibility.ALL if agency is None else Visibility.OWNER,
-                created_by=actor if actor is not None and actor.is_authenticated else None)
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
         draft_replace(course, content)
         course.draft_revision += 1
         course.save(update_fields=["draft_revision"])
@@ -416,13 +490,25 @@ def bundle_import(file_or_path, *, actor, agency=None, publish: bool = False, ip
 
 # --- export --------------------------------------------------------------------------------
 
+
 def _quiz_manifest(quiz: dict) -> dict:
     out = {f: quiz[f] for f in QUIZ_FIELDS if quiz.get(f) is not None}
     out["questions"] = [
-        {"key": q["key"], "type": q["type"], "prompt": q["prompt"],
-         "explanation": q.get("explanation") or "",
-         "choices": [{"key": c["key"], "text": c["text"], "correct": c["correct"],
-                      "feedback": c.get("feedback") or ""} for c in q["choices"]]}
+        {
+            "key": q["key"],
+            "type": q["type"],
+            "prompt": q["prompt"],
+            "explanation": q.get("explanation") or "",
+            "choices": [
+                {
+                    "key": c["key"],
+                    "text": c["text"],
+                    "correct": c["correct"],
+                    "feedback": c.get("feedback") or "",
+                }
+                for c in q["choices"]
+            ],
+        }
         for q in quiz["questions"]
     ]
     return out
@@ -437,13 +523,25 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
             raise ValidationError(_("This course has never been published; export the draft."))
         content = snapshot_content(course.current_version.snapshot)
     files: dict[str, bytes] = {}
-    manifest = {"format": COURSE_FORMAT,
-                **{k: content[k] for k in ("slug", "title", "summary", "audience", "level",
-                                           "language", "estimated_minutes", "topics",
-                                           "outcomes")},
-                **({"complete_lessons_at_end": True}
-                   if content.get("complete_lessons_at_end") else {}),
-                "modules": []}
+    manifest = {
+        "format": COURSE_FORMAT,
+        **{
+            k: content[k]
+            for k in (
+                "slug",
+                "title",
+                "summary",
+                "audience",
+                "level",
+                "language",
+                "estimated_minutes",
+                "topics",
+                "outcomes",
+            )
+        },
+        **({"complete_lessons_at_end": True} if content.get("complete_lessons_at_end") else {}),
+        "modules": [],
+    }
     number = 0
     for m in content["modules"]:
         module = {"key": m["key"], "title": m["title"], "lessons": []}
@@ -451,8 +549,12 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
             number += 1
             name = f"lessons/{number:02d}-{le['key']}.md"
             files[name] = le["body"].encode("utf-8")
-            lesson = {"key": le["key"], "title": le["title"], "file": name,
-                      "estimated_minutes": le["estimated_minutes"]}
+            lesson = {
+                "key": le["key"],
+                "title": le["title"],
+                "file": name,
+                "estimated_minutes": le["estimated_minutes"],
+            }
             if le.get("video_url"):
                 lesson["video_url"] = le["video_url"]
             if le.get("transcript"):
@@ -470,8 +572,9 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
         manifest["modules"].append(module)
     if content.get("quiz"):
         manifest["quiz"] = _quiz_manifest(content["quiz"])
-    files[MANIFEST] = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True,
-                                     width=100).encode("utf-8")
+    files[MANIFEST] = yaml.safe_dump(
+        manifest, sort_keys=False, allow_unicode=True, width=100
+    ).encode("utf-8")
     return dict(sorted(files.items()))
 
 
@@ -480,8 +583,9 @@ def bundle_export(course: Course, *, draft: bool) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in bundle_files(course, draft=draft).items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_DATE), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=ZIP_DATE), data, compress_type=zipfile.ZIP_DEFLATED
+            )
     return buffer.getvalue()
 
 
@@ -519,7 +623,12 @@ def path_import(path, *, actor=None, agency=None, publish: bool = True):
         raise BundleError(c.problems)
     with transaction.atomic():
         return learning_path_save(
-            actor=actor, agency=agency, slug=c.text(data, "slug", ""),
-            title=c.text(data, "title", ""), summary=c.text(data, "summary", ""),
-            language=c.text(data, "language", "", Language.EN), course_slugs=courses,
-            publish=publish)
+            actor=actor,
+            agency=agency,
+            slug=c.text(data, "slug", ""),
+            title=c.text(data, "title", ""),
+            summary=c.text(data, "summary", ""),
+            language=c.text(data, "language", "", Language.EN),
+            course_slugs=courses,
+            publish=publish,
+        )

@@ -23,8 +23,11 @@ def seed_courses(*, content_dir: Path = CONTENT_DIR) -> dict:
     for folder in sorted(p for p in content_dir.iterdir() if (p / "course.yaml").is_file()):
         content, problems = parse_course_bundle(BundleSource(folder))
         if not problems:
-            existing = (Course.objects.filter(slug=content["slug"], owner__isnull=True)
-                        .select_related("current_version").first())
+            existing = (
+                Course.objects.filter(slug=content["slug"], owner__isnull=True)
+                .select_related("current_version")
+                .first()
+            )
             version = existing.current_version if existing else None
             if version is not None and version.content_hash == content_hash(content):
                 report["unchanged"].append(content["slug"])

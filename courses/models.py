@@ -71,38 +71,56 @@ class Course(models.Model):
     """A course: draft metadata plus a pointer to the published version learners see."""
 
     owner = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="courses",
-        verbose_name=_("owner agency"), help_text=_("Empty for a platform course."),
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("owner agency"),
+        help_text=_("Empty for a platform course."),
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     summary = models.TextField(_("summary"), blank=True)
     audience = models.CharField(_("audience"), max_length=200, blank=True)
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices,
-                             default=Level.BEGINNER)
-    language = models.CharField(_("language"), max_length=8, choices=Language.choices,
-                                default=Language.EN)
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.EN
+    )
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=0)
-    topics = models.ManyToManyField(Topic, blank=True, related_name="courses",
-                                    verbose_name=_("topics"))
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="courses", verbose_name=_("topics")
+    )
     outcomes = models.JSONField(_("learning outcomes"), default=list, blank=True)
     complete_lessons_at_end = models.BooleanField(
-        _("count a lesson as done when the learner reaches its end"), default=False,
-        help_text=_("Otherwise the learner marks each lesson as done."))
-    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
-                                  default=Visibility.OWNER)
-    shared_with = models.ManyToManyField(Agency, blank=True, related_name="shared_courses",
-                                         verbose_name=_("shared with agencies"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.DRAFT)
+        _("count a lesson as done when the learner reaches its end"),
+        default=False,
+        help_text=_("Otherwise the learner marks each lesson as done."),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OWNER
+    )
+    shared_with = models.ManyToManyField(
+        Agency, blank=True, related_name="shared_courses", verbose_name=_("shared with agencies")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     current_version = models.ForeignKey(
-        "CourseVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "CourseVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("published version"),
     )
     draft_revision = models.PositiveIntegerField(default=1, editable=False)
     draft_updated_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,9 +133,11 @@ class Course(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="course_status_valid"),
+                condition=Q(status__in=Status.values), name="course_status_valid"
+            ),
             models.CheckConstraint(
-                condition=Q(visibility__in=Visibility.values), name="course_visibility_valid"),
+                condition=Q(visibility__in=Visibility.values), name="course_visibility_valid"
+            ),
             models.CheckConstraint(condition=Q(level__in=Level.values), name="course_level_valid"),
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(current_version__isnull=False),
@@ -146,8 +166,9 @@ class CourseVersion(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="+")
     snapshot = models.JSONField(_("content"))
     content_hash = models.CharField(max_length=64, db_index=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
 
     class Meta:
@@ -196,8 +217,9 @@ class Lesson(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["course", "key"], name="lesson_key_unique_in_course"),
-            models.CheckConstraint(condition=Q(video_url="") | ~Q(transcript=""),
-                                   name="lesson_video_needs_transcript"),
+            models.CheckConstraint(
+                condition=Q(video_url="") | ~Q(transcript=""), name="lesson_video_needs_transcript"
+            ),
         ]
 
     def __str__(self):
@@ -234,38 +256,54 @@ class Quiz(models.Model):
     """A quiz at the end of a module, or (module empty) at the end of the course."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
-    module = models.OneToOneField(Module, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="quiz")
+    module = models.OneToOneField(
+        Module, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz"
+    )
     key = models.SlugField(_("key"), max_length=KEY_MAX)
     title = models.CharField(_("title"), max_length=200)
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)])
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     max_attempts = models.PositiveSmallIntegerField(
-        _("attempts allowed"), default=0, help_text=_("0 means unlimited."))
+        _("attempts allowed"), default=0, help_text=_("0 means unlimited.")
+    )
     questions_per_attempt = models.PositiveSmallIntegerField(
-        _("questions per attempt"), default=5, validators=[MinValueValidator(1)])
+        _("questions per attempt"), default=5, validators=[MinValueValidator(1)]
+    )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
     shuffle_choices = models.BooleanField(_("shuffle choices"), default=True)
-    show_answers = models.CharField(_("show correct answers"), max_length=20,
-                                    choices=ShowAnswers.choices, default=ShowAnswers.AFTER_ATTEMPT)
-    time_limit_minutes = models.PositiveSmallIntegerField(_("time limit (minutes)"), null=True,
-                                                          blank=True)
+    show_answers = models.CharField(
+        _("show correct answers"),
+        max_length=20,
+        choices=ShowAnswers.choices,
+        default=ShowAnswers.AFTER_ATTEMPT,
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name_plural = _("quizzes")
         constraints = [
             models.UniqueConstraint(fields=["course", "key"], name="quiz_key_unique_in_course"),
-            models.UniqueConstraint(fields=["course"], condition=Q(module__isnull=True),
-                                    name="one_final_quiz_per_course"),
-            models.CheckConstraint(condition=Q(pass_mark__gte=1, pass_mark__lte=100),
-                                   name="quiz_pass_mark_1_100"),
-            models.CheckConstraint(condition=Q(questions_per_attempt__gte=1),
-                                   name="quiz_draw_gte_1"),
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(module__isnull=True),
+                name="one_final_quiz_per_course",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=1, pass_mark__lte=100), name="quiz_pass_mark_1_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(questions_per_attempt__gte=1), name="quiz_draw_gte_1"
+            ),
             models.CheckConstraint(
                 condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
-                name="quiz_time_limit_positive"),
-            models.CheckConstraint(condition=Q(show_answers__in=ShowAnswers.values),
-                                   name="quiz_show_answers_valid"),
+                name="quiz_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(show_answers__in=ShowAnswers.values), name="quiz_show_answers_valid"
+            ),
         ]
 
     def __str__(self):
@@ -276,8 +314,9 @@ class Question(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(_("key"), max_length=KEY_MAX)
-    type = models.CharField(_("type"), max_length=12, choices=QuestionType.choices,
-                            default=QuestionType.SINGLE)
+    type = models.CharField(
+        _("type"), max_length=12, choices=QuestionType.choices, default=QuestionType.SINGLE
+    )
     prompt = models.TextField(_("prompt (Markdown)"))
     explanation = models.TextField(_("explanation (Markdown)"), blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -285,10 +324,10 @@ class Question(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "key"],
-                                    name="question_key_unique_in_course"),
-            models.CheckConstraint(condition=Q(type__in=QuestionType.values),
-                                   name="question_type_valid"),
+            models.UniqueConstraint(fields=["course", "key"], name="question_key_unique_in_course"),
+            models.CheckConstraint(
+                condition=Q(type__in=QuestionType.values), name="question_type_valid"
+            ),
         ]
 
     def __str__(self):
@@ -306,8 +345,9 @@ class Choice(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["question", "key"],
-                                    name="choice_key_unique_in_question"),
+            models.UniqueConstraint(
+                fields=["question", "key"], name="choice_key_unique_in_question"
+            ),
         ]
 
     def __str__(self):
@@ -317,13 +357,15 @@ class Choice(models.Model):
 class LearningPath(models.Model):
     """An ordered list of courses with its own title and summary."""
 
-    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="learning_paths")
+    owner = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="learning_paths"
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=Language.choices,
-                                default=Language.EN)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.EN
+    )
     is_published = models.BooleanField(_("published"), default=False)
     courses = models.ManyToManyField(Course, through="LearningPathCourse", related_name="paths")
     created_at = models.DateTimeField(auto_now_add=True)

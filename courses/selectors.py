@@ -15,8 +15,15 @@ def _published_visible(user):
     return Course.objects.filter(course_visible_q(user), status=Status.PUBLISHED)
 
 
-def course_catalog(user, *, search: str = "", topic: str = "", level: str = "",
-                   length: str = "", language: str = ""):
+def course_catalog(
+    user,
+    *,
+    search: str = "",
+    topic: str = "",
+    level: str = "",
+    length: str = "",
+    language: str = "",
+):
     """Published, non-archived courses visible to the user's agency, filtered.
 
     Matches every word of `search` in the published title or summary. Filters by topic slug,
@@ -25,8 +32,9 @@ def course_catalog(user, *, search: str = "", topic: str = "", level: str = "",
     """
     courses = _published_visible(user)
     for word in search.split()[:10]:
-        courses = courses.filter(Q(current_version__title__icontains=word)
-                                 | Q(current_version__summary__icontains=word))
+        courses = courses.filter(
+            Q(current_version__title__icontains=word) | Q(current_version__summary__icontains=word)
+        )
     if topic:
         courses = courses.filter(current_version__topics__slug=topic)
     if level:
@@ -51,7 +59,8 @@ def catalog_topics(user):
     (for the topic filter: another agency's private tags are not listed)."""
     used = CourseVersion.topics.through.objects.filter(
         course_visible_q(user, prefix="courseversion__course__"),
-        courseversion__course__status=Status.PUBLISHED).values("topic_id")
+        courseversion__course__status=Status.PUBLISHED,
+    ).values("topic_id")
     return Topic.objects.filter(pk__in=used).order_by("name")
 
 
@@ -64,8 +73,7 @@ def path_catalog(user):
     elif actor.agency_id:
         owned |= Q(owner_id=actor.agency_id)
     steps = (
-        LearningPathCourse.objects.filter(
-            course__in=_published_visible(user).values("pk"))
+        LearningPathCourse.objects.filter(course__in=_published_visible(user).values("pk"))
         .select_related("course__current_version")
         .defer("course__current_version__snapshot")
         .order_by("position", "pk")
@@ -86,11 +94,20 @@ def course_detail(user, slug: str) -> dict:
         {
             "key": m["key"],
             "title": m["title"],
-            "lessons": [{"key": le["key"], "title": le["title"],
-                         "estimated_minutes": le["estimated_minutes"],
-                         "has_video": bool(le.get("video_url"))} for le in m["lessons"]],
-            "quiz": ({"title": m["quiz"]["title"], "pass_mark": m["quiz"]["pass_mark"]}
-                     if m.get("quiz") else None),
+            "lessons": [
+                {
+                    "key": le["key"],
+                    "title": le["title"],
+                    "estimated_minutes": le["estimated_minutes"],
+                    "has_video": bool(le.get("video_url")),
+                }
+                for le in m["lessons"]
+            ],
+            "quiz": (
+                {"title": m["quiz"]["title"], "pass_mark": m["quiz"]["pass_mark"]}
+                if m.get("quiz")
+                else None
+            ),
         }
         for m in snapshot["modules"]
     ]
@@ -109,8 +126,12 @@ def course_detail(user, slug: str) -> dict:
 
 def studio_courses(user):
     """Courses the user may edit (drafts included), for the trainer studio's list."""
-    return (courses_editable_by(user).select_related("owner", "current_version")
-            .defer("current_version__snapshot").order_by("title"))
+    return (
+        courses_editable_by(user)
+        .select_related("owner", "current_version")
+        .defer("current_version__snapshot")
+        .order_by("title")
+    )
 
 
 def course_versions(course: Course):

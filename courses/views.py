@@ -9,28 +9,39 @@ from . import selectors
 from .models import Language, Level
 
 PAGE_SIZE = 24
-LENGTH_CHOICES = [("short", _("Up to 30 minutes")), ("medium", _("31 to 90 minutes")),
-                  ("long", _("Over 90 minutes"))]
+LENGTH_CHOICES = [
+    ("short", _("Up to 30 minutes")),
+    ("medium", _("31 to 90 minutes")),
+    ("long", _("Over 90 minutes")),
+]
 
 
 @login_required
 def catalog(request):
-    filters = {key: request.GET.get(key, "").strip()
-               for key in ("search", "topic", "level", "length", "language")}
+    filters = {
+        key: request.GET.get(key, "").strip()
+        for key in ("search", "topic", "level", "length", "language")
+    }
     courses = selectors.course_catalog(request.user, **filters)
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "courses/catalog.html", {
-        "page": page,
-        "filters": filters,
-        "querystring": "".join(f"{k}={quote(v)}&" for k, v in filters.items() if v),
-        "topics": selectors.catalog_topics(request.user),
-        "levels": Level.choices,
-        "languages": Language.choices,
-        "lengths": LENGTH_CHOICES,
-        "paths": selectors.path_catalog(request.user) if not any(filters.values()) else [],
-    })
+    return render(
+        request,
+        "courses/catalog.html",
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": "".join(f"{k}={quote(v)}&" for k, v in filters.items() if v),
+            "topics": selectors.catalog_topics(request.user),
+            "levels": Level.choices,
+            "languages": Language.choices,
+            "lengths": LENGTH_CHOICES,
+            "paths": selectors.path_catalog(request.user) if not any(filters.values()) else [],
+        },
+    )
 
 
 @login_required
 def course_detail(request, slug):
-    return render(request, "courses/course_detail.html", selectors.course_detail(request.user, slug))
+    return render(
+        request, "courses/course_detail.html", selectors.course_detail(request.user, slug)
+    )

@@ -18,9 +18,11 @@ def access_enrollment(user, slug) -> Enrollment:
     if not user.is_authenticated:
         raise Http404
     try:
-        return (Enrollment.objects.select_related("course__current_version", "version")
-                .defer("course__current_version__snapshot")
-                .get(user=user, course__slug=slug))
+        return (
+            Enrollment.objects.select_related("course__current_version", "version")
+            .defer("course__current_version__snapshot")
+            .get(user=user, course__slug=slug)
+        )
     except (Enrollment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -30,10 +32,13 @@ def access_attempt(user, attempt_id) -> QuizAttempt:
     if not user.is_authenticated:
         raise Http404
     try:
-        return (QuizAttempt.objects
-                .select_related("version", "enrollment__course", "enrollment__version")
-                .defer("enrollment__version__snapshot")
-                .get(pk=attempt_id, enrollment__user=user))
+        return (
+            QuizAttempt.objects.select_related(
+                "version", "enrollment__course", "enrollment__version"
+            )
+            .defer("enrollment__version__snapshot")
+            .get(pk=attempt_id, enrollment__user=user)
+        )
     except (QuizAttempt.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -47,9 +52,14 @@ def access_certificate(user, code) -> Certificate:
     if not user.is_authenticated:
         raise Http404
     qs = _certificates().filter(
-        scope_q(user, agency_field="issued_for__agency", unit_path_field="issued_for__unit__path",
-                user_field="issued_for__user")
-        | Q(issued_for__user_id=user.pk))
+        scope_q(
+            user,
+            agency_field="issued_for__agency",
+            unit_path_field="issued_for__unit__path",
+            user_field="issued_for__user",
+        )
+        | Q(issued_for__user_id=user.pk)
+    )
     try:
         return qs.get(code=code)
     except (Certificate.DoesNotExist, ValueError, TypeError):

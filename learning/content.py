@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 class Outline:
     """A snapshot indexed by key: ordered steps (lessons and quizzes) and lookups."""
 
-    modules: list = field(default_factory=list)   # [{key, title, steps: [step]}]
-    steps: list = field(default_factory=list)     # [{kind, key, title, module_title, ...}]
-    lessons: dict = field(default_factory=dict)   # lesson key -> lesson dict
-    quizzes: dict = field(default_factory=dict)   # quiz key -> quiz dict
+    modules: list = field(default_factory=list)  # [{key, title, steps: [step]}]
+    steps: list = field(default_factory=list)  # [{kind, key, title, module_title, ...}]
+    lessons: dict = field(default_factory=dict)  # lesson key -> lesson dict
+    quizzes: dict = field(default_factory=dict)  # quiz key -> quiz dict
 
     @property
     def lesson_keys(self):
@@ -35,8 +35,13 @@ def outline(snapshot: dict) -> Outline:
     out = Outline()
 
     def add_quiz(quiz, module):
-        step = {"kind": "quiz", "key": quiz["key"], "title": quiz["title"], "module": module,
-                "minutes": quiz.get("time_limit_minutes")}
+        step = {
+            "kind": "quiz",
+            "key": quiz["key"],
+            "title": quiz["title"],
+            "module": module,
+            "minutes": quiz.get("time_limit_minutes"),
+        }
         out.quizzes[quiz["key"]] = quiz
         out.steps.append(step)
         return step
@@ -44,8 +49,13 @@ def outline(snapshot: dict) -> Outline:
     for m in snapshot.get("modules") or []:
         entry = {"key": m["key"], "title": m["title"], "steps": []}
         for le in m.get("lessons") or []:
-            step = {"kind": "lesson", "key": le["key"], "title": le["title"],
-                    "module": m["title"], "minutes": le.get("estimated_minutes") or 0}
+            step = {
+                "kind": "lesson",
+                "key": le["key"],
+                "title": le["title"],
+                "module": m["title"],
+                "minutes": le.get("estimated_minutes") or 0,
+            }
             out.lessons[le["key"]] = le
             out.steps.append(step)
             entry["steps"].append(step)

@@ -21,13 +21,22 @@ from .models import Enrollment
 # learner@demo.gov: one completed (after a failed attempt), one in progress, one assigned and
 # not started; every other starter course is left untouched for the browser journey.
 NAMED_PLAN = {
-    "learner@demo.gov": [("genai-fundamentals", "complete_after_fail"),
-                         ("effective-prompts", "in_progress"),
-                         ("protecting-sensitive-information", "assigned")],
+    "learner@demo.gov": [
+        ("genai-fundamentals", "complete_after_fail"),
+        ("effective-prompts", "in_progress"),
+        ("protecting-sensitive-information", "assigned"),
+    ],
     "learner@other-demo.gov": [("genai-fundamentals", "in_progress")],
 }
-STATES = ["none", "not_started", "in_progress", "complete", "failed", "complete_after_fail",
-          "assigned_overdue"]
+STATES = [
+    "none",
+    "not_started",
+    "in_progress",
+    "complete",
+    "failed",
+    "complete_after_fail",
+    "assigned_overdue",
+]
 
 
 def _answers(attempt, *, right: bool) -> dict:
@@ -36,8 +45,9 @@ def _answers(attempt, *, right: bool) -> dict:
     out = {}
     for d in attempt.drawn:
         correct = correct_keys(questions[d["question_key"]])
-        out[d["question_key"]] = (sorted(correct) if right else
-                                  [next(k for k in d["choice_keys"] if k not in correct)])
+        out[d["question_key"]] = (
+            sorted(correct) if right else [next(k for k in d["choice_keys"] if k not in correct)]
+        )
     return out
 
 
@@ -56,10 +66,14 @@ def _apply(user, course, state, rng) -> None:
         return
     today = timezone.localdate()
     required = state in ("assigned", "assigned_overdue")
-    due = (today + datetime.timedelta(days=14) if state == "assigned"
-           else today - datetime.timedelta(days=3) if state == "assigned_overdue" else None)
-    enrollment = services.enrollment_create(user=user, course=course, required=required,
-                                            due_on=due)
+    due = (
+        today + datetime.timedelta(days=14)
+        if state == "assigned"
+        else today - datetime.timedelta(days=3)
+        if state == "assigned_overdue"
+        else None
+    )
+    enrollment = services.enrollment_create(user=user, course=course, required=required, due_on=due)
     lessons = list(outline(enrollment.version.snapshot).lessons)
     if state in ("in_progress", "assigned_overdue", "failed"):
         done = lessons[: max(1, len(lessons) // 2 if state != "failed" else len(lessons))]
@@ -76,15 +90,21 @@ def _apply(user, course, state, rng) -> None:
 
 def seed_learning(*, seed: int = 2024) -> dict:
     """Give the demo learners progress; returns {"learners": n seeded, "skipped": n}."""
-    courses = {c.slug: c for c in Course.objects.filter(status=Status.PUBLISHED,
-                                                        owner__isnull=True)
-               .select_related("current_version")}
+    courses = {
+        c.slug: c
+        for c in Course.objects.filter(status=Status.PUBLISHED, owner__isnull=True).select_related(
+            "current_version"
+        )
+    }
     if not courses:
         return {"learners": 0, "skipped": 0}
     enrolled = set(Enrollment.objects.values_list("user_id", flat=True).distinct())
-    members = (Membership.objects.filter(role=Role.LEARNER, is_active=True)
-               .exclude(user__email__startswith="bulk").select_related("user", "agency")
-               .order_by("user__email"))
+    members = (
+        Membership.objects.filter(role=Role.LEARNER, is_active=True)
+        .exclude(user__email__startswith="bulk")
+        .select_related("user", "agency")
+        .order_by("user__email")
+    )
     report = {"learners": 0, "skipped": 0}
     for index, membership in enumerate(members):
         user: User = membership.user
@@ -95,8 +115,9 @@ def seed_learning(*, seed: int = 2024) -> dict:
         plan = NAMED_PLAN.get(user.email)
         if plan is None:
             language = membership.agency.default_language
-            pool = sorted(s for s, c in courses.items()
-                          if c.current_version.language == language) or sorted(courses)
+            pool = sorted(
+                s for s, c in courses.items() if c.current_version.language == language
+            ) or sorted(courses)
             picks = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
             plan = [(slug, STATES[(index + n) % len(STATES)]) for n, slug in enumerate(picks)]
         with transaction.atomic():

@@ -43,18 +43,35 @@ class EnrollmentState:
         if certified is None:
             certified = completed and _has_valid_certificate(enrollment)
         return cls.from_values(
-            agency_id=enrollment.agency_id, unit_id=enrollment.unit_id,
-            course_id=enrollment.course_id, required=enrollment.required,
-            status=enrollment.status, due_on=enrollment.due_on,
-            started_at=enrollment.started_at, completed_at=enrollment.completed_at,
-            score=enrollment.final_score, certified=certified,
+            agency_id=enrollment.agency_id,
+            unit_id=enrollment.unit_id,
+            course_id=enrollment.course_id,
+            required=enrollment.required,
+            status=enrollment.status,
+            due_on=enrollment.due_on,
+            started_at=enrollment.started_at,
+            completed_at=enrollment.completed_at,
+            score=enrollment.final_score,
+            certified=certified,
             time_zone=enrollment.agency.time_zone if completed else None,
         )
 
     @classmethod
-    def from_values(cls, *, agency_id, unit_id, course_id, required, status, due_on,
-                    started_at, completed_at, score, certified,
-                    time_zone: str | None = None) -> "EnrollmentState":
+    def from_values(
+        cls,
+        *,
+        agency_id,
+        unit_id,
+        course_id,
+        required,
+        status,
+        due_on,
+        started_at,
+        completed_at,
+        score,
+        certified,
+        time_zone: str | None = None,
+    ) -> "EnrollmentState":
         """`time_zone` is the agency's: the completion day is the agency's date (the day the
         dashboards, snapshots and overdue counts use), not the site's."""
         completed = status == COMPLETED and completed_at is not None
@@ -62,32 +79,69 @@ class EnrollmentState:
         if completed:
             days = max((completed_at - (started_at or completed_at)).days, 0)
         return cls(
-            agency_id=agency_id, unit_id=unit_id, course_id=course_id, required=bool(required),
-            status=status, due_on=due_on,
+            agency_id=agency_id,
+            unit_id=unit_id,
+            course_id=course_id,
+            required=bool(required),
+            status=status,
+            due_on=due_on,
             completed_on=agency_date(time_zone, completed_at) if completed else None,
-            score=score if completed else None, days_to_complete=days,
+            score=score if completed else None,
+            days_to_complete=days,
             certified=bool(certified) and completed,
         )
 
 
 def _has_valid_certificate(enrollment) -> bool:
-    return Certificate.objects.filter(enrollment_id=enrollment.pk,
-                                      revoked_at__isnull=True).exists()
+    return Certificate.objects.filter(enrollment_id=enrollment.pk, revoked_at__isnull=True).exists()
 
 
 def states_for(enrollments) -> dict[int, EnrollmentState]:
     """{enrollment id: state} for a queryset of enrollments, in one query."""
     rows = enrollments.values_list(
-        "pk", "agency_id", "unit_id", "course_id", "required", "status", "due_on",
-        "started_at", "completed_at", "final_score", "certificate__id", "certificate__revoked_at",
-        "agency__time_zone")
+        "pk",
+        "agency_id",
+        "unit_id",
+        "course_id",
+        "required",
+        "status",
+        "due_on",
+        "started_at",
+        "completed_at",
+        "final_score",
+        "certificate__id",
+        "certificate__revoked_at",
+        "agency__time_zone",
+    )
     return {
         pk: EnrollmentState.from_values(
-            agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
-            due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
-            certified=certificate_id is not None and revoked_at is None, time_zone=time_zone)
-        for (pk, agency, unit, course, required, status, due_on, started_at, completed_at, score,
-             certificate_id, revoked_at, time_zone) in rows
+            agency_id=agency,
+            unit_id=unit,
+            course_id=course,
+            required=required,
+            status=status,
+            due_on=due_on,
+            started_at=started_at,
+            completed_at=completed_at,
+            score=score,
+            certified=certificate_id is not None and revoked_at is None,
+            time_zone=time_zone,
+        )
+        for (
+            pk,
+            agency,
+            unit,
+            course,
+            required,
+            status,
+            due_on,
+            started_at,
+            completed_at,
+            score,
+            certificate_id,
+            revoked_at,
+            time_zone,
+        ) in rows
     }
 
 
@@ -108,8 +162,10 @@ def publish_enrollment_changes(changes: Iterable[Change]) -> None:
         publish(EnrollmentsChanged(changes=changed))
 
 
-def publish_states_changed(before: dict[int, EnrollmentState],
-                           after: dict[int, EnrollmentState]) -> None:
+def publish_states_changed(
+    before: dict[int, EnrollmentState], after: dict[int, EnrollmentState]
+) -> None:
     """Publish the difference between two `states_for` readings of the same enrollments."""
-    publish_enrollment_changes((before.get(pk), after.get(pk))
-                               for pk in before.keys() | after.keys())
+    publish_enrollment_changes(
+        (before.get(pk), after.get(pk)) for pk in before.keys() | after.keys()
+    )

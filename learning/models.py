@@ -23,16 +23,22 @@ class EnrollmentStatus(models.TextChoices):
 class Enrollment(models.Model):
     """One learner in one course, following `version` (moved to the current one on access)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
     version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+")
     # Copied from the membership at enrollment so agency and unit reports need no join.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="enrollments")
-    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="enrollments")
-    status = models.CharField(_("status"), max_length=12, choices=EnrollmentStatus.choices,
-                              default=EnrollmentStatus.NOT_STARTED)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrollments"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.NOT_STARTED,
+    )
     progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -50,13 +56,16 @@ class Enrollment(models.Model):
         verbose_name_plural = _("enrollments")
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="enrollment_once_per_course"),
-            models.CheckConstraint(condition=Q(progress_percent__lte=100),
-                                   name="enrollment_progress_lte_100"),
-            models.CheckConstraint(condition=Q(status__in=EnrollmentStatus.values),
-                                   name="enrollment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100), name="enrollment_progress_lte_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(status=EnrollmentStatus.COMPLETED) | Q(completed_at__isnull=False),
-                name="completed_enrollment_has_time"),
+                name="completed_enrollment_has_time",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "course", "status"]),
@@ -82,8 +91,10 @@ class LessonProgress(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "period", "lesson_key"],
-                                    name="lesson_progress_once_per_period"),
+            models.UniqueConstraint(
+                fields=["enrollment", "period", "lesson_key"],
+                name="lesson_progress_once_per_period",
+            ),
         ]
 
     def __str__(self):
@@ -113,13 +124,18 @@ class QuizAttempt(models.Model):
     class Meta:
         ordering = ["quiz_key", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "period", "quiz_key", "number"],
-                                    name="attempt_number_unique_per_period"),
-            models.UniqueConstraint(fields=["enrollment", "period", "quiz_key"],
-                                    condition=Q(submitted_at__isnull=True),
-                                    name="one_open_attempt_per_quiz_and_period"),
-            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=100),
-                                   name="attempt_score_lte_100"),
+            models.UniqueConstraint(
+                fields=["enrollment", "period", "quiz_key", "number"],
+                name="attempt_number_unique_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "period", "quiz_key"],
+                condition=Q(submitted_at__isnull=True),
+                name="one_open_attempt_per_quiz_and_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100), name="attempt_score_lte_100"
+            ),
         ]
 
     def __str__(self):
@@ -137,10 +153,12 @@ class Certificate(models.Model):
     # the enrollment for a new period detaches it (enrollment=None). `issued_for` always names
     # the enrollment it was earned in, and `period` which period: earlier certificates stay
     # valid for their period.
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, null=True,
-                                      blank=True, related_name="certificate")
-    issued_for = models.ForeignKey(Enrollment, on_delete=models.CASCADE, null=True,
-                                   related_name="certificates")
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="certificate"
+    )
+    issued_for = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, null=True, related_name="certificates"
+    )
     period = models.PositiveIntegerField(_("period"), default=1)
     code = models.CharField(_("verification code"), max_length=40, unique=True)
     learner_name = models.CharField(_("name"), max_length=200)
@@ -149,16 +167,19 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("issued on"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-issued_at", "-id"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [
-            models.CheckConstraint(condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
-                                   name="revocation_has_reason"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="revocation_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -183,8 +204,9 @@ class Verb(models.TextChoices):
 class LearningEvent(models.Model):
     """Append-only log of learning steps (who, verb, object, result, when) for dashboards/xAPI."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     verb = models.CharField(max_length=24, choices=Verb.choices)
     object_type = models.CharField(max_length=20)

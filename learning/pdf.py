@@ -25,12 +25,17 @@ def certificate_pdf(certificate, *, verify_url: str) -> bytes:
         ("Helvetica-Bold", 26, height - 8.5 * cm, certificate.learner_name),
         ("Helvetica", 14, height - 10 * cm, _("has completed the course")),
         ("Helvetica-Bold", 20, height - 11.5 * cm, certificate.course_title),
-        ("Helvetica", 14, height - 13 * cm,
-         _("on %(date)s, as a member of %(agency)s") % {
-             "date": formats.date_format(certificate.issued_at, "DATE_FORMAT"),
-             "agency": certificate.agency_name}),
-        ("Helvetica", 11, 3.5 * cm, _("Verification code: %(code)s") % {
-            "code": certificate.code}),
+        (
+            "Helvetica",
+            14,
+            height - 13 * cm,
+            _("on %(date)s, as a member of %(agency)s")
+            % {
+                "date": formats.date_format(certificate.issued_at, "DATE_FORMAT"),
+                "agency": certificate.agency_name,
+            },
+        ),
+        ("Helvetica", 11, 3.5 * cm, _("Verification code: %(code)s") % {"code": certificate.code}),
         ("Helvetica", 11, 2.8 * cm, _("Check it at %(url)s") % {"url": verify_url}),
     ]
     for font, size, y, text in lines:

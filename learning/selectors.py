@@ -13,9 +13,11 @@ SUGGESTIONS = 6
 
 
 def _enrollments(user):
-    return (Enrollment.objects.filter(user_id=user.pk)
-            .select_related("course", "version", "certificate")
-            .defer("version__snapshot"))
+    return (
+        Enrollment.objects.filter(user_id=user.pk)
+        .select_related("course", "version", "certificate")
+        .defer("version__snapshot")
+    )
 
 
 def is_enrolled(user, slug: str) -> bool:
@@ -40,38 +42,60 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
     in_progress.sort(key=lambda e: (e.status != EnrollmentStatus.IN_PROGRESS, e.version.title))
     completed.sort(key=lambda e: e.completed_at, reverse=True)
     enrolled = [e.course_id for e in assigned + in_progress + completed]
-    suggestions = list(course_catalog(user).exclude(pk__in=enrolled)
-                       .prefetch_related(None)[:SUGGESTIONS])
-    return {"assigned": assigned, "in_progress": in_progress, "completed": completed,
-            "suggestions": suggestions,
-            "paths": (learning_path_progress(user, completed_ids={e.course_id for e in completed})
-                      if with_paths else [])}
+    suggestions = list(
+        course_catalog(user).exclude(pk__in=enrolled).prefetch_related(None)[:SUGGESTIONS]
+    )
+    return {
+        "assigned": assigned,
+        "in_progress": in_progress,
+        "completed": completed,
+        "suggestions": suggestions,
+        "paths": (
+            learning_path_progress(user, completed_ids={e.course_id for e in completed})
+            if with_paths
+            else []
+        ),
+    }
 
 
 def learning_path_progress(user, *, completed_ids: set | None = None) -> list[dict]:
     """Published paths visible to the user, each with its courses marked done; a path is
     complete when every one of its (visible, published) courses is completed."""
     if completed_ids is None:
-        completed_ids = set(Enrollment.objects.filter(
-            user_id=user.pk, status=EnrollmentStatus.COMPLETED).values_list("course_id",
-                                                                          flat=True))
+        completed_ids = set(
+            Enrollment.objects.filter(
+                user_id=user.pk, status=EnrollmentStatus.COMPLETED
+            ).values_list("course_id", flat=True)
+        )
     out = []
     for path in path_catalog(user):
-        steps = [{"course": s.course, "done": s.course_id in completed_ids}
-                 for s in path.visible_steps]
+        steps = [
+            {"course": s.course, "done": s.course_id in completed_ids} for s in path.visible_steps
+        ]
         done = sum(s["done"] for s in steps)
-        out.append({"path": path, "steps": steps, "done": done,
-                    "complete": bool(steps) and done == len(steps),
-                    "percent": round(100 * done / len(steps)) if steps else 0})
+        out.append(
+            {
+                "path": path,
+                "steps": steps,
+                "done": done,
+                "complete": bool(steps) and done == len(steps),
+                "percent": round(100 * done / len(steps)) if steps else 0,
+            }
+        )
     return out
 
 
 def _done(enrollment) -> tuple[set, set]:
-    lessons = set(LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
-                  .values_list("lesson_key", flat=True))
-    passed = set(QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period,
-                                            passed=True)
-                 .values_list("quiz_key", flat=True))
+    lessons = set(
+        LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period).values_list(
+            "lesson_key", flat=True
+        )
+    )
+    passed = set(
+        QuizAttempt.objects.filter(
+            enrollment=enrollment, period=enrollment.period, passed=True
+        ).values_list("quiz_key", flat=True)
+    )
     return lessons, passed
 
 
@@ -91,8 +115,9 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         step["prefix"] = step_kind.nav_prefix
         step["done"] = step["key"] in (lessons if step["kind"] == "lesson" else passed)
         step["current"] = i == index
-    remaining = sum(s["minutes"] or 0 for s in plan.steps
-                    if s["kind"] == "lesson" and not s["done"])
+    remaining = sum(
+        s["minutes"] or 0 for s in plan.steps if s["kind"] == "lesson" and not s["done"]
+    )
     return {
         "enrollment": enrollment,
         "modules": plan.modules,
@@ -133,9 +158,13 @@ def quiz_overview(enrollment: Enrollment, quiz_key: str) -> dict | None:
     quiz = outline(enrollment.version.snapshot).quizzes.get(quiz_key)
     if quiz is None:
         return None
-    attempts = list(QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period,
-                                               quiz_key=quiz_key)
-                    .defer("drawn", "answers").order_by("number"))
+    attempts = list(
+        QuizAttempt.objects.filter(
+            enrollment=enrollment, period=enrollment.period, quiz_key=quiz_key
+        )
+        .defer("drawn", "answers")
+        .order_by("number")
+    )
     for a in attempts:
         a.expired = attempt_is_expired(a)
     limit = quiz.get("max_attempts") or 0
@@ -143,9 +172,20 @@ def quiz_overview(enrollment: Enrollment, quiz_key: str) -> dict | None:
     open_attempt = next((a for a in attempts if a.is_open and not a.expired), None)
     used = len(attempts)
     return {
-        "quiz": {k: quiz.get(k) for k in ("key", "title", "pass_mark", "max_attempts",
-                                          "questions_per_attempt", "time_limit_minutes")},
-        "attempts": attempts, "passed": passed, "open_attempt": open_attempt,
+        "quiz": {
+            k: quiz.get(k)
+            for k in (
+                "key",
+                "title",
+                "pass_mark",
+                "max_attempts",
+                "questions_per_attempt",
+                "time_limit_minutes",
+            )
+        },
+        "attempts": attempts,
+        "passed": passed,
+        "open_attempt": open_attempt,
         "attempts_left": (limit - used) if limit else None,
         "can_start": open_attempt is None and not passed and (not limit or used < limit),
     }
@@ -163,9 +203,16 @@ def attempt_questions(attempt: QuizAttempt) -> list[dict]:
     for number, d in enumerate(attempt.drawn, start=1):
         q = questions[d["question_key"]]
         texts = {c["key"]: c["text"] for c in q["choices"]}
-        out.append({"number": number, "key": q["key"], "type": q["type"],
-                    "multiple": q["type"] == "multiple", "prompt_html": q["prompt_html"],
-                    "choices": [{"key": k, "text": texts[k]} for k in d["choice_keys"]]})
+        out.append(
+            {
+                "number": number,
+                "key": q["key"],
+                "type": q["type"],
+                "multiple": q["type"] == "multiple",
+                "prompt_html": q["prompt_html"],
+                "choices": [{"key": k, "text": texts[k]} for k in d["choice_keys"]],
+            }
+        )
     return out
 
 
@@ -176,12 +223,16 @@ def attempt_result(attempt: QuizAttempt) -> dict:
     policy = quiz.get("show_answers")
     if policy == ShowAnswers.AFTER_PASS and not attempt.passed:
         attempt_passed = QuizAttempt.objects.filter(
-            enrollment_id=attempt.enrollment_id, period=attempt.period, quiz_key=attempt.quiz_key,
-            passed=True).exists()
+            enrollment_id=attempt.enrollment_id,
+            period=attempt.period,
+            quiz_key=attempt.quiz_key,
+            passed=True,
+        ).exists()
     else:
         attempt_passed = bool(attempt.passed)
     show = policy == ShowAnswers.AFTER_ATTEMPT or (
-        policy == ShowAnswers.AFTER_PASS and attempt_passed)
+        policy == ShowAnswers.AFTER_PASS and attempt_passed
+    )
     review = []
     if show:
         questions = questions_by_key(quiz)
@@ -190,25 +241,46 @@ def attempt_result(attempt: QuizAttempt) -> dict:
             chosen = set(attempt.answers.get(q["key"], []))
             right = correct_keys(q)
             by_key = {c["key"]: c for c in q["choices"]}
-            review.append({
-                "number": number, "prompt_html": q["prompt_html"],
-                "explanation_html": q.get("explanation_html", ""),
-                "is_right": chosen == right,
-                "choices": [{"text": by_key[k]["text"], "chosen": k in chosen,
-                             "correct": k in right, "feedback": by_key[k].get("feedback", "")}
-                            for k in d["choice_keys"]],
-            })
-    return {"attempt": attempt, "quiz": {"title": quiz["title"], "pass_mark": quiz["pass_mark"],
-                                         "key": quiz["key"]},
-            "show_answers": show, "policy": policy, "review": review}
+            review.append(
+                {
+                    "number": number,
+                    "prompt_html": q["prompt_html"],
+                    "explanation_html": q.get("explanation_html", ""),
+                    "is_right": chosen == right,
+                    "choices": [
+                        {
+                            "text": by_key[k]["text"],
+                            "chosen": k in chosen,
+                            "correct": k in right,
+                            "feedback": by_key[k].get("feedback", ""),
+                        }
+                        for k in d["choice_keys"]
+                    ],
+                }
+            )
+    return {
+        "attempt": attempt,
+        "quiz": {"title": quiz["title"], "pass_mark": quiz["pass_mark"], "key": quiz["key"]},
+        "show_answers": show,
+        "policy": policy,
+        "review": review,
+    }
 
 
 def agency_certificates(user, *, search: str = ""):
     """Certificates of the learners the user may see (agency admins: their agency)."""
-    qs = (Certificate.objects.filter(scope_q(user, agency_field="issued_for__agency",
-                                             unit_path_field="issued_for__unit__path",
-                                             user_field="issued_for__user"))
-          .select_related("issued_for__course").order_by("-issued_at", "-pk"))
+    qs = (
+        Certificate.objects.filter(
+            scope_q(
+                user,
+                agency_field="issued_for__agency",
+                unit_path_field="issued_for__unit__path",
+                user_field="issued_for__user",
+            )
+        )
+        .select_related("issued_for__course")
+        .order_by("-issued_at", "-pk")
+    )
     for word in search.split()[:5]:
         qs = qs.filter(learner_name__icontains=word)
     return qs
@@ -216,9 +288,13 @@ def agency_certificates(user, *, search: str = ""):
 
 def certificate_verification(code: str) -> Certificate | None:
     """The public facts of a certificate (name, course, date, agency, revocation) or None."""
-    return (Certificate.objects.only("code", "learner_name", "course_title", "agency_name",
-                                     "issued_at", "revoked_at")
-            .filter(code=code).first())
+    return (
+        Certificate.objects.only(
+            "code", "learner_name", "course_title", "agency_name", "issued_at", "revoked_at"
+        )
+        .filter(code=code)
+        .first()
+    )
 
 
 def outline_quiz_title(attempt: QuizAttempt) -> str:

@@ -8,10 +8,10 @@ urlpatterns = [
     path("learn/", views.my_learning, name="my_learning"),
     path("learn/certificates/", views.certificate_list, name="certificate_list"),
     path("learn/certificates/<str:code>/", views.certificate_detail, name="certificate"),
-    path("learn/certificates/<str:code>/pdf/", views.certificate_download,
-         name="certificate_pdf"),
-    path("learn/certificates/<str:code>/revoke/", views.certificate_revoke,
-         name="certificate_revoke"),
+    path("learn/certificates/<str:code>/pdf/", views.certificate_download, name="certificate_pdf"),
+    path(
+        "learn/certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"
+    ),
     path("learn/attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
     path("learn/attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
     path("learn/attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),

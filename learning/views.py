@@ -42,8 +42,10 @@ def my_learning(request):
 
 
 def my_learning_context(request, *, with_paths: bool = True) -> dict:
-    return {"actor": actor_for(request.user),
-            **selectors.my_learning(request.user, with_paths=with_paths)}
+    return {
+        "actor": actor_for(request.user),
+        **selectors.my_learning(request.user, with_paths=with_paths),
+    }
 
 
 @login_required
@@ -142,11 +144,17 @@ def attempt_take(request, attempt_id):
     if services.attempt_is_expired(attempt):
         messages.error(request, _("The time limit for this attempt has passed."))
         return redirect("learning:quiz", slug, attempt.quiz_key)
-    return render(request, "learning/attempt.html", {
-        "attempt": attempt, "course": attempt.enrollment.course, "slug": slug,
-        "title": selectors.outline_quiz_title(attempt),
-        "questions": selectors.attempt_questions(attempt),
-    })
+    return render(
+        request,
+        "learning/attempt.html",
+        {
+            "attempt": attempt,
+            "course": attempt.enrollment.course,
+            "slug": slug,
+            "title": selectors.outline_quiz_title(attempt),
+            "questions": selectors.attempt_questions(attempt),
+        },
+    )
 
 
 @login_required
@@ -154,8 +162,7 @@ def attempt_take(request, attempt_id):
 def attempt_submit(request, attempt_id):
     attempt = access_attempt(request.user, attempt_id)
     try:
-        attempt = services.attempt_submit(
-            attempt=attempt, answers=answers_from_post(request.POST))
+        attempt = services.attempt_submit(attempt=attempt, answers=answers_from_post(request.POST))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         if services.attempt_is_expired(attempt):
@@ -171,10 +178,16 @@ def attempt_result(request, attempt_id):
     if attempt.is_open:
         return redirect("learning:attempt", attempt.pk)
     enrollment = attempt.enrollment
-    return render(request, "learning/attempt_result.html", {
-        **selectors.attempt_result(attempt), "course": enrollment.course,
-        "enrollment": enrollment, "slug": enrollment.course.slug,
-    })
+    return render(
+        request,
+        "learning/attempt_result.html",
+        {
+            **selectors.attempt_result(attempt),
+            "course": enrollment.course,
+            "enrollment": enrollment,
+            "slug": enrollment.course.slug,
+        },
+    )
 
 
 @login_required
@@ -184,7 +197,8 @@ def certificate_list(request):
         raise Http404
     search = request.GET.get("q", "").strip()
     page = Paginator(selectors.agency_certificates(request.user, search=search), 50).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "learning/certificate_list.html", {"page": page, "search": search})
 
 
@@ -192,10 +206,15 @@ def certificate_list(request):
 @require_GET
 def certificate_detail(request, code):
     certificate = access_certificate(request.user, code)
-    return render(request, "learning/certificate.html", {
-        "certificate": certificate, "can_revoke": can_revoke(request.user, certificate),
-        "verify_url": request.build_absolute_uri(reverse("learning:verify", args=[code])),
-    })
+    return render(
+        request,
+        "learning/certificate.html",
+        {
+            "certificate": certificate,
+            "can_revoke": can_revoke(request.user, certificate),
+            "verify_url": request.build_absolute_uri(reverse("learning:verify", args=[code])),
+        },
+    )
 
 
 @login_required
@@ -203,8 +222,9 @@ def certificate_detail(request, code):
 def certificate_download(request, code):
     certificate = access_certificate(request.user, code)
     verify_url = request.build_absolute_uri(reverse("learning:verify", args=[code]))
-    response = HttpResponse(certificate_pdf(certificate, verify_url=verify_url),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        certificate_pdf(certificate, verify_url=verify_url), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="certificate-{code}.pdf"'
     return response
 
@@ -215,9 +235,12 @@ def certificate_revoke(request, code):
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.certificate_revoke(actor=request.user, certificate=certificate,
-                                        reason=form.cleaned_data["reason"],
-                                        ip=client_ip(request))
+            services.certificate_revoke(
+                actor=request.user,
+                certificate=certificate,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
         except PermissionDenied:
             raise Http404 from None  # the same answer as a missing certificate
         except ValidationError as error:
@@ -225,8 +248,9 @@ def certificate_revoke(request, code):
         else:
             messages.success(request, _("The certificate was revoked."))
             return redirect("learning:certificate", code)
-    return render(request, "learning/certificate_revoke.html",
-                  {"certificate": certificate, "form": form})
+    return render(
+        request, "learning/certificate_revoke.html", {"certificate": certificate, "form": form}
+    )
 
 
 @require_GET

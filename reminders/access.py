@@ -27,21 +27,28 @@ def assignees_visible_to(user):
     actor = actor_for(user)
     if not actor.manages_people:
         return Assignee.objects.none()
-    return Assignee.objects.filter(scope_q(user, agency_field="agency",
-                                           unit_path_field="unit_path", user_field="user"))
+    return Assignee.objects.filter(
+        scope_q(user, agency_field="agency", unit_path_field="unit_path", user_field="user")
+    )
 
 
 def access_assignment(user, assignment_id) -> Assignment:
     try:
-        return (assignments_visible_to(user).select_related("course", "path", "unit", "agency")
-                .get(pk=assignment_id))
+        return (
+            assignments_visible_to(user)
+            .select_related("course", "path", "unit", "agency")
+            .get(pk=assignment_id)
+        )
     except (Assignment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def access_assignee(user, assignee_id) -> Assignee:
     try:
-        return (assignees_visible_to(user).select_related("user", "enrollment", "agency")
-                .get(pk=assignee_id))
+        return (
+            assignees_visible_to(user)
+            .select_related("user", "enrollment", "agency")
+            .get(pk=assignee_id)
+        )
     except (Assignee.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

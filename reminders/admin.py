@@ -5,8 +5,17 @@ from .models import Assignment, Notification, ReminderLog, ReminderPolicy
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "agency", "target", "due_on", "due_days", "required", "status",
-                    "people_done", "removed_at"]
+    list_display = [
+        "__str__",
+        "agency",
+        "target",
+        "due_on",
+        "due_days",
+        "required",
+        "status",
+        "people_done",
+        "removed_at",
+    ]
     list_filter = ["agency", "status", "required"]
     raw_id_fields = ["course", "path", "unit", "people", "created_by", "removed_by"]
 

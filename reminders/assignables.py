@@ -23,21 +23,30 @@ def course_courses(assignment) -> list:
 
 def path_choices(agency_id):
     """Published paths of the agency, or of the platform."""
-    return LearningPath.objects.filter(Q(owner_id=agency_id) | Q(owner__isnull=True),
-                                       is_published=True)
+    return LearningPath.objects.filter(
+        Q(owner_id=agency_id) | Q(owner__isnull=True), is_published=True
+    )
 
 
 def path_courses(assignment) -> list:
     """The path's courses in order, those available to the assignment's agency."""
-    order = list(LearningPathCourse.objects.filter(path_id=assignment.path_id)
-                 .order_by("position", "id").values_list("course_id", flat=True))
-    courses = {c.pk: c for c in Course.objects.filter(course_available_to_agency_q(assignment.agency_id),
-                                                       pk__in=order)
-               .select_related("current_version")}
+    order = list(
+        LearningPathCourse.objects.filter(path_id=assignment.path_id)
+        .order_by("position", "id")
+        .values_list("course_id", flat=True)
+    )
+    courses = {
+        c.pk: c
+        for c in Course.objects.filter(
+            course_available_to_agency_q(assignment.agency_id), pk__in=order
+        ).select_related("current_version")
+    }
     return [courses[pk] for pk in order if pk in courses]
 
 
-COURSE = AssignableKind(field="course", label=_("Course"), choices=course_choices,
-                        courses=course_courses)
-PATH = AssignableKind(field="path", label=_("or a learning path"), choices=path_choices,
-                      courses=path_courses)
+COURSE = AssignableKind(
+    field="course", label=_("Course"), choices=course_choices, courses=course_courses
+)
+PATH = AssignableKind(
+    field="path", label=_("or a learning path"), choices=path_choices, courses=path_courses
+)

@@ -19,10 +19,24 @@ from .models import Assignment, RecurAnchor, TargetKind
 # (actor email, course slug, target, unit name, due offset in days, required, recurrence months)
 # learner@demo.gov (Data Team) is left alone: the learner journey keeps its own demo state.
 PLAN = [
-    ("manager@demo.gov", "protecting-sensitive-information", TargetKind.UNIT, "Web Team",
-     -8, True, None),   # overdue past the escalation: reminders and a manager escalation
-    ("manager@demo.gov", "records-transparency-disclosure", TargetKind.UNIT, "Web Team",
-     0, True, None),    # due today
+    (
+        "manager@demo.gov",
+        "protecting-sensitive-information",
+        TargetKind.UNIT,
+        "Web Team",
+        -8,
+        True,
+        None,
+    ),  # overdue past the escalation: reminders and a manager escalation
+    (
+        "manager@demo.gov",
+        "records-transparency-disclosure",
+        TargetKind.UNIT,
+        "Web Team",
+        0,
+        True,
+        None,
+    ),  # due today
     ("agencyadmin@demo.gov", "checking-ai-output", TargetKind.UNIT, "Operations", 7, True, 12),
     ("agencyadmin@demo.gov", "advanced-features", TargetKind.UNIT, "Policy", 1, False, None),
 ]
@@ -42,9 +56,15 @@ def seed_assignments(*, agency_slug="demo-agency") -> int:
         unit = Unit.objects.get(agency=agency, name=unit_name) if unit_name else None
         with transaction.atomic():
             assignment = services.assignment_create(
-                actor=actor, course=course, target=target, unit=unit,
-                due_on=today + datetime.timedelta(days=offset), required=required,
-                recur_months=recur, recur_anchor=RecurAnchor.CALENDAR if recur else "")
+                actor=actor,
+                course=course,
+                target=target,
+                unit=unit,
+                due_on=today + datetime.timedelta(days=offset),
+                required=required,
+                recur_months=recur,
+                recur_anchor=RecurAnchor.CALENDAR if recur else "",
+            )
         created.append(assignment)
     # Enrolled now rather than by the worker, so the first scan already finds everyone.
     for assignment in created:

@@ -13,28 +13,48 @@ MAX_PEOPLE = 500
 class AssignmentForm(forms.Form):
     """What to assign (one choice per registered kind of assignable item), to whom, and when."""
 
-    target = forms.ChoiceField(choices=TargetKind.choices, label=_("Assign to"),
-                               initial=TargetKind.UNIT)
-    unit = forms.ModelChoiceField(queryset=None, required=False, label=_("Unit"),
-                                  help_text=_("Everyone in this unit and in the units below it."))
-    people = forms.CharField(required=False, label=_("People (email addresses)"),
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("One or more email addresses, separated by commas or "
-                                         "new lines."))
-    due_kind = forms.ChoiceField(choices=[("date", _("On a date")),
-                                          ("days", _("A number of days after being assigned"))],
-                                 label=_("Due"), initial="date")
-    due_on = forms.DateField(required=False, label=_("Due date"),
-                             widget=forms.DateInput(attrs={"type": "date"}))
-    due_days = forms.IntegerField(required=False, min_value=1, max_value=3650,
-                                  label=_("Days after being assigned"))
-    required = forms.BooleanField(required=False, initial=True, label=_("Required training"),
-                                  help_text=_("Untick for recommended training."))
-    recur_months = forms.IntegerField(required=False, min_value=1, max_value=120,
-                                      label=_("Repeat every (months)"),
-                                      help_text=_("Leave empty for a one-off assignment."))
-    recur_anchor = forms.ChoiceField(choices=[("", "—"), *RecurAnchor.choices], required=False,
-                                     label=_("Repeat from"))
+    target = forms.ChoiceField(
+        choices=TargetKind.choices, label=_("Assign to"), initial=TargetKind.UNIT
+    )
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Unit"),
+        help_text=_("Everyone in this unit and in the units below it."),
+    )
+    people = forms.CharField(
+        required=False,
+        label=_("People (email addresses)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or more email addresses, separated by commas or new lines."),
+    )
+    due_kind = forms.ChoiceField(
+        choices=[("date", _("On a date")), ("days", _("A number of days after being assigned"))],
+        label=_("Due"),
+        initial="date",
+    )
+    due_on = forms.DateField(
+        required=False, label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_days = forms.IntegerField(
+        required=False, min_value=1, max_value=3650, label=_("Days after being assigned")
+    )
+    required = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("Required training"),
+        help_text=_("Untick for recommended training."),
+    )
+    recur_months = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=120,
+        label=_("Repeat every (months)"),
+        help_text=_("Leave empty for a one-off assignment."),
+    )
+    recur_anchor = forms.ChoiceField(
+        choices=[("", "—"), *RecurAnchor.choices], required=False, label=_("Repeat from")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,25 +63,33 @@ class AssignmentForm(forms.Form):
         self.item_field_names = [kind.field for kind in assignable_kinds.values()]
         for kind in assignable_kinds.values():
             self.fields[kind.field] = forms.ModelChoiceField(
-                queryset=kind.choices(agency_id), required=False, label=kind.label)
+                queryset=kind.choices(agency_id), required=False, label=kind.label
+            )
         self.order_fields(self.item_field_names)
         self.fields["unit"].queryset = units_visible_to(user)
         if not actor_for(user).is_agency_admin:
-            self.fields["target"].choices = [c for c in TargetKind.choices
-                                             if c[0] != TargetKind.AGENCY]
+            self.fields["target"].choices = [
+                c for c in TargetKind.choices if c[0] != TargetKind.AGENCY
+            ]
 
     def clean_people(self):
         raw = self.cleaned_data["people"].replace(",", "\n").split()
         emails = sorted({e.strip().lower() for e in raw if e.strip()})
         if len(emails) > MAX_PEOPLE:
-            raise forms.ValidationError(_("Choose at most %(n)d people; assign a unit instead.")
-                                        % {"n": MAX_PEOPLE})
-        users = list(User.objects.filter(
-            email__in=emails, pk__in=members_visible_to(self.user).values("user_id")))
+            raise forms.ValidationError(
+                _("Choose at most %(n)d people; assign a unit instead.") % {"n": MAX_PEOPLE}
+            )
+        users = list(
+            User.objects.filter(
+                email__in=emails, pk__in=members_visible_to(self.user).values("user_id")
+            )
+        )
         unknown = set(emails) - {u.email.lower() for u in users}
         if unknown:
-            raise forms.ValidationError(_("These people are not in your units: %(emails)s")
-                                        % {"emails": ", ".join(sorted(unknown))})
+            raise forms.ValidationError(
+                _("These people are not in your units: %(emails)s")
+                % {"emails": ", ".join(sorted(unknown))}
+            )
         return users
 
     @property
@@ -76,8 +104,9 @@ class AssignmentForm(forms.Form):
     def clean(self):
         data = super().clean()
         if sum(bool(data.get(name)) for name in self.item_field_names) != 1:
-            self.add_error(self.item_field_names[0],
-                           _("Choose a course or a learning path (one of them)."))
+            self.add_error(
+                self.item_field_names[0], _("Choose a course or a learning path (one of them).")
+            )
         target = data.get("target")
         if target == TargetKind.UNIT and not data.get("unit"):
             self.add_error("unit", _("Choose a unit."))
@@ -97,13 +126,21 @@ class AssignmentForm(forms.Form):
 
 
 class PolicyForm(forms.ModelForm):
-    before_days = forms.CharField(label=_("Days before the due date"),
-                                  help_text=_("Separated by commas, for example 14, 7, 1."))
+    before_days = forms.CharField(
+        label=_("Days before the due date"),
+        help_text=_("Separated by commas, for example 14, 7, 1."),
+    )
 
     class Meta:
         model = ReminderPolicy
-        fields = ["before_days", "on_due_date", "overdue_every_days", "escalate_after_days",
-                  "digest_weekday", "send_hour"]
+        fields = [
+            "before_days",
+            "on_due_date",
+            "overdue_every_days",
+            "escalate_after_days",
+            "digest_weekday",
+            "send_hour",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,10 +149,15 @@ class PolicyForm(forms.ModelForm):
 
     def clean_before_days(self):
         try:
-            days = [int(part) for part in self.cleaned_data["before_days"].replace(" ", "")
-                    .split(",") if part]
+            days = [
+                int(part)
+                for part in self.cleaned_data["before_days"].replace(" ", "").split(",")
+                if part
+            ]
         except ValueError:
-            raise forms.ValidationError(_("Give whole numbers of days, separated by commas.")) from None
+            raise forms.ValidationError(
+                _("Give whole numbers of days, separated by commas.")
+            ) from None
         if any(d < 1 or d > 365 for d in days):
             raise forms.ValidationError(_("Each number of days must be between 1 and 365."))
         return days

@@ -39,33 +39,57 @@ class MaterialiseStatus(models.TextChoices):
 
 class Assignment(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="assignments")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="assignments", verbose_name=_("course"))
-    path = models.ForeignKey(LearningPath, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="assignments", verbose_name=_("learning path"))
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("course"),
+    )
+    path = models.ForeignKey(
+        LearningPath,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("learning path"),
+    )
     target = models.CharField(_("assigned to"), max_length=10, choices=TargetKind.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="assignments", verbose_name=_("unit"))
-    people = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
-                                    verbose_name=_("people"))
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("unit"),
+    )
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people")
+    )
     # Who may see the assignment: "/" agency-wide, else the unit path (managers see their subtree).
     scope_path = models.CharField(max_length=500, db_index=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     due_days = models.PositiveIntegerField(_("days after being assigned"), null=True, blank=True)
     required = models.BooleanField(_("required"), default=True)
-    recur_months = models.PositiveSmallIntegerField(_("repeat every (months)"), null=True,
-                                                    blank=True)
-    recur_anchor = models.CharField(_("repeat from"), max_length=10, choices=RecurAnchor.choices,
-                                    blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    recur_months = models.PositiveSmallIntegerField(
+        _("repeat every (months)"), null=True, blank=True
+    )
+    recur_anchor = models.CharField(
+        _("repeat from"), max_length=10, choices=RecurAnchor.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(_("removed on"), null=True, blank=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Materialisation progress, written by the Celery task batch by batch.
-    status = models.CharField(max_length=10, choices=MaterialiseStatus.choices,
-                              default=MaterialiseStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=MaterialiseStatus.choices, default=MaterialiseStatus.PENDING
+    )
     people_total = models.PositiveIntegerField(default=0)
     people_done = models.PositiveIntegerField(default=0)
     cursor_user_id = models.BigIntegerField(default=0)
@@ -76,18 +100,27 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(course__isnull=False, path__isnull=True)
-                           | Q(course__isnull=True, path__isnull=False)),
-                name="assignment_course_xor_path"),
+                condition=(
+                    Q(course__isnull=False, path__isnull=True)
+                    | Q(course__isnull=True, path__isnull=False)
+                ),
+                name="assignment_course_xor_path",
+            ),
             models.CheckConstraint(
-                condition=(Q(due_on__isnull=False, due_days__isnull=True)
-                           | Q(due_on__isnull=True, due_days__isnull=False)),
-                name="assignment_due_date_xor_days"),
-            models.CheckConstraint(condition=~Q(target="unit") | Q(unit__isnull=False),
-                                   name="assignment_unit_target_has_unit"),
+                condition=(
+                    Q(due_on__isnull=False, due_days__isnull=True)
+                    | Q(due_on__isnull=True, due_days__isnull=False)
+                ),
+                name="assignment_due_date_xor_days",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target="unit") | Q(unit__isnull=False),
+                name="assignment_unit_target_has_unit",
+            ),
             models.CheckConstraint(
                 condition=Q(recur_months__isnull=True) | Q(recur_months__gte=1),
-                name="assignment_recur_months_positive"),
+                name="assignment_recur_months_positive",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "removed_at"])]
 
@@ -109,8 +142,9 @@ class Assignee(models.Model):
     """One person and one course reached by an assignment, with their own due date and period."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="assignees")
-    enrollment = models.ForeignKey("learning.Enrollment", on_delete=models.CASCADE,
-                                   related_name="assignees")
+    enrollment = models.ForeignKey(
+        "learning.Enrollment", on_delete=models.CASCADE, related_name="assignees"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     unit_path = models.CharField(max_length=500, blank=True)
@@ -124,13 +158,15 @@ class Assignee(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "enrollment"],
-                                    name="assignee_once_per_assignment"),
+            models.UniqueConstraint(
+                fields=["assignment", "enrollment"], name="assignee_once_per_assignment"
+            ),
         ]
         indexes = [
             # The scanner's only query: "who needs looking at now".
-            models.Index(fields=["next_remind_at"], condition=Q(is_active=True),
-                         name="assignee_next_remind"),
+            models.Index(
+                fields=["next_remind_at"], condition=Q(is_active=True), name="assignee_next_remind"
+            ),
             models.Index(fields=["agency", "unit_path", "due_on"]),
             models.Index(fields=["enrollment", "is_active"]),
         ]
@@ -150,13 +186,24 @@ class ReminderPolicy(models.Model):
     before_days = models.JSONField(_("days before the due date"), default=default_before_days)
     on_due_date = models.BooleanField(_("remind on the due date"), default=True)
     overdue_every_days = models.PositiveSmallIntegerField(
-        _("while overdue, remind every (days)"), default=7)
+        _("while overdue, remind every (days)"), default=7
+    )
     escalate_after_days = models.PositiveSmallIntegerField(
-        _("tell the manager after (days overdue)"), default=7)
+        _("tell the manager after (days overdue)"), default=7
+    )
     digest_weekday = models.PositiveSmallIntegerField(
-        _("weekly digest day"), default=0,
-        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
-                 (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))])
+        _("weekly digest day"),
+        default=0,
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
     send_hour = models.PositiveSmallIntegerField(_("send from (hour, agency time)"), default=7)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,8 +212,9 @@ class ReminderPolicy(models.Model):
         verbose_name_plural = _("reminder policies")
         constraints = [
             models.CheckConstraint(condition=Q(send_hour__lte=23), name="policy_send_hour_valid"),
-            models.CheckConstraint(condition=Q(overdue_every_days__gte=1),
-                                   name="policy_overdue_every_positive"),
+            models.CheckConstraint(
+                condition=Q(overdue_every_days__gte=1), name="policy_overdue_every_positive"
+            ),
         ]
 
     def __str__(self):
@@ -199,12 +247,15 @@ class ReminderLog(models.Model):
     step = models.IntegerField(default=0)
     period = models.PositiveIntegerField(default=0)
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")
-    enrollment = models.ForeignKey("learning.Enrollment", on_delete=models.CASCADE, null=True,
-                                   blank=True, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    enrollment = models.ForeignKey(
+        "learning.Enrollment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     batch = models.UUIDField(default=uuid.uuid4, db_index=True)
     status = models.CharField(max_length=8, choices=LogStatus.choices, default=LogStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -221,8 +272,9 @@ class ReminderLog(models.Model):
             models.Index(fields=["created_by", "kind", "created_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=LogStatus.values),
-                                   name="reminder_log_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=LogStatus.values), name="reminder_log_status_valid"
+            ),
         ]
 
     def __str__(self):
@@ -232,10 +284,12 @@ class ReminderLog(models.Model):
 class Notification(models.Model):
     """The in-app copy of a reminder: the bell in the header counts the unread ones."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
-    log = models.OneToOneField(ReminderLog, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="notification")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    log = models.OneToOneField(
+        ReminderLog, on_delete=models.CASCADE, null=True, blank=True, related_name="notification"
+    )
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(max_length=500, blank=True)
@@ -251,15 +305,21 @@ class Notification(models.Model):
 
 
 class ReminderPreference(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="reminder_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
     recommended_digest = models.BooleanField(
         _("Send me one weekly digest for recommended training instead of separate reminders"),
         default=False,
-        help_text=_("Reminders about required training that is overdue are always sent."))
-    language = models.CharField(_("language for reminders"), max_length=8, blank=True,
-                                choices=settings.LANGUAGES,
-                                help_text=_("Empty: your agency's language."))
+        help_text=_("Reminders about required training that is overdue are always sent."),
+    )
+    language = models.CharField(
+        _("language for reminders"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: your agency's language."),
+    )
 
     def __str__(self):
         return f"{self.user_id} preferences"

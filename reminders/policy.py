@@ -39,12 +39,18 @@ class Policy:
         tz = zoneinfo.ZoneInfo(agency.time_zone or "UTC")
         if row is None:
             return cls(time_zone=agency.time_zone, tz=tz)
-        return cls(before_days=tuple(sorted({int(d) for d in row.before_days if int(d) > 0},
-                                            reverse=True)),
-                   on_due_date=row.on_due_date, overdue_every_days=row.overdue_every_days,
-                   escalate_after_days=row.escalate_after_days,
-                   digest_weekday=row.digest_weekday, send_hour=row.send_hour,
-                   time_zone=agency.time_zone, tz=tz)
+        return cls(
+            before_days=tuple(
+                sorted({int(d) for d in row.before_days if int(d) > 0}, reverse=True)
+            ),
+            on_due_date=row.on_due_date,
+            overdue_every_days=row.overdue_every_days,
+            escalate_after_days=row.escalate_after_days,
+            digest_weekday=row.digest_weekday,
+            send_hour=row.send_hour,
+            time_zone=agency.time_zone,
+            tz=tz,
+        )
 
     def today(self, now=None) -> datetime.date:
         """The agency's date at `now` (default: now), the one "today" of agencies.dates: due
@@ -121,9 +127,15 @@ def calendar_due(anchor: datetime.date, months: int, on_or_after: datetime.date)
     return due
 
 
-def next_period(*, recur_months: int, anchor: str, first_due: datetime.date,
-                current_due: datetime.date, completed_on: datetime.date,
-                open_days: int) -> tuple[datetime.date, datetime.date]:
+def next_period(
+    *,
+    recur_months: int,
+    anchor: str,
+    first_due: datetime.date,
+    current_due: datetime.date,
+    completed_on: datetime.date,
+    open_days: int,
+) -> tuple[datetime.date, datetime.date]:
     """(opens_on, due_on) of the period after one completed on `completed_on`.
 
     Anchored on completion: due `recur_months` after the completion. Anchored on the calendar:
@@ -135,8 +147,7 @@ def next_period(*, recur_months: int, anchor: str, first_due: datetime.date,
         due = calendar_due(first_due, recur_months, current_due + datetime.timedelta(days=1))
     else:
         due = add_months(completed_on, recur_months)
-    opens = max(due - datetime.timedelta(days=open_days),
-                completed_on + datetime.timedelta(days=1))
+    opens = max(due - datetime.timedelta(days=open_days), completed_on + datetime.timedelta(days=1))
     return opens, due
 
 

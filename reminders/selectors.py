@@ -11,14 +11,21 @@ from .services.actions import overdue_in_scope
 
 
 def assignment_list(*, user):
-    return (assignments_visible_to(user).select_related("course", "path", "unit", "created_by")
-            .order_by("removed_at", "-created_at", "-id"))
+    return (
+        assignments_visible_to(user)
+        .select_related("course", "path", "unit", "created_by")
+        .order_by("removed_at", "-created_at", "-id")
+    )
 
 
 def assignment_people(*, user, assignment):
     """The assignment's people that the user may see, with their training's state."""
-    return (assignees_visible_to(user).filter(assignment=assignment)
-            .select_related("user", "enrollment__course").order_by("due_on", "user__email"))
+    return (
+        assignees_visible_to(user)
+        .filter(assignment=assignment)
+        .select_related("user", "enrollment__course")
+        .order_by("due_on", "user__email")
+    )
 
 
 def assignment_summary(*, user, assignment) -> dict:
@@ -29,14 +36,18 @@ def assignment_summary(*, user, assignment) -> dict:
     return rows.aggregate(
         people=Count("pk"),
         completed=Count("pk", filter=Q(enrollment__status=EnrollmentStatus.COMPLETED)),
-        overdue=Count("pk", filter=Q(due_on__lt=today)
-                      & ~Q(enrollment__status=EnrollmentStatus.COMPLETED)),
+        overdue=Count(
+            "pk", filter=Q(due_on__lt=today) & ~Q(enrollment__status=EnrollmentStatus.COMPLETED)
+        ),
     )
 
 
 def overdue_people(*, user):
-    return (overdue_in_scope(user).select_related("user", "enrollment__course", "assignment")
-            .order_by("due_on", "user__email"))
+    return (
+        overdue_in_scope(user)
+        .select_related("user", "enrollment__course", "assignment")
+        .order_by("due_on", "user__email")
+    )
 
 
 def assignee_ids_by_enrollment(*, enrollment_ids) -> dict[int, int]:
@@ -44,8 +55,11 @@ def assignee_ids_by_enrollment(*, enrollment_ids) -> dict[int, int]:
     already scoped (the overdue list offers a nudge on these). One query; none when empty."""
     if not enrollment_ids:
         return {}
-    return dict(Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True)
-                .order_by("enrollment_id", "-pk").values_list("enrollment_id", "pk"))
+    return dict(
+        Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True)
+        .order_by("enrollment_id", "-pk")
+        .values_list("enrollment_id", "pk")
+    )
 
 
 def notification_list(*, user):
@@ -54,11 +68,18 @@ def notification_list(*, user):
 
 def delivery_summary(*, agency_id) -> dict:
     """Reminder log counts per status for an agency (the admin's delivery health)."""
-    counts = dict(ReminderLog.objects.filter(agency_id=agency_id).values_list("status")
-                  .annotate(n=Count("pk")).values_list("status", "n"))
+    counts = dict(
+        ReminderLog.objects.filter(agency_id=agency_id)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
     return {status: counts.get(status, 0) for status in LogStatus.values}
 
 
 def failed_reminders(*, agency_id, limit=20):
-    return (ReminderLog.objects.filter(agency_id=agency_id, status=LogStatus.FAILED)
-            .select_related("recipient").order_by("-created_at")[:limit])
+    return (
+        ReminderLog.objects.filter(agency_id=agency_id, status=LogStatus.FAILED)
+        .select_related("recipient")
+        .order_by("-created_at")[:limit]
+    )

@@ -30,8 +30,9 @@ def assignees_follow_moved_member(event: MemberMoved) -> None:
 
 
 def assignees_follow_moved_unit(event: UnitMoved) -> None:
-    assignees_follow_unit_move(agency_id=event.agency_id, old_path=event.old_path,
-                               new_path=event.new_path)
+    assignees_follow_unit_move(
+        agency_id=event.agency_id, old_path=event.old_path, new_path=event.new_path
+    )
 
 
 def register() -> None:

@@ -32,7 +32,7 @@ def reminders_sweep_task():
     size = conf.chunk_size()
     ids = outcome["requeue"]
     for start in range(0, len(ids), size):
-        reminder_send_task.delay(ids[start:start + size])
+        reminder_send_task.delay(ids[start : start + size])
     return {"failed": outcome["failed"], "requeued": len(ids)}
 
 
@@ -53,8 +53,12 @@ def reminder_send_task(log_ids):
         countdown = backoff_seconds(attempts)
         logger.warning("Retrying %d reminders in %ss (attempt %d)", len(ids), countdown, attempts)
         reminder_send_task.apply_async(args=[ids], countdown=countdown)
-    return {"sent": len(result.sent), "skipped": len(result.skipped),
-            "retry": len(result.retry), "failed": len(result.failed)}
+    return {
+        "sent": len(result.sent),
+        "skipped": len(result.skipped),
+        "retry": len(result.retry),
+        "failed": len(result.failed),
+    }
 
 
 @shared_task(acks_late=True)

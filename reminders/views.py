@@ -43,11 +43,18 @@ def assignment_create(request):
         data = form.cleaned_data
         try:
             assignment = services.assignment_create(
-                actor=request.user, **form.items(),
-                target=data["target"], unit=data["unit"], people=data["people"] or [],
-                due_on=data["due_on"], due_days=data["due_days"], required=data["required"],
-                recur_months=data["recur_months"], recur_anchor=data["recur_anchor"],
-                ip=client_ip(request))
+                actor=request.user,
+                **form.items(),
+                target=data["target"],
+                unit=data["unit"],
+                people=data["people"] or [],
+                due_on=data["due_on"],
+                due_days=data["due_days"],
+                required=data["required"],
+                recur_months=data["recur_months"],
+                recur_anchor=data["recur_anchor"],
+                ip=client_ip(request),
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -61,8 +68,11 @@ def assignment_detail(request, assignment_id):
     assignment = access_assignment(request.user, assignment_id)
     people = _page(request, selectors.assignment_people(user=request.user, assignment=assignment))
     summary = selectors.assignment_summary(user=request.user, assignment=assignment)
-    return render(request, "reminders/assignment_detail.html",
-                  {"assignment": assignment, "page": people, "summary": summary})
+    return render(
+        request,
+        "reminders/assignment_detail.html",
+        {"assignment": assignment, "page": people, "summary": summary},
+    )
 
 
 @require_POST
@@ -70,13 +80,13 @@ def assignment_detail(request, assignment_id):
 def assignment_remove(request, assignment_id):
     assignment = access_assignment(request.user, assignment_id)
     try:
-        services.assignment_remove(actor=request.user, assignment=assignment,
-                                   ip=client_ip(request))
+        services.assignment_remove(actor=request.user, assignment=assignment, ip=client_ip(request))
     except ValidationError as error:
         _refusal(request, error)
     else:
-        messages.success(request, _("Assignment removed. Its reminders have stopped; the "
-                                    "history is kept."))
+        messages.success(
+            request, _("Assignment removed. Its reminders have stopped; the history is kept.")
+        )
     return redirect("reminders:assignment_detail", assignment.pk)
 
 
@@ -98,7 +108,8 @@ def nudge(request, assignee_id):
         messages.success(request, _("Reminder sent to %(name)s.") % {"name": assignee.user})
     back = request.POST.get("next", "")
     local = back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return redirect(back if local else "reminders:overdue")
 
 
@@ -110,8 +121,9 @@ def nudge_overdue(request):
     except ValidationError as error:
         _refusal(request, error)
     else:
-        messages.success(request, _("Reminders sent to %(count)d overdue people.")
-                         % {"count": count})
+        messages.success(
+            request, _("Reminders sent to %(count)d overdue people.") % {"count": count}
+        )
     return redirect("reminders:overdue")
 
 
@@ -124,16 +136,26 @@ def policy_edit(request):
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_update(actor=request.user, agency=agency, ip=client_ip(request),
-                                   **{name: form.cleaned_data[name] for name in form.Meta.fields})
+            services.policy_update(
+                actor=request.user,
+                agency=agency,
+                ip=client_ip(request),
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Reminder policy saved."))
             return redirect("reminders:policy")
-    return render(request, "reminders/policy.html", {
-        "form": form, "delivery": selectors.delivery_summary(agency_id=agency.pk),
-        "failed": selectors.failed_reminders(agency_id=agency.pk)})
+    return render(
+        request,
+        "reminders/policy.html",
+        {
+            "form": form,
+            "delivery": selectors.delivery_summary(agency_id=agency.pk),
+            "failed": selectors.failed_reminders(agency_id=agency.pk),
+        },
+    )
 
 
 @login_required
@@ -153,7 +175,8 @@ def notification_read(request, notification_id=None):
 @login_required
 def preferences(request):
     pref = ReminderPreference.objects.filter(user=request.user).first() or ReminderPreference(
-        user=request.user)
+        user=request.user
+    )
     form = PreferenceForm(request.POST or None, instance=pref)
     if request.method == "POST" and form.is_valid():
         services.preference_update(user=request.user, **form.cleaned_data)

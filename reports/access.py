@@ -94,8 +94,17 @@ def _visible_path(user, path_id):
         raise Http404 from None
 
 
-def dashboard_scope(user, *, agency_id=None, unit_id=None, course_id=None, path_id=None,
-                    required_only=False, start=None, end=None) -> DashboardScope:
+def dashboard_scope(
+    user,
+    *,
+    agency_id=None,
+    unit_id=None,
+    course_id=None,
+    path_id=None,
+    required_only=False,
+    start=None,
+    end=None,
+) -> DashboardScope:
     """The scope `user` asked for, or Http404 when any part of it is outside what they see."""
     actor = actor_for(user)
     if not actor.manages_people:
@@ -131,9 +140,17 @@ def dashboard_scope(user, *, agency_id=None, unit_id=None, course_id=None, path_
         start, end = end, start
     if start and end and (end - start).days > MAX_RANGE_DAYS:
         start = end - datetime.timedelta(days=MAX_RANGE_DAYS)
-    return DashboardScope(agency=agency, unit=unit, course=course, learning_path=path,
-                          course_ids=course_ids, required_only=bool(required_only),
-                          start=start, end=end, locked_unit=locked)
+    return DashboardScope(
+        agency=agency,
+        unit=unit,
+        course=course,
+        learning_path=path,
+        course_ids=course_ids,
+        required_only=bool(required_only),
+        start=start,
+        end=end,
+        locked_unit=locked,
+    )
 
 
 def report_runs_visible_to(user):

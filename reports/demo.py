@@ -25,25 +25,32 @@ def seed_report_history() -> dict:
     horizon = now - datetime.timedelta(weeks=WEEKS)
     moved = 0
     with transaction.atomic():
-        recent = (Enrollment.objects.filter(completed_at__gte=horizon + datetime.timedelta(days=1),
-                                            created_at__gte=now - datetime.timedelta(days=1))
-                  .exclude(user__email__startswith="bulk").select_for_update())
+        recent = (
+            Enrollment.objects.filter(
+                completed_at__gte=horizon + datetime.timedelta(days=1),
+                created_at__gte=now - datetime.timedelta(days=1),
+            )
+            .exclude(user__email__startswith="bulk")
+            .select_for_update()
+        )
         for enrollment in recent:
             rng = random.Random(f"history:{enrollment.pk}")
-            shift = datetime.timedelta(days=rng.randint(1, WEEKS * 7 - 2),
-                                       hours=rng.randint(0, 8))
+            shift = datetime.timedelta(days=rng.randint(1, WEEKS * 7 - 2), hours=rng.randint(0, 8))
             took = datetime.timedelta(days=rng.choice([0, 1, 2, 3, 5, 8, 13]))
             completed = enrollment.completed_at - shift
             started = completed - took
             Enrollment.objects.filter(pk=enrollment.pk).update(
-                completed_at=completed, started_at=started,
-                created_at=started - datetime.timedelta(days=rng.randint(0, 6)))
-            LearningEvent.objects.filter(user_id=enrollment.user_id,
-                                         course_id=enrollment.course_id).update(
-                created_at=completed)
+                completed_at=completed,
+                started_at=started,
+                created_at=started - datetime.timedelta(days=rng.randint(0, 6)),
+            )
+            LearningEvent.objects.filter(
+                user_id=enrollment.user_id, course_id=enrollment.course_id
+            ).update(created_at=completed)
             moved += 1
     drift = aggregates_recompute(repair=True)
     today = timezone.localdate()
-    written = snapshots_backfill(start=today - datetime.timedelta(weeks=WEEKS),
-                                 end=today - datetime.timedelta(days=1))
+    written = snapshots_backfill(
+        start=today - datetime.timedelta(weeks=WEEKS), end=today - datetime.timedelta(days=1)
+    )
     return {"moved": moved, "repaired_agencies": len(drift), "snapshot_rows": written}

@@ -22,10 +22,16 @@ from .registries import report_kind_choices
 def _cell_constraints(name, extra):
     """One row per key; enrollments without a unit get their own (partial) unique index."""
     return [
-        models.UniqueConstraint(fields=["agency", "unit", "course", "required", *extra],
-                                condition=Q(unit__isnull=False), name=f"{name}_unique"),
-        models.UniqueConstraint(fields=["agency", "course", "required", *extra],
-                                condition=Q(unit__isnull=True), name=f"{name}_unique_no_unit"),
+        models.UniqueConstraint(
+            fields=["agency", "unit", "course", "required", *extra],
+            condition=Q(unit__isnull=False),
+            name=f"{name}_unique",
+        ),
+        models.UniqueConstraint(
+            fields=["agency", "course", "required", *extra],
+            condition=Q(unit__isnull=True),
+            name=f"{name}_unique_no_unit",
+        ),
     ]
 
 
@@ -34,8 +40,9 @@ class Cell(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     # CASCADE: enrollments of a deleted unit lose their unit; the nightly recompute re-adds them.
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
     required = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
@@ -112,8 +119,9 @@ class UnitCell(models.Model):
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     required = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
 
@@ -130,10 +138,16 @@ class UnitCell(models.Model):
 
 def _unit_cell_constraints(name, extra):
     return [
-        models.UniqueConstraint(fields=["agency", "unit", "required", *extra],
-                                condition=Q(unit__isnull=False), name=f"{name}_unique"),
-        models.UniqueConstraint(fields=["agency", "required", *extra],
-                                condition=Q(unit__isnull=True), name=f"{name}_unique_no_unit"),
+        models.UniqueConstraint(
+            fields=["agency", "unit", "required", *extra],
+            condition=Q(unit__isnull=False),
+            name=f"{name}_unique",
+        ),
+        models.UniqueConstraint(
+            fields=["agency", "required", *extra],
+            condition=Q(unit__isnull=True),
+            name=f"{name}_unique_no_unit",
+        ),
     ]
 
 
@@ -160,8 +174,11 @@ class CourseCell(models.Model):
 
 
 def _course_cell_constraints(name, extra):
-    return [models.UniqueConstraint(fields=["agency", "course", "required", *extra],
-                                    name=f"{name}_unique")]
+    return [
+        models.UniqueConstraint(
+            fields=["agency", "course", "required", *extra], name=f"{name}_unique"
+        )
+    ]
 
 
 class UnitOpenDue(UnitCell):
@@ -230,8 +247,9 @@ class MemberCount(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     # Membership.unit is PROTECT, so a unit with members cannot go away under its row.
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     active = models.BooleanField()
     activated = models.BooleanField()
     n = models.IntegerField(default=0)
@@ -241,23 +259,38 @@ class MemberCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "unit", "active", "activated"],
-                                    condition=Q(unit__isnull=False), name="membercount_unique"),
-            models.UniqueConstraint(fields=["agency", "active", "activated"],
-                                    condition=Q(unit__isnull=True),
-                                    name="membercount_unique_no_unit"),
+            models.UniqueConstraint(
+                fields=["agency", "unit", "active", "activated"],
+                condition=Q(unit__isnull=False),
+                name="membercount_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "active", "activated"],
+                condition=Q(unit__isnull=True),
+                name="membercount_unique_no_unit",
+            ),
         ]
 
     def __str__(self):
-        return (f"MemberCount({self.agency_id}, {self.unit_id}, {self.active}, "
-                f"{self.activated}) = {self.n}")
+        return (
+            f"MemberCount({self.agency_id}, {self.unit_id}, {self.active}, "
+            f"{self.activated}) = {self.n}"
+        )
 
 
 # Every table kept in step with the enrollments (by the learning services) and the members
 # (MemberCount, by the membership services), and repaired by the nightly recompute.
-ENROLLMENT_AGGREGATE_MODELS = (EnrollmentCount, OpenDueCount, CompletionDay, CompletionTime,
-                               UnitOpenDue, CourseOpenDue, UnitCompletionWeek,
-                               CourseCompletionWeek, CourseCompletionTime)
+ENROLLMENT_AGGREGATE_MODELS = (
+    EnrollmentCount,
+    OpenDueCount,
+    CompletionDay,
+    CompletionTime,
+    UnitOpenDue,
+    CourseOpenDue,
+    UnitCompletionWeek,
+    CourseCompletionWeek,
+    CourseCompletionTime,
+)
 MEMBER_AGGREGATE_MODELS = (MemberCount,)
 # The nightly recompute reads them through reports.registries.aggregate_sources.
 
@@ -266,8 +299,9 @@ class DailySnapshot(models.Model):
     """The state of one unit (or the unit-less people of an agency) at the end of one day."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     day = models.DateField()
     members = models.IntegerField(default=0)
     activated = models.IntegerField(default=0)
@@ -277,20 +311,37 @@ class DailySnapshot(models.Model):
     overdue = models.IntegerField(default=0)
     completions = models.IntegerField(default=0)
     active_learners = models.IntegerField(
-        default=0, help_text="People with a learning event in the 7 days ending on `day`.")
+        default=0, help_text="People with a learning event in the 7 days ending on `day`."
+    )
     learners_started = models.IntegerField(default=0)
     learners_completed = models.IntegerField(default=0)
 
-    FIGURES = ("members", "activated", "enrolled", "in_progress", "completed", "overdue",
-               "completions", "active_learners", "learners_started", "learners_completed")
+    FIGURES = (
+        "members",
+        "activated",
+        "enrolled",
+        "in_progress",
+        "completed",
+        "overdue",
+        "completions",
+        "active_learners",
+        "learners_started",
+        "learners_completed",
+    )
 
     class Meta:
         ordering = ["day"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "unit", "day"],
-                                    condition=Q(unit__isnull=False), name="snapshot_unique"),
-            models.UniqueConstraint(fields=["agency", "day"], condition=Q(unit__isnull=True),
-                                    name="snapshot_unique_no_unit"),
+            models.UniqueConstraint(
+                fields=["agency", "unit", "day"],
+                condition=Q(unit__isnull=False),
+                name="snapshot_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "day"],
+                condition=Q(unit__isnull=True),
+                name="snapshot_unique_no_unit",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "day"]), models.Index(fields=["day"])]
 
@@ -315,14 +366,18 @@ class ReportFormat(models.TextChoices):
 class ReportScope(models.Model):
     """What a report covers: an agency (all agencies when empty), a unit subtree, filters."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
-    learning_path = models.ForeignKey(LearningPath, on_delete=models.SET_NULL, null=True,
-                                      blank=True, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    learning_path = models.ForeignKey(
+        LearningPath, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     required_only = models.BooleanField(_("required training only"), default=False)
     kind = models.CharField(_("report"), max_length=12, choices=report_kind_choices)
     format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
@@ -338,8 +393,9 @@ class ReportSchedule(ReportScope):
         WEEKLY = "weekly", _("Weekly")
         MONTHLY = "monthly", _("Monthly")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="report_schedules")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_schedules"
+    )
     frequency = models.CharField(_("how often"), max_length=8, choices=Frequency.choices)
     next_run_on = models.DateField()
     is_active = models.BooleanField(default=True)
@@ -360,12 +416,15 @@ class ReportRun(ReportScope):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
-    schedule = models.ForeignKey(ReportSchedule, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="runs")
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
-                              default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    schedule = models.ForeignKey(
+        ReportSchedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     error = models.TextField(_("reason"), blank=True)
     file = models.FileField(max_length=300, blank=True)
@@ -377,10 +436,12 @@ class ReportRun(ReportScope):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["agency", "-created_at"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""),
-                                   name="failed_report_has_reason"),
-            models.CheckConstraint(condition=Q(status="done") | Q(file=""),
-                                   name="only_done_report_has_file"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="failed_report_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done") | Q(file=""), name="only_done_report_has_file"
+            ),
         ]
 
     def __str__(self):

@@ -18,13 +18,17 @@ from .services.recompute import expected_cells
 
 
 def register() -> None:
-    for kind, rows in ((ReportKind.COMPLETION, completion_rows),
-                       (ReportKind.OVERDUE, overdue_rows),
-                       (ReportKind.ADOPTION, adoption_rows)):
+    for kind, rows in (
+        (ReportKind.COMPLETION, completion_rows),
+        (ReportKind.OVERDUE, overdue_rows),
+        (ReportKind.ADOPTION, adoption_rows),
+    ):
         report_kinds.register(kind.value, ReportType(label=kind.label, rows=rows))
     for name in ("headline", "funnel", "trend", "courses", "breakdown"):
         dashboard_panels.register(name, DashboardPanel(template=f"reports/panels/{name}.html"))
-    aggregate_sources.register("enrollments", AggregateSource(
-        models=ENROLLMENT_AGGREGATE_MODELS, expected=expected_cells))
-    aggregate_sources.register("members", AggregateSource(
-        models=MEMBER_AGGREGATE_MODELS, expected=expected_member_cells))
+    aggregate_sources.register(
+        "enrollments", AggregateSource(models=ENROLLMENT_AGGREGATE_MODELS, expected=expected_cells)
+    )
+    aggregate_sources.register(
+        "members", AggregateSource(models=MEMBER_AGGREGATE_MODELS, expected=expected_member_cells)
+    )

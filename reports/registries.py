@@ -61,5 +61,6 @@ def report_kind_choices() -> list[tuple[str, str]]:
 
 def aggregate_models() -> tuple:
     """Every aggregate model of every registered source, once each, in registration order."""
-    return tuple(dict.fromkeys(model for source in aggregate_sources.values()
-                               for model in source.models))
+    return tuple(
+        dict.fromkeys(model for source in aggregate_sources.values() for model in source.models)
+    )

@@ -22,8 +22,11 @@ def reports_nightly_task(day=None):
     `day`)."""
     drift = aggregates_recompute(repair=True)
     written = snapshots_write(day=datetime.date.fromisoformat(day) if day else None)
-    return {"drift_agencies": sorted(drift), "drift_cells": sum(map(len, drift.values())),
-            "snapshot_rows": written}
+    return {
+        "drift_agencies": sorted(drift),
+        "drift_cells": sum(map(len, drift.values())),
+        "snapshot_rows": written,
+    }
 
 
 @shared_task

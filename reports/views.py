@@ -29,9 +29,15 @@ def _scope_from(request, data):
     form = DashboardFilterForm(data)
     values = form.cleaned_data if form.is_valid() else {}
     scope = dashboard_scope(
-        request.user, agency_id=values.get("agency"), unit_id=values.get("unit"),
-        course_id=values.get("course"), path_id=values.get("path"),
-        required_only=values.get("required"), start=values.get("start"), end=values.get("end"))
+        request.user,
+        agency_id=values.get("agency"),
+        unit_id=values.get("unit"),
+        course_id=values.get("course"),
+        path_id=values.get("path"),
+        required_only=values.get("required"),
+        start=values.get("start"),
+        end=values.get("end"),
+    )
     return scope, form
 
 
@@ -62,24 +68,38 @@ def dashboard(request):
     choices = dashboard_filter_choices(scope)
     unit_choices = []
     if scope.agency is not None:
-        unit_choices = list(units_visible_to(request.user).filter(agency_id=scope.agency.pk)
-                            .values_list("pk", "name", "path").order_by("path"))
+        unit_choices = list(
+            units_visible_to(request.user)
+            .filter(agency_id=scope.agency.pk)
+            .values_list("pk", "name", "path")
+            .order_by("path")
+        )
     funnel = figures["funnel"]
-    stages = [(_("Members"), funnel["members"]), (_("Activated"), funnel["activated"]),
-              (_("Started"), funnel["started"]), (_("Completed"), funnel["completed"])]
+    stages = [
+        (_("Members"), funnel["members"]),
+        (_("Activated"), funnel["activated"]),
+        (_("Started"), funnel["started"]),
+        (_("Completed"), funnel["completed"]),
+    ]
     for row in figures["breakdown"]:
         if row["drill"]:
             key = "agency" if "agency_id" in row else "unit"
             row["drill_query"] = _query(request, **{key: row.get("agency_id") or row["unit_id"]})
     context = {
-        **figures, "form": form, "choices": choices, "stages": stages,
-        "unit_choices": [(pk, name, "– " * (path.count("/") - 2))
-                         for pk, name, path in unit_choices],
+        **figures,
+        "form": form,
+        "choices": choices,
+        "stages": stages,
+        "unit_choices": [
+            (pk, name, "– " * (path.count("/") - 2)) for pk, name, path in unit_choices
+        ],
         "trend_svg": charts.trend_chart(figures["weeks"]),
         "funnel_svg": charts.funnel_chart(stages),
-        "query": _query(request), "actor": actor_for(request.user),
+        "query": _query(request),
+        "actor": actor_for(request.user),
         "up_query": _up_query(request, scope),
-        "report_form": ReportRequestForm(), "schedule_form": ReportScheduleForm(),
+        "report_form": ReportRequestForm(),
+        "schedule_form": ReportScheduleForm(),
         "panels": dashboard_panel_list(scope),
     }
     return render(request, "reports/dashboard.html", context)
@@ -90,10 +110,14 @@ def overdue(request):
     scope, form = _scope_from(request, request.GET)
     paginator = Paginator(overdue_enrollments(scope), OVERDUE_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.overdue_people(scope, limit=OVERDUE_PAGE,
-                                    offset=(page.number - 1) * OVERDUE_PAGE)
-    return render(request, "reports/overdue.html", {
-        "scope": scope, "page": page, "rows": rows, "query": _query(request)})
+    rows = selectors.overdue_people(
+        scope, limit=OVERDUE_PAGE, offset=(page.number - 1) * OVERDUE_PAGE
+    )
+    return render(
+        request,
+        "reports/overdue.html",
+        {"scope": scope, "page": page, "rows": rows, "query": _query(request)},
+    )
 
 
 @platform_admin_required
@@ -101,8 +125,10 @@ def platform(request):
     adoption = selectors.platform_adoption()
     for row in adoption["agencies"]:
         row["sparkline"] = charts.sparkline(
-            [w["completions"] for w in row["trend"]], uid=f"spark-{row['agency'].pk}",
-            title=_("Weekly completions in %(agency)s") % {"agency": row["agency"].name})
+            [w["completions"] for w in row["trend"]],
+            uid=f"spark-{row['agency'].pk}",
+            title=_("Weekly completions in %(agency)s") % {"agency": row["agency"].name},
+        )
     return render(request, "reports/platform.html", adoption)
 
 
@@ -114,33 +140,49 @@ def run_list(request):
             form = ReportScheduleForm(request.POST)
             if form.is_valid():
                 schedule_services.report_schedule_create(
-                    actor=request.user, scope=scope, kind=form.cleaned_data["kind"],
+                    actor=request.user,
+                    scope=scope,
+                    kind=form.cleaned_data["kind"],
                     format=form.cleaned_data["format"],
-                    frequency=form.cleaned_data["frequency"])
+                    frequency=form.cleaned_data["frequency"],
+                )
                 messages.success(request, _("Subscribed. The report will arrive by email."))
                 return redirect("reports:run_list")
         else:
             form = ReportRequestForm(request.POST)
             if form.is_valid():
                 run = run_services.report_request(
-                    actor=request.user, scope=scope, kind=form.cleaned_data["kind"],
-                    format=form.cleaned_data["format"])
+                    actor=request.user,
+                    scope=scope,
+                    kind=form.cleaned_data["kind"],
+                    format=form.cleaned_data["format"],
+                )
                 return redirect("reports:run_detail", run_id=run.pk)
         messages.error(request, _("Choose a report and a format."))
         return redirect("reports:run_list")
     runs = run_services.report_runs_recent(user=request.user)
-    schedules = (ReportSchedule.objects.filter(user=request.user, is_active=True)
-                 .select_related("agency", "unit"))
-    return render(request, "reports/run_list.html", {
-        "runs": runs, "schedules": schedules, "dashboard": reverse("reports:dashboard")})
+    schedules = ReportSchedule.objects.filter(user=request.user, is_active=True).select_related(
+        "agency", "unit"
+    )
+    return render(
+        request,
+        "reports/run_list.html",
+        {"runs": runs, "schedules": schedules, "dashboard": reverse("reports:dashboard")},
+    )
 
 
 @people_manager_required
 def run_detail(request, run_id):
     run = access_report_run(request.user, run_id)
     if request.GET.get("format") == "json":
-        return JsonResponse({"status": run.status, "status_display": run.get_status_display(),
-                             "rows_done": run.rows_done, "finished": run.is_finished})
+        return JsonResponse(
+            {
+                "status": run.status,
+                "status_display": run.get_status_display(),
+                "rows_done": run.rows_done,
+                "finished": run.is_finished,
+            }
+        )
     return render(request, "reports/run_detail.html", {"run": run})
 
 

@@ -58,33 +58,82 @@ def bulk_members(agency, units, count, prefix="bulk"):
 def build_course(actor, agency, *, slug="intro-ai", title="Intro to AI", publish=False, **kw):
     """A publishable course: two modules, three lessons, a module quiz with three questions."""
     c = course_services
-    course = c.course_create(actor=actor, agency=agency, title=title, slug=slug,
-                             summary="What AI is, for everyone.", level="beginner",
-                             estimated_minutes=30, topics=["ai-basics"],
-                             outcomes=["Explain AI"], **kw)
+    course = c.course_create(
+        actor=actor,
+        agency=agency,
+        title=title,
+        slug=slug,
+        summary="What AI is, for everyone.",
+        level="beginner",
+        estimated_minutes=30,
+        topics=["ai-basics"],
+        outcomes=["Explain AI"],
+        **kw,
+    )
     first = c.module_create(actor=actor, course=course, title="Basics")
     second = c.module_create(actor=actor, course=course, title="Practice")
-    c.lesson_create(actor=actor, module=first, title="What is AI", key="what-is-ai",
-                    body="# What is AI\n\nSoftware that *learns*.", estimated_minutes=5)
-    c.lesson_create(actor=actor, module=first, title="History", key="history",
-                    body="Some **history**.", estimated_minutes=5)
-    c.lesson_create(actor=actor, module=second, title="Prompts", key="prompts",
-                    body="Write clear prompts.", estimated_minutes=10)
-    quiz = c.quiz_create(actor=actor, course=course, module=second, title="Check",
-                         key="check", pass_mark=60, questions_per_attempt=2)
-    c.question_create(actor=actor, quiz=quiz, key="q-one", type=QuestionType.SINGLE,
-                      prompt="Pick **A**", explanation="A is right.",
-                      choices=[{"text": "A", "is_correct": True},
-                               {"text": "B", "is_correct": False}])
-    c.question_create(actor=actor, quiz=quiz, key="q-two", type=QuestionType.MULTIPLE,
-                      prompt="Pick A and C",
-                      choices=[{"text": "A", "is_correct": True},
-                               {"text": "B", "is_correct": False},
-                               {"text": "C", "is_correct": True}])
-    c.question_create(actor=actor, quiz=quiz, key="q-three",
-                      type=QuestionType.TRUE_FALSE, prompt="AI is magic.",
-                      choices=[{"text": "True", "is_correct": False},
-                               {"text": "False", "is_correct": True}])
+    c.lesson_create(
+        actor=actor,
+        module=first,
+        title="What is AI",
+        key="what-is-ai",
+        body="# What is AI\n\nSoftware that *learns*.",
+        estimated_minutes=5,
+    )
+    c.lesson_create(
+        actor=actor,
+        module=first,
+        title="History",
+        key="history",
+        body="Some **history**.",
+        estimated_minutes=5,
+    )
+    c.lesson_create(
+        actor=actor,
+        module=second,
+        title="Prompts",
+        key="prompts",
+        body="Write clear prompts.",
+        estimated_minutes=10,
+    )
+    quiz = c.quiz_create(
+        actor=actor,
+        course=course,
+        module=second,
+        title="Check",
+        key="check",
+        pass_mark=60,
+        questions_per_attempt=2,
+    )
+    c.question_create(
+        actor=actor,
+        quiz=quiz,
+        key="q-one",
+        type=QuestionType.SINGLE,
+        prompt="Pick **A**",
+        explanation="A is right.",
+        choices=[{"text": "A", "is_correct": True}, {"text": "B", "is_correct": False}],
+    )
+    c.question_create(
+        actor=actor,
+        quiz=quiz,
+        key="q-two",
+        type=QuestionType.MULTIPLE,
+        prompt="Pick A and C",
+        choices=[
+            {"text": "A", "is_correct": True},
+            {"text": "B", "is_correct": False},
+            {"text": "C", "is_correct": True},
+        ],
+    )
+    c.question_create(
+        actor=actor,
+        quiz=quiz,
+        key="q-three",
+        type=QuestionType.TRUE_FALSE,
+        prompt="AI is magic.",
+        choices=[{"text": "True", "is_correct": False}, {"text": "False", "is_correct": True}],
+    )
     if publish:
         c.course_publish(actor=actor, course=course)
         course.refresh_from_db()
@@ -94,12 +143,26 @@ def build_course(actor, agency, *, slug="intro-ai", title="Intro to AI", publish
 def simple_course(actor, agency, *, slug, title):
     """A published course of one module with two lessons ("one", "two") and no quiz."""
     course = course_services.course_create(
-        actor=actor, agency=agency, title=title, slug=slug, summary="s", level="beginner",
-        estimated_minutes=10, topics=[], outcomes=[])
+        actor=actor,
+        agency=agency,
+        title=title,
+        slug=slug,
+        summary="s",
+        level="beginner",
+        estimated_minutes=10,
+        topics=[],
+        outcomes=[],
+    )
     module = course_services.module_create(actor=actor, course=course, title="Only")
     for key in ("one", "two"):
-        course_services.lesson_create(actor=actor, module=module, title=key.title(), key=key,
-                                      body="Text.", estimated_minutes=5)
+        course_services.lesson_create(
+            actor=actor,
+            module=module,
+            title=key.title(),
+            key=key,
+            body="Text.",
+            estimated_minutes=5,
+        )
     course_services.course_publish(actor=actor, course=course)
     course.refresh_from_db()
     return course
@@ -119,8 +182,9 @@ def quiz_of(attempt):
 
 def right_answers(attempt) -> dict:
     questions = questions_by_key(quiz_of(attempt))
-    return {d["question_key"]: sorted(correct_keys(questions[d["question_key"]]))
-            for d in attempt.drawn}
+    return {
+        d["question_key"]: sorted(correct_keys(questions[d["question_key"]])) for d in attempt.drawn
+    }
 
 
 def wrong_answers(attempt) -> dict:

@@ -22,17 +22,39 @@ def redis_reachable(host="127.0.0.1", port=6379) -> bool:
 
 
 @contextmanager
-def running_worker(env_overrides: dict, *, log_path: Path, pool="solo", concurrency=1,
-                   name="test"):
+def running_worker(env_overrides: dict, *, log_path: Path, pool="solo", concurrency=1, name="test"):
     """Yield the worker process; it runs Academy's settings with `env_overrides` applied."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "academy.settings",
-           "CELERY_TASK_ALWAYS_EAGER": "false", **env_overrides}
-    command = [sys.executable, "-m", "celery", "-A", "academy", "worker", f"--pool={pool}",
-               f"--concurrency={concurrency}", "-l", "info", "--without-gossip",
-               "--without-mingle", "-n", f"{name}-{uuid.uuid4().hex[:8]}@%h"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "academy.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        **env_overrides,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "academy",
+        "worker",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"{name}-{uuid.uuid4().hex[:8]}@%h",
+    ]
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             yield process
         finally:

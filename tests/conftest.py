@@ -23,7 +23,13 @@ def world(db):
     ops = UnitFactory(agency=a, parent=hq, name="Ops")
     branch = UnitFactory(agency=b, name="Branch")
     return SimpleNamespace(
-        a=a, b=b, hq=hq, digital=digital, data=data, ops=ops, branch=branch,
+        a=a,
+        b=b,
+        hq=hq,
+        digital=digital,
+        data=data,
+        ops=ops,
+        branch=branch,
         a_admin=make_member(a, Role.AGENCY_ADMIN, email="admin@a.gov"),
         a_manager=make_member(a, Role.MANAGER, digital, email="manager@a.gov"),
         a_trainer=make_member(a, Role.TRAINER, digital, email="trainer@a.gov"),

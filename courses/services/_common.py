@@ -26,9 +26,11 @@ def is_valid_key(key) -> bool:
 
 
 def check_key(key, *, what):
-    require(is_valid_key(key),
-            _("The %(what)s key “%(key)s” must be lower-case letters, digits and dashes.")
-            % {"what": what, "key": key})
+    require(
+        is_valid_key(key),
+        _("The %(what)s key “%(key)s” must be lower-case letters, digits and dashes.")
+        % {"what": what, "key": key},
+    )
 
 
 def require_editor(actor, course: Course):

@@ -45,8 +45,19 @@ from ._common import (
 )
 from .content import topics_for
 
-COURSE_EDITABLE = {"title", "summary", "audience", "level", "language", "estimated_minutes",
-                   "outcomes", "topics", "visibility", "shared_with", "complete_lessons_at_end"}
+COURSE_EDITABLE = {
+    "title",
+    "summary",
+    "audience",
+    "level",
+    "language",
+    "estimated_minutes",
+    "outcomes",
+    "topics",
+    "visibility",
+    "shared_with",
+    "complete_lessons_at_end",
+}
 
 
 def _check_course_fields(fields: dict, *, platform: bool):
@@ -57,19 +68,25 @@ def _check_course_fields(fields: dict, *, platform: bool):
     if "language" in fields:
         require(fields["language"] in Language.values, _("Choose a valid language."))
     if "estimated_minutes" in fields:
-        require(isinstance(fields["estimated_minutes"], int) and fields["estimated_minutes"] >= 0,
-                _("Estimated minutes must be zero or more."))
+        require(
+            isinstance(fields["estimated_minutes"], int) and fields["estimated_minutes"] >= 0,
+            _("Estimated minutes must be zero or more."),
+        )
     if "outcomes" in fields:
-        require(isinstance(fields["outcomes"], list | tuple)
-                and all(isinstance(o, str) for o in fields["outcomes"]),
-                _("Outcomes must be a list of sentences."))
+        require(
+            isinstance(fields["outcomes"], list | tuple)
+            and all(isinstance(o, str) for o in fields["outcomes"]),
+            _("Outcomes must be a list of sentences."),
+        )
     if "topics" in fields:
         for topic in fields["topics"]:
             check_key(topic, what=_("topic"))
     if "visibility" in fields:
         require(fields["visibility"] in Visibility.values, _("Choose a valid visibility."))
-        require(not (platform and fields["visibility"] == Visibility.OWNER),
-                _("A platform course is shared with every agency or with chosen agencies."))
+        require(
+            not (platform and fields["visibility"] == Visibility.OWNER),
+            _("A platform course is shared with every agency or with chosen agencies."),
+        )
 
 
 def _apply_course_fields(course: Course, fields: dict):
@@ -86,28 +103,55 @@ def _apply_course_fields(course: Course, fields: dict):
 
 
 def course_create(
-    *, actor, agency, title: str, slug: str, summary: str = "", audience: str = "",
-    level: str = Level.BEGINNER, language: str = Language.EN, estimated_minutes: int = 0,
-    topics=(), outcomes=(), visibility: str | None = None, shared_with=(),
-    complete_lessons_at_end: bool = False, ip=None,
+    *,
+    actor,
+    agency,
+    title: str,
+    slug: str,
+    summary: str = "",
+    audience: str = "",
+    level: str = Level.BEGINNER,
+    language: str = Language.EN,
+    estimated_minutes: int = 0,
+    topics=(),
+    outcomes=(),
+    visibility: str | None = None,
+    shared_with=(),
+    complete_lessons_at_end: bool = False,
+    ip=None,
 ) -> Course:
     """Create a draft course owned by `agency` (None: a platform course, platform admins only)."""
     visibility = visibility or (Visibility.ALL if agency is None else Visibility.OWNER)
-    fields = {"title": title, "summary": summary, "audience": audience, "level": level,
-              "language": language, "estimated_minutes": estimated_minutes,
-              "outcomes": list(outcomes), "topics": list(topics), "visibility": visibility,
-              "shared_with": list(shared_with),
-              "complete_lessons_at_end": bool(complete_lessons_at_end)}
+    fields = {
+        "title": title,
+        "summary": summary,
+        "audience": audience,
+        "level": level,
+        "language": language,
+        "estimated_minutes": estimated_minutes,
+        "outcomes": list(outcomes),
+        "topics": list(topics),
+        "visibility": visibility,
+        "shared_with": list(shared_with),
+        "complete_lessons_at_end": bool(complete_lessons_at_end),
+    }
     with audited(actor=actor, agency=agency, action="course.create", target=slug, ip=ip):
-        require(actor is None or can_author_for(actor_for(actor), agency),
-                _("You cannot create courses here."))
+        require(
+            actor is None or can_author_for(actor_for(actor), agency),
+            _("You cannot create courses here."),
+        )
         check_key(slug, what=_("course"))
-        require(not Course.objects.filter(slug=slug).exists(),
-                _("A course with this slug already exists."))
+        require(
+            not Course.objects.filter(slug=slug).exists(),
+            _("A course with this slug already exists."),
+        )
         _check_course_fields(fields, platform=agency is None)
         course = Course.objects.create(
-            owner=agency, slug=slug, title=title.strip(),
-            created_by=actor if actor is not None and actor.is_authenticated else None)
+            owner=agency,
+            slug=slug,
+            title=title.strip(),
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+        )
         _apply_course_fields(course, {k: v for k, v in fields.items() if k != "title"})
     return course
 
@@ -126,8 +170,10 @@ def course_update(*, actor, course: Course, expected_revision: int, **changes) -
         locked = lock_course(course)
         if locked.draft_revision != expected_revision:
             raise ValidationError(
-                _("This course was changed by someone else since you opened it. "
-                  "Reload the page to see their changes, then make yours again."),
+                _(
+                    "This course was changed by someone else since you opened it. "
+                    "Reload the page to see their changes, then make yours again."
+                ),
                 code="stale",
             )
         _check_course_fields(changes, platform=locked.owner_id is None)
@@ -141,6 +187,7 @@ def course_update(*, actor, course: Course, expected_revision: int, **changes) -
 
 # --- modules -------------------------------------------------------------------------------
 
+
 def module_create(*, actor, course: Course, title: str, key: str | None = None) -> Module:
     with transaction.atomic():
         require_editor(actor, course)
@@ -150,8 +197,9 @@ def module_create(*, actor, course: Course, title: str, key: str | None = None) 
         key = key or unique_key(title, taken)
         check_key(key, what=_("module"))
         require(key not in taken, _("Another module already uses this key."))
-        module = Module.objects.create(course=course, key=key, title=title.strip(),
-                                       position=next_position(course.modules))
+        module = Module.objects.create(
+            course=course, key=key, title=title.strip(), position=next_position(course.modules)
+        )
         touch(course)
     return module
 
@@ -186,16 +234,26 @@ def module_delete(*, actor, module: Module) -> None:
 
 # --- lessons -------------------------------------------------------------------------------
 
+
 def _check_video(video_url: str, transcript: str):
     if video_url:
-        require(urlsplit(video_url).scheme in ("http", "https"),
-                _("The video link must start with https://."))
+        require(
+            urlsplit(video_url).scheme in ("http", "https"),
+            _("The video link must start with https://."),
+        )
         require(transcript.strip(), _("A lesson with a video needs a transcript."))
 
 
 def lesson_create(
-    *, actor, module: Module, title: str, key: str | None = None, body: str = "",
-    estimated_minutes: int = 0, video_url: str = "", transcript: str = "",
+    *,
+    actor,
+    module: Module,
+    title: str,
+    key: str | None = None,
+    body: str = "",
+    estimated_minutes: int = 0,
+    video_url: str = "",
+    transcript: str = "",
 ) -> Lesson:
     course = module.course
     with transaction.atomic():
@@ -208,8 +266,14 @@ def lesson_create(
         require(key not in taken, _("Another lesson in this course already uses this key."))
         _check_video(video_url, transcript)
         lesson = Lesson.objects.create(
-            course=course, module=module, key=key, title=title.strip(), body=body,
-            estimated_minutes=estimated_minutes, video_url=video_url, transcript=transcript,
+            course=course,
+            module=module,
+            key=key,
+            title=title.strip(),
+            body=body,
+            estimated_minutes=estimated_minutes,
+            video_url=video_url,
+            transcript=transcript,
             position=next_position(module.lessons),
         )
         touch(course)
@@ -232,8 +296,10 @@ def lesson_update(*, actor, lesson: Lesson, expected_revision: int, **changes) -
         locked = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if locked.revision != expected_revision:
             raise ValidationError(
-                _("This lesson was changed by someone else since you opened it. "
-                  "Copy your text, reload the page, and apply your changes again."),
+                _(
+                    "This lesson was changed by someone else since you opened it. "
+                    "Copy your text, reload the page, and apply your changes again."
+                ),
                 code="stale",
             )
         if "title" in changes:
@@ -247,15 +313,18 @@ def lesson_update(*, actor, lesson: Lesson, expected_revision: int, **changes) -
     return locked
 
 
-def lesson_move(*, actor, lesson: Lesson, direction: str | None = None,
-                to_module: Module | None = None) -> Lesson:
+def lesson_move(
+    *, actor, lesson: Lesson, direction: str | None = None, to_module: Module | None = None
+) -> Lesson:
     """Move a lesson up/down within its module, or to the end of another module."""
     with transaction.atomic():
         require_editor(actor, lesson.course)
         lock_course(lesson.course)
         if to_module is not None and to_module.pk != lesson.module_id:
-            require(to_module.course_id == lesson.course_id,
-                    _("Lessons can only move within their course."))
+            require(
+                to_module.course_id == lesson.course_id,
+                _("Lessons can only move within their course."),
+            )
             lesson.module = to_module
             lesson.position = next_position(to_module.lessons)
             lesson.save(update_fields=["module", "position"])
@@ -274,20 +343,30 @@ def lesson_delete(*, actor, lesson: Lesson) -> None:
 
 # --- attachments ---------------------------------------------------------------------------
 
+
 def attachment_check(name: str, size: int) -> str:
     """The content type for an allowed attachment, else a ValidationError."""
     types = limit("ACADEMY_ATTACHMENT_TYPES")
     extension = os.path.splitext(name)[1].lower()
-    require(extension in types, _("Files of type “%(ext)s” cannot be attached. Allowed: %(ok)s")
-            % {"ext": extension or name, "ok": ", ".join(sorted(types))})
-    require(size <= limit("ACADEMY_ATTACHMENT_MAX_BYTES"),
-            _("The file is too large (%(size)d bytes; the limit is %(limit)d).")
-            % {"size": size, "limit": limit("ACADEMY_ATTACHMENT_MAX_BYTES")})
+    require(
+        extension in types,
+        _("Files of type “%(ext)s” cannot be attached. Allowed: %(ok)s")
+        % {"ext": extension or name, "ok": ", ".join(sorted(types))},
+    )
+    require(
+        size <= limit("ACADEMY_ATTACHMENT_MAX_BYTES"),
+        _("The file is too large (%(size)d bytes; the limit is %(limit)d).")
+        % {"size": size, "limit": limit("ACADEMY_ATTACHMENT_MAX_BYTES")},
+    )
     return types[extension]
 
 
-IMAGE_MAGIC = {"image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8",
-               "application/pdf": b"%PDF"}
+IMAGE_MAGIC = {
+    "image/png": b"\x89PNG",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/gif": b"GIF8",
+    "application/pdf": b"%PDF",
+}
 
 
 def attachment_add(*, actor, lesson: Lesson, upload) -> Attachment:
@@ -298,13 +377,22 @@ def attachment_add(*, actor, lesson: Lesson, upload) -> Attachment:
         content_type = attachment_check(name, upload.size)
         data = upload.read()
         magic = IMAGE_MAGIC.get(content_type)
-        require(magic is None or data.startswith(magic),
-                _("The file does not look like a %(ext)s file.") % {"ext": name.rsplit(".")[-1]})
-        require(not lesson.attachments.filter(name=name).exists(),
-                _("This lesson already has a file with that name."))
-        attachment = Attachment(lesson=lesson, name=name, content_type=content_type,
-                                size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                                position=next_position(lesson.attachments))
+        require(
+            magic is None or data.startswith(magic),
+            _("The file does not look like a %(ext)s file.") % {"ext": name.rsplit(".")[-1]},
+        )
+        require(
+            not lesson.attachments.filter(name=name).exists(),
+            _("This lesson already has a file with that name."),
+        )
+        attachment = Attachment(
+            lesson=lesson,
+            name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            position=next_position(lesson.attachments),
+        )
         attachment.file.save(name, ContentFile(data), save=False)
         attachment.save()
         touch(lesson.course)
@@ -321,33 +409,52 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
 
 # --- quizzes and questions -----------------------------------------------------------------
 
-QUIZ_EDITABLE = {"title", "pass_mark", "max_attempts", "questions_per_attempt",
-                 "shuffle_questions", "shuffle_choices", "show_answers", "time_limit_minutes"}
+QUIZ_EDITABLE = {
+    "title",
+    "pass_mark",
+    "max_attempts",
+    "questions_per_attempt",
+    "shuffle_questions",
+    "shuffle_choices",
+    "show_answers",
+    "time_limit_minutes",
+}
 
 
 def _check_quiz_fields(fields: dict):
     if "title" in fields:
         require(str(fields["title"]).strip(), _("Give the quiz a title."))
     if "pass_mark" in fields:
-        require(isinstance(fields["pass_mark"], int) and 1 <= fields["pass_mark"] <= 100,
-                _("The pass mark is a percentage from 1 to 100."))
+        require(
+            isinstance(fields["pass_mark"], int) and 1 <= fields["pass_mark"] <= 100,
+            _("The pass mark is a percentage from 1 to 100."),
+        )
     if "max_attempts" in fields:
-        require(isinstance(fields["max_attempts"], int) and fields["max_attempts"] >= 0,
-                _("Attempts allowed must be 0 (unlimited) or more."))
+        require(
+            isinstance(fields["max_attempts"], int) and fields["max_attempts"] >= 0,
+            _("Attempts allowed must be 0 (unlimited) or more."),
+        )
     if "questions_per_attempt" in fields:
-        require(isinstance(fields["questions_per_attempt"], int)
-                and fields["questions_per_attempt"] >= 1,
-                _("Draw at least one question per attempt."))
+        require(
+            isinstance(fields["questions_per_attempt"], int)
+            and fields["questions_per_attempt"] >= 1,
+            _("Draw at least one question per attempt."),
+        )
     if "show_answers" in fields:
-        require(fields["show_answers"] in ShowAnswers.values,
-                _("Choose when to show the answers."))
+        require(fields["show_answers"] in ShowAnswers.values, _("Choose when to show the answers."))
     if fields.get("time_limit_minutes") is not None:
-        require(fields["time_limit_minutes"] >= 1,
-                _("The time limit must be at least one minute."))
+        require(fields["time_limit_minutes"] >= 1, _("The time limit must be at least one minute."))
 
 
-def quiz_create(*, actor, course: Course, title: str, module: Module | None = None,
-                key: str | None = None, **settings) -> Quiz:
+def quiz_create(
+    *,
+    actor,
+    course: Course,
+    title: str,
+    module: Module | None = None,
+    key: str | None = None,
+    **settings,
+) -> Quiz:
     """Add a quiz to a module, or (module None) at the end of the course. One per place."""
     unknown = set(settings) - QUIZ_EDITABLE
     if unknown:
@@ -355,8 +462,10 @@ def quiz_create(*, actor, course: Course, title: str, module: Module | None = No
     with transaction.atomic():
         require_editor(actor, course)
         lock_course(course)
-        require(module is None or module.course_id == course.pk,
-                _("That module belongs to another course."))
+        require(
+            module is None or module.course_id == course.pk,
+            _("That module belongs to another course."),
+        )
         _check_quiz_fields({"title": title, **settings})
         existing = Quiz.objects.filter(course=course, module=module).exists()
         require(not existing, _("There is already a quiz here."))
@@ -364,8 +473,9 @@ def quiz_create(*, actor, course: Course, title: str, module: Module | None = No
         key = key or unique_key(title, taken)
         check_key(key, what=_("quiz"))
         require(key not in taken, _("Another quiz in this course already uses this key."))
-        quiz = Quiz.objects.create(course=course, module=module, key=key, title=title.strip(),
-                                   **settings)
+        quiz = Quiz.objects.create(
+            course=course, module=module, key=key, title=title.strip(), **settings
+        )
         touch(course)
     return quiz
 
@@ -400,7 +510,8 @@ def _write_choices(question: Question, choices: list[dict]):
     for choice in choices:
         # A choice without a key gets the first free "cN", never one a kept choice holds.
         key = choice.get("key") or next(
-            f"c{n}" for n in range(1, len(choices) + len(given) + 2)
+            f"c{n}"
+            for n in range(1, len(choices) + len(given) + 2)
             if f"c{n}" not in given and f"c{n}" not in keys
         )
         keys.append(key)
@@ -409,14 +520,28 @@ def _write_choices(question: Question, choices: list[dict]):
     require(len(set(keys)) == len(keys), _("Two choices have the same key."))
     question.choices.all().delete()
     Choice.objects.bulk_create(
-        Choice(question=question, key=key, text=c["text"].strip(),
-               is_correct=bool(c.get("is_correct")), feedback=c.get("feedback", ""), position=i)
+        Choice(
+            question=question,
+            key=key,
+            text=c["text"].strip(),
+            is_correct=bool(c.get("is_correct")),
+            feedback=c.get("feedback", ""),
+            position=i,
+        )
         for i, (key, c) in enumerate(zip(keys, choices, strict=True))
     )
 
 
-def question_create(*, actor, quiz: Quiz, type: str, prompt: str, explanation: str = "",
-                    choices: list[dict] = (), key: str | None = None) -> Question:
+def question_create(
+    *,
+    actor,
+    quiz: Quiz,
+    type: str,
+    prompt: str,
+    explanation: str = "",
+    choices: list[dict] = (),
+    key: str | None = None,
+) -> Question:
     """Add a question with its choices ({text, is_correct, feedback}) to a quiz's pool."""
     course = quiz.course
     with transaction.atomic():
@@ -428,17 +553,29 @@ def question_create(*, actor, quiz: Quiz, type: str, prompt: str, explanation: s
         key = key or unique_key(f"q-{prompt[:40]}", taken)
         check_key(key, what=_("question"))
         require(key not in taken, _("Another question in this course already uses this key."))
-        question = Question.objects.create(course=course, quiz=quiz, key=key, type=type,
-                                           prompt=prompt, explanation=explanation,
-                                           position=next_position(quiz.questions))
+        question = Question.objects.create(
+            course=course,
+            quiz=quiz,
+            key=key,
+            type=type,
+            prompt=prompt,
+            explanation=explanation,
+            position=next_position(quiz.questions),
+        )
         _write_choices(question, list(choices))
         touch(course)
     return question
 
 
-def question_update(*, actor, question: Question, type: str | None = None,
-                    prompt: str | None = None, explanation: str | None = None,
-                    choices: list[dict] | None = None) -> Question:
+def question_update(
+    *,
+    actor,
+    question: Question,
+    type: str | None = None,
+    prompt: str | None = None,
+    explanation: str | None = None,
+    choices: list[dict] | None = None,
+) -> Question:
     """Change a question; `choices`, when given, replaces the whole list."""
     with transaction.atomic():
         require_editor(actor, question.course)

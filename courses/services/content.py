@@ -45,13 +45,32 @@ from ..models import (
 )
 from ._common import is_valid_key
 
-COURSE_FIELDS = ["slug", "title", "summary", "audience", "level", "language",
-                 "estimated_minutes", "outcomes", "complete_lessons_at_end"]
-QUIZ_FIELDS = ["key", "title", "pass_mark", "max_attempts", "questions_per_attempt",
-               "shuffle_questions", "shuffle_choices", "show_answers", "time_limit_minutes"]
+COURSE_FIELDS = [
+    "slug",
+    "title",
+    "summary",
+    "audience",
+    "level",
+    "language",
+    "estimated_minutes",
+    "outcomes",
+    "complete_lessons_at_end",
+]
+QUIZ_FIELDS = [
+    "key",
+    "title",
+    "pass_mark",
+    "max_attempts",
+    "questions_per_attempt",
+    "shuffle_questions",
+    "shuffle_choices",
+    "show_answers",
+    "time_limit_minutes",
+]
 
 
 # --- reading the draft ---------------------------------------------------------------------
+
 
 def _plain(value):
     """TextChoices members as plain strings, so the dict dumps to JSON and YAML alike."""
@@ -63,10 +82,12 @@ def _quiz_dict(quiz: Quiz) -> dict:
         **{f: _plain(getattr(quiz, f)) for f in QUIZ_FIELDS},
         "questions": [
             {
-                "key": q.key, "type": _plain(q.type), "prompt": q.prompt, "explanation": q.explanation,
+                "key": q.key,
+                "type": _plain(q.type),
+                "prompt": q.prompt,
+                "explanation": q.explanation,
                 "choices": [
-                    {"key": c.key, "text": c.text, "correct": c.is_correct,
-                     "feedback": c.feedback}
+                    {"key": c.key, "text": c.text, "correct": c.is_correct, "feedback": c.feedback}
                     for c in q.choices.all()
                 ],
             }
@@ -80,7 +101,8 @@ def draft_content(course: Course) -> dict:
     modules = list(course.modules.all())
     lessons = Lesson.objects.filter(course=course).prefetch_related("attachments")
     quizzes = Quiz.objects.filter(course=course).prefetch_related(
-        Prefetch("questions", Question.objects.prefetch_related("choices")))
+        Prefetch("questions", Question.objects.prefetch_related("choices"))
+    )
     lessons_by_module: dict[int, list] = {}
     for lesson in lessons:
         lessons_by_module.setdefault(lesson.module_id, []).append(lesson)
@@ -95,12 +117,20 @@ def draft_content(course: Course) -> dict:
                 "title": m.title,
                 "lessons": [
                     {
-                        "key": le.key, "title": le.title, "body": le.body,
-                        "estimated_minutes": le.estimated_minutes, "video_url": le.video_url,
+                        "key": le.key,
+                        "title": le.title,
+                        "body": le.body,
+                        "estimated_minutes": le.estimated_minutes,
+                        "video_url": le.video_url,
                         "transcript": le.transcript,
                         "attachments": [
-                            {"name": a.name, "content_type": a.content_type, "size": a.size,
-                             "sha256": a.sha256, "file": a.file.name}
+                            {
+                                "name": a.name,
+                                "content_type": a.content_type,
+                                "size": a.size,
+                                "sha256": a.sha256,
+                                "file": a.file.name,
+                            }
                             for a in le.attachments.all()
                         ],
                     }
@@ -116,11 +146,13 @@ def draft_content(course: Course) -> dict:
 
 # --- writing the draft ---------------------------------------------------------------------
 
+
 def topics_for(slugs) -> list[Topic]:
     wanted = [s for s in dict.fromkeys(slugs) if s]
     existing = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
-    missing = [Topic(slug=s, name=s.replace("-", " ").capitalize()) for s in wanted
-               if s not in existing]
+    missing = [
+        Topic(slug=s, name=s.replace("-", " ").capitalize()) for s in wanted if s not in existing
+    ]
     if missing:
         Topic.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
@@ -128,17 +160,32 @@ def topics_for(slugs) -> list[Topic]:
 
 
 def _create_quiz(course, module, data) -> None:
-    quiz = Quiz.objects.create(course=course, module=module,
-                               **{f: data.get(f) for f in QUIZ_FIELDS
-                                  if data.get(f) is not None})
+    quiz = Quiz.objects.create(
+        course=course,
+        module=module,
+        **{f: data.get(f) for f in QUIZ_FIELDS if data.get(f) is not None},
+    )
     questions = Question.objects.bulk_create(
-        Question(course=course, quiz=quiz, key=q["key"], type=q["type"], prompt=q["prompt"],
-                 explanation=q.get("explanation") or "", position=i)
+        Question(
+            course=course,
+            quiz=quiz,
+            key=q["key"],
+            type=q["type"],
+            prompt=q["prompt"],
+            explanation=q.get("explanation") or "",
+            position=i,
+        )
         for i, q in enumerate(data["questions"])
     )
     Choice.objects.bulk_create(
-        Choice(question=question, key=c.get("key") or f"c{j + 1}", text=c["text"],
-               is_correct=bool(c["correct"]), feedback=c.get("feedback") or "", position=j)
+        Choice(
+            question=question,
+            key=c.get("key") or f"c{j + 1}",
+            text=c["text"],
+            is_correct=bool(c["correct"]),
+            feedback=c.get("feedback") or "",
+            position=j,
+        )
         for question, q in zip(questions, data["questions"], strict=True)
         for j, c in enumerate(q["choices"])
     )
@@ -157,22 +204,34 @@ def draft_replace(course: Course, content: dict) -> None:
     Quiz.objects.filter(course=course).delete()
     course.modules.all().delete()
     for m_index, m in enumerate(content["modules"]):
-        module = Module.objects.create(course=course, key=m["key"], title=m["title"],
-                                       position=m_index)
+        module = Module.objects.create(
+            course=course, key=m["key"], title=m["title"], position=m_index
+        )
         for l_index, le in enumerate(m["lessons"]):
             lesson = Lesson.objects.create(
-                course=course, module=module, key=le["key"], title=le["title"],
-                body=le.get("body") or "", estimated_minutes=le.get("estimated_minutes") or 0,
-                video_url=le.get("video_url") or "", transcript=le.get("transcript") or "",
+                course=course,
+                module=module,
+                key=le["key"],
+                title=le["title"],
+                body=le.get("body") or "",
+                estimated_minutes=le.get("estimated_minutes") or 0,
+                video_url=le.get("video_url") or "",
+                transcript=le.get("transcript") or "",
                 position=l_index,
             )
             for a_index, a in enumerate(le.get("attachments") or []):
-                attachment = Attachment(lesson=lesson, name=a["name"],
-                                        content_type=a["content_type"], size=a["size"],
-                                        sha256=a["sha256"], position=a_index)
+                attachment = Attachment(
+                    lesson=lesson,
+                    name=a["name"],
+                    content_type=a["content_type"],
+                    size=a["size"],
+                    sha256=a["sha256"],
+                    position=a_index,
+                )
                 if a.get("data") is not None:
                     attachment.file.name = default_storage.save(
-                        attachment_path(attachment, a["name"]), ContentFile(a["data"]))
+                        attachment_path(attachment, a["name"]), ContentFile(a["data"])
+                    )
                 else:
                     attachment.file.name = a["file"]
                 attachment.save()
@@ -183,6 +242,7 @@ def draft_replace(course: Course, content: dict) -> None:
 
 
 # --- checking ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -219,8 +279,7 @@ def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
     if not isinstance(draw, int) or draw < 1:
         add(f"{path}.questions_per_attempt", _("draw at least one question per attempt"))
     if quiz.get("show_answers") not in ShowAnswers.values:
-        add(f"{path}.show_answers",
-            _("must be one of: %s") % ", ".join(ShowAnswers.values))
+        add(f"{path}.show_answers", _("must be one of: %s") % ", ".join(ShowAnswers.values))
     limit = quiz.get("time_limit_minutes")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         add(f"{path}.time_limit_minutes", _("the time limit must be at least one minute"))
@@ -228,9 +287,11 @@ def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
     if not questions:
         add(f"{path}.questions", _("the quiz has no questions, so it cannot be passed"))
     elif isinstance(draw, int) and draw > len(questions):
-        add(f"{path}.questions_per_attempt",
+        add(
+            f"{path}.questions_per_attempt",
             _("draws %(draw)d questions but the pool has only %(pool)d")
-            % {"draw": draw, "pool": len(questions)})
+            % {"draw": draw, "pool": len(questions)},
+        )
     for q_index, q in enumerate(questions):
         q_path = f"{path}.questions[{q_index}]"
         key = q.get("key")
@@ -243,24 +304,33 @@ def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
             add(f"{q_path}.prompt", _("the question has no prompt"))
         rules = CHOICE_RULES.get(q.get("type"))
         if rules is None:
-            add(f"{q_path}.type", _("unknown question type “%(type)s” (use %(types)s)")
-                % {"type": q.get("type"), "types": ", ".join(QuestionType.values)})
+            add(
+                f"{q_path}.type",
+                _("unknown question type “%(type)s” (use %(types)s)")
+                % {"type": q.get("type"), "types": ", ".join(QuestionType.values)},
+            )
             continue
         choices = q.get("choices") or []
         min_choices, max_choices, min_correct, max_correct = rules
         correct = sum(1 for c in choices if c.get("correct") is True)
         if len(choices) < min_choices or (max_choices and len(choices) > max_choices):
-            add(f"{q_path}.choices",
+            add(
+                f"{q_path}.choices",
                 _("a %(type)s question needs %(n)s choices, it has %(count)d")
-                % {"type": q["type"],
-                   "n": min_choices if max_choices == min_choices else f"{min_choices}+",
-                   "count": len(choices)})
+                % {
+                    "type": q["type"],
+                    "n": min_choices if max_choices == min_choices else f"{min_choices}+",
+                    "count": len(choices),
+                },
+            )
         if correct < min_correct:
             add(f"{q_path}.choices", _("no correct answer"))
         elif max_correct and correct > max_correct:
-            add(f"{q_path}.choices",
+            add(
+                f"{q_path}.choices",
                 _("a %(type)s question must have exactly one correct answer, it has %(count)d")
-                % {"type": q["type"], "count": correct})
+                % {"type": q["type"], "count": correct},
+            )
         choice_keys = set()
         for c_index, c in enumerate(choices):
             if not str(c.get("text") or "").strip():
@@ -335,12 +405,14 @@ def content_problems(content: dict) -> list[Problem]:
 
 # --- freezing ------------------------------------------------------------------------------
 
+
 def _hashable(content: dict) -> dict:
     data = copy.deepcopy(content)
     for m in data.get("modules") or []:
         for le in m.get("lessons") or []:
-            le["attachments"] = [{"name": a["name"], "sha256": a["sha256"]}
-                                 for a in le.get("attachments") or []]
+            le["attachments"] = [
+                {"name": a["name"], "sha256": a["sha256"]} for a in le.get("attachments") or []
+            ]
     return data
 
 
@@ -410,4 +482,3 @@ def snapshot_content(snapshot: dict) -> dict:
             q.pop("prompt_html", None)
             q.pop("explanation_html", None)
     return data
-

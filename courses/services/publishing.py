@@ -28,8 +28,11 @@ def content_publish_check(*, course: Course, content: dict) -> list[str]:
 
 def _publish_problems(course: Course, content: dict) -> list[str]:
     """What every registered publish check (courses.registries.publish_checks) objects to."""
-    return [str(problem) for _key, check in publish_checks.items()
-            for problem in check(course=course, content=content)]
+    return [
+        str(problem)
+        for _key, check in publish_checks.items()
+        for problem in check(course=course, content=content)
+    ]
 
 
 def course_publish_problems(course: Course) -> list[str]:
@@ -46,22 +49,32 @@ def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
     pool smaller than its draw, no empty module, no lesson without text, and whatever a
     downstream check requires). `actor` None is the system (seeders, management commands).
     """
-    with audited(actor=actor, agency=course.owner, action="course.publish", target=course.slug,
-                 ip=ip, detail={"course": course.pk}):
+    with audited(
+        actor=actor,
+        agency=course.owner,
+        action="course.publish",
+        target=course.slug,
+        ip=ip,
+        detail={"course": course.pk},
+    ):
         require_editor(actor, course)
         course = lock_course(course)
-        require(course.status != Status.ARCHIVED,
-                _("Unarchive the course before publishing it."))
+        require(course.status != Status.ARCHIVED, _("Unarchive the course before publishing it."))
         content = draft_content(course)
         problems = _publish_problems(course, content)
         if problems:
             raise ValidationError(problems)
         number = (course.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         version = CourseVersion.objects.create(
-            course=course, number=number, title=content["title"], summary=content["summary"],
-            level=content["level"], language=content["language"],
+            course=course,
+            number=number,
+            title=content["title"],
+            summary=content["summary"],
+            level=content["level"],
+            language=content["language"],
             estimated_minutes=content["estimated_minutes"],
-            snapshot=render_snapshot(content), content_hash=content_hash(content),
+            snapshot=render_snapshot(content),
+            content_hash=content_hash(content),
             published_by=actor if actor is not None and actor.is_authenticated else None,
         )
         version.topics.set(topics_for(content["topics"]))
@@ -91,9 +104,13 @@ def _compare(old: dict, new: dict, fields, title):
     added = [{"key": k, "title": title(new[k])} for k in new if k not in old]
     removed = [{"key": k, "title": title(old[k])} for k in old if k not in new]
     changed = [
-        {"key": k, "title": title(new[k]),
-         "fields": [f for f in fields if old[k].get(f) != new[k].get(f)]}
-        for k in new if k in old and any(old[k].get(f) != new[k].get(f) for f in fields)
+        {
+            "key": k,
+            "title": title(new[k]),
+            "fields": [f for f in fields if old[k].get(f) != new[k].get(f)],
+        }
+        for k in new
+        if k in old and any(old[k].get(f) != new[k].get(f) for f in fields)
     ]
     return {"added": added, "removed": removed, "changed": changed}
 
@@ -105,8 +122,16 @@ def course_version_diff(v1: CourseVersion, v2: CourseVersion) -> dict:
     """
     m1, l1, q1 = _index(v1.snapshot)
     m2, l2, q2 = _index(v2.snapshot)
-    course_fields = ["title", "summary", "audience", "level", "language", "estimated_minutes",
-                     "topics", "outcomes"]
+    course_fields = [
+        "title",
+        "summary",
+        "audience",
+        "level",
+        "language",
+        "estimated_minutes",
+        "topics",
+        "outcomes",
+    ]
     return {
         "from": v1.number,
         "to": v2.number,
@@ -117,11 +142,16 @@ def course_version_diff(v1: CourseVersion, v2: CourseVersion) -> dict:
     }
 
 
-def course_restore_version(*, actor, course: Course, version: CourseVersion,
-                           ip=None) -> Course:
+def course_restore_version(*, actor, course: Course, version: CourseVersion, ip=None) -> Course:
     """Copy an old version back into the draft (the published version is untouched)."""
-    with audited(actor=actor, agency=course.owner, action="course.restore", target=course.slug,
-                 ip=ip, detail={"version": version.number}):
+    with audited(
+        actor=actor,
+        agency=course.owner,
+        action="course.restore",
+        target=course.slug,
+        ip=ip,
+        detail={"version": version.number},
+    ):
         require_editor(actor, course)
         require(version.course_id == course.pk, _("This version belongs to another course."))
         course = lock_course(course)
@@ -134,8 +164,9 @@ def course_restore_version(*, actor, course: Course, version: CourseVersion,
 
 def course_archive(*, actor, course: Course, ip=None) -> Course:
     """Hide the course from the catalog; versions, enrollments and records stay."""
-    with audited(actor=actor, agency=course.owner, action="course.archive", target=course.slug,
-                 ip=ip):
+    with audited(
+        actor=actor, agency=course.owner, action="course.archive", target=course.slug, ip=ip
+    ):
         require_editor(actor, course)
         course = lock_course(course)
         course.status = Status.ARCHIVED
@@ -145,12 +176,12 @@ def course_archive(*, actor, course: Course, ip=None) -> Course:
 
 def course_unarchive(*, actor, course: Course, ip=None) -> Course:
     """Bring an archived course back: published if it has a version, else a draft."""
-    with audited(actor=actor, agency=course.owner, action="course.unarchive",
-                 target=course.slug, ip=ip):
+    with audited(
+        actor=actor, agency=course.owner, action="course.unarchive", target=course.slug, ip=ip
+    ):
         require_editor(actor, course)
         course = lock_course(course)
         require(course.status == Status.ARCHIVED, _("The course is not archived."))
         course.status = Status.PUBLISHED if course.current_version_id else Status.DRAFT
         course.save(update_fields=["status"])
     return course
-

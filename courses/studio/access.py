@@ -48,25 +48,30 @@ def access_module(course, module_id) -> Module:
 
 
 def access_lesson(course, lesson_id) -> Lesson:
-    return get_object_or_404(Lesson.objects.select_related("course", "module"), pk=lesson_id,
-                             course=course)
+    return get_object_or_404(
+        Lesson.objects.select_related("course", "module"), pk=lesson_id, course=course
+    )
 
 
 def access_attachment(course, attachment_id) -> Attachment:
-    return get_object_or_404(Attachment.objects.select_related("lesson__course"),
-                             pk=attachment_id, lesson__course=course)
+    return get_object_or_404(
+        Attachment.objects.select_related("lesson__course"), pk=attachment_id, lesson__course=course
+    )
 
 
 def access_quiz(course, quiz_id) -> Quiz:
-    return get_object_or_404(Quiz.objects.select_related("course", "module"), pk=quiz_id,
-                             course=course)
+    return get_object_or_404(
+        Quiz.objects.select_related("course", "module"), pk=quiz_id, course=course
+    )
 
 
 def access_question(course, question_id) -> Question:
-    return get_object_or_404(Question.objects.select_related("course", "quiz"),
-                             pk=question_id, course=course)
+    return get_object_or_404(
+        Question.objects.select_related("course", "quiz"), pk=question_id, course=course
+    )
 
 
 def access_version(course, number) -> CourseVersion:
-    return get_object_or_404(CourseVersion.objects.select_related("published_by"),
-                             course=course, number=number)
+    return get_object_or_404(
+        CourseVersion.objects.select_related("published_by"), course=course, number=number
+    )

@@ -34,32 +34,46 @@ class CourseForm(forms.Form):
     and platform courses, the owner)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    audience = forms.CharField(label=_("Audience"), max_length=200, required=False,
-                               help_text=_("Who the course is for, in a few words."))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    audience = forms.CharField(
+        label=_("Audience"),
+        max_length=200,
+        required=False,
+        help_text=_("Who the course is for, in a few words."),
+    )
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    estimated_minutes = forms.IntegerField(label=_("Estimated minutes"), min_value=0,
-                                           initial=0)
+    estimated_minutes = forms.IntegerField(label=_("Estimated minutes"), min_value=0, initial=0)
     topics = forms.CharField(
-        label=_("Topics"), required=False,
-        help_text=_("Short tags separated by commas, like “ai-basics, prompting”."))
+        label=_("Topics"),
+        required=False,
+        help_text=_("Short tags separated by commas, like “ai-basics, prompting”."),
+    )
     outcomes = forms.CharField(
-        label=_("Learning outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One outcome per line."))
+        label=_("Learning outcomes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One outcome per line."),
+    )
     complete_lessons_at_end = forms.BooleanField(
-        label=_("Count a lesson as done when the learner reaches its end"), required=False,
-        help_text=_("Otherwise learners press “Mark as done” on each lesson."))
+        label=_("Count a lesson as done when the learner reaches its end"),
+        required=False,
+        help_text=_("Otherwise learners press “Mark as done” on each lesson."),
+    )
     visibility = forms.ChoiceField(label=_("Who can find it"), choices=Visibility.choices)
     shared_with = forms.ModelMultipleChoiceField(
-        label=_("Shared with these agencies"), required=False, queryset=Agency.objects.none(),
-        help_text=_("Used when “Chosen agencies” is selected. Hold Ctrl or Command to pick "
-                    "several."))
+        label=_("Shared with these agencies"),
+        required=False,
+        queryset=Agency.objects.none(),
+        help_text=_(
+            "Used when “Chosen agencies” is selected. Hold Ctrl or Command to pick several."
+        ),
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, creating=False, owner_choices=None, exclude_agency_id=None,
-                 **kwargs):
+    def __init__(self, *args, creating=False, owner_choices=None, exclude_agency_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         agencies = Agency.objects.filter(is_active=True).order_by("name")
         if exclude_agency_id:
@@ -67,9 +81,13 @@ class CourseForm(forms.Form):
         self.fields["shared_with"].queryset = agencies
         if creating:
             self.fields["slug"] = forms.SlugField(
-                label=_("Web address name"), max_length=80, required=False,
-                help_text=_("Lower-case letters, digits and dashes. Left empty, it is made "
-                            "from the title."))
+                label=_("Web address name"),
+                max_length=80,
+                required=False,
+                help_text=_(
+                    "Lower-case letters, digits and dashes. Left empty, it is made from the title."
+                ),
+            )
             self.order_fields(["title", "slug"])
             del self.fields["revision"]
         if owner_choices and len(owner_choices) > 1:
@@ -87,10 +105,14 @@ class CourseForm(forms.Form):
         data = self.cleaned_data
         chosen = data["visibility"] == Visibility.CHOSEN
         return {
-            "title": data["title"], "summary": data["summary"], "audience": data["audience"],
-            "level": data["level"], "language": data["language"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "audience": data["audience"],
+            "level": data["level"],
+            "language": data["language"],
             "estimated_minutes": data["estimated_minutes"],
-            "topics": split_topics(data["topics"]), "outcomes": split_lines(data["outcomes"]),
+            "topics": split_topics(data["topics"]),
+            "outcomes": split_lines(data["outcomes"]),
             "visibility": data["visibility"],
             "shared_with": list(data["shared_with"]) if chosen else [],
             "complete_lessons_at_end": data["complete_lessons_at_end"],
@@ -99,13 +121,18 @@ class CourseForm(forms.Form):
     @staticmethod
     def initial_for(course: Course) -> dict:
         return {
-            "title": course.title, "summary": course.summary, "audience": course.audience,
-            "level": course.level, "language": course.language,
+            "title": course.title,
+            "summary": course.summary,
+            "audience": course.audience,
+            "level": course.level,
+            "language": course.language,
             "estimated_minutes": course.estimated_minutes,
             "topics": ", ".join(t.slug for t in course.topics.all()),
-            "outcomes": "\n".join(course.outcomes or []), "visibility": course.visibility,
+            "outcomes": "\n".join(course.outcomes or []),
+            "visibility": course.visibility,
             "complete_lessons_at_end": course.complete_lessons_at_end,
-            "shared_with": list(course.shared_with.all()), "revision": course.draft_revision,
+            "shared_with": list(course.shared_with.all()),
+            "revision": course.draft_revision,
         }
 
 
@@ -117,24 +144,35 @@ class LessonForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     estimated_minutes = forms.IntegerField(label=_("Estimated minutes"), min_value=0, initial=5)
     body = forms.CharField(
-        label=_("Lesson text (Markdown)"), required=False,
+        label=_("Lesson text (Markdown)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 18, "data-studio-preview-source": ""}),
-        help_text=_("Use # for headings, **bold**, *italic*, - for lists, [text](https://…) for "
-                    "links."))
-    video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https",
-                               help_text=_("Optional. A video needs a transcript."))
-    transcript = forms.CharField(label=_("Video transcript"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 6}))
+        help_text=_(
+            "Use # for headings, **bold**, *italic*, - for lists, [text](https://…) for links."
+        ),
+    )
+    video_url = forms.URLField(
+        label=_("Video link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Optional. A video needs a transcript."),
+    )
+    transcript = forms.CharField(
+        label=_("Video transcript"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def service_fields(self) -> dict:
-        return {f: self.cleaned_data[f] for f in
-                ("title", "estimated_minutes", "body", "video_url", "transcript")}
+        return {
+            f: self.cleaned_data[f]
+            for f in ("title", "estimated_minutes", "body", "video_url", "transcript")
+        }
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File to attach"),
-                           help_text=_("Images, PDF, text and Office files."))
+    file = forms.FileField(
+        label=_("File to attach"), help_text=_("Images, PDF, text and Office files.")
+    )
 
 
 class PreviewForm(forms.Form):
@@ -143,33 +181,50 @@ class PreviewForm(forms.Form):
 
 class QuizForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    pass_mark = forms.IntegerField(label=_("Pass mark (%)"), min_value=1, max_value=100,
-                                   initial=80)
-    max_attempts = forms.IntegerField(label=_("Attempts allowed"), min_value=0, initial=0,
-                                      help_text=_("0 means unlimited."))
+    pass_mark = forms.IntegerField(label=_("Pass mark (%)"), min_value=1, max_value=100, initial=80)
+    max_attempts = forms.IntegerField(
+        label=_("Attempts allowed"), min_value=0, initial=0, help_text=_("0 means unlimited.")
+    )
     questions_per_attempt = forms.IntegerField(
-        label=_("Questions per attempt"), min_value=1, initial=5,
-        help_text=_("Drawn from the question pool; the pool must hold at least this many."))
-    shuffle_questions = forms.BooleanField(label=_("Shuffle questions"), required=False,
-                                           initial=True)
-    shuffle_choices = forms.BooleanField(label=_("Shuffle choices"), required=False,
-                                         initial=True)
-    show_answers = forms.ChoiceField(label=_("Show correct answers"),
-                                     choices=ShowAnswers.choices,
-                                     initial=ShowAnswers.AFTER_ATTEMPT)
-    time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1,
-                                            required=False,
-                                            help_text=_("Leave empty for no time limit."))
+        label=_("Questions per attempt"),
+        min_value=1,
+        initial=5,
+        help_text=_("Drawn from the question pool; the pool must hold at least this many."),
+    )
+    shuffle_questions = forms.BooleanField(
+        label=_("Shuffle questions"), required=False, initial=True
+    )
+    shuffle_choices = forms.BooleanField(label=_("Shuffle choices"), required=False, initial=True)
+    show_answers = forms.ChoiceField(
+        label=_("Show correct answers"),
+        choices=ShowAnswers.choices,
+        initial=ShowAnswers.AFTER_ATTEMPT,
+    )
+    time_limit_minutes = forms.IntegerField(
+        label=_("Time limit (minutes)"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty for no time limit."),
+    )
 
-    SETTINGS = ["pass_mark", "max_attempts", "questions_per_attempt", "shuffle_questions",
-                "shuffle_choices", "show_answers", "time_limit_minutes"]
+    SETTINGS = [
+        "pass_mark",
+        "max_attempts",
+        "questions_per_attempt",
+        "shuffle_questions",
+        "shuffle_choices",
+        "show_answers",
+        "time_limit_minutes",
+    ]
 
     def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)
         if places is not None:
             self.fields["place"] = forms.ChoiceField(
-                label=_("Where the quiz goes"), choices=places,
-                help_text=_("At the end of a module, or at the end of the course."))
+                label=_("Where the quiz goes"),
+                choices=places,
+                help_text=_("At the end of a module, or at the end of the course."),
+            )
             self.order_fields(["place", "title"])
 
     def service_fields(self) -> dict:
@@ -180,33 +235,46 @@ class QuestionForm(forms.Form):
     """A question with a fixed number of choice rows; rows left blank are ignored."""
 
     type = forms.ChoiceField(label=_("Type"), choices=QuestionType.choices)
-    prompt = forms.CharField(label=_("Question (Markdown)"),
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    prompt = forms.CharField(
+        label=_("Question (Markdown)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     explanation = forms.CharField(
-        label=_("Explanation (Markdown)"), required=False,
+        label=_("Explanation (Markdown)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shown to learners with the answers, when the quiz settings allow it."))
+        help_text=_("Shown to learners with the answers, when the quiz settings allow it."),
+    )
 
     def __init__(self, *args, rows=CHOICE_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for i in range(1, rows + 1):
-            self.fields[f"choice_{i}_key"] = forms.CharField(required=False,
-                                                             widget=forms.HiddenInput)
+            self.fields[f"choice_{i}_key"] = forms.CharField(
+                required=False, widget=forms.HiddenInput
+            )
             self.fields[f"choice_{i}_text"] = forms.CharField(
-                label=_("Choice %(n)d text") % {"n": i}, max_length=500, required=False)
+                label=_("Choice %(n)d text") % {"n": i}, max_length=500, required=False
+            )
             self.fields[f"choice_{i}_correct"] = forms.BooleanField(
-                label=_("Choice %(n)d is correct") % {"n": i}, required=False)
+                label=_("Choice %(n)d is correct") % {"n": i}, required=False
+            )
             self.fields[f"choice_{i}_feedback"] = forms.CharField(
-                label=_("Choice %(n)d feedback") % {"n": i}, required=False,
-                help_text=_("Optional: shown when a learner picks this choice."))
+                label=_("Choice %(n)d feedback") % {"n": i},
+                required=False,
+                help_text=_("Optional: shown when a learner picks this choice."),
+            )
 
     @property
     def choice_rows(self):
         """Bound fields per row, for the template."""
         return [
-            {"number": i, "key": self[f"choice_{i}_key"], "text": self[f"choice_{i}_text"],
-             "correct": self[f"choice_{i}_correct"], "feedback": self[f"choice_{i}_feedback"]}
+            {
+                "number": i,
+                "key": self[f"choice_{i}_key"],
+                "text": self[f"choice_{i}_text"],
+                "correct": self[f"choice_{i}_correct"],
+                "feedback": self[f"choice_{i}_feedback"],
+            }
             for i in range(1, self.rows + 1)
         ]
 
@@ -219,11 +287,18 @@ class QuestionForm(forms.Form):
             feedback = (data.get(f"choice_{i}_feedback") or "").strip()
             if not text:
                 if correct or feedback:
-                    self.add_error(f"choice_{i}_text",
-                                   _("Give this choice some text, or clear the row."))
+                    self.add_error(
+                        f"choice_{i}_text", _("Give this choice some text, or clear the row.")
+                    )
                 continue
-            choices.append({"key": data.get(f"choice_{i}_key") or "", "text": text,
-                            "is_correct": bool(correct), "feedback": feedback})
+            choices.append(
+                {
+                    "key": data.get(f"choice_{i}_key") or "",
+                    "text": text,
+                    "is_correct": bool(correct),
+                    "feedback": feedback,
+                }
+            )
         rules = CHOICE_RULES.get(data.get("type"))
         if rules and not self.errors:
             min_choices, max_choices, min_correct, max_correct = rules
@@ -231,8 +306,9 @@ class QuestionForm(forms.Form):
             if len(choices) < min_choices:
                 self.add_error(None, _("Give at least %(n)d choices.") % {"n": min_choices})
             if max_choices and len(choices) > max_choices:
-                self.add_error(None, _("This type of question has exactly %(n)d choices.")
-                               % {"n": max_choices})
+                self.add_error(
+                    None, _("This type of question has exactly %(n)d choices.") % {"n": max_choices}
+                )
             if correct < min_correct:
                 self.add_error(None, _("Mark at least one choice as correct."))
             if max_correct and correct > max_correct:
@@ -253,19 +329,28 @@ class QuestionForm(forms.Form):
 
     @staticmethod
     def initial_for(question) -> dict:
-        initial = {"type": question.type, "prompt": question.prompt,
-                   "explanation": question.explanation}
+        initial = {
+            "type": question.type,
+            "prompt": question.prompt,
+            "explanation": question.explanation,
+        }
         for i, choice in enumerate(question.choices.all(), start=1):
-            initial.update({f"choice_{i}_key": choice.key, f"choice_{i}_text": choice.text,
-                            f"choice_{i}_correct": choice.is_correct,
-                            f"choice_{i}_feedback": choice.feedback})
+            initial.update(
+                {
+                    f"choice_{i}_key": choice.key,
+                    f"choice_{i}_text": choice.text,
+                    f"choice_{i}_correct": choice.is_correct,
+                    f"choice_{i}_feedback": choice.feedback,
+                }
+            )
         return initial
 
 
 class ImportForm(forms.Form):
-    bundle = forms.FileField(label=_("Course bundle (.zip)"),
-                             help_text=_("A zip exported from Academy: course.yaml plus one "
-                                         "Markdown file per lesson."))
+    bundle = forms.FileField(
+        label=_("Course bundle (.zip)"),
+        help_text=_("A zip exported from Academy: course.yaml plus one Markdown file per lesson."),
+    )
 
     def __init__(self, *args, owner_choices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,8 +23,11 @@ from .forms import CourseForm, ImportForm
 
 @studio_required
 def course_list(request):
-    return render(request, "courses/studio/course_list.html",
-                  {"courses": selectors.studio_courses(request.user)})
+    return render(
+        request,
+        "courses/studio/course_list.html",
+        {"courses": selectors.studio_courses(request.user)},
+    )
 
 
 @studio_required
@@ -33,9 +36,16 @@ def course_create(request):
     form = CourseForm(request.POST or None, creating=True, owner_choices=choices)
     if request.method == "POST" and form.is_valid():
         allowed, agency = chosen_owner(request.user, form)
-        course = allowed and apply_service(form, lambda: services.course_create(
-            actor=request.user, agency=agency, slug=form.cleaned_data["slug"],
-            ip=client_ip(request), **form.service_fields()))
+        course = allowed and apply_service(
+            form,
+            lambda: services.course_create(
+                actor=request.user,
+                agency=agency,
+                slug=form.cleaned_data["slug"],
+                ip=client_ip(request),
+                **form.service_fields(),
+            ),
+        )
         if course:
             messages.success(request, _("Course created. Now add its modules and lessons."))
             return redirect("studio:outline", course.pk)
@@ -48,9 +58,15 @@ def course_edit(request, course):
     form = CourseForm(request.POST or None, initial=initial, exclude_agency_id=course.owner_id)
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data["revision"] or course.draft_revision
-        updated = apply_service(form, lambda: services.course_update(
-            actor=request.user, course=course, expected_revision=expected,
-            **form.service_fields()))
+        updated = apply_service(
+            form,
+            lambda: services.course_update(
+                actor=request.user,
+                course=course,
+                expected_revision=expected,
+                **form.service_fields(),
+            ),
+        )
         if updated:
             messages.success(request, _("Course settings saved."))
             return redirect("studio:outline", course.pk)
@@ -62,26 +78,37 @@ def course_publish(request, course):
     refusal = []
     if request.method == "POST":
         try:
-            version = services.course_publish(actor=request.user, course=course,
-                                              ip=client_ip(request))
+            version = services.course_publish(
+                actor=request.user, course=course, ip=client_ip(request)
+            )
         except ValidationError as error:
             refusal = error.messages
         else:
-            messages.success(request, _("Published version %(number)d. Learners now see it.")
-                             % {"number": version.number})
+            messages.success(
+                request,
+                _("Published version %(number)d. Learners now see it.")
+                % {"number": version.number},
+            )
             return redirect("studio:outline", course.pk)
     problems = refusal or services.course_publish_problems(course)
-    return render(request, "courses/studio/publish.html", {
-        "course": course, "problems": problems, "refused": bool(refusal),
-        "archived": course.status == Status.ARCHIVED,
-    })
+    return render(
+        request,
+        "courses/studio/publish.html",
+        {
+            "course": course,
+            "problems": problems,
+            "refused": bool(refusal),
+            "archived": course.status == Status.ARCHIVED,
+        },
+    )
 
 
 @course_view
 def version_list(request, course):
     versions = list(selectors.course_versions(course))
-    return render(request, "courses/studio/version_list.html",
-                  {"course": course, "versions": versions})
+    return render(
+        request, "courses/studio/version_list.html", {"course": course, "versions": versions}
+    )
 
 
 @course_view
@@ -92,8 +119,11 @@ def version_diff(request, course):
     except ValueError:
         messages.error(request, _("Choose two versions to compare."))
         return redirect("studio:version_list", course.pk)
-    return render(request, "courses/studio/version_diff.html",
-                  {"course": course, "diff": services.course_version_diff(old, new)})
+    return render(
+        request,
+        "courses/studio/version_diff.html",
+        {"course": course, "diff": services.course_version_diff(old, new)},
+    )
 
 
 @course_view
@@ -101,18 +131,25 @@ def version_restore(request, course, number):
     version = access_version(course, number)
     if request.method == "POST":
         try:
-            services.course_restore_version(actor=request.user, course=course, version=version,
-                                            ip=client_ip(request))
+            services.course_restore_version(
+                actor=request.user, course=course, version=version, ip=client_ip(request)
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("Version %(number)d was copied into the draft. Publish "
-                                        "to make it what learners see.")
-                             % {"number": version.number})
+            messages.success(
+                request,
+                _(
+                    "Version %(number)d was copied into the draft. Publish "
+                    "to make it what learners see."
+                )
+                % {"number": version.number},
+            )
             return redirect("studio:outline", course.pk)
-    return render(request, "courses/studio/version_restore.html",
-                  {"course": course, "version": version})
+    return render(
+        request, "courses/studio/version_restore.html", {"course": course, "version": version}
+    )
 
 
 def _status_change(request, course, service, done_message):
@@ -129,15 +166,20 @@ def _status_change(request, course, service, done_message):
 @require_POST
 @course_view
 def course_archive(request, course):
-    return _status_change(request, course, services.course_archive,
-                          _("Course archived: it is hidden from the catalog."))
+    return _status_change(
+        request,
+        course,
+        services.course_archive,
+        _("Course archived: it is hidden from the catalog."),
+    )
 
 
 @require_POST
 @course_view
 def course_unarchive(request, course):
-    return _status_change(request, course, services.course_unarchive,
-                          _("Course brought back from the archive."))
+    return _status_change(
+        request, course, services.course_unarchive, _("Course brought back from the archive.")
+    )
 
 
 @course_view
@@ -157,21 +199,27 @@ def course_export(request, course):
 
 @studio_required
 def course_import(request):
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      owner_choices=owner_choices(request.user))
+    form = ImportForm(
+        request.POST or None, request.FILES or None, owner_choices=owner_choices(request.user)
+    )
     problems = []
     if request.method == "POST" and form.is_valid():
         allowed, agency = chosen_owner(request.user, form)
         if allowed:
             try:
-                course = bundle_import(form.cleaned_data["bundle"], actor=request.user,
-                                       agency=agency, ip=client_ip(request))
+                course = bundle_import(
+                    form.cleaned_data["bundle"],
+                    actor=request.user,
+                    agency=agency,
+                    ip=client_ip(request),
+                )
             except BundleError as error:
                 problems = error.problems
             except ValidationError as error:
                 problems = error.messages
             else:
-                messages.success(request, _("Imported “%(title)s” as a draft.")
-                                 % {"title": course.title})
+                messages.success(
+                    request, _("Imported “%(title)s” as a draft.") % {"title": course.title}
+                )
                 return redirect("studio:outline", course.pk)
     return render(request, "courses/studio/import.html", {"form": form, "problems": problems})

@@ -24,20 +24,30 @@ def preview_html(body: str) -> str:
 
 
 def _initial(lesson) -> dict:
-    return {"title": lesson.title, "estimated_minutes": lesson.estimated_minutes,
-            "body": lesson.body, "video_url": lesson.video_url, "transcript": lesson.transcript,
-            "revision": lesson.revision}
+    return {
+        "title": lesson.title,
+        "estimated_minutes": lesson.estimated_minutes,
+        "body": lesson.body,
+        "video_url": lesson.video_url,
+        "transcript": lesson.transcript,
+        "revision": lesson.revision,
+    }
 
 
-def _lesson_page(request, course, lesson, form, *, attachment_form=None, preview=None,
-                 theirs=None):
-    return render(request, "courses/studio/lesson_edit.html", {
-        "course": course, "lesson": lesson, "form": form,
-        "attachment_form": attachment_form or AttachmentForm(),
-        "attachments": list(lesson.attachments.all()),
-        "preview": preview_html(form["body"].value() or "") if preview is None else preview,
-        "theirs": theirs,
-    })
+def _lesson_page(request, course, lesson, form, *, attachment_form=None, preview=None, theirs=None):
+    return render(
+        request,
+        "courses/studio/lesson_edit.html",
+        {
+            "course": course,
+            "lesson": lesson,
+            "form": form,
+            "attachment_form": attachment_form or AttachmentForm(),
+            "attachments": list(lesson.attachments.all()),
+            "preview": preview_html(form["body"].value() or "") if preview is None else preview,
+            "theirs": theirs,
+        },
+    )
 
 
 @course_view
@@ -51,8 +61,9 @@ def lesson_edit(request, course, lesson_id):
         return _lesson_page(request, course, lesson, form)
     expected = form.cleaned_data["revision"] or lesson.revision
     try:
-        services.lesson_update(actor=request.user, lesson=lesson, expected_revision=expected,
-                               **form.service_fields())
+        services.lesson_update(
+            actor=request.user, lesson=lesson, expected_revision=expected, **form.service_fields()
+        )
     except ValidationError as error:
         if getattr(error, "code", None) != "stale":
             apply_validation_error(form, error)
@@ -74,10 +85,14 @@ def _conflict(request, course, lesson):
     data["revision"] = str(current.revision)
     form = LessonForm(data)
     form.is_valid()
-    form.add_error(None, _(
-        "Someone else saved this lesson while you were editing it. Nothing is lost: your text "
-        "is still in the form below, and their version is shown under it. Compare the two, "
-        "then save again to replace their version with yours."))
+    form.add_error(
+        None,
+        _(
+            "Someone else saved this lesson while you were editing it. Nothing is lost: your text "
+            "is still in the form below, and their version is shown under it. Compare the two, "
+            "then save again to replace their version with yours."
+        ),
+    )
     return _lesson_page(request, course, current, form, theirs=current)
 
 
@@ -88,8 +103,9 @@ def markdown_preview(request, course):
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest()
-    response = HttpResponse(preview_html(form.cleaned_data["body"]),
-                            content_type="text/html; charset=utf-8")
+    response = HttpResponse(
+        preview_html(form.cleaned_data["body"]), content_type="text/html; charset=utf-8"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
@@ -101,9 +117,13 @@ def attachment_add(request, course, lesson_id):
     lesson = access_lesson(course, lesson_id)
     attachment_form = AttachmentForm(request.POST, request.FILES)
     if attachment_form.is_valid():
-        attachment = apply_service(attachment_form, lambda: services.attachment_add(
-            actor=request.user, lesson=lesson, upload=attachment_form.cleaned_data["file"]),
-            "file")
+        attachment = apply_service(
+            attachment_form,
+            lambda: services.attachment_add(
+                actor=request.user, lesson=lesson, upload=attachment_form.cleaned_data["file"]
+            ),
+            "file",
+        )
         if attachment:
             messages.success(request, _("Attached “%(name)s”.") % {"name": attachment.name})
             return redirect(f"{_edit_url(course, lesson)}#attachments")

@@ -17,19 +17,32 @@ from .forms import LessonForm, TitleForm
 
 def outline_context(course, **extra):
     """The outline in a fixed number of queries: modules, their lessons, the quizzes."""
-    modules = list(course.modules.prefetch_related(
-        Prefetch("lessons", Lesson.objects.only("id", "module_id", "title", "estimated_minutes",
-                                                "position", "video_url"))))
+    modules = list(
+        course.modules.prefetch_related(
+            Prefetch(
+                "lessons",
+                Lesson.objects.only(
+                    "id", "module_id", "title", "estimated_minutes", "position", "video_url"
+                ),
+            )
+        )
+    )
     quizzes = list(Quiz.objects.filter(course=course).annotate(question_count=Count("questions")))
     by_module = {q.module_id: q for q in quizzes}
     for module in modules:
         module.studio_quiz = by_module.get(module.pk)
     changed = course.current_version is None or (
-        course.draft_updated_at > course.current_version.published_at)
-    return {"course": course, "modules": modules, "final_quiz": by_module.get(None),
-            "unpublished_changes": changed, "archived": course.status == Status.ARCHIVED,
-            "module_form": extra.pop("module_form", None) or TitleForm(prefix="module"),
-            **extra}
+        course.draft_updated_at > course.current_version.published_at
+    )
+    return {
+        "course": course,
+        "modules": modules,
+        "final_quiz": by_module.get(None),
+        "unpublished_changes": changed,
+        "archived": course.status == Status.ARCHIVED,
+        "module_form": extra.pop("module_form", None) or TitleForm(prefix="module"),
+        **extra,
+    }
 
 
 @course_view
@@ -41,25 +54,40 @@ def outline(request, course):
 @course_view
 def module_add(request, course):
     form = TitleForm(request.POST, prefix="module")
-    if form.is_valid() and apply_service(form, lambda: services.module_create(
-            actor=request.user, course=course, title=form.cleaned_data["title"]), "title"):
+    if form.is_valid() and apply_service(
+        form,
+        lambda: services.module_create(
+            actor=request.user, course=course, title=form.cleaned_data["title"]
+        ),
+        "title",
+    ):
         messages.success(request, _("Module added."))
         return redirect("studio:outline", course.pk)
-    return render(request, "courses/studio/outline.html",
-                  outline_context(course, module_form=form))
+    return render(request, "courses/studio/outline.html", outline_context(course, module_form=form))
 
 
 @course_view
 def module_rename(request, course, module_id):
     module = access_module(course, module_id)
     form = TitleForm(request.POST or None, initial={"title": module.title})
-    if request.method == "POST" and form.is_valid() and apply_service(
-            form, lambda: services.module_rename(actor=request.user, module=module,
-                                                 title=form.cleaned_data["title"]), "title"):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and apply_service(
+            form,
+            lambda: services.module_rename(
+                actor=request.user, module=module, title=form.cleaned_data["title"]
+            ),
+            "title",
+        )
+    ):
         messages.success(request, _("Module renamed."))
         return redirect("studio:outline", course.pk)
-    return render(request, "courses/studio/module_rename.html",
-                  {"course": course, "module": module, "form": form})
+    return render(
+        request,
+        "courses/studio/module_rename.html",
+        {"course": course, "module": module, "form": form},
+    )
 
 
 def _moved(request, call):
@@ -74,8 +102,12 @@ def _moved(request, call):
 @course_view
 def module_move(request, course, module_id):
     module = access_module(course, module_id)
-    _moved(request, lambda: services.module_move(actor=request.user, module=module,
-                                                 direction=request.POST.get("direction", "")))
+    _moved(
+        request,
+        lambda: services.module_move(
+            actor=request.user, module=module, direction=request.POST.get("direction", "")
+        ),
+    )
     return redirect(f"{_outline_url(course)}#module-{module.pk}")
 
 
@@ -86,12 +118,19 @@ def module_delete(request, course, module_id):
         services.module_delete(actor=request.user, module=module)
         messages.success(request, _("Module “%(title)s” deleted.") % {"title": module.title})
         return redirect("studio:outline", course.pk)
-    return render(request, "courses/studio/confirm_delete.html", {
-        "course": course, "thing": module.title,
-        "heading": _("Delete the module “%(title)s”?") % {"title": module.title},
-        "warning": _("Its lessons and quiz are deleted from the draft too. Published versions "
-                     "keep them until you publish again."),
-    })
+    return render(
+        request,
+        "courses/studio/confirm_delete.html",
+        {
+            "course": course,
+            "thing": module.title,
+            "heading": _("Delete the module “%(title)s”?") % {"title": module.title},
+            "warning": _(
+                "Its lessons and quiz are deleted from the draft too. Published versions "
+                "keep them until you publish again."
+            ),
+        },
+    )
 
 
 @course_view
@@ -100,21 +139,32 @@ def lesson_add(request, course, module_id):
     form = LessonForm(request.POST or None)
     del form.fields["revision"]
     if request.method == "POST" and form.is_valid():
-        lesson = apply_service(form, lambda: services.lesson_create(
-            actor=request.user, module=module, **form.service_fields()))
+        lesson = apply_service(
+            form,
+            lambda: services.lesson_create(
+                actor=request.user, module=module, **form.service_fields()
+            ),
+        )
         if lesson:
             messages.success(request, _("Lesson added."))
             return redirect("studio:lesson_edit", course.pk, lesson.pk)
-    return render(request, "courses/studio/lesson_add.html",
-                  {"course": course, "module": module, "form": form})
+    return render(
+        request,
+        "courses/studio/lesson_add.html",
+        {"course": course, "module": module, "form": form},
+    )
 
 
 @require_POST
 @course_view
 def lesson_move(request, course, lesson_id):
     lesson = access_lesson(course, lesson_id)
-    _moved(request, lambda: services.lesson_move(actor=request.user, lesson=lesson,
-                                                 direction=request.POST.get("direction", "")))
+    _moved(
+        request,
+        lambda: services.lesson_move(
+            actor=request.user, lesson=lesson, direction=request.POST.get("direction", "")
+        ),
+    )
     return redirect(f"{_outline_url(course)}#lesson-{lesson.pk}")
 
 
@@ -125,12 +175,19 @@ def lesson_delete(request, course, lesson_id):
         services.lesson_delete(actor=request.user, lesson=lesson)
         messages.success(request, _("Lesson “%(title)s” deleted.") % {"title": lesson.title})
         return redirect("studio:outline", course.pk)
-    return render(request, "courses/studio/confirm_delete.html", {
-        "course": course, "thing": lesson.title,
-        "heading": _("Delete the lesson “%(title)s”?") % {"title": lesson.title},
-        "warning": _("Its text and attached files leave the draft. Published versions keep "
-                     "them until you publish again."),
-    })
+    return render(
+        request,
+        "courses/studio/confirm_delete.html",
+        {
+            "course": course,
+            "thing": lesson.title,
+            "heading": _("Delete the lesson “%(title)s”?") % {"title": lesson.title},
+            "warning": _(
+                "Its text and attached files leave the draft. Published versions keep "
+                "them until you publish again."
+            ),
+        },
+    )
 
 
 def _outline_url(course):

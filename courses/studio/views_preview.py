@@ -35,8 +35,9 @@ def _without_answers(snapshot: dict) -> dict:
         for question in quiz["questions"]:
             question.pop("explanation", None)
             question.pop("explanation_html", None)
-            question["choices"] = [{"key": c["key"], "text": c["text"]}
-                                   for c in question["choices"]]
+            question["choices"] = [
+                {"key": c["key"], "text": c["text"]} for c in question["choices"]
+            ]
     return snapshot
 
 
@@ -48,5 +49,8 @@ def course_preview(request, course):
 
 @course_view
 def answer_key(request, course):
-    return render(request, "courses/studio/answer_key.html",
-                  {"course": course, "content": _rendered_draft(course)})
+    return render(
+        request,
+        "courses/studio/answer_key.html",
+        {"course": course, "content": _rendered_draft(course)},
+    )

@@ -20,9 +20,21 @@ from .moves import enrollments_move_unit
 from .terms import assignment_terms
 
 __all__ = [
-    "GRACE", "assignment_terms", "attempt_is_expired", "attempt_start", "attempt_submit",
-    "certificate_issue", "certificate_revoke", "enrollment_complete_if_done",
-    "enrollment_create", "enrollment_reopen", "enrollment_sync_version", "enrollment_visit",
-    "enrollments_assign", "enrollments_move_unit", "enrollments_set_terms", "event_record",
+    "GRACE",
+    "assignment_terms",
+    "attempt_is_expired",
+    "attempt_start",
+    "attempt_submit",
+    "certificate_issue",
+    "certificate_revoke",
+    "enrollment_complete_if_done",
+    "enrollment_create",
+    "enrollment_reopen",
+    "enrollment_sync_version",
+    "enrollment_visit",
+    "enrollments_assign",
+    "enrollments_move_unit",
+    "enrollments_set_terms",
+    "event_record",
     "lesson_complete",
 ]

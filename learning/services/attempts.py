@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from courses.models import QuestionType
 
 from ..content import correct_keys, outline, questions_by_key
-from ..models import Enrollment, EnrollmentStatus, QuizAttempt, Verb
 from ..events import EnrollmentState
+from ..models import Enrollment, EnrollmentStatus, QuizAttempt, Verb
 from .enrollment import _advance_and_publish, _lock
 from .events import EventBatch, event_record
 
@@ -28,8 +28,11 @@ _random = random.SystemRandom()
 
 def attempt_is_expired(attempt: QuizAttempt, *, now=None) -> bool:
     """Is this open attempt past its deadline (plus the grace for network delays)?"""
-    return (attempt.submitted_at is None and attempt.deadline is not None
-            and (now or timezone.now()) > attempt.deadline + GRACE)
+    return (
+        attempt.submitted_at is None
+        and attempt.deadline is not None
+        and (now or timezone.now()) > attempt.deadline + GRACE
+    )
 
 
 def _draw(quiz: dict) -> list[dict]:
@@ -52,10 +55,13 @@ def _close_expired(attempt: QuizAttempt) -> None:
     attempt.answers = {d["question_key"]: [] for d in attempt.drawn}
     attempt.score, attempt.passed = 0, False
     attempt.save(update_fields=["submitted_at", "answers", "score", "passed"])
-    event_record(enrollment=attempt.enrollment, verb=Verb.ATTEMPT_SUBMITTED,
-                 object_type="quiz", object_key=attempt.quiz_key,
-                 result={"score": 0, "passed": False, "attempt": attempt.number,
-                         "expired": True})
+    event_record(
+        enrollment=attempt.enrollment,
+        verb=Verb.ATTEMPT_SUBMITTED,
+        object_type="quiz",
+        object_key=attempt.quiz_key,
+        result={"score": 0, "passed": False, "attempt": attempt.number, "expired": True},
+    )
 
 
 def attempt_start(*, enrollment: Enrollment, quiz_key: str) -> QuizAttempt:
@@ -71,9 +77,11 @@ def attempt_start(*, enrollment: Enrollment, quiz_key: str) -> QuizAttempt:
         quiz = outline(enrollment.version.snapshot).quizzes.get(quiz_key)
         if quiz is None:
             raise ValidationError(_("This quiz is not part of the course."))
-        attempts = list(QuizAttempt.objects.filter(enrollment=enrollment,
-                                                   period=enrollment.period, quiz_key=quiz_key)
-                        .order_by("number"))
+        attempts = list(
+            QuizAttempt.objects.filter(
+                enrollment=enrollment, period=enrollment.period, quiz_key=quiz_key
+            ).order_by("number")
+        )
         open_attempt = next((a for a in attempts if a.is_open), None)
         if open_attempt is not None:
             if not attempt_is_expired(open_attempt):
@@ -85,18 +93,27 @@ def attempt_start(*, enrollment: Enrollment, quiz_key: str) -> QuizAttempt:
         limit = quiz.get("max_attempts") or 0
         if limit and len(attempts) >= limit:
             raise ValidationError(
-                _("You have used all %(limit)d attempts allowed for this quiz.") % {"limit": limit})
+                _("You have used all %(limit)d attempts allowed for this quiz.") % {"limit": limit}
+            )
         now = timezone.now()
         minutes = quiz.get("time_limit_minutes")
         attempt = QuizAttempt.objects.create(
-            enrollment=enrollment, period=enrollment.period, quiz_key=quiz_key,
+            enrollment=enrollment,
+            period=enrollment.period,
+            quiz_key=quiz_key,
             version=enrollment.version,
-            number=(attempts[-1].number if attempts else 0) + 1, drawn=_draw(quiz),
+            number=(attempts[-1].number if attempts else 0) + 1,
+            drawn=_draw(quiz),
             deadline=now + datetime.timedelta(minutes=minutes) if minutes else None,
         )
         log = EventBatch()
-        log.add(enrollment=enrollment, verb=Verb.ATTEMPT_STARTED, object_type="quiz",
-                object_key=quiz_key, result={"attempt": attempt.number})
+        log.add(
+            enrollment=enrollment,
+            verb=Verb.ATTEMPT_STARTED,
+            object_type="quiz",
+            object_key=quiz_key,
+            result={"attempt": attempt.number},
+        )
         if enrollment.status == EnrollmentStatus.NOT_STARTED:
             _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
         log.save()
@@ -112,15 +129,23 @@ def _clean_answers(attempt: QuizAttempt, quiz: dict, answers: dict) -> dict:
     cleaned = {}
     for question_key, chosen in answers.items():
         if question_key not in drawn:
-            raise ValidationError(_("An answer was sent for a question that is not in this "
-                                    "attempt. Nothing was saved; please try again."))
+            raise ValidationError(
+                _(
+                    "An answer was sent for a question that is not in this "
+                    "attempt. Nothing was saved; please try again."
+                )
+            )
         if isinstance(chosen, str):
             chosen = [chosen]
         if not isinstance(chosen, list | tuple) or not all(isinstance(c, str) for c in chosen):
             raise ValidationError(_("The answers could not be read."))
         if not set(chosen) <= set(drawn[question_key]):
-            raise ValidationError(_("An answer was sent with a choice that does not belong to "
-                                    "its question. Nothing was saved; please try again."))
+            raise ValidationError(
+                _(
+                    "An answer was sent with a choice that does not belong to "
+                    "its question. Nothing was saved; please try again."
+                )
+            )
         question = questions.get(question_key)
         if question and question["type"] != QuestionType.MULTIPLE and len(set(chosen)) > 1:
             raise ValidationError(_("Choose only one answer for a single-choice question."))
@@ -131,8 +156,11 @@ def _clean_answers(attempt: QuizAttempt, quiz: dict, answers: dict) -> dict:
 def attempt_grade(quiz: dict, answers: dict) -> tuple[int, dict]:
     """Score (percent of questions right) and {question_key: right?} for cleaned answers."""
     questions = questions_by_key(quiz)
-    results = {key: set(chosen) == correct_keys(questions[key])
-               for key, chosen in answers.items() if key in questions}
+    results = {
+        key: set(chosen) == correct_keys(questions[key])
+        for key, chosen in answers.items()
+        if key in questions
+    }
     score = round(100 * sum(results.values()) / len(results)) if results else 0
     return score, results
 
@@ -149,17 +177,22 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
     with transaction.atomic():
         # Lock order as everywhere: the enrollment, then its attempts.
         enrollment = _lock(Enrollment(pk=attempt.enrollment_id))
-        attempt = (QuizAttempt.objects.select_for_update(of=("self",))
-                   .select_related("version").get(pk=attempt.pk))
+        attempt = (
+            QuizAttempt.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=attempt.pk)
+        )
         attempt.enrollment = enrollment
         if attempt.submitted_at is not None:
             return attempt
         if attempt_is_expired(attempt):
-            raise ValidationError(_("The time limit for this attempt has passed, so the answers "
-                                    "were not accepted."))
+            raise ValidationError(
+                _("The time limit for this attempt has passed, so the answers were not accepted.")
+            )
         if attempt.period != attempt.enrollment.period:
-            raise ValidationError(_("This attempt belongs to an earlier round of this training; "
-                                    "start a new attempt."))
+            raise ValidationError(
+                _("This attempt belongs to an earlier round of this training; start a new attempt.")
+            )
         quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
         cleaned = _clean_answers(attempt, quiz, answers)
         score, _results = attempt_grade(quiz, cleaned)
@@ -168,8 +201,12 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
         attempt.submitted_at = timezone.now()
         attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
         log = EventBatch()
-        log.add(enrollment=enrollment, verb=Verb.ATTEMPT_SUBMITTED, object_type="quiz",
-                object_key=attempt.quiz_key,
-                result={"score": score, "passed": attempt.passed, "attempt": attempt.number})
+        log.add(
+            enrollment=enrollment,
+            verb=Verb.ATTEMPT_SUBMITTED,
+            object_type="quiz",
+            object_key=attempt.quiz_key,
+            result={"score": score, "passed": attempt.passed, "attempt": attempt.number},
+        )
         _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
     return attempt

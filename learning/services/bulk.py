@@ -23,9 +23,15 @@ def _update_grouped(wanted: dict[int, tuple[bool, datetime.date | None]]) -> Non
         Enrollment.objects.filter(pk__in=ids).update(required=required, due_on=due_on)
 
 
-def enrollments_assign(*, agency_id: int, course, members: list[tuple[int, int | None]],
-                       required: bool, due_on: datetime.date | None,
-                       context: dict | None = None) -> dict[int, int]:
+def enrollments_assign(
+    *,
+    agency_id: int,
+    course,
+    members: list[tuple[int, int | None]],
+    required: bool,
+    due_on: datetime.date | None,
+    context: dict | None = None,
+) -> dict[int, int]:
     """Enroll each (user id, unit id) of `members` in `course` (its current version) with the
     assignment's terms, or apply the assignment rule (`terms.assignment_terms`) to the
     enrollment they already have. Appends `enrolled` learning events (with `context` in their
@@ -39,24 +45,52 @@ def enrollments_assign(*, agency_id: int, course, members: list[tuple[int, int |
         before = states_for(Enrollment.objects.filter(pk__in=locked)) if locked else {}
         existing_users = set()
         if locked:
-            existing_users = set(Enrollment.objects.filter(pk__in=locked)
-                                 .values_list("user_id", flat=True))
+            existing_users = set(
+                Enrollment.objects.filter(pk__in=locked).values_list("user_id", flat=True)
+            )
         Enrollment.objects.bulk_create(
-            [Enrollment(user_id=uid, course=course, version_id=course.current_version_id,
-                        agency_id=agency_id, unit_id=unit_id, due_on=due_on, required=required)
-             for uid, unit_id in units.items() if uid not in existing_users],
-            ignore_conflicts=True, batch_size=1000)
+            [
+                Enrollment(
+                    user_id=uid,
+                    course=course,
+                    version_id=course.current_version_id,
+                    agency_id=agency_id,
+                    unit_id=unit_id,
+                    due_on=due_on,
+                    required=required,
+                )
+                for uid, unit_id in units.items()
+                if uid not in existing_users
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
         ids = dict(enrolled.values_list("user_id", "pk"))
         LearningEvent.objects.bulk_create(
-            [LearningEvent(user_id=uid, agency_id=agency_id, verb=Verb.ENROLLED,
-                           object_type="course", object_key=course.slug, course_id=course.pk,
-                           result={"version": course.current_version.number, **(context or {})})
-             for uid in ids if uid not in existing_users], batch_size=1000)
+            [
+                LearningEvent(
+                    user_id=uid,
+                    agency_id=agency_id,
+                    verb=Verb.ENROLLED,
+                    object_type="course",
+                    object_key=course.slug,
+                    course_id=course.pk,
+                    result={"version": course.current_version.number, **(context or {})},
+                )
+                for uid in ids
+                if uid not in existing_users
+            ],
+            batch_size=1000,
+        )
         wanted = {}
         for pk, state in before.items():
-            terms = assignment_terms(required_now=state.required, due_now=state.due_on,
-                                     completed=state.status == EnrollmentStatus.COMPLETED, required=required,
-                                     due_on=due_on)
+            terms = assignment_terms(
+                required_now=state.required,
+                due_now=state.due_on,
+                completed=state.status == EnrollmentStatus.COMPLETED,
+                required=required,
+                due_on=due_on,
+            )
             if terms != (state.required, state.due_on):
                 wanted[pk] = terms
         _update_grouped(wanted)
@@ -69,14 +103,19 @@ def enrollments_set_terms(*, wanted: dict[int, tuple[bool, datetime.date | None]
     remaining assignments ask once one is removed; completed enrollments keep their history.
     Publishes one EnrollmentsChanged; returns how many changed."""
     with transaction.atomic():
-        open_rows = Enrollment.objects.filter(pk__in=wanted).exclude(status=EnrollmentStatus.COMPLETED)
+        open_rows = Enrollment.objects.filter(pk__in=wanted).exclude(
+            status=EnrollmentStatus.COMPLETED
+        )
         locked = _lock_ids(open_rows)
         if not locked:
             return 0
         rows = Enrollment.objects.filter(pk__in=locked)
         before = states_for(rows)
-        changed = {pk: wanted[pk] for pk, state in before.items()
-                   if (state.required, state.due_on) != wanted[pk]}
+        changed = {
+            pk: wanted[pk]
+            for pk, state in before.items()
+            if (state.required, state.due_on) != wanted[pk]
+        }
         _update_grouped(changed)
         if changed:
             publish_states_changed(before, states_for(rows))

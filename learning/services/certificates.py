@@ -14,6 +14,7 @@ from ..models import Certificate, Enrollment, Verb
 from .enrollment import _issue_certificate
 from .events import EventBatch, event_record
 
+
 def certificate_issue(*, enrollment: Enrollment) -> Certificate:
     """The completed enrollment's certificate, issued once (names copied as they are today)."""
     with transaction.atomic():
@@ -23,8 +24,14 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
         log = EventBatch()
         certificate = _issue_certificate(enrollment, log)
         log.save()
-        publish_enrollment_changes([(EnrollmentState.of(enrollment, certified=False),
-                                     EnrollmentState.of(enrollment, certified=True))])
+        publish_enrollment_changes(
+            [
+                (
+                    EnrollmentState.of(enrollment, certified=False),
+                    EnrollmentState.of(enrollment, certified=True),
+                )
+            ]
+        )
     return certificate
 
 
@@ -37,8 +44,11 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
     reason = (reason or "").strip()
     acting = actor_for(actor)
     with transaction.atomic():
-        certificate = (Certificate.objects.select_for_update(of=("self",))
-                       .select_related("issued_for").get(pk=certificate.pk))
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("issued_for")
+            .get(pk=certificate.pk)
+        )
         enrollment = certificate.issued_for
         if not acting.administers_agency(enrollment.agency_id):
             raise PermissionDenied(_("Only the learner's agency admins can revoke a certificate."))
@@ -50,12 +60,29 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
         certificate.revoked_by = actor
         certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
         if certificate.enrollment_id is not None:  # an earlier period's counts no more
-            publish_enrollment_changes([(EnrollmentState.of(enrollment, certified=True),
-                                         EnrollmentState.of(enrollment, certified=False))])
-        event_record(enrollment=enrollment, verb=Verb.CERTIFICATE_REVOKED, user=actor,
-                     object_type="certificate", object_key=certificate.code,
-                     result={"reason": certificate.revoked_reason})
-        audit_record(actor=actor, agency=enrollment.agency, action="certificate.revoke",
-                     target=certificate.code, ip=ip, outcome=AuditEvent.Outcome.SUCCESS,
-                     detail={"enrollment": enrollment.pk, "reason": certificate.revoked_reason})
+            publish_enrollment_changes(
+                [
+                    (
+                        EnrollmentState.of(enrollment, certified=True),
+                        EnrollmentState.of(enrollment, certified=False),
+                    )
+                ]
+            )
+        event_record(
+            enrollment=enrollment,
+            verb=Verb.CERTIFICATE_REVOKED,
+            user=actor,
+            object_type="certificate",
+            object_key=certificate.code,
+            result={"reason": certificate.revoked_reason},
+        )
+        audit_record(
+            actor=actor,
+            agency=enrollment.agency,
+            action="certificate.revoke",
+            target=certificate.code,
+            ip=ip,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            detail={"enrollment": enrollment.pk, "reason": certificate.revoked_reason},
+        )
     return certificate

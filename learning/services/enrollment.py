@@ -28,16 +28,20 @@ CODE_BYTES = 16  # certificate codes: 22 URL-safe characters, 128 bits, not gues
 
 def _lock(enrollment: Enrollment) -> Enrollment:
     """The enrollment re-read under a row lock, with its version (serialises a learner's writes)."""
-    return (Enrollment.objects.select_for_update(of=("self",))
-            .select_related("version", "course", "user", "agency").get(pk=enrollment.pk))
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("version", "course", "user", "agency")
+        .get(pk=enrollment.pk)
+    )
 
 
 def _publish(enrollment: Enrollment, before: EnrollmentState | None) -> None:
     publish_enrollment_changes([(before, EnrollmentState.of(enrollment))])
 
 
-def enrollment_create(*, user, course: Course, due_on: datetime.date | None = None,
-                      required: bool = False) -> Enrollment:
+def enrollment_create(
+    *, user, course: Course, due_on: datetime.date | None = None, required: bool = False
+) -> Enrollment:
     """Enroll `user` in a published course visible to their agency; a second call is a no-op.
 
     Assignments pass `required` and `due_on`: on an existing enrollment they apply the one
@@ -48,30 +52,53 @@ def enrollment_create(*, user, course: Course, due_on: datetime.date | None = No
     if actor.agency_id is None:
         raise ValidationError(_("You need to belong to an agency to enroll in a course."))
     with transaction.atomic():
-        course = (Course.objects.filter(course_visible_q(user), status=Status.PUBLISHED)
-                  .select_related("current_version").filter(pk=course.pk).first())
+        course = (
+            Course.objects.filter(course_visible_q(user), status=Status.PUBLISHED)
+            .select_related("current_version")
+            .filter(pk=course.pk)
+            .first()
+        )
         if course is None:
             raise ValidationError(_("This course is not available to your agency."))
         enrollment, created = Enrollment.objects.get_or_create(
-            user=user, course=course,
-            defaults={"version": course.current_version, "agency_id": actor.agency_id,
-                      "unit_id": actor.unit_id, "due_on": due_on, "required": required},
+            user=user,
+            course=course,
+            defaults={
+                "version": course.current_version,
+                "agency_id": actor.agency_id,
+                "unit_id": actor.unit_id,
+                "due_on": due_on,
+                "required": required,
+            },
         )
         if created:
             publish_enrollment_changes([(None, EnrollmentState.of(enrollment, certified=False))])
-            event_record(enrollment=enrollment, verb=Verb.ENROLLED, object_type="course",
-                         object_key=course.slug, result={"version": course.current_version.number})
+            event_record(
+                enrollment=enrollment,
+                verb=Verb.ENROLLED,
+                object_type="course",
+                object_key=course.slug,
+                result={"version": course.current_version.number},
+            )
             return enrollment
-        terms = assignment_terms(required_now=enrollment.required, due_now=enrollment.due_on,
-                                 completed=enrollment.is_completed, required=required,
-                                 due_on=due_on)
+        terms = assignment_terms(
+            required_now=enrollment.required,
+            due_now=enrollment.due_on,
+            completed=enrollment.is_completed,
+            required=required,
+            due_on=due_on,
+        )
         if terms != (enrollment.required, enrollment.due_on):
             # Re-read under the lock so the change starts from the stored row.
             enrollment = _lock(enrollment)
             before = EnrollmentState.of(enrollment)
             enrollment.required, enrollment.due_on = assignment_terms(
-                required_now=enrollment.required, due_now=enrollment.due_on,
-                completed=enrollment.is_completed, required=required, due_on=due_on)
+                required_now=enrollment.required,
+                due_now=enrollment.due_on,
+                completed=enrollment.is_completed,
+                required=required,
+                due_on=due_on,
+            )
             enrollment.save(update_fields=["required", "due_on"])
             _publish(enrollment, before)
     return enrollment
@@ -79,12 +106,15 @@ def enrollment_create(*, user, course: Course, due_on: datetime.date | None = No
 
 def _done(enrollment: Enrollment) -> tuple[set, dict]:
     """(lesson keys done, {quiz key: best passing score}) in the enrollment's current period."""
-    lessons = set(LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
-                  .values_list("lesson_key", flat=True))
+    lessons = set(
+        LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period).values_list(
+            "lesson_key", flat=True
+        )
+    )
     best: dict[str, int] = {}
     for key, score in QuizAttempt.objects.filter(
-            enrollment=enrollment, period=enrollment.period, passed=True).values_list(
-            "quiz_key", "score"):
+        enrollment=enrollment, period=enrollment.period, passed=True
+    ).values_list("quiz_key", "score"):
         best[key] = max(best.get(key, 0), score or 0)
     return lessons, best
 
@@ -97,10 +127,17 @@ def _complete(enrollment: Enrollment, plan, best: dict, log: EventBatch) -> list
     enrollment.progress_percent = 100
     enrollment.final_score = round(sum(scores) / len(scores)) if scores else None
     enrollment.started_at = enrollment.started_at or now
-    log.add(enrollment=enrollment, verb=Verb.COURSE_COMPLETED, object_type="course",
-            object_key=enrollment.course.slug,
-            result={"score": enrollment.final_score, "completion": True,
-                    "version": enrollment.version.number})
+    log.add(
+        enrollment=enrollment,
+        verb=Verb.COURSE_COMPLETED,
+        object_type="course",
+        object_key=enrollment.course.slug,
+        result={
+            "score": enrollment.final_score,
+            "completion": True,
+            "version": enrollment.version.number,
+        },
+    )
     return ["status", "completed_at", "progress_percent", "final_score", "started_at"]
 
 
@@ -109,12 +146,20 @@ def _issue_certificate(enrollment: Enrollment, log: EventBatch) -> Certificate:
     completion happens once per period under the enrollment lock)."""
     user = enrollment.user
     certificate = Certificate.objects.create(
-        enrollment=enrollment, issued_for=enrollment, period=enrollment.period,
-        code=secrets.token_urlsafe(CODE_BYTES), learner_name=user.full_name or user.email,
-        course_title=enrollment.version.title, agency_name=enrollment.agency.name,
+        enrollment=enrollment,
+        issued_for=enrollment,
+        period=enrollment.period,
+        code=secrets.token_urlsafe(CODE_BYTES),
+        learner_name=user.full_name or user.email,
+        course_title=enrollment.version.title,
+        agency_name=enrollment.agency.name,
     )
-    log.add(enrollment=enrollment, verb=Verb.CERTIFICATE_ISSUED, object_type="certificate",
-            object_key=certificate.code)
+    log.add(
+        enrollment=enrollment,
+        verb=Verb.CERTIFICATE_ISSUED,
+        object_type="certificate",
+        object_key=certificate.code,
+    )
     return certificate
 
 
@@ -146,12 +191,12 @@ def _advance(enrollment: Enrollment, log: EventBatch) -> bool:
     return completed
 
 
-def _advance_and_publish(enrollment: Enrollment, before: EnrollmentState,
-                         log: EventBatch) -> bool:
+def _advance_and_publish(enrollment: Enrollment, before: EnrollmentState, log: EventBatch) -> bool:
     completed_now = not enrollment.is_completed and _advance(enrollment, log)
     log.save()
-    publish_enrollment_changes([(before, EnrollmentState.of(
-        enrollment, certified=completed_now or before.certified))])
+    publish_enrollment_changes(
+        [(before, EnrollmentState.of(enrollment, certified=completed_now or before.certified))]
+    )
     return completed_now or enrollment.is_completed
 
 
@@ -163,13 +208,15 @@ def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
     on the version it completed. Safe to call at any time; a no-op when already current.
     """
     current_id = Course.objects.values_list("current_version_id", flat=True).get(
-        pk=enrollment.course_id)
+        pk=enrollment.course_id
+    )
     if enrollment.is_completed or current_id is None or enrollment.version_id == current_id:
         return enrollment
     with transaction.atomic():
         enrollment = _lock(enrollment)
         current_id = Course.objects.values_list("current_version_id", flat=True).get(
-            pk=enrollment.course_id)
+            pk=enrollment.course_id
+        )
         if enrollment.is_completed or enrollment.version_id == current_id:
             return enrollment
         before = EnrollmentState.of(enrollment, certified=False)
@@ -196,7 +243,8 @@ def enrollment_visit(*, enrollment: Enrollment, lesson_key: str) -> Enrollment:
             if locked.status == EnrollmentStatus.NOT_STARTED:
                 before = EnrollmentState.of(locked, certified=False)
                 Enrollment.objects.filter(pk=enrollment.pk).update(
-                    status=EnrollmentStatus.IN_PROGRESS, started_at=now)
+                    status=EnrollmentStatus.IN_PROGRESS, started_at=now
+                )
                 locked.status, locked.started_at = EnrollmentStatus.IN_PROGRESS, now
                 _publish(locked, before)
             changes.update(status=EnrollmentStatus.IN_PROGRESS, started_at=now)
@@ -217,11 +265,16 @@ def lesson_complete(*, enrollment: Enrollment, lesson_key: str) -> LessonProgres
         if lesson_key not in outline(enrollment.version.snapshot).lessons:
             raise ValidationError(_("This lesson is not part of the course."))
         progress, created = LessonProgress.objects.get_or_create(
-            enrollment=enrollment, period=enrollment.period, lesson_key=lesson_key)
+            enrollment=enrollment, period=enrollment.period, lesson_key=lesson_key
+        )
         if created:
             log = EventBatch()
-            log.add(enrollment=enrollment, verb=Verb.LESSON_COMPLETED, object_type="lesson",
-                    object_key=lesson_key)
+            log.add(
+                enrollment=enrollment,
+                verb=Verb.LESSON_COMPLETED,
+                object_type="lesson",
+                object_key=lesson_key,
+            )
             _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
     return progress
 
@@ -240,8 +293,9 @@ def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
         return _advance_and_publish(enrollment, EnrollmentState.of(enrollment), EventBatch())
 
 
-def enrollment_reopen(*, enrollment: Enrollment, period: int,
-                      due_on: datetime.date | None) -> Enrollment:
+def enrollment_reopen(
+    *, enrollment: Enrollment, period: int, due_on: datetime.date | None
+) -> Enrollment:
     """Reopen a completed enrollment for a new period of recurring training.
 
     The earlier completion stays in the event log, and its certificate stays valid for its
@@ -261,11 +315,25 @@ def enrollment_reopen(*, enrollment: Enrollment, period: int,
         enrollment.started_at = enrollment.completed_at = enrollment.final_score = None
         enrollment.last_lesson_key = ""
         enrollment.version_id = enrollment.course.current_version_id or enrollment.version_id
-        enrollment.save(update_fields=["period", "due_on", "status", "progress_percent",
-                                       "started_at", "completed_at", "final_score",
-                                       "last_lesson_key", "version"])
+        enrollment.save(
+            update_fields=[
+                "period",
+                "due_on",
+                "status",
+                "progress_percent",
+                "started_at",
+                "completed_at",
+                "final_score",
+                "last_lesson_key",
+                "version",
+            ]
+        )
         _publish(enrollment, before)
-        event_record(enrollment=enrollment, verb=Verb.REOPENED, object_type="course",
-                     object_key=enrollment.course.slug,
-                     result={"period": period, "due_on": due_on.isoformat() if due_on else None})
+        event_record(
+            enrollment=enrollment,
+            verb=Verb.REOPENED,
+            object_type="course",
+            object_key=enrollment.course.slug,
+            result={"period": period, "due_on": due_on.isoformat() if due_on else None},
+        )
     return enrollment

@@ -3,8 +3,15 @@
 from ..models import LearningEvent
 
 
-def _event(*, enrollment, verb: str, object_type: str, object_key: str = "",
-           result: dict | None = None, user=None) -> LearningEvent:
+def _event(
+    *,
+    enrollment,
+    verb: str,
+    object_type: str,
+    object_key: str = "",
+    result: dict | None = None,
+    user=None,
+) -> LearningEvent:
     return LearningEvent(
         user_id=user.pk if user is not None else enrollment.user_id,
         agency_id=enrollment.agency_id,
@@ -16,11 +23,24 @@ def _event(*, enrollment, verb: str, object_type: str, object_key: str = "",
     )
 
 
-def event_record(*, enrollment, verb: str, object_type: str, object_key: str = "",
-                 result: dict | None = None, user=None) -> LearningEvent:
+def event_record(
+    *,
+    enrollment,
+    verb: str,
+    object_type: str,
+    object_key: str = "",
+    result: dict | None = None,
+    user=None,
+) -> LearningEvent:
     """Append one event about `enrollment` (its learner unless `user` says otherwise)."""
-    event = _event(enrollment=enrollment, verb=verb, object_type=object_type,
-                   object_key=object_key, result=result, user=user)
+    event = _event(
+        enrollment=enrollment,
+        verb=verb,
+        object_type=object_type,
+        object_key=object_key,
+        result=result,
+        user=user,
+    )
     event.save()
     return event
 

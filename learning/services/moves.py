@@ -16,14 +16,18 @@ def enrollments_move_unit(*, user_id: int, unit_id: int | None) -> int:
         # Lock and read the states in one query (states_for joins the certificate, a nullable
         # join that FOR UPDATE refuses, so the lock is taken on the ids first).
         mine = Enrollment.objects.filter(user_id=user_id)
-        elsewhere = (mine.exclude(unit_id=unit_id) if unit_id is not None
-                     else mine.filter(unit_id__isnull=False))
+        elsewhere = (
+            mine.exclude(unit_id=unit_id)
+            if unit_id is not None
+            else mine.filter(unit_id__isnull=False)
+        )
         ids = list(elsewhere.select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
         enrollments = Enrollment.objects.filter(pk__in=ids)
         before = states_for(enrollments)
         enrollments.update(unit_id=unit_id)
-        publish_states_changed(before, {pk: replace(state, unit_id=unit_id)
-                                        for pk, state in before.items()})
+        publish_states_changed(
+            before, {pk: replace(state, unit_id=unit_id) for pk, state in before.items()}
+        )
     return len(ids)

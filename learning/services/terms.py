@@ -8,9 +8,14 @@ enrollment").
 import datetime
 
 
-def assignment_terms(*, required_now: bool, due_now: datetime.date | None, completed: bool,
-                     required: bool, due_on: datetime.date | None
-                     ) -> tuple[bool, datetime.date | None]:
+def assignment_terms(
+    *,
+    required_now: bool,
+    due_now: datetime.date | None,
+    completed: bool,
+    required: bool,
+    due_on: datetime.date | None,
+) -> tuple[bool, datetime.date | None]:
     """(required, due date) of an existing enrollment after an assignment reaches it.
 
     - A required assignment makes the enrollment required, completed or not: a completion

@@ -22,9 +22,22 @@ from .scan import digests_scan, reminders_scan
 from .sending import reminders_send, reminders_sweep
 
 __all__ = [
-    "assignees_follow_member", "assignees_follow_unit_move", "assignment_create", "assignment_materialise_batch", "assignment_remove",
-    "assignments_apply_to_member", "digests_scan", "notification_mark_read", "overdue_in_scope",
-    "policy_update", "preference_update", "recurrence_roll", "reminder_nudge",
-    "reminder_nudge_overdue", "reminders_scan", "reminders_send", "reminders_sweep",
+    "assignees_follow_member",
+    "assignees_follow_unit_move",
+    "assignment_create",
+    "assignment_materialise_batch",
+    "assignment_remove",
+    "assignments_apply_to_member",
+    "digests_scan",
+    "notification_mark_read",
+    "overdue_in_scope",
+    "policy_update",
+    "preference_update",
+    "recurrence_roll",
+    "reminder_nudge",
+    "reminder_nudge_overdue",
+    "reminders_scan",
+    "reminders_send",
+    "reminders_sweep",
     "unread_count",
 ]

@@ -36,11 +36,23 @@ def _day_bucket(now) -> int:
 
 
 def _nudge_log(actor, assignee: Assignee, now) -> ReminderLog:
-    key = make_key(Kind.NUDGE, enrollment_id=assignee.enrollment_id, period=assignee.period,
-                   step=_day_bucket(now), recipient_id=assignee.user_id)
-    return ReminderLog(key=key, kind=Kind.NUDGE, step=_day_bucket(now), period=assignee.period,
-                       agency_id=assignee.agency_id, recipient_id=assignee.user_id,
-                       enrollment_id=assignee.enrollment_id, created_by=actor)
+    key = make_key(
+        Kind.NUDGE,
+        enrollment_id=assignee.enrollment_id,
+        period=assignee.period,
+        step=_day_bucket(now),
+        recipient_id=assignee.user_id,
+    )
+    return ReminderLog(
+        key=key,
+        kind=Kind.NUDGE,
+        step=_day_bucket(now),
+        period=assignee.period,
+        agency_id=assignee.agency_id,
+        recipient_id=assignee.user_id,
+        enrollment_id=assignee.enrollment_id,
+        created_by=actor,
+    )
 
 
 def reminder_nudge(*, actor, assignee: Assignee, now=None, ip=None) -> ReminderLog:
@@ -51,25 +63,35 @@ def reminder_nudge(*, actor, assignee: Assignee, now=None, ip=None) -> ReminderL
     nudges in the past hour. The caller has checked that the assignee is in the actor's scope.
     """
     now = now or timezone.now()
-    with audited(actor=actor, agency=assignee.agency, action="reminder.nudge",
-                 target=assignee.user.email, ip=ip, detail={"enrollment": assignee.enrollment_id}):
+    with audited(
+        actor=actor,
+        agency=assignee.agency,
+        action="reminder.nudge",
+        target=assignee.user.email,
+        ip=ip,
+        detail={"enrollment": assignee.enrollment_id},
+    ):
         if not actor_for(actor).manages_people:
             raise ValidationError(_("You cannot send reminders."))
         if not assignee.is_active or assignee.enrollment.status == EnrollmentStatus.COMPLETED:
-            raise ValidationError(_("This training is no longer due, so there is nothing to remind."))
+            raise ValidationError(
+                _("This training is no longer due, so there is nothing to remind.")
+            )
         recent = ReminderLog.objects.filter(
-            created_by=actor, kind=Kind.NUDGE,
-            created_at__gte=now - datetime.timedelta(hours=1)).count()
+            created_by=actor, kind=Kind.NUDGE, created_at__gte=now - datetime.timedelta(hours=1)
+        ).count()
         if recent >= conf.nudges_per_hour():
-            raise ValidationError(_("You have sent many reminders in the past hour. "
-                                    "Please wait before sending more."))
+            raise ValidationError(
+                _("You have sent many reminders in the past hour. Please wait before sending more.")
+            )
         try:
             with transaction.atomic():
                 log = _nudge_log(actor, assignee, now)
                 log.save()
         except IntegrityError:
-            raise ValidationError(_("%(name)s has already been reminded about this today.")
-                                  % {"name": assignee.user}) from None
+            raise ValidationError(
+                _("%(name)s has already been reminded about this today.") % {"name": assignee.user}
+            ) from None
         _enqueue([log.pk])
     return log
 
@@ -80,10 +102,13 @@ def overdue_in_scope(user, *, now=None):
     dashboards count overdue."""
     rows = Assignee.objects.filter(
         scope_q(user, agency_field="agency", unit_path_field="unit_path", user_field="user"),
-        is_active=True, required=True).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
+        is_active=True,
+        required=True,
+    ).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
     actor = actor_for(user)
-    return rows.filter(due_on__lt=agency_date(actor.agency_time_zone if actor.agency_id else None,
-                                              now))
+    return rows.filter(
+        due_on__lt=agency_date(actor.agency_time_zone if actor.agency_id else None, now)
+    )
 
 
 def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
@@ -98,15 +123,23 @@ def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
     with audited(actor=actor, agency=agency, action=NUDGE_ALL_ACTION, ip=ip):
         if not who.manages_people:
             raise ValidationError(_("You cannot send reminders."))
-        if AuditEvent.objects.filter(actor=actor, action=NUDGE_ALL_ACTION,
-                                     outcome=AuditEvent.Outcome.SUCCESS,
-                                     created_at__gte=now - datetime.timedelta(hours=1)).exists():
-            raise ValidationError(_("You reminded everyone overdue less than an hour ago. "
-                                    "Please wait before doing it again."))
+        if AuditEvent.objects.filter(
+            actor=actor,
+            action=NUDGE_ALL_ACTION,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            created_at__gte=now - datetime.timedelta(hours=1),
+        ).exists():
+            raise ValidationError(
+                _(
+                    "You reminded everyone overdue less than an hour ago. "
+                    "Please wait before doing it again."
+                )
+            )
         batch = uuid.uuid4()
         logs = {}
         for assignee in overdue_in_scope(actor, now=now).only(
-                "enrollment_id", "period", "agency_id", "user_id"):
+            "enrollment_id", "period", "agency_id", "user_id"
+        ):
             log = _nudge_log(actor, assignee, now)
             log.batch = batch
             logs[log.key] = log
@@ -119,8 +152,13 @@ def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
 def policy_update(*, actor, agency, ip=None, **fields) -> ReminderPolicy:
     """Agency admins set their agency's reminder policy; every assignee is looked at again."""
     who = actor_for(actor)
-    with audited(actor=actor, agency=agency, action="reminder.policy", ip=ip,
-                 detail={k: v for k, v in fields.items()}):
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="reminder.policy",
+        ip=ip,
+        detail={k: v for k, v in fields.items()},
+    ):
         if not who.administers_agency(agency.pk):
             raise ValidationError(_("Only the agency's admins can change its reminder policy."))
         days = sorted({int(d) for d in fields.get("before_days", [14, 7, 1])}, reverse=True)
@@ -134,7 +172,8 @@ def policy_update(*, actor, agency, ip=None, **fields) -> ReminderPolicy:
 
 def preference_update(*, user, recommended_digest: bool, language: str = "") -> ReminderPreference:
     pref, _created = ReminderPreference.objects.update_or_create(
-        user=user, defaults={"recommended_digest": recommended_digest, "language": language})
+        user=user, defaults={"recommended_digest": recommended_digest, "language": language}
+    )
     return pref
 
 
@@ -156,4 +195,3 @@ def unread_count(user) -> int:
         count = Notification.objects.filter(user=user, read_at__isnull=True).count()
         cache.set(key, count, 3600)
     return count
-

@@ -43,8 +43,9 @@ def assignment_courses(assignment: Assignment) -> list[Course]:
 
 
 def _target_members(assignment: Assignment):
-    members = Membership.objects.filter(agency_id=assignment.agency_id, is_active=True,
-                                        user__is_active=True)
+    members = Membership.objects.filter(
+        agency_id=assignment.agency_id, is_active=True, user__is_active=True
+    )
     if assignment.target == TargetKind.UNIT:
         return members.filter(unit__path__startswith=assignment.unit.path)
     if assignment.target == TargetKind.PEOPLE:
@@ -52,11 +53,21 @@ def _target_members(assignment: Assignment):
     return members
 
 
-def assignment_create(*, actor, course: Course | None = None, path: LearningPath | None = None,
-                      target: str, unit=None, people=(), due_on: datetime.date | None = None,
-                      due_days: int | None = None, required: bool = True,
-                      recur_months: int | None = None, recur_anchor: str = "",
-                      ip=None) -> Assignment:
+def assignment_create(
+    *,
+    actor,
+    course: Course | None = None,
+    path: LearningPath | None = None,
+    target: str,
+    unit=None,
+    people=(),
+    due_on: datetime.date | None = None,
+    due_days: int | None = None,
+    required: bool = True,
+    recur_months: int | None = None,
+    recur_anchor: str = "",
+    ip=None,
+) -> Assignment:
     """Assign a course or path; returns at once, people are enrolled by a Celery task.
 
     Managers assign to units they manage or people in them; agency admins also to the whole
@@ -68,24 +79,40 @@ def assignment_create(*, actor, course: Course | None = None, path: LearningPath
     agency = Agency.objects.filter(pk=who.agency_id).first()
     if not who.manages_people or agency is None:
         raise ValidationError(_("You cannot assign training."))
-    with audited(actor=actor, agency=agency, action="assignment.create",
-                 target=str(course or path or ""), ip=ip, detail={"target": target}):
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="assignment.create",
+        target=str(course or path or ""),
+        ip=ip,
+        detail={"target": target},
+    ):
         _require((course is None) != (path is None), _("Choose a course or a learning path."))
-        _require((due_on is None) != (due_days is None),
-                 _("Give either a due date or a number of days after assignment."))
+        _require(
+            (due_on is None) != (due_days is None),
+            _("Give either a due date or a number of days after assignment."),
+        )
         _require(target in TargetKind.values, _("Choose who the training is for."))
         if course is not None:
-            _require(Course.objects.filter(course_available_to_agency_q(agency.pk), pk=course.pk).exists(),
-                     _("This course is not available to your agency."))
+            _require(
+                Course.objects.filter(
+                    course_available_to_agency_q(agency.pk), pk=course.pk
+                ).exists(),
+                _("This course is not available to your agency."),
+            )
         else:
-            _require(path.is_published and path.owner_id in (None, agency.pk),
-                     _("This learning path is not available to your agency."))
+            _require(
+                path.is_published and path.owner_id in (None, agency.pk),
+                _("This learning path is not available to your agency."),
+            )
         if target == TargetKind.AGENCY:
             _require(who.is_agency_admin, _("Only agency admins can assign to the whole agency."))
             scope_path = "/"
         elif target == TargetKind.UNIT:
-            _require(unit is not None and units_visible_to(actor).filter(pk=unit.pk).exists(),
-                     _("Choose a unit that you manage."))
+            _require(
+                unit is not None and units_visible_to(actor).filter(pk=unit.pk).exists(),
+                _("Choose a unit that you manage."),
+            )
             scope_path = unit.path
         else:
             _require(people, _("Choose at least one person."))
@@ -94,15 +121,26 @@ def assignment_create(*, actor, course: Course | None = None, path: LearningPath
             scope_path = "/" if who.is_agency_admin else who.unit_path
         if recur_months:
             _require(recur_anchor in RecurAnchor.values, _("Choose what the repetition follows."))
-            _require(recur_anchor != RecurAnchor.CALENDAR or due_on is not None,
-                     _("A calendar repetition needs a due date."))
+            _require(
+                recur_anchor != RecurAnchor.CALENDAR or due_on is not None,
+                _("A calendar repetition needs a due date."),
+            )
         else:
             recur_months, recur_anchor = None, ""
         assignment = Assignment.objects.create(
-            agency=agency, course=course, path=path, target=target,
-            unit=unit if target == TargetKind.UNIT else None, scope_path=scope_path,
-            due_on=due_on, due_days=due_days, required=required, recur_months=recur_months,
-            recur_anchor=recur_anchor, created_by=actor)
+            agency=agency,
+            course=course,
+            path=path,
+            target=target,
+            unit=unit if target == TargetKind.UNIT else None,
+            scope_path=scope_path,
+            due_on=due_on,
+            due_days=due_days,
+            required=required,
+            recur_months=recur_months,
+            recur_anchor=recur_anchor,
+            created_by=actor,
+        )
         if target == TargetKind.PEOPLE:
             assignment.people.set(people)
         assignment.people_total = _target_members(assignment).count()
@@ -123,8 +161,14 @@ def _due_for(assignment: Assignment, policy: Policy, now) -> datetime.date:
     return assignment.due_on
 
 
-def _materialise(assignment: Assignment, members: list[dict], courses: list[Course], now,
-                 *, due_on: datetime.date) -> None:
+def _materialise(
+    assignment: Assignment,
+    members: list[dict],
+    courses: list[Course],
+    now,
+    *,
+    due_on: datetime.date,
+) -> None:
     """Enroll `members` ({user_id, unit_id, unit__path}) in `courses` (learning's bulk
     service) and add their Assignee rows. The Assignee insert is a no-op for rows that exist
     (one per assignment and enrollment), so a retried batch changes nothing twice."""
@@ -132,16 +176,33 @@ def _materialise(assignment: Assignment, members: list[dict], courses: list[Cour
     paths = {m["user_id"]: m["unit__path"] or "" for m in members}
     for course in courses:
         enrollments = enrollments_assign(
-            agency_id=assignment.agency_id, course=course, members=pairs,
-            required=assignment.required, due_on=due_on,
-            context={"assignment": assignment.pk})
+            agency_id=assignment.agency_id,
+            course=course,
+            members=pairs,
+            required=assignment.required,
+            due_on=due_on,
+            context={"assignment": assignment.pk},
+        )
         Assignee.objects.bulk_create(
-            [Assignee(assignment=assignment, enrollment_id=pk, user_id=uid,
-                      agency_id=assignment.agency_id, unit_path=paths[uid],
-                      required=assignment.required, assigned_at=now, period=1,
-                      period_start=now.date(), due_on=due_on, next_remind_at=now)
-             for uid, pk in enrollments.items()],
-            ignore_conflicts=True, batch_size=1000)
+            [
+                Assignee(
+                    assignment=assignment,
+                    enrollment_id=pk,
+                    user_id=uid,
+                    agency_id=assignment.agency_id,
+                    unit_path=paths[uid],
+                    required=assignment.required,
+                    assigned_at=now,
+                    period=1,
+                    period_start=now.date(),
+                    due_on=due_on,
+                    next_remind_at=now,
+                )
+                for uid, pk in enrollments.items()
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
 
 
 def _policy_for(agency) -> Policy:
@@ -157,14 +218,22 @@ def assignment_materialise_batch(*, assignment_id: int, batch_size: int | None =
     batch_size = batch_size or conf.materialise_batch()
     now = timezone.now()
     with transaction.atomic():
-        assignment = (Assignment.objects.select_for_update(of=("self",)).select_related("agency", "unit")
-                      .filter(pk=assignment_id).first())
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("agency", "unit")
+            .filter(pk=assignment_id)
+            .first()
+        )
         if assignment is None or not assignment.is_active:
             return True
         if assignment.status == MaterialiseStatus.DONE:
             return True
-        members = list(_target_members(assignment).filter(user_id__gt=assignment.cursor_user_id)
-                       .order_by("user_id").values("user_id", "unit_id", "unit__path")[:batch_size])
+        members = list(
+            _target_members(assignment)
+            .filter(user_id__gt=assignment.cursor_user_id)
+            .order_by("user_id")
+            .values("user_id", "unit_id", "unit__path")[:batch_size]
+        )
         if members:
             courses = assignment_courses(assignment)
             due = _due_for(assignment, _policy_for(assignment.agency), now)
@@ -184,13 +253,18 @@ def assignments_apply_to_member(*, membership: Membership) -> int:
     if not membership.is_active or membership.role is None:
         return 0
     paths = ancestor_paths(membership.unit.path) if membership.unit_id else []
-    standing = (Assignment.objects.filter(agency_id=membership.agency_id, removed_at__isnull=True)
-                .filter(Q(target=TargetKind.AGENCY) | Q(target=TargetKind.UNIT,
-                                                        unit__path__in=paths))
-                .exclude(assignees__user_id=membership.user_id)
-                .select_related("agency", "unit").distinct())
-    member = {"user_id": membership.user_id, "unit_id": membership.unit_id,
-              "unit__path": membership.unit.path if membership.unit_id else ""}
+    standing = (
+        Assignment.objects.filter(agency_id=membership.agency_id, removed_at__isnull=True)
+        .filter(Q(target=TargetKind.AGENCY) | Q(target=TargetKind.UNIT, unit__path__in=paths))
+        .exclude(assignees__user_id=membership.user_id)
+        .select_related("agency", "unit")
+        .distinct()
+    )
+    member = {
+        "user_id": membership.user_id,
+        "unit_id": membership.unit_id,
+        "unit__path": membership.unit.path if membership.unit_id else "",
+    }
     now = timezone.now()
     count = 0
     for assignment in standing:
@@ -204,8 +278,11 @@ def assignments_apply_to_member(*, membership: Membership) -> int:
 def assignees_follow_member(*, user_id: int, unit_path: str) -> int:
     """Point a person's Assignee rows at their new unit's path ("": no unit), so the managers
     who see them (by `unit_path`) are those of the unit they are in now. Returns rows changed."""
-    return Assignee.objects.filter(user_id=user_id).exclude(unit_path=unit_path).update(
-        unit_path=unit_path)
+    return (
+        Assignee.objects.filter(user_id=user_id)
+        .exclude(unit_path=unit_path)
+        .update(unit_path=unit_path)
+    )
 
 
 def assignees_follow_unit_move(*, agency_id: int, old_path: str, new_path: str) -> int:
@@ -214,7 +291,8 @@ def assignees_follow_unit_move(*, agency_id: int, old_path: str, new_path: str) 
     if old_path == new_path:
         return 0
     return Assignee.objects.filter(agency_id=agency_id, unit_path__startswith=old_path).update(
-        unit_path=Concat(Value(new_path), Substr(F("unit_path"), len(old_path) + 1)))
+        unit_path=Concat(Value(new_path), Substr(F("unit_path"), len(old_path) + 1))
+    )
 
 
 def _release_open_enrollments(assignment: Assignment) -> None:
@@ -224,18 +302,22 @@ def _release_open_enrollments(assignment: Assignment) -> None:
     none left, the training becomes optional with no due date. Completed enrollments keep their
     history untouched (learning's `enrollments_set_terms` leaves them alone).
     """
-    open_ids = list(Assignee.objects.filter(assignment=assignment)
-                    .exclude(enrollment__status=EnrollmentStatus.COMPLETED)
-                    .values_list("enrollment_id", flat=True))
+    open_ids = list(
+        Assignee.objects.filter(assignment=assignment)
+        .exclude(enrollment__status=EnrollmentStatus.COMPLETED)
+        .values_list("enrollment_id", flat=True)
+    )
     if not open_ids:
         return
     wanted = {pk: (False, None) for pk in open_ids}
     for pk, required, due_on in Assignee.objects.filter(
-            enrollment_id__in=open_ids, is_active=True,
-            assignment__removed_at__isnull=True).values_list("enrollment_id", "required", "due_on"):
+        enrollment_id__in=open_ids, is_active=True, assignment__removed_at__isnull=True
+    ).values_list("enrollment_id", "required", "due_on"):
         was_required, was_due = wanted[pk]
-        wanted[pk] = (was_required or required, min((d for d in (was_due, due_on) if d),
-                                                    default=None))
+        wanted[pk] = (
+            was_required or required,
+            min((d for d in (was_due, due_on) if d), default=None),
+        )
     enrollments_set_terms(wanted=wanted)
 
 
@@ -249,11 +331,15 @@ def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
         _require(who.manages_people, _("You cannot remove assignments."))
         assignment.removed_at, assignment.removed_by = timezone.now(), actor
         assignment.save(update_fields=["removed_at", "removed_by"])
-        Assignee.objects.filter(assignment=assignment).update(is_active=False,
-                                                              next_remind_at=None)
+        Assignee.objects.filter(assignment=assignment).update(is_active=False, next_remind_at=None)
         _release_open_enrollments(assignment)
-        audit_record(actor=actor, agency=assignment.agency, action="assignment.remove",
-                     target=str(assignment), ip=ip, outcome=AuditEvent.Outcome.SUCCESS,
-                     detail={"assignment": assignment.pk})
+        audit_record(
+            actor=actor,
+            agency=assignment.agency,
+            action="assignment.remove",
+            target=str(assignment),
+            ip=ip,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            detail={"assignment": assignment.pk},
+        )
     return assignment
-

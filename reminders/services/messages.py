@@ -84,62 +84,105 @@ def _digest_rows(log: ReminderLog, ctx: Context):
     policy: Policy = ctx.policies[log.agency_id]
     today = policy.today(ctx.now)
     soon = today + datetime.timedelta(days=SOON_DAYS)
-    rows = Assignee.objects.filter(is_active=True, agency_id=log.agency_id, due_on__lte=soon
-                                   ).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
+    rows = Assignee.objects.filter(
+        is_active=True, agency_id=log.agency_id, due_on__lte=soon
+    ).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
     if log.kind == Kind.MANAGER_DIGEST:
-        unit_path = (Membership.objects.filter(user_id=log.recipient_id)
-                     .values_list("unit__path", flat=True).first())
+        unit_path = (
+            Membership.objects.filter(user_id=log.recipient_id)
+            .values_list("unit__path", flat=True)
+            .first()
+        )
         if not unit_path:
             return [], today
         rows = rows.filter(required=True, unit_path__startswith=unit_path)
     else:
         rows = rows.filter(user_id=log.recipient_id, required=False)
-    rows = (rows.order_by("due_on", "user__full_name")
-            .values("user__full_name", "user__email", "enrollment__course__title",
-                    "enrollment__course__slug", "due_on")
-            .distinct()[:DIGEST_LIST_LIMIT])
-    return [{"learner": r["user__full_name"] or r["user__email"],
-             "course": r["enrollment__course__title"], "due": r["due_on"],
-             "overdue": r["due_on"] < today, "url": course_url(r["enrollment__course__slug"])}
-            for r in rows], today
+    rows = (
+        rows.order_by("due_on", "user__full_name")
+        .values(
+            "user__full_name",
+            "user__email",
+            "enrollment__course__title",
+            "enrollment__course__slug",
+            "due_on",
+        )
+        .distinct()[:DIGEST_LIST_LIMIT]
+    )
+    return [
+        {
+            "learner": r["user__full_name"] or r["user__email"],
+            "course": r["enrollment__course__title"],
+            "due": r["due_on"],
+            "overdue": r["due_on"] < today,
+            "url": course_url(r["enrollment__course__slug"]),
+        }
+        for r in rows
+    ], today
 
 
 def build_message(log: ReminderLog, ctx: Context, connection):
     """(EmailMultiAlternatives, notification fields) for a log, or (None, None) if there is
     nothing to say (an empty digest)."""
     with translation.override(_language(log, ctx)):
-        context = {"kind": log.kind, "recipient": log.recipient, "agency": log.agency,
-                   "site_url": settings.SITE_URL}
+        context = {
+            "kind": log.kind,
+            "recipient": log.recipient,
+            "agency": log.agency,
+            "site_url": settings.SITE_URL,
+        }
         if log.enrollment_id:
             enrollment = log.enrollment
             active = ctx.assignees.get(log.enrollment_id, [])
             due = min((a["due_on"] for a in active), default=enrollment.due_on)
             today = ctx.policies[log.agency_id].today(ctx.now)
-            context.update(course=enrollment.course.title, due=due,
-                           days_overdue=(today - due).days if due else 0,
-                           learner=enrollment.user.full_name or enrollment.user.email,
-                           url=course_url(enrollment.course.slug))
+            context.update(
+                course=enrollment.course.title,
+                due=due,
+                days_overdue=(today - due).days if due else 0,
+                learner=enrollment.user.full_name or enrollment.user.email,
+                url=course_url(enrollment.course.slug),
+            )
             if log.kind == Kind.ESCALATION:
                 context["url"] = absolute(reverse("reminders:overdue"))
         else:
             rows, today = _digest_rows(log, ctx)
             if not rows:
                 return None, None
-            context.update(rows=rows, today=today, url=absolute(reverse(
-                "reminders:overdue" if log.kind == Kind.MANAGER_DIGEST
-                else "reminders:notifications")))
-        subject_context = {"course": context.get("course", ""), "learner": context.get("learner", ""),
-                           "due": _format_date(context.get("due"))}
+            context.update(
+                rows=rows,
+                today=today,
+                url=absolute(
+                    reverse(
+                        "reminders:overdue"
+                        if log.kind == Kind.MANAGER_DIGEST
+                        else "reminders:notifications"
+                    )
+                ),
+            )
+        subject_context = {
+            "course": context.get("course", ""),
+            "learner": context.get("learner", ""),
+            "due": _format_date(context.get("due")),
+        }
         subject = SUBJECTS[log.kind](subject_context)
         context["subject"] = subject
         text = render_to_string("reminders/email/reminder.txt", context)
         html = render_to_string("reminders/email/reminder.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL,
-                                     [log.recipient.email], connection=connection,
-                                     headers={"X-Academy-Reminder": log.key})
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [log.recipient.email],
+        connection=connection,
+        headers={"X-Academy-Reminder": log.key},
+    )
     message.attach_alternative(html, "text/html")
-    notification = {"title": subject[:300], "body": text.split("\n\n")[0][:1000],
-                    "url": context.get("url", "")[:500]}
+    notification = {
+        "title": subject[:300],
+        "body": text.split("\n\n")[0][:1000],
+        "url": context.get("url", "")[:500],
+    }
     return message, notification
 
 

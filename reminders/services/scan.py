@@ -39,8 +39,9 @@ class ScanResult:
 
 def policies_for(agency_ids) -> dict[int, Policy]:
     rows = {p.agency_id: p for p in ReminderPolicy.objects.filter(agency_id__in=agency_ids)}
-    return {a.pk: Policy.for_agency(a, rows.get(a.pk))
-            for a in Agency.objects.filter(pk__in=agency_ids)}
+    return {
+        a.pk: Policy.for_agency(a, rows.get(a.pk)) for a in Agency.objects.filter(pk__in=agency_ids)
+    }
 
 
 def _enqueue(log_ids):
@@ -49,7 +50,7 @@ def _enqueue(log_ids):
     from ..tasks import reminder_send_task  # tasks.py imports this package
 
     size = conf.chunk_size()
-    chunks = [log_ids[i:i + size] for i in range(0, len(log_ids), size)]
+    chunks = [log_ids[i : i + size] for i in range(0, len(log_ids), size)]
     transaction.on_commit(lambda: [reminder_send_task.delay(chunk) for chunk in chunks])
 
 
@@ -68,15 +69,28 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
             Assignee.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(is_active=True, next_remind_at__lte=now)
             .order_by("next_remind_at")
-            .values("pk", "enrollment_id", "user_id", "agency_id", "unit_path", "required",
-                    "period", "due_on", "enrollment__status")[:limit])
+            .values(
+                "pk",
+                "enrollment_id",
+                "user_id",
+                "agency_id",
+                "unit_path",
+                "required",
+                "period",
+                "due_on",
+                "enrollment__status",
+            )[:limit]
+        )
         result.looked_at = len(rows)
         if not rows:
             return result
         policies = policies_for({r["agency_id"] for r in rows})
-        digest_people = set(ReminderPreference.objects.filter(
-            recommended_digest=True, user_id__in={r["user_id"] for r in rows if not r["required"]}
-        ).values_list("user_id", flat=True))
+        digest_people = set(
+            ReminderPreference.objects.filter(
+                recommended_digest=True,
+                user_id__in={r["user_id"] for r in rows if not r["required"]},
+            ).values_list("user_id", flat=True)
+        )
         logs: dict[str, ReminderLog] = {}
         escalate = []
         next_at = defaultdict(list)
@@ -89,12 +103,23 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
             step = current_step(policy, row["due_on"], day)
             if step and not (not row["required"] and row["user_id"] in digest_people):
                 kind, number, _ = step
-                key = make_key(kind, enrollment_id=row["enrollment_id"], period=row["period"],
-                               step=number, recipient_id=row["user_id"])
+                key = make_key(
+                    kind,
+                    enrollment_id=row["enrollment_id"],
+                    period=row["period"],
+                    step=number,
+                    recipient_id=row["user_id"],
+                )
                 logs[key] = ReminderLog(
-                    key=key, kind=kind, step=number, period=row["period"],
-                    agency_id=row["agency_id"], recipient_id=row["user_id"],
-                    enrollment_id=row["enrollment_id"], batch=batch)
+                    key=key,
+                    kind=kind,
+                    step=number,
+                    period=row["period"],
+                    agency_id=row["agency_id"],
+                    recipient_id=row["user_id"],
+                    enrollment_id=row["enrollment_id"],
+                    batch=batch,
+                )
             if row["required"] and day >= escalation_day(policy, row["due_on"]):
                 escalate.append(row)
             next_at[policy.send_at(next_look(policy, row["due_on"], day))].append(row["pk"])
@@ -102,12 +127,21 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
             managers = managers_up_the_tree({r["unit_path"] for r in escalate})
             for row in escalate:
                 for manager_id in [m.pk for m in nearest_managers(managers, row["unit_path"])]:
-                    key = make_key(Kind.ESCALATION, enrollment_id=row["enrollment_id"],
-                                   period=row["period"], recipient_id=manager_id)
+                    key = make_key(
+                        Kind.ESCALATION,
+                        enrollment_id=row["enrollment_id"],
+                        period=row["period"],
+                        recipient_id=manager_id,
+                    )
                     logs[key] = ReminderLog(
-                        key=key, kind=Kind.ESCALATION, period=row["period"],
-                        agency_id=row["agency_id"], recipient_id=manager_id,
-                        enrollment_id=row["enrollment_id"], batch=batch)
+                        key=key,
+                        kind=Kind.ESCALATION,
+                        period=row["period"],
+                        agency_id=row["agency_id"],
+                        recipient_id=manager_id,
+                        enrollment_id=row["enrollment_id"],
+                        batch=batch,
+                    )
         for moment, ids in next_at.items():
             Assignee.objects.filter(pk__in=ids).update(next_remind_at=moment)
         ReminderLog.objects.bulk_create(logs.values(), ignore_conflicts=True, batch_size=1000)
@@ -123,8 +157,11 @@ def digests_scan(*, now=None) -> list[int]:
     computed when sending; an empty digest is skipped, not sent."""
     now = now or timezone.now()
     batch = uuid.uuid4()
-    agency_ids = list(Agency.objects.filter(is_active=True, assignments__removed_at__isnull=True)
-                      .values_list("pk", flat=True).distinct())
+    agency_ids = list(
+        Agency.objects.filter(is_active=True, assignments__removed_at__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     policies = policies_for(agency_ids)
     due_today = {}
     for agency_id, policy in policies.items():
@@ -135,19 +172,37 @@ def digests_scan(*, now=None) -> list[int]:
         return []
     logs = []
     for agency_id, user_id in Membership.objects.filter(
-            agency_id__in=due_today, role=Role.MANAGER, is_active=True, unit__isnull=False,
-            user__is_active=True).values_list("agency_id", "user_id"):
+        agency_id__in=due_today,
+        role=Role.MANAGER,
+        is_active=True,
+        unit__isnull=False,
+        user__is_active=True,
+    ).values_list("agency_id", "user_id"):
         step = due_today[agency_id]
-        logs.append(ReminderLog(key=make_key(Kind.MANAGER_DIGEST, step=step, recipient_id=user_id),
-                                kind=Kind.MANAGER_DIGEST, step=step, agency_id=agency_id,
-                                recipient_id=user_id, batch=batch))
+        logs.append(
+            ReminderLog(
+                key=make_key(Kind.MANAGER_DIGEST, step=step, recipient_id=user_id),
+                kind=Kind.MANAGER_DIGEST,
+                step=step,
+                agency_id=agency_id,
+                recipient_id=user_id,
+                batch=batch,
+            )
+        )
     for agency_id, user_id in Membership.objects.filter(
-            agency_id__in=due_today, is_active=True,
-            user__reminder_preference__recommended_digest=True).values_list("agency_id", "user_id"):
+        agency_id__in=due_today, is_active=True, user__reminder_preference__recommended_digest=True
+    ).values_list("agency_id", "user_id"):
         step = due_today[agency_id]
-        logs.append(ReminderLog(key=make_key(Kind.LEARNER_DIGEST, step=step, recipient_id=user_id),
-                                kind=Kind.LEARNER_DIGEST, step=step, agency_id=agency_id,
-                                recipient_id=user_id, batch=batch))
+        logs.append(
+            ReminderLog(
+                key=make_key(Kind.LEARNER_DIGEST, step=step, recipient_id=user_id),
+                kind=Kind.LEARNER_DIGEST,
+                step=step,
+                agency_id=agency_id,
+                recipient_id=user_id,
+                batch=batch,
+            )
+        )
     with transaction.atomic():
         ReminderLog.objects.bulk_create(logs, ignore_conflicts=True, batch_size=1000)
         ids = list(ReminderLog.objects.filter(batch=batch).values_list("pk", flat=True))

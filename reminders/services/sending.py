@@ -47,12 +47,15 @@ def _claim(log_ids, now) -> list[int]:
     """Move pending rows to 'sending' and return their ids; rows another worker holds (locked)
     or already handled are left alone."""
     with transaction.atomic():
-        ids = list(ReminderLog.objects.select_for_update(skip_locked=True)
-                   .filter(pk__in=log_ids, status=LogStatus.PENDING)
-                   .values_list("pk", flat=True))
+        ids = list(
+            ReminderLog.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=log_ids, status=LogStatus.PENDING)
+            .values_list("pk", flat=True)
+        )
         if ids:
             ReminderLog.objects.filter(pk__in=ids, status=LogStatus.PENDING).update(
-                status=LogStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+                status=LogStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
     return ids
 
 
@@ -60,10 +63,15 @@ def _context(logs, now) -> Context:
     enrollment_ids = {log.enrollment_id for log in logs if log.enrollment_id}
     assignees = defaultdict(list)
     for row in Assignee.objects.filter(enrollment_id__in=enrollment_ids, is_active=True).values(
-            "enrollment_id", "period", "required", "due_on"):
+        "enrollment_id", "period", "required", "due_on"
+    ):
         assignees[row["enrollment_id"]].append(row)
-    return Context(assignees=assignees, preferences=load_preferences({log.recipient_id for log in logs}),
-                   policies=policies_for({log.agency_id for log in logs}), now=now)
+    return Context(
+        assignees=assignees,
+        preferences=load_preferences({log.recipient_id for log in logs}),
+        policies=policies_for({log.agency_id for log in logs}),
+        now=now,
+    )
 
 
 def reminders_send(*, log_ids, now=None) -> SendResult:
@@ -79,8 +87,11 @@ def reminders_send(*, log_ids, now=None) -> SendResult:
     claimed = _claim(list(log_ids), now)
     if not claimed:
         return result
-    logs = list(ReminderLog.objects.filter(pk__in=claimed).select_related(
-        "recipient", "agency", "enrollment__course", "enrollment__user"))
+    logs = list(
+        ReminderLog.objects.filter(pk__in=claimed).select_related(
+            "recipient", "agency", "enrollment__course", "enrollment__user"
+        )
+    )
     ctx = _context(logs, now)
     notifications, errors, reasons = [], {}, {}
     connection = get_connection()
@@ -118,15 +129,17 @@ def _record(result, notifications, reasons, errors, claimed, now):
     attempts = dict(ReminderLog.objects.filter(pk__in=errors).values_list("pk", "attempts"))
     with transaction.atomic():
         if result.sent:
-            ReminderLog.objects.filter(pk__in=result.sent).update(status=LogStatus.SENT,
-                                                                  sent_at=sent_at)
+            ReminderLog.objects.filter(pk__in=result.sent).update(
+                status=LogStatus.SENT, sent_at=sent_at
+            )
             Notification.objects.bulk_create(notifications, ignore_conflicts=True)
         by_reason = defaultdict(list)
         for pk, reason in reasons.items():
             by_reason[reason].append(pk)
         for reason, ids in by_reason.items():
-            ReminderLog.objects.filter(pk__in=ids).update(status=LogStatus.SKIPPED,
-                                                          last_error=reason)
+            ReminderLog.objects.filter(pk__in=ids).update(
+                status=LogStatus.SKIPPED, last_error=reason
+            )
         for pk, error in errors.items():
             if attempts.get(pk, 0) >= conf.max_attempts():
                 status = LogStatus.FAILED
@@ -135,7 +148,8 @@ def _record(result, notifications, reasons, errors, claimed, now):
                 status = LogStatus.PENDING
                 result.retry[pk] = attempts.get(pk, 0)
             ReminderLog.objects.filter(pk=pk, status=LogStatus.SENDING).update(
-                status=status, last_error=error)
+                status=status, last_error=error
+            )
     result.skipped = list(reasons)
     cache.delete_many([unread_cache_key(n.user_id) for n in notifications])
 
@@ -147,9 +161,13 @@ def reminders_sweep(*, now=None) -> dict:
     stale = now - datetime.timedelta(seconds=conf.stale_after_seconds())
     failed = ReminderLog.objects.filter(status=LogStatus.SENDING, claimed_at__lt=stale).update(
         status=LogStatus.FAILED,
-        last_error="interrupted while sending; not resent automatically to avoid a duplicate")
+        last_error="interrupted while sending; not resent automatically to avoid a duplicate",
+    )
     lost = now - datetime.timedelta(seconds=conf.requeue_after_seconds())
-    pending = list(ReminderLog.objects.filter(status=LogStatus.PENDING, created_at__lt=lost)
-                   .exclude(attempts__gt=0, claimed_at__gte=lost)
-                   .order_by("pk").values_list("pk", flat=True)[:50000])
+    pending = list(
+        ReminderLog.objects.filter(status=LogStatus.PENDING, created_at__lt=lost)
+        .exclude(attempts__gt=0, claimed_at__gte=lost)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:50000]
+    )
     return {"failed": failed, "requeue": pending}

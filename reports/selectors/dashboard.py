@@ -18,8 +18,11 @@ from .trend import trend_weeks
 def _units(scope: DashboardScope) -> list[dict]:
     if scope.agency is None:
         return []
-    return list(Unit.objects.filter(scope.place_q(unit_path="path"))
-                .values("id", "name", "path", "parent_id").order_by("path"))
+    return list(
+        Unit.objects.filter(scope.place_q(unit_path="path"))
+        .values("id", "name", "path", "parent_id")
+        .order_by("path")
+    )
 
 
 def _unit_rows(scope, units, by_unit, overdue, members) -> list[dict]:
@@ -33,8 +36,9 @@ def _unit_rows(scope, units, by_unit, overdue, members) -> list[dict]:
         for unit in units:
             if unit["path"].startswith(child["path"]):
                 _add_unit(total, unit["id"], by_unit, overdue, members)
-        rows.append({"unit_id": child["id"], "label": child["name"], "drill": True,
-                     **f.finish(total)})
+        rows.append(
+            {"unit_id": child["id"], "label": child["name"], "drill": True, **f.finish(total)}
+        )
     own = _add_unit(f.blank(), parent_id, by_unit, overdue, members)
     if any(own[k] for k in ("enrolled", "members")):
         rows.append({"unit_id": parent_id, "label": None, "drill": False, **f.finish(own)})
@@ -57,8 +61,9 @@ def _agency_rows(scope, by_agency, overdue, members) -> list[dict]:
         f.add(total, by_agency.get(agency["id"], {}))
         total["overdue"] += overdue.get(agency["id"], 0)
         total["members"], total["activated"] = members.get(agency["id"], (0, 0))
-        rows.append({"agency_id": agency["id"], "label": agency["name"], "drill": True,
-                     **f.finish(total)})
+        rows.append(
+            {"agency_id": agency["id"], "label": agency["name"], "drill": True, **f.finish(total)}
+        )
     return rows
 
 
@@ -73,24 +78,32 @@ def _course_rows(scope, today) -> tuple[list[dict], dict]:
         figures = by_course.get(course_id, f.blank())
         figures["overdue"] = overdue.get(course_id, 0)
         f.add(headline, figures)
-        rows.append({"course_id": course_id, "label": titles.get(course_id, "?"),
-                     "median_days": medians.get(course_id), **f.finish(dict(figures))})
+        rows.append(
+            {
+                "course_id": course_id,
+                "label": titles.get(course_id, "?"),
+                "median_days": medians.get(course_id),
+                **f.finish(dict(figures)),
+            }
+        )
     return rows, headline
 
 
 def _funnel(scope, headline, today) -> dict:
     """People at each stage. Started/completed are distinct people, which per-course rows cannot
     give: for one course they are its enrollments; otherwise last night's snapshot."""
-    funnel = {"members": headline["members"], "activated": headline["activated"],
-              "as_of": None}
+    funnel = {"members": headline["members"], "activated": headline["activated"], "as_of": None}
     if scope.course_ids is not None and len(scope.course_ids) == 1:
         funnel["started"] = headline["in_progress"] + headline["completed"]
         funnel["completed"] = headline["completed"]
         return funnel
-    latest = (DailySnapshot.objects.filter(scope.place_q(), day__lt=today)
-              .values("day").annotate(started=Sum("learners_started"),
-                                      completed=Sum("learners_completed"))
-              .order_by("-day").first())
+    latest = (
+        DailySnapshot.objects.filter(scope.place_q(), day__lt=today)
+        .values("day")
+        .annotate(started=Sum("learners_started"), completed=Sum("learners_completed"))
+        .order_by("-day")
+        .first()
+    )
     funnel["started"] = latest["started"] if latest else None
     funnel["completed"] = latest["completed"] if latest else None
     funnel["as_of"] = latest["day"] if latest else None
@@ -104,33 +117,52 @@ def dashboard_figures(scope: DashboardScope, *, today=None) -> dict:
     if scope.agency is None:
         group = "agency_id"
         breakdown_members = f.members_by(scope, group)
-        breakdown = _agency_rows(scope, f.status_figures(scope, group),
-                                 f.overdue_by(scope, group, today=today), breakdown_members)
+        breakdown = _agency_rows(
+            scope,
+            f.status_figures(scope, group),
+            f.overdue_by(scope, group, today=today),
+            breakdown_members,
+        )
         units = []
     else:
         group = "unit_id"
         units = _units(scope)
         breakdown_members = f.members_by(scope, group)
-        breakdown = _unit_rows(scope, units, f.status_figures(scope, group),
-                               f.overdue_by(scope, group, today=today), breakdown_members)
+        breakdown = _unit_rows(
+            scope,
+            units,
+            f.status_figures(scope, group),
+            f.overdue_by(scope, group, today=today),
+            breakdown_members,
+        )
     headline["members"] = sum(m for m, _ in breakdown_members.values())
     headline["activated"] = sum(a for _, a in breakdown_members.values())
     f.finish(headline)
     weeks = trend_weeks(scope, today=today)
     headline["completions_in_period"] = sum(w["completions"] for w in weeks)
     return {
-        "scope": scope, "today": today, "headline": headline,
-        "funnel": _funnel(scope, headline, today), "courses": course_rows,
-        "breakdown": breakdown, "units": units, "weeks": weeks,
+        "scope": scope,
+        "today": today,
+        "headline": headline,
+        "funnel": _funnel(scope, headline, today),
+        "courses": course_rows,
+        "breakdown": breakdown,
+        "units": units,
+        "weeks": weeks,
     }
 
 
 def dashboard_panel_list(scope: DashboardScope) -> list[dict]:
     """The dashboard's sections in order (reports.registries.dashboard_panels), each with its
     template and its own data (None for the built-in panels, which read dashboard_figures)."""
-    return [{"key": key, "template": panel.template,
-             "data": panel.data(scope) if panel.data is not None else None}
-            for key, panel in dashboard_panels.items()]
+    return [
+        {
+            "key": key,
+            "template": panel.template,
+            "data": panel.data(scope) if panel.data is not None else None,
+        }
+        for key, panel in dashboard_panels.items()
+    ]
 
 
 def dashboard_filter_choices(scope: DashboardScope) -> dict:
@@ -138,8 +170,11 @@ def dashboard_filter_choices(scope: DashboardScope) -> dict:
     cells = EnrollmentCount.objects.all()
     if scope.agency is not None:
         cells = cells.filter(agency_id=scope.agency.pk)
-    courses = list(Course.objects.filter(pk__in=cells.values("course_id"))
-                   .order_by("title").values_list("pk", "title"))
+    courses = list(
+        Course.objects.filter(pk__in=cells.values("course_id"))
+        .order_by("title")
+        .values_list("pk", "title")
+    )
     paths = LearningPath.objects.all()
     if scope.agency is not None:
         paths = paths.filter(Q(owner__isnull=True) | Q(owner_id=scope.agency.pk))

@@ -17,8 +17,20 @@ from ..models import (
 )
 from ..services.aggregates import bucket_range
 
-FIGURES = ("enrolled", "not_started", "in_progress", "completed", "certified", "score_sum",
-           "score_n", "required_total", "required_completed", "overdue", "members", "activated")
+FIGURES = (
+    "enrolled",
+    "not_started",
+    "in_progress",
+    "completed",
+    "certified",
+    "score_sum",
+    "score_n",
+    "required_total",
+    "required_completed",
+    "overdue",
+    "members",
+    "activated",
+)
 
 
 def blank() -> dict:
@@ -34,22 +46,31 @@ def add(into: dict, other: dict) -> dict:
 def finish(figures: dict) -> dict:
     """Derived figures: completion rate of required training, average score, activation."""
     required = figures["required_total"]
-    figures["required_rate"] = (round(100 * figures["required_completed"] / required, 1)
-                                if required else None)
-    figures["average_score"] = (round(figures["score_sum"] / figures["score_n"], 1)
-                                if figures["score_n"] else None)
-    figures["activation_rate"] = (round(100 * figures["activated"] / figures["members"], 1)
-                                  if figures["members"] else None)
+    figures["required_rate"] = (
+        round(100 * figures["required_completed"] / required, 1) if required else None
+    )
+    figures["average_score"] = (
+        round(figures["score_sum"] / figures["score_n"], 1) if figures["score_n"] else None
+    )
+    figures["activation_rate"] = (
+        round(100 * figures["activated"] / figures["members"], 1) if figures["members"] else None
+    )
     return figures
 
 
 def status_figures(scope: DashboardScope, group: str) -> dict:
     """{group value: figures} from EnrollmentCount, grouped by e.g. "course_id" or "unit_id"."""
-    rows = (EnrollmentCount.objects.filter(scope.cells_q())
-            .values(group, "required", "status")
-            .annotate(n=Sum("n"), score_sum=Sum("score_sum"), score_n=Sum("score_n"),
-                      certified=Sum("certified"))
-            .order_by())
+    rows = (
+        EnrollmentCount.objects.filter(scope.cells_q())
+        .values(group, "required", "status")
+        .annotate(
+            n=Sum("n"),
+            score_sum=Sum("score_sum"),
+            score_n=Sum("score_n"),
+            certified=Sum("certified"),
+        )
+        .order_by()
+    )
     result: dict = defaultdict(blank)
     for row in rows:
         figures = result[row[group]]
@@ -82,18 +103,23 @@ def members_by(scope: DashboardScope, group: str) -> dict:
     """{group value: (members, activated)}: active memberships; activated = signed in once.
 
     Read from MemberCount (a few rows per unit), summed over the unit subtree in scope."""
-    rows = (MemberCount.objects.filter(scope.place_q(), active=True)
-            .values(group)
-            .annotate(members=Sum("n"), activated=Sum("n", filter=Q(activated=True)))
-            .order_by())
+    rows = (
+        MemberCount.objects.filter(scope.place_q(), active=True)
+        .values(group)
+        .annotate(members=Sum("n"), activated=Sum("n", filter=Q(activated=True)))
+        .order_by()
+    )
     return {row[group]: (row["members"] or 0, row["activated"] or 0) for row in rows}
 
 
 def median_days_by_course(scope: DashboardScope) -> dict:
     """{course id: (first day, last day) of the bucket holding the median days to complete}."""
-    cells = (CourseCompletionTime.objects.filter(scope.course_cells_q()) if scope.unit is None
-             else CompletionTime.objects.filter(scope.cells_q()))
-    rows = (cells.values("course_id", "bucket").annotate(n=Sum("n")).order_by("course_id", "bucket"))
+    cells = (
+        CourseCompletionTime.objects.filter(scope.course_cells_q())
+        if scope.unit is None
+        else CompletionTime.objects.filter(scope.cells_q())
+    )
+    rows = cells.values("course_id", "bucket").annotate(n=Sum("n")).order_by("course_id", "bucket")
     histograms: dict = defaultdict(list)
     for row in rows:
         if row["n"] > 0:

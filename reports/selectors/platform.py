@@ -25,8 +25,12 @@ def platform_adoption(*, today=None) -> dict:
     weeks = [first + datetime.timedelta(weeks=i) for i in range(DEFAULT_WEEKS)]
     completions = defaultdict(lambda: dict.fromkeys(weeks, 0))
     # Weekly rows: the current week's row holds completions up to today (none are in the future).
-    for row in (UnitCompletionWeek.objects.filter(week__range=(first, weeks[-1]))
-                .values("agency_id", "week").annotate(n=Sum("n")).order_by()):
+    for row in (
+        UnitCompletionWeek.objects.filter(week__range=(first, weeks[-1]))
+        .values("agency_id", "week")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
         completions[row["agency_id"]][row["week"]] += row["n"]
     rows = []
     for agency in Agency.objects.filter(is_active=True).order_by("name"):

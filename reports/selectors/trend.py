@@ -37,13 +37,24 @@ def trend_weeks(scope: DashboardScope, *, today=None) -> list[dict]:
     start = week_start(first)
     while start <= last:
         end = start + datetime.timedelta(days=6)
-        weeks.append({"start": start, "end": end, "completions": 0, "active_learners": None,
-                      "sample": min(end, last, today - datetime.timedelta(days=1))})
+        weeks.append(
+            {
+                "start": start,
+                "end": end,
+                "completions": 0,
+                "active_learners": None,
+                "sample": min(end, last, today - datetime.timedelta(days=1)),
+            }
+        )
         start += datetime.timedelta(weeks=1)
     by_week = _completions_by_week(scope, weeks, first, last, today)
     active = dict(
         DailySnapshot.objects.filter(scope.place_q(), day__in=[w["sample"] for w in weeks])
-        .values("day").annotate(n=Sum("active_learners")).order_by().values_list("day", "n"))
+        .values("day")
+        .annotate(n=Sum("active_learners"))
+        .order_by()
+        .values_list("day", "n")
+    )
     for week in weeks:
         week["completions"] = by_week.get(week["start"], 0)
         week["active_learners"] = active.get(week["sample"])
@@ -69,8 +80,12 @@ def _completions_by_week(scope, weeks, first, last, today) -> dict:
         (whole if inside and weekly is not None else cut).append(week)
     by_week: dict = defaultdict(int)
     if whole:
-        rows = (weekly.filter(week__range=(whole[0]["start"], whole[-1]["start"]))
-                .values_list("week").annotate(n=Sum("n")).order_by())
+        rows = (
+            weekly.filter(week__range=(whole[0]["start"], whole[-1]["start"]))
+            .values_list("week")
+            .annotate(n=Sum("n"))
+            .order_by()
+        )
         wanted = {w["start"] for w in whole}
         for week, n in rows:
             if week in wanted:
@@ -79,8 +94,12 @@ def _completions_by_week(scope, weeks, first, last, today) -> dict:
         days = Q()
         for week in cut:  # usually the first and last weeks of a chosen range
             days |= Q(day__range=(max(first, week["start"]), min(last, week["end"])))
-        rows = (CompletionDay.objects.filter(scope.cells_q(), days)
-                .values_list("day").annotate(n=Sum("n")).order_by())
+        rows = (
+            CompletionDay.objects.filter(scope.cells_q(), days)
+            .values_list("day")
+            .annotate(n=Sum("n"))
+            .order_by()
+        )
         wanted = {w["start"] for w in cut}
         for day, n in rows:
             if week_start(day) in wanted:

@@ -34,9 +34,7 @@ from ..models import (
 # Days-to-complete histogram buckets (each value is a bucket's first day): one bucket per day
 # for the first two weeks, then weekly up to 13 weeks, then 30-day buckets up to a year, then
 # "a year or more". The median is reported as the bucket that holds it.
-DAY_BUCKETS = (
-    tuple(range(14)) + tuple(range(14, 91, 7)) + tuple(range(91, 365, 30)) + (365,)
-)
+DAY_BUCKETS = tuple(range(14)) + tuple(range(14, 91, 7)) + tuple(range(91, 365, 30)) + (365,)
 
 
 def bucket_for(days: int) -> int:
@@ -102,8 +100,11 @@ def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState |
             for key, values in contributions(state).items():
                 for field, amount in values.items():
                     total[key][field] += sign * amount
-    return {key: {f: v for f, v in values.items() if v}
-            for key, values in total.items() if any(values.values())}
+    return {
+        key: {f: v for f, v in values.items() if v}
+        for key, values in total.items()
+        if any(values.values())
+    }
 
 
 # Rows per upsert statement: under the databases' limits on bound parameters (SQLite 32,766,
@@ -111,25 +112,28 @@ def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState |
 UPSERT_ROWS = 1000
 
 
-def _upsert_sql(model, key_fields: tuple[str, ...], value_fields: tuple[str, ...],
-                has_unit: bool, rows: int) -> str:
+def _upsert_sql(
+    model, key_fields: tuple[str, ...], value_fields: tuple[str, ...], has_unit: bool, rows: int
+) -> str:
     """INSERT ... ON CONFLICT DO UPDATE adding the values to the existing row (PostgreSQL and
     SQLite). The conflict target names the partial unique index the row falls under: rows
     with a unit, or rows without one (whose index leaves the unit out)."""
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     columns = [model._meta.get_field(f).column for f in (*key_fields, *value_fields)]
-    target = [model._meta.get_field(f).column for f in key_fields
-              if has_unit or f != "unit_id"]
+    target = [model._meta.get_field(f).column for f in key_fields if has_unit or f != "unit_id"]
     where = ""
     if "unit_id" in key_fields:
         where = f" WHERE {q('unit_id')} IS {'NOT ' if has_unit else ''}NULL"
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + EXCLUDED.{q(c)}"
-                        for c in columns[len(key_fields):])
-    return (f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
-            f"{', '.join([placeholders] * rows)} ON CONFLICT ({', '.join(q(c) for c in target)})"
-            f"{where} DO UPDATE SET {updates}")
+    updates = ", ".join(
+        f"{q(c)} = {table}.{q(c)} + EXCLUDED.{q(c)}" for c in columns[len(key_fields) :]
+    )
+    return (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
+        f"{', '.join([placeholders] * rows)} ON CONFLICT ({', '.join(q(c) for c in target)})"
+        f"{where} DO UPDATE SET {updates}"
+    )
 
 
 def _db_value(model, field_name, value):
@@ -147,25 +151,30 @@ def apply_deltas(deltas: dict[Key, dict[str, int]]) -> None:
     for key in deltas:
         model = key[0]
         has_unit = "unit_id" not in model.KEY_FIELDS or (
-            key[1 + model.KEY_FIELDS.index("unit_id")] is not None)
+            key[1 + model.KEY_FIELDS.index("unit_id")] is not None
+        )
         groups[(model.__name__, has_unit, model)].append(key)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for (_name, has_unit, model), keys in sorted(groups.items(), key=lambda g: g[0][:2]):
             keys.sort(key=lambda k: tuple(map(str, k[1:])))
             value_fields = model.VALUE_FIELDS  # all of them: a new row needs every column
             for start in range(0, len(keys), UPSERT_ROWS):
-                chunk = keys[start:start + UPSERT_ROWS]
+                chunk = keys[start : start + UPSERT_ROWS]
                 params = []
                 for key in chunk:
-                    params += [_db_value(model, f, v)
-                               for f, v in zip(model.KEY_FIELDS, key[1:], strict=True)]
+                    params += [
+                        _db_value(model, f, v)
+                        for f, v in zip(model.KEY_FIELDS, key[1:], strict=True)
+                    ]
                     params += [deltas[key].get(f, 0) for f in value_fields]
-                cursor.execute(_upsert_sql(model, model.KEY_FIELDS, value_fields, has_unit,
-                                           len(chunk)), params)
+                cursor.execute(
+                    _upsert_sql(model, model.KEY_FIELDS, value_fields, has_unit, len(chunk)), params
+                )
 
 
-def enrollments_changed(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]]
-                        ) -> None:
+def enrollments_changed(
+    changes: Iterable[tuple[EnrollmentState | None, EnrollmentState | None]],
+) -> None:
     """Apply many (before, after) changes at once; call inside the changing transaction."""
     deltas = net_deltas(changes)
     if deltas:

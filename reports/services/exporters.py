@@ -59,41 +59,116 @@ def completion_rows(scope: DashboardScope):
     the writer (no model instances, no query per row).
     """
     statuses = _statuses()
-    yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Assigned on"),
-           _("Due"), _("Status"), _("Completed on"), _("Score"), _("Certificate code")]
+    yield [
+        _("Agency"),
+        _("Unit"),
+        _("Learner"),
+        _("Email"),
+        _("Course"),
+        _("Assigned on"),
+        _("Due"),
+        _("Status"),
+        _("Completed on"),
+        _("Score"),
+        _("Certificate code"),
+    ]
     enrollments = _enrollments(scope).order_by()
     agencies = _names(Agency, Q(pk=scope.agency_id) if scope.agency else Q(), "name")
     units = _names(Unit, scope.place_q(unit_path="path"), "name")
     units[None] = ""
-    courses = _names(Course, Q(pk__in=scope.course_ids) if scope.course_ids is not None else Q(),
-                     "title")
-    rows = (enrollments
-            .annotate(assigned_on=TruncDate("created_at"), completed_on=TruncDate("completed_at"))
-            .values_list("agency_id", "unit_id", "user__full_name", "user__email", "course_id",
-                         "assigned_on", "due_on", "status", "completed_on", "final_score",
-                         "certificate__code", "certificate__revoked_at")
-            .iterator(chunk_size=CHUNK))
+    courses = _names(
+        Course, Q(pk__in=scope.course_ids) if scope.course_ids is not None else Q(), "title"
+    )
+    rows = (
+        enrollments.annotate(
+            assigned_on=TruncDate("created_at"), completed_on=TruncDate("completed_at")
+        )
+        .values_list(
+            "agency_id",
+            "unit_id",
+            "user__full_name",
+            "user__email",
+            "course_id",
+            "assigned_on",
+            "due_on",
+            "status",
+            "completed_on",
+            "final_score",
+            "certificate__code",
+            "certificate__revoked_at",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
     safe, status_label = _safe, statuses.get
-    for (agency, unit, name, email, course, created, due, status, completed, score, code,
-         revoked) in rows:
-        yield (agencies.get(agency, ""), units.get(unit, ""), safe(name), safe(email),
-               courses.get(course, ""),
-               created, due, status_label(status, status), completed, score,
-               code if code and revoked is None else "")
+    for (
+        agency,
+        unit,
+        name,
+        email,
+        course,
+        created,
+        due,
+        status,
+        completed,
+        score,
+        code,
+        revoked,
+    ) in rows:
+        yield (
+            agencies.get(agency, ""),
+            units.get(unit, ""),
+            safe(name),
+            safe(email),
+            courses.get(course, ""),
+            created,
+            due,
+            status_label(status, status),
+            completed,
+            score,
+            code if code and revoked is None else "",
+        )
 
 
 def overdue_rows(scope: DashboardScope, *, today=None):
     today = today or scope.today()
     statuses = _statuses()
-    yield [_("Agency"), _("Unit"), _("Learner"), _("Email"), _("Course"), _("Due"),
-           _("Days overdue"), _("Status"), _("Progress (%)")]
-    rows = (overdue_enrollments(scope, today=today)
-            .values_list("agency__name", "unit__name", "user__full_name", "user__email",
-                         "course__title", "due_on", "status", "progress_percent")
-            .iterator(chunk_size=CHUNK))
+    yield [
+        _("Agency"),
+        _("Unit"),
+        _("Learner"),
+        _("Email"),
+        _("Course"),
+        _("Due"),
+        _("Days overdue"),
+        _("Status"),
+        _("Progress (%)"),
+    ]
+    rows = (
+        overdue_enrollments(scope, today=today)
+        .values_list(
+            "agency__name",
+            "unit__name",
+            "user__full_name",
+            "user__email",
+            "course__title",
+            "due_on",
+            "status",
+            "progress_percent",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
     for agency, unit, name, email, course, due, status, progress in rows:
-        yield [_safe(agency), _safe(unit), _safe(name), _safe(email), _safe(course), due,
-               (today - due).days, statuses.get(status, status), progress]
+        yield [
+            _safe(agency),
+            _safe(unit),
+            _safe(name),
+            _safe(email),
+            _safe(course),
+            due,
+            (today - due).days,
+            statuses.get(status, status),
+            progress,
+        ]
 
 
 def adoption_rows(scope: DashboardScope, *, today=None):
@@ -105,17 +180,34 @@ def adoption_rows(scope: DashboardScope, *, today=None):
     if scope.unit is not None:
         units = units.filter(path__startswith=scope.unit.path)
     names = dict(Unit.objects.filter(pk__in=units.values("pk")).values_list("pk", "name"))
-    yield [_("Agency"), _("Unit"), _("Members"), _("Activated"), _("Enrolled"),
-           _("In progress"), _("Completed"), _("Overdue"), _("Required completion rate (%)")]
+    yield [
+        _("Agency"),
+        _("Unit"),
+        _("Members"),
+        _("Activated"),
+        _("Enrolled"),
+        _("In progress"),
+        _("Completed"),
+        _("Overdue"),
+        _("Required completion rate (%)"),
+    ]
     for unit in units.select_related("agency").order_by("agency__name", "path"):
         label = " / ".join(names.get(int(p), "?") for p in unit.path.strip("/").split("/"))
         figures = f.add(f.blank(), by_unit.get(unit.pk, {}))
         figures["members"], figures["activated"] = members.get(unit.pk, (0, 0))
         figures["overdue"] = overdue.get(unit.pk, 0)
         f.finish(figures)
-        yield [_safe(unit.agency.name), _safe(label), figures["members"], figures["activated"],
-               figures["enrolled"], figures["in_progress"], figures["completed"],
-               figures["overdue"], figures["required_rate"]]
+        yield [
+            _safe(unit.agency.name),
+            _safe(label),
+            figures["members"],
+            figures["activated"],
+            figures["enrolled"],
+            figures["in_progress"],
+            figures["completed"],
+            figures["overdue"],
+            figures["required_rate"],
+        ]
 
 
 def _batches(rows):
@@ -126,8 +218,7 @@ def _batches(rows):
 
 def write_csv(rows, fileobj, *, progress=lambda n: None) -> int:
     """UTF-8 CSV (with a byte-order mark, so spreadsheets read accents right)."""
-    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="",
-                            write_through=False)
+    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="", write_through=False)
     writer = csv.writer(text)
     writer.writerow(next(rows))
     done = 0

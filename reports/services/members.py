@@ -31,8 +31,12 @@ class MemberState:
     @classmethod
     def of(cls, member) -> "MemberState":
         """The counted state of an `agencies.events.Member`."""
-        return cls(agency_id=member.agency_id, unit_id=member.unit_id,
-                   active=member.active, activated=member.activated)
+        return cls(
+            agency_id=member.agency_id,
+            unit_id=member.unit_id,
+            active=member.active,
+            activated=member.activated,
+        )
 
     @property
     def key(self) -> tuple:
@@ -66,15 +70,17 @@ def member_counts_add(counts: dict[tuple, int]) -> None:
 
 def expected_member_cells(agency_id: int) -> dict:
     """The MemberCount cells of one agency as the memberships and users say (one query)."""
-    rows = (Membership.objects.filter(agency_id=agency_id)
-            .values("agency_id", "unit_id", "is_active")
-            .annotate(n=Count("id"), activated=Count("id",
-                                                     filter=Q(user__activated_at__isnull=False)))
-            .order_by())
+    rows = (
+        Membership.objects.filter(agency_id=agency_id)
+        .values("agency_id", "unit_id", "is_active")
+        .annotate(n=Count("id"), activated=Count("id", filter=Q(user__activated_at__isnull=False)))
+        .order_by()
+    )
     cells: dict = {}
     for row in rows:
         for activated, n in ((True, row["activated"]), (False, row["n"] - row["activated"])):
             if n:
-                cells[(MemberCount, row["agency_id"], row["unit_id"], row["is_active"],
-                       activated)] = {"n": n}
+                cells[
+                    (MemberCount, row["agency_id"], row["unit_id"], row["is_active"], activated)
+                ] = {"n": n}
     return cells

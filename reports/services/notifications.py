@@ -20,12 +20,14 @@ def report_schedule_notify(*, run: ReportRun) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("reports:run_detail", args=[run.pk])
     if run.status == ReportRun.Status.DONE:
         subject = _("Your %(kind)s report is ready") % {"kind": run.get_kind_display()}
-        body = _("Your scheduled report is ready to download (sign-in required):\n\n%(link)s\n\n"
-                 "It will be deleted after %(days)s days.") % {
-            "link": link, "days": settings.REPORT_RETENTION_DAYS}
+        body = _(
+            "Your scheduled report is ready to download (sign-in required):\n\n%(link)s\n\n"
+            "It will be deleted after %(days)s days."
+        ) % {"link": link, "days": settings.REPORT_RETENTION_DAYS}
     else:
-        subject = _("Your %(kind)s report could not be produced") % {
-            "kind": run.get_kind_display()}
+        subject = _("Your %(kind)s report could not be produced") % {"kind": run.get_kind_display()}
         body = _("Your scheduled report failed: %(reason)s\n\n%(link)s") % {
-            "reason": run.error, "link": link}
+            "reason": run.error,
+            "link": link,
+        }
     send_mail(subject, body, None, [user.email])

@@ -24,11 +24,14 @@ def write_pdf(figures: dict, fileobj, *, title: str) -> int:
     page.drawString(50, height - 78, _("As of %(day)s") % {"day": date_format(figures["today"])})
     rate = head["required_rate"]
     lines = [
-        (_("Members"), head["members"]), (_("Activated"), head["activated"]),
-        (_("Enrolled"), head["enrolled"]), (_("In progress"), head["in_progress"]),
+        (_("Members"), head["members"]),
+        (_("Activated"), head["activated"]),
+        (_("Enrolled"), head["enrolled"]),
+        (_("In progress"), head["in_progress"]),
         (_("Completed"), head["completed"]),
         (_("Completion rate of required training"), "—" if rate is None else f"{rate}%"),
-        (_("Overdue"), head["overdue"]), (_("Certificates issued"), head["certified"]),
+        (_("Overdue"), head["overdue"]),
+        (_("Certificates issued"), head["certified"]),
     ]
     y = height - 110
     for label, value in lines:
@@ -49,8 +52,7 @@ def write_pdf(figures: dict, fileobj, *, title: str) -> int:
     chart.barLabelFormat = "%d"
     chart.barLabels.nudge = 7
     drawing.add(chart)
-    drawing.add(String(40, 220, _("Completions per week"), fontName="Helvetica-Bold",
-                       fontSize=11))
+    drawing.add(String(40, 220, _("Completions per week"), fontName="Helvetica-Bold", fontSize=11))
     renderPDF.draw(drawing, page, 50, y - 260)
     page.showPage()
     page.save()

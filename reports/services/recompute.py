@@ -37,18 +37,50 @@ class Drift:
 def expected_cells(agency_id: int) -> dict:
     """The aggregate cells of one agency as the enrollments say they should be."""
     cells: dict = defaultdict(lambda: defaultdict(int))
-    rows = (Enrollment.objects.filter(agency_id=agency_id)
-            .values_list("agency_id", "unit_id", "course_id", "required", "status", "due_on",
-                         "started_at", "completed_at", "final_score", "certificate__id",
-                         "certificate__revoked_at")
-            .iterator(chunk_size=CHUNK))
+    rows = (
+        Enrollment.objects.filter(agency_id=agency_id)
+        .values_list(
+            "agency_id",
+            "unit_id",
+            "course_id",
+            "required",
+            "status",
+            "due_on",
+            "started_at",
+            "completed_at",
+            "final_score",
+            "certificate__id",
+            "certificate__revoked_at",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
     time_zone = Agency.objects.values_list("time_zone", flat=True).get(pk=agency_id)
-    for (agency, unit, course, required, status, due_on, started_at, completed_at, score,
-         certificate_id, revoked_at) in rows:
+    for (
+        agency,
+        unit,
+        course,
+        required,
+        status,
+        due_on,
+        started_at,
+        completed_at,
+        score,
+        certificate_id,
+        revoked_at,
+    ) in rows:
         state = EnrollmentState.from_values(
-            agency_id=agency, unit_id=unit, course_id=course, required=required, status=status,
-            due_on=due_on, started_at=started_at, completed_at=completed_at, score=score,
-            certified=certificate_id is not None and revoked_at is None, time_zone=time_zone)
+            agency_id=agency,
+            unit_id=unit,
+            course_id=course,
+            required=required,
+            status=status,
+            due_on=due_on,
+            started_at=started_at,
+            completed_at=completed_at,
+            score=score,
+            certified=certificate_id is not None and revoked_at is None,
+            time_zone=time_zone,
+        )
         for key, values in contributions(state).items():
             for field, amount in values.items():
                 cells[key][field] += amount
@@ -59,9 +91,11 @@ def _stored_cells(model, agency_id: int) -> dict:
     fields = ("id", *model.KEY_FIELDS, *model.VALUE_FIELDS)
     stored = {}
     for row in model.objects.filter(agency_id=agency_id).values_list(*fields):
-        key = (model, *row[1:1 + len(model.KEY_FIELDS)])
-        stored[key] = (row[0], dict(zip(model.VALUE_FIELDS, row[1 + len(model.KEY_FIELDS):],
-                                        strict=True)))
+        key = (model, *row[1 : 1 + len(model.KEY_FIELDS)])
+        stored[key] = (
+            row[0],
+            dict(zip(model.VALUE_FIELDS, row[1 + len(model.KEY_FIELDS) :], strict=True)),
+        )
     return stored
 
 
@@ -69,8 +103,7 @@ def _zero(model) -> dict:
     return dict.fromkeys(model.VALUE_FIELDS, 0)
 
 
-def aggregates_recompute_agency(*, agency_id: int, repair: bool = True,
-                                models=None) -> list[Drift]:
+def aggregates_recompute_agency(*, agency_id: int, repair: bool = True, models=None) -> list[Drift]:
     """Compare (and repair) one agency's aggregate rows; returns every cell that disagreed.
 
     Covers the tables of every registered aggregate source (reports.registries.
@@ -87,8 +120,12 @@ def aggregates_recompute_agency(*, agency_id: int, repair: bool = True,
             # Services that change what this source counts (enrollments, members) queue behind
             # this lock (PostgreSQL), so the rows read below and the rows written stay
             # consistent. Sources lock in registration order: enrollments, then members.
-            list(source.models[0].objects.select_for_update().filter(agency_id=agency_id)
-                 .values_list("id", flat=True))
+            list(
+                source.models[0]
+                .objects.select_for_update()
+                .filter(agency_id=agency_id)
+                .values_list("id", flat=True)
+            )
             expected.update(source.expected(agency_id))
         for model in models:
             stored = _stored_cells(model, agency_id)
@@ -105,8 +142,9 @@ def aggregates_recompute_agency(*, agency_id: int, repair: bool = True,
                 if not repair:
                     continue
                 if row_id is None:
-                    missing.append(model(**dict(zip(model.KEY_FIELDS, key[1:], strict=True)),
-                                         **want))
+                    missing.append(
+                        model(**dict(zip(model.KEY_FIELDS, key[1:], strict=True)), **want)
+                    )
                 elif any(want.values()):
                     model.objects.filter(pk=row_id).update(**want)
                 else:
@@ -128,6 +166,11 @@ def aggregates_recompute(*, repair: bool = True) -> dict[int, list[Drift]]:
         drift = aggregates_recompute_agency(agency_id=agency_id, repair=repair)
         if drift:
             found[agency_id] = drift
-            logger.warning("Aggregate drift in agency %s: %d cells %s", agency_id, len(drift),
-                           "repaired" if repair else "found", extra={"drift": drift[:20]})
+            logger.warning(
+                "Aggregate drift in agency %s: %d cells %s",
+                agency_id,
+                len(drift),
+                "repaired" if repair else "found",
+                extra={"drift": drift[:20]},
+            )
     return found

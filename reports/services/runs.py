@@ -34,8 +34,9 @@ CONTENT_TYPES = {
 }
 
 
-def report_request(*, actor, scope: DashboardScope, kind: str, format: str,
-                   schedule=None) -> ReportRun:
+def report_request(
+    *, actor, scope: DashboardScope, kind: str, format: str, schedule=None
+) -> ReportRun:
     """Queue a report of `scope` (already checked by reports.access.dashboard_scope); `kind` is
     a key of reports.registries.report_kinds.
 
@@ -47,9 +48,16 @@ def report_request(*, actor, scope: DashboardScope, kind: str, format: str,
         raise ValueError(f"unknown report {kind}.{format}")
     with transaction.atomic():
         run = ReportRun.objects.create(
-            requested_by=actor, agency=scope.agency, unit=scope.unit, course=scope.course,
-            learning_path=scope.learning_path, required_only=scope.required_only, kind=kind,
-            format=format, schedule=schedule)
+            requested_by=actor,
+            agency=scope.agency,
+            unit=scope.unit,
+            course=scope.course,
+            learning_path=scope.learning_path,
+            required_only=scope.required_only,
+            kind=kind,
+            format=format,
+            schedule=schedule,
+        )
         transaction.on_commit(lambda: report_run_task.delay(run.pk))
     return run
 
@@ -60,9 +68,14 @@ def scope_of(run) -> DashboardScope:
         course_ids = (run.course_id,)
     elif run.learning_path_id:
         course_ids = tuple(run.learning_path.steps.values_list("course_id", flat=True))
-    return DashboardScope(agency=run.agency, unit=run.unit, course=run.course,
-                          learning_path=run.learning_path, course_ids=course_ids,
-                          required_only=run.required_only)
+    return DashboardScope(
+        agency=run.agency,
+        unit=run.unit,
+        course=run.course,
+        learning_path=run.learning_path,
+        course_ids=course_ids,
+        required_only=run.required_only,
+    )
 
 
 def _filename(run) -> str:
@@ -79,23 +92,30 @@ def _write(run, fileobj) -> int:
 
     if run.format == ReportFormat.PDF:
         title = _("Training summary: %(scope)s") % {
-            "scope": run.unit.name if run.unit else run.agency.name if run.agency
-            else _("all agencies")}
+            "scope": run.unit.name
+            if run.unit
+            else run.agency.name
+            if run.agency
+            else _("all agencies")
+        }
         return write_pdf(dashboard_figures(scope), fileobj, title=title)
     report = report_kinds[run.kind]
     rows = report.rows(scope)
     if run.format == ReportFormat.XLSX:
-        return exporters.write_xlsx(rows, fileobj, title=str(report.label),
-                                    progress=progress)
+        return exporters.write_xlsx(rows, fileobj, title=str(report.label), progress=progress)
     return exporters.write_csv(rows, fileobj, progress=progress)
 
 
 def report_run_execute(*, run_id: int) -> ReportRun | None:
     """Produce a queued run. Safe to call twice: only the call that claims it does the work."""
     claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.QUEUED).update(
-        status=ReportRun.Status.RUNNING, started_at=timezone.now())
-    run = (ReportRun.objects.select_related("agency", "unit", "course", "learning_path")
-           .filter(pk=run_id).first())
+        status=ReportRun.Status.RUNNING, started_at=timezone.now()
+    )
+    run = (
+        ReportRun.objects.select_related("agency", "unit", "course", "learning_path")
+        .filter(pk=run_id)
+        .first()
+    )
     if not claimed or run is None:
         return run
     saved = None
@@ -106,15 +126,16 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
             name = f"reports/{uuid.uuid4().hex}/{_filename(run)}"
             saved = default_storage.save(name, File(temporary, name=name))
         ReportRun.objects.filter(pk=run.pk).update(
-            status=ReportRun.Status.DONE, file=saved, rows_done=rows,
-            finished_at=timezone.now())
+            status=ReportRun.Status.DONE, file=saved, rows_done=rows, finished_at=timezone.now()
+        )
     except Exception as error:  # the reason is kept for the person who asked
         logger.exception("Report run %s failed", run_id)
         if saved:
             default_storage.delete(saved)
         reason = f"{error.__class__.__name__}: {error}"[:2000]
         ReportRun.objects.filter(pk=run.pk).update(
-            status=ReportRun.Status.FAILED, error=reason, file="", finished_at=timezone.now())
+            status=ReportRun.Status.FAILED, error=reason, file="", finished_at=timezone.now()
+        )
     run.refresh_from_db()
     if run.schedule_id:
         report_schedule_notify(run=run)
@@ -122,8 +143,9 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
 
 
 def report_runs_recent(*, user, limit: int = 20):
-    return list(report_runs_visible_to(user).select_related("agency", "unit", "requested_by")
-                [:limit])
+    return list(
+        report_runs_visible_to(user).select_related("agency", "unit", "requested_by")[:limit]
+    )
 
 
 def report_file_response(*, run: ReportRun) -> FileResponse | None:
@@ -134,8 +156,12 @@ def report_file_response(*, run: ReportRun) -> FileResponse | None:
         handle = default_storage.open(run.file.name, "rb")
     except FileNotFoundError:
         return None
-    return FileResponse(handle, as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1],
-                        content_type=CONTENT_TYPES[run.format])
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=run.file.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES[run.format],
+    )
 
 
 def report_runs_purge(*, now=None) -> int:
@@ -152,9 +178,11 @@ def report_runs_purge(*, now=None) -> int:
         run.delete()
         deleted += 1
     stuck = now - timezone.timedelta(hours=settings.REPORT_STUCK_HOURS)
-    ReportRun.objects.filter(status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING],
-                             created_at__lt=stuck).update(
-        status=ReportRun.Status.FAILED, finished_at=now,
-        error=_("The report did not finish in time (the worker may have stopped)."))
+    ReportRun.objects.filter(
+        status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING], created_at__lt=stuck
+    ).update(
+        status=ReportRun.Status.FAILED,
+        finished_at=now,
+        error=_("The report did not finish in time (the worker may have stopped)."),
+    )
     return deleted
-

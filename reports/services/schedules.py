@@ -22,14 +22,23 @@ def next_run_after(day: datetime.date, frequency: str) -> datetime.date:
     return datetime.date(year, month, 1)
 
 
-def report_schedule_create(*, actor, scope: DashboardScope, kind: str, format: str,
-                           frequency: str, today=None) -> ReportSchedule:
+def report_schedule_create(
+    *, actor, scope: DashboardScope, kind: str, format: str, frequency: str, today=None
+) -> ReportSchedule:
     """Subscribe `actor` to a report of `scope`; the first one comes on the next cycle."""
     today = today or timezone.localdate()
     return ReportSchedule.objects.create(
-        user=actor, agency=scope.agency, unit=scope.unit, course=scope.course,
-        learning_path=scope.learning_path, required_only=scope.required_only, kind=kind,
-        format=format, frequency=frequency, next_run_on=next_run_after(today, frequency))
+        user=actor,
+        agency=scope.agency,
+        unit=scope.unit,
+        course=scope.course,
+        learning_path=scope.learning_path,
+        required_only=scope.required_only,
+        kind=kind,
+        format=format,
+        frequency=frequency,
+        next_run_on=next_run_after(today, frequency),
+    )
 
 
 def report_schedule_cancel(*, actor, schedule_id) -> None:
@@ -51,22 +60,36 @@ def report_schedules_run_due(*, today=None) -> list[ReportRun]:
     due = ReportSchedule.objects.filter(is_active=True, next_run_on__lte=today)
     for schedule_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            schedule = (ReportSchedule.objects.select_for_update()
-                        .select_related("user").filter(pk=schedule_id, is_active=True,
-                                                       next_run_on__lte=today).first())
+            schedule = (
+                ReportSchedule.objects.select_for_update()
+                .select_related("user")
+                .filter(pk=schedule_id, is_active=True, next_run_on__lte=today)
+                .first()
+            )
             if schedule is None:
                 continue
             schedule.next_run_on = next_run_after(today, schedule.frequency)
             try:
                 scope = dashboard_scope(
-                    schedule.user, agency_id=schedule.agency_id, unit_id=schedule.unit_id,
-                    course_id=schedule.course_id, path_id=schedule.learning_path_id,
-                    required_only=schedule.required_only)
+                    schedule.user,
+                    agency_id=schedule.agency_id,
+                    unit_id=schedule.unit_id,
+                    course_id=schedule.course_id,
+                    path_id=schedule.learning_path_id,
+                    required_only=schedule.required_only,
+                )
             except Http404:
                 schedule.is_active = False
                 schedule.save(update_fields=["next_run_on", "is_active"])
                 continue
             schedule.save(update_fields=["next_run_on"])
-            runs.append(report_request(actor=schedule.user, scope=scope, kind=schedule.kind,
-                                       format=schedule.format, schedule=schedule))
+            runs.append(
+                report_request(
+                    actor=schedule.user,
+                    scope=scope,
+                    kind=schedule.kind,
+                    format=schedule.format,
+                    schedule=schedule,
+                )
+            )
     return runs

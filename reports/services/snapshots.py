@@ -35,7 +35,8 @@ def snapshot_figures(*, agency_id: int, day: datetime.date, time_zone: str | Non
     done_by_end = Q(completed_at__lt=end)
     figures: dict = defaultdict(lambda: dict.fromkeys(DailySnapshot.FIGURES, 0))
     enrollments = (
-        Enrollment.objects.filter(agency_id=agency_id, created_at__lt=end).values("unit_id")
+        Enrollment.objects.filter(agency_id=agency_id, created_at__lt=end)
+        .values("unit_id")
         .annotate(
             enrolled=Count("id"),
             completed=Count("id", filter=done_by_end),
@@ -44,40 +45,51 @@ def snapshot_figures(*, agency_id: int, day: datetime.date, time_zone: str | Non
             completions=Count("id", filter=Q(completed_at__gte=start, completed_at__lt=end)),
             learners_started=Count("user_id", distinct=True, filter=Q(started_at__lt=end)),
             learners_completed=Count("user_id", distinct=True, filter=done_by_end),
-        ).order_by())
+        )
+        .order_by()
+    )
     for row in enrollments:
         figures[row.pop("unit_id")].update(row)
-    members = (Membership.objects.filter(agency_id=agency_id, is_active=True, joined_at__lt=end)
-               .values("unit_id")
-               .annotate(members=Count("id"),
-                         activated=Count("id", filter=Q(user__activated_at__lt=end)))
-               .order_by())
+    members = (
+        Membership.objects.filter(agency_id=agency_id, is_active=True, joined_at__lt=end)
+        .values("unit_id")
+        .annotate(members=Count("id"), activated=Count("id", filter=Q(user__activated_at__lt=end)))
+        .order_by()
+    )
     for row in members:
         figures[row.pop("unit_id")].update(row)
-    active = (LearningEvent.objects.filter(agency_id=agency_id, created_at__gte=end - ACTIVE_WINDOW,
-                                           created_at__lt=end)
-              .values("user__membership__unit_id")
-              .annotate(n=Count("user_id", distinct=True)).order_by())
+    active = (
+        LearningEvent.objects.filter(
+            agency_id=agency_id, created_at__gte=end - ACTIVE_WINDOW, created_at__lt=end
+        )
+        .values("user__membership__unit_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    )
     for row in active:
         figures[row["user__membership__unit_id"]]["active_learners"] = row["n"]
     return figures
 
 
-def snapshot_write_agency(*, agency_id: int, day: datetime.date,
-                          time_zone: str | None = None) -> int:
+def snapshot_write_agency(
+    *, agency_id: int, day: datetime.date, time_zone: str | None = None
+) -> int:
     """Write one agency's rows for `day`; returns how many rows were created, changed or
     deleted (0 when the day was already written with the same figures)."""
     figures = snapshot_figures(agency_id=agency_id, day=day, time_zone=time_zone)
     wanted = {unit: values for unit, values in figures.items() if any(values.values())}
     changed = 0
     with transaction.atomic():
-        existing = {s.unit_id: s for s in DailySnapshot.objects.select_for_update()
-                    .filter(agency_id=agency_id, day=day)}
+        existing = {
+            s.unit_id: s
+            for s in DailySnapshot.objects.select_for_update().filter(agency_id=agency_id, day=day)
+        }
         for unit_id, values in wanted.items():
             row = existing.pop(unit_id, None)
             if row is None:
-                DailySnapshot.objects.create(agency_id=agency_id, unit_id=unit_id, day=day,
-                                             **values)
+                DailySnapshot.objects.create(
+                    agency_id=agency_id, unit_id=unit_id, day=day, **values
+                )
                 changed += 1
             elif any(getattr(row, name) != value for name, value in values.items()):
                 DailySnapshot.objects.filter(pk=row.pk).update(**values)

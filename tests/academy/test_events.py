@@ -105,12 +105,16 @@ def test_a_failing_subscriber_rolls_back_the_publishers_change(monkeypatch, worl
     def broken(event):
         raise RuntimeError("counts unavailable")
 
-    monkeypatch.setattr(events, "_subscribers", events.defaultdict(
-        list, {key: list(value) for key, value in events._subscribers.items()}))
+    monkeypatch.setattr(
+        events,
+        "_subscribers",
+        events.defaultdict(list, {key: list(value) for key, value in events._subscribers.items()}),
+    )
     subscribe(MemberMoved, broken, app_label="reports")
     membership = Membership.objects.get(user=world.a_learner)
     with pytest.raises(RuntimeError):
-        membership_update(actor=world.a_admin, membership=membership, role=membership.role,
-                          unit=world.ops)
+        membership_update(
+            actor=world.a_admin, membership=membership, role=membership.role, unit=world.ops
+        )
     membership.refresh_from_db()
     assert membership.unit_id == world.data.pk

@@ -11,8 +11,12 @@ class NameForm(forms.Form):
 def test_message_dicts_go_on_their_fields_and_the_rest_on_the_form():
     form = NameForm({"name": "Ada"})
     assert form.is_valid()
-    apply_validation_error(form, ValidationError({
-        "name": ["Taken."], "slug": ["No such field here."], NON_FIELD_ERRORS: ["Refused."]}))
+    apply_validation_error(
+        form,
+        ValidationError(
+            {"name": ["Taken."], "slug": ["No such field here."], NON_FIELD_ERRORS: ["Refused."]}
+        ),
+    )
     assert form.errors["name"] == ["Taken."]
     assert form.non_field_errors() == ["No such field here.", "Refused."]
 

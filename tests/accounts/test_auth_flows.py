@@ -308,7 +308,9 @@ def _po_entries(path):
     for line in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#") or not line.strip():
             if "msgid" in current and "msgid_plural" not in current:
-                entries.append((current.get("msgctxt"), current["msgid"], current.get("msgstr", "")))
+                entries.append(
+                    (current.get("msgctxt"), current["msgid"], current.get("msgstr", ""))
+                )
             if not line.strip():
                 current, field = {}, None
             continue
@@ -317,7 +319,9 @@ def _po_entries(path):
             field, current[key] = key, ""
             line = rest
         if field and line.startswith('"'):
-            current[field] += line[1:-1].encode().decode("unicode_escape").encode("latin-1").decode()
+            current[field] += (
+                line[1:-1].encode().decode("unicode_escape").encode("latin-1").decode()
+            )
     return [e for e in entries if e[1]]
 
 
@@ -329,9 +333,11 @@ def test_french_catalogue_translates_every_project_string():
     assert untranslated == []
     # The compiled catalogue (django.mo) is the one in use, and it is up to date with the .po.
     with translation.override("fr"):
-        stale = [msgid for ctx, msgid, msgstr in entries
-                 if (translation.pgettext(ctx, msgid) if ctx else translation.gettext(msgid))
-                 != msgstr]
+        stale = [
+            msgid
+            for ctx, msgid, msgstr in entries
+            if (translation.pgettext(ctx, msgid) if ctx else translation.gettext(msgid)) != msgstr
+        ]
     assert stale == []
 
 

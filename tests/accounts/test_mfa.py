@@ -26,7 +26,9 @@ def mfa_world(world):
 
 def sign_in(client, email):
     """A real password sign-in (force_login would leave allauth asking to re-authenticate)."""
-    client.post(reverse("account_login"), {"login": email, "password": settings.ACADEMY_DEMO_PASSWORD})
+    client.post(
+        reverse("account_login"), {"login": email, "password": settings.ACADEMY_DEMO_PASSWORD}
+    )
     return client
 
 
@@ -44,7 +46,9 @@ def test_member_of_mfa_agency_sets_up_totp_and_then_reaches_the_site(mfa_world, 
     response, _ = activate_totp(client)
 
     assert response.status_code == 302
-    types = set(Authenticator.objects.filter(user=mfa_world.a_learner).values_list("type", flat=True))
+    types = set(
+        Authenticator.objects.filter(user=mfa_world.a_learner).values_list("type", flat=True)
+    )
     assert types == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
     assert client.get(reverse("home")).status_code == 200
 
@@ -63,8 +67,10 @@ def test_sign_in_with_totp_asks_for_the_code(world, client):
     _, secret = activate_totp(client)
     client.logout()
 
-    response = client.post(reverse("account_login"),
-                           {"login": "learner@a.gov", "password": settings.ACADEMY_DEMO_PASSWORD})
+    response = client.post(
+        reverse("account_login"),
+        {"login": "learner@a.gov", "password": settings.ACADEMY_DEMO_PASSWORD},
+    )
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
 

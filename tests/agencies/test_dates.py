@@ -28,7 +28,8 @@ def test_agency_day_bounds_hold_exactly_the_moments_of_that_day():
     assert end == datetime.datetime(2025, 3, 13, 10, tzinfo=UTC)
     assert agency_date("Pacific/Kiritimati", start) == datetime.date(2025, 3, 13)
     assert agency_date("Pacific/Kiritimati", end - datetime.timedelta(microseconds=1)) == (
-        datetime.date(2025, 3, 13))
+        datetime.date(2025, 3, 13)
+    )
 
 
 @pytest.mark.django_db

@@ -129,7 +129,10 @@ def test_access_helpers_answer_404_outside_scope(world):
 
 def test_ancestor_paths_are_nearest_first(world):
     assert selectors.ancestor_paths(world.data.path) == [
-        world.data.path, world.digital.path, world.hq.path]
+        world.data.path,
+        world.digital.path,
+        world.hq.path,
+    ]
 
 
 def test_nearest_manager_skips_deactivated_managers(world):
@@ -140,8 +143,7 @@ def test_nearest_manager_skips_deactivated_managers(world):
     # deactivated through the service: neither is anyone's manager any more.
     make_member(world.a, Role.MANAGER, world.data, email="gone@a.gov", is_active=False)
     left = make_member(world.a, Role.MANAGER, world.data, email="left@a.gov")
-    services.membership_set_active(actor=world.a_admin, membership=left.membership,
-                                   active=False)
+    services.membership_set_active(actor=world.a_admin, membership=left.membership, active=False)
     managers = selectors.managers_up_the_tree([world.data.path])
     assert selectors.nearest_managers(managers, world.data.path) == [world.a_manager]
 
@@ -153,7 +155,8 @@ def test_nearest_manager_is_never_the_person_themself(world):
     data_manager = make_member(world.a, Role.MANAGER, world.data, email="datamgr@a.gov")
     managers = selectors.managers_up_the_tree([world.data.path, world.ops.path])
     assert selectors.nearest_managers(managers, world.data.path) == [data_manager]
-    assert selectors.nearest_managers(managers, world.data.path,
-                                      other_than=data_manager.pk) == [world.a_manager]
+    assert selectors.nearest_managers(managers, world.data.path, other_than=data_manager.pk) == [
+        world.a_manager
+    ]
     assert selectors.nearest_managers(managers, world.ops.path) == []  # nobody manages Ops
     assert selectors.nearest_managers(managers, None) == []

@@ -61,7 +61,8 @@ def test_import_with_publish_renders_the_video_embed(db):
     course = bundle_import(MINI, actor=None, agency=None, publish=True)
     lesson = course.current_version.snapshot["modules"][0]["lessons"][1]
     assert lesson["video_html"].startswith(
-        '<iframe src="https://www.youtube-nocookie.com/embed/abc123"')
+        '<iframe src="https://www.youtube-nocookie.com/embed/abc123"'
+    )
 
 
 def test_export_then_import_round_trips_to_an_identical_course(db, tmp_path):
@@ -78,8 +79,9 @@ def test_export_then_import_round_trips_to_an_identical_course(db, tmp_path):
     Course.objects.filter(pk=again.pk).update(slug="mini-course-second")
     call_command("export_course", "mini-course-second", str(tmp_path / "out"), "--draft")
     manifest = tmp_path / "out/course.yaml"
-    manifest.write_text(manifest.read_text().replace("slug: mini-course-second",
-                                                     "slug: mini-course"))
+    manifest.write_text(
+        manifest.read_text().replace("slug: mini-course-second", "slug: mini-course")
+    )
     call_command("import_course", str(tmp_path / "out"))
     third = Course.objects.get(slug="mini-course")
     assert third.pk not in (original.pk, again.pk)
@@ -116,12 +118,17 @@ def test_invalid_bundle_lists_every_problem_with_lines_and_changes_nothing(db, m
     manifest = manifest.replace("file: lessons/03-goodbye.md", "file: lessons/99-missing.md")
     manifest = manifest.replace("type: true_false", "type: essay")
     manifest = manifest.replace("key: q-final", "key: q-first")
-    manifest = manifest.replace("        - {text: A, correct: true}\n        - {text: B, correct: true}",
-                                "        - {text: A, correct: false}\n        - {text: B, correct: false}")
+    manifest = manifest.replace(
+        "        - {text: A, correct: true}\n        - {text: B, correct: true}",
+        "        - {text: A, correct: false}\n        - {text: B, correct: false}",
+    )
     (mini / "course.yaml").write_text(manifest)
     problems = _problems(mini)
     joined = "\n".join(problems)
-    assert "course.yaml:60: modules[1].lessons[0].file: lesson file lessons/99-missing.md is missing" in joined
+    assert (
+        "course.yaml:60: modules[1].lessons[0].file: lesson file lessons/99-missing.md is missing"
+        in joined
+    )
     assert "modules[0].quiz.questions[1].type: unknown question type “essay”" in joined
     assert "quiz.questions[0].key: duplicate question key “q-first”" in joined
     assert "quiz.questions[0].choices: no correct answer" in joined
@@ -139,7 +146,9 @@ def test_bad_yaml_is_reported_with_its_line(db, mini):
 
 def test_duplicate_yaml_keys_and_unknown_keys_are_reported(db, mini):
     manifest = (mini / "course.yaml").read_text()
-    manifest = manifest.replace("level: intermediate\n", "level: intermediate\nlevel: advanced\ncolour: red\n")
+    manifest = manifest.replace(
+        "level: intermediate\n", "level: intermediate\nlevel: advanced\ncolour: red\n"
+    )
     (mini / "course.yaml").write_text(manifest)
     joined = "\n".join(_problems(mini))
     assert "course.yaml:7: level: duplicate key" in joined
@@ -155,8 +164,14 @@ def test_too_large_file_is_refused(db, mini, settings):
 
 def test_disallowed_attachment_type_is_refused(db, mini):
     (mini / "files/script.html").write_text("<script>alert(1)</script>")
-    manifest = (mini / "course.yaml").read_text().replace(
-        "attachments: [files/diagram.png]", "attachments: [files/diagram.png, files/script.html]")
+    manifest = (
+        (mini / "course.yaml")
+        .read_text()
+        .replace(
+            "attachments: [files/diagram.png]",
+            "attachments: [files/diagram.png, files/script.html]",
+        )
+    )
     (mini / "course.yaml").write_text(manifest)
     assert any("cannot be attached" in p for p in _problems(mini))
 

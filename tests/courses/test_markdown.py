@@ -18,7 +18,7 @@ XSS_PAYLOADS = [
     "<script>alert(1)</script>",
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     '<img src=x onerror="alert(1)">',
-    "![pic](x\" onerror=\"alert(1))",
+    '![pic](x" onerror="alert(1))',
     "[click](javascript:alert(1))",
     "[click](JaVaScRiPt:alert(1))",
     "[click](javascript&#58;alert(1))",
@@ -30,28 +30,29 @@ XSS_PAYLOADS = [
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "![data](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     "<svg onload=alert(1)><script>alert(1)</script></svg>",
-    "<svg><a xlink:href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
     '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
     '<iframe src="javascript:alert(1)"></iframe>',
     '<iframe src="https://evil.example/embed"></iframe>',
     '<div style="background:url(javascript:alert(1))">x</div>',
     '<p style="width: expression(alert(1))">x</p>',
-    "<a href=\"javascript:alert(1)\" onclick=\"alert(1)\">x</a>",
+    '<a href="javascript:alert(1)" onclick="alert(1)">x</a>',
     "<body onload=alert(1)>",
     "<math><mtext><img src=x onerror=alert(1)></mtext></math>",
-    "<object data=\"javascript:alert(1)\"></object>",
-    "<embed src=\"javascript:alert(1)\">",
-    "<form action=\"javascript:alert(1)\"><button>x</button></form>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
-    "<base href=\"javascript:alert(1)//\">",
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><button>x</button></form>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
     "<!--<img src=x onerror=alert(1)>-->",
     "```\n</code><script>alert(1)</script>\n```",
     "| a |\n|---|\n| <img src=x onerror=alert(1)> |",
-    "!!! note \"<script>alert(1)</script>\"\n    body <b onmouseover=alert(1)>x</b>",
+    '!!! note "<script>alert(1)</script>"\n    body <b onmouseover=alert(1)>x</b>',
     "[x](vbscript:msgbox(1))",
-    "<a href=\"&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)\">x</a>",
+    '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)">x</a>',
     "# Heading {onclick=alert(1)}",
 ]
+
 
 class _Elements(HTMLParser):
     """Collects the real elements and attributes of an HTML fragment (not escaped text)."""
@@ -94,8 +95,12 @@ def test_sanitizer_alone_neutralises_raw_html_payload(payload):
 
 
 def test_the_checker_catches_what_it_should():
-    for bad in ['<a href="javascript:alert(1)">x</a>', '<img src=x onerror=alert(1)>',
-                '<p style="x">y</p>', '<script>x</script>']:
+    for bad in [
+        '<a href="javascript:alert(1)">x</a>',
+        "<img src=x onerror=alert(1)>",
+        '<p style="x">y</p>',
+        "<script>x</script>",
+    ]:
         with pytest.raises(AssertionError):
             assert_safe(bad)
 
@@ -129,7 +134,8 @@ def test_empty_markdown_renders_nothing():
 def test_video_embed_only_for_allowed_hosts(settings):
     settings.ACADEMY_VIDEO_EMBED_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
     assert embed_url("https://www.youtube.com/watch?v=abc") == (
-        "https://www.youtube-nocookie.com/embed/abc")
+        "https://www.youtube-nocookie.com/embed/abc"
+    )
     assert embed_url("https://vimeo.com/123") == "https://player.vimeo.com/video/123"
     assert embed_url("https://evil.example/embed/1") is None
     assert embed_url("javascript:alert(1)") is None
@@ -142,5 +148,6 @@ def test_video_embed_only_for_allowed_hosts(settings):
 def test_removing_a_host_from_settings_removes_its_embeds(settings):
     settings.ACADEMY_VIDEO_EMBED_HOSTS = ["player.vimeo.com"]
     assert "<iframe" not in sanitize_html(
-        '<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>')
+        '<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>'
+    )
     assert "<iframe" not in video_embed_html("https://youtu.be/x", title="t")

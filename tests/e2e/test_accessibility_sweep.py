@@ -24,8 +24,9 @@ def demo(db):
 
     run_seeders(stdout=io.StringIO())
     trainer = User.objects.get(email="trainer@demo.gov")
-    course = build_course(trainer, trainer.membership.agency, slug="sweep-course",
-                          title="Sweep course", publish=True)
+    course = build_course(
+        trainer, trainer.membership.agency, slug="sweep-course", title="Sweep course", publish=True
+    )
     return course
 
 
@@ -37,13 +38,18 @@ def _ids(course):
 
     lesson = course.lessons.order_by("position").first()
     quiz = course.quizzes.first()
-    attempt = (QuizAttempt.objects.filter(enrollment__user__email="learner@demo.gov",
-                                          submitted_at__isnull=False).first())
+    attempt = QuizAttempt.objects.filter(
+        enrollment__user__email="learner@demo.gov", submitted_at__isnull=False
+    ).first()
     certificate = Certificate.objects.filter(issued_for__user__email="learner@demo.gov").first()
     return {
-        "course": course, "lesson": lesson, "quiz": quiz,
-        "module": course.modules.first(), "question": quiz.questions.first(),
-        "attempt": attempt, "certificate": certificate,
+        "course": course,
+        "lesson": lesson,
+        "quiz": quiz,
+        "module": course.modules.first(),
+        "question": quiz.questions.first(),
+        "attempt": attempt,
+        "certificate": certificate,
         "assignment": assignments_visible_to(User.objects.get(email="manager@demo.gov")).first(),
         "member": Membership.objects.get(user__email="learner@demo.gov"),
         "unit": Unit.objects.get(agency__slug="demo-agency", name="Data Team"),
@@ -54,29 +60,38 @@ def _pages(role, ids):
     c = ids["course"].pk
     pages = {
         "anonymous": [
-            "/", reverse("account_login"), reverse("account_signup"),
+            "/",
+            reverse("account_login"),
+            reverse("account_signup"),
             reverse("account_reset_password"),
             reverse("learning:verify", args=[ids["certificate"].code]),
             "/no-such-page/",
         ],
         "learner@demo.gov": [
-            "/", reverse("learning:my_learning"), reverse("courses:catalog"),
+            "/",
+            reverse("learning:my_learning"),
+            reverse("courses:catalog"),
             reverse("courses:catalog") + "?q=prompt&level=beginner",
             reverse("courses:course_detail", args=["genai-fundamentals"]),
             reverse("learning:course", args=["genai-fundamentals"]),
-            reverse("learning:lesson", args=["genai-fundamentals",
-                                             "what-is-genai"]),
+            reverse("learning:lesson", args=["genai-fundamentals", "what-is-genai"]),
             reverse("learning:attempt_result", args=[ids["attempt"].pk]),
             reverse("learning:certificate", args=[ids["certificate"].code]),
-            reverse("reminders:notifications"), reverse("reminders:preferences"),
-            reverse("account_email"), reverse("account_change_password"),
+            reverse("reminders:notifications"),
+            reverse("reminders:preferences"),
+            reverse("account_email"),
+            reverse("account_change_password"),
             reverse("mfa_index"),
         ],
         "trainer@demo.gov": [
-            reverse("studio:course_list"), reverse("studio:course_create"),
-            reverse("studio:course_import"), reverse("studio:outline", args=[c]),
-            reverse("studio:course_edit", args=[c]), reverse("studio:version_list", args=[c]),
-            reverse("studio:course_preview", args=[c]), reverse("studio:answer_key", args=[c]),
+            reverse("studio:course_list"),
+            reverse("studio:course_create"),
+            reverse("studio:course_import"),
+            reverse("studio:outline", args=[c]),
+            reverse("studio:course_edit", args=[c]),
+            reverse("studio:version_list", args=[c]),
+            reverse("studio:course_preview", args=[c]),
+            reverse("studio:answer_key", args=[c]),
             reverse("studio:module_rename", args=[c, ids["module"].pk]),
             reverse("studio:module_delete", args=[c, ids["module"].pk]),
             reverse("studio:lesson_add", args=[c, ids["module"].pk]),
@@ -91,29 +106,42 @@ def _pages(role, ids):
         "manager@demo.gov": [
             reverse("reports:dashboard"),
             reverse("reports:dashboard") + f"?unit={ids['unit'].pk}&required=1",
-            reverse("reports:overdue"), reverse("reports:run_list"),
-            reverse("reminders:assignment_list"), reverse("reminders:assignment_create"),
+            reverse("reports:overdue"),
+            reverse("reports:run_list"),
+            reverse("reminders:assignment_list"),
+            reverse("reminders:assignment_create"),
             reverse("reminders:assignment_detail", args=[ids["assignment"].pk]),
             reverse("reminders:overdue"),
-            reverse("agencies:member_list"), reverse("agencies:member_invite"),
+            reverse("agencies:member_list"),
+            reverse("agencies:member_invite"),
             reverse("agencies:member_edit", args=[ids["member"].pk]),
-            reverse("agencies:unit_list"), reverse("agencies:unit_edit", args=[ids["unit"].pk]),
+            reverse("agencies:unit_list"),
+            reverse("agencies:unit_edit", args=[ids["unit"].pk]),
         ],
         "agencyadmin@demo.gov": [
-            reverse("agencies:audit_log"), reverse("agencies:agency_settings"),
-            reverse("reminders:policy"), reverse("learning:certificate_list"),
+            reverse("agencies:audit_log"),
+            reverse("agencies:agency_settings"),
+            reverse("reminders:policy"),
+            reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),
         ],
         "platformadmin@demo.gov": [
-            reverse("agencies:agency_list"), reverse("reports:platform"),
+            reverse("agencies:agency_list"),
+            reverse("reports:platform"),
             reverse("agencies:audit_log"),
         ],
     }
     return pages[role]
 
 
-ROLES = ["anonymous", "learner@demo.gov", "trainer@demo.gov", "manager@demo.gov",
-         "agencyadmin@demo.gov", "platformadmin@demo.gov"]
+ROLES = [
+    "anonymous",
+    "learner@demo.gov",
+    "trainer@demo.gov",
+    "manager@demo.gov",
+    "agencyadmin@demo.gov",
+    "platformadmin@demo.gov",
+]
 
 
 def _sign_in(page, email):
@@ -143,8 +171,9 @@ def test_every_page_of_every_role_passes_axe(demo, browser, live_server, _axe, l
     problems = []
     for role in ROLES:
         context = browser.new_context(base_url=live_server.url)
-        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
-                              "url": live_server.url}])
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
         context.set_default_timeout(15_000)
         page = context.new_page()
         if role != "anonymous":
@@ -161,8 +190,12 @@ def test_every_page_of_every_role_passes_axe(demo, browser, live_server, _axe, l
 def test_pages_fit_a_phone_screen(demo, browser, live_server, _axe, role):
     """At a phone's width nothing scrolls sideways, the menu opens, and axe stays clean."""
     ids = _ids(demo)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     _sign_in(page, role)
@@ -170,7 +203,8 @@ def test_pages_fit_a_phone_screen(demo, browser, live_server, _axe, role):
     for url in _pages(role, ids):
         problems += _problems_on(page, _axe, url, 200)
         overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             problems.append(f"{url}: scrolls sideways by {overflow}px at 375px wide")
     page.goto("/")

@@ -16,8 +16,9 @@ def sign_in(page, email):
     page.wait_for_url("**/")
 
 
-def test_manager_filters_dashboard_and_downloads_a_csv_report(page, live_server, axe_check,
-                                                              settings):
+def test_manager_filters_dashboard_and_downloads_a_csv_report(
+    page, live_server, axe_check, settings
+):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     sign_in(page, "manager@demo.gov")

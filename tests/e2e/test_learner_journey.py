@@ -29,16 +29,14 @@ def answer(page, attempt, *, right):
     questions = questions_by_key(quiz)
     for d in attempt.drawn:
         correct = correct_keys(questions[d["question_key"]])
-        keys = sorted(correct) if right else [next(k for k in d["choice_keys"]
-                                                    if k not in correct)]
+        keys = sorted(correct) if right else [next(k for k in d["choice_keys"] if k not in correct)]
         for key in keys:
             page.locator(f"label[for='a{attempt.pk}-{d['question_key']}-{key}']").click()
     page.get_by_role("button", name="Submit answers").click()
     page.wait_for_url(re.compile(r".*/result/$"))
 
 
-def test_learner_takes_a_course_to_a_verified_certificate(demo_world, page, live_server,
-                                                          axe_check):
+def test_learner_takes_a_course_to_a_verified_certificate(demo_world, page, live_server, axe_check):
     page.goto("/accounts/login/")
     page.locator("#id_login").fill("learner@demo.gov")
     page.locator("#id_password").fill(settings.ACADEMY_DEMO_PASSWORD)

@@ -24,8 +24,7 @@ def sign_in(page, live_server, email):
     page.wait_for_url(live_server.url + "/")
 
 
-def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_server,
-                                                                     axe_check):
+def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_server, axe_check):
     agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
     unit = UnitFactory(agency=agency, name="Digital")
     make_member(agency, Role.TRAINER, unit, email="trainer@example.gov")
@@ -68,8 +67,9 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
     axe_check(page)
 
     # The live preview follows typing, sanitised by the server.
-    page.locator("#id_body").fill("## Be specific\n\nSay **who**, what and why.\n\n"
-                                  "<script>window.pwned = 1</script>")
+    page.locator("#id_body").fill(
+        "## Be specific\n\nSay **who**, what and why.\n\n<script>window.pwned = 1</script>"
+    )
     expect(page.locator("#lesson-preview strong")).to_have_text("who")
     expect(page.locator("#lesson-preview h3")).to_have_text("Be specific")
     assert page.evaluate("window.pwned === undefined")
@@ -98,7 +98,8 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
 
     # Preview as a learner: the answer is not given away.
     page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
-        "link", name="Prompting for public servants").click()
+        "link", name="Prompting for public servants"
+    ).click()
     page.get_by_role("link", name="Preview as a learner").click()
     expect(page.locator("h1")).to_have_text("Prompting for public servants")
     expect(page.locator("main")).not_to_contain_text("audience, format and length")
@@ -106,7 +107,8 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
 
     # Publish, from the course's outline.
     page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
-        "link", name="Prompting for public servants").click()
+        "link", name="Prompting for public servants"
+    ).click()
     page.get_by_role("link", name="Publish", exact=True).click()
     axe_check(page)
     page.get_by_role("button", name="Publish now").click()
@@ -150,11 +152,17 @@ def test_studio_pages_off_the_main_journey_pass_axe(page, live_server, axe_check
         page.keyboard.press("Enter")
     expect(page.locator(f"#module-{module.pk} tbody th").first).to_have_text("History")
     axe_check(page)
-    for path in [f"{studio}/settings/", f"{studio}/modules/{module.pk}/rename/",
-                 f"{studio}/modules/{module.pk}/delete/", f"{studio}/lessons/{lesson.pk}/delete/",
-                 f"{studio}/questions/{question.pk}/", f"{studio}/answer-key/",
-                 f"{studio}/versions/diff/?from=1&to=2", f"{studio}/versions/1/restore/",
-                 "/studio/courses/import/"]:
+    for path in [
+        f"{studio}/settings/",
+        f"{studio}/modules/{module.pk}/rename/",
+        f"{studio}/modules/{module.pk}/delete/",
+        f"{studio}/lessons/{lesson.pk}/delete/",
+        f"{studio}/questions/{question.pk}/",
+        f"{studio}/answer-key/",
+        f"{studio}/versions/diff/?from=1&to=2",
+        f"{studio}/versions/1/restore/",
+        "/studio/courses/import/",
+    ]:
         page.goto(path)
         expect(page.locator("h1")).to_have_count(1)
         axe_check(page)

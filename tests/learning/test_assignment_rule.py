@@ -19,14 +19,19 @@ EARLY, LATE = datetime.date(2031, 1, 10), datetime.date(2031, 6, 30)
 
 
 def assign_single(world, course, *, required, due_on):
-    services.enrollment_create(user=world.a_learner, course=course, required=required,
-                               due_on=due_on)
+    services.enrollment_create(
+        user=world.a_learner, course=course, required=required, due_on=due_on
+    )
 
 
 def assign_bulk(world, course, *, required, due_on):
-    services.enrollments_assign(agency_id=world.a.pk, course=course,
-                                members=[(world.a_learner.pk, world.data.pk)],
-                                required=required, due_on=due_on)
+    services.enrollments_assign(
+        agency_id=world.a.pk,
+        course=course,
+        members=[(world.a_learner.pk, world.data.pk)],
+        required=required,
+        due_on=due_on,
+    )
 
 
 PATHS = [pytest.param(assign_single, id="single"), pytest.param(assign_bulk, id="bulk")]
@@ -59,7 +64,8 @@ def test_an_assignment_never_pushes_a_due_date_back(world, course, assign):
 
 @pytest.mark.parametrize("assign", PATHS)
 def test_recommended_assignment_gives_a_self_enrollment_its_date_but_not_required(
-        world, course, assign):
+    world, course, assign
+):
     services.enrollment_create(user=world.a_learner, course=course)
     assign(world, course, required=False, due_on=EARLY)
     assert stored(world, course) == (False, EARLY)
@@ -68,9 +74,11 @@ def test_recommended_assignment_gives_a_self_enrollment_its_date_but_not_require
 
 @pytest.mark.parametrize("assign", PATHS)
 def test_required_assignment_counts_a_completed_enrollment_and_keeps_its_history(
-        world, course, assign):
-    enrollment = services.enrollment_create(user=world.a_learner, course=course, due_on=LATE,
-                                            required=False)
+    world, course, assign
+):
+    enrollment = services.enrollment_create(
+        user=world.a_learner, course=course, due_on=LATE, required=False
+    )
     finish_course(enrollment)
     assign(world, course, required=True, due_on=EARLY)
     enrollment.refresh_from_db()
@@ -88,9 +96,15 @@ def test_new_enrollment_takes_the_assignments_terms(world, course, assign):
 
 def test_rule_table():
     rule = services.assignment_terms
-    assert rule(required_now=False, due_now=None, completed=False, required=True,
-                due_on=EARLY) == (True, EARLY)
-    assert rule(required_now=True, due_now=EARLY, completed=False, required=False,
-                due_on=None) == (True, EARLY)
-    assert rule(required_now=False, due_now=LATE, completed=True, required=False,
-                due_on=EARLY) == (False, LATE)
+    assert rule(required_now=False, due_now=None, completed=False, required=True, due_on=EARLY) == (
+        True,
+        EARLY,
+    )
+    assert rule(required_now=True, due_now=EARLY, completed=False, required=False, due_on=None) == (
+        True,
+        EARLY,
+    )
+    assert rule(required_now=False, due_now=LATE, completed=True, required=False, due_on=EARLY) == (
+        False,
+        LATE,
+    )

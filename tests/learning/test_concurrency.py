@@ -44,31 +44,39 @@ def run_together(target, count=2):
 def test_two_submissions_of_one_attempt_record_one(enrollment):
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
     answers = right_answers(attempt)
-    outcomes = run_together(lambda: services.attempt_submit(
-        attempt=QuizAttempt.objects.get(pk=attempt.pk), answers=answers), count=4)
+    outcomes = run_together(
+        lambda: services.attempt_submit(
+            attempt=QuizAttempt.objects.get(pk=attempt.pk), answers=answers
+        ),
+        count=4,
+    )
     assert all(isinstance(o, QuizAttempt) for o in outcomes), outcomes
     assert {o.submitted_at for o in outcomes} == {
-        QuizAttempt.objects.get(pk=attempt.pk).submitted_at}
+        QuizAttempt.objects.get(pk=attempt.pk).submitted_at
+    }
     assert LearningEvent.objects.filter(verb=Verb.ATTEMPT_SUBMITTED).count() == 1
     assert LearningEvent.objects.filter(verb=Verb.COURSE_COMPLETED).count() == 0
 
 
 def test_two_mark_done_clicks_leave_one_row(enrollment):
-    outcomes = run_together(lambda: services.lesson_complete(
-        enrollment=enrollment, lesson_key="what-is-ai"), count=4)
+    outcomes = run_together(
+        lambda: services.lesson_complete(enrollment=enrollment, lesson_key="what-is-ai"), count=4
+    )
     assert all(isinstance(o, LessonProgress) for o in outcomes), outcomes
     assert LessonProgress.objects.count() == 1
     assert LearningEvent.objects.filter(verb=Verb.LESSON_COMPLETED).count() == 1
 
 
 def test_two_starts_leave_one_open_attempt(enrollment):
-    outcomes = run_together(lambda: services.attempt_start(enrollment=enrollment,
-                                                           quiz_key="check"), count=3)
+    outcomes = run_together(
+        lambda: services.attempt_start(enrollment=enrollment, quiz_key="check"), count=3
+    )
     assert len({o.pk for o in outcomes}) == 1, outcomes
     assert QuizAttempt.objects.count() == 1
 
 
 def test_two_enrollments_at_once_make_one(world, course):
-    outcomes = run_together(lambda: services.enrollment_create(user=world.a_learner,
-                                                               course=course), count=3)
+    outcomes = run_together(
+        lambda: services.enrollment_create(user=world.a_learner, course=course), count=3
+    )
     assert len({getattr(o, "pk", o) for o in outcomes}) == 1, outcomes

@@ -18,7 +18,11 @@ def test_reopen_starts_a_new_period_and_keeps_the_old_certificate(world, enrollm
     due = datetime.date(2030, 1, 31)
     reopened = services.enrollment_reopen(enrollment=enrollment, period=2, due_on=due)
     assert (reopened.period, reopened.status, reopened.progress_percent, reopened.due_on) == (
-        2, EnrollmentStatus.NOT_STARTED, 0, due)
+        2,
+        EnrollmentStatus.NOT_STARTED,
+        0,
+        due,
+    )
     # The new period starts empty; the first period's progress and attempts stay as history.
     assert not reopened.lessons.filter(period=2).exists()
     assert not reopened.attempts.filter(period=2).exists()
@@ -26,7 +30,11 @@ def test_reopen_starts_a_new_period_and_keeps_the_old_certificate(world, enrollm
     assert reopened.attempts.filter(period=1, passed=True).exists()
     old.refresh_from_db()
     assert (old.enrollment_id, old.issued_for_id, old.period, old.is_valid) == (
-        None, enrollment.pk, 1, True)
+        None,
+        enrollment.pk,
+        1,
+        True,
+    )
     # The learner and their admin still reach the earlier certificate; others get 404.
     assert access_certificate(world.a_learner, old.code) == old
     assert access_certificate(world.a_admin, old.code) == old

@@ -33,8 +33,9 @@ def _ready_to_pass(enrollment):
 
 def test_quiz_submission_that_completes_a_course(world, course, django_assert_num_queries):
     # A first completion in this cell, so the aggregate rows are created as well as updated.
-    enrollment = learning.enrollment_create(user=world.a_learner, course=course, required=True,
-                                            due_on=datetime.date(2031, 1, 1))
+    enrollment = learning.enrollment_create(
+        user=world.a_learner, course=course, required=True, due_on=datetime.date(2031, 1, 1)
+    )
     attempt = _ready_to_pass(enrollment)
     answers = right_answers(attempt)
     with django_assert_num_queries(QUIZ_SUBMIT_COMPLETING):
@@ -46,10 +47,12 @@ def test_quiz_submission_that_completes_a_course(world, course, django_assert_nu
 def test_moving_a_member_with_one_enrollment(world, course, django_assert_num_queries):
     learning.enrollment_create(user=world.a_learner, course=course)
     membership = Membership.objects.select_related("user", "agency", "unit").get(
-        user=world.a_learner)
+        user=world.a_learner
+    )
     with django_assert_num_queries(MEMBER_MOVE_ONE_ENROLLMENT):
-        membership_update(actor=world.a_admin, membership=membership, role=membership.role,
-                          unit=world.ops)
+        membership_update(
+            actor=world.a_admin, membership=membership, role=membership.role, unit=world.ops
+        )
 
 
 def _batch_queries(world, course, size: int, name: str) -> list[str]:
@@ -59,8 +62,13 @@ def _batch_queries(world, course, size: int, name: str) -> list[str]:
     unit = unit_create(actor=world.a_admin, agency=world.a, name=name, parent=world.hq)
     for n in range(size):
         make_member(world.a, unit=unit, email=f"{name}-{n}@a.gov")
-    assignment = assignment_create(actor=world.a_admin, course=course, target=TargetKind.UNIT,
-                                   unit=unit, due_on=datetime.date(2031, 3, 1))
+    assignment = assignment_create(
+        actor=world.a_admin,
+        course=course,
+        target=TargetKind.UNIT,
+        unit=unit,
+        due_on=datetime.date(2031, 3, 1),
+    )
     with CaptureQueriesContext(connection) as captured:
         assert assignment_materialise_batch(assignment_id=assignment.pk, batch_size=500)
     assert Assignment.objects.get(pk=assignment.pk).people_done == size
@@ -68,8 +76,10 @@ def _batch_queries(world, course, size: int, name: str) -> list[str]:
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite's parameter limit splits bulk inserts into several")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's parameter limit splits bulk inserts into several",
+)
 def test_assignment_batch_costs_the_same_for_200_people_as_for_20(world, course):
     small = _batch_queries(world, course, 20, "small")
     large = _batch_queries(world, course, 200, "large")

@@ -8,13 +8,16 @@ from learning.registries import StepKind, step_kinds, step_url
 def test_built_in_step_kinds_come_first_and_a_registered_kind_gets_its_own_page():
     assert step_kinds.keys()[:2] == ["lesson", "quiz"]
     assert step_url("intro-ai", {"kind": "quiz", "key": "check"}) == reverse(
-        "learning:quiz", args=["intro-ai", "check"])
+        "learning:quiz", args=["intro-ai", "check"]
+    )
 
     with step_kinds.temporary():
-        step_kinds.register("practice", StepKind(url_name="learning:lesson",
-                                                 nav_prefix="Practice:"))
+        step_kinds.register(
+            "practice", StepKind(url_name="learning:lesson", nav_prefix="Practice:")
+        )
         assert step_url("intro-ai", {"kind": "practice", "key": "task"}) == reverse(
-            "learning:lesson", args=["intro-ai", "task"])
+            "learning:lesson", args=["intro-ai", "task"]
+        )
         with pytest.raises(AlreadyRegistered):
             step_kinds.register("quiz", StepKind(url_name="learning:quiz"))
 
@@ -23,7 +26,10 @@ def test_built_in_step_kinds_come_first_and_a_registered_kind_gets_its_own_page(
 
 
 def test_the_player_links_and_names_steps_as_their_kind_says(world, enrollment, client_for):
-    body = client_for(world.a_learner).get(
-        reverse("learning:lesson", args=[enrollment.course.slug, "history"])).content.decode()
+    body = (
+        client_for(world.a_learner)
+        .get(reverse("learning:lesson", args=[enrollment.course.slug, "history"]))
+        .content.decode()
+    )
     assert f'href="{reverse("learning:quiz", args=[enrollment.course.slug, "check"])}"' in body
     assert "Quiz: Check" in body

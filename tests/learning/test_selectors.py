@@ -7,8 +7,9 @@ from learning.selectors import my_learning
 
 
 def _assigned_due(world, course, due_on):
-    return services.enrollment_create(user=world.a_learner, course=course, due_on=due_on,
-                                      required=True)
+    return services.enrollment_create(
+        user=world.a_learner, course=course, due_on=due_on, required=True
+    )
 
 
 @time_machine.travel(dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC), tick=False)

@@ -23,11 +23,15 @@ pytestmark = pytest.mark.django_db
 
 
 def verbs(enrollment):
-    return list(LearningEvent.objects.filter(course=enrollment.course, user=enrollment.user)
-                .values_list("verb", flat=True))
+    return list(
+        LearningEvent.objects.filter(course=enrollment.course, user=enrollment.user).values_list(
+            "verb", flat=True
+        )
+    )
 
 
 # --- enrollment ------------------------------------------------------------------------------
+
 
 def test_enrollment_create_copies_agency_and_unit_and_records_event(world, course):
     enrollment = services.enrollment_create(user=world.a_learner, course=course)
@@ -47,8 +51,9 @@ def test_enrolling_twice_is_a_no_op(world, course):
 
 def test_one_enrollment_per_learner_and_course_is_a_database_constraint(world, course, enrollment):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Enrollment.objects.create(user=world.a_learner, course=course,
-                                  version=course.current_version, agency=world.a)
+        Enrollment.objects.create(
+            user=world.a_learner, course=course, version=course.current_version, agency=world.a
+        )
 
 
 def test_learner_cannot_enroll_in_another_agencys_course(world, course):
@@ -71,15 +76,16 @@ def test_course_shared_with_every_agency_is_open_to_other_agency(world, course):
 def test_assignment_makes_existing_enrollment_required_with_earlier_due_date(world, course):
     services.enrollment_create(user=world.a_learner, course=course)
     due = datetime.date(2030, 1, 31)
-    e = services.enrollment_create(user=world.a_learner, course=course, required=True,
-                                   due_on=due)
+    e = services.enrollment_create(user=world.a_learner, course=course, required=True, due_on=due)
     assert (e.required, e.due_on) == (True, due)
-    later = services.enrollment_create(user=world.a_learner, course=course, required=True,
-                                       due_on=due + datetime.timedelta(days=9))
+    later = services.enrollment_create(
+        user=world.a_learner, course=course, required=True, due_on=due + datetime.timedelta(days=9)
+    )
     assert later.due_on == due
 
 
 # --- lessons ---------------------------------------------------------------------------------
+
 
 def test_lesson_complete_is_idempotent_and_updates_progress(enrollment):
     services.lesson_complete(enrollment=enrollment, lesson_key="what-is-ai")
@@ -106,19 +112,23 @@ def test_visit_remembers_last_lesson_and_starts_course(enrollment):
 
 # --- attempts --------------------------------------------------------------------------------
 
+
 def test_attempt_start_draws_and_stores_questions_and_choice_order(enrollment):
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
     assert len(attempt.drawn) == 2
     pool = {q["key"]: q for q in quiz_of(attempt)["questions"]}
     for d in attempt.drawn:
-        assert sorted(d["choice_keys"]) == sorted(c["key"] for c in pool[d["question_key"]]["choices"])
+        assert sorted(d["choice_keys"]) == sorted(
+            c["key"] for c in pool[d["question_key"]]["choices"]
+        )
     assert services.attempt_start(enrollment=enrollment, quiz_key="check").pk == attempt.pk
     assert QuizAttempt.objects.get(pk=attempt.pk).drawn == attempt.drawn
 
 
 def test_draw_keeps_pool_order_when_not_shuffled(world, enrollment):
-    Quiz.objects.filter(key="check").update(shuffle_questions=False, shuffle_choices=False,
-                                            questions_per_attempt=3)
+    Quiz.objects.filter(key="check").update(
+        shuffle_questions=False, shuffle_choices=False, questions_per_attempt=3
+    )
     course_services.course_publish(actor=world.a_trainer, course=enrollment.course)
     enrollment = services.enrollment_sync_version(enrollment=enrollment)
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
@@ -129,8 +139,9 @@ def test_draw_keeps_pool_order_when_not_shuffled(world, enrollment):
 def test_only_one_open_attempt_per_quiz_is_a_database_constraint(enrollment):
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
     with pytest.raises(IntegrityError), transaction.atomic():
-        QuizAttempt.objects.create(enrollment=enrollment, quiz_key="check", number=2,
-                                   version=attempt.version)
+        QuizAttempt.objects.create(
+            enrollment=enrollment, quiz_key="check", number=2, version=attempt.version
+        )
 
 
 def test_attempt_submit_grades_on_the_server(enrollment):
@@ -176,8 +187,9 @@ def test_second_submit_returns_first_result_and_records_nothing(enrollment):
     assert verbs(enrollment).count(Verb.ATTEMPT_SUBMITTED) == 1
 
 
-@pytest.mark.parametrize("tamper", ["foreign_question", "foreign_choice", "two_for_single",
-                                    "not_a_list"])
+@pytest.mark.parametrize(
+    "tamper", ["foreign_question", "foreign_choice", "two_for_single", "not_a_list"]
+)
 def test_tampered_answers_are_refused_and_nothing_is_stored(enrollment, tamper):
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
     answers = right_answers(attempt)
@@ -225,10 +237,12 @@ def test_time_limit_is_enforced_on_the_server(world, enrollment):
     assert attempt.deadline is not None
     # Within the grace period the answers still count.
     QuizAttempt.objects.filter(pk=attempt.pk).update(
-        deadline=attempt.started_at - services.GRACE + datetime.timedelta(seconds=5))
+        deadline=attempt.started_at - services.GRACE + datetime.timedelta(seconds=5)
+    )
     # Long after the deadline they are refused and nothing is stored.
     QuizAttempt.objects.filter(pk=attempt.pk).update(
-        deadline=attempt.started_at - datetime.timedelta(minutes=5))
+        deadline=attempt.started_at - datetime.timedelta(minutes=5)
+    )
     with pytest.raises(ValidationError, match="time limit"):
         services.attempt_submit(attempt=attempt, answers=right_answers(attempt))
     attempt.refresh_from_db()
@@ -244,11 +258,13 @@ def test_submission_within_grace_is_accepted(world, enrollment):
     from django.utils import timezone
 
     QuizAttempt.objects.filter(pk=attempt.pk).update(
-        deadline=timezone.now() - services.GRACE + datetime.timedelta(seconds=10))
+        deadline=timezone.now() - services.GRACE + datetime.timedelta(seconds=10)
+    )
     assert services.attempt_submit(attempt=attempt, answers=right_answers(attempt)).passed
 
 
 # --- completion and certificates -------------------------------------------------------------
+
 
 def test_course_completes_once_with_score_certificate_and_events(enrollment):
     services.lesson_complete(enrollment=enrollment, lesson_key="what-is-ai")
@@ -285,8 +301,9 @@ def test_agency_admin_revokes_with_reason_and_audit(world, enrollment):
     certificate = finish_course(enrollment).certificate
     with pytest.raises(ValidationError):
         services.certificate_revoke(actor=world.a_admin, certificate=certificate, reason=" ")
-    services.certificate_revoke(actor=world.a_admin, certificate=certificate,
-                                reason="Completed on someone else's behalf")
+    services.certificate_revoke(
+        actor=world.a_admin, certificate=certificate, reason="Completed on someone else's behalf"
+    )
     certificate.refresh_from_db()
     assert certificate.revoked_at and certificate.revoked_by == world.a_admin
     assert AuditEvent.objects.filter(action="certificate.revoke", agency=world.a).count() == 1
@@ -297,13 +314,13 @@ def test_agency_admin_revokes_with_reason_and_audit(world, enrollment):
 def test_others_cannot_revoke(world, enrollment, who):
     certificate = finish_course(enrollment).certificate
     with pytest.raises(PermissionDenied):
-        services.certificate_revoke(actor=getattr(world, who), certificate=certificate,
-                                    reason="no")
+        services.certificate_revoke(actor=getattr(world, who), certificate=certificate, reason="no")
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
 
 # --- versions --------------------------------------------------------------------------------
+
 
 def test_new_version_keeps_credit_for_lessons_and_quizzes_that_still_exist(world, enrollment):
     services.lesson_complete(enrollment=enrollment, lesson_key="what-is-ai")
@@ -314,8 +331,14 @@ def test_new_version_keeps_credit_for_lessons_and_quizzes_that_still_exist(world
     # The trainer removes "history" and adds a new lesson, then republishes.
     course.lessons.get(key="history").delete()
     module = course.modules.first()
-    course_services.lesson_create(actor=world.a_trainer, module=module, title="Ethics",
-                                  key="ethics", body="Be fair.", estimated_minutes=5)
+    course_services.lesson_create(
+        actor=world.a_trainer,
+        module=module,
+        title="Ethics",
+        key="ethics",
+        body="Be fair.",
+        estimated_minutes=5,
+    )
     course_services.course_publish(actor=world.a_trainer, course=course)
     course.refresh_from_db()
     enrollment = services.enrollment_sync_version(enrollment=enrollment)

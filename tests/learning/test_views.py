@@ -70,8 +70,10 @@ def test_learner_cannot_see_or_submit_another_learners_attempt(world, client_for
     client = client_for(world.a_ops_learner)
     assert client.get(reverse("learning:attempt", args=[attempt.pk])).status_code == 404
     assert client.get(reverse("learning:attempt_result", args=[attempt.pk])).status_code == 404
-    response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]),
-                           {f"q-{k}": v for k, v in right_answers(attempt).items()})
+    response = client.post(
+        reverse("learning:attempt_submit", args=[attempt.pk]),
+        {f"q-{k}": v for k, v in right_answers(attempt).items()},
+    )
     assert response.status_code == 404
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
@@ -95,8 +97,10 @@ def test_quiz_flow_through_pages(world, client_for, enrollment):
     assert "Not passed" in result and "You scored 0%" in result
     assert "Correct answer" in result  # show_answers defaults to after_attempt
     # A replayed submission changes nothing.
-    client.post(reverse("learning:attempt_submit", args=[attempt.pk]),
-                {f"q-{k}": v for k, v in right_answers(attempt).items()})
+    client.post(
+        reverse("learning:attempt_submit", args=[attempt.pk]),
+        {f"q-{k}": v for k, v in right_answers(attempt).items()},
+    )
     attempt.refresh_from_db()
     assert attempt.score == 0
 
@@ -105,8 +109,7 @@ def test_tampered_choice_is_refused_with_message(world, client_for, enrollment):
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
     client = client_for(world.a_learner)
     data = {f"q-{attempt.drawn[0]['question_key']}": "not-a-choice"}
-    response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]), data,
-                           follow=True)
+    response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]), data, follow=True)
     assert b"does not belong to its question" in response.content
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
@@ -120,8 +123,11 @@ def test_never_policy_hides_answers_after_submission(world, client_for, enrollme
     enrollment = services.enrollment_sync_version(enrollment=enrollment)
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
     services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt))
-    page = client_for(world.a_learner).get(reverse("learning:attempt_result",
-                                                  args=[attempt.pk])).content.decode()
+    page = (
+        client_for(world.a_learner)
+        .get(reverse("learning:attempt_result", args=[attempt.pk]))
+        .content.decode()
+    )
     assert "You scored 0%" in page and "Correct answer" not in page
 
 
@@ -138,15 +144,19 @@ def test_after_pass_policy_shows_answers_only_once_passed(world, client_for, enr
     assert "Correct answer" not in client.get(url).content.decode()
     passed = services.attempt_start(enrollment=enrollment, quiz_key="check")
     services.attempt_submit(attempt=passed, answers=right_answers(passed))
-    assert "Correct answer" in client.get(
-        reverse("learning:attempt_result", args=[passed.pk])).content.decode()
+    assert (
+        "Correct answer"
+        in client.get(reverse("learning:attempt_result", args=[passed.pk])).content.decode()
+    )
 
 
 def test_certificate_page_pdf_and_public_verify(world, client, client_for, enrollment):
     certificate = finish_course(enrollment).certificate
     learner = client_for(world.a_learner)
-    assert certificate.code.encode() in learner.get(
-        reverse("learning:certificate", args=[certificate.code])).content
+    assert (
+        certificate.code.encode()
+        in learner.get(reverse("learning:certificate", args=[certificate.code])).content
+    )
     pdf = learner.get(reverse("learning:certificate_pdf", args=[certificate.code]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     learner.logout()
@@ -161,10 +171,18 @@ def test_other_agency_admin_gets_404_for_certificate(world, client_for, enrollme
     client = client_for(world.b_admin)
     assert client.get(reverse("learning:certificate", args=[code])).status_code == 404
     assert client.get(reverse("learning:certificate_pdf", args=[code])).status_code == 404
-    assert client.post(reverse("learning:certificate_revoke", args=[code]),
-                       {"reason": "x"}).status_code == 404
-    assert client_for(world.a_ops_learner).get(
-        reverse("learning:certificate", args=[code])).status_code == 404
+    assert (
+        client.post(
+            reverse("learning:certificate_revoke", args=[code]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client_for(world.a_ops_learner)
+        .get(reverse("learning:certificate", args=[code]))
+        .status_code
+        == 404
+    )
     assert Certificate.objects.get().revoked_at is None
 
 
@@ -181,14 +199,15 @@ def test_agency_admin_revokes_and_verify_page_says_so(world, client, client_for,
 
 
 def test_home_is_my_learning_with_sections(world, client_for, enrollment):
-    other = build_course(world.a_trainer, world.a, slug="second", title="Second course",
-                         publish=True)
+    other = build_course(
+        world.a_trainer, world.a, slug="second", title="Second course", publish=True
+    )
     done = services.enrollment_create(user=world.a_learner, course=other)
     finish_course(done)
-    third = build_course(world.a_trainer, world.a, slug="third", title="Third course",
-                         publish=True)
-    services.enrollment_create(user=world.a_learner, course=third, required=True,
-                               due_on="2000-01-01")
+    third = build_course(world.a_trainer, world.a, slug="third", title="Third course", publish=True)
+    services.enrollment_create(
+        user=world.a_learner, course=third, required=True, due_on="2000-01-01"
+    )
     page = client_for(world.a_learner).get("/").content.decode()
     assert page.index("Assigned to you") < page.index("In progress") < page.index("Completed")
     assert "Overdue" in page and "View certificate" in page and "0% complete" in page
@@ -219,8 +238,10 @@ def test_reaching_the_end_records_the_lesson_without_visiting_the_next(world, cl
     enrollment = _course_done_at_end(world, at_end=True)
     client = client_for(world.a_learner)
     client.get(lesson_url("at-end", "what-is-ai"))
-    response = client.post(reverse("learning:lesson_done", args=["at-end", "what-is-ai"]),
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        reverse("learning:lesson_done", args=["at-end", "what-is-ai"]),
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 200 and response.json()["done"] is True
     enrollment.refresh_from_db()
     assert list(enrollment.lessons.values_list("lesson_key", flat=True)) == ["what-is-ai"]

@@ -20,15 +20,25 @@ def at(moment: datetime.datetime):
 
 
 def test_overdue_lists_turn_over_at_the_agency_midnight_not_at_the_send_hour(
-        world, course_a, assign, frozen):
-    assignment = assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-                        people=[world.a_learner], due_on=D(2027, 3, 1))
+    world, course_a, assign, frozen
+):
+    assignment = assign(
+        world.a_manager,
+        course=course_a,
+        target=TargetKind.PEOPLE,
+        people=[world.a_learner],
+        due_on=D(2027, 3, 1),
+    )
     # 2 March, 03:00 UTC: the agency (UTC) is on its 2nd day, before the 07:00 send hour.
     with at(datetime.datetime(2027, 3, 2, 3, tzinfo=datetime.UTC)):
-        reminders_overdue = list(services.overdue_in_scope(world.a_manager)
-                                 .values_list("user__email", flat=True))
-        dashboard_overdue = list(overdue_enrollments(dashboard_scope(world.a_manager))
-                                 .values_list("user__email", flat=True))
+        reminders_overdue = list(
+            services.overdue_in_scope(world.a_manager).values_list("user__email", flat=True)
+        )
+        dashboard_overdue = list(
+            overdue_enrollments(dashboard_scope(world.a_manager)).values_list(
+                "user__email", flat=True
+            )
+        )
         summary = assignment_summary(user=world.a_manager, assignment=assignment)
     assert reminders_overdue == dashboard_overdue == ["learner@a.gov"]
     assert summary["overdue"] == 1
@@ -37,8 +47,13 @@ def test_overdue_lists_turn_over_at_the_agency_midnight_not_at_the_send_hour(
 
 
 def test_overdue_lists_follow_the_agency_time_zone(world, course_a, assign, frozen):
-    assignment = assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-                        people=[world.a_learner], due_on=D(2027, 3, 1))
+    assignment = assign(
+        world.a_manager,
+        course=course_a,
+        target=TargetKind.PEOPLE,
+        people=[world.a_learner],
+        due_on=D(2027, 3, 1),
+    )
     world.a.time_zone = "America/Los_Angeles"
     world.a.save(update_fields=["time_zone"])
     assignment.agency.refresh_from_db()

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_assignments_produce_reminders_on_the_first_scan(
-        settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.DEBUG = True
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())

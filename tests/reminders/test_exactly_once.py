@@ -25,7 +25,8 @@ from .conftest import T0
 DUE = T0.date()  # due today: every learner gets the due-date step
 
 postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="needs PostgreSQL row locks")
+    "connection.vendor != 'postgresql'", reason="needs PostgreSQL row locks"
+)
 
 
 @pytest.fixture
@@ -39,8 +40,9 @@ def no_worker():
 
 def _assign_many(world, course_a, count):
     bulk_members(world.a, [world.data, world.ops], count)
-    assignment = services.assignment_create(actor=world.a_admin, course=course_a,
-                                            target=TargetKind.AGENCY, due_on=DUE)
+    assignment = services.assignment_create(
+        actor=world.a_admin, course=course_a, target=TargetKind.AGENCY, due_on=DUE
+    )
     while not services.assignment_materialise_batch(assignment_id=assignment.pk):
         pass
     return assignment
@@ -94,8 +96,10 @@ def test_the_same_sending_task_run_twice_at_once_sends_once(world, course_a, no_
         services.reminders_scan()
     ids = list(ReminderLog.objects.values_list("pk", flat=True))
     assert ReminderLog.objects.filter(status=LogStatus.PENDING).count() == len(ids) == 65
-    _run_together(lambda: services.reminders_send(log_ids=ids),
-                  lambda: services.reminders_send(log_ids=list(reversed(ids))))
+    _run_together(
+        lambda: services.reminders_send(log_ids=ids),
+        lambda: services.reminders_send(log_ids=list(reversed(ids))),
+    )
     reminder_send_task.apply(args=[ids])  # a redelivered task, later
     sent = _sent_keys()
     assert len(sent) == 65 and max(sent.values()) == 1
@@ -115,14 +119,17 @@ def test_a_task_run_twice_in_a_row_sends_once(world, course_a, no_worker):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_send_is_retried_with_backoff_and_sent_once(world, course_a, settings,
-                                                              no_worker):
+def test_a_failed_send_is_retried_with_backoff_and_sent_once(world, course_a, settings, no_worker):
     settings.EMAIL_BACKEND = "tests.reminders.backends.FlakyBackend"
     backends.FlakyBackend.calls, backends.FlakyBackend.FAILURES = 0, 1
     with time_machine.travel(T0, tick=False):
-        services.assignment_create(actor=world.a_manager, course=course_a,
-                                   target=TargetKind.PEOPLE, people=[world.a_learner],
-                                   due_on=DUE)
+        services.assignment_create(
+            actor=world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=DUE,
+        )
         assignment = world.a.assignments.get()
         services.assignment_materialise_batch(assignment_id=assignment.pk)
         services.reminders_scan()
@@ -136,15 +143,20 @@ def test_a_failed_send_is_retried_with_backoff_and_sent_once(world, course_a, se
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_send_that_keeps_failing_is_marked_failed_after_max_attempts(world, course_a,
-                                                                       settings, no_worker):
+def test_a_send_that_keeps_failing_is_marked_failed_after_max_attempts(
+    world, course_a, settings, no_worker
+):
     settings.EMAIL_BACKEND = "tests.reminders.backends.FlakyBackend"
     settings.REMINDERS_MAX_ATTEMPTS = 3
     backends.FlakyBackend.calls, backends.FlakyBackend.FAILURES = 0, 100
     with time_machine.travel(T0, tick=False):
-        services.assignment_create(actor=world.a_manager, course=course_a,
-                                   target=TargetKind.PEOPLE, people=[world.a_learner],
-                                   due_on=DUE)
+        services.assignment_create(
+            actor=world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=DUE,
+        )
         services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
         services.reminders_scan()
     (log,) = ReminderLog.objects.all()
@@ -164,9 +176,13 @@ def test_backoff_doubles_per_attempt(settings):
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_after_sending_never_sends_again(world, course_a, settings, no_worker):
     with time_machine.travel(T0, tick=False):
-        services.assignment_create(actor=world.a_manager, course=course_a,
-                                   target=TargetKind.PEOPLE, people=[world.a_learner],
-                                   due_on=DUE)
+        services.assignment_create(
+            actor=world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=DUE,
+        )
         services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
         services.reminders_scan()
     (log,) = ReminderLog.objects.all()
@@ -188,9 +204,13 @@ def test_a_worker_killed_after_sending_never_sends_again(world, course_a, settin
 @pytest.mark.django_db
 def test_sweeper_requeues_pending_reminders_whose_task_was_lost(world, course_a, no_worker):
     with time_machine.travel(T0, tick=False):
-        services.assignment_create(actor=world.a_manager, course=course_a,
-                                   target=TargetKind.PEOPLE, people=[world.a_learner],
-                                   due_on=DUE)
+        services.assignment_create(
+            actor=world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=DUE,
+        )
         services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
         services.reminders_scan()
     log = ReminderLog.objects.get()

@@ -22,18 +22,21 @@ DUE = D(2027, 3, 31)
 POLICY = Policy()
 
 
-@pytest.mark.parametrize(("today", "expected"), [
-    (D(2027, 3, 16), None),                       # 15 days before: nothing yet
-    (D(2027, 3, 17), (Kind.BEFORE, 14)),          # 14 days before
-    (D(2027, 3, 23), (Kind.BEFORE, 14)),
-    (D(2027, 3, 24), (Kind.BEFORE, 7)),
-    (D(2027, 3, 30), (Kind.BEFORE, 1)),
-    (D(2027, 3, 31), (Kind.DUE, 0)),              # on the due date
-    (D(2027, 4, 6), (Kind.DUE, 0)),               # 6 days overdue: still the due-date step
-    (D(2027, 4, 7), (Kind.OVERDUE, 1)),           # every 7 days while overdue
-    (D(2027, 4, 14), (Kind.OVERDUE, 2)),
-    (D(2027, 6, 30), (Kind.OVERDUE, 13)),
-])
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2027, 3, 16), None),  # 15 days before: nothing yet
+        (D(2027, 3, 17), (Kind.BEFORE, 14)),  # 14 days before
+        (D(2027, 3, 23), (Kind.BEFORE, 14)),
+        (D(2027, 3, 24), (Kind.BEFORE, 7)),
+        (D(2027, 3, 30), (Kind.BEFORE, 1)),
+        (D(2027, 3, 31), (Kind.DUE, 0)),  # on the due date
+        (D(2027, 4, 6), (Kind.DUE, 0)),  # 6 days overdue: still the due-date step
+        (D(2027, 4, 7), (Kind.OVERDUE, 1)),  # every 7 days while overdue
+        (D(2027, 4, 14), (Kind.OVERDUE, 2)),
+        (D(2027, 6, 30), (Kind.OVERDUE, 13)),
+    ],
+)
 def test_current_step_follows_the_default_policy(today, expected):
     step = current_step(POLICY, DUE, today)
     assert (step[:2] if step else None) == expected
@@ -48,8 +51,9 @@ def test_next_look_is_the_next_step_or_the_escalation():
 
 
 def test_custom_policy_without_due_date_step_and_other_spacing():
-    policy = Policy(before_days=(3,), on_due_date=False, overdue_every_days=2,
-                    escalate_after_days=5)
+    policy = Policy(
+        before_days=(3,), on_due_date=False, overdue_every_days=2, escalate_after_days=5
+    )
     assert current_step(policy, DUE, D(2027, 3, 28))[:2] == (Kind.BEFORE, 3)
     assert current_step(policy, DUE, D(2027, 3, 31))[:2] == (Kind.BEFORE, 3)
     assert current_step(policy, DUE, D(2027, 4, 2))[:2] == (Kind.OVERDUE, 1)
@@ -88,18 +92,28 @@ def test_months_arithmetic_clamps_to_month_end():
 
 
 def test_next_period_anchored_on_completion():
-    opens, due = next_period(recur_months=12, anchor="completion", first_due=D(2027, 3, 31),
-                             current_due=D(2027, 3, 31), completed_on=D(2027, 3, 10),
-                             open_days=30)
+    opens, due = next_period(
+        recur_months=12,
+        anchor="completion",
+        first_due=D(2027, 3, 31),
+        current_due=D(2027, 3, 31),
+        completed_on=D(2027, 3, 10),
+        open_days=30,
+    )
     assert due == D(2028, 3, 10)
     assert opens == D(2028, 2, 9)
 
 
 def test_next_period_anchored_on_calendar_keeps_the_fixed_date():
     # Completed late (after the 31 March due date): the next period is still 31 March next year.
-    opens, due = next_period(recur_months=12, anchor="calendar", first_due=D(2027, 3, 31),
-                             current_due=D(2027, 3, 31), completed_on=D(2027, 4, 20),
-                             open_days=30)
+    opens, due = next_period(
+        recur_months=12,
+        anchor="calendar",
+        first_due=D(2027, 3, 31),
+        current_due=D(2027, 3, 31),
+        completed_on=D(2027, 4, 20),
+        open_days=30,
+    )
     assert due == D(2028, 3, 31)
     assert opens == D(2028, 3, 1)
 
@@ -110,6 +124,7 @@ def test_iso_week_step():
 
 
 def test_next_look_before_the_due_date_reaches_the_first_overdue_step():
-    policy = Policy(before_days=(3,), on_due_date=False, overdue_every_days=2,
-                    escalate_after_days=30)
+    policy = Policy(
+        before_days=(3,), on_due_date=False, overdue_every_days=2, escalate_after_days=30
+    )
     assert next_look(policy, DUE, D(2027, 3, 28)) == D(2027, 4, 2)

@@ -16,18 +16,27 @@ D = datetime.date
 
 
 def at(day):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12),
-                                                         tzinfo=datetime.UTC), tick=False)
+    return time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False
+    )
 
 
 def assign_recurring(world, course_a, assign, anchor, due):
     with at(D(2027, 3, 1)):
-        return assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-                      people=[world.a_learner], due_on=due, recur_months=12, recur_anchor=anchor)
+        return assign(
+            world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=due,
+            recur_months=12,
+            recur_anchor=anchor,
+        )
 
 
-def test_completion_anchored_recurrence_reopens_a_year_after_completion(world, course_a, assign,
-                                                                       scan):
+def test_completion_anchored_recurrence_reopens_a_year_after_completion(
+    world, course_a, assign, scan
+):
     assign_recurring(world, course_a, assign, RecurAnchor.COMPLETION, D(2027, 3, 21))
     enrollment = Enrollment.objects.get(user=world.a_learner)
     with at(D(2027, 3, 10)):
@@ -40,7 +49,10 @@ def test_completion_anchored_recurrence_reopens_a_year_after_completion(world, c
         assert services.recurrence_roll() == 0
     enrollment.refresh_from_db()
     assert (enrollment.period, enrollment.status, enrollment.due_on) == (
-        2, EnrollmentStatus.NOT_STARTED, D(2028, 3, 10))
+        2,
+        EnrollmentStatus.NOT_STARTED,
+        D(2028, 3, 10),
+    )
     first.refresh_from_db()
     assert first.period == 1 and first.enrollment_id is None and first.is_valid
     assert certificate_verification(first.code) == first
@@ -49,7 +61,9 @@ def test_completion_anchored_recurrence_reopens_a_year_after_completion(world, c
     with at(D(2028, 2, 25)):
         sent = scan()
     assert [m.subject for m in sent] == ["Reminder: “Intro to AI” is due on March 10, 2028"]
-    assert ReminderLog.objects.get(status=LogStatus.SENT).key.startswith(f"before:{enrollment.pk}:2:")
+    assert ReminderLog.objects.get(status=LogStatus.SENT).key.startswith(
+        f"before:{enrollment.pk}:2:"
+    )
     with at(D(2028, 3, 1)):
         finish_course(Enrollment.objects.get(pk=enrollment.pk))
     second = Certificate.objects.get(enrollment=enrollment)
@@ -57,8 +71,9 @@ def test_completion_anchored_recurrence_reopens_a_year_after_completion(world, c
     assert Certificate.objects.filter(issued_for=enrollment, revoked_at__isnull=True).count() == 2
 
 
-def test_calendar_anchored_recurrence_keeps_its_date_after_a_late_completion(world, course_a,
-                                                                            assign):
+def test_calendar_anchored_recurrence_keeps_its_date_after_a_late_completion(
+    world, course_a, assign
+):
     assign_recurring(world, course_a, assign, RecurAnchor.CALENDAR, D(2027, 3, 31))
     enrollment = Enrollment.objects.get(user=world.a_learner)
     with at(D(2027, 4, 20)):
@@ -87,8 +102,13 @@ def test_a_pending_reminder_of_an_earlier_period_is_moot(world, course_a, assign
 
 def test_non_recurring_assignments_never_reopen(world, course_a, assign):
     with at(D(2027, 3, 1)):
-        assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-               people=[world.a_learner], due_on=D(2027, 3, 21))
+        assign(
+            world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=D(2027, 3, 21),
+        )
     with at(D(2027, 3, 10)):
         finish_course(Enrollment.objects.get(user=world.a_learner))
     with at(D(2030, 1, 1)):

@@ -21,8 +21,13 @@ def _enrollment(user, course):
 
 
 def test_removing_the_only_assignment_makes_open_training_optional(world, course_a, assign, frozen):
-    assignment = assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-                        people=[world.a_learner], due_on=DUE)
+    assignment = assign(
+        world.a_manager,
+        course=course_a,
+        target=TargetKind.PEOPLE,
+        people=[world.a_learner],
+        due_on=DUE,
+    )
     services.assignment_remove(actor=world.a_manager, assignment=assignment)
 
     enrollment = _enrollment(world.a_learner, course_a)
@@ -31,8 +36,13 @@ def test_removing_the_only_assignment_makes_open_training_optional(world, course
 
 
 def test_another_live_assignment_keeps_the_training_required(world, course_a, assign, frozen):
-    first = assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-                   people=[world.a_learner], due_on=DUE)
+    first = assign(
+        world.a_manager,
+        course=course_a,
+        target=TargetKind.PEOPLE,
+        people=[world.a_learner],
+        due_on=DUE,
+    )
     assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.hq, due_on=LATER)
     services.assignment_remove(actor=world.a_manager, assignment=first)
 
@@ -42,9 +52,15 @@ def test_another_live_assignment_keeps_the_training_required(world, course_a, as
 
 
 def test_completed_training_keeps_its_history_when_the_assignment_goes(
-        world, course_a, assign, frozen):
-    assignment = assign(world.a_manager, course=course_a, target=TargetKind.PEOPLE,
-                        people=[world.a_learner], due_on=DUE)
+    world, course_a, assign, frozen
+):
+    assignment = assign(
+        world.a_manager,
+        course=course_a,
+        target=TargetKind.PEOPLE,
+        people=[world.a_learner],
+        due_on=DUE,
+    )
     finish_course(_enrollment(world.a_learner, course_a))
     services.assignment_remove(actor=world.a_manager, assignment=assignment)
 

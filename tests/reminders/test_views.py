@@ -39,29 +39,49 @@ def detail(assignment):
 
 @pytest.fixture
 def unit_assignment(world, course_a, assign, frozen):
-    return assign(world.a_manager, course=course_a, target=TargetKind.UNIT, unit=world.digital,
-                  due_on=DUE)
+    return assign(
+        world.a_manager, course=course_a, target=TargetKind.UNIT, unit=world.digital, due_on=DUE
+    )
 
 
 @pytest.fixture
 def crowded(world, course_a, assign, frozen):
     """60 learners in Data with an overdue required assignment, and notifications."""
     bulk_members(world.a, [world.data], 60)
-    assignment = assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.data,
-                        due_on=T0.date() - datetime.timedelta(days=10))
+    assignment = assign(
+        world.a_admin,
+        course=course_a,
+        target=TargetKind.UNIT,
+        unit=world.data,
+        due_on=T0.date() - datetime.timedelta(days=10),
+    )
     for n in range(3):
-        assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.digital,
-               due_on=DUE + datetime.timedelta(days=n))
+        assign(
+            world.a_admin,
+            course=course_a,
+            target=TargetKind.UNIT,
+            unit=world.digital,
+            due_on=DUE + datetime.timedelta(days=n),
+        )
     return assignment
 
 
-def test_manager_assigns_a_course_to_a_unit_and_sees_progress(world, course_a, client_for,
-                                                              frozen, django_capture_on_commit_callbacks):
+def test_manager_assigns_a_course_to_a_unit_and_sees_progress(
+    world, course_a, client_for, frozen, django_capture_on_commit_callbacks
+):
     client = client_for(world.a_manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(NEW, {
-            "course": course_a.pk, "target": "unit", "unit": world.digital.pk,
-            "due_kind": "date", "due_on": "2027-03-21", "required": "on"})
+        response = client.post(
+            NEW,
+            {
+                "course": course_a.pk,
+                "target": "unit",
+                "unit": world.digital.pk,
+                "due_kind": "date",
+                "due_on": "2027-03-21",
+                "required": "on",
+            },
+        )
     assignment = Assignment.objects.get()
     assert response.status_code == 302 and response["Location"] == detail(assignment)
     page = client.get(detail(assignment)).content.decode()
@@ -71,14 +91,31 @@ def test_manager_assigns_a_course_to_a_unit_and_sees_progress(world, course_a, c
 
 def test_form_refuses_units_and_people_outside_the_managers_scope(world, course_a, client_for):
     client = client_for(world.a_manager)
-    response = client.post(NEW, {"course": course_a.pk, "target": "unit", "unit": world.ops.pk,
-                                 "due_kind": "date", "due_on": "2027-03-21"})
+    response = client.post(
+        NEW,
+        {
+            "course": course_a.pk,
+            "target": "unit",
+            "unit": world.ops.pk,
+            "due_kind": "date",
+            "due_on": "2027-03-21",
+        },
+    )
     assert response.status_code == 200 and not Assignment.objects.exists()
-    response = client.post(NEW, {"course": course_a.pk, "target": "people",
-                                 "people": "learner@b.gov", "due_kind": "days", "due_days": "10"})
+    response = client.post(
+        NEW,
+        {
+            "course": course_a.pk,
+            "target": "people",
+            "people": "learner@b.gov",
+            "due_kind": "days",
+            "due_days": "10",
+        },
+    )
     assert "not in your units" in response.content.decode()
-    response = client.post(NEW, {"course": course_a.pk, "target": "agency",
-                                 "due_kind": "days", "due_days": "10"})
+    response = client.post(
+        NEW, {"course": course_a.pk, "target": "agency", "due_kind": "days", "due_days": "10"}
+    )
     assert response.status_code == 200 and not Assignment.objects.exists()
 
 
@@ -97,20 +134,24 @@ def test_other_agencies_and_learners_get_404(world, unit_assignment, client_for,
     client = client_for(getattr(world, who))
     assignee = unit_assignment.assignees.first()
     assert client.get(detail(unit_assignment)).status_code == 404
-    assert client.post(reverse("reminders:assignment_remove",
-                               args=[unit_assignment.pk])).status_code == 404
+    assert (
+        client.post(reverse("reminders:assignment_remove", args=[unit_assignment.pk])).status_code
+        == 404
+    )
     assert client.post(reverse("reminders:nudge", args=[assignee.pk])).status_code == 404
     assert not ReminderLog.objects.filter(kind=Kind.NUDGE).exists()
 
 
-def test_manager_of_another_unit_cannot_see_the_assignment(world, course_a, assign, client_for,
-                                                           frozen):
+def test_manager_of_another_unit_cannot_see_the_assignment(
+    world, course_a, assign, client_for, frozen
+):
     from agencies.models import Role
     from tests.builders import make_member
 
     ops_manager = make_member(world.a, Role.MANAGER, world.ops, email="opsmanager@a.gov")
-    assignment = assign(world.a_manager, course=course_a, target=TargetKind.UNIT,
-                        unit=world.data, due_on=DUE)
+    assignment = assign(
+        world.a_manager, course=course_a, target=TargetKind.UNIT, unit=world.data, due_on=DUE
+    )
     assert client_for(ops_manager).get(detail(assignment)).status_code == 404
     assert client_for(world.a_admin).get(detail(assignment)).status_code == 200
 
@@ -119,26 +160,43 @@ def test_policy_page_is_for_agency_admins_only(world, client_for):
     assert client_for(world.a_manager).get(POLICY).status_code == 404
     client = client_for(world.a_admin)
     assert client.get(POLICY).status_code == 200
-    response = client.post(POLICY, {"before_days": "10, 2", "on_due_date": "on",
-                                    "overdue_every_days": "3", "escalate_after_days": "5",
-                                    "digest_weekday": "4", "send_hour": "9"})
+    response = client.post(
+        POLICY,
+        {
+            "before_days": "10, 2",
+            "on_due_date": "on",
+            "overdue_every_days": "3",
+            "escalate_after_days": "5",
+            "digest_weekday": "4",
+            "send_hour": "9",
+        },
+    )
     assert response.status_code == 302
     policy = ReminderPolicy.objects.get(agency=world.a)
     assert (policy.before_days, policy.overdue_every_days, policy.send_hour) == ([10, 2], 3, 9)
-    response = client.post(POLICY, {"before_days": "ten", "overdue_every_days": "3",
-                                    "escalate_after_days": "5", "digest_weekday": "4",
-                                    "send_hour": "9"})
+    response = client.post(
+        POLICY,
+        {
+            "before_days": "ten",
+            "overdue_every_days": "3",
+            "escalate_after_days": "5",
+            "digest_weekday": "4",
+            "send_hour": "9",
+        },
+    )
     assert "whole numbers" in response.content.decode()
 
 
-def test_nudge_goes_through_the_log_and_is_rate_limited(world, crowded, client_for, mailoutbox,
-                                                        django_capture_on_commit_callbacks):
+def test_nudge_goes_through_the_log_and_is_rate_limited(
+    world, crowded, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     client = client_for(world.a_manager)
     assignee = crowded.assignees.get(user=world.a_learner)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reminders:nudge", args=[assignee.pk]))
     assert [m.subject for m in mailoutbox] == [
-        "Your manager reminds you: “Intro to AI”, due on Feb. 19, 2027"]
+        "Your manager reminds you: “Intro to AI”, due on Feb. 19, 2027"
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reminders:nudge", args=[assignee.pk]), follow=True)
     assert "already been reminded about this today" in response.content.decode()
@@ -146,8 +204,9 @@ def test_nudge_goes_through_the_log_and_is_rate_limited(world, crowded, client_f
     assert ReminderLog.objects.get(kind=Kind.NUDGE).status == LogStatus.SENT
 
 
-def test_nudge_everyone_overdue_once_an_hour(world, crowded, client_for, mailoutbox,
-                                             django_capture_on_commit_callbacks):
+def test_nudge_everyone_overdue_once_an_hour(
+    world, crowded, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     client = client_for(world.a_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reminders:nudge_overdue"), follow=True)
@@ -203,15 +262,30 @@ def test_materialised_enrollments_keep_dashboard_aggregates_in_step(world, crowd
     assert [d for d in drift if "member" not in d.table.lower()] == []
 
 
-@pytest.mark.parametrize("url_name", ["list", "detail", "overdue", "policy", "notifications"])
-def test_pages_run_a_bounded_number_of_queries(world, crowded, client_for, url_name,
-                                               django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "url_name, queries",
+    [
+        ("list", 8),
+        ("detail", 10),
+        ("overdue", 8),
+        ("policy", 10),
+        ("notifications", 8),
+    ],
+)
+def test_pages_run_an_exact_number_of_queries(
+    world, crowded, client_for, url_name, queries, django_assert_num_queries
+):
     for n in range(30):
         Notification.objects.create(user=world.a_admin, title=f"Reminder {n}")
-    url = {"list": LIST, "detail": detail(crowded), "overdue": OVERDUE, "policy": POLICY,
-           "notifications": NOTIFICATIONS}[url_name]
+    url = {
+        "list": LIST,
+        "detail": detail(crowded),
+        "overdue": OVERDUE,
+        "policy": POLICY,
+        "notifications": NOTIFICATIONS,
+    }[url_name]
     client = client_for(world.a_admin)
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
 
@@ -226,8 +300,9 @@ def test_time_machine_is_usable_in_views(world, client_for):
         assert client_for(world.a_admin).get(LIST).status_code == 200
 
 
-@pytest.mark.parametrize("target", ["//evil.example/phish", "/\\evil.example/phish",
-                                    "https://evil.example/phish"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/phish", "/\\evil.example/phish", "https://evil.example/phish"]
+)
 def test_nudge_does_not_redirect_off_site(world, crowded, client_for, target):
     client = client_for(world.a_manager)
     assignee = crowded.assignees.get(user=world.a_learner)
@@ -239,8 +314,9 @@ def test_nudge_does_not_redirect_off_site(world, crowded, client_for, target):
 def test_nudge_returns_to_the_page_it_came_from(world, crowded, client_for):
     client = client_for(world.a_manager)
     assignee = crowded.assignees.get(user=world.a_learner)
-    response = client.post(reverse("reminders:nudge", args=[assignee.pk]),
-                           {"next": detail(crowded)})
+    response = client.post(
+        reverse("reminders:nudge", args=[assignee.pk]), {"next": detail(crowded)}
+    )
     assert response["Location"] == detail(crowded)
 
 
@@ -261,8 +337,13 @@ def _shown(user):
 @pytest.fixture
 def data_overdue(world, course_a, assign, frozen):
     """The learner in Data (below the manager's Digital) is overdue on a unit assignment."""
-    return assign(world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.data,
-                  due_on=T0.date() - datetime.timedelta(days=10))
+    return assign(
+        world.a_admin,
+        course=course_a,
+        target=TargetKind.UNIT,
+        unit=world.data,
+        due_on=T0.date() - datetime.timedelta(days=10),
+    )
 
 
 def test_manager_loses_a_learner_who_moves_to_a_sibling_unit(world, data_overdue, client_for):
@@ -278,8 +359,7 @@ def test_manager_loses_a_learner_who_moves_to_a_sibling_unit(world, data_overdue
     assert _shown(world.a_learner) in client_for(ops_manager).get(OVERDUE).content.decode()
 
 
-def test_manager_loses_people_of_a_unit_moved_to_a_sibling_branch(world, data_overdue,
-                                                                  client_for):
+def test_manager_loses_people_of_a_unit_moved_to_a_sibling_branch(world, data_overdue, client_for):
     from agencies.services import unit_update
 
     assignee = data_overdue.assignees.get(user=world.a_learner)

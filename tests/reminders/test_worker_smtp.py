@@ -38,7 +38,9 @@ class Sink:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 OK"
 
 
@@ -67,31 +69,40 @@ def worker(tmp_path, smtp_server):
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
     db = connection.settings_dict
     overrides = {
-        "CELERY_BROKER_URL": REDIS_URL, "CELERY_RESULT_BACKEND": REDIS_URL,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": REDIS_URL,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server[1]}",
-        "ACADEMY_VAR_DIR": str(tmp_path / "var"), "DJANGO_DEBUG": "true",
+        "ACADEMY_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_DEBUG": "true",
         "DJANGO_CONN_MAX_AGE": "0",
     }
     log_path = tmp_path / "worker.log"
-    with running_worker(overrides, log_path=log_path, pool="threads", concurrency=4,
-                        name="reminders") as process:
+    with running_worker(
+        overrides, log_path=log_path, pool="threads", concurrency=4, name="reminders"
+    ) as process:
         yield process, log_path
 
 
-def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, worker,
-                                                             smtp_server):
+def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, worker, smtp_server):
     process, log_path = worker
     sink, _port = smtp_server
     today = datetime.date.today()
-    services.assignment_create(actor=world.a_manager, course=course_a, target=TargetKind.UNIT,
-                               unit=world.digital, due_on=today + datetime.timedelta(days=3))
+    services.assignment_create(
+        actor=world.a_manager,
+        course=course_a,
+        target=TargetKind.UNIT,
+        unit=world.digital,
+        due_on=today + datetime.timedelta(days=3),
+    )
     # Tasks in this (test) process run eagerly: the assignment is materialised already.
     app = Celery("reminders-test-client", broker=REDIS_URL, backend=REDIS_URL)
     app.conf.update(task_serializer="json", accept_content=["json"])
     try:
         app.send_task("reminders.tasks.reminders_scan_task").get(timeout=TIMEOUT)
-        app.send_task("reminders.tasks.reminders_scan_task").get(timeout=TIMEOUT)  # a duplicate beat
+        app.send_task("reminders.tasks.reminders_scan_task").get(
+            timeout=TIMEOUT
+        )  # a duplicate beat
     except Exception:  # noqa: BLE001
         pytest.fail(f"worker alive: {process.poll() is None}\n{log_path.read_text()[-4000:]}")
     finally:
@@ -100,8 +111,11 @@ def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, w
     while len(sink.messages) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1)  # anything extra would arrive now
-    assert sorted(m["To"] for m in sink.messages) == ["learner@a.gov", "manager@a.gov",
-                                                      "trainer@a.gov"], log_path.read_text()[-3000:]
+    assert sorted(m["To"] for m in sink.messages) == [
+        "learner@a.gov",
+        "manager@a.gov",
+        "trainer@a.gov",
+    ], log_path.read_text()[-3000:]
     keys = [m["X-Academy-Reminder"] for m in sink.messages]
     assert len(set(keys)) == 3
     message = sink.messages[0]

@@ -27,8 +27,7 @@ TODAY = datetime.date(2025, 3, 12)
 
 
 def at(day, hour=9):
-    return time_machine.travel(datetime.datetime(2025, *day, hour, tzinfo=datetime.UTC),
-                               tick=False)
+    return time_machine.travel(datetime.datetime(2025, *day, hour, tzinfo=datetime.UTC), tick=False)
 
 
 def settle(*agencies):
@@ -46,19 +45,24 @@ def dash(world):
         d2 = make_member(w.a, unit=w.data, email="d2@a.gov")
         o2 = make_member(w.a, unit=w.ops, email="o2@a.gov")
         e = SimpleNamespace(
-            learner_c1=learning.enrollment_create(user=w.a_learner, course=c1, required=True,
-                                                  due_on=datetime.date(2025, 3, 1)),
-            d2_c1=learning.enrollment_create(user=d2, course=c1, required=True,
-                                             due_on=datetime.date(2025, 3, 5)),
-            ops_c1=learning.enrollment_create(user=w.a_ops_learner, course=c1, required=True,
-                                              due_on=datetime.date(2025, 3, 20)),
-            o2_c1=learning.enrollment_create(user=o2, course=c1, required=True,
-                                             due_on=datetime.date(2025, 3, 10)),
+            learner_c1=learning.enrollment_create(
+                user=w.a_learner, course=c1, required=True, due_on=datetime.date(2025, 3, 1)
+            ),
+            d2_c1=learning.enrollment_create(
+                user=d2, course=c1, required=True, due_on=datetime.date(2025, 3, 5)
+            ),
+            ops_c1=learning.enrollment_create(
+                user=w.a_ops_learner, course=c1, required=True, due_on=datetime.date(2025, 3, 20)
+            ),
+            o2_c1=learning.enrollment_create(
+                user=o2, course=c1, required=True, due_on=datetime.date(2025, 3, 10)
+            ),
             learner_c2=learning.enrollment_create(user=w.a_learner, course=c2),
             ops_c2=learning.enrollment_create(user=w.a_ops_learner, course=c2),
             manager_c2=learning.enrollment_create(user=w.a_manager, course=c2),
-            b_cb=learning.enrollment_create(user=w.b_learner, course=cb, required=True,
-                                            due_on=datetime.date(2025, 3, 1)),
+            b_cb=learning.enrollment_create(
+                user=w.b_learner, course=cb, required=True, due_on=datetime.date(2025, 3, 1)
+            ),
         )
     with at((3, 1)):
         complete_lesson(e.learner_c1, "one")

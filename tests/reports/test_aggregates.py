@@ -32,20 +32,40 @@ DUE = datetime.date(2025, 3, 1)
 
 
 def state(world, course, **changes):
-    values = {"agency_id": world.a.pk, "unit_id": world.data.pk, "course_id": course.pk,
-              "required": True, "status": "not_started", "due_on": DUE}
+    values = {
+        "agency_id": world.a.pk,
+        "unit_id": world.data.pk,
+        "course_id": course.pk,
+        "required": True,
+        "status": "not_started",
+        "due_on": DUE,
+    }
     values.update(changes)
     return EnrollmentState(**values)
 
 
 def counts(model, **filters):
-    return {row[:-1]: row[-1] for row in model.objects.filter(**filters).values_list(
-        *[f for f in model.KEY_FIELDS if f not in ("agency_id", "course_id")], "n")}
+    return {
+        row[:-1]: row[-1]
+        for row in model.objects.filter(**filters).values_list(
+            *[f for f in model.KEY_FIELDS if f not in ("agency_id", "course_id")], "n"
+        )
+    }
 
 
 def test_buckets_are_exact_for_two_weeks_then_coarser():
     assert [bucket_for(d) for d in (0, 1, 13, 14, 20, 21, 90, 91, 120, 400)] == [
-        0, 1, 13, 14, 14, 21, 84, 91, 91, 365]
+        0,
+        1,
+        13,
+        14,
+        14,
+        21,
+        84,
+        91,
+        91,
+        365,
+    ]
     assert bucket_range(14) == (14, 20)
     assert bucket_range(365) == (365, None)
     assert bucket_for(-3) == 0
@@ -62,21 +82,37 @@ def test_lifecycle_deltas_move_one_enrollment_between_cells(dash):
 
     started = state(w, course, status="in_progress")
     enrollment_changed(before=created, after=started)
-    done = state(w, course, status="completed", completed_on=datetime.date(2025, 3, 4),
-                 score=80, days_to_complete=3, certified=True)
+    done = state(
+        w,
+        course,
+        status="completed",
+        completed_on=datetime.date(2025, 3, 4),
+        score=80,
+        days_to_complete=3,
+        certified=True,
+    )
     enrollment_changed(before=started, after=done)
     assert counts(EnrollmentCount, course=course) == {
-        (w.data.pk, True, "not_started"): 0, (w.data.pk, True, "in_progress"): 0,
-        (w.data.pk, True, "completed"): 1}
+        (w.data.pk, True, "not_started"): 0,
+        (w.data.pk, True, "in_progress"): 0,
+        (w.data.pk, True, "completed"): 1,
+    }
     row = EnrollmentCount.objects.get(course=course, status="completed")
     assert (row.score_sum, row.score_n, row.certified) == (80, 1, 1)
     assert counts(OpenDueCount, course=course) == {(w.data.pk, True, DUE): 0}
-    assert counts(CompletionDay, course=course) == {(w.data.pk, True,
-                                                     datetime.date(2025, 3, 4)): 1}
+    assert counts(CompletionDay, course=course) == {(w.data.pk, True, datetime.date(2025, 3, 4)): 1}
     assert counts(CompletionTime, course=course) == {(w.data.pk, True, 3): 1}
 
-    moved = state(w, course, status="completed", completed_on=datetime.date(2025, 3, 4),
-                  score=80, days_to_complete=3, certified=False, unit_id=None)
+    moved = state(
+        w,
+        course,
+        status="completed",
+        completed_on=datetime.date(2025, 3, 4),
+        score=80,
+        days_to_complete=3,
+        certified=False,
+        unit_id=None,
+    )
     enrollment_changed(before=done, after=moved)
     assert EnrollmentCount.objects.get(course=course, unit=None, status="completed").n == 1
     enrollment_changed(before=moved, after=None)
@@ -101,8 +137,9 @@ def test_recompute_finds_and_repairs_drift(dash):
     w = dash.w
     EnrollmentCount.objects.filter(agency=w.a, status="completed").update(n=99)
     OpenDueCount.objects.filter(agency=w.a).delete()
-    CompletionDay.objects.create(agency=w.a, unit=w.ops, course=dash.c1, required=False,
-                                 day=datetime.date(2020, 1, 1), n=5)
+    CompletionDay.objects.create(
+        agency=w.a, unit=w.ops, course=dash.c1, required=False, day=datetime.date(2020, 1, 1), n=5
+    )
     drift = aggregates_recompute_agency(agency_id=w.a.pk, repair=False)
     tables = {d.table for d in drift}
     assert tables == {"EnrollmentCount", "OpenDueCount", "CompletionDay"}
@@ -110,8 +147,10 @@ def test_recompute_finds_and_repairs_drift(dash):
     repaired = aggregates_recompute(repair=True)
     assert set(repaired) == {w.a.pk}
     assert aggregates_recompute_agency(agency_id=w.a.pk, repair=False) == []
-    assert EnrollmentCount.objects.get(agency=w.a, unit=w.data, course=dash.c1,
-                                       status="completed").n == 1
+    assert (
+        EnrollmentCount.objects.get(agency=w.a, unit=w.data, course=dash.c1, status="completed").n
+        == 1
+    )
     assert not CompletionDay.objects.filter(day=datetime.date(2020, 1, 1)).exists()
 
 
@@ -123,23 +162,30 @@ def test_recompute_counts_certificates_and_revocations(dash):
     from learning.services import certificate_revoke
 
     w = dash.w
-    row = EnrollmentCount.objects.get(agency=w.a, unit=w.data, course=dash.c1,
-                                      status="completed")
+    row = EnrollmentCount.objects.get(agency=w.a, unit=w.data, course=dash.c1, status="completed")
     assert row.certified == 1
-    certificate_revoke(actor=w.a_admin, certificate=dash.e.learner_c1.certificate,
-                       reason="Issued in error")
+    certificate_revoke(
+        actor=w.a_admin, certificate=dash.e.learner_c1.certificate, reason="Issued in error"
+    )
     settle(w.a)
     row.refresh_from_db()
     assert row.certified == 0
 
 
-ROLLUPS = (UnitOpenDue, CourseOpenDue, UnitCompletionWeek, CourseCompletionWeek,
-           CourseCompletionTime)
+ROLLUPS = (
+    UnitOpenDue,
+    CourseOpenDue,
+    UnitCompletionWeek,
+    CourseCompletionWeek,
+    CourseCompletionTime,
+)
 
 
 def stored(model):
-    return {row[:-1]: row[-1] for row in model.objects.filter(n__gt=0).values_list(
-        *model.KEY_FIELDS, "n")}
+    return {
+        row[:-1]: row[-1]
+        for row in model.objects.filter(n__gt=0).values_list(*model.KEY_FIELDS, "n")
+    }
 
 
 def raw_rollups():
@@ -178,15 +224,17 @@ def test_rollups_equal_raw_counts_after_each_learning_service(dash):
         lesson(dash.e.ops_c1, "two")  # completes a required course: open due -> week, time
     check()
     with at((3, 11)):
-        extra = learning.enrollment_create(user=dash.d2, course=dash.c2, required=True,
-                                           due_on=datetime.date(2025, 3, 30))
+        extra = learning.enrollment_create(
+            user=dash.d2, course=dash.c2, required=True, due_on=datetime.date(2025, 3, 30)
+        )
     check()
     with at((3, 12)):
         lesson(extra, "one")
         lesson(extra, "two")
     check()
-    learning.certificate_revoke(actor=w.a_admin, certificate=dash.e.learner_c1.certificate,
-                                reason="Issued in error")
+    learning.certificate_revoke(
+        actor=w.a_admin, certificate=dash.e.learner_c1.certificate, reason="Issued in error"
+    )
     check()
     assert settle(w.a, w.b) == []
 
@@ -195,8 +243,9 @@ def test_recompute_repairs_drift_in_every_rollup(dash):
     w = dash.w
     UnitOpenDue.objects.filter(agency=w.a).update(n=99)
     CourseOpenDue.objects.filter(agency=w.a).delete()
-    UnitCompletionWeek.objects.create(agency=w.a, unit=w.ops, required=False,
-                                      week=datetime.date(2020, 1, 6), n=3)
+    UnitCompletionWeek.objects.create(
+        agency=w.a, unit=w.ops, required=False, week=datetime.date(2020, 1, 6), n=3
+    )
     CourseCompletionWeek.objects.filter(agency=w.a).update(n=7)
     CourseCompletionTime.objects.filter(agency=w.a).delete()
     expected = raw_rollups()

@@ -27,8 +27,11 @@ pytestmark = pytest.mark.django_db
 def raw_counts(agency):
     """{(unit, active, activated): n} straight from the memberships and users."""
     counts = {}
-    rows = (Membership.objects.filter(agency=agency).values("unit_id", "is_active")
-            .annotate(n=Count("id"), activated=Count("id", filter=Q(user__activated_at__isnull=False))))
+    rows = (
+        Membership.objects.filter(agency=agency)
+        .values("unit_id", "is_active")
+        .annotate(n=Count("id"), activated=Count("id", filter=Q(user__activated_at__isnull=False)))
+    )
     for row in rows:
         for activated, n in ((True, row["activated"]), (False, row["n"] - row["activated"])):
             if n:
@@ -37,8 +40,11 @@ def raw_counts(agency):
 
 
 def stored_counts(agency):
-    return {(c.unit_id, c.active, c.activated): c.n
-            for c in MemberCount.objects.filter(agency=agency) if c.n}
+    return {
+        (c.unit_id, c.active, c.activated): c.n
+        for c in MemberCount.objects.filter(agency=agency)
+        if c.n
+    }
 
 
 def assert_in_step(*agencies_):
@@ -55,8 +61,9 @@ def test_world_members_are_counted(world):
 def test_join_on_signup_by_domain_and_by_invitation(world):
     by_domain = UserFactory(email="newcomer@a.gov")
     assert agencies.membership_join_on_signup(user=by_domain) is not None
-    agencies.invitation_create(actor=world.a_admin, agency=world.a, email="invited@elsewhere.org",
-                               unit=world.ops)
+    agencies.invitation_create(
+        actor=world.a_admin, agency=world.a, email="invited@elsewhere.org", unit=world.ops
+    )
     invited = UserFactory(email="invited@elsewhere.org")
     assert agencies.membership_join_on_signup(user=invited).unit == world.ops
     # A second call changes nothing.
@@ -92,17 +99,20 @@ def test_sign_in_without_membership(world, client):
 def test_membership_update_moves_the_count(world, client):
     client.force_login(world.a_learner)
     membership = Membership.objects.get(user=world.a_learner)
-    agencies.membership_update(actor=world.a_admin, membership=membership, role=Role.LEARNER,
-                               unit=world.ops)
+    agencies.membership_update(
+        actor=world.a_admin, membership=membership, role=Role.LEARNER, unit=world.ops
+    )
     counts = stored_counts(world.a)
     assert (world.data.pk, True, True) not in counts
     assert counts[(world.ops.pk, True, True)] == 1
     # A role change alone moves nothing; moving to no unit does.
-    agencies.membership_update(actor=world.a_admin, membership=membership, role=Role.TRAINER,
-                               unit=world.ops)
+    agencies.membership_update(
+        actor=world.a_admin, membership=membership, role=Role.TRAINER, unit=world.ops
+    )
     assert_in_step(world.a)
-    agencies.membership_update(actor=world.a_admin, membership=membership, role=Role.TRAINER,
-                               unit=None)
+    agencies.membership_update(
+        actor=world.a_admin, membership=membership, role=Role.TRAINER, unit=None
+    )
     assert stored_counts(world.a)[(None, True, True)] == 1
     assert_in_step(world.a)
 
@@ -157,29 +167,59 @@ def test_activated_at_migrates_from_last_login():
 
 # Moving a person moves their enrollments (hand-computed world of conftest.py).
 
+
 def unit_figures(dash, unit):
-    head = dashboard_figures(dashboard_scope(dash.w.a_admin, unit_id=unit.pk),
-                             today=TODAY)["headline"]
-    return {k: head[k] for k in ("members", "activated", "enrolled", "in_progress", "completed",
-                                 "overdue")}
+    head = dashboard_figures(dashboard_scope(dash.w.a_admin, unit_id=unit.pk), today=TODAY)[
+        "headline"
+    ]
+    return {
+        k: head[k]
+        for k in ("members", "activated", "enrolled", "in_progress", "completed", "overdue")
+    }
 
 
 def test_unit_figures_follow_a_person_who_moves(dash):
     w = dash.w
-    assert unit_figures(dash, w.data) == {"members": 2, "activated": 1, "enrolled": 3,
-                                          "in_progress": 1, "completed": 1, "overdue": 1}
-    assert unit_figures(dash, w.ops) == {"members": 2, "activated": 1, "enrolled": 3,
-                                         "in_progress": 2, "completed": 1, "overdue": 1}
+    assert unit_figures(dash, w.data) == {
+        "members": 2,
+        "activated": 1,
+        "enrolled": 3,
+        "in_progress": 1,
+        "completed": 1,
+        "overdue": 1,
+    }
+    assert unit_figures(dash, w.ops) == {
+        "members": 2,
+        "activated": 1,
+        "enrolled": 3,
+        "in_progress": 2,
+        "completed": 1,
+        "overdue": 1,
+    }
     membership = Membership.objects.get(user=w.a_learner)
-    agencies.membership_update(actor=w.a_admin, membership=membership, role=Role.LEARNER,
-                               unit=w.ops)
-    assert set(Enrollment.objects.filter(user=w.a_learner).values_list("unit_id", flat=True)) \
-        == {w.ops.pk}
+    agencies.membership_update(
+        actor=w.a_admin, membership=membership, role=Role.LEARNER, unit=w.ops
+    )
+    assert set(Enrollment.objects.filter(user=w.a_learner).values_list("unit_id", flat=True)) == {
+        w.ops.pk
+    }
     # a_learner takes c1 (completed) and c2 (in progress) from Data to Ops.
-    assert unit_figures(dash, w.data) == {"members": 1, "activated": 0, "enrolled": 1,
-                                          "in_progress": 0, "completed": 0, "overdue": 1}
-    assert unit_figures(dash, w.ops) == {"members": 3, "activated": 2, "enrolled": 5,
-                                         "in_progress": 3, "completed": 2, "overdue": 1}
+    assert unit_figures(dash, w.data) == {
+        "members": 1,
+        "activated": 0,
+        "enrolled": 1,
+        "in_progress": 0,
+        "completed": 0,
+        "overdue": 1,
+    }
+    assert unit_figures(dash, w.ops) == {
+        "members": 3,
+        "activated": 2,
+        "enrolled": 5,
+        "in_progress": 3,
+        "completed": 2,
+        "overdue": 1,
+    }
     hq = unit_figures(dash, w.hq)
     assert (hq["members"], hq["enrolled"], hq["completed"]) == (6, 7, 2)
     manager = dashboard_figures(dashboard_scope(w.a_manager), today=TODAY)["headline"]
@@ -191,8 +231,10 @@ def test_failed_move_moves_nothing(dash):
     w = dash.w
     membership = Membership.objects.get(user=w.a_ops_learner)
     with pytest.raises(ValidationError):  # the manager may not touch Ops
-        agencies.membership_update(actor=w.a_manager, membership=membership, role=Role.LEARNER,
-                                   unit=w.data)
-    assert set(Enrollment.objects.filter(user=w.a_ops_learner).values_list("unit_id", flat=True)) \
-        == {w.ops.pk}
+        agencies.membership_update(
+            actor=w.a_manager, membership=membership, role=Role.LEARNER, unit=w.data
+        )
+    assert set(
+        Enrollment.objects.filter(user=w.a_ops_learner).values_list("unit_id", flat=True)
+    ) == {w.ops.pk}
     assert aggregates_recompute_agency(agency_id=w.a.pk, repair=False) == []

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_registered_report_kind_is_offered_produced_and_named(
-        world, django_capture_on_commit_callbacks):
+    world, django_capture_on_commit_callbacks
+):
     assert report_kinds.keys() == ["completion", "overdue", "adoption"]
     headcount = ReportType(label="Headcount", rows=lambda scope: iter([("people",), (3,)]))
     with report_kinds.temporary():
@@ -29,23 +30,32 @@ def test_a_registered_report_kind_is_offered_produced_and_named(
             report_kinds.register("completion", headcount)
         assert ("headcount", "Headcount") in ReportRequestForm().fields["kind"].choices
         with django_capture_on_commit_callbacks(execute=True):
-            run = report_request(actor=world.a_admin, scope=dashboard_scope(world.a_admin),
-                                 kind="headcount", format="csv")
+            run = report_request(
+                actor=world.a_admin,
+                scope=dashboard_scope(world.a_admin),
+                kind="headcount",
+                format="csv",
+            )
         run.refresh_from_db()
         assert (run.status, run.rows_done, run.get_kind_display()) == ("done", 1, "Headcount")
 
     with pytest.raises(ValueError):
-        report_request(actor=world.a_admin, scope=dashboard_scope(world.a_admin),
-                       kind="headcount", format="csv")
+        report_request(
+            actor=world.a_admin,
+            scope=dashboard_scope(world.a_admin),
+            kind="headcount",
+            format="csv",
+        )
     assert not ReportRun.objects.filter(kind="headcount", status="queued").exists()
 
 
-def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, settings,
-                                                             tmp_path):
+def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, settings, tmp_path):
     (tmp_path / "attendance.html").write_text(
-        "<h2>Attendance</h2><p>{{ panel_data.sessions }} live sessions held</p>")
-    settings.TEMPLATES = [{**settings.TEMPLATES[0],
-                           "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+        "<h2>Attendance</h2><p>{{ panel_data.sessions }} live sessions held</p>"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
     assert dashboard_panels.keys() == ["headline", "funnel", "trend", "courses", "breakdown"]
     panel = DashboardPanel(template="attendance.html", data=lambda scope: {"sessions": 7})
     with dashboard_panels.temporary():
@@ -67,8 +77,9 @@ def test_a_registered_aggregate_source_is_recomputed_nightly(world):
         return {(MemberCount, *key): {"n": 2}} if agency_id == world.a.pk else {}
 
     with aggregate_sources.temporary():
-        aggregate_sources.register("archived-members",
-                                   AggregateSource(models=(MemberCount,), expected=expected))
+        aggregate_sources.register(
+            "archived-members", AggregateSource(models=(MemberCount,), expected=expected)
+        )
         with pytest.raises(AlreadyRegistered):
             aggregate_sources.register("members", AggregateSource(models=(), expected=dict))
         drift = aggregates_recompute_agency(agency_id=world.a.pk, repair=False)

@@ -19,8 +19,9 @@ from reports.services.schedules import report_schedule_create, report_schedules_
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def request_report(user, kind="completion", format="csv", django_capture_on_commit_callbacks=None,
-                   **filters):
+def request_report(
+    user, kind="completion", format="csv", django_capture_on_commit_callbacks=None, **filters
+):
     scope = dashboard_scope(user, **filters)
     with django_capture_on_commit_callbacks(execute=True):
         run = report_request(actor=user, scope=scope, kind=kind, format=format)
@@ -31,8 +32,10 @@ def request_report(user, kind="completion", format="csv", django_capture_on_comm
 @pytest.fixture
 def run_report(django_capture_on_commit_callbacks):
     def run(user, **kwargs):
-        return request_report(user, django_capture_on_commit_callbacks=
-                              django_capture_on_commit_callbacks, **kwargs)
+        return request_report(
+            user, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks, **kwargs
+        )
+
     return run
 
 
@@ -45,12 +48,27 @@ def test_completion_csv_has_one_row_per_learner_and_course(dash, run_report):
     run = run_report(dash.w.a_manager)
     assert (run.status, run.rows_done, run.error) == ("done", 4, "")
     rows = read_csv(run)
-    assert rows[0] == ["Agency", "Unit", "Learner", "Email", "Course", "Assigned on", "Due",
-                       "Status", "Completed on", "Score", "Certificate code"]
+    assert rows[0] == [
+        "Agency",
+        "Unit",
+        "Learner",
+        "Email",
+        "Course",
+        "Assigned on",
+        "Due",
+        "Status",
+        "Completed on",
+        "Score",
+        "Certificate code",
+    ]
     by_email = {(r[3], r[4]): r for r in rows[1:]}
     done = by_email[("learner@a.gov", "Course One")]
     assert done[:2] == ["Agency A", "Data"] and done[5:9] == [
-        "2025-02-20", "2025-03-01", "Completed", "2025-03-03"]
+        "2025-02-20",
+        "2025-03-01",
+        "Completed",
+        "2025-03-03",
+    ]
     assert len(done[10]) >= 20  # the certificate code
     assert {email for email, _ in by_email} == {"learner@a.gov", "d2@a.gov", "manager@a.gov"}
 
@@ -90,14 +108,16 @@ def test_failure_midway_leaves_failed_run_and_no_file(dash, run_report):
         yield ["one row"]
         raise RuntimeError("database went away")
 
-    before = set(default_storage.listdir("reports")[0]) if default_storage.exists(
-        "reports") else set()
+    before = (
+        set(default_storage.listdir("reports")[0]) if default_storage.exists("reports") else set()
+    )
     with report_kinds.temporary():
         report_kinds.register("broken", ReportType(label="Broken", rows=broken))
         run = run_report(dash.w.a_admin, kind="broken")
     assert run.status == "failed" and "database went away" in run.error and not run.file
-    after = set(default_storage.listdir("reports")[0]) if default_storage.exists(
-        "reports") else set()
+    after = (
+        set(default_storage.listdir("reports")[0]) if default_storage.exists("reports") else set()
+    )
     assert after == before
     from django.test import Client
 
@@ -105,8 +125,10 @@ def test_failure_midway_leaves_failed_run_and_no_file(dash, run_report):
     client.force_login(dash.w.a_admin)
     url = reverse("reports:run_download", args=[run.pk])
     assert client.get(url).status_code == 404
-    assert "database went away" in client.get(
-        reverse("reports:run_detail", args=[run.pk])).content.decode()
+    assert (
+        "database went away"
+        in client.get(reverse("reports:run_detail", args=[run.pk])).content.decode()
+    )
 
 
 def test_download_only_within_scope(dash, run_report, client_for):
@@ -123,8 +145,7 @@ def test_download_only_within_scope(dash, run_report, client_for):
     assert b"learner@a.gov" in b"".join(response.streaming_content)
     for who in (dash.w.b_admin, dash.w.b_manager, dash.w.a_learner):
         assert client_for(who).get(url(mine)).status_code == 404
-        assert client_for(who).get(
-            reverse("reports:run_detail", args=[mine.pk])).status_code == 404
+        assert client_for(who).get(reverse("reports:run_detail", args=[mine.pk])).status_code == 404
 
 
 def test_request_through_the_page_returns_at_once_and_shows_progress(dash, client_for):
@@ -135,8 +156,9 @@ def test_request_through_the_page_returns_at_once_and_shows_progress(dash, clien
     assert run.status == "queued"  # the task runs on commit, after the request
     status = client.get(reverse("reports:run_detail", args=[run.pk]), {"format": "json"})
     assert status.json()["status"] == "queued"
-    response = client.post(reverse("reports:run_list"), {
-        "kind": "completion", "format": "csv", "unit": dash.w.ops.pk})
+    response = client.post(
+        reverse("reports:run_list"), {"kind": "completion", "format": "csv", "unit": dash.w.ops.pk}
+    )
     assert response.status_code == 404
 
 
@@ -144,10 +166,12 @@ def test_retention_deletes_old_runs_and_files(dash, run_report, settings):
     settings.REPORT_RETENTION_DAYS = 30
     old, fresh = run_report(dash.w.a_admin), run_report(dash.w.a_admin)
     ReportRun.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=31))
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
     stuck = ReportRun.objects.create(kind="completion", format="csv", agency=dash.w.a)
     ReportRun.objects.filter(pk=stuck.pk).update(
-        created_at=timezone.now() - datetime.timedelta(hours=7))
+        created_at=timezone.now() - datetime.timedelta(hours=7)
+    )
     assert report_runs_purge() == 1
     assert not default_storage.exists(old.file.name)
     assert default_storage.exists(fresh.file.name)
@@ -157,9 +181,14 @@ def test_retention_deletes_old_runs_and_files(dash, run_report, settings):
 
 def test_subscription_runs_when_due_and_emails_a_link(dash, django_capture_on_commit_callbacks):
     manager = dash.w.a_manager
-    schedule = report_schedule_create(actor=manager, scope=dashboard_scope(manager),
-                                      kind="completion", format="csv", frequency="weekly",
-                                      today=datetime.date(2025, 3, 3))
+    schedule = report_schedule_create(
+        actor=manager,
+        scope=dashboard_scope(manager),
+        kind="completion",
+        format="csv",
+        frequency="weekly",
+        today=datetime.date(2025, 3, 3),
+    )
     assert schedule.next_run_on == datetime.date(2025, 3, 10)
     assert report_schedules_run_due(today=datetime.date(2025, 3, 9)) == []
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,8 +205,14 @@ def test_subscription_of_someone_who_lost_the_scope_stops(dash):
     from agencies.models import Membership, Role
 
     manager = dash.w.a_manager
-    report_schedule_create(actor=manager, scope=dashboard_scope(manager), kind="overdue",
-                           format="csv", frequency="monthly", today=datetime.date(2025, 3, 3))
+    report_schedule_create(
+        actor=manager,
+        scope=dashboard_scope(manager),
+        kind="overdue",
+        format="csv",
+        frequency="monthly",
+        today=datetime.date(2025, 3, 3),
+    )
     Membership.objects.filter(user=manager).update(role=Role.LEARNER)
     manager._academy_actor = None
     del manager._academy_actor
@@ -187,11 +222,16 @@ def test_subscription_of_someone_who_lost_the_scope_stops(dash):
 
 def test_subscribe_and_unsubscribe_through_the_page(dash, client_for):
     client = client_for(dash.w.a_manager)
-    client.post(reverse("reports:run_list"), {"kind": "overdue", "format": "xlsx",
-                                              "frequency": "monthly"})
+    client.post(
+        reverse("reports:run_list"), {"kind": "overdue", "format": "xlsx", "frequency": "monthly"}
+    )
     schedule = ReportSchedule.objects.get()
-    assert client_for(dash.w.a_admin).post(
-        reverse("reports:schedule_delete", args=[schedule.pk])).status_code == 404
+    assert (
+        client_for(dash.w.a_admin)
+        .post(reverse("reports:schedule_delete", args=[schedule.pk]))
+        .status_code
+        == 404
+    )
     client = client_for(dash.w.a_manager)
     client.post(reverse("reports:schedule_delete", args=[schedule.pk]))
     schedule.refresh_from_db()

@@ -14,8 +14,10 @@ DAY = datetime.date(2025, 3, 11)
 
 
 def rows(day):
-    return {(s.unit_id): {f: getattr(s, f) for f in DailySnapshot.FIGURES}
-            for s in DailySnapshot.objects.filter(agency__slug="agency-a", day=day)}
+    return {
+        (s.unit_id): {f: getattr(s, f) for f in DailySnapshot.FIGURES}
+        for s in DailySnapshot.objects.filter(agency__slug="agency-a", day=day)
+    }
 
 
 def test_snapshot_figures_per_unit_at_the_end_of_the_day(dash):
@@ -23,9 +25,18 @@ def test_snapshot_figures_per_unit_at_the_end_of_the_day(dash):
     snapshots_write(day=DAY)
     ops = rows(DAY)[w.ops.pk]
     # ops@a.gov joined "today" (the world fixture runs in real time): only o2 was a member then.
-    assert ops == {"members": 1, "activated": 0, "enrolled": 3, "in_progress": 2, "completed": 1,
-                   "overdue": 1, "completions": 0, "active_learners": 1, "learners_started": 2,
-                   "learners_completed": 1}
+    assert ops == {
+        "members": 1,
+        "activated": 0,
+        "enrolled": 3,
+        "in_progress": 2,
+        "completed": 1,
+        "overdue": 1,
+        "completions": 0,
+        "active_learners": 1,
+        "learners_started": 2,
+        "learners_completed": 1,
+    }
     snapshots_write(day=datetime.date(2025, 3, 3))
     data = rows(datetime.date(2025, 3, 3))[w.data.pk]
     assert (data["completions"], data["completed"], data["overdue"]) == (1, 1, 0)
@@ -42,10 +53,10 @@ def test_backfill_writes_missed_days_and_command_refuses_the_future(dash):
     changed = snapshots_backfill(start=datetime.date(2025, 3, 1), end=datetime.date(2025, 3, 5))
     assert changed > 0
     assert set(DailySnapshot.objects.values_list("day", flat=True)) == {
-        datetime.date(2025, 3, d) for d in range(1, 6)}
+        datetime.date(2025, 3, d) for d in range(1, 6)
+    }
     out = io.StringIO()
-    call_command("snapshots_backfill", "--start", "2025-03-01", "--end", "2025-03-05",
-                 stdout=out)
+    call_command("snapshots_backfill", "--start", "2025-03-01", "--end", "2025-03-05", stdout=out)
     assert "0 rows" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("snapshots_backfill", "--end", "2999-01-01", stdout=io.StringIO())
@@ -58,7 +69,10 @@ def test_nightly_task_repairs_drift_and_snapshots(dash):
     result = reports_nightly_task.delay(DAY.isoformat()).get()
     assert result["drift_agencies"] == [dash.w.a.pk] and result["snapshot_rows"] > 0
     assert reports_nightly_task.delay(DAY.isoformat()).get() == {
-        "drift_agencies": [], "drift_cells": 0, "snapshot_rows": 0}
+        "drift_agencies": [],
+        "drift_cells": 0,
+        "snapshot_rows": 0,
+    }
 
 
 def test_recompute_command_check_mode_exits_nonzero_on_drift(dash):
@@ -83,13 +97,14 @@ def test_snapshot_days_are_the_agency_days(world):
     world.a.save(update_fields=["time_zone"])
     course = build_course(world.a_trainer, world.a, slug="tz-snap", publish=True)
     # 12 March, 20:00 UTC is already 13 March, 10:00 in the agency.
-    with time_machine.travel(datetime.datetime(2025, 3, 12, 20, tzinfo=datetime.UTC),
-                             tick=False):
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 20, tzinfo=datetime.UTC), tick=False):
         learning.enrollment_create(user=world.a_learner, course=course, required=True)
     snapshots_write(day=datetime.date(2025, 3, 12))
     snapshots_write(day=datetime.date(2025, 3, 13))
-    enrolled = {day: sum(r["enrolled"] for r in rows(day).values())
-                for day in (datetime.date(2025, 3, 12), datetime.date(2025, 3, 13))}
+    enrolled = {
+        day: sum(r["enrolled"] for r in rows(day).values())
+        for day in (datetime.date(2025, 3, 12), datetime.date(2025, 3, 13))
+    }
     assert enrolled == {datetime.date(2025, 3, 12): 0, datetime.date(2025, 3, 13): 1}
 
 
@@ -98,8 +113,7 @@ def test_nightly_snapshot_is_each_agency_own_yesterday(world):
 
     world.a.time_zone = "Pacific/Kiritimati"  # already 13 March there at 12:00 UTC on the 12th
     world.a.save(update_fields=["time_zone"])
-    with time_machine.travel(datetime.datetime(2025, 3, 12, 12, tzinfo=datetime.UTC),
-                             tick=False):
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 12, tzinfo=datetime.UTC), tick=False):
         from agencies.models import Membership
 
         Membership.objects.update(joined_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))

@@ -26,8 +26,9 @@ def test_each_service_leaves_aggregates_equal_to_raw_counts(world, course):
     assert in_step(world.a)
     assert EnrollmentCount.objects.get(agency=world.a, course=course, status="not_started").n == 1
 
-    learning.enrollment_create(user=world.a_learner, course=course, required=True,
-                               due_on=datetime.date(2030, 1, 1))
+    learning.enrollment_create(
+        user=world.a_learner, course=course, required=True, due_on=datetime.date(2030, 1, 1)
+    )
     assert in_step(world.a)
     assert OpenDueCount.objects.get(course=course, due_on=datetime.date(2030, 1, 1)).n == 1
 
@@ -47,12 +48,17 @@ def test_each_service_leaves_aggregates_equal_to_raw_counts(world, course):
     assert in_step(world.a)
     completed = EnrollmentCount.objects.get(course=course, status="completed")
     assert (completed.n, completed.score_sum, completed.score_n, completed.certified) == (
-        1, 100, 1, 1)
+        1,
+        100,
+        1,
+        1,
+    )
     assert OpenDueCount.objects.get(course=course).n == 0
 
     enrollment.refresh_from_db()
-    learning.certificate_revoke(actor=world.a_admin, certificate=enrollment.certificate,
-                                reason="Issued in error")
+    learning.certificate_revoke(
+        actor=world.a_admin, certificate=enrollment.certificate, reason="Issued in error"
+    )
     assert in_step(world.a)
     assert EnrollmentCount.objects.get(course=course, status="completed").certified == 0
 
@@ -81,11 +87,20 @@ def test_bulk_services_keep_aggregates_in_step(world, course):
     """What an assignment batch and its removal do, through learning's bulk services."""
     learning.enrollment_create(user=world.a_learner, course=course)
     members = [(world.a_learner.pk, None), (world.a_ops_learner.pk, None)]
-    ids = learning.enrollments_assign(agency_id=world.a.pk, course=course, members=members,
-                                      required=True, due_on=datetime.date(2030, 2, 1))
+    ids = learning.enrollments_assign(
+        agency_id=world.a.pk,
+        course=course,
+        members=members,
+        required=True,
+        due_on=datetime.date(2030, 2, 1),
+    )
     assert in_step(world.a)
-    assert sum(EnrollmentCount.objects.filter(course=course, required=True)
-               .values_list("n", flat=True)) == 2
+    assert (
+        sum(
+            EnrollmentCount.objects.filter(course=course, required=True).values_list("n", flat=True)
+        )
+        == 2
+    )
     learning.enrollments_set_terms(wanted={pk: (False, None) for pk in ids.values()})
     assert in_step(world.a)
     assert not EnrollmentCount.objects.filter(course=course, required=True, n__gt=0).exists()
@@ -102,8 +117,9 @@ def test_completion_day_is_the_agencys_date(world, course):
     world.a.time_zone = "Pacific/Honolulu"
     world.a.save(update_fields=["time_zone"])
     enrollment = learning.enrollment_create(user=world.a_learner, course=course)
-    with time_machine.travel(datetime.datetime(2026, 11, 30, 5, 0, tzinfo=datetime.UTC),
-                             tick=False):
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 30, 5, 0, tzinfo=datetime.UTC), tick=False
+    ):
         finish_course(enrollment)
     days = list(CompletionDay.objects.filter(n__gt=0).values_list("day", flat=True))
     assert days == [datetime.date(2026, 11, 29)]

@@ -22,13 +22,35 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "academy", "worker", "--loglevel=INFO",
-                       "--concurrency=2", "--hostname=embedded@%h"],
-            "beat": [python, "-m", "celery", "-A", "academy", "beat", "--loglevel=INFO",
-                     "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "academy",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--hostname=embedded@%h",
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "academy",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
         }
-        processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
-        self.stdout.write(self.style.SUCCESS(f"\nAcademy is running at http://{addr}/  (Ctrl-C stops it)"))
+        processes = {
+            name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()
+        }
+        self.stdout.write(
+            self.style.SUCCESS(f"\nAcademy is running at http://{addr}/  (Ctrl-C stops it)")
+        )
         for line in DEMO_SIGN_INS:
             self.stdout.write(line)
         try:

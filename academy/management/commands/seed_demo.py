@@ -9,12 +9,20 @@ class Command(BaseCommand):
     help = "Create the demo world (agencies, people, content, progress). Safe to run twice."
 
     def add_arguments(self, parser):
-        parser.add_argument("--learners", type=int, default=0,
-                            help="Also add this many bulk learners (for benchmarks).")
-        parser.add_argument("--agency", default="demo-agency",
-                            help="Agency slug that receives the bulk learners.")
-        parser.add_argument("--force", action="store_true",
-                            help="Run even though DEBUG is off (never on a real deployment).")
+        parser.add_argument(
+            "--learners",
+            type=int,
+            default=0,
+            help="Also add this many bulk learners (for benchmarks).",
+        )
+        parser.add_argument(
+            "--agency", default="demo-agency", help="Agency slug that receives the bulk learners."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (never on a real deployment).",
+        )
 
     def handle(self, *args, learners, agency, force, **options):
         if not settings.DEBUG and not force:

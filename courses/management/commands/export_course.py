@@ -13,8 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("path")
-        parser.add_argument("--draft", action="store_true",
-                            help="Export the draft instead of the published version.")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Export the draft instead of the published version.",
+        )
 
     def handle(self, *args, slug, path, draft, **options):
         course = Course.objects.select_related("current_version").filter(slug=slug).first()

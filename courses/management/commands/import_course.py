@@ -5,8 +5,10 @@ from courses.bundles import BundleError, bundle_import
 
 
 class Command(BaseCommand):
-    help = ("Import a course bundle (folder or .zip) as a new course, or as a new draft of the "
-            "course with the same slug. Nothing is written if the bundle has any problem.")
+    help = (
+        "Import a course bundle (folder or .zip) as a new course, or as a new draft of the "
+        "course with the same slug. Nothing is written if the bundle has any problem."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")

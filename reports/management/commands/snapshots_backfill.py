@@ -9,11 +9,17 @@ class Command(BaseCommand):
     help = "Write DailySnapshot rows for a range of past days (idempotent; fills missed days)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--start", type=datetime.date.fromisoformat,
-                            help="First day (YYYY-MM-DD); default: 7 days ago.")
-        parser.add_argument("--end", type=datetime.date.fromisoformat,
-                            help="Last day (YYYY-MM-DD); default: yesterday (the last day "
-                                 "that has ended in every agency's time zone).")
+        parser.add_argument(
+            "--start",
+            type=datetime.date.fromisoformat,
+            help="First day (YYYY-MM-DD); default: 7 days ago.",
+        )
+        parser.add_argument(
+            "--end",
+            type=datetime.date.fromisoformat,
+            help="Last day (YYYY-MM-DD); default: yesterday (the last day "
+            "that has ended in every agency's time zone).",
+        )
 
     def handle(self, *args, start, end, **options):
         yesterday = last_finished_day()

@@ -20,8 +20,9 @@ def course_b(world, b_trainer):
     """Agency B's published course, with an attachment on its first lesson."""
     course = build_course(b_trainer, world.b, slug="b-course", title="B course", publish=True)
     lesson = course.lessons.order_by("pk").first()
-    services.attachment_add(actor=b_trainer, lesson=lesson,
-                            upload=SimpleUploadedFile("diagram.png", PNG))
+    services.attachment_add(
+        actor=b_trainer, lesson=lesson, upload=SimpleUploadedFile("diagram.png", PNG)
+    )
     return course
 
 

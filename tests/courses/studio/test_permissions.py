@@ -38,14 +38,32 @@ COURSE_URLS = [
     ("studio:question_delete", ["course_id", "question_id"]),
 ]
 GET_PAGES = [
-    "studio:outline", "studio:course_edit", "studio:course_publish", "studio:version_list",
-    "studio:course_preview", "studio:answer_key", "studio:module_rename", "studio:module_delete",
-    "studio:lesson_add", "studio:lesson_edit", "studio:lesson_delete", "studio:quiz_add",
-    "studio:quiz_edit", "studio:quiz_delete", "studio:question_add", "studio:question_edit",
-    "studio:question_delete", "studio:version_restore",
+    "studio:outline",
+    "studio:course_edit",
+    "studio:course_publish",
+    "studio:version_list",
+    "studio:course_preview",
+    "studio:answer_key",
+    "studio:module_rename",
+    "studio:module_delete",
+    "studio:lesson_add",
+    "studio:lesson_edit",
+    "studio:lesson_delete",
+    "studio:quiz_add",
+    "studio:quiz_edit",
+    "studio:quiz_delete",
+    "studio:question_add",
+    "studio:question_edit",
+    "studio:question_delete",
+    "studio:version_restore",
 ]
-POST_DATA = {"title": "Hijacked", "direction": "up", "body": "x", "revision": "1",
-             "module-title": "Hijacked"}
+POST_DATA = {
+    "title": "Hijacked",
+    "direction": "up",
+    "body": "x",
+    "revision": "1",
+    "module-title": "Hijacked",
+}
 
 
 def url(name, args, ids):
@@ -54,17 +72,24 @@ def url(name, args, ids):
 
 def content_fingerprint(course):
     course = Course.objects.get(pk=course.pk)
-    return (course.title, course.status, course.current_version_id, course.draft_revision,
-            list(Module.objects.filter(course=course).values_list("pk", "title", "position")),
-            list(Lesson.objects.filter(course=course).values_list("pk", "title", "position",
-                                                                   "revision")),
-            Quiz.objects.filter(course=course).count(),
-            Question.objects.filter(course=course).count())
+    return (
+        course.title,
+        course.status,
+        course.current_version_id,
+        course.draft_revision,
+        list(Module.objects.filter(course=course).values_list("pk", "title", "position")),
+        list(
+            Lesson.objects.filter(course=course).values_list("pk", "title", "position", "revision")
+        ),
+        Quiz.objects.filter(course=course).count(),
+        Question.objects.filter(course=course).count(),
+    )
 
 
 @pytest.mark.parametrize(("name", "args"), COURSE_URLS, ids=[n for n, _ in COURSE_URLS])
 def test_trainer_of_agency_a_gets_404_on_every_url_of_agency_b_course(
-        world, course_b, client_for, name, args):
+    world, course_b, client_for, name, args
+):
     client = client_for(world.a_trainer)
     before = content_fingerprint(course_b)
     target = url(name, args, parts(course_b))
@@ -98,12 +123,12 @@ def test_anonymous_visitor_is_sent_to_sign_in(world, course_a, client):
 
 
 def test_missing_course_answers_404_like_a_forbidden_one(world, client_for):
-    assert client_for(world.a_trainer).get(
-        reverse("studio:outline", args=[999999])).status_code == 404
+    assert (
+        client_for(world.a_trainer).get(reverse("studio:outline", args=[999999])).status_code == 404
+    )
 
 
-def test_part_of_another_course_answers_404_inside_my_course(world, course_a, course_b,
-                                                              client_for):
+def test_part_of_another_course_answers_404_inside_my_course(world, course_a, course_b, client_for):
     """An id from agency B's course, put in a URL of my own course, is not found."""
     client = client_for(world.a_trainer)
     mine, theirs = parts(course_a), parts(course_b)
@@ -127,8 +152,13 @@ def test_agency_editors_open_every_page_of_their_course(world, course_a, client_
 def test_platform_admin_edits_platform_courses_only(world, course_a, client_for):
     from tests.builders import build_course
 
-    platform = build_course(world.platform_admin, None, slug="platform-course",
-                            title="Platform course", visibility="all")
+    platform = build_course(
+        world.platform_admin,
+        None,
+        slug="platform-course",
+        title="Platform course",
+        visibility="all",
+    )
     client = client_for(world.platform_admin)
     response = client.get(reverse("studio:course_list"))
     assert platform.title in response.content.decode()

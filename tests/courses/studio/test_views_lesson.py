@@ -10,9 +10,11 @@ from courses.models import Attachment
 
 from .conftest import PNG
 
-XSS = ('<script>alert("x")</script>\n\n[click](javascript:alert(1))\n\n'
-       '<img src=x onerror="alert(1)">\n\n![pic](https://example.gov/a.png "t")\n\n'
-       '<a href="#" onclick="steal()">link</a>\n\n# Heading')
+XSS = (
+    '<script>alert("x")</script>\n\n[click](javascript:alert(1))\n\n'
+    '<img src=x onerror="alert(1)">\n\n![pic](https://example.gov/a.png "t")\n\n'
+    '<a href="#" onclick="steal()">link</a>\n\n# Heading'
+)
 
 
 def tags_in(html):
@@ -32,10 +34,16 @@ def lesson_of(course, key="history"):
 
 
 def form_data(lesson, **changes):
-    return {"title": lesson.title, "estimated_minutes": lesson.estimated_minutes,
-            "body": lesson.body, "video_url": lesson.video_url,
-            "transcript": lesson.transcript, "revision": lesson.revision,
-            "action": "save", **changes}
+    return {
+        "title": lesson.title,
+        "estimated_minutes": lesson.estimated_minutes,
+        "body": lesson.body,
+        "video_url": lesson.video_url,
+        "transcript": lesson.transcript,
+        "revision": lesson.revision,
+        "action": "save",
+        **changes,
+    }
 
 
 def test_save_lesson(world, course_a, client_for):
@@ -49,7 +57,8 @@ def test_save_lesson(world, course_a, client_for):
 
 def test_preview_endpoint_returns_sanitised_html(world, course_a, client_for):
     response = client_for(world.a_trainer).post(
-        reverse("studio:markdown_preview", args=[course_a.pk]), {"body": XSS})
+        reverse("studio:markdown_preview", args=[course_a.pk]), {"body": XSS}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -77,7 +86,8 @@ def test_preview_button_renders_without_saving(world, course_a, client_for):
     lesson = lesson_of(course_a)
     response = client_for(world.a_trainer).post(
         reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk]),
-        form_data(lesson, body="**Draft** words <script>x()</script>", action="preview"))
+        form_data(lesson, body="**Draft** words <script>x()</script>", action="preview"),
+    )
     page = response.content.decode()
     assert "<strong>Draft</strong> words" in page
     assert "<script>x()" not in page
@@ -88,8 +98,9 @@ def test_preview_button_renders_without_saving(world, course_a, client_for):
 def test_concurrent_edit_is_refused_and_keeps_the_trainers_text(world, course_a, client_for):
     lesson = lesson_of(course_a)
     opened = form_data(lesson)  # the trainer opens the form at revision 1
-    services.lesson_update(actor=world.a_admin, lesson=lesson, expected_revision=1,
-                           body="The admin's version.")
+    services.lesson_update(
+        actor=world.a_admin, lesson=lesson, expected_revision=1, body="The admin's version."
+    )
     client = client_for(world.a_trainer)
     url = reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk])
     response = client.post(url, {**opened, "body": "My long careful text."})
@@ -123,8 +134,10 @@ def test_attachment_upload_errors_are_shown(world, course_a, client_for):
 def test_attachment_upload_and_remove(world, course_a, client_for):
     lesson = lesson_of(course_a)
     client = client_for(world.a_trainer)
-    client.post(reverse("studio:attachment_add", args=[course_a.pk, lesson.pk]),
-                {"file": SimpleUploadedFile("chart.png", PNG)})
+    client.post(
+        reverse("studio:attachment_add", args=[course_a.pk, lesson.pk]),
+        {"file": SimpleUploadedFile("chart.png", PNG)},
+    )
     attachment = Attachment.objects.get(lesson=lesson)
     page = client.get(reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk]))
     assert "chart.png" in page.content.decode()

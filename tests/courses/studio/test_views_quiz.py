@@ -7,10 +7,17 @@ from courses.models import Question, Quiz
 
 
 def question_data(**overrides):
-    data = {"type": "single", "prompt": "Which is a prompt?", "explanation": "Because.",
-            "choice_1_text": "Write clearly", "choice_1_correct": "on",
-            "choice_1_feedback": "Yes!", "choice_2_text": "Shout", "choice_2_feedback": "No.",
-            "action": "save"}
+    data = {
+        "type": "single",
+        "prompt": "Which is a prompt?",
+        "explanation": "Because.",
+        "choice_1_text": "Write clearly",
+        "choice_1_correct": "on",
+        "choice_1_feedback": "Yes!",
+        "choice_2_text": "Shout",
+        "choice_2_feedback": "No.",
+        "action": "save",
+    }
     return {**data, **overrides}
 
 
@@ -20,16 +27,31 @@ def test_add_quiz_to_a_module_then_edit_settings(world, course_a, client_for):
     add = reverse("studio:quiz_add", args=[course_a.pk])
     page = client.get(add, {"module": basics.pk}).content.decode()
     assert f'<option value="{basics.pk}" selected>' in page
-    response = client.post(add, {"place": str(basics.pk), "title": "Basics check",
-                                 "pass_mark": "70", "max_attempts": "0",
-                                 "questions_per_attempt": "1", "shuffle_questions": "on",
-                                 "show_answers": "after_pass"})
+    response = client.post(
+        add,
+        {
+            "place": str(basics.pk),
+            "title": "Basics check",
+            "pass_mark": "70",
+            "max_attempts": "0",
+            "questions_per_attempt": "1",
+            "shuffle_questions": "on",
+            "show_answers": "after_pass",
+        },
+    )
     quiz = Quiz.objects.get(course=course_a, module=basics)
     assert response["Location"] == reverse("studio:quiz_edit", args=[course_a.pk, quiz.pk])
     assert quiz.pass_mark == 70 and quiz.shuffle_choices is False
-    client.post(reverse("studio:quiz_edit", args=[course_a.pk, quiz.pk]), {
-        "title": "Basics check", "pass_mark": "150", "max_attempts": "0",
-        "questions_per_attempt": "1", "show_answers": "after_pass"})
+    client.post(
+        reverse("studio:quiz_edit", args=[course_a.pk, quiz.pk]),
+        {
+            "title": "Basics check",
+            "pass_mark": "150",
+            "max_attempts": "0",
+            "questions_per_attempt": "1",
+            "show_answers": "after_pass",
+        },
+    )
     quiz.refresh_from_db()
     assert quiz.pass_mark == 70
 
@@ -37,7 +59,8 @@ def test_add_quiz_to_a_module_then_edit_settings(world, course_a, client_for):
 def test_add_question_ignores_blank_rows(world, course_a, client_for):
     quiz = course_a.quizzes.get()
     response = client_for(world.a_trainer).post(
-        reverse("studio:question_add", args=[course_a.pk, quiz.pk]), question_data())
+        reverse("studio:question_add", args=[course_a.pk, quiz.pk]), question_data()
+    )
     assert response.status_code == 302
     question = quiz.questions.get(prompt="Which is a prompt?")
     choices = list(question.choices.values_list("text", "is_correct", "feedback"))
@@ -49,18 +72,21 @@ def test_question_errors_keep_what_was_typed(world, course_a, client_for):
     before = quiz.questions.count()
     response = client_for(world.a_trainer).post(
         reverse("studio:question_add", args=[course_a.pk, quiz.pk]),
-        question_data(choice_3_feedback="Orphan feedback"))
+        question_data(choice_3_feedback="Orphan feedback"),
+    )
     page = response.content.decode()
     assert 'id="id_choice_3_text-error"' in page
     assert "Orphan feedback" in page and "Which is a prompt?" in page and "Write clearly" in page
     assert quiz.questions.count() == before
     response = client_for(world.a_trainer).post(
         reverse("studio:question_add", args=[course_a.pk, quiz.pk]),
-        question_data(type="true_false", choice_2_correct="on"))
+        question_data(type="true_false", choice_2_correct="on"),
+    )
     assert "exactly one correct choice" in response.content.decode()
     response = client_for(world.a_trainer).post(
         reverse("studio:question_add", args=[course_a.pk, quiz.pk]),
-        question_data(choice_1_correct=""))
+        question_data(choice_1_correct=""),
+    )
     assert "Mark at least one choice as correct." in response.content.decode()
     assert quiz.questions.count() == before
 
@@ -71,8 +97,15 @@ def test_edit_question_keeps_choice_keys(world, course_a, client_for):
     url = reverse("studio:question_edit", args=[course_a.pk, question.pk])
     initial = client.get(url).context["form"].initial
     data = {k: v for k, v in initial.items() if v not in (False, None)}
-    data.update({"choice_2_text": "", "choice_2_correct": "", "choice_4_text": "D",
-                 "choice_4_correct": "on", "action": "save"})
+    data.update(
+        {
+            "choice_2_text": "",
+            "choice_2_correct": "",
+            "choice_4_text": "D",
+            "choice_4_correct": "on",
+            "action": "save",
+        }
+    )
     data = {k: ("on" if v is True else v) for k, v in data.items()}
     response = client.post(url, data)
     assert response.status_code == 302
@@ -94,15 +127,24 @@ def test_delete_question_and_quiz_after_confirmation(world, course_a, client_for
 
 def test_learner_preview_renders_the_draft_and_hides_answers(world, course_a, client_for):
     question = Question.objects.get(course=course_a, key="q-one")
-    services.question_update(actor=world.a_trainer, question=question,
-                             choices=[{"text": "Alpha", "is_correct": True,
-                                       "feedback": "SECRET-FEEDBACK"},
-                                      {"text": "Beta"}])
-    services.question_update(actor=world.a_trainer, question=question,
-                             explanation="SECRET-EXPLANATION")
+    services.question_update(
+        actor=world.a_trainer,
+        question=question,
+        choices=[
+            {"text": "Alpha", "is_correct": True, "feedback": "SECRET-FEEDBACK"},
+            {"text": "Beta"},
+        ],
+    )
+    services.question_update(
+        actor=world.a_trainer, question=question, explanation="SECRET-EXPLANATION"
+    )
     lesson = course_a.lessons.get(key="history")
-    services.lesson_update(actor=world.a_trainer, lesson=lesson, expected_revision=1,
-                           body="Draft **only** <script>x()</script>")
+    services.lesson_update(
+        actor=world.a_trainer,
+        lesson=lesson,
+        expected_revision=1,
+        body="Draft **only** <script>x()</script>",
+    )
     client = client_for(world.a_trainer)
     page = client.get(reverse("studio:course_preview", args=[course_a.pk])).content.decode()
     assert "Draft <strong>only</strong>" in page and "<script>x()" not in page
@@ -114,8 +156,7 @@ def test_learner_preview_renders_the_draft_and_hides_answers(world, course_a, cl
     assert "SECRET-FEEDBACK" in key and "SECRET-EXPLANATION" in key and "Correct" in key
 
 
-def test_preview_query_count_is_bounded(world, course_a, client_for,
-                                        django_assert_max_num_queries):
+def test_preview_query_count_is_bounded(world, course_a, client_for, django_assert_num_queries):
     client = client_for(world.a_trainer)
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(14):
         client.get(reverse("studio:course_preview", args=[course_a.pk]))
