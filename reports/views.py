@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -189,15 +189,19 @@ def run_detail(request, run_id):
 @people_manager_required
 def run_download(request, run_id):
     run = access_report_run(request.user, run_id)
-    response = run_services.report_file_response(run=run)
-    if response is None:
+    opened = run_services.report_file_open(run=run)
+    if opened is None:
         raise Http404
-    return response
+    handle, filename, content_type = opened
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @require_POST
 @people_manager_required
 def schedule_delete(request, schedule_id):
-    schedule_services.report_schedule_cancel(actor=request.user, schedule_id=schedule_id)
+    try:
+        schedule_services.report_schedule_cancel(actor=request.user, schedule_id=schedule_id)
+    except ReportSchedule.DoesNotExist as missing:
+        raise Http404 from missing
     messages.success(request, _("Unsubscribed."))
     return redirect("reports:run_list")

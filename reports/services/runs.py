@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,20 +147,16 @@ def report_runs_recent(*, user, limit: int = 20):
     )
 
 
-def report_file_response(*, run: ReportRun) -> FileResponse | None:
-    """The download of a finished run, or None (not done, failed, or file gone)."""
+def report_file_open(*, run: ReportRun) -> tuple[File, str, str] | None:
+    """(open file, download name, content type) of a finished run, or None (not done, failed,
+    or file gone). The caller closes the file (a FileResponse does)."""
     if run.status != ReportRun.Status.DONE or not run.file:
         return None
     try:
         handle = default_storage.open(run.file.name, "rb")
     except FileNotFoundError:
         return None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=run.file.name.rsplit("/", 1)[-1],
-        content_type=CONTENT_TYPES[run.format],
-    )
+    return handle, run.file.name.rsplit("/", 1)[-1], CONTENT_TYPES[run.format]
 
 
 def report_runs_purge(*, now=None) -> int:

@@ -42,10 +42,11 @@ def report_schedule_create(
 
 
 def report_schedule_cancel(*, actor, schedule_id) -> None:
-    """Unsubscribe; only the subscriber may (anyone else gets 404)."""
+    """Unsubscribe; only the subscriber may. Someone else's schedule, like a missing one,
+    raises ReportSchedule.DoesNotExist (the view answers 404, so ids leak nothing)."""
     updated = ReportSchedule.objects.filter(pk=schedule_id, user=actor).update(is_active=False)
     if not updated:
-        raise Http404
+        raise ReportSchedule.DoesNotExist
 
 
 def report_schedules_run_due(*, today=None) -> list[ReportRun]:
