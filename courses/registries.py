@@ -7,8 +7,41 @@ refuse (empty: no objection). `course_publish` runs every registered check, in o
 refuses with all of their reasons; the studio's publish page lists them beforehand. The
 built-in content check is registered first, by `CoursesConfig.ready()`; a downstream app (a
 federal training feed, say) adds its own from its `ready()`.
+
+`learner_states`: where the signed-in learner stands in each course (tag and main button),
+described below.
 """
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from academy.registry import Registry
 
 publish_checks = Registry("publish checks")
+
+
+@dataclass(frozen=True)
+class CourseAction:
+    """The main button of a course for one learner ("Enroll", "Continue", "Review")."""
+
+    label: str
+    url: str
+    post: bool = False  # rendered as a form with CSRF protection (a change of state)
+
+
+@dataclass(frozen=True)
+class LearnerCourseState:
+    """Where a learner stands in one course, as the catalog and the course page show it."""
+
+    tag: str = ""  # catalog card tag ("Enrolled", "In progress", "Completed"); "" for none
+    action: CourseAction | None = None
+
+
+learner_states: Registry[Callable[[Any, Sequence[Any]], dict[int, LearnerCourseState]]] = Registry(
+    "learner course states"
+)
+"""`learner_states`: called as `provider(user, courses)` with the courses one page shows, each
+provider returns `{course_id: LearnerCourseState}` for those it knows about, in a number of
+queries that does not depend on how many courses there are. `learning` registers the learner's
+enrollments; with nothing registered the pages show no tag and no button."""

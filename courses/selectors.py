@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q
 
 from agencies.access import actor_for
 
+from . import registries
 from .access import access_course_for_learner, course_visible_q, courses_editable_by
 from .models import Course, CourseVersion, LearningPath, LearningPathCourse, Status, Topic
 
@@ -83,6 +84,22 @@ def path_catalog(user):
         .prefetch_related(Prefetch("steps", steps, to_attr="visible_steps"))
         .order_by("title")
     )
+
+
+def learner_states(user, courses) -> dict[int, registries.LearnerCourseState]:
+    """Where the user stands in each of `courses` (catalog tag, main button), by course id.
+
+    Asks every provider in `registries.learner_states` (the first to answer for a course wins):
+    one query per provider whatever the number of courses, none when there are no courses.
+    """
+    courses = list(courses)
+    states: dict[int, registries.LearnerCourseState] = {}
+    if not courses:
+        return states
+    for _name, provider in registries.learner_states.items():
+        for course_id, state in provider(user, courses).items():
+            states.setdefault(course_id, state)
+    return states
 
 
 def course_detail(user, slug: str) -> dict:

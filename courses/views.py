@@ -24,6 +24,11 @@ def catalog(request):
     }
     courses = selectors.course_catalog(request.user, **filters)
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+    paths = list(selectors.path_catalog(request.user)) if not any(filters.values()) else []
+    shown = [*page, *(step.course for path in paths for step in path.visible_steps)]
+    states = selectors.learner_states(request.user, shown)
+    for course in shown:
+        course.learner_state = states.get(course.pk)
     return render(
         request,
         "courses/catalog.html",
@@ -35,13 +40,14 @@ def catalog(request):
             "levels": Level.choices,
             "languages": Language.choices,
             "lengths": LENGTH_CHOICES,
-            "paths": selectors.path_catalog(request.user) if not any(filters.values()) else [],
+            "paths": paths,
         },
     )
 
 
 @login_required
 def course_detail(request, slug):
-    return render(
-        request, "courses/course_detail.html", selectors.course_detail(request.user, slug)
-    )
+    context = selectors.course_detail(request.user, slug)
+    states = selectors.learner_states(request.user, [context["course"]])
+    context["learner_state"] = states.get(context["course"].pk)
+    return render(request, "courses/course_detail.html", context)

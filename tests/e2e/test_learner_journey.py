@@ -11,6 +11,7 @@ from learning.models import Enrollment, QuizAttempt
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SLUG = "checking-ai-output"
+TITLE = "Checking AI output and keeping a human accountable"
 
 
 @pytest.fixture
@@ -45,9 +46,14 @@ def test_learner_takes_a_course_to_a_verified_certificate(demo_world, page, live
     assert "Assigned to you" in page.content() and "In progress" in page.content()
     axe_check(page)
 
-    page.goto(f"/learn/{SLUG}/")
+    # From the catalog, by what a person sees: find the course, open it, enroll.
+    page.get_by_role("link", name="Catalog", exact=True).click()
+    page.get_by_label("Search titles and summaries").fill(TITLE)
+    page.get_by_role("button", name="Find courses").click()
+    page.get_by_role("link", name=TITLE, exact=True).click()
+    page.wait_for_url(re.compile(rf".*/courses/{SLUG}/$"))
     axe_check(page)
-    page.get_by_role("button", name="Start this course").click()
+    page.get_by_role("button", name=f"Enroll {TITLE}").click()
     page.wait_for_url(re.compile(r".*/lessons/.*"))
     failed_once = False
     for _ in range(40):
@@ -88,3 +94,15 @@ def test_learner_takes_a_course_to_a_verified_certificate(demo_world, page, live
     page.wait_for_url(re.compile(r".*/verify/.+/$"))
     assert "Valid" in page.content() and "Lee Learner" in page.content()
     axe_check(page)
+
+    # Back in the catalog, the course says it is completed and offers a review.
+    page.goto("/")
+    page.get_by_role("link", name="Catalog", exact=True).click()
+    page.get_by_label("Search titles and summaries").fill(TITLE)
+    page.get_by_role("button", name="Find courses").click()
+    card = page.locator(".usa-card", has=page.get_by_role("link", name=TITLE, exact=True))
+    assert card.locator(".usa-tag", has_text="Completed").count() == 1
+    axe_check(page)
+    card.get_by_role("link", name=TITLE, exact=True).click()
+    page.get_by_role("link", name=f"Review {TITLE}").click()
+    page.wait_for_url(re.compile(r".*/lessons/.*"))

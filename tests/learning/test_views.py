@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import services as course_services
@@ -246,3 +248,93 @@ def test_reaching_the_end_records_the_lesson_without_visiting_the_next(world, cl
     enrollment.refresh_from_db()
     assert list(enrollment.lessons.values_list("lesson_key", flat=True)) == ["what-is-ai"]
     assert enrollment.last_lesson_key == "what-is-ai"
+
+
+# The course page and catalog cards: Enroll / Start / Continue / Review by the learner's state.
+
+
+def _course_page(client, course):
+    return client.get(reverse("courses:course_detail", args=[course.slug])).content.decode()
+
+
+def _catalog_card(client, course) -> str:
+    body = client.get(reverse("courses:catalog")).content.decode()
+    start = body.index(reverse("courses:course_detail", args=[course.slug]))
+    return body[start : body.index("</li>", body.index("usa-card__body", start))]
+
+
+def test_course_page_enroll_button_posts_enrolls_and_opens_first_lesson(world, client_for, course):
+    client = client_for(world.a_learner)
+    body = _course_page(client, course)
+    enroll_url = reverse("learning:enroll", args=[course.slug])
+    assert f'<form method="post" action="{enroll_url}">' in body
+    assert "csrfmiddlewaretoken" in body and ">Enroll<" in body
+    assert "usa-tag" not in _catalog_card(client, course)
+
+    response = client.post(enroll_url, follow=True)
+    assert Enrollment.objects.filter(user=world.a_learner, course=course).exists()
+    assert response.redirect_chain[-1][0] == lesson_url(course.slug, "what-is-ai")
+
+
+def test_enrolled_learner_sees_start_and_enrolled_tag(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    body = _course_page(client, enrollment.course)
+    resume = reverse("learning:resume", args=[enrollment.course.slug])
+    assert f'<a class="usa-button usa-button--big" href="{resume}">Start<' in body
+    assert ">Enroll<" not in body
+    assert '<span class="usa-tag">Enrolled</span>' in _catalog_card(client, enrollment.course)
+
+
+def test_learner_in_progress_sees_continue_and_in_progress_tag(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    client.get(lesson_url(enrollment.course.slug, "prompts"))
+    body = _course_page(client, enrollment.course)
+    resume = reverse("learning:resume", args=[enrollment.course.slug])
+    assert f'href="{resume}">Continue<' in body
+    assert '<span class="usa-tag">In progress</span>' in _catalog_card(client, enrollment.course)
+    assert client.get(resume).url == lesson_url(enrollment.course.slug, "prompts")
+
+
+def test_learner_who_completed_sees_review_and_completed_tag(world, client_for, enrollment):
+    finish_course(enrollment)
+    client = client_for(world.a_learner)
+    body = _course_page(client, enrollment.course)
+    resume = reverse("learning:resume", args=[enrollment.course.slug])
+    assert f'href="{resume}">Review<' in body
+    assert '<span class="usa-tag">Completed</span>' in _catalog_card(client, enrollment.course)
+    assert client.get(resume).url == lesson_url(enrollment.course.slug, "what-is-ai")
+
+
+def test_course_page_and_catalog_in_french(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    client.cookies["django_language"] = "fr"
+    body = _course_page(client, enrollment.course)
+    assert ">Commencer<" in body
+    assert '<span class="usa-tag">Inscrit</span>' in _catalog_card(client, enrollment.course)
+
+
+def test_other_agency_learner_cannot_enroll_in_course_they_cannot_see(world, client_for, course):
+    client = client_for(world.b_learner)
+    assert client.get(reverse("courses:course_detail", args=[course.slug])).status_code == 404
+    response = client.post(reverse("learning:enroll", args=[course.slug]))
+    assert response.status_code == 404
+    assert not Enrollment.objects.filter(user=world.b_learner).exists()
+
+
+def test_catalog_states_cost_one_query_whatever_the_number_of_enrollments(
+    world, client_for, django_assert_num_queries
+):
+    courses = [
+        build_course(world.a_trainer, world.a, slug=f"c-{n}", title=f"C {n}", publish=True)
+        for n in range(4)
+    ]
+    client = client_for(world.a_learner)
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("courses:catalog"))
+    for c in courses:
+        services.enrollment_create(user=world.a_learner, course=c)
+    finish_course(Enrollment.objects.get(user=world.a_learner, course=courses[0]))
+    with django_assert_num_queries(len(before)):
+        body = client.get(reverse("courses:catalog")).content.decode()
+    assert body.count('<span class="usa-tag">Enrolled</span>') == 3
+    assert body.count('<span class="usa-tag">Completed</span>') == 1
