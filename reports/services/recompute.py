@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from agencies.models import Agency
-from learning.events import EnrollmentState
+from learning.events import states_streamed
 from learning.models import Enrollment
 
 from ..models import MEMBER_AGGREGATE_MODELS
@@ -37,50 +37,8 @@ class Drift:
 def expected_cells(agency_id: int) -> dict:
     """The aggregate cells of one agency as the enrollments say they should be."""
     cells: dict = defaultdict(lambda: defaultdict(int))
-    rows = (
-        Enrollment.objects.filter(agency_id=agency_id)
-        .values_list(
-            "agency_id",
-            "unit_id",
-            "course_id",
-            "required",
-            "status",
-            "due_on",
-            "started_at",
-            "completed_at",
-            "final_score",
-            "certificate__id",
-            "certificate__revoked_at",
-        )
-        .iterator(chunk_size=CHUNK)
-    )
-    time_zone = Agency.objects.values_list("time_zone", flat=True).get(pk=agency_id)
-    for (
-        agency,
-        unit,
-        course,
-        required,
-        status,
-        due_on,
-        started_at,
-        completed_at,
-        score,
-        certificate_id,
-        revoked_at,
-    ) in rows:
-        state = EnrollmentState.from_values(
-            agency_id=agency,
-            unit_id=unit,
-            course_id=course,
-            required=required,
-            status=status,
-            due_on=due_on,
-            started_at=started_at,
-            completed_at=completed_at,
-            score=score,
-            certified=certificate_id is not None and revoked_at is None,
-            time_zone=time_zone,
-        )
+    enrollments = Enrollment.objects.filter(agency_id=agency_id)
+    for state in states_streamed(enrollments, chunk_size=CHUNK):
         for key, values in contributions(state).items():
             for field, amount in values.items():
                 cells[key][field] += amount
