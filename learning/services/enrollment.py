@@ -163,11 +163,9 @@ def _issue_certificate(enrollment: Enrollment, log: EventBatch) -> Certificate:
     return certificate
 
 
-def _advance(enrollment: Enrollment, log: EventBatch) -> bool:
-    """Bring the locked enrollment's status, percent and completion in line with what is done
-    (saving once, issuing the certificate on completion); returns whether it is completed."""
-    if enrollment.is_completed:
-        return True
+def _advance(enrollment: Enrollment, log: EventBatch) -> None:
+    """Bring the locked, not yet completed enrollment's status, percent and completion in line
+    with what is done (saving once, issuing the certificate on completion)."""
     plan = outline(enrollment.version.snapshot)
     lessons, best = _done(enrollment)
     total = len(plan.lessons) + len(plan.quizzes)
@@ -188,16 +186,20 @@ def _advance(enrollment: Enrollment, log: EventBatch) -> bool:
         enrollment.save(update_fields=sorted(set(fields)))
     if completed:
         _issue_certificate(enrollment, log)
-    return completed
 
 
 def _advance_and_publish(enrollment: Enrollment, before: EnrollmentState, log: EventBatch) -> bool:
-    completed_now = not enrollment.is_completed and _advance(enrollment, log)
+    """Advance the locked enrollment unless it is already completed, append the call's events
+    and publish the change; returns whether the enrollment is completed."""
+    was_completed = enrollment.is_completed
+    if not was_completed:
+        _advance(enrollment, log)
     log.save()
+    completed_now = enrollment.is_completed and not was_completed  # its certificate was issued
     publish_enrollment_changes(
         [(before, EnrollmentState.of(enrollment, certified=completed_now or before.certified))]
     )
-    return completed_now or enrollment.is_completed
+    return enrollment.is_completed
 
 
 def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:

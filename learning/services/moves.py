@@ -13,8 +13,8 @@ def enrollments_move_unit(*, user_id: int, unit_id: int | None) -> int:
     publishing the change; returns how many moved. Called when someone changes unit (the
     `agencies.events.MemberMoved` subscriber), so unit figures follow people. Idempotent."""
     with transaction.atomic():
-        # Lock and read the states in one query (states_for joins the certificate, a nullable
-        # join that FOR UPDATE refuses, so the lock is taken on the ids first).
+        # Lock the ids first, then read the states: states_for joins the certificate, a
+        # nullable join that FOR UPDATE refuses.
         mine = Enrollment.objects.filter(user_id=user_id)
         elsewhere = (
             mine.exclude(unit_id=unit_id)
