@@ -5,6 +5,7 @@ the browser is /usr/bin/chromium from `apt-get install -y chromium`.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -81,11 +82,36 @@ def format_violations(violations):
     return "\n".join(lines)
 
 
+SCREENSHOTS_ENV = "ACADEMY_SCREENSHOTS"
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
 @pytest.fixture
-def axe_check(_axe):
-    """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+def screenshot(request):
+    """Save a full-page screenshot of each step to var/screenshots/<test>/ when
+    ACADEMY_SCREENSHOTS is set, so a reviewer can look at every page a journey visits."""
+    if not os.environ.get(SCREENSHOTS_ENV):
+        return lambda page, label="": None
+    folder = SCREENSHOT_DIR / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    counter = iter(range(1, 1000))
+
+    def take(page, label=""):
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", label or page.url.split("://", 1)[-1]).strip("-")
+        page.screenshot(path=str(folder / f"{next(counter):02d}-{slug[:80]}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def axe_check(_axe, screenshot):
+    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+    Each check is also a journey step: with ACADEMY_SCREENSHOTS set it is photographed."""
 
     def check(page):
+        screenshot(page)
         results = _axe.run(page)
         blocking = [
             v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
