@@ -2,8 +2,7 @@ from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Invitation
-from agencies.services import agency_for_email
+from agencies.services import agency_for_email, invitation_usable_for
 
 
 class AgencySignupForm(SignupForm):
@@ -15,7 +14,7 @@ class AgencySignupForm(SignupForm):
 
     def clean_email(self):
         email = super().clean_email()
-        invited = Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists()
+        invited = invitation_usable_for(email)
         if not invited and agency_for_email(email) is None:
             raise forms.ValidationError(
                 _(

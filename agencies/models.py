@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
@@ -123,20 +124,28 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the link stops working; resending sets a new one.
+    expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
-                condition=Q(accepted_at__isnull=True),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="one_open_invitation_per_email",
             )
         ]
+        indexes = [models.Index(fields=["agency", "-created_at"])]
 
     def __str__(self):
         return self.email
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
 
 
 class AuditEvent(models.Model):
@@ -158,6 +167,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     detail = models.JSONField(default=dict, blank=True)
+    # {field: [before, after]} for every value the action changed (None before: created).
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

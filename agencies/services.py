@@ -1,73 +1,31 @@
 """Changes to agencies, units and memberships. Each one is audited, success or not."""
 
 import re
-from contextlib import contextmanager
 from dataclasses import replace
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.events import publish
 from accounts.models import User
 
 from .access import actor_for
+from .audit import audit_record, audited, diff
 from .events import JoinSource, Member, MemberActiveChanged, MemberMoved, MembersJoined, UnitMoved
+from .invitations import (  # noqa: F401 (the invitation services, with the others)
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    invitation_usable_for,
+    usable_invitation_q,
+)
 from .models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Role, Unit
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,}$")
-
-
-def audit_record(*, actor, agency, action, target="", ip=None, outcome, detail=None):
-    """Append one audit row in the caller's transaction (no savepoint of its own): it commits
-    or rolls back with the change around it. A refusal is still logged because `audited` writes
-    the rejected row after the change's atomic block has rolled back, outside it (so it lasts
-    if the surrounding transaction, when there is one, commits)."""
-    return AuditEvent.objects.create(
-        agency=agency,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_email=getattr(actor, "email", "") or "",
-        action=action,
-        target=str(target)[:300],
-        ip_address=ip,
-        outcome=outcome,
-        detail=detail or {},
-    )
-
-
-@contextmanager
-def audited(*, actor, agency, action, target="", ip=None, detail=None):
-    """Run a change in one transaction and audit it: success, or rejected with the reasons."""
-    try:
-        with transaction.atomic():
-            yield
-            audit_record(
-                actor=actor,
-                agency=agency,
-                action=action,
-                target=target,
-                ip=ip,
-                outcome=AuditEvent.Outcome.SUCCESS,
-                detail=detail,
-            )
-    except ValidationError as error:
-        audit_record(
-            actor=actor,
-            agency=agency,
-            action=action,
-            target=target,
-            ip=ip,
-            outcome=AuditEvent.Outcome.REJECTED,
-            detail={**(detail or {}), "errors": error.messages},
-        )
-        raise
 
 
 def _require(condition, message):
@@ -131,7 +89,19 @@ def agency_create(
         target=name,
         ip=ip,
         detail={"slug": slug, "domains": domains},
-    ):
+        changes=diff(
+            {},
+            {
+                "name": name,
+                "acronym": acronym,
+                "slug": slug,
+                "domains": domains,
+                "time_zone": time_zone,
+                "default_language": default_language,
+                "mfa_required": bool(mfa_required),
+            },
+        ),
+    ) as entry:
         # Validated inside the audited block so a refused domain is audited too.
         domains = normalize_domains(domains)
         _require(actor_for(actor).is_platform_admin, _("Only platform admins can create agencies."))
@@ -154,6 +124,7 @@ def agency_create(
             mfa_required=mfa_required,
         )
         AgencyDomain.objects.bulk_create(AgencyDomain(agency=agency, domain=d) for d in domains)
+        entry.changes["domains"] = [None, domains]
     return agency
 
 
@@ -169,7 +140,7 @@ def agency_update_settings(
         target=agency.name,
         ip=ip,
         detail={"domains": domains, "mfa_required": mfa_required},
-    ):
+    ) as entry:
         domains = normalize_domains(domains)
         who = actor_for(actor)
         _require(
@@ -182,17 +153,32 @@ def agency_update_settings(
             _("An agency with this name already exists."),
         )
         _check_domains_free(domains, agency=agency)
+        existing = set(agency.domains.values_list("domain", flat=True))
+        before = _agency_settings(agency, sorted(existing))
         agency.name, agency.acronym, agency.time_zone = name, acronym, time_zone
         agency.default_language, agency.mfa_required = default_language, mfa_required
         agency.save(
             update_fields=["name", "acronym", "time_zone", "default_language", "mfa_required"]
         )
-        agency.domains.exclude(domain__in=domains).delete()
-        existing = set(agency.domains.values_list("domain", flat=True))
+        if existing - set(domains):
+            agency.domains.exclude(domain__in=domains).delete()
         AgencyDomain.objects.bulk_create(
             AgencyDomain(agency=agency, domain=d) for d in domains if d not in existing
         )
+        entry.changes = diff(before, _agency_settings(agency, domains))
     return agency
+
+
+def _agency_settings(agency, domains) -> dict:
+    """The agency's settings as the audit log records them."""
+    return {
+        "name": agency.name,
+        "acronym": agency.acronym,
+        "domains": list(domains),
+        "time_zone": agency.time_zone,
+        "default_language": agency.default_language,
+        "mfa_required": bool(agency.mfa_required),
+    }
 
 
 def _can_manage_unit(who, unit):
@@ -209,6 +195,7 @@ def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
         target=name,
         ip=ip,
         detail={"parent": parent.pk if parent else None},
+        changes=diff({}, {"name": name, "parent": parent.name if parent else None}),
     ):
         who = actor_for(actor)
         _require(name, _("Give the unit a name."))
@@ -234,13 +221,20 @@ def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
 def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
     """Rename a unit and/or move it under another parent (its subtree moves with it)."""
     name = name.strip()
+    parent_id = parent.pk if parent else None
+    before = {"name": unit.name}
+    after = {"name": name}
+    if unit.parent_id != parent_id:
+        old_parent = Unit.objects.filter(pk=unit.parent_id).values_list("name", flat=True).first()
+        before["parent"], after["parent"] = old_parent, parent.name if parent else None
     with audited(
         actor=actor,
         agency=unit.agency,
         action="unit.update",
         target=unit.name,
         ip=ip,
-        detail={"name": name, "parent": parent.pk if parent else None},
+        detail={"name": name, "parent": parent_id},
+        changes=diff(before, after),
     ):
         who = actor_for(actor)
         _require(name, _("Give the unit a name."))
@@ -288,54 +282,6 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
     return unit
 
 
-def _send_invitation_email(invitation, *, language):
-    signup_url = settings.SITE_URL.rstrip("/") + reverse("account_signup")
-    with translation.override(language):
-        context = {"invitation": invitation, "signup_url": signup_url}
-        subject = _("You are invited to Academy by %(agency)s") % {"agency": invitation.agency.name}
-        body = render_to_string("agencies/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-
-
-def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=None) -> Invitation:
-    """Invite someone to join the agency with a role and unit; they sign up with this email."""
-    email = email.strip().lower()
-    with audited(
-        actor=actor,
-        agency=agency,
-        action="member.invite",
-        target=email,
-        ip=ip,
-        detail={"role": role, "unit": unit.pk if unit else None},
-    ):
-        who = actor_for(actor)
-        is_admin = who.administers_agency(agency.pk)
-        _require(is_admin or who.is_manager, _("You cannot invite people."))
-        _require(role in Role.values, _("Choose a valid role."))
-        if not is_admin:
-            _require(role == Role.LEARNER, _("Managers can only invite learners."))
-            _require(
-                unit is not None and _can_manage_unit(who, unit),
-                _("Choose a unit that you manage."),
-            )
-        _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
-        _require(
-            not User.objects.filter(email__iexact=email).exists(),
-            _("Someone with this email address already has an account."),
-        )
-        _require(
-            not Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists(),
-            _("This person has already been invited."),
-        )
-        invitation = Invitation.objects.create(
-            agency=agency, email=email, role=role, unit=unit, invited_by=actor
-        )
-        transaction.on_commit(
-            lambda: _send_invitation_email(invitation, language=agency.default_language)
-        )
-    return invitation
-
-
 def _membership_insert(*, user, agency, unit, role, source: str) -> Membership:
     """Insert a membership and publish MembersJoined, in a savepoint; IntegrityError when the
     user already has one. Locks the user row first, as every membership change does (see
@@ -375,7 +321,7 @@ def membership_join_on_signup(*, user) -> Membership | None:
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
-            .filter(email__iexact=user.email, accepted_at__isnull=True)
+            .filter(usable_invitation_q(), email__iexact=user.email)
             .select_related("agency")
             .first()
         )
@@ -400,21 +346,33 @@ def membership_join_on_signup(*, user) -> Membership | None:
             target=user.email,
             outcome=AuditEvent.Outcome.SUCCESS,
             detail={"role": role, "invited": invitation is not None},
+            changes=diff({}, _placement(role, unit)),
         )
     return membership
 
 
-def _member_locked(membership, *, lock_user=False) -> Member:
-    """The member as stored, under a row lock on the membership (and first on the user, for
-    changes that also write the user: the lock order of accounts.services)."""
+def _membership_locked(membership, *, lock_user=False) -> Membership:
+    """The membership as stored (with its user and unit), under a row lock on the membership
+    (and first on the user, for changes that also write the user: the lock order of
+    accounts.services)."""
     if lock_user:
         list(User.objects.select_for_update().filter(pk=membership.user_id).values_list("pk"))
-    row = (
+    return (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user", "unit")
         .get(pk=membership.pk)
     )
+
+
+def _member_locked(membership, *, lock_user=False) -> Member:
+    """The member as stored, under the locks of `_membership_locked`."""
+    row = _membership_locked(membership, lock_user=lock_user)
     return Member.of(row, activated=row.user.activated_at is not None)
+
+
+def _placement(role, unit) -> dict:
+    """A membership's role and unit as the audit log records them."""
+    return {"role": str(role), "unit": unit.name if unit is not None else None}
 
 
 def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
@@ -431,7 +389,15 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
             "old_role": membership.role,
             "old_unit": membership.unit_id,
         },
-    ):
+        # What was asked for (a refusal keeps it); replaced by what changed, read under lock.
+        changes=diff(
+            _placement(
+                membership.role,
+                membership.unit if Membership.unit.is_cached(membership) else None,
+            ),
+            _placement(role, unit),
+        ),
+    ) as entry:
         who = actor_for(actor)
         is_admin = who.administers_agency(membership.agency_id)
         _require(role in Role.values, _("Choose a valid role."))
@@ -453,7 +419,9 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
                 and _can_manage_unit(who, unit),
                 _("You can only move people between units that you manage."),
             )
-        stored = _member_locked(membership)
+        row = _membership_locked(membership)
+        stored = Member.of(row, activated=row.user.activated_at is not None)
+        entry.changes = diff(_placement(row.role, row.unit), _placement(role, unit))
         moved = stored.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
         membership.save(update_fields=["role", "unit"])
@@ -476,8 +444,13 @@ def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
     """Deactivate (or reactivate) a member; a deactivated person cannot sign in."""
     action = "member.reactivate" if active else "member.deactivate"
     with audited(
-        actor=actor, agency=membership.agency, action=action, target=membership.user.email, ip=ip
-    ):
+        actor=actor,
+        agency=membership.agency,
+        action=action,
+        target=membership.user.email,
+        ip=ip,
+        changes={"active": [not active, bool(active)]},
+    ) as entry:
         who = actor_for(actor)
         _require(
             who.administers_agency(membership.agency_id),
@@ -485,6 +458,7 @@ def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
         )
         _require(membership.user_id != who.user_id, _("You cannot deactivate yourself."))
         stored = _member_locked(membership, lock_user=True)
+        entry.changes = diff({"active": stored.active}, {"active": bool(active)})
         membership.is_active = active
         membership.save(update_fields=["is_active"])
         membership.user.is_active = active
