@@ -12,6 +12,12 @@ DEFAULTS = {
     "ACADEMY_BUNDLE_MAX_FILE_BYTES": 2 * 1024 * 1024,
     "ACADEMY_BUNDLE_MAX_TOTAL_BYTES": 50 * 1024 * 1024,
     "ACADEMY_BUNDLE_MAX_FILES": 500,
+    # Per import: the bytes read from the bundle in all (each file is read at most once), one
+    # lesson's Markdown, and the HTML that all lessons render to (Markdown can amplify: a short
+    # reference link may repeat a long URL thousands of times).
+    "ACADEMY_BUNDLE_MAX_READ_BYTES": 50 * 1024 * 1024,
+    "ACADEMY_BUNDLE_MAX_LESSON_BYTES": 256 * 1024,
+    "ACADEMY_BUNDLE_MAX_RENDERED_BYTES": 32 * 1024 * 1024,
     # Lesson attachments: size and the allowed extensions with their content types.
     "ACADEMY_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
     "ACADEMY_ATTACHMENT_TYPES": {
