@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_record
 
 app_name = "learning"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path(
         "learn/certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"
     ),
+    path("learn/record/", views_record.record, name="record"),
+    path("learn/record/csv/", views_record.record_download_csv, name="record_csv"),
+    path("learn/record/pdf/", views_record.record_download_pdf, name="record_pdf"),
     path("learn/attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
     path("learn/attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
     path("learn/attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),
