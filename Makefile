@@ -1,5 +1,8 @@
 # Academy: `make run` starts the platform with demo data; `make test` runs the whole suite.
 PYTHON ?= python3
+# The embedded run: DEBUG on and a random secret kept in var/secret_key (academy/settings.py).
+# A deployment sets DJANGO_SECRET_KEY instead and leaves this unset.
+export ACADEMY_EMBEDDED ?= 1
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python

@@ -1,9 +1,12 @@
 """Academy settings, read from environment variables (see .env.example).
 
 Defaults are the embedded run: SQLite and a filesystem Celery broker under var/, email to the
-console, DEBUG on. A production deployment sets DJANGO_DEBUG=false and the URLs of its services.
+console, DEBUG off. The embedded run sets ACADEMY_EMBEDDED=1 (DEBUG on, a per-install secret in
+var/); a production deployment sets DJANGO_SECRET_KEY and the URLs of its services.
 """
 
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,13 +21,32 @@ env.read_env(BASE_DIR / ".env", overwrite=False)
 # After .env is read, so that ACADEMY_VAR_DIR may be set there too.
 VAR_DIR = Path(env.str("ACADEMY_VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="embedded-only-insecure-key-change-me-for-any-real-deployment-0123456789",
+# Safe when nothing is set: DEBUG off and no start without a secret key. The embedded run
+# (`make run`, `make test`) sets ACADEMY_EMBEDDED=1, which turns DEBUG on and keeps a random
+# secret per install in var/secret_key (never a key shared by every install, which would let
+# anyone forge email confirmation links).
+EMBEDDED = env.bool("ACADEMY_EMBEDDED", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=EMBEDDED)
+
+
+def _embedded_secret_key(var_dir: Path) -> str:
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or (
+    _embedded_secret_key(VAR_DIR) if EMBEDDED else ""
 )
-if not DEBUG and SECRET_KEY.startswith("embedded-only-insecure"):
-    raise environ.ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
+if not SECRET_KEY:
+    raise environ.ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY to a long random string (see .env.example), or set "
+        "ACADEMY_EMBEDDED=1 for a local embedded run (`make run` does)."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("ACADEMY_SITE_URL", default="http://127.0.0.1:8000")
@@ -270,6 +292,9 @@ LOGGING = {
 }
 
 ACADEMY_DEMO_PASSWORD = "academy-demo"
+
+# Where people write for help; shown on the help, accessibility and privacy pages.
+ACADEMY_SUPPORT_EMAIL = env.str("ACADEMY_SUPPORT_EMAIL", default="academy-support@example.gov")
 
 # Hosts whose player pages may be embedded (iframe) for lesson videos; any other video link is
 # shown as a plain link. Courses app limits on bundles and attachments live in courses/conf.py.

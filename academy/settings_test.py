@@ -1,6 +1,11 @@
 """Settings for the test suite: the real settings, with fast hashing and tasks run eagerly."""
 
-from .settings import *  # noqa: F403
+import os
+
+# The test run is an embedded run: DEBUG on and the per-install secret in var/, unless set.
+os.environ.setdefault("ACADEMY_EMBEDDED", "1")
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

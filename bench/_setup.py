@@ -18,6 +18,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
 sys.path.insert(0, str(BENCH_DIR.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("ACADEMY_EMBEDDED", "1")
 
 import django  # noqa: E402
 
