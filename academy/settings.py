@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env", overwrite=False)
+env.read_env(env.str("ACADEMY_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 # After .env is read, so that ACADEMY_VAR_DIR may be set there too.
 VAR_DIR = Path(env.str("ACADEMY_VAR_DIR", default=str(BASE_DIR / "var")))
 

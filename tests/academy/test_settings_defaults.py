@@ -23,6 +23,7 @@ def start(tmp_path, **env):
             "PATH": "/usr/bin:/bin",
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "academy.settings",
+            "ACADEMY_ENV_FILE": str(tmp_path / "no.env"),  # not a developer's .env either
             "ACADEMY_VAR_DIR": str(tmp_path / "var"),
             **env,
         },
