@@ -83,3 +83,43 @@ def failed_reminders(*, agency_id, limit=20):
         .select_related("recipient")
         .order_by("-created_at")[:limit]
     )
+
+
+def person_assignments(*, user_id, agency_id) -> list[dict]:
+    """One person's assignments in an agency, for a people manager's view of them (the caller
+    has checked it may see the person): one dict per assignment and course, newest first, with
+    the person's own due date and period, whether it still applies (`is_active`: an exemption
+    or a removed assignment stops it) and the exception in force (`exception`: "extension",
+    "exemption" or ""). One query."""
+    rows = (
+        Assignee.objects.filter(user_id=user_id, agency_id=agency_id)
+        .select_related("assignment__course", "assignment__path", "enrollment__course")
+        .order_by("-assigned_at", "-pk")
+    )
+    return [
+        {
+            "assignment_id": row.assignment_id,
+            "course": row.enrollment.course,
+            "path": row.assignment.path,
+            "required": row.required,
+            "assigned_at": row.assigned_at,
+            "due_on": row.due_on,
+            "period": row.period,
+            "is_active": row.is_active and row.assignment.removed_at is None,
+            "removed": row.assignment.removed_at is not None,
+            "exception": row.exception,
+            "enrollment_id": row.enrollment_id,
+        }
+        for row in rows
+    ]
+
+
+def person_reminders(*, user_id, agency_id, limit: int = 50) -> list:
+    """The reminders addressed to one person in an agency (the caller has checked it may see
+    them), newest first, at most `limit`, each with the course it is about (digests: none).
+    One query."""
+    return list(
+        ReminderLog.objects.filter(recipient_id=user_id, agency_id=agency_id)
+        .select_related("enrollment__course")
+        .order_by("-created_at", "-id")[:limit]
+    )

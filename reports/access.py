@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.http import Http404
 
-from agencies.access import access_agency, access_unit, actor_for
+from agencies.access import access_agency, access_unit, actor_for, members_visible_to
 from agencies.dates import agency_date
-from agencies.models import Agency, Unit
+from agencies.models import Agency, Membership, Unit
 from courses.access import course_visible_q
 from courses.models import Course, LearningPath
 
@@ -163,4 +163,20 @@ def access_report_run(user, run_id) -> ReportRun:
     try:
         return report_runs_visible_to(user).select_related("unit", "agency").get(pk=run_id)
     except (ReportRun.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_person(user, person_user_id) -> Membership:
+    """The membership (with its user, unit and agency) of a person `user` manages: their unit's
+    subtree for a manager, their agency for an agency admin, anyone for a platform admin.
+    404 for anyone else, whether the person exists or not."""
+    if not actor_for(user).manages_people:
+        raise Http404
+    try:
+        return (
+            members_visible_to(user)
+            .select_related("user", "unit", "agency")
+            .get(user_id=person_user_id)
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

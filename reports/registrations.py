@@ -1,7 +1,12 @@
-"""The built-in report kinds, dashboard panels and aggregate sources (reports/registries.py).
+"""The built-in report kinds, dashboard panels and aggregate sources (reports/registries.py),
+and the person page offered on the People list (agencies.registries.member_links).
 
 Registered by `ReportsConfig.ready()`, before any downstream app registers its own.
 """
+
+from django.utils.translation import gettext_lazy as _
+
+from agencies.registries import MemberLink, member_links
 
 from .models import ENROLLMENT_AGGREGATE_MODELS, MEMBER_AGGREGATE_MODELS, ReportKind
 from .registries import (
@@ -18,6 +23,9 @@ from .services.recompute import expected_cells
 
 
 def register() -> None:
+    member_links.register(
+        "training", MemberLink(url_name="reports:person", label=_("Training record"))
+    )
     for kind, rows in (
         (ReportKind.COMPLETION, completion_rows),
         (ReportKind.OVERDUE, overdue_rows),

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_person
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("overdue/", views.overdue, name="overdue"),
+    path("people/<int:user_id>/", views_person.person, name="person"),
     path("platform/", views.platform, name="platform"),
     path("runs/", views.run_list, name="run_list"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
