@@ -293,6 +293,11 @@ LOGGING = {
 
 ACADEMY_DEMO_PASSWORD = "academy-demo"
 
+# /healthz answers {"status": ...} to anyone; its details go to platform admins and to a monitor
+# sending "Authorization: Bearer <ACADEMY_HEALTH_TOKEN>". The broker is checked at most this often.
+ACADEMY_HEALTH_TOKEN = env.str("ACADEMY_HEALTH_TOKEN", default="")
+ACADEMY_HEALTH_BROKER_SECONDS = env.int("ACADEMY_HEALTH_BROKER_SECONDS", default=10)
+
 # Where people write for help; shown on the help, accessibility and privacy pages.
 ACADEMY_SUPPORT_EMAIL = env.str("ACADEMY_SUPPORT_EMAIL", default="academy-support@example.gov")
 
