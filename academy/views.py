@@ -6,13 +6,14 @@ from django.views.decorators.cache import never_cache
 from agencies.access import actor_for
 from learning.views import my_learning_context
 
-from .health import health_report
+from .health import health_report, may_see_details, public_report
 
 
 @never_cache
 def healthz(request):
     report = health_report()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    body = report if may_see_details(request) else public_report(report)
+    return JsonResponse(body, status=200 if report["status"] == "ok" else 503)
 
 
 def home(request):
