@@ -2,7 +2,9 @@
 
 A learner reaches only their own enrollments and attempts (the lookup filters on the user, so
 another learner's or another agency's id answers 404). Certificates are visible to their
-learner and, for revocation, to admins of the learner's agency (through `scope_q`).
+learner, to those who see the learner (through `scope_q`: agency admins their agency,
+managers their units) and to platform admins (all); revocation to admins of the learner's
+agency and platform admins.
 """
 
 from django.db.models import Q
@@ -51,15 +53,19 @@ def access_certificate(user, code) -> Certificate:
     """A certificate the user may see: their own, or one in their scope as an admin/manager."""
     if not user.is_authenticated:
         raise Http404
-    qs = _certificates().filter(
-        scope_q(
-            user,
-            agency_field="issued_for__agency",
-            unit_path_field="issued_for__unit__path",
-            user_field="issued_for__user",
+    qs = _certificates()
+    if not actor_for(user).is_platform_admin:
+        # Not `scope_q(...) | Q(own)`: a platform admin's scope is the empty Q(), and
+        # `Q() | Q(own)` is just `Q(own)`, which hid every other certificate from them.
+        qs = qs.filter(
+            scope_q(
+                user,
+                agency_field="issued_for__agency",
+                unit_path_field="issued_for__unit__path",
+                user_field="issued_for__user",
+            )
+            | Q(issued_for__user_id=user.pk)
         )
-        | Q(issued_for__user_id=user.pk)
-    )
     try:
         return qs.get(code=code)
     except (Certificate.DoesNotExist, ValueError, TypeError):

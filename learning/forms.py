@@ -17,3 +17,17 @@ class RevokeForm(forms.Form):
 def answers_from_post(post) -> dict:
     """{question_key: [choice_keys]} from fields named q-<question_key> (any key sent)."""
     return {name[2:]: post.getlist(name) for name in post if name.startswith("q-")}
+
+
+# Bounds on what an unauthenticated post may leave in a session (see views.PENDING_ANSWERS).
+SAFEKEEPING_QUESTIONS, SAFEKEEPING_CHOICES, SAFEKEEPING_KEY = 200, 20, 120
+
+
+def answers_for_safekeeping(post) -> dict:
+    """`answers_from_post`, bounded in size, for answers kept across a sign-in; they are
+    checked against the attempt like any other answers when they are saved or submitted."""
+    out = {}
+    for key, chosen in list(answers_from_post(post).items())[:SAFEKEEPING_QUESTIONS]:
+        if len(key) <= SAFEKEEPING_KEY:
+            out[key] = [c[:SAFEKEEPING_KEY] for c in chosen[:SAFEKEEPING_CHOICES]]
+    return out

@@ -154,6 +154,7 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
     remaining = sum(
         s["minutes"] or 0 for s in plan.steps if s["kind"] == "lesson" and not s["done"]
     )
+    left = [s for s in plan.steps if not s["done"]]
     return {
         "enrollment": enrollment,
         "modules": plan.modules,
@@ -165,6 +166,11 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "total": len(plan.steps),
         "minutes_left": remaining,
         "complete_at_end": bool(enrollment.version.snapshot.get("complete_lessons_at_end")),
+        # What still stands between the learner and completion (the rule shown in the player):
+        # every lesson marked as done and every quiz passed.
+        "left_lessons": [s for s in left if s["kind"] == "lesson"],
+        "left_quizzes": [s for s in left if s["kind"] == "quiz"],
+        "left_other": [s for s in left if s["kind"] not in ("lesson", "quiz")],
     }
 
 
@@ -227,18 +233,26 @@ def quiz_overview(enrollment: Enrollment, quiz_key: str) -> dict | None:
     }
 
 
-def attempt_questions(attempt: QuizAttempt) -> list[dict]:
-    """The attempt's questions in their drawn order with choices in their drawn order.
+def attempt_questions(attempt: QuizAttempt, *, answers: dict | None = None) -> list[dict]:
+    """The attempt's questions in their drawn order with choices in their drawn order, each
+    choice marked `chosen` from `answers` (default: the attempt's saved draft) and each
+    question `answered` when it has a choice.
 
     Carries only what answering needs (prompt, choice keys and texts): never which choices
     are correct, their feedback or the explanation.
     """
     quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
     questions = questions_by_key(quiz)
+    if answers is None:
+        answers = attempt.answers or {}
     out = []
     for number, d in enumerate(attempt.drawn, start=1):
         q = questions[d["question_key"]]
         texts = {c["key"]: c["text"] for c in q["choices"]}
+        chosen = answers.get(q["key"]) or []
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        chosen = {k for k in chosen if k in texts}
         out.append(
             {
                 "number": number,
@@ -246,10 +260,25 @@ def attempt_questions(attempt: QuizAttempt) -> list[dict]:
                 "type": q["type"],
                 "multiple": q["type"] == "multiple",
                 "prompt_html": q["prompt_html"],
-                "choices": [{"key": k, "text": texts[k]} for k in d["choice_keys"]],
+                "choices": [
+                    {"key": k, "text": texts[k], "chosen": k in chosen} for k in d["choice_keys"]
+                ],
+                "answered": bool(chosen),
             }
         )
     return out
+
+
+def attempt_review(attempt: QuizAttempt) -> dict:
+    """The review step before submitting: each question with the learner's saved choices, and
+    which questions are still unanswered. No query (reads the attempt's draft)."""
+    questions = attempt_questions(attempt)
+    unanswered = [q for q in questions if not q["answered"]]
+    return {
+        "questions": questions,
+        "unanswered": unanswered,
+        "answered": len(questions) - len(unanswered),
+    }
 
 
 def attempt_result(attempt: QuizAttempt) -> dict:
@@ -331,6 +360,14 @@ def certificate_verification(code: str) -> Certificate | None:
         .filter(code=code)
         .first()
     )
+
+
+def completion_certificate(enrollment: Enrollment) -> Certificate | None:
+    """The certificate of the enrollment's current period once it is completed (one query
+    then), else None without a query."""
+    if not enrollment.is_completed:
+        return None
+    return Certificate.objects.filter(enrollment_id=enrollment.pk).only("code").first()
 
 
 def outline_quiz_title(attempt: QuizAttempt) -> str:

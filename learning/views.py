@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,10 +25,42 @@ from .access import (
     access_enrollment,
     can_revoke,
 )
-from .forms import RevokeForm, answers_from_post
+from .forms import RevokeForm, answers_for_safekeeping, answers_from_post
 from .models import Enrollment
 from .pdf import certificate_pdf
 from .registries import step_url
+
+# Answers posted by someone whose session had ended, kept in the new session (which signing in
+# keeps) until the attempt page has offered them back and they are saved or submitted.
+PENDING_ANSWERS = "learning_pending_answers"
+
+
+def _keep_answers_and_sign_in(request, attempt_id):
+    """The answer to a quiz form posted after the session ended: keep the answers, ask the
+    person to sign in again, then bring them back to the attempt with their answers."""
+    answers = answers_for_safekeeping(request.POST)
+    if answers:
+        request.session[PENDING_ANSWERS] = {"attempt": int(attempt_id), "answers": answers}
+        messages.info(
+            request,
+            _(
+                "Your session had ended, so your answers were not submitted yet. They are kept: "
+                "sign in again to review and submit them."
+            ),
+        )
+    return redirect_to_login(reverse("learning:attempt", args=[attempt_id]))
+
+
+def _pending_answers(request, attempt_id) -> dict | None:
+    pending = request.session.get(PENDING_ANSWERS)
+    if isinstance(pending, dict) and pending.get("attempt") == attempt_id:
+        return pending.get("answers") or None
+    return None
+
+
+def _forget_pending_answers(request, attempt_id) -> None:
+    if _pending_answers(request, attempt_id) is not None:
+        del request.session[PENDING_ANSWERS]
 
 
 def _player_enrollment(request, slug) -> Enrollment:
@@ -105,6 +138,9 @@ def lesson_done(request, slug, key):
         return JsonResponse({"done": True, "course_completed": enrollment.is_completed})
     if enrollment.is_completed:
         messages.success(request, _("Course complete. Your certificate is ready."))
+        certificate = selectors.completion_certificate(enrollment)
+        if certificate is not None:
+            return redirect("learning:certificate", certificate.code)
         return redirect("learning:my_learning")
     if following:
         return redirect(step_url(slug, following))
@@ -134,40 +170,107 @@ def quiz_start(request, slug, key):
     return redirect("learning:attempt", attempt.pk)
 
 
-@login_required
-@require_GET
-def attempt_take(request, attempt_id):
-    attempt = access_attempt(request.user, attempt_id)
-    slug = attempt.enrollment.course.slug
+def _attempt_context(attempt) -> dict:
+    enrollment = attempt.enrollment
+    return {
+        "attempt": attempt,
+        "enrollment": enrollment,
+        "course": enrollment.course,
+        "course_title": enrollment.version.title,
+        "slug": enrollment.course.slug,
+        "title": selectors.outline_quiz_title(attempt),
+    }
+
+
+def _open_attempt_or_redirect(request, attempt):
+    """None when the attempt can still be answered, else where to send the learner."""
     if not attempt.is_open:
         return redirect("learning:attempt_result", attempt.pk)
     if services.attempt_is_expired(attempt):
         messages.error(request, _("The time limit for this attempt has passed."))
-        return redirect("learning:quiz", slug, attempt.quiz_key)
+        return redirect("learning:quiz", attempt.enrollment.course.slug, attempt.quiz_key)
+    return None
+
+
+@login_required
+@require_GET
+def attempt_take(request, attempt_id):
+    attempt = access_attempt(request.user, attempt_id)
+    if (elsewhere := _open_attempt_or_redirect(request, attempt)) is not None:
+        return elsewhere
+    pending = _pending_answers(request, attempt.pk)
     return render(
         request,
         "learning/attempt.html",
         {
-            "attempt": attempt,
-            "course": attempt.enrollment.course,
-            "slug": slug,
-            "title": selectors.outline_quiz_title(attempt),
-            "questions": selectors.attempt_questions(attempt),
+            **_attempt_context(attempt),
+            "questions": selectors.attempt_questions(attempt, answers=pending),
+            "restored": pending is not None,
         },
     )
 
 
-@login_required
 @require_POST
-def attempt_submit(request, attempt_id):
+def attempt_draft(request, attempt_id):
+    """Autosave from the attempt page (one POST per change); answers with JSON."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"saved": False, "signed_out": True}, status=401)
     attempt = access_attempt(request.user, attempt_id)
     try:
-        attempt = services.attempt_submit(attempt=attempt, answers=answers_from_post(request.POST))
+        draft = services.attempt_save_draft(
+            attempt=attempt, answers=answers_from_post(request.POST)
+        )
+    except ValidationError as error:
+        return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=409)
+    _forget_pending_answers(request, attempt.pk)
+    return JsonResponse({"saved": True, "answered": services.answered_count(draft)})
+
+
+def attempt_review(request, attempt_id):
+    """The step between answering and submitting. POST (the attempt page's only button, so
+    Enter lands here too): keep the answers as the draft, then show them. GET: the answers,
+    the questions left unanswered, and the button that submits."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _keep_answers_and_sign_in(request, attempt_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    attempt = access_attempt(request.user, attempt_id)
+    if (elsewhere := _open_attempt_or_redirect(request, attempt)) is not None:
+        return elsewhere
+    if request.method == "POST":
+        try:
+            services.attempt_save_draft(attempt=attempt, answers=answers_from_post(request.POST))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("learning:attempt", attempt.pk)
+        _forget_pending_answers(request, attempt.pk)
+        return redirect("learning:attempt_review", attempt.pk)
+    return render(
+        request,
+        "learning/attempt_review.html",
+        {**_attempt_context(attempt), **selectors.attempt_review(attempt)},
+    )
+
+
+def attempt_submit(request, attempt_id):
+    """Grade the attempt: the answers posted with it, else its saved draft. Reached by GET
+    (after signing in again, say) it goes back to the attempt rather than answering 405."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _keep_answers_and_sign_in(request, attempt_id)
+    if request.method != "POST":
+        return redirect("learning:attempt", attempt_id)
+    attempt = access_attempt(request.user, attempt_id)
+    posted = answers_from_post(request.POST)
+    try:
+        attempt = services.attempt_submit(attempt=attempt, answers=posted or attempt.answers)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         if services.attempt_is_expired(attempt):
             return redirect("learning:quiz", attempt.enrollment.course.slug, attempt.quiz_key)
         return redirect("learning:attempt", attempt.pk)
+    _forget_pending_answers(request, attempt.pk)
     return redirect("learning:attempt_result", attempt.pk)
 
 
@@ -177,15 +280,13 @@ def attempt_result(request, attempt_id):
     attempt = access_attempt(request.user, attempt_id)
     if attempt.is_open:
         return redirect("learning:attempt", attempt.pk)
-    enrollment = attempt.enrollment
     return render(
         request,
         "learning/attempt_result.html",
         {
             **selectors.attempt_result(attempt),
-            "course": enrollment.course,
-            "enrollment": enrollment,
-            "slug": enrollment.course.slug,
+            **_attempt_context(attempt),
+            "certificate": selectors.completion_certificate(attempt.enrollment),
         },
     )
 

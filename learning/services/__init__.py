@@ -4,7 +4,14 @@ Learning is the only app that writes enrollments, lesson progress, attempts, cer
 learning events; other apps ask these services (`enrollments_assign` for assignments).
 """
 
-from .attempts import GRACE, attempt_is_expired, attempt_start, attempt_submit
+from .attempts import (
+    GRACE,
+    answered_count,
+    attempt_is_expired,
+    attempt_save_draft,
+    attempt_start,
+    attempt_submit,
+)
 from .bulk import enrollments_assign, enrollments_set_terms
 from .certificates import certificate_issue, certificate_revoke
 from .enrollment import (
@@ -21,8 +28,10 @@ from .terms import assignment_terms
 
 __all__ = [
     "GRACE",
+    "answered_count",
     "assignment_terms",
     "attempt_is_expired",
+    "attempt_save_draft",
     "attempt_start",
     "attempt_submit",
     "certificate_issue",

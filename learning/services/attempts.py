@@ -1,5 +1,10 @@
 """Quiz attempts: drawing, resuming, grading on the server, limits and time limits.
 
+Drafts: while an attempt is open, `answers` holds the learner's draft (saved on every change
+by the attempt page, and by its "Review answers" step), so answers survive a reload, a lost
+connection or a sign-in again. Submitting grades what is sent, or else the draft; a submission
+with no answer at all is refused and the attempt stays open (it is not used up).
+
 Time limits: an attempt with a time limit has a `deadline`; a submission received after the
 deadline plus GRACE is refused (ValidationError, nothing stored). The expired attempt stays as it
 is until the learner starts the next attempt, which first closes it with no answers (score 0,
@@ -153,6 +158,36 @@ def _clean_answers(attempt: QuizAttempt, quiz: dict, answers: dict) -> dict:
     return {key: cleaned.get(key, []) for key in drawn}
 
 
+def attempt_save_draft(*, attempt: QuizAttempt, answers: dict) -> dict:
+    """Keep the learner's answers so far on their open attempt; returns the cleaned draft.
+
+    The same checks as a submission (only drawn questions and their own choices, one choice
+    for a single-choice question), and refused once the attempt is submitted or out of time.
+    One UPDATE, conditioned on the attempt still being open, so it never overwrites a
+    submission that won a race with it.
+    """
+    if attempt.submitted_at is not None:
+        raise ValidationError(_("This attempt was already submitted."))
+    if attempt_is_expired(attempt):
+        raise ValidationError(
+            _("The time limit for this attempt has passed, so the answers were not accepted.")
+        )
+    quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
+    cleaned = _clean_answers(attempt, quiz, answers)
+    updated = QuizAttempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+        answers=cleaned
+    )
+    if not updated:
+        raise ValidationError(_("This attempt was already submitted."))
+    attempt.answers = cleaned
+    return cleaned
+
+
+def answered_count(answers: dict) -> int:
+    """How many questions of a (draft or cleaned) answer dict have at least one choice."""
+    return sum(1 for chosen in (answers or {}).values() if chosen)
+
+
 def attempt_grade(quiz: dict, answers: dict) -> tuple[int, dict]:
     """Score (percent of questions right) and {question_key: right?} for cleaned answers."""
     questions = questions_by_key(quiz)
@@ -170,7 +205,8 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
 
     `answers` is {question_key: [choice_key, ...]}. Refuses (ValidationError, nothing stored)
     questions not drawn for the attempt, choices of another question, several choices for a
-    single-choice question, and submissions after the time limit. A second submission of the
+    single-choice question, submissions after the time limit, and a submission that answers
+    no question at all (the attempt stays open, not used up). A second submission of the
     same attempt (double click, two tabs, replay) returns the first result and records nothing.
     Grading uses the version the attempt was drawn from. Then completes the course if done.
     """
@@ -195,6 +231,13 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
             )
         quiz = outline(attempt.version.snapshot).quizzes[attempt.quiz_key]
         cleaned = _clean_answers(attempt, quiz, answers)
+        if not answered_count(cleaned):
+            raise ValidationError(
+                _(
+                    "You have not answered any question, so nothing was submitted and this "
+                    "attempt still counts as not used."
+                )
+            )
         score, _results = attempt_grade(quiz, cleaned)
         attempt.answers, attempt.score = cleaned, score
         attempt.passed = score >= quiz["pass_mark"]

@@ -1,5 +1,6 @@
 // Marks a lesson as done once the learner scrolls to its end, for courses that count lessons
-// that way. The "Mark as done" button stays as the way to do it without JavaScript.
+// that way. The "Done, next" / "Mark as done" button stays as the way to do it without
+// JavaScript, and stays after this too: posting it again is harmless and moves on.
 (function () {
   var form = document.querySelector("form[data-complete-at-end]");
   var end = document.getElementById("lesson-end");
@@ -17,7 +18,6 @@
       credentials: "same-origin",
     }).then(function (response) {
       if (!response.ok) { sent = false; return; }
-      form.hidden = true;
       status.textContent = status.dataset.doneText;
     });
   });

@@ -174,9 +174,43 @@ def test_multiple_choice_needs_exactly_the_correct_set(world, enrollment):
 
 def test_unanswered_questions_count_as_wrong(enrollment):
     attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
-    attempt = services.attempt_submit(attempt=attempt, answers={})
-    assert attempt.score == 0
-    assert all(v == [] for v in attempt.answers.values())
+    first = attempt.drawn[0]["question_key"]
+    attempt = services.attempt_submit(
+        attempt=attempt, answers={first: right_answers(attempt)[first]}
+    )
+    assert attempt.score == 50
+    assert [v for v in attempt.answers.values() if not v] == [[]]
+
+
+def test_submission_without_any_answer_is_refused_and_the_attempt_stays_unused(enrollment):
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    empty = {d["question_key"]: [] for d in attempt.drawn}
+    for answers in ({}, empty):
+        with pytest.raises(ValidationError, match="not answered any question"):
+            services.attempt_submit(attempt=attempt, answers=answers)
+    attempt.refresh_from_db()
+    assert attempt.is_open and attempt.score is None
+    assert Verb.ATTEMPT_SUBMITTED not in verbs(enrollment)
+    # Starting again resumes the same attempt: no attempt was used up.
+    assert services.attempt_start(enrollment=enrollment, quiz_key="check").pk == attempt.pk
+
+
+def test_draft_answers_are_kept_on_the_open_attempt_and_checked(enrollment):
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    first = attempt.drawn[0]["question_key"]
+    draft = services.attempt_save_draft(
+        attempt=attempt, answers={first: right_answers(attempt)[first]}
+    )
+    attempt.refresh_from_db()
+    assert attempt.answers == draft and draft[first] and services.answered_count(draft) == 1
+    assert attempt.is_open and attempt.score is None
+    with pytest.raises(ValidationError):
+        services.attempt_save_draft(attempt=attempt, answers={first: ["c9"]})
+    services.attempt_submit(attempt=attempt, answers=right_answers(attempt))
+    attempt.refresh_from_db()
+    with pytest.raises(ValidationError, match="already submitted"):
+        services.attempt_save_draft(attempt=attempt, answers={})
+    assert attempt.score == 100
 
 
 def test_second_submit_returns_first_result_and_records_nothing(enrollment):

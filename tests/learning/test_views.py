@@ -43,8 +43,8 @@ def test_lesson_page_shows_body_navigation_and_mark_done(world, client_for, enro
     page = client.get(lesson_url(enrollment.course.slug, "history")).content.decode()
     assert "Some <strong>history</strong>." in page
     assert re.search(r'aria-current="page">History', page)
-    assert "Mark as done" in page and "Estimated time: 5 minutes" in page
-    assert 'rel="prev"' in page and 'rel="next"' in page
+    assert "Done, next: Prompts" in page and "Estimated time: 5 minutes" in page
+    assert 'rel="prev"' in page and 'rel="next"' not in page  # "next" is the Done, next POST
 
 
 def test_mark_done_records_once_and_moves_on(world, client_for, enrollment):
@@ -232,7 +232,7 @@ def test_lesson_page_marks_done_at_end_only_when_the_course_says_so(world, clien
     page = client_for(world.a_learner).get(lesson_url("at-end", "what-is-ai"))
     assert (b"data-complete-at-end" in page.content) is at_end
     assert (b"js/lesson-end.js" in page.content) is at_end
-    assert b"Mark as done" in page.content  # the button always works without JavaScript
+    assert b"Done, next:" in page.content  # the button always works without JavaScript
     assert enrollment.lessons.count() == 0  # opening the page alone records nothing
 
 
