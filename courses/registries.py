@@ -2,8 +2,10 @@
 
 `publish_checks`: what must hold before a draft is published. Each check is called as
 `check(course=course, content=content)`, with `content` the draft as
-`courses.services.content.draft_content` gives it, and returns a list of readable reasons to
-refuse (empty: no objection). `course_publish` runs every registered check, in order, and
+`courses.services.content.draft_content` gives it, and returns a list of reasons to refuse
+(empty: no objection): plain strings, or `courses.services.Problem(path, message)` when the
+reason points at a part of the content (the studio then links the message to that field).
+Messages are plain, translatable words for a trainer. `course_publish` runs every registered check, in order, and
 refuses with all of their reasons; the studio's publish page lists them beforehand. The
 built-in content check is registered first, by `CoursesConfig.ready()`; a downstream app (a
 federal training feed, say) adds its own from its `ready()`.

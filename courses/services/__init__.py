@@ -23,6 +23,7 @@ from .authoring import (
 from .content import Problem, content_problems, draft_content
 from .paths import learning_path_save
 from .publishing import (
+    PublishRefused,
     course_archive,
     course_publish,
     course_publish_problems,
@@ -33,6 +34,7 @@ from .publishing import (
 
 __all__ = [
     "Problem",
+    "PublishRefused",
     "attachment_add",
     "attachment_delete",
     "content_problems",

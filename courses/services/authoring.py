@@ -455,10 +455,17 @@ def quiz_create(
     key: str | None = None,
     **settings,
 ) -> Quiz:
-    """Add a quiz to a module, or (module None) at the end of the course. One per place."""
+    """Add a quiz to a module, or (module None) at the end of the course. One per place.
+
+    `questions_per_attempt` None (or not given) asks every question of the pool: one for the
+    empty pool, and then as many as the pool holds while questions are added with
+    `draw_follows_pool` (see `question_create`).
+    """
     unknown = set(settings) - QUIZ_EDITABLE
     if unknown:
         raise TypeError(f"quiz_create got unknown fields: {sorted(unknown)}")
+    if settings.get("questions_per_attempt") is None:
+        settings["questions_per_attempt"] = 1
     with transaction.atomic():
         require_editor(actor, course)
         lock_course(course)
@@ -481,17 +488,31 @@ def quiz_create(
 
 
 def quiz_update(*, actor, quiz: Quiz, **changes) -> Quiz:
+    """Change a quiz's settings; `questions_per_attempt` None asks every question of the pool."""
     unknown = set(changes) - QUIZ_EDITABLE
     if unknown:
         raise TypeError(f"quiz_update got unknown fields: {sorted(unknown)}")
     with transaction.atomic():
         require_editor(actor, quiz.course)
+        if "questions_per_attempt" in changes and changes["questions_per_attempt"] is None:
+            changes["questions_per_attempt"] = max(1, quiz.questions.count())
         _check_quiz_fields(changes)
         for field, value in changes.items():
             setattr(quiz, field, value)
         quiz.save(update_fields=list(changes))
         touch(quiz.course)
     return quiz
+
+
+def _draw_follow(quiz: Quiz, *, before: int, change: int) -> None:
+    """Keep a quiz that asks every question asking every question as its pool changes by
+    `change`, and never let the draw outgrow a shrinking pool."""
+    after = max(1, before + change)
+    draw = quiz.questions_per_attempt
+    follows = (change > 0 and draw == max(1, before)) or (change < 0 and draw > after)
+    if follows and draw != after:
+        quiz.questions_per_attempt = after
+        quiz.save(update_fields=["questions_per_attempt"])
 
 
 def quiz_delete(*, actor, quiz: Quiz) -> None:
@@ -541,12 +562,20 @@ def question_create(
     explanation: str = "",
     choices: list[dict] = (),
     key: str | None = None,
+    draw_follows_pool: bool = False,
 ) -> Question:
-    """Add a question with its choices ({text, is_correct, feedback}) to a quiz's pool."""
+    """Add a question with its choices ({text, is_correct, feedback}) to a quiz's pool.
+
+    With `draw_follows_pool` (the studio), a quiz that asked every question of its pool
+    (`questions_per_attempt` equal to the pool, or 1 for an empty pool) asks the new one too,
+    so the draw never outgrows the pool by default.
+    """
     course = quiz.course
     with transaction.atomic():
         require_editor(actor, course)
         lock_course(course)
+        if draw_follows_pool:
+            _draw_follow(quiz, before=quiz.questions.count(), change=1)
         require(type in QuestionType.values, _("Choose a valid question type."))
         require(prompt.strip(), _("Write the question."))
         taken = set(Question.objects.filter(course=course).values_list("key", flat=True))
@@ -599,8 +628,12 @@ def question_update(
     return question
 
 
-def question_delete(*, actor, question: Question) -> None:
+def question_delete(*, actor, question: Question, draw_follows_pool: bool = False) -> None:
+    """Remove a question from its quiz's pool; with `draw_follows_pool` (the studio), a draw
+    that would now be larger than the pool shrinks with it."""
     with transaction.atomic():
         require_editor(actor, question.course)
+        if draw_follows_pool:
+            _draw_follow(question.quiz, before=question.quiz.questions.count(), change=-1)
         question.delete()
         touch(question.course)

@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..markdown import render_markdown, video_embed_html
 from ..models import (
@@ -263,139 +264,271 @@ CHOICE_RULES = {
 }
 
 
+def _named(value, fallback) -> str:
+    """A short name for a thing in a message: its title (or prompt), else `fallback`."""
+    text = " ".join(str(value or "").split())
+    return (text[:60] + "…" if len(text) > 60 else text) or str(fallback)
+
+
 def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
     out = []
     add = lambda p, m: out.append(Problem(p, m))  # noqa: E731
+    name = {"quiz": _named(quiz.get("title"), quiz.get("key") or _("untitled"))}
     if not is_valid_key(quiz.get("key")):
-        add(f"{path}.key", _("missing or invalid key (use lower-case letters, digits, dashes)"))
+        add(
+            f"{path}.key",
+            _(
+                "The quiz “%(quiz)s” has a missing or invalid key "
+                "(use lower-case letters, digits and dashes)."
+            )
+            % name,
+        )
     if not str(quiz.get("title") or "").strip():
-        add(f"{path}.title", _("the quiz needs a title"))
+        add(f"{path}.title", _("A quiz has no title. Give it one."))
     pass_mark = quiz.get("pass_mark")
     if not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
-        add(f"{path}.pass_mark", _("the pass mark must be a whole number from 1 to 100"))
+        add(
+            f"{path}.pass_mark",
+            _("The pass mark of the quiz “%(quiz)s” must be a whole number from 1 to 100.") % name,
+        )
     if not isinstance(quiz.get("max_attempts"), int) or quiz["max_attempts"] < 0:
-        add(f"{path}.max_attempts", _("attempts must be 0 (unlimited) or more"))
+        add(
+            f"{path}.max_attempts",
+            _("The attempts allowed for the quiz “%(quiz)s” must be 0 (unlimited) or more.") % name,
+        )
     draw = quiz.get("questions_per_attempt")
     if not isinstance(draw, int) or draw < 1:
-        add(f"{path}.questions_per_attempt", _("draw at least one question per attempt"))
+        add(
+            f"{path}.questions_per_attempt",
+            _("The quiz “%(quiz)s” must ask at least one question per attempt.") % name,
+        )
     if quiz.get("show_answers") not in ShowAnswers.values:
-        add(f"{path}.show_answers", _("must be one of: %s") % ", ".join(ShowAnswers.values))
+        add(
+            f"{path}.show_answers",
+            _("Choose when the quiz “%(quiz)s” shows the correct answers (one of: %(values)s).")
+            % {**name, "values": ", ".join(ShowAnswers.values)},
+        )
     limit = quiz.get("time_limit_minutes")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
-        add(f"{path}.time_limit_minutes", _("the time limit must be at least one minute"))
+        add(
+            f"{path}.time_limit_minutes",
+            _("The time limit of the quiz “%(quiz)s” must be at least one minute, or empty.")
+            % name,
+        )
     questions = quiz.get("questions") or []
     if not questions:
-        add(f"{path}.questions", _("the quiz has no questions, so it cannot be passed"))
+        add(
+            f"{path}.questions",
+            _("The quiz “%(quiz)s” has no questions yet, so nobody could pass it. Add questions.")
+            % name,
+        )
     elif isinstance(draw, int) and draw > len(questions):
         add(
             f"{path}.questions_per_attempt",
-            _("draws %(draw)d questions but the pool has only %(pool)d")
-            % {"draw": draw, "pool": len(questions)},
+            ngettext(
+                "The quiz “%(quiz)s” asks %(draw)d questions per attempt but has only "
+                "%(pool)d question. Lower “Questions per attempt” to %(pool)d, or add questions.",
+                "The quiz “%(quiz)s” asks %(draw)d questions per attempt but has only "
+                "%(pool)d questions. Lower “Questions per attempt” to %(pool)d, or add questions.",
+                len(questions),
+            )
+            % {**name, "draw": draw, "pool": len(questions)},
         )
     for q_index, q in enumerate(questions):
         q_path = f"{path}.questions[{q_index}]"
+        q_name = {**name, "question": _named(q.get("prompt"), _("question %d") % (q_index + 1))}
         key = q.get("key")
         if not is_valid_key(key):
-            add(f"{q_path}.key", _("missing or invalid key"))
+            add(
+                f"{q_path}.key",
+                _(
+                    "The question “%(question)s” in the quiz “%(quiz)s” has a missing or invalid key."
+                )
+                % q_name,
+            )
         elif key in question_keys:
-            add(f"{q_path}.key", _("duplicate question key “%s”") % key)
+            add(f"{q_path}.key", _("Two questions use the key “%s”; each needs its own.") % key)
         question_keys.add(key)
         if not str(q.get("prompt") or "").strip():
-            add(f"{q_path}.prompt", _("the question has no prompt"))
+            add(
+                f"{q_path}.prompt",
+                _("The question “%(question)s” in the quiz “%(quiz)s” has no text. Write it.")
+                % q_name,
+            )
         rules = CHOICE_RULES.get(q.get("type"))
         if rules is None:
             add(
                 f"{q_path}.type",
-                _("unknown question type “%(type)s” (use %(types)s)")
-                % {"type": q.get("type"), "types": ", ".join(QuestionType.values)},
+                _(
+                    "The question “%(question)s” in the quiz “%(quiz)s” has an unknown type "
+                    "“%(type)s” (use %(types)s)."
+                )
+                % {**q_name, "type": q.get("type"), "types": ", ".join(QuestionType.values)},
             )
             continue
+        q_name["type"] = QuestionType(q["type"]).label
         choices = q.get("choices") or []
         min_choices, max_choices, min_correct, max_correct = rules
         correct = sum(1 for c in choices if c.get("correct") is True)
         if len(choices) < min_choices or (max_choices and len(choices) > max_choices):
             add(
                 f"{q_path}.choices",
-                _("a %(type)s question needs %(n)s choices, it has %(count)d")
+                _(
+                    "The question “%(question)s” in the quiz “%(quiz)s” (%(type)s) needs "
+                    "%(n)s choices; it has %(count)d."
+                )
                 % {
-                    "type": q["type"],
+                    **q_name,
                     "n": min_choices if max_choices == min_choices else f"{min_choices}+",
                     "count": len(choices),
                 },
             )
         if correct < min_correct:
-            add(f"{q_path}.choices", _("no correct answer"))
+            add(
+                f"{q_path}.choices",
+                _(
+                    "The question “%(question)s” in the quiz “%(quiz)s” has no correct answer. "
+                    "Mark the right choice."
+                )
+                % q_name,
+            )
         elif max_correct and correct > max_correct:
             add(
                 f"{q_path}.choices",
-                _("a %(type)s question must have exactly one correct answer, it has %(count)d")
-                % {"type": q["type"], "count": correct},
+                _(
+                    "The question “%(question)s” in the quiz “%(quiz)s” (%(type)s) must have "
+                    "exactly one correct answer; it has %(count)d."
+                )
+                % {**q_name, "count": correct},
             )
         choice_keys = set()
         for c_index, c in enumerate(choices):
+            c_name = {**q_name, "n": c_index + 1}
             if not str(c.get("text") or "").strip():
-                add(f"{q_path}.choices[{c_index}].text", _("the choice has no text"))
+                add(
+                    f"{q_path}.choices[{c_index}].text",
+                    _("Choice %(n)d of the question “%(question)s” has no text.") % c_name,
+                )
             c_key = c.get("key")
             if c_key is not None:
                 if not is_valid_key(c_key) or c_key in choice_keys:
-                    add(f"{q_path}.choices[{c_index}].key", _("invalid or duplicate choice key"))
+                    add(
+                        f"{q_path}.choices[{c_index}].key",
+                        _(
+                            "Choice %(n)d of the question “%(question)s” has an invalid or "
+                            "duplicate key."
+                        )
+                        % c_name,
+                    )
                 choice_keys.add(c_key)
     return out
 
 
 def content_problems(content: dict) -> list[Problem]:
-    """Every reason the content cannot be published (empty list: publishable)."""
+    """Every reason the content cannot be published (empty list: publishable).
+
+    Each problem has a machine-readable `path` into the content ("modules[0].quiz.pass_mark")
+    and a `message` in plain words that names the course part (by title) and says what to do.
+    """
     out = []
     add = lambda p, m: out.append(Problem(p, m))  # noqa: E731
     if not is_valid_key(content.get("slug")):
-        add("slug", _("missing or invalid slug"))
+        add(
+            "slug",
+            _(
+                "The course's short name (slug) is missing or invalid: use lower-case letters, "
+                "digits and dashes."
+            ),
+        )
     if not str(content.get("title") or "").strip():
-        add("title", _("the course needs a title"))
+        add("title", _("The course has no title. Give it one."))
     if content.get("level") not in Level.values:
-        add("level", _("must be one of: %s") % ", ".join(Level.values))
+        add("level", _("Choose the course's level (one of: %s).") % ", ".join(Level.values))
     if content.get("language") not in Language.values:
-        add("language", _("must be one of: %s") % ", ".join(Language.values))
+        add(
+            "language",
+            _("Choose the course's language (one of: %s).") % ", ".join(Language.values),
+        )
     for i, topic in enumerate(content.get("topics") or []):
         if not is_valid_key(topic):
-            add(f"topics[{i}]", _("topics are slugs: lower-case letters, digits, dashes"))
+            add(
+                f"topics[{i}]",
+                _("The topic “%s” is invalid: topics use lower-case letters, digits and dashes.")
+                % topic,
+            )
     modules = content.get("modules") or []
     if not modules:
-        add("modules", _("the course has no modules"))
+        add("modules", _("The course has no modules yet. Add a module and its lessons."))
     module_keys, lesson_keys, quiz_keys, question_keys = set(), set(), set(), set()
 
     def check_quiz(quiz, path):
         if quiz.get("key") in quiz_keys:
-            add(f"{path}.key", _("duplicate quiz key “%s”") % quiz.get("key"))
+            add(
+                f"{path}.key",
+                _("Two quizzes use the key “%s”; each needs its own.") % quiz.get("key"),
+            )
         quiz_keys.add(quiz.get("key"))
         out.extend(_quiz_problems(quiz, path, question_keys))
 
     for m_index, m in enumerate(modules):
         path = f"modules[{m_index}]"
+        m_name = {"module": _named(m.get("title"), m.get("key") or m_index + 1)}
         if not is_valid_key(m.get("key")):
-            add(f"{path}.key", _("missing or invalid key"))
+            add(f"{path}.key", _("The module “%(module)s” has a missing or invalid key.") % m_name)
         elif m["key"] in module_keys:
-            add(f"{path}.key", _("duplicate module key “%s”") % m["key"])
+            add(f"{path}.key", _("Two modules use the key “%s”; each needs its own.") % m["key"])
         module_keys.add(m.get("key"))
         if not str(m.get("title") or "").strip():
-            add(f"{path}.title", _("the module needs a title"))
+            add(
+                f"{path}.title",
+                _("Module %(n)d has no title. Give it one.") % {"n": m_index + 1},
+            )
         if not m.get("lessons") and not m.get("quiz"):
-            add(path, _("the module “%s” is empty") % (m.get("title") or m.get("key")))
+            add(
+                path,
+                _("The module “%(module)s” is empty. Add a lesson or a quiz to it, or delete it.")
+                % m_name,
+            )
         for l_index, le in enumerate(m.get("lessons") or []):
             l_path = f"{path}.lessons[{l_index}]"
+            l_name = {**m_name, "lesson": _named(le.get("title"), le.get("key"))}
             if not is_valid_key(le.get("key")):
-                add(f"{l_path}.key", _("missing or invalid key"))
+                add(
+                    f"{l_path}.key",
+                    _("The lesson “%(lesson)s” has a missing or invalid key.") % l_name,
+                )
             elif le["key"] in lesson_keys:
-                add(f"{l_path}.key", _("duplicate lesson key “%s”") % le["key"])
+                add(
+                    f"{l_path}.key",
+                    _("Two lessons use the key “%s”; each needs its own.") % le["key"],
+                )
             lesson_keys.add(le.get("key"))
             if not str(le.get("title") or "").strip():
-                add(f"{l_path}.title", _("the lesson needs a title"))
+                add(
+                    f"{l_path}.title",
+                    _("A lesson in the module “%(module)s” has no title. Give it one.") % l_name,
+                )
             if not str(le.get("body") or "").strip():
-                add(f"{l_path}.body", _("the lesson “%s” has no text") % le.get("key"))
+                add(
+                    f"{l_path}.body",
+                    _("The lesson “%(lesson)s” has no text yet. Write its text.") % l_name,
+                )
             video = le.get("video_url") or ""
             if video and urlsplit(video).scheme not in ("http", "https"):
-                add(f"{l_path}.video_url", _("the video link must start with https://"))
+                add(
+                    f"{l_path}.video_url",
+                    _("The video link of the lesson “%(lesson)s” must start with https://.")
+                    % l_name,
+                )
             if video and not str(le.get("transcript") or "").strip():
-                add(f"{l_path}.transcript", _("a lesson with a video needs a transcript"))
+                add(
+                    f"{l_path}.transcript",
+                    _(
+                        "The lesson “%(lesson)s” has a video but no transcript. Add one so "
+                        "everyone can follow the video."
+                    )
+                    % l_name,
+                )
         if m.get("quiz"):
             check_quiz(m["quiz"], f"{path}.quiz")
     if content.get("quiz"):

@@ -10,6 +10,7 @@ from ..models import Course, CourseVersion, Status
 from ..registries import publish_checks
 from ._common import lock_course, require, require_editor, touch
 from .content import (
+    Problem,
     content_hash,
     content_problems,
     draft_content,
@@ -20,24 +21,37 @@ from .content import (
 )
 
 
-def content_publish_check(*, course: Course, content: dict) -> list[str]:
+def content_publish_check(*, course: Course, content: dict) -> list[Problem]:
     """The built-in publish check (registered first, as "content"): the draft's content is
     whole (see `content_problems`)."""
-    return [str(p) for p in content_problems(content)]
+    return content_problems(content)
 
 
-def _publish_problems(course: Course, content: dict) -> list[str]:
-    """What every registered publish check (courses.registries.publish_checks) objects to."""
+def _publish_problems(course: Course, content: dict) -> list[Problem]:
+    """What every registered publish check (courses.registries.publish_checks) objects to.
+
+    A check may answer `Problem`s (a path into the content and a plain message) or plain
+    strings, which become problems without a path.
+    """
     return [
-        str(problem)
+        problem if isinstance(problem, Problem) else Problem("", str(problem))
         for _key, check in publish_checks.items()
         for problem in check(course=course, content=content)
     ]
 
 
-def course_publish_problems(course: Course) -> list[str]:
-    """Every reason the draft cannot be published, as readable messages (empty: publishable)."""
+def course_publish_problems(course: Course) -> list[Problem]:
+    """Every reason the draft cannot be published (empty: publishable), each with its path
+    into the content (for a link to the field to fix) and a plain message."""
     return _publish_problems(course, draft_content(course))
+
+
+class PublishRefused(ValidationError):
+    """`course_publish`'s refusal: the plain messages, and the `problems` with their paths."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__([p.message for p in problems], code="unpublishable")
+        self.problems = problems
 
 
 def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
@@ -45,7 +59,7 @@ def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
 
     Runs every registered publish check (courses.registries.publish_checks: first the content
     check, then those of downstream apps) and refuses with a ValidationError listing every
-    problem they found (no quiz that cannot be passed, no question without a correct answer, no
+    problem they found (a `PublishRefused`, whose `problems` keep each path; no quiz that cannot be passed, no question without a correct answer, no
     pool smaller than its draw, no empty module, no lesson without text, and whatever a
     downstream check requires). `actor` None is the system (seeders, management commands).
     """
@@ -63,7 +77,7 @@ def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
         content = draft_content(course)
         problems = _publish_problems(course, content)
         if problems:
-            raise ValidationError(problems)
+            raise PublishRefused(problems)
         number = (course.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         version = CourseVersion.objects.create(
             course=course,
@@ -169,6 +183,10 @@ def course_archive(*, actor, course: Course, ip=None) -> Course:
     ):
         require_editor(actor, course)
         course = lock_course(course)
+        require(
+            course.status == Status.PUBLISHED,
+            _("Only a published course can be archived; a draft is not in the catalog."),
+        )
         course.status = Status.ARCHIVED
         course.save(update_fields=["status"])
     return course

@@ -1,6 +1,7 @@
 """Studio forms: they parse and check the shape of input; the services decide the rules."""
 
 from django import forms
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -188,8 +189,12 @@ class QuizForm(forms.Form):
     questions_per_attempt = forms.IntegerField(
         label=_("Questions per attempt"),
         min_value=1,
-        initial=5,
-        help_text=_("Drawn from the question pool; the pool must hold at least this many."),
+        required=False,
+        help_text=_(
+            "Drawn from the question pool, which must hold at least this many. Leave empty to "
+            "ask every question: while a quiz asks every question, the questions you add are "
+            "asked too."
+        ),
     )
     shuffle_questions = forms.BooleanField(
         label=_("Shuffle questions"), required=False, initial=True
@@ -245,9 +250,18 @@ class QuestionForm(forms.Form):
         help_text=_("Shown to learners with the answers, when the quiz settings allow it."),
     )
 
-    def __init__(self, *args, rows=CHOICE_ROWS, **kwargs):
+    true_false_answer = forms.ChoiceField(
+        label=_("For a true-or-false question: the statement is"),
+        choices=[("true", _("True")), ("false", _("False"))],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("The two choices, “True” and “False”, are made for you."),
+    )
+
+    def __init__(self, *args, rows=CHOICE_ROWS, language="en", **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
+        self.language = language
         for i in range(1, rows + 1):
             self.fields[f"choice_{i}_key"] = forms.CharField(
                 required=False, widget=forms.HiddenInput
@@ -278,8 +292,37 @@ class QuestionForm(forms.Form):
             for i in range(1, self.rows + 1)
         ]
 
+    @staticmethod
+    def true_false_texts(language: str) -> tuple[str, str]:
+        """ "True" and "False" in the course's language (what its learners read)."""
+        with translation.override(language):
+            return str(_("True")), str(_("False"))
+
+    def _true_false_choices(self, data) -> list[dict]:
+        """The two choices of a true-or-false question, made from the picked answer; the rows'
+        keys and feedback are kept."""
+        texts = self.true_false_texts(self.language)
+        return [
+            {
+                "key": data.get(f"choice_{i}_key") or f"c{i}",
+                "text": texts[i - 1],
+                "is_correct": (data["true_false_answer"] == "true") == (i == 1),
+                "feedback": (data.get(f"choice_{i}_feedback") or "").strip(),
+            }
+            for i in (1, 2)
+        ]
+
     def clean(self):
         data = super().clean()
+        if data.get("type") == QuestionType.TRUE_FALSE:
+            if data.get("true_false_answer"):
+                data["choices"] = self._true_false_choices(data)
+                return data
+            if not any((data.get(f"choice_{i}_text") or "").strip() for i in (1, 2)):
+                self.add_error(
+                    "true_false_answer", _("Choose whether the statement is true or false.")
+                )
+                return data
         choices = []
         for i in range(1, self.rows + 1):
             text = (data.get(f"choice_{i}_text") or "").strip()
@@ -327,14 +370,20 @@ class QuestionForm(forms.Form):
     def service_fields(self) -> dict:
         return {f: self.cleaned_data[f] for f in ("type", "prompt", "explanation", "choices")}
 
-    @staticmethod
-    def initial_for(question) -> dict:
+    @classmethod
+    def initial_for(cls, question, language: str = "en") -> dict:
         initial = {
             "type": question.type,
             "prompt": question.prompt,
             "explanation": question.explanation,
         }
-        for i, choice in enumerate(question.choices.all(), start=1):
+        choices = list(question.choices.all())
+        texts = [c.text for c in choices]
+        if question.type == QuestionType.TRUE_FALSE and texts == list(
+            cls.true_false_texts(language)
+        ):
+            initial["true_false_answer"] = "true" if choices[0].is_correct else "false"
+        for i, choice in enumerate(choices, start=1):
             initial.update(
                 {
                     f"choice_{i}_key": choice.key,

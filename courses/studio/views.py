@@ -19,6 +19,7 @@ from ..models import Status
 from .access import access_version, course_view, studio_required
 from .common import apply_service, chosen_owner, owner_choices
 from .forms import CourseForm, ImportForm
+from .problems import problems_shown
 
 
 @studio_required
@@ -75,14 +76,16 @@ def course_edit(request, course):
 
 @course_view
 def course_publish(request, course):
-    refusal = []
+    refusal = None
     if request.method == "POST":
         try:
             version = services.course_publish(
                 actor=request.user, course=course, ip=client_ip(request)
             )
         except ValidationError as error:
-            refusal = error.messages
+            refusal = getattr(error, "problems", None) or [
+                services.Problem("", message) for message in error.messages
+            ]
         else:
             messages.success(
                 request,
@@ -90,15 +93,17 @@ def course_publish(request, course):
                 % {"number": version.number},
             )
             return redirect("studio:outline", course.pk)
-    problems = refusal or services.course_publish_problems(course)
+    problems = refusal if refusal is not None else services.course_publish_problems(course)
+    archived = course.status == Status.ARCHIVED
     return render(
         request,
         "courses/studio/publish.html",
         {
             "course": course,
-            "problems": problems,
-            "refused": bool(refusal),
-            "archived": course.status == Status.ARCHIVED,
+            "problems": problems_shown(course, problems),
+            "refused": refusal is not None,
+            "archived": archived,
+            "can_publish": not problems and not archived,
         },
     )
 

@@ -40,6 +40,8 @@ def outline_context(course, **extra):
         "final_quiz": by_module.get(None),
         "unpublished_changes": changed,
         "archived": course.status == Status.ARCHIVED,
+        # Archiving hides a published course from the catalog; a draft has nothing to hide.
+        "published": course.status == Status.PUBLISHED,
         "module_form": extra.pop("module_form", None) or TitleForm(prefix="module"),
         **extra,
     }

@@ -93,12 +93,12 @@ def quiz_delete(request, course, quiz_id):
 @course_view
 def question_add(request, course, quiz_id):
     quiz = access_quiz(course, quiz_id)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST or None, language=course.language)
     if request.method == "POST" and form.is_valid():
         if apply_service(
             form,
             lambda: services.question_create(
-                actor=request.user, quiz=quiz, **form.service_fields()
+                actor=request.user, quiz=quiz, draw_follows_pool=True, **form.service_fields()
             ),
         ):
             messages.success(request, _("Question added."))
@@ -116,7 +116,12 @@ def question_add(request, course, quiz_id):
 def question_edit(request, course, question_id):
     question = access_question(course, question_id)
     rows = max(CHOICE_ROWS, question.choices.count())
-    form = QuestionForm(request.POST or None, rows=rows, initial=QuestionForm.initial_for(question))
+    form = QuestionForm(
+        request.POST or None,
+        rows=rows,
+        language=course.language,
+        initial=QuestionForm.initial_for(question, course.language),
+    )
     if request.method == "POST" and form.is_valid():
         if apply_service(
             form,
@@ -137,7 +142,7 @@ def question_edit(request, course, question_id):
 def question_delete(request, course, question_id):
     question = access_question(course, question_id)
     if request.method == "POST":
-        services.question_delete(actor=request.user, question=question)
+        services.question_delete(actor=request.user, question=question, draw_follows_pool=True)
         messages.success(request, _("Question deleted."))
         return redirect("studio:quiz_edit", course.pk, question.quiz_id)
     return render(

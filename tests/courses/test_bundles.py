@@ -129,9 +129,11 @@ def test_invalid_bundle_lists_every_problem_with_lines_and_changes_nothing(db, m
         "course.yaml:60: modules[1].lessons[0].file: lesson file lessons/99-missing.md is missing"
         in joined
     )
-    assert "modules[0].quiz.questions[1].type: unknown question type “essay”" in joined
-    assert "quiz.questions[0].key: duplicate question key “q-first”" in joined
-    assert "quiz.questions[0].choices: no correct answer" in joined
+    assert "modules[0].quiz.questions[1].type: The question “" in joined
+    assert "has an unknown type “essay”" in joined
+    assert "quiz.questions[0].key: Two questions use the key “q-first”" in joined
+    assert "quiz.questions[0].choices: The question “" in joined
+    assert "has no correct answer. Mark the right choice." in joined
     assert all(p.startswith("course.yaml:") for p in problems)
     assert not Course.objects.exists()
     assert AuditEvent.objects.filter(action="course.import", outcome="rejected").exists()

@@ -20,7 +20,7 @@ def test_a_registered_publish_check_refuses_what_the_content_check_accepts(world
     with publish_checks.temporary():
         publish_checks.register("feed", feed_code_required)
         assert services.course_publish_problems(course) == [
-            "The federal feed needs the “feed” topic."
+            services.Problem("", "The federal feed needs the “feed” topic.")
         ]
         with pytest.raises(ValidationError) as refused:
             services.course_publish(actor=world.a_trainer, course=course)

@@ -155,11 +155,19 @@ def test_publish_refuses_an_invalid_draft_with_every_reason(world, draft):
     with pytest.raises(ValidationError) as refused:
         services.course_publish(actor=world.a_trainer, course=draft)
     messages = "\n".join(refused.value.messages)
-    assert "“Empty one” is empty" in messages
-    assert "draws 9 questions but the pool has only 5" in messages
-    assert "questions[3].choices: no correct answer" in messages
-    assert "true_false question needs 2 choices, it has 3" in messages
-    assert "“history” has no text" in messages
+    assert "The module “Empty one” is empty. Add a lesson or a quiz to it" in messages
+    assert "The quiz “Check” asks 9 questions per attempt but has only 5 questions." in messages
+    assert "“No right answer” in the quiz “Check” has no correct answer" in messages
+    assert "(True or false) needs 2 choices; it has 3" in messages
+    assert "The lesson “History” has no text yet" in messages
+    # The plain messages keep their machine-readable path into the content.
+    paths = {p.path for p in refused.value.problems}
+    assert {
+        "modules[0].lessons[1].body",
+        "modules[1].quiz.questions_per_attempt",
+        "modules[1].quiz.questions[3].choices",
+        "modules[2]",
+    } <= paths
     assert not CourseVersion.objects.exists()
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
@@ -176,7 +184,8 @@ def test_single_choice_with_two_correct_answers_is_refused(world, draft):
         prompt="?",
         choices=[{"text": "A", "is_correct": True}, {"text": "B", "is_correct": True}],
     )
-    assert any("exactly one correct answer" in p for p in services.course_publish_problems(draft))
+    problems = services.course_publish_problems(draft)
+    assert any("must have exactly one correct answer; it has 2" in p.message for p in problems)
 
 
 def test_xss_in_every_markdown_field_is_neutralised_in_the_version(world, draft):

@@ -179,9 +179,12 @@ def test_publish_refusal_lists_every_reason_and_changes_nothing(world, client_fo
     page = response.content.decode()
     assert "Not published" in page
     for problem in expected:
-        assert escape(problem) in page
-    assert "the lesson “blank” has no text" in page
-    assert "no correct answer" in page
+        assert escape(problem.message) in page
+    lesson = course.lessons.get()
+    lesson_url = reverse("studio:lesson_edit", args=[course.pk, lesson.pk])
+    assert f'href="{lesson_url}#id_body">The lesson “Blank” has no text yet.' in page
+    assert "has no correct answer. Mark the right choice." in page
+    assert "disabled" in page
     course.refresh_from_db()
     assert course.status == Status.DRAFT and course.current_version_id is None
     assert not CourseVersion.objects.filter(course=course).exists()
@@ -313,3 +316,68 @@ def test_platform_admin_creates_a_platform_course(world, client_for):
     assert not Course.objects.filter(slug="for-everyone").exists()
     client.post(reverse("studio:course_create"), {**data, "visibility": "all"})
     assert Course.objects.get(slug="for-everyone").owner is None
+
+
+def test_publish_page_links_each_problem_to_its_field_and_disables_publishing(
+    world, client_for, django_assert_num_queries
+):
+    course = services.course_create(
+        actor=world.a_trainer, agency=world.a, title="Short quiz", slug="short-quiz"
+    )
+    module = services.module_create(actor=world.a_trainer, course=course, title="Only module")
+    services.lesson_create(
+        actor=world.a_trainer, module=module, title="Intro", key="intro", body="Hello."
+    )
+    quiz = services.quiz_create(
+        actor=world.a_trainer, course=course, module=module, title="Check", questions_per_attempt=5
+    )
+    question = services.question_create(
+        actor=world.a_trainer,
+        quiz=quiz,
+        type="true_false",
+        prompt="The sky is blue.",
+        choices=[{"text": "True", "is_correct": True}, {"text": "False"}],
+    )
+    client = client_for(world.a_trainer)
+    url = reverse("studio:course_publish", args=[course.pk])
+    with django_assert_num_queries(18):
+        page = client.get(url).content.decode()
+    quiz_url = reverse("studio:quiz_edit", args=[course.pk, quiz.pk])
+    assert (
+        f'<a class="usa-link" href="{quiz_url}#id_questions_per_attempt">The quiz “Check” asks 5 '
+        "questions per attempt but has only 1 question. Lower “Questions per attempt” to 1, or "
+        "add questions.</a>"
+    ) in page
+    assert "Not ready to publish yet" in page
+    assert 'type="submit" disabled' in page
+    assert "modules[0]" not in page  # the path stays machine-readable, out of sight
+
+    services.question_delete(actor=world.a_trainer, question=question)
+    page = client.get(url).content.decode()
+    question_add = reverse("studio:question_add", args=[course.pk, quiz.pk])
+    assert f'href="{question_add}">The quiz “Check” has no questions yet' in page
+
+    assert client_for(world.b_admin).get(url).status_code == 404
+
+
+def test_a_clean_draft_offers_publish_now(world, course_a, client_for):
+    page = (
+        client_for(world.a_trainer)
+        .get(reverse("studio:course_publish", args=[course_a.pk]))
+        .content.decode()
+    )
+    assert "The draft is ready." in page
+    assert 'type="submit" disabled' not in page
+
+
+def test_archive_is_offered_only_for_a_published_course(world, course_a, client_for):
+    client = client_for(world.a_trainer)
+    draft = build_course(world.a_trainer, world.a, slug="never-published", title="Never")
+    page = client.get(reverse("studio:outline", args=[draft.pk])).content.decode()
+    assert "Archive (hide from the catalog)" not in page
+    response = client.post(reverse("studio:course_archive", args=[draft.pk]), follow=True)
+    assert "Only a published course can be archived" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    page = client.get(reverse("studio:outline", args=[course_a.pk])).content.decode()
+    assert "Archive (hide from the catalog)" in page

@@ -160,3 +160,81 @@ def test_preview_query_count_is_bounded(world, course_a, client_for, django_asse
     client = client_for(world.a_trainer)
     with django_assert_num_queries(14):
         client.get(reverse("studio:course_preview", args=[course_a.pk]))
+
+
+def test_a_new_quiz_asks_every_question_as_its_pool_grows(world, client_for):
+    course = services.course_create(
+        actor=world.a_trainer, agency=world.a, title="Short", slug="short"
+    )
+    module = services.module_create(actor=world.a_trainer, course=course, title="One")
+    client = client_for(world.a_trainer)
+    client.post(
+        reverse("studio:quiz_add", args=[course.pk]),
+        {
+            "place": str(module.pk),
+            "title": "Check",
+            "pass_mark": "80",
+            "max_attempts": "0",
+            "questions_per_attempt": "",  # empty: ask every question
+            "show_answers": "after_attempt",
+        },
+    )
+    quiz = Quiz.objects.get(course=course)
+    assert quiz.questions_per_attempt == 1
+    add = reverse("studio:question_add", args=[course.pk, quiz.pk])
+    for n in range(3):
+        client.post(add, question_data(prompt=f"Question {n}"))
+    quiz.refresh_from_db()
+    assert quiz.questions_per_attempt == 3
+    assert not any(
+        "questions per attempt" in p.message for p in services.course_publish_problems(course)
+    )
+
+    # A draw the trainer chose below the pool stays; deleting below it shrinks it.
+    services.quiz_update(actor=world.a_trainer, quiz=quiz, questions_per_attempt=2)
+    client.post(add, question_data(prompt="Question 4"))
+    quiz.refresh_from_db()
+    assert quiz.questions_per_attempt == 2
+    for question in list(quiz.questions.all())[:3]:
+        client.post(reverse("studio:question_delete", args=[course.pk, question.pk]))
+    quiz.refresh_from_db()
+    assert quiz.questions.count() == 1 and quiz.questions_per_attempt == 1
+
+
+def test_true_false_choices_are_made_for_the_trainer_in_the_course_language(
+    world, course_a, client_for
+):
+    quiz = course_a.quizzes.get()
+    add = reverse("studio:question_add", args=[course_a.pk, quiz.pk])
+    client = client_for(world.a_trainer)
+    page = client.get(add).content.decode()
+    assert "For a true-or-false question: the statement is" in page
+    response = client.post(
+        add,
+        {"type": "true_false", "prompt": "Water is wet.", "true_false_answer": "false"},
+    )
+    assert response.status_code == 302
+    question = quiz.questions.get(prompt="Water is wet.")
+    assert list(question.choices.values_list("text", "is_correct")) == [
+        ("True", False),
+        ("False", True),
+    ]
+    edit = reverse("studio:question_edit", args=[course_a.pk, question.pk])
+    assert 'value="false" checked' in client.get(edit).content.decode()
+
+    services.course_update(
+        actor=world.a_trainer,
+        course=course_a,
+        expected_revision=course_a.draft_revision,
+        language="fr",
+    )
+    client.post(
+        add, {"type": "true_false", "prompt": "L'eau mouille.", "true_false_answer": "true"}
+    )
+    question = quiz.questions.get(prompt="L'eau mouille.")
+    assert list(question.choices.values_list("text", "is_correct")) == [
+        ("Vrai", True),
+        ("Faux", False),
+    ]
+    page = client.post(add, {"type": "true_false", "prompt": "No answer"}).content.decode()
+    assert "Choose whether the statement is true or false." in page
