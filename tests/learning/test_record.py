@@ -181,3 +181,14 @@ def test_pdf_of_an_empty_record_says_so(world):
         page_url="http://x/learn/record/",
     )
     assert "No completed courses yet." in _pdf_text(content)
+
+
+def test_record_reads_in_french(world, three_completions, client_for):
+    client = client_for(three_completions)
+    client.cookies["django_language"] = "fr"
+    html = client.get(RECORD).content.decode()
+    assert "Mon dossier" in html
+    assert "3 cours terminés, 0,8 heures de formation au total." in html
+    assert "100\u00a0%" in html  # the score, with a no-break space before the sign
+    text = _pdf_text(client.get(reverse("learning:record_pdf")).content)
+    assert "Relev\\351 de formation" in text  # WinAnsi octal escape of "é"

@@ -82,7 +82,7 @@ def test_manager_sees_a_person_in_their_subtree(
     (reminder,) = context["reminders"]
     assert reminder.kind == "nudge" and reminder.enrollment.course.title == "Intro to AI"
     html = response.content.decode()
-    for text in ("Data", "Learner", "Extension", "Manager nudge", "1 of 3 courses completed"):
+    for text in ("Data", "Learner", "Extension", "Manager nudge", "Courses completed: 1 of 3"):
         assert text in html
     assert reverse("learning:certificate", args=[certificate.code]) in html
 
@@ -133,3 +133,16 @@ def test_overdue_list_links_each_person_to_their_page(world, client_for):
     )
     html = client_for(world.a_admin).get(reverse("reports:overdue")).content.decode()
     assert person_url(world.a_learner) in html
+
+
+def test_person_page_reads_in_french(world, busy_learner, client_for):
+    client = client_for(world.a_admin)
+    client.cookies["django_language"] = "fr"
+    html = client.get(person_url(busy_learner)).content.decode()
+    for text in (
+        "Dossier de formation",
+        "Prolongation",
+        "Rappels envoyés",
+        "Cours terminés\u00a0: 1 sur 3",
+    ):
+        assert text in html
