@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .dates import agency_date
-from .models import Agency, Membership, Role, Unit
+from .models import Agency, Invitation, Membership, Role, Unit
 
 
 @dataclass(frozen=True)
@@ -214,4 +214,23 @@ def access_membership(user, membership_id) -> Membership:
             members_visible_to(user).select_related("user", "unit", "agency").get(pk=membership_id)
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_invitation(user, invitation_id) -> Invitation:
+    """An open invitation the user handles (admins: their agency's; managers: into their
+    subtree); 404 otherwise, and for accepted or revoked ones."""
+    if not actor_for(user).manages_people:
+        raise Http404
+    try:
+        return (
+            Invitation.objects.filter(
+                actor_for(user).rows_q(unit_path_field="unit__path"),
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+            )
+            .select_related("agency", "unit", "invited_by")
+            .get(pk=invitation_id)
+        )
+    except (Invitation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -9,15 +9,19 @@ the labels of their own codes with `AUDIT_ACTIONS.register(code, label)` from th
 agencies may import none of them. An unknown code reads as itself.
 """
 
+import datetime
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.registry import Registry
 
+from .dates import agency_zone
 from .models import AuditEvent, Role
 
 AUDIT_ACTIONS: Registry = Registry("audit actions")
@@ -81,14 +85,25 @@ FIELD_LABELS = {
     "due_on": _("Due date"),
     "due_days": _("Days to complete"),
     "target": _("Assigned to"),
+    "required": _("Required"),
+    "recur_months": _("Repeats every (months)"),
     "revoked": _("Revoked"),
     "reason": _("Reason"),
 }
 
 _VALUE_LABELS = {
     "role": dict(Role.choices),
+    # reminders' TargetKind labels (agencies may not import reminders; same messages).
+    "target": {
+        "agency": _("The whole agency"),
+        "unit": _("A unit and all units below it"),
+        "people": _("Chosen people"),
+    },
     "status": {
         "pending": _("Pending"),
+        "active": _("Active"),
+        "removed": _("Removed"),
+        "valid": _("Valid"),
         "revoked": _("Revoked"),
         "published": _("Published"),
         "archived": _("Archived"),
@@ -215,3 +230,63 @@ def audited(*, actor, agency, action, target="", ip=None, detail=None, changes=N
             changes=entry.changes,
         )
         raise
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audit event as people read it: local time, readable action, before/after."""
+
+    event: AuditEvent
+    when: datetime.datetime  # in the event's agency's time zone (the site's without one)
+    action: str
+    changes: list  # [(field label, before, after)]
+    errors: list
+
+    @property
+    def rejected(self):
+        return self.event.outcome == AuditEvent.Outcome.REJECTED
+
+
+def audit_lines(events) -> Iterator[AuditLine]:
+    """`AuditLine`s for audit events loaded with their agency (no query per row)."""
+    for event in events:
+        zone = agency_zone(event.agency.time_zone if event.agency_id else None)
+        yield AuditLine(
+            event=event,
+            when=timezone.localtime(event.created_at, zone),
+            action=action_label(event.action, event.changes),
+            changes=describe_changes(event.changes),
+            errors=list((event.detail or {}).get("errors", [])),
+        )
+
+
+def audit_csv_rows(events) -> Iterator[list]:
+    """The audit log export's header, then one list of cells per event."""
+    yield [
+        _("When"),
+        _("Time zone"),
+        _("Agency"),
+        _("Who"),
+        _("Action"),
+        _("Action code"),
+        _("Target"),
+        _("Changes (before → after)"),
+        _("IP address"),
+        _("Outcome"),
+        _("Reasons"),
+    ]
+    for line in audit_lines(events):
+        event = line.event
+        yield [
+            line.when.strftime("%Y-%m-%d %H:%M:%S"),
+            line.when.tzname(),
+            event.agency.acronym if event.agency_id else "",
+            event.actor_email,
+            line.action,
+            event.action,
+            event.target,
+            "; ".join(f"{label}: {before} → {after}" for label, before, after in line.changes),
+            event.ip_address or "",
+            event.get_outcome_display(),
+            " ".join(line.errors),
+        ]

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .access import actor_for, units_visible_to
+from .access import actor_for, agencies_visible_to, units_visible_to
+from .audit import action_choices
 from .models import TIME_ZONE_CHOICES, Role, Unit
 
 
@@ -109,3 +110,45 @@ class AgencyCreateForm(AgencySettingsForm):
         "default_language",
         "mfa_required",
     ]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET): who, what, when, target and, for platform admins, which
+    agency. Invalid values are ignored rather than refused, like any search box."""
+
+    who = forms.CharField(label=_("Who (email contains)"), max_length=254, required=False)
+    action = forms.ChoiceField(label=_("What"), required=False)
+    date_from = forms.DateField(
+        label=_("From (date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=_("To (date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    target = forms.CharField(label=_("Target contains"), max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any action")), *action_choices()]
+        if actor_for(user).is_platform_admin:
+            self.fields["agency"] = forms.ModelChoiceField(
+                queryset=agencies_visible_to(user).order_by("name"),
+                required=False,
+                label=_("Agency"),
+                empty_label=_("All agencies"),
+            )
+
+    def filters(self) -> dict:
+        """Keyword arguments for `selectors.audit_log`, from the valid fields only."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data[name]
+            for name in ("who", "action", "date_from", "date_to", "target", "agency")
+            if data.get(name) not in (None, "")
+        }

@@ -1,9 +1,13 @@
 """Reads about agencies, units, members and the audit log, always scoped to the acting user."""
 
+import datetime
+
 from django.db.models import Count, Q
 
 from .access import actor_for, agencies_visible_to, members_visible_to, units_visible_to
-from .models import Agency, AuditEvent, Membership, Role
+from .dates import agency_day_bounds
+from .invitations import open_invitations_q
+from .models import Agency, AuditEvent, Invitation, Membership, Role
 
 
 def member_list(*, user, search="", unit=None):
@@ -27,13 +31,55 @@ def unit_tree(*, user):
     )
 
 
-def audit_log(*, user, action_prefix=""):
-    """Audit events of the user's agency (agency admins) or of all agencies (platform admins)."""
+def audit_log(
+    *,
+    user,
+    action_prefix="",
+    action="",
+    who="",
+    target="",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    agency: Agency | None = None,
+):
+    """Audit events of the user's agency (agency admins) or of all agencies (platform admins,
+    who may pick one with `agency`), newest first, filtered: `action` (a code, exact),
+    `action_prefix`, `who` (part of the actor's email), `target` (part of the target),
+    `date_from` / `date_to` (inclusive days in the agency's time zone; across agencies the
+    site's)."""
+    actor = actor_for(user)
     # No unit path and no user field: the administrators' rows alone.
-    events = AuditEvent.objects.filter(actor_for(user).rows_q(unit_path_field=None))
+    events = AuditEvent.objects.filter(actor.rows_q(unit_path_field=None))
+    if agency is not None:
+        events = events.filter(agency=agency)
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
+    if action:
+        events = events.filter(action=action)
+    if who:
+        events = events.filter(actor_email__icontains=who)
+    if target:
+        events = events.filter(target__icontains=target)
+    time_zone = agency.time_zone if agency is not None else actor.agency_time_zone
+    if not actor.agency_id and agency is None:
+        time_zone = None  # across agencies: the site's zone
+    if date_from is not None:
+        events = events.filter(created_at__gte=agency_day_bounds(time_zone, date_from)[0])
+    if date_to is not None:
+        events = events.filter(created_at__lt=agency_day_bounds(time_zone, date_to)[1])
     return events.select_related("agency").order_by("-created_at", "-id")
+
+
+def invitation_pending_list(*, user, search=""):
+    """Open invitations (not accepted, not revoked; expired ones too, to resend) the user
+    handles: admins their agency's, managers those into their unit's subtree; newest first,
+    with unit, agency and inviter loaded."""
+    rows = Invitation.objects.filter(
+        open_invitations_q(), actor_for(user).rows_q(unit_path_field="unit__path")
+    )
+    if search:
+        rows = rows.filter(email__icontains=search)
+    return rows.select_related("unit", "agency", "invited_by").order_by("-created_at", "-id")
 
 
 def agency_list(*, user):

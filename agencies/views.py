@@ -1,15 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from academy.forms import apply_validation_error
+from academy.spreadsheet import csv_lines
 
 from . import selectors, services
-from .access import access_membership, access_unit, actor_for
-from .forms import AgencyCreateForm, AgencySettingsForm, InvitationForm, MembershipForm, UnitForm
+from .access import access_invitation, access_membership, access_unit, actor_for
+from .audit import audit_csv_rows, audit_lines
+from .forms import (
+    AgencyCreateForm,
+    AgencySettingsForm,
+    AuditFilterForm,
+    InvitationForm,
+    MembershipForm,
+    UnitForm,
+)
 from .models import Agency
 from .permissions import (
     agency_admin_required,
@@ -19,6 +30,7 @@ from .permissions import (
 )
 
 PAGE_SIZE = 50
+INVITATIONS_SHOWN = 25
 
 
 def _apply_service(form, call):
@@ -44,7 +56,52 @@ def member_list(request):
     search = request.GET.get("q", "").strip()
     members = selectors.member_list(user=request.user, search=search)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "agencies/member_list.html", {"page": page, "search": search})
+    invitations = selectors.invitation_pending_list(user=request.user, search=search)
+    shown = list(invitations[: INVITATIONS_SHOWN + 1])
+    invitation_count = len(shown) if len(shown) <= INVITATIONS_SHOWN else invitations.count()
+    context = {
+        "page": page,
+        "search": search,
+        "invitations": shown[:INVITATIONS_SHOWN],
+        "invitation_count": invitation_count,
+        "now": timezone.now(),
+    }
+    return render(request, "agencies/member_list.html", context)
+
+
+@require_POST
+@people_manager_required
+def invitation_resend(request, invitation_id):
+    invitation = access_invitation(request.user, invitation_id)
+    try:
+        services.invitation_resend(actor=request.user, invitation=invitation, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("agencies:member_list")
+
+
+@people_manager_required
+def invitation_revoke(request, invitation_id):
+    """GET: ask for confirmation; POST: revoke."""
+    invitation = access_invitation(request.user, invitation_id)
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(
+                actor=request.user, invitation=invitation, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s was revoked.") % {"email": invitation.email},
+            )
+        return redirect("agencies:member_list")
+    return render(request, "agencies/invitation_revoke.html", {"invitation": invitation})
 
 
 @people_manager_required
@@ -162,11 +219,31 @@ def unit_edit(request, unit_id):
     return render(request, "agencies/unit_edit.html", {"form": form, "unit": unit})
 
 
+def _audit_events(request):
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    events = selectors.audit_log(
+        user=request.user, action_prefix=request.GET.get("family", ""), **form.filters()
+    )
+    return form, events
+
+
 @agency_admin_required
 def audit_log(request):
-    events = selectors.audit_log(user=request.user, action_prefix=request.GET.get("action", ""))
+    form, events = _audit_events(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "agencies/audit_log.html", {"page": page})
+    context = {"page": page, "lines": list(audit_lines(page)), "form": form}
+    return render(request, "agencies/audit_log.html", context)
+
+
+@agency_admin_required
+def audit_log_export(request):
+    """The filtered audit log as CSV, streamed (no page limit), formula-safe."""
+    _form, events = _audit_events(request)
+    rows = audit_csv_rows(events.iterator(chunk_size=2000))
+    response = StreamingHttpResponse(csv_lines(next(rows), rows), content_type="text/csv")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response
 
 
 @agency_admin_required

@@ -84,5 +84,6 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
             ip=ip,
             outcome=AuditEvent.Outcome.SUCCESS,
             detail={"enrollment": enrollment.pk, "reason": certificate.revoked_reason},
+            changes={"status": ["valid", "revoked"], "reason": [None, certificate.revoked_reason]},
         )
     return certificate
