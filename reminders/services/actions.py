@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from agencies.access import actor_for, scope_q
 from agencies.dates import agency_date
 from agencies.models import Agency, AuditEvent
-from agencies.services import audited
+from agencies.services import audited, diff
 from learning.models import EnrollmentStatus
 
 from .. import conf
@@ -158,14 +158,17 @@ def policy_update(*, actor, agency, ip=None, **fields) -> ReminderPolicy:
         action="reminder.policy",
         ip=ip,
         detail={k: v for k, v in fields.items()},
-    ):
+    ) as entry:
         if not who.administers_agency(agency.pk):
             raise ValidationError(_("Only the agency's admins can change its reminder policy."))
         days = sorted({int(d) for d in fields.get("before_days", [14, 7, 1])}, reverse=True)
         if any(d < 1 or d > 365 for d in days):
             raise ValidationError(_("Days before the due date must be between 1 and 365."))
         fields["before_days"] = days
+        current = ReminderPolicy.objects.filter(agency=agency).first() or ReminderPolicy()
+        before = {name: getattr(current, name) for name in fields}
         policy, _created = ReminderPolicy.objects.update_or_create(agency=agency, defaults=fields)
+        entry.changes = diff(before, {name: getattr(policy, name) for name in fields})
         Assignee.objects.filter(agency=agency, is_active=True).update(next_remind_at=timezone.now())
     return policy
 

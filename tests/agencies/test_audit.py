@@ -301,3 +301,31 @@ def test_audit_export_query_count_is_exact(busy, client_for, django_assert_num_q
     with django_assert_num_queries(7):
         rows = _csv(client.get(EXPORT)).splitlines()
     assert len(rows) == 1 + AuditEvent.objects.filter(agency=busy.a).count()
+
+
+def test_reminder_policy_change_records_before_and_after(world):
+    from reminders import services as reminder_services
+
+    reminder_services.policy_update(
+        actor=world.a_admin, agency=world.a, before_days=[10, 2], overdue_every_days=7
+    )
+    assert last("reminder.policy").changes == {"before_days": [[14, 7, 1], [10, 2]]}
+    reminder_services.policy_update(
+        actor=world.a_admin, agency=world.a, before_days=[10, 2], overdue_every_days=3
+    )
+    assert last("reminder.policy").changes == {"overdue_every_days": [7, 3]}
+
+
+def test_assignment_create_and_remove_record_before_and_after(world):
+    from reminders import services as reminder_services
+    from tests.builders import build_course
+
+    course = build_course(world.a_admin, world.a, publish=True)
+    assignment = reminder_services.assignment_create(
+        actor=world.a_admin, course=course, target="unit", unit=world.ops, due_days=30
+    )
+    changes = last("assignment.create").changes
+    assert changes["course"] == [None, str(course)]
+    assert changes["unit"] == [None, "Ops"] and changes["due_days"] == [None, 30]
+    reminder_services.assignment_remove(actor=world.a_admin, assignment=assignment)
+    assert last("assignment.remove").changes == {"status": ["active", "removed"]}
