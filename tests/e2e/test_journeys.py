@@ -96,7 +96,7 @@ def test_agency_admin_invites_someone_and_sees_audit_entry(page, live_server, ax
     page.get_by_role("link", name="Audit log").first.click()
     page.wait_for_url("**/agency/audit/")
     row = page.locator("tbody tr", has_text="newcomer@example.gov")
-    assert "member.invite" in row.inner_text()
+    assert "Invited someone" in row.inner_text()
     assert "Success" in row.inner_text()
     assert AuditEvent.objects.filter(action="member.invite").count() == 1
     axe_check(page)
