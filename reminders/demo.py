@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from agencies.dates import agency_date
 from agencies.models import Agency, Unit
 from courses.models import Course, Status
 
@@ -46,7 +47,7 @@ def seed_assignments(*, agency_slug="demo-agency") -> int:
     agency = Agency.objects.get(slug=agency_slug)
     if Assignment.objects.filter(agency=agency).exists():
         return 0
-    today = timezone.localdate()
+    today = agency_date(agency.time_zone)
     created = []
     for email, slug, target, unit_name, offset, required, recur in PLAN:
         course = Course.objects.filter(slug=slug, status=Status.PUBLISHED).first()
@@ -64,6 +65,9 @@ def seed_assignments(*, agency_slug="demo-agency") -> int:
                 required=required,
                 recur_months=recur,
                 recur_anchor=RecurAnchor.CALENDAR if recur else "",
+                # A date already past is only possible for an assignment made earlier: the
+                # demo makes those a month ago, so their people are overdue for real.
+                now=timezone.now() - datetime.timedelta(days=30) if offset < 0 else None,
             )
         created.append(assignment)
     # Enrolled now rather than by the worker, so the first scan already finds everyone.

@@ -2,12 +2,42 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from agencies.access import actor_for, members_visible_to, units_visible_to
+from agencies.access import actor_for, agency_today, members_visible_to, units_visible_to
 
-from .models import RecurAnchor, ReminderPolicy, ReminderPreference, TargetKind
+from .models import ExceptionKind, RecurAnchor, ReminderPolicy, ReminderPreference, TargetKind
 from .registries import assignable_kinds
 
 MAX_PEOPLE = 500
+DUE_KINDS = [
+    ("date", _("On a date")),
+    ("days", _("Due N days from the day each person is assigned")),
+]
+DUE_DAYS_HINT = _(
+    "Each person is due this many days from the day they are assigned, people who join or "
+    "move into the unit later included."
+)
+
+
+def clean_due(form, data) -> dict:
+    """Keep the due date or the number of days, as `due_kind` says; a date before the
+    agency's today is refused on its field (the service refuses it too)."""
+    if data.get("due_kind") == "date":
+        if not data.get("due_on"):
+            form.add_error("due_on", _("Give the due date."))
+        elif data["due_on"] < agency_today(form.user):
+            form.add_error(
+                "due_on",
+                _(
+                    "The due date cannot be before today. For people assigned later, choose "
+                    "a number of days from the day each person is assigned."
+                ),
+            )
+        data["due_days"] = None
+    else:
+        if not data.get("due_days"):
+            form.add_error("due_days", _("Give the number of days."))
+        data["due_on"] = None
+    return data
 
 
 class AssignmentForm(forms.Form):
@@ -29,15 +59,22 @@ class AssignmentForm(forms.Form):
         help_text=_("One or more email addresses, separated by commas or new lines."),
     )
     due_kind = forms.ChoiceField(
-        choices=[("date", _("On a date")), ("days", _("A number of days after being assigned"))],
+        choices=DUE_KINDS,
         label=_("Due"),
         initial="date",
     )
     due_on = forms.DateField(
-        required=False, label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today or later."),
     )
     due_days = forms.IntegerField(
-        required=False, min_value=1, max_value=3650, label=_("Days after being assigned")
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label=_("Days from the day each person is assigned"),
+        help_text=DUE_DAYS_HINT,
     )
     required = forms.BooleanField(
         required=False,
@@ -112,16 +149,76 @@ class AssignmentForm(forms.Form):
             self.add_error("unit", _("Choose a unit."))
         if target == TargetKind.PEOPLE and not data.get("people"):
             self.add_error("people", _("Give at least one email address."))
-        if data.get("due_kind") == "date":
-            if not data.get("due_on"):
-                self.add_error("due_on", _("Give the due date."))
-            data["due_days"] = None
-        else:
-            if not data.get("due_days"):
-                self.add_error("due_days", _("Give the number of days."))
-            data["due_on"] = None
+        data = clean_due(self, data)
         if data.get("recur_months") and not data.get("recur_anchor"):
             self.add_error("recur_anchor", _("Choose what the repetition follows."))
+        return data
+
+
+class AssignmentDueForm(forms.Form):
+    """A new due date for everyone of an assignment, and why."""
+
+    due_kind = forms.ChoiceField(choices=DUE_KINDS, label=_("Due"))
+    due_on = forms.DateField(
+        required=False,
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today or later."),
+    )
+    due_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label=_("Days from the day each person is assigned"),
+        help_text=DUE_DAYS_HINT,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit log and shown on the assignment."),
+    )
+
+    def __init__(self, *args, user, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound:
+            self.initial.update(
+                due_kind="date" if assignment.due_on else "days",
+                due_on=assignment.due_on,
+                due_days=assignment.due_days,
+            )
+
+    def clean(self):
+        return clean_due(self, super().clean())
+
+
+class AssigneeExceptionForm(forms.Form):
+    """An extension (a later due date) or an exemption for one person, and why."""
+
+    kind = forms.ChoiceField(
+        choices=ExceptionKind.choices,
+        label=_("Exception"),
+        initial=ExceptionKind.EXTENSION,
+    )
+    due_on = forms.DateField(
+        required=False,
+        label=_("New due date (extension)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit log and shown on the assignment."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ExceptionKind.EXTENSION and not data.get("due_on"):
+            self.add_error("due_on", _("Give the new due date."))
+        if data.get("kind") == ExceptionKind.EXEMPTION:
+            data["due_on"] = None
         return data
 
 

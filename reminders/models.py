@@ -155,6 +155,9 @@ class Assignee(models.Model):
     due_on = models.DateField()
     is_active = models.BooleanField(default=True)
     next_remind_at = models.DateTimeField(null=True, blank=True)
+    # The exception in force for this person ("" none): an extension keeps its own due date
+    # when the assignment's changes; an exemption makes the row inactive (not reminded).
+    exception = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -173,6 +176,49 @@ class Assignee(models.Model):
 
     def __str__(self):
         return f"{self.assignment_id}:{self.user_id}:{self.period}"
+
+
+class ExceptionKind(models.TextChoices):
+    EXTENSION = "extension", _("Extension")
+    EXEMPTION = "exemption", _("Exemption")
+
+
+class AssignmentException(models.Model):
+    """A recorded exception for one person of an assignment: an extension (their own, later
+    due date) or an exemption (not required, not reminded), with who decided it and why. Rows
+    are history: the latest one of an assignee is the one in force."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="exceptions")
+    assignee = models.ForeignKey(Assignee, on_delete=models.CASCADE, related_name="exceptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=ExceptionKind.choices)
+    due_on = models.DateField(_("new due date"), null=True, blank=True)
+    previous_due_on = models.DateField(_("previous due date"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("assignment exception")
+        verbose_name_plural = _("assignment exceptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="extension", due_on__isnull=False)
+                    | Q(kind="exemption", due_on__isnull=True)
+                ),
+                name="assignment_exception_extension_has_date",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="assignment_exception_has_reason"),
+        ]
+        indexes = [models.Index(fields=["assignment", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.assignment_id}:{self.user_id}:{self.kind}"
 
 
 def default_before_days():

@@ -3,10 +3,11 @@
 from django.db.models import Count, Q
 
 from agencies.dates import agency_date
+from agencies.models import AuditEvent
 from learning.models import EnrollmentStatus
 
 from .access import assignees_visible_to, assignments_visible_to
-from .models import Assignee, LogStatus, Notification, ReminderLog
+from .models import Assignee, AssignmentException, LogStatus, Notification, ReminderLog
 from .services.actions import overdue_in_scope
 
 
@@ -123,3 +124,26 @@ def person_reminders(*, user_id, agency_id, limit: int = 50) -> list:
         .select_related("enrollment__course")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def assignment_exceptions(*, user, assignment, limit=50):
+    """The extensions and exemptions of the assignment's people that the user may see (the
+    same scope as its people), newest first, with who decided them and why. One query."""
+    return (
+        AssignmentException.objects.filter(
+            assignment=assignment, assignee__in=assignees_visible_to(user)
+        )
+        .select_related("user", "created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def assignment_due_changes(*, assignment, limit=20):
+    """The assignment's due date changes, from the audit log (who, when, before, after, why),
+    newest first. One query."""
+    return AuditEvent.objects.filter(
+        agency_id=assignment.agency_id,
+        action="assignment.update",
+        outcome=AuditEvent.Outcome.SUCCESS,
+        detail__assignment=assignment.pk,
+    ).order_by("-created_at", "-id")[:limit]

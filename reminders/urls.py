@@ -11,6 +11,12 @@ urlpatterns = [
     path(
         "assignments/<int:assignment_id>/remove/", views.assignment_remove, name="assignment_remove"
     ),
+    path("assignments/<int:assignment_id>/edit/", views.assignment_edit, name="assignment_edit"),
+    path(
+        "assignments/<int:assignment_id>/people/<int:assignee_id>/",
+        views.assignee_exception,
+        name="assignee_exception",
+    ),
     path("overdue/", views.overdue, name="overdue"),
     path("overdue/nudge/", views.nudge_overdue, name="nudge_overdue"),
     path("nudge/<int:assignee_id>/", views.nudge, name="nudge"),

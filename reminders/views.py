@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from academy.forms import apply_validation_error
@@ -15,7 +16,13 @@ from agencies.permissions import agency_admin_required, client_ip, people_manage
 
 from . import selectors, services
 from .access import access_assignee, access_assignment
-from .forms import AssignmentForm, PolicyForm, PreferenceForm
+from .forms import (
+    AssigneeExceptionForm,
+    AssignmentDueForm,
+    AssignmentForm,
+    PolicyForm,
+    PreferenceForm,
+)
 from .models import ReminderPolicy, ReminderPreference
 
 PAGE_SIZE = 50
@@ -36,31 +43,128 @@ def assignment_list(request):
     return render(request, "reminders/assignment_list.html", {"page": page})
 
 
+def _assignment_terms(form) -> dict:
+    data = form.cleaned_data
+    return {
+        **form.items(),
+        "target": data["target"],
+        "unit": data["unit"],
+        "people": data["people"] or [],
+        "due_on": data["due_on"],
+        "due_days": data["due_days"],
+        "required": data["required"],
+        "recur_months": data["recur_months"],
+        "recur_anchor": data["recur_anchor"],
+    }
+
+
 @people_manager_required
 def assignment_create(request):
+    """The form, then a preview of what it will do (nothing written), then "Confirm and
+    assign" (POST `confirm`) saves it; "Change" (POST `change`) goes back to the form with
+    the values kept."""
     form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
+        terms = _assignment_terms(form)
+        try:
+            if "confirm" in request.POST:
+                assignment = services.assignment_create(
+                    actor=request.user, **terms, ip=client_ip(request)
+                )
+            else:
+                preview = services.assignment_preview(actor=request.user, **terms)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            if "confirm" in request.POST:
+                messages.success(request, _("Training assigned. People are being enrolled now."))
+                return redirect("reminders:assignment_detail", assignment.pk)
+            return render(
+                request,
+                "reminders/assignment_confirm.html",
+                {
+                    "form": form,
+                    "preview": preview,
+                    "item": terms.get("course") or terms.get("path"),
+                },
+            )
+    return render(request, "reminders/assignment_form.html", {"form": form})
+
+
+@people_manager_required
+def assignment_edit(request, assignment_id):
+    """Change the due date of everyone in the assignment, with a reason."""
+    assignment = access_assignment(request.user, assignment_id)
+    if assignment.removed_at is not None:
+        raise Http404
+    form = AssignmentDueForm(request.POST or None, user=request.user, assignment=assignment)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            assignment = services.assignment_create(
+            changed = services.assignment_update_due(
                 actor=request.user,
-                **form.items(),
-                target=data["target"],
-                unit=data["unit"],
-                people=data["people"] or [],
+                assignment=assignment,
                 due_on=data["due_on"],
                 due_days=data["due_days"],
-                required=data["required"],
-                recur_months=data["recur_months"],
-                recur_anchor=data["recur_anchor"],
+                reason=data["reason"],
                 ip=client_ip(request),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("Training assigned. People are being enrolled now."))
+            messages.success(
+                request,
+                ngettext(
+                    "Due date changed; %(count)d person has a new due date.",
+                    "Due date changed; %(count)d people have a new due date.",
+                    changed,
+                )
+                % {"count": changed},
+            )
             return redirect("reminders:assignment_detail", assignment.pk)
-    return render(request, "reminders/assignment_form.html", {"form": form})
+    return render(
+        request, "reminders/assignment_edit.html", {"form": form, "assignment": assignment}
+    )
+
+
+@people_manager_required
+def assignee_exception(request, assignment_id, assignee_id):
+    """Extend one person's due date, or exempt them, with a reason."""
+    assignment = access_assignment(request.user, assignment_id)
+    assignee = access_assignee(request.user, assignee_id)
+    if assignee.assignment_id != assignment.pk or assignment.removed_at is not None:
+        raise Http404
+    form = AssigneeExceptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["kind"] == "exemption":
+                services.assignee_exempt(
+                    actor=request.user,
+                    assignee=assignee,
+                    reason=data["reason"],
+                    ip=client_ip(request),
+                )
+                done = _("%(name)s is exempt from this assignment.")
+            else:
+                services.assignee_extend(
+                    actor=request.user,
+                    assignee=assignee,
+                    due_on=data["due_on"],
+                    reason=data["reason"],
+                    ip=client_ip(request),
+                )
+                done = _("%(name)s has a new due date.")
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, done % {"name": assignee.user})
+            return redirect("reminders:assignment_detail", assignment.pk)
+    return render(
+        request,
+        "reminders/assignment_exception.html",
+        {"form": form, "assignment": assignment, "assignee": assignee},
+    )
 
 
 @people_manager_required
@@ -71,7 +175,13 @@ def assignment_detail(request, assignment_id):
     return render(
         request,
         "reminders/assignment_detail.html",
-        {"assignment": assignment, "page": people, "summary": summary},
+        {
+            "assignment": assignment,
+            "page": people,
+            "summary": summary,
+            "exceptions": selectors.assignment_exceptions(user=request.user, assignment=assignment),
+            "due_changes": selectors.assignment_due_changes(assignment=assignment),
+        },
     )
 
 

@@ -16,19 +16,29 @@ from .assignments import (
     assignment_materialise_batch,
     assignment_remove,
     assignments_apply_to_member,
+    check_due_date,
+    enrollments_follow_assignments,
 )
+from .editing import assignee_exempt, assignee_extend, assignment_update_due
+from .preview import assignment_preview
 from .recurrence import recurrence_roll
 from .scan import digests_scan, reminders_scan
 from .sending import reminders_send, reminders_sweep
 
 __all__ = [
+    "assignee_exempt",
+    "assignee_extend",
     "assignees_follow_member",
     "assignees_follow_unit_move",
     "assignment_create",
     "assignment_materialise_batch",
+    "assignment_preview",
     "assignment_remove",
+    "assignment_update_due",
     "assignments_apply_to_member",
+    "check_due_date",
     "digests_scan",
+    "enrollments_follow_assignments",
     "notification_mark_read",
     "overdue_in_scope",
     "policy_update",

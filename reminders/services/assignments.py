@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for, members_visible_to, units_visible_to
+from agencies.dates import agency_date
 from agencies.models import Agency, AuditEvent, Membership
 from agencies.selectors import ancestor_paths
-from agencies.services import audit_record, audited, diff
+from agencies.services import audit_record, audited
 from courses.access import course_available_to_agency_q
 from courses.models import Course, LearningPath
 from learning.models import EnrollmentStatus
@@ -42,15 +43,105 @@ def assignment_courses(assignment: Assignment) -> list[Course]:
     return assignable_kind_of(assignment).courses(assignment)
 
 
-def _target_members(assignment: Assignment):
-    members = Membership.objects.filter(
-        agency_id=assignment.agency_id, is_active=True, user__is_active=True
-    )
-    if assignment.target == TargetKind.UNIT:
-        return members.filter(unit__path__startswith=assignment.unit.path)
-    if assignment.target == TargetKind.PEOPLE:
-        return members.filter(user__in=assignment.people.all())
+def members_targeted(*, agency_id: int, target: str, unit=None, people=None):
+    """Active memberships an assignment aimed at `target` reaches: the whole agency, everyone
+    in `unit` and below, or `people` (users, their ids, or a queryset of them)."""
+    members = Membership.objects.filter(agency_id=agency_id, is_active=True, user__is_active=True)
+    if target == TargetKind.UNIT:
+        return members.filter(unit__path__startswith=unit.path)
+    if target == TargetKind.PEOPLE:
+        return members.filter(user__in=people)
     return members
+
+
+def _target_members(assignment: Assignment):
+    return members_targeted(
+        agency_id=assignment.agency_id,
+        target=assignment.target,
+        unit=assignment.unit,
+        people=assignment.people.all(),
+    )
+
+
+def check_due_date(*, agency, due_on: datetime.date | None, now=None) -> None:
+    """Refuse a fixed due date before the agency's today (at `now`, default now): nobody may
+    be overdue on the day they are assigned. "N days after assignment" is always possible."""
+    if due_on is not None and due_on < agency_date(agency.time_zone, now):
+        raise ValidationError(
+            {
+                "due_on": [
+                    _(
+                        "The due date cannot be before today. For people assigned later, "
+                        "choose a number of days from the day each person is assigned."
+                    )
+                ]
+            }
+        )
+
+
+def assignment_check(
+    *,
+    actor,
+    agency: Agency,
+    course: Course | None = None,
+    path: LearningPath | None = None,
+    target: str,
+    unit=None,
+    people=(),
+    due_on: datetime.date | None = None,
+    due_days: int | None = None,
+    recur_months: int | None = None,
+    recur_anchor: str = "",
+    now=None,
+    **_ignored,
+) -> tuple[str, int | None, str]:
+    """Check an assignment the actor wants to make in `agency` (theirs), writing nothing;
+    `assignment_create` and the preview (`selectors.assignment_preview`) both ask it. Refuses
+    (ValidationError) anything outside the actor's scope, an unavailable course or path, a
+    due date before the agency's today (at `now`) and incoherent due dates or recurrence.
+    Returns (scope_path, recur_months, recur_anchor) as they are to be saved."""
+    who = actor_for(actor)
+    people = list(people)
+    _require((course is None) != (path is None), _("Choose a course or a learning path."))
+    _require(
+        (due_on is None) != (due_days is None),
+        _("Give either a due date or a number of days after assignment."),
+    )
+    _require(due_days is None or due_days >= 1, _("Give a number of days of at least 1."))
+    check_due_date(agency=agency, due_on=due_on, now=now)
+    _require(target in TargetKind.values, _("Choose who the training is for."))
+    if course is not None:
+        _require(
+            Course.objects.filter(course_available_to_agency_q(agency.pk), pk=course.pk).exists(),
+            _("This course is not available to your agency."),
+        )
+    else:
+        _require(
+            path.is_published and path.owner_id in (None, agency.pk),
+            _("This learning path is not available to your agency."),
+        )
+    if target == TargetKind.AGENCY:
+        _require(who.is_agency_admin, _("Only agency admins can assign to the whole agency."))
+        scope_path = "/"
+    elif target == TargetKind.UNIT:
+        _require(
+            unit is not None and units_visible_to(actor).filter(pk=unit.pk).exists(),
+            _("Choose a unit that you manage."),
+        )
+        scope_path = unit.path
+    else:
+        _require(people, _("Choose at least one person."))
+        visible = members_visible_to(actor).filter(user__in=people, is_active=True).count()
+        _require(visible == len({p.pk for p in people}), _("Choose people that you manage."))
+        scope_path = "/" if who.is_agency_admin else who.unit_path
+    if recur_months:
+        _require(recur_anchor in RecurAnchor.values, _("Choose what the repetition follows."))
+        _require(
+            recur_anchor != RecurAnchor.CALENDAR or due_on is not None,
+            _("A calendar repetition needs a due date."),
+        )
+        return scope_path, recur_months, recur_anchor
+    return scope_path, None, ""
 
 
 def assignment_create(
@@ -67,12 +158,16 @@ def assignment_create(
     recur_months: int | None = None,
     recur_anchor: str = "",
     ip=None,
+    now=None,
 ) -> Assignment:
     """Assign a course or path; returns at once, people are enrolled by a Celery task.
 
     Managers assign to units they manage or people in them; agency admins also to the whole
-    agency. Refuses (ValidationError, audited) anything outside the actor's scope, an
-    unavailable course or path, and incoherent due dates or recurrence.
+    agency. Refuses (ValidationError, audited) what `assignment_check` refuses: anything
+    outside the actor's scope, an unavailable course or path, a fixed due date before the
+    agency's today, and incoherent due dates or recurrence. `now` is the moment of assigning
+    (default now; seeders pass an earlier one to build history): the people of this first
+    enrollment count as assigned then, whenever the background task reaches them.
     """
     who = actor_for(actor)
     people = list(people)
@@ -86,60 +181,21 @@ def assignment_create(
         target=str(course or path or ""),
         ip=ip,
         detail={"target": target},
-        changes=diff(
-            {},
-            {
-                "course": str(course) if course is not None else None,
-                "path": str(path) if path is not None else None,
-                "target": target,
-                "unit": unit.name if unit is not None and target == TargetKind.UNIT else None,
-                "due_on": due_on,
-                "due_days": due_days,
-                "required": bool(required),
-                "recur_months": recur_months or None,
-            },
-        ),
     ):
-        _require((course is None) != (path is None), _("Choose a course or a learning path."))
-        _require(
-            (due_on is None) != (due_days is None),
-            _("Give either a due date or a number of days after assignment."),
+        scope_path, recur_months, recur_anchor = assignment_check(
+            actor=actor,
+            agency=agency,
+            course=course,
+            path=path,
+            target=target,
+            unit=unit,
+            people=people,
+            due_on=due_on,
+            due_days=due_days,
+            recur_months=recur_months,
+            recur_anchor=recur_anchor,
+            now=now,
         )
-        _require(target in TargetKind.values, _("Choose who the training is for."))
-        if course is not None:
-            _require(
-                Course.objects.filter(
-                    course_available_to_agency_q(agency.pk), pk=course.pk
-                ).exists(),
-                _("This course is not available to your agency."),
-            )
-        else:
-            _require(
-                path.is_published and path.owner_id in (None, agency.pk),
-                _("This learning path is not available to your agency."),
-            )
-        if target == TargetKind.AGENCY:
-            _require(who.is_agency_admin, _("Only agency admins can assign to the whole agency."))
-            scope_path = "/"
-        elif target == TargetKind.UNIT:
-            _require(
-                unit is not None and units_visible_to(actor).filter(pk=unit.pk).exists(),
-                _("Choose a unit that you manage."),
-            )
-            scope_path = unit.path
-        else:
-            _require(people, _("Choose at least one person."))
-            visible = members_visible_to(actor).filter(user__in=people, is_active=True).count()
-            _require(visible == len({p.pk for p in people}), _("Choose people that you manage."))
-            scope_path = "/" if who.is_agency_admin else who.unit_path
-        if recur_months:
-            _require(recur_anchor in RecurAnchor.values, _("Choose what the repetition follows."))
-            _require(
-                recur_anchor != RecurAnchor.CALENDAR or due_on is not None,
-                _("A calendar repetition needs a due date."),
-            )
-        else:
-            recur_months, recur_anchor = None, ""
         assignment = Assignment.objects.create(
             agency=agency,
             course=course,
@@ -154,6 +210,10 @@ def assignment_create(
             recur_anchor=recur_anchor,
             created_by=actor,
         )
+        if now is not None:
+            # auto_now_add stamps the insert; the moment of assigning is the one given.
+            Assignment.objects.filter(pk=assignment.pk).update(created_at=now)
+            assignment.created_at = now
         if target == TargetKind.PEOPLE:
             assignment.people.set(people)
         assignment.people_total = _target_members(assignment).count()
@@ -164,13 +224,16 @@ def assignment_create(
     return assignment
 
 
-def _due_for(assignment: Assignment, policy: Policy, now) -> datetime.date:
-    today = policy.today(now)
+def due_for(assignment: Assignment, policy: Policy, assigned_at) -> datetime.date:
+    """The due date of someone the assignment reaches at `assigned_at`: N days after that day
+    (relative assignments); the assignment's date, unless it has passed by then, when they get
+    REMINDERS_LATE_JOIN_DAYS from that day. Nobody is overdue on the day they are assigned."""
+    day = policy.today(assigned_at)
     if assignment.due_days is not None:
-        return today + datetime.timedelta(days=assignment.due_days)
-    if assignment.due_on < today and assignment.created_at.date() < today:
-        # Joined after the date had passed: their own date, not an instant overdue notice.
-        return today + datetime.timedelta(days=conf.late_join_days())
+        return day + datetime.timedelta(days=assignment.due_days)
+    if assignment.due_on < day:
+        # Joined (or moved in) after the date had passed: their own date, no instant notice.
+        return day + datetime.timedelta(days=conf.late_join_days())
     return assignment.due_on
 
 
@@ -181,10 +244,13 @@ def _materialise(
     now,
     *,
     due_on: datetime.date,
+    assigned_at,
+    assigned_on: datetime.date,
 ) -> None:
     """Enroll `members` ({user_id, unit_id, unit__path}) in `courses` (learning's bulk
-    service) and add their Assignee rows. The Assignee insert is a no-op for rows that exist
-    (one per assignment and enrollment), so a retried batch changes nothing twice."""
+    service) and add their Assignee rows, assigned at `assigned_at` (the agency's day
+    `assigned_on`). The Assignee insert is a no-op for rows that exist (one per assignment and
+    enrollment), so a retried batch changes nothing twice."""
     pairs = [(m["user_id"], m["unit_id"]) for m in members]
     paths = {m["user_id"]: m["unit__path"] or "" for m in members}
     for course in courses:
@@ -205,9 +271,9 @@ def _materialise(
                     agency_id=assignment.agency_id,
                     unit_path=paths[uid],
                     required=assignment.required,
-                    assigned_at=now,
+                    assigned_at=assigned_at,
                     period=1,
-                    period_start=now.date(),
+                    period_start=assigned_on,
                     due_on=due_on,
                     next_remind_at=now,
                 )
@@ -249,8 +315,19 @@ def assignment_materialise_batch(*, assignment_id: int, batch_size: int | None =
         )
         if members:
             courses = assignment_courses(assignment)
-            due = _due_for(assignment, _policy_for(assignment.agency), now)
-            _materialise(assignment, members, courses, now, due_on=due)
+            # Everyone of the first enrollment was assigned when the assignment was made,
+            # however late the background task reaches them.
+            policy = _policy_for(assignment.agency)
+            assigned_at = assignment.created_at
+            _materialise(
+                assignment,
+                members,
+                courses,
+                now,
+                due_on=due_for(assignment, policy, assigned_at),
+                assigned_at=assigned_at,
+                assigned_on=policy.today(assigned_at),
+            )
             assignment.cursor_user_id = members[-1]["user_id"]
             assignment.people_done += len(members)
         done = len(members) < batch_size
@@ -282,8 +359,16 @@ def assignments_apply_to_member(*, membership: Membership) -> int:
     count = 0
     for assignment in standing:
         with transaction.atomic():
-            due = _due_for(assignment, _policy_for(assignment.agency), now)
-            _materialise(assignment, [member], assignment_courses(assignment), now, due_on=due)
+            policy = _policy_for(assignment.agency)
+            _materialise(
+                assignment,
+                [member],
+                assignment_courses(assignment),
+                now,
+                due_on=due_for(assignment, policy, now),
+                assigned_at=now,
+                assigned_on=policy.today(now),
+            )
         count += 1
     return count
 
@@ -320,18 +405,28 @@ def _release_open_enrollments(assignment: Assignment) -> None:
         .exclude(enrollment__status=EnrollmentStatus.COMPLETED)
         .values_list("enrollment_id", flat=True)
     )
-    if not open_ids:
-        return
-    wanted = {pk: (False, None) for pk in open_ids}
+    enrollments_follow_assignments(enrollment_ids=open_ids)
+
+
+def enrollments_follow_assignments(*, enrollment_ids) -> int:
+    """Set each open enrollment's (required, due date) to what its live assignments ask now:
+    required when any active Assignee row of a live assignment is, due on the earliest of
+    their dates; with none left (removed, exempted), optional with no due date. Completed
+    enrollments keep their history (learning's `enrollments_set_terms`). Returns how many
+    changed. Two queries here, whatever the number of enrollments, plus learning's."""
+    enrollment_ids = list(enrollment_ids)
+    if not enrollment_ids:
+        return 0
+    wanted = {pk: (False, None) for pk in enrollment_ids}
     for pk, required, due_on in Assignee.objects.filter(
-        enrollment_id__in=open_ids, is_active=True, assignment__removed_at__isnull=True
+        enrollment_id__in=enrollment_ids, is_active=True, assignment__removed_at__isnull=True
     ).values_list("enrollment_id", "required", "due_on"):
         was_required, was_due = wanted[pk]
         wanted[pk] = (
             was_required or required,
             min((d for d in (was_due, due_on) if d), default=None),
         )
-    enrollments_set_terms(wanted=wanted)
+    return enrollments_set_terms(wanted=wanted)
 
 
 def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
@@ -354,6 +449,5 @@ def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
             ip=ip,
             outcome=AuditEvent.Outcome.SUCCESS,
             detail={"assignment": assignment.pk},
-            changes={"status": ["active", "removed"]},
         )
     return assignment

@@ -77,6 +77,7 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
                 "unit_path",
                 "required",
                 "period",
+                "period_start",
                 "due_on",
                 "enrollment__status",
             )[:limit]
@@ -100,7 +101,11 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
                 continue
             policy = policies[row["agency_id"]]
             day = policy.send_day(now)  # the latest day whose reminders are due to go out
-            step = current_step(policy, row["due_on"], day)
+            # Lateness never counts days before the person was assigned (or the period
+            # opened): a due date earlier than that (rows from before due dates were checked)
+            # counts as due on that day, so no instant overdue notice or escalation.
+            due_on = max(row["due_on"], row["period_start"])
+            step = current_step(policy, due_on, day)
             if step and not (not row["required"] and row["user_id"] in digest_people):
                 kind, number, _ = step
                 key = make_key(
@@ -120,9 +125,9 @@ def reminders_scan(*, now=None, limit: int | None = None) -> ScanResult:
                     enrollment_id=row["enrollment_id"],
                     batch=batch,
                 )
-            if row["required"] and day >= escalation_day(policy, row["due_on"]):
+            if row["required"] and day >= escalation_day(policy, due_on):
                 escalate.append(row)
-            next_at[policy.send_at(next_look(policy, row["due_on"], day))].append(row["pk"])
+            next_at[policy.send_at(next_look(policy, due_on, day))].append(row["pk"])
         if escalate:
             managers = managers_up_the_tree({r["unit_path"] for r in escalate})
             for row in escalate:

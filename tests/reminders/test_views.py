@@ -54,6 +54,7 @@ def crowded(world, course_a, assign, frozen):
         target=TargetKind.UNIT,
         unit=world.data,
         due_on=T0.date() - datetime.timedelta(days=10),
+        now=T0 - datetime.timedelta(days=30),  # assigned a month ago, overdue since
     )
     for n in range(3):
         assign(
@@ -80,6 +81,7 @@ def test_manager_assigns_a_course_to_a_unit_and_sees_progress(
                 "due_kind": "date",
                 "due_on": "2027-03-21",
                 "required": "on",
+                "confirm": "1",
             },
         )
     assignment = Assignment.objects.get()
@@ -266,7 +268,7 @@ def test_materialised_enrollments_keep_dashboard_aggregates_in_step(world, crowd
     "url_name, queries",
     [
         ("list", 8),
-        ("detail", 10),
+        ("detail", 12),  # + its extensions and exemptions, + its due date changes
         ("overdue", 8),
         ("policy", 10),
         ("notifications", 8),
@@ -343,6 +345,7 @@ def data_overdue(world, course_a, assign, frozen):
         target=TargetKind.UNIT,
         unit=world.data,
         due_on=T0.date() - datetime.timedelta(days=10),
+        now=T0 - datetime.timedelta(days=30),  # assigned a month ago, overdue since
     )
 
 
