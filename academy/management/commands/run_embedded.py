@@ -1,3 +1,12 @@
+"""The embedded run: web server, Celery worker and Celery beat in one command, stopped together.
+
+Each child runs in a session of its own, so a terminal's Ctrl-C or hang-up reaches only this
+process, which then stops every child's whole process group: first SIGTERM (a worker finishes its
+current task), then, after a grace period, SIGKILL (a worker was seen hanging in warm shutdown).
+Ctrl-C, SIGTERM (a service manager, `kill`) and SIGHUP (a closed terminal) all stop everything, as
+does the parent going away (`make` killed by a signal it does not pass on).
+"""
+
 import os
 import signal
 import subprocess
@@ -10,6 +19,63 @@ from django.core.management.base import BaseCommand
 from academy.celery import ensure_filesystem_broker_folders
 from academy.demo import DEMO_SIGN_INS
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+GRACE_SECONDS = 10
+
+
+class Stop(Exception):
+    """Raised from a signal handler to leave the supervision loop."""
+
+
+def _raise_stop(signum, frame):
+    raise Stop(signal.Signals(signum).name)
+
+
+def _process_commands(addr: str) -> dict[str, list[str]]:
+    python = sys.executable
+    celery = [python, "-m", "celery", "-A", "academy"]
+    return {
+        # Django's development server: the embedded run has DEBUG on and is for trying Academy
+        # out; a pilot runs gunicorn (Procfile, docs/deploy.md).
+        "web": [python, "manage.py", "runserver", addr, "--noreload"],
+        "worker": [
+            *celery,
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--hostname=embedded@%h",
+        ],
+        "beat": [
+            *celery,
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(settings.VAR_DIR / "celerybeat-schedule"),
+        ],
+    }
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def stop_all(processes: dict[str, subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
+    """SIGTERM every child's process group, wait up to `grace` seconds, then SIGKILL the rest."""
+    for process in processes.values():
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        # Also any grandchild (a pool process) left in the group after its parent exited.
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
 
 class Command(BaseCommand):
     help = "Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."
@@ -19,54 +85,36 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, **options):
         ensure_filesystem_broker_folders()
-        python = sys.executable
-        commands = {
-            "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "academy",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "--hostname=embedded@%h",
-            ],
-            "beat": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "academy",
-                "beat",
-                "--loglevel=INFO",
-                "--schedule",
-                str(settings.VAR_DIR / "celerybeat-schedule"),
-            ],
-        }
-        processes = {
-            name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()
-        }
-        self.stdout.write(
-            self.style.SUCCESS(f"\nAcademy is running at http://{addr}/  (Ctrl-C stops it)")
-        )
-        for line in DEMO_SIGN_INS:
-            self.stdout.write(line)
+        parent = os.getppid()
+        previous = {signum: signal.signal(signum, _raise_stop) for signum in STOP_SIGNALS}
+        processes: dict[str, subprocess.Popen] = {}
         try:
+            for name, command in _process_commands(addr).items():
+                processes[name] = subprocess.Popen(command, start_new_session=True)
+            self._say(f"\nAcademy is running at http://{addr}/  (Ctrl-C stops it)")
+            self._say("The web server is Django's development server (DEBUG on): for trying")
+            self._say("Academy out on one machine; docs/deploy.md runs it under gunicorn.")
+            for line in DEMO_SIGN_INS:
+                self._say(line)
             while all(p.poll() is None for p in processes.values()):
+                if os.getppid() != parent:
+                    raise Stop("parent exited")
                 time.sleep(0.5)
             stopped = [n for n, p in processes.items() if p.poll() is not None]
-            self.stderr.write(f"{', '.join(stopped)} stopped; shutting down the rest.")
-        except KeyboardInterrupt:
-            self.stdout.write("\nStopping web server, worker and beat…")
+            self._say(f"{', '.join(stopped)} stopped; shutting down the rest.")
+        except (Stop, KeyboardInterrupt) as reason:
+            self._say(f"\nStopping web server, worker and beat ({reason or 'interrupt'})…")
         finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()  # the main process stops its own children cleanly
-            deadline = time.time() + 15
-            for process in processes.values():
-                try:
-                    process.wait(timeout=max(0.1, deadline - time.time()))
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            for signum in STOP_SIGNALS:
+                signal.signal(signum, signal.SIG_IGN)
+            stop_all(processes)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _say(self, line: str) -> None:
+        """Write a line; after a hang-up the terminal may be gone, which must not stop the stop."""
+        try:
+            self.stdout.write(line)
+            self.stdout.flush()
+        except OSError:
+            pass
