@@ -124,3 +124,23 @@ def axe_check(_axe, screenshot):
         return results
 
     return check
+
+
+def nav(page, *labels):
+    """Follow the header's navigation as a visitor does: on a narrow screen open "Menu" first,
+    then (given two labels) open the dropdown labelled labels[0], and click the link labels[-1].
+
+    nav(page, "Manage", "Audit log") for a grouped link; nav(page, "Studio") or, for a learner
+    (whose few links sit directly in the bar), nav(page, "Catalog"). Labels are the visible
+    text in the page's language.
+    """
+    header = page.locator("header.usa-header")
+    menu_button = header.locator(".usa-menu-btn")
+    if menu_button.is_visible():
+        menu_button.click()
+    primary = header.locator("nav.usa-nav .usa-nav__primary")
+    if len(labels) > 1:
+        button = primary.get_by_role("button", name=labels[0], exact=True)
+        if button.get_attribute("aria-expanded") != "true":
+            button.click()
+    primary.get_by_role("link", name=labels[-1], exact=True).click()

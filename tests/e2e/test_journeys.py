@@ -5,6 +5,7 @@ from django.core import mail
 
 from agencies.models import AuditEvent, Invitation, Role
 from tests.builders import make_member
+from tests.e2e.conftest import nav
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -93,7 +94,7 @@ def test_agency_admin_invites_someone_and_sees_audit_entry(page, live_server, ax
     assert Invitation.objects.get().role == Role.TRAINER
     assert [m.to for m in mail.outbox] == [["newcomer@example.gov"]]
 
-    page.get_by_role("link", name="Audit log").first.click()
+    nav(page, "Manage", "Audit log")
     page.wait_for_url("**/agency/audit/")
     row = page.locator("tbody tr", has_text="newcomer@example.gov")
     assert "Invited someone" in row.inner_text()

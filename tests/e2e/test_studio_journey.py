@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from agencies.models import Role
 from courses.models import Course, Status
 from tests.builders import make_member
+from tests.e2e.conftest import nav
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,7 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
     make_member(agency, Role.LEARNER, unit, email="learner@example.gov")
 
     sign_in(page, live_server, "trainer@example.gov")
-    page.locator("header.usa-header").get_by_role("link", name="Studio").click()
+    nav(page, "Studio")
     expect(page.locator("h1")).to_have_text("Studio")
     axe_check(page)
 
