@@ -15,6 +15,7 @@ urlpatterns = [
     path("help/", pages.help_page, name="help"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),
+    path("session/keep-alive/", views.session_keepalive, name="session_keepalive"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("agency/", include("agencies.urls")),

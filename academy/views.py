@@ -1,12 +1,15 @@
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from agencies.access import actor_for
 from learning.views import my_learning_context
 
 from .health import health_report, may_see_details, public_report
+from .session import session_seconds_left
 
 
 @never_cache
@@ -14,6 +17,20 @@ def healthz(request):
     report = health_report()
     body = report if may_see_details(request) else public_report(report)
     return JsonResponse(body, status=200 if report["status"] == "ok" else 503)
+
+
+@require_POST
+@never_cache
+def session_keepalive(request):
+    """ "Stay signed in": this request renews the session (SESSION_SAVE_EVERY_REQUEST); answer
+    how long it now has left, which the absolute lifetime may keep short."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"signed_in": False, "message": _("You are signed out. Sign in again to continue.")},
+            status=401,
+        )
+    request.session.modified = True
+    return JsonResponse({"signed_in": True, "seconds_left": session_seconds_left(request)})
 
 
 def home(request):

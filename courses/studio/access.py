@@ -7,8 +7,9 @@ looked up with the course in the filter, so an id from another course (or agency
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
 
@@ -16,12 +17,33 @@ from ..access import access_course_for_edit
 from ..models import Attachment, CourseVersion, Lesson, Module, Question, Quiz
 
 
+def signed_out_response() -> JsonResponse:
+    """What a script's request (live preview, autosave) gets once the session has ended: a 401
+    it can show in words, never the sign-in page to render in place of a preview."""
+    return JsonResponse(
+        {
+            "signed_out": True,
+            "message": _(
+                "You are signed out. Sign in again in another tab; your text is kept on this "
+                "page and in this browser."
+            ),
+        },
+        status=401,
+    )
+
+
 def studio_required(view):
-    """Signed-in trainers, agency admins and platform admins; everyone else gets 404."""
+    """Signed-in trainers, agency admins and platform admins; everyone else gets 404.
+
+    Signed out, a page request goes to the sign-in page and a script's request (it sends
+    X-Requested-With) gets `signed_out_response`.
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if request.headers.get("X-Requested-With"):
+                return signed_out_response()
             return redirect_to_login(request.get_full_path())
         actor = actor_for(request.user)
         if not (actor.is_trainer or actor.is_platform_admin):

@@ -27,6 +27,11 @@ urlpatterns = [
     path(C + "modules/<int:module_id>/delete/", views_outline.module_delete, name="module_delete"),
     path(C + "modules/<int:module_id>/lessons/add/", views_outline.lesson_add, name="lesson_add"),
     path(C + "lessons/<int:lesson_id>/", views_lesson.lesson_edit, name="lesson_edit"),
+    path(
+        C + "lessons/<int:lesson_id>/autosave/",
+        views_lesson.lesson_autosave,
+        name="lesson_autosave",
+    ),
     path(C + "lessons/<int:lesson_id>/move/", views_outline.lesson_move, name="lesson_move"),
     path(C + "lessons/<int:lesson_id>/delete/", views_outline.lesson_delete, name="lesson_delete"),
     path(

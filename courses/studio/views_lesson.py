@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -109,6 +109,27 @@ def markdown_preview(request, course):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@course_view
+def lesson_autosave(request, course, lesson_id):
+    """The editor's autosave while signed in (static/js/lesson-draft.js): the same save as the
+    form's, answered in JSON. 409 when someone else saved first (the script then stops and the
+    trainer's Save shows both versions), 400 when the form or the service refuses."""
+    lesson = access_lesson(course, lesson_id)
+    form = LessonForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
+    expected = form.cleaned_data["revision"] or lesson.revision
+    try:
+        lesson = services.lesson_update(
+            actor=request.user, lesson=lesson, expected_revision=expected, **form.service_fields()
+        )
+    except ValidationError as error:
+        status = 409 if getattr(error, "code", None) == "stale" else 400
+        return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=status)
+    return JsonResponse({"saved": True, "revision": lesson.revision})
 
 
 @require_POST

@@ -25,6 +25,7 @@ COURSE_URLS = [
     ("studio:module_delete", ["course_id", "module_id"]),
     ("studio:lesson_add", ["course_id", "module_id"]),
     ("studio:lesson_edit", ["course_id", "lesson_id"]),
+    ("studio:lesson_autosave", ["course_id", "lesson_id"]),
     ("studio:lesson_move", ["course_id", "lesson_id"]),
     ("studio:lesson_delete", ["course_id", "lesson_id"]),
     ("studio:attachment_add", ["course_id", "lesson_id"]),

@@ -143,3 +143,60 @@ def test_attachment_upload_and_remove(world, course_a, client_for):
     assert "chart.png" in page.content.decode()
     client.post(reverse("studio:attachment_delete", args=[course_a.pk, attachment.pk]))
     assert not Attachment.objects.filter(lesson=lesson).exists()
+
+
+def test_preview_answers_a_script_401_with_words_once_signed_out(client, world, course_a):
+    url = reverse("studio:markdown_preview", args=[course_a.pk])
+    response = client.post(url, {"body": "x"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 401
+    answer = response.json()
+    assert answer["signed_out"] is True
+    assert (
+        "You are signed out. Sign in again in another tab; your text is kept" in answer["message"]
+    )
+    # A page request still goes to the sign-in page.
+    assert client.post(url, {"body": "x"})["Location"].startswith(reverse("account_login"))
+
+
+def test_autosave_saves_the_lesson_and_answers_its_new_revision(
+    world, course_a, client_for, django_assert_num_queries
+):
+    lesson = lesson_of(course_a)
+    url = reverse("studio:lesson_autosave", args=[course_a.pk, lesson.pk])
+    client = client_for(world.a_trainer)
+    data = form_data(lesson, body="Typed, then autosaved.")
+    del data["action"]
+    # Session, user, membership (once per request), course, lesson; in a savepoint the save:
+    # the lesson locked, updated, the course's draft time read and written; the session saved
+    # (SESSION_SAVE_EVERY_REQUEST) in a savepoint.
+    with django_assert_num_queries(14):
+        response = client.post(url, data, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.json() == {"saved": True, "revision": 2}
+    lesson.refresh_from_db()
+    assert lesson.body == "Typed, then autosaved." and lesson.revision == 2
+
+    # The same revision again: someone (here: the first autosave) saved first.
+    response = client.post(url, data, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 409 and response.json()["saved"] is False
+    response = client.post(url, {**data, "revision": 2, "title": ""}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 400 and "title" in response.json()["errors"]
+
+    client.logout()
+    response = client.post(url, {**data, "revision": 2}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 401
+    lesson.refresh_from_db()
+    assert lesson.revision == 2
+
+
+def test_lesson_page_wires_the_draft_backup_and_autosave(world, course_a, client_for):
+    lesson = lesson_of(course_a)
+    client = client_for(world.a_trainer)
+    page = client.get(reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk])).content.decode()
+    autosave = reverse("studio:lesson_autosave", args=[course_a.pk, lesson.pk])
+    assert f'data-autosave-url="{autosave}"' in page
+    assert f'data-draft-key="academy:lesson-draft:{world.a_trainer.pk}:{lesson.pk}"' in page
+    assert 'data-form-saved="true"' in page and "js/lesson-draft.js" in page
+    # A page re-shown after a refused save holds unsaved text: the script keeps it as such.
+    url = reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk])
+    page = client.post(url, form_data(lesson, title="")).content.decode()
+    assert 'data-form-saved="false"' in page
