@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -35,11 +36,46 @@ def test_manager_assigns_sees_progress_and_nudges(page, live_server, axe_check, 
     page.locator("#id_target").select_option("unit")
     page.locator("#id_unit").select_option(str(Unit.objects.get(name="Web Team").pk))
     page.locator("#id_due_kind").select_option("date")
-    overdue = datetime.date.today() - datetime.timedelta(days=3)
-    page.locator("#id_due_on").fill(overdue.isoformat())
-    page.get_by_role("button", name="Assign", exact=True).click()
+    # A date in the past is refused on its field.
+    past = datetime.date.today() - datetime.timedelta(days=3)
+    page.locator("#id_due_on").fill(past.isoformat())
+    page.get_by_role("button", name="Continue", exact=True).click()
+    assert "cannot be before today" in page.locator("main").inner_text()
+    axe_check(page)
+    # A date to come: the preview says who and what, and nothing is saved until confirmed.
+    soon = datetime.date.today() + datetime.timedelta(days=10)
+    page.locator("#id_due_on").fill(soon.isoformat())
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("heading", name="Check the assignment").wait_for()
+    assert "will be enrolled" in page.locator("main").inner_text()
+    axe_check(page)
+    page.get_by_role("button", name="Change", exact=True).click()
+    assert page.locator("#id_due_on").input_value() == soon.isoformat()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="Confirm and assign").click()
     page.wait_for_url("**/reminders/assignments/*/")
     assert "people enrolled" in page.locator("main").inner_text()
+    axe_check(page)
+    detail = page.url
+
+    # One person gets an extension, with a reason, shown on the assignment.
+    page.get_by_role("link", name=re.compile(r"^Extend or exempt")).first.click()
+    axe_check(page)
+    later = soon + datetime.timedelta(days=30)
+    page.locator("#id_due_on").fill(later.isoformat())
+    page.locator("#id_reason").fill("On leave until next month")
+    page.locator("main").get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(detail)
+    assert "On leave until next month" in page.locator("main").inner_text()
+    axe_check(page)
+    # Everyone's due date changes, with a reason.
+    page.get_by_role("link", name="Change the due date").click()
+    axe_check(page)
+    page.locator("#id_due_on").fill((soon + datetime.timedelta(days=7)).isoformat())
+    page.locator("#id_reason").fill("The audit moved a week")
+    page.get_by_role("button", name="Save the new due date").click()
+    page.wait_for_url(detail)
+    assert "The audit moved a week" in page.locator("main").inner_text()
     axe_check(page)
 
     page.goto("/reminders/overdue/")
