@@ -1,14 +1,17 @@
 """Reads for the reminder pages, scoped to the acting user, each a bounded number of queries."""
 
-from django.db.models import Count, Q
+import datetime
 
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from agencies.access import actor_for, scope_q
 from agencies.dates import agency_date
 from agencies.models import AuditEvent
-from learning.models import EnrollmentStatus
+from learning.models import Enrollment, EnrollmentStatus
 
 from .access import assignees_visible_to, assignments_visible_to
-from .models import Assignee, AssignmentException, LogStatus, Notification, ReminderLog
-from .services.actions import overdue_in_scope
+from .models import Assignee, AssignmentException, Kind, LogStatus, Notification, ReminderLog
 
 
 def assignment_list(*, user):
@@ -43,12 +46,95 @@ def assignment_summary(*, user, assignment) -> dict:
     )
 
 
-def overdue_people(*, user):
-    return (
-        overdue_in_scope(user)
-        .select_related("user", "enrollment__course", "assignment")
-        .order_by("due_on", "user__email")
+def overdue_enrollments(*, within: Q, time_zone: str | None, course_ids=None, now=None, today=None):
+    """The one definition of overdue, for every list, count, report and bulk reminder of it:
+    required enrollments, not completed, whose due date is before today in the agency's time
+    zone (`time_zone`; None across agencies: the site's, as agencies.dates says), among the
+    rows `within` selects (a filter on Enrollment the caller has scoped), optionally in some
+    courses. `today` (that date, when the caller has it already) or `now` fix the moment.
+    A queryset, most overdue first."""
+    rows = Enrollment.objects.filter(
+        within, required=True, due_on__lt=today or agency_date(time_zone, now)
+    ).exclude(status=EnrollmentStatus.COMPLETED)
+    if course_ids is not None:
+        rows = rows.filter(course_id__in=course_ids)
+    return rows.order_by("due_on", "id")
+
+
+def overdue_managed(*, user, agency=None, unit=None, course_ids=None, now=None, today=None):
+    """Overdue enrollments (`overdue_enrollments`) of the people `user` manages (the one scope
+    rule, `scope_q`), narrowed to an agency, a unit subtree and courses the caller has checked
+    the user may see. Nobody for people who manage no one."""
+    actor = actor_for(user)
+    if not actor.manages_people:
+        return Enrollment.objects.none()
+    within = scope_q(user, agency_field="agency", unit_path_field="unit__path", user_field="user")
+    if agency is not None:
+        within &= Q(agency_id=agency.pk)
+    if unit is not None:
+        within &= Q(agency_id=unit.agency_id, unit__path__startswith=unit.path)
+    if agency is not None:
+        time_zone = agency.time_zone
+    elif unit is not None and actor.is_platform_admin:
+        time_zone = unit.agency.time_zone
+    elif actor.agency_id and not actor.is_platform_admin:
+        time_zone = actor.agency_time_zone
+    else:
+        time_zone = None
+    return overdue_enrollments(
+        within=within, time_zone=time_zone, course_ids=course_ids, now=now, today=today
     )
+
+
+def nudge_day(now: datetime.datetime | None = None) -> int:
+    """Nudges are keyed by UTC day: one per learner and training per day."""
+    return int((now or timezone.now()).timestamp() // 86400)
+
+
+def _assigned():
+    return Exists(Assignee.objects.filter(enrollment_id=OuterRef("pk"), is_active=True))
+
+
+def _reminded_today(now):
+    return Exists(
+        ReminderLog.objects.filter(
+            kind=Kind.NUDGE,
+            step=nudge_day(now),
+            enrollment_id=OuterRef("pk"),
+            period=OuterRef("period"),
+            recipient_id=OuterRef("user_id"),
+        )
+    )
+
+
+def overdue_reminder_state(*, enrollments, now=None):
+    """The enrollments annotated with `assigned` (an active Assignee: reminders can reach it)
+    and `reminded_today` (a nudge about it was already written today); no extra query."""
+    return enrollments.annotate(assigned=_assigned(), reminded_today=_reminded_today(now))
+
+
+def overdue_reminder_summary(*, enrollments, now=None) -> dict:
+    """What "remind everyone overdue" would do with these overdue enrollments, in one query:
+    `people` and `trainings` it reaches (assigned, not yet nudged today), `reminded_today`
+    (left out: nudged today already) and `not_assigned` (no assignment: no reminders)."""
+    # The conditions are written out, not read from annotations: aggregating over boolean
+    # annotations loses them from the subquery (SQLite then reads their names as strings).
+    assigned, reminded = Q(_assigned()), Q(_reminded_today(now))
+    reached = assigned & ~reminded
+    return enrollments.order_by().aggregate(
+        people=Count("user_id", distinct=True, filter=reached),
+        trainings=Count("pk", filter=reached),
+        reminded_today=Count("pk", filter=assigned & reminded),
+        not_assigned=Count("pk", filter=~assigned),
+    )
+
+
+def overdue_reminder_targets(*, enrollments, now=None):
+    """The Assignee rows "remind everyone overdue" writes a nudge for: one active row per
+    overdue enrollment not yet nudged today (two, when two assignments ask for it: their
+    nudges share one key, so one is written)."""
+    reachable = enrollments.order_by().filter(_assigned(), ~_reminded_today(now))
+    return Assignee.objects.filter(is_active=True, enrollment__in=reachable.values("pk"))
 
 
 def assignee_ids_by_enrollment(*, enrollment_ids) -> dict[int, int]:

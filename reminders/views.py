@@ -2,17 +2,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from academy.forms import apply_validation_error
-from agencies.access import actor_for
+from agencies.access import access_agency, access_unit, actor_for
 from agencies.models import Agency
 from agencies.permissions import agency_admin_required, client_ip, people_manager_required
+from courses.access import course_visible_q
+from courses.models import Course, LearningPath
 
 from . import selectors, services
 from .access import access_assignee, access_assignment
@@ -200,10 +204,18 @@ def assignment_remove(request, assignment_id):
     return redirect("reminders:assignment_detail", assignment.pk)
 
 
-@people_manager_required
 def overdue(request):
-    page = _page(request, selectors.overdue_people(user=request.user))
-    return render(request, "reminders/overdue.html", {"page": page})
+    """The overdue list is one page, the reports' one (its old address redirects there)."""
+    url = reverse("reports:overdue")
+    if request.GET:
+        url = f"{url}?{request.GET.urlencode()}"
+    return HttpResponsePermanentRedirect(url)
+
+
+def _overdue_page(data) -> str:
+    """The overdue page with the same filters, to come back to."""
+    query = urlencode({k: data[k] for k in OVERDUE_FILTERS if data.get(k)})
+    return reverse("reports:overdue") + (f"?{query}" if query else "")
 
 
 @require_POST
@@ -220,21 +232,75 @@ def nudge(request, assignee_id):
     local = back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return redirect(back if local else "reminders:overdue")
+    return redirect(back if local else "reports:overdue")
 
 
-@require_POST
+OVERDUE_FILTERS = ("agency", "unit", "course", "path")
+
+
+def _overdue_filters(user, data) -> dict:
+    """The overdue page's filters (agency, unit, course or learning path), each looked up
+    inside what the user may see: 404 otherwise, as the page itself answers."""
+    actor = actor_for(user)
+    agency = unit = None
+    course_ids = None
+    if data.get("agency"):
+        agency = access_agency(user, data["agency"])
+        if not actor.is_platform_admin and agency.pk != actor.agency_id:
+            raise Http404
+    if data.get("unit"):
+        unit = access_unit(user, data["unit"])
+        if agency is not None and unit.agency_id != agency.pk:
+            raise Http404
+    try:
+        if data.get("course"):
+            course = Course.objects.filter(course_visible_q(user)).get(pk=data["course"])
+            course_ids = (course.pk,)
+        elif data.get("path"):
+            paths = LearningPath.objects.all()
+            if not actor.is_platform_admin:
+                paths = paths.filter(Q(owner__isnull=True) | Q(owner_id=actor.agency_id))
+            path = paths.get(pk=data["path"])
+            course_ids = tuple(path.steps.values_list("course_id", flat=True))
+    except (Course.DoesNotExist, LearningPath.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    return {"agency": agency, "unit": unit, "course_ids": course_ids}
+
+
 @people_manager_required
 def nudge_overdue(request):
-    try:
-        count = services.reminder_nudge_overdue(actor=request.user, ip=client_ip(request))
-    except ValidationError as error:
-        _refusal(request, error)
-    else:
-        messages.success(
-            request, _("Reminders sent to %(count)d overdue people.") % {"count": count}
-        )
-    return redirect("reminders:overdue")
+    """Remind everyone overdue (with the overdue page's filters): GET asks for confirmation,
+    saying how many people it reaches; POST sends."""
+    data = request.POST if request.method == "POST" else request.GET
+    filters = _overdue_filters(request.user, data)
+    back = _overdue_page(data)
+    if request.method == "POST":
+        try:
+            count = services.reminder_nudge_overdue(
+                actor=request.user, **filters, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d reminder sent to people overdue.",
+                    "%(count)d reminders sent to people overdue.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect(back)
+    summary = selectors.overdue_reminder_summary(
+        enrollments=selectors.overdue_managed(user=request.user, **filters)
+    )
+    hidden = {k: data[k] for k in OVERDUE_FILTERS if data.get(k)}
+    return render(
+        request,
+        "reminders/nudge_overdue_confirm.html",
+        {"summary": summary, "hidden": hidden, "back": back, **filters},
+    )
 
 
 @agency_admin_required

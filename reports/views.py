@@ -17,7 +17,7 @@ from .access import access_report_run, dashboard_scope
 from .forms import DashboardFilterForm, ReportRequestForm, ReportScheduleForm
 from .models import ReportSchedule
 from .selectors.dashboard import dashboard_filter_choices, dashboard_panel_list
-from .selectors.overdue import overdue_enrollments
+from .selectors.overdue import overdue_for, overdue_people
 from .services import runs as run_services
 from .services import schedules as schedule_services
 
@@ -105,18 +105,42 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", context)
 
 
+OVERDUE_FILTERS = ("agency", "unit", "course", "path")
+
+
 @people_manager_required
 def overdue(request):
-    scope, form = _scope_from(request, request.GET)
-    paginator = Paginator(overdue_enrollments(scope), OVERDUE_PAGE)
+    """The one overdue list (the dashboard's count links here; /reminders/overdue/ redirects
+    here): the definition is `reminders.selectors.overdue_enrollments`."""
+    data = {k: request.GET.get(k) for k in OVERDUE_FILTERS if request.GET.get(k)}
+    scope, _form = _scope_from(request, data)
+    paginator = Paginator(overdue_for(request.user, scope), OVERDUE_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.overdue_people(
-        scope, limit=OVERDUE_PAGE, offset=(page.number - 1) * OVERDUE_PAGE
+    rows = overdue_people(
+        request.user, scope, limit=OVERDUE_PAGE, offset=(page.number - 1) * OVERDUE_PAGE
     )
+    unit_choices = []
+    if scope.agency is not None:
+        unit_choices = [
+            (pk, name, "– " * (path.count("/") - 2))
+            for pk, name, path in units_visible_to(request.user)
+            .filter(agency_id=scope.agency.pk)
+            .values_list("pk", "name", "path")
+            .order_by("path")
+        ]
+    query = urlencode(data)
     return render(
         request,
         "reports/overdue.html",
-        {"scope": scope, "page": page, "rows": rows, "query": _query(request)},
+        {
+            "scope": scope,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "today": scope.today(),
+            "unit_choices": unit_choices,
+            "choices": dashboard_filter_choices(scope, paths=False),
+        },
     )
 
 

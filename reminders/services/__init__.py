@@ -2,7 +2,6 @@
 
 from .actions import (
     notification_mark_read,
-    overdue_in_scope,
     policy_update,
     preference_update,
     reminder_nudge,
@@ -40,7 +39,6 @@ __all__ = [
     "digests_scan",
     "enrollments_follow_assignments",
     "notification_mark_read",
-    "overdue_in_scope",
     "policy_update",
     "preference_update",
     "recurrence_roll",

@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import actor_for, scope_q
-from agencies.dates import agency_date
+from agencies.access import actor_for
 from agencies.models import Agency, AuditEvent
 from agencies.services import audited, diff
 from learning.models import EnrollmentStatus
@@ -24,15 +23,11 @@ from ..models import (
     ReminderPolicy,
     ReminderPreference,
 )
+from ..selectors import nudge_day, overdue_managed, overdue_reminder_targets
 from .scan import _enqueue, make_key
 from .sending import unread_cache_key
 
 NUDGE_ALL_ACTION = "reminder.nudge_overdue"
-
-
-def _day_bucket(now) -> int:
-    """Nudges are keyed by UTC day: one per learner and enrollment per day."""
-    return int(now.timestamp() // 86400)
 
 
 def _nudge_log(actor, assignee: Assignee, now) -> ReminderLog:
@@ -40,13 +35,13 @@ def _nudge_log(actor, assignee: Assignee, now) -> ReminderLog:
         Kind.NUDGE,
         enrollment_id=assignee.enrollment_id,
         period=assignee.period,
-        step=_day_bucket(now),
+        step=nudge_day(now),
         recipient_id=assignee.user_id,
     )
     return ReminderLog(
         key=key,
         kind=Kind.NUDGE,
-        step=_day_bucket(now),
+        step=nudge_day(now),
         period=assignee.period,
         agency_id=assignee.agency_id,
         recipient_id=assignee.user_id,
@@ -96,31 +91,32 @@ def reminder_nudge(*, actor, assignee: Assignee, now=None, ip=None) -> ReminderL
     return log
 
 
-def overdue_in_scope(user, *, now=None):
-    """Active, incomplete, required assignees in the user's scope that are past due: due before
-    today in the user's agency (agencies.dates; across agencies, the site's date), as the
-    dashboards count overdue."""
-    rows = Assignee.objects.filter(
-        scope_q(user, agency_field="agency", unit_path_field="unit_path", user_field="user"),
-        is_active=True,
-        required=True,
-    ).exclude(enrollment__status=EnrollmentStatus.COMPLETED)
-    actor = actor_for(user)
-    return rows.filter(
-        due_on__lt=agency_date(actor.agency_time_zone if actor.agency_id else None, now)
-    )
+def reminder_nudge_overdue(
+    *, actor, agency=None, unit=None, course_ids=None, now=None, ip=None
+) -> int:
+    """Remind everyone overdue among the people the manager manages (narrowed to an agency, a
+    unit subtree or courses they may see, as the overdue page shows them); once per hour per
+    manager.
 
-
-def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
-    """Remind everyone overdue in the manager's scope now; once per hour per manager.
-
-    People already nudged today about the same training are left out (their key exists).
-    Returns how many reminders were queued.
+    Overdue is the one definition, `selectors.overdue_managed`; only assigned training can be
+    reminded, and people already nudged today about the same training are left out, as
+    `selectors.overdue_reminder_summary` counts them for the confirmation page. Returns how
+    many reminders were queued.
     """
     now = now or timezone.now()
     who = actor_for(actor)
-    agency = Agency.objects.filter(pk=who.agency_id).first()
-    with audited(actor=actor, agency=agency, action=NUDGE_ALL_ACTION, ip=ip):
+    agency_row = Agency.objects.filter(pk=who.agency_id).first()
+    with audited(
+        actor=actor,
+        agency=agency_row,
+        action=NUDGE_ALL_ACTION,
+        ip=ip,
+        detail={
+            "agency": agency.pk if agency else None,
+            "unit": unit.pk if unit else None,
+            "courses": list(course_ids) if course_ids is not None else None,
+        },
+    ):
         if not who.manages_people:
             raise ValidationError(_("You cannot send reminders."))
         if AuditEvent.objects.filter(
@@ -137,7 +133,10 @@ def reminder_nudge_overdue(*, actor, now=None, ip=None) -> int:
             )
         batch = uuid.uuid4()
         logs = {}
-        for assignee in overdue_in_scope(actor, now=now).only(
+        overdue = overdue_managed(
+            user=actor, agency=agency, unit=unit, course_ids=course_ids, now=now
+        )
+        for assignee in overdue_reminder_targets(enrollments=overdue, now=now).only(
             "enrollment_id", "period", "agency_id", "user_id"
         ):
             log = _nudge_log(actor, assignee, now)

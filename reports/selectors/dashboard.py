@@ -165,8 +165,9 @@ def dashboard_panel_list(scope: DashboardScope) -> list[dict]:
     ]
 
 
-def dashboard_filter_choices(scope: DashboardScope) -> dict:
-    """Courses and paths that the filter form offers: those with enrollments in the agency."""
+def dashboard_filter_choices(scope: DashboardScope, *, paths: bool = True) -> dict:
+    """Courses and paths that the filter form offers: those with enrollments in the agency
+    (paths only when asked for: the overdue page filters by course alone)."""
     cells = EnrollmentCount.objects.all()
     if scope.agency is not None:
         cells = cells.filter(agency_id=scope.agency.pk)
@@ -175,7 +176,9 @@ def dashboard_filter_choices(scope: DashboardScope) -> dict:
         .order_by("title")
         .values_list("pk", "title")
     )
-    paths = LearningPath.objects.all()
+    if not paths:
+        return {"courses": courses, "paths": []}
+    rows = LearningPath.objects.all()
     if scope.agency is not None:
-        paths = paths.filter(Q(owner__isnull=True) | Q(owner_id=scope.agency.pk))
-    return {"courses": courses, "paths": list(paths.order_by("title").values_list("pk", "title"))}
+        rows = rows.filter(Q(owner__isnull=True) | Q(owner_id=scope.agency.pk))
+    return {"courses": courses, "paths": list(rows.order_by("title").values_list("pk", "title"))}

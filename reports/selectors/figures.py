@@ -87,7 +87,9 @@ def status_figures(scope: DashboardScope, group: str) -> dict:
 
 
 def overdue_by(scope: DashboardScope, group: str, *, today: datetime.date | None = None) -> dict:
-    """{group value: open enrollments due before today}: overdue moves with the calendar."""
+    """{group value: overdue enrollments}: open required enrollments due before today (the
+    definition of `reminders.selectors.overdue_enrollments`, read from the aggregate rows),
+    so overdue moves with the calendar."""
     today = today or scope.today()
     if group != "course_id" and scope.course_ids is None:
         cells = UnitOpenDue.objects.filter(scope.unit_cells_q())
@@ -95,7 +97,9 @@ def overdue_by(scope: DashboardScope, group: str, *, today: datetime.date | None
         cells = CourseOpenDue.objects.filter(scope.course_cells_q())
     else:
         cells = OpenDueCount.objects.filter(scope.cells_q())
-    rows = cells.filter(due_on__lt=today).values(group).annotate(n=Sum("n")).order_by()
+    rows = (
+        cells.filter(required=True, due_on__lt=today).values(group).annotate(n=Sum("n")).order_by()
+    )
     return {row[group]: row["n"] for row in rows}
 
 

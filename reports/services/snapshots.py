@@ -41,7 +41,7 @@ def snapshot_figures(*, agency_id: int, day: datetime.date, time_zone: str | Non
             enrolled=Count("id"),
             completed=Count("id", filter=done_by_end),
             in_progress=Count("id", filter=Q(started_at__lt=end) & ~done_by_end),
-            overdue=Count("id", filter=Q(due_on__lt=day) & ~done_by_end),
+            overdue=Count("id", filter=Q(required=True, due_on__lt=day) & ~done_by_end),
             completions=Count("id", filter=Q(completed_at__gte=start, completed_at__lt=end)),
             learners_started=Count("user_id", distinct=True, filter=Q(started_at__lt=end)),
             learners_completed=Count("user_id", distinct=True, filter=done_by_end),

@@ -5,9 +5,8 @@ import datetime
 import pytest
 import time_machine
 
-from reminders import services
 from reminders.models import TargetKind
-from reminders.selectors import assignment_summary
+from reminders.selectors import assignment_summary, overdue_managed
 from reports.access import dashboard_scope
 from reports.selectors.overdue import overdue_enrollments
 
@@ -32,7 +31,7 @@ def test_overdue_lists_turn_over_at_the_agency_midnight_not_at_the_send_hour(
     # 2 March, 03:00 UTC: the agency (UTC) is on its 2nd day, before the 07:00 send hour.
     with at(datetime.datetime(2027, 3, 2, 3, tzinfo=datetime.UTC)):
         reminders_overdue = list(
-            services.overdue_in_scope(world.a_manager).values_list("user__email", flat=True)
+            overdue_managed(user=world.a_manager).values_list("user__email", flat=True)
         )
         dashboard_overdue = list(
             overdue_enrollments(dashboard_scope(world.a_manager)).values_list(
@@ -43,7 +42,7 @@ def test_overdue_lists_turn_over_at_the_agency_midnight_not_at_the_send_hour(
     assert reminders_overdue == dashboard_overdue == ["learner@a.gov"]
     assert summary["overdue"] == 1
     with at(datetime.datetime(2027, 3, 1, 23, 59, tzinfo=datetime.UTC)):
-        assert not services.overdue_in_scope(world.a_manager).exists()
+        assert not overdue_managed(user=world.a_manager).exists()
 
 
 def test_overdue_lists_follow_the_agency_time_zone(world, course_a, assign, frozen):
@@ -60,5 +59,5 @@ def test_overdue_lists_follow_the_agency_time_zone(world, course_a, assign, froz
     world.a_manager.__dict__.pop("_academy_actor", None)
     # 2 March, 03:00 UTC is still 1 March (19:00) in Los Angeles: not overdue yet.
     with at(datetime.datetime(2027, 3, 2, 3, tzinfo=datetime.UTC)):
-        assert not services.overdue_in_scope(world.a_manager).exists()
+        assert not overdue_managed(user=world.a_manager).exists()
         assert assignment_summary(user=world.a_manager, assignment=assignment)["overdue"] == 0

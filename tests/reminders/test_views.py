@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 DUE = datetime.date(2027, 3, 21)
 LIST = reverse("reminders:assignment_list")
 NEW = reverse("reminders:assignment_create")
-OVERDUE = reverse("reminders:overdue")
+OVERDUE = reverse("reports:overdue")  # the one overdue list (reminders:overdue redirects)
 POLICY = reverse("reminders:policy")
 NOTIFICATIONS = reverse("reminders:notifications")
 PREFERENCES = reverse("reminders:preferences")
@@ -210,10 +210,16 @@ def test_nudge_everyone_overdue_once_an_hour(
     world, crowded, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
     client = client_for(world.a_manager)
+    confirm = client.get(reverse("reminders:nudge_overdue")).content.decode()
+    assert "This will send a reminder to 61 people." in confirm and not mailoutbox
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reminders:nudge_overdue"), follow=True)
-    assert "Reminders sent to 61 overdue people." in response.content.decode()
+    assert response.redirect_chain[-1][0] == OVERDUE
+    assert "61 reminders sent to people overdue." in response.content.decode()
     assert len(mailoutbox) == 61
+    again = client.get(reverse("reminders:nudge_overdue")).content.decode()
+    assert "No one can be reminded now." in again
+    assert "61 overdue trainings were already reminded today" in again
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reminders:nudge_overdue"), follow=True)
     assert "less than an hour ago" in response.content.decode()
@@ -269,7 +275,7 @@ def test_materialised_enrollments_keep_dashboard_aggregates_in_step(world, crowd
     [
         ("list", 8),
         ("detail", 12),  # + its extensions and exemptions, + its due date changes
-        ("overdue", 8),
+        ("overdue", 13),  # the reports overdue page, with the nudges of 50 assigned rows
         ("policy", 10),
         ("notifications", 8),
     ],

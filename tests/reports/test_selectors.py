@@ -170,7 +170,7 @@ def test_platform_view_all_agencies_and_side_by_side(dash):
 
 
 def test_overdue_people_with_their_nearest_manager(dash):
-    rows = overdue_people(dashboard_scope(dash.w.a_admin), today=TODAY)
+    rows = overdue_people(dash.w.a_admin, dashboard_scope(dash.w.a_admin), today=TODAY)
     assert [(r["user"].email, r["days_overdue"]) for r in rows] == [
         ("d2@a.gov", 7),
         ("o2@a.gov", 2),
@@ -184,7 +184,7 @@ def test_overdue_people_never_get_a_deactivated_manager(dash):
     from tests.builders import make_member
 
     make_member(dash.w.a, Role.MANAGER, dash.w.data, email="gone@a.gov", is_active=False)
-    rows = overdue_people(dashboard_scope(dash.w.a_admin), today=TODAY)
+    rows = overdue_people(dash.w.a_admin, dashboard_scope(dash.w.a_admin), today=TODAY)
     assert rows[0]["user"].email == "d2@a.gov"
     assert rows[0]["manager"] == dash.w.a_manager  # not the switched-off manager of Data
 
