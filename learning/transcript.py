@@ -274,6 +274,7 @@ def record_pdf(record: dict, *, learner: str, agency: str, today: datetime.date,
                 2.4 * cm,
             ],
             repeatRows=1,
+            hAlign="LEFT",
         )
         table.setStyle(
             TableStyle(
