@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from agencies.models import AuditEvent
 from courses import services as course_services
@@ -211,6 +212,13 @@ def test_draft_answers_are_kept_on_the_open_attempt_and_checked(enrollment):
     with pytest.raises(ValidationError, match="already submitted"):
         services.attempt_save_draft(attempt=attempt, answers={})
     assert attempt.score == 100
+
+
+def test_draft_is_refused_once_the_time_limit_has_passed(enrollment):
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    attempt.deadline = timezone.now() - services.GRACE - datetime.timedelta(seconds=1)
+    with pytest.raises(ValidationError, match="time limit"):
+        services.attempt_save_draft(attempt=attempt, answers=right_answers(attempt))
 
 
 def test_second_submit_returns_first_result_and_records_nothing(enrollment):

@@ -328,3 +328,30 @@ def test_draft_is_never_a_counted_attempt(world, client_for, attempt):
         _post_answers(right_answers(attempt)),
     )
     assert QuizAttempt.objects.filter(submitted_at__isnull=False).count() == 0
+
+
+def test_player_and_studio_preview_share_the_lesson_partial_and_stylesheet(world, client_for):
+    from courses import services as course_services
+
+    course = build_course(world.a_trainer, world.a, slug="styled", title="Styled")
+    module = course.modules.first()
+    course_services.lesson_create(
+        actor=world.a_trainer,
+        module=module,
+        title="Callouts",
+        key="callouts",
+        body='## Part\n\n!!! warning "Careful"\n    Check it.\n\n| a | b |\n|---|---|\n| 1 | 2 |',
+        estimated_minutes=3,
+    )
+    course_services.course_publish(actor=world.a_trainer, course=course)
+    services.enrollment_create(user=world.a_learner, course=course)
+    player = client_for(world.a_learner).get(
+        reverse("learning:lesson", args=["styled", "callouts"])
+    )
+    preview = client_for(world.a_trainer).get(reverse("studio:course_preview", args=[course.pk]))
+    for body, level in ((player.content.decode(), 2), (preview.content.decode(), 4)):
+        assert "css/lesson.css" in body
+        assert '<div class="academy-lesson-body usa-prose">' in body
+        assert f'<h{level} id="h-part">Part</h{level}>' in body
+        assert '<div class="admonition warning">' in body
+        assert '<div class="academy-table-wrap" tabindex="0" role="group"' in body
