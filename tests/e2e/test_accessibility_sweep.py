@@ -34,7 +34,7 @@ def _ids(course):
     from accounts.models import User
     from agencies.models import Membership, Unit
     from learning.models import Certificate, QuizAttempt
-    from reminders.access import assignments_visible_to
+    from reminders.access import assignees_visible_to, assignments_visible_to
 
     lesson = course.lessons.order_by("position").first()
     quiz = course.quizzes.first()
@@ -51,6 +51,10 @@ def _ids(course):
         "attempt": attempt,
         "certificate": certificate,
         "assignment": assignments_visible_to(User.objects.get(email="manager@demo.gov")).first(),
+        "assignee": assignees_visible_to(User.objects.get(email="manager@demo.gov"))
+        .filter(assignment__in=assignments_visible_to(User.objects.get(email="manager@demo.gov")))
+        .order_by("assignment__created_at", "pk")
+        .first(),
         "member": Membership.objects.get(user__email="learner@demo.gov"),
         "unit": Unit.objects.get(agency__slug="demo-agency", name="Data Team"),
     }
@@ -111,6 +115,11 @@ def _pages(role, ids):
             reverse("reminders:assignment_list"),
             reverse("reminders:assignment_create"),
             reverse("reminders:assignment_detail", args=[ids["assignment"].pk]),
+            reverse("reminders:assignment_edit", args=[ids["assignee"].assignment_id]),
+            reverse(
+                "reminders:assignee_exception",
+                args=[ids["assignee"].assignment_id, ids["assignee"].pk],
+            ),
             reverse("reminders:overdue"),
             reverse("agencies:member_list"),
             reverse("agencies:member_invite"),
