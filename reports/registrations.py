@@ -17,6 +17,7 @@ from .registries import (
     dashboard_panels,
     report_kinds,
 )
+from .services.csv_copy import completion_csv_copy
 from .services.exporters import adoption_rows, completion_rows, overdue_rows
 from .services.members import expected_member_cells
 from .services.recompute import expected_cells
@@ -26,12 +27,14 @@ def register() -> None:
     member_links.register(
         "training", MemberLink(url_name="reports:person", label=_("Training record"))
     )
-    for kind, rows in (
-        (ReportKind.COMPLETION, completion_rows),
-        (ReportKind.OVERDUE, overdue_rows),
-        (ReportKind.ADOPTION, adoption_rows),
+    for kind, rows, csv_copy in (
+        (ReportKind.COMPLETION, completion_rows, completion_csv_copy),
+        (ReportKind.OVERDUE, overdue_rows, None),
+        (ReportKind.ADOPTION, adoption_rows, None),
     ):
-        report_kinds.register(kind.value, ReportType(label=kind.label, rows=rows))
+        report_kinds.register(
+            kind.value, ReportType(label=kind.label, rows=rows, csv_copy=csv_copy)
+        )
     for name in ("headline", "funnel", "trend", "courses", "breakdown"):
         dashboard_panels.register(name, DashboardPanel(template=f"reports/panels/{name}.html"))
     aggregate_sources.register(

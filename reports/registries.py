@@ -31,6 +31,9 @@ class ReportType:
 
     label: str
     rows: Callable  # rows(scope: DashboardScope) -> iterable: header, then row tuples
+    # Optional fast path for CSV: csv_copy(scope, fileobj, progress=) writes the same file as
+    # the rows would and returns the row count, or None when it cannot (then rows are used).
+    csv_copy: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -51,15 +51,8 @@ def _names(model, ids_q, field) -> dict:
     return {pk: _safe(name) for pk, name in model.objects.filter(ids_q).values_list("pk", field)}
 
 
-def completion_rows(scope: DashboardScope):
-    """One row per learner and course: header first, then the rows.
-
-    Agency, unit and course names come from three small lookups rather than a join per row,
-    dates are truncated in the database, and rows stay tuples from the server-side cursor to
-    the writer (no model instances, no query per row).
-    """
-    statuses = _statuses()
-    yield [
+def completion_header() -> list[str]:
+    return [
         _("Agency"),
         _("Unit"),
         _("Learner"),
@@ -72,6 +65,17 @@ def completion_rows(scope: DashboardScope):
         _("Score"),
         _("Certificate code"),
     ]
+
+
+def completion_rows(scope: DashboardScope):
+    """One row per learner and course: header first, then the rows.
+
+    Agency, unit and course names come from three small lookups rather than a join per row,
+    dates are truncated in the database, and rows stay tuples from the server-side cursor to
+    the writer (no model instances, no query per row).
+    """
+    statuses = _statuses()
+    yield completion_header()
     enrollments = _enrollments(scope).order_by()
     agencies = _names(Agency, Q(pk=scope.agency_id) if scope.agency else Q(), "name")
     units = _names(Unit, scope.place_q(unit_path="path"), "name")
@@ -216,10 +220,23 @@ def _batches(rows):
         yield batch
 
 
-def write_csv(rows, fileobj, *, progress=lambda n: None) -> int:
-    """UTF-8 CSV (with a byte-order mark, so spreadsheets read accents right)."""
+def _csv_writer(fileobj):
+    """UTF-8 with a byte-order mark (so spreadsheets read accents right), rows ending in "\n"
+    (as PostgreSQL's COPY writes them, see csv_copy.py)."""
     text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="", write_through=False)
-    writer = csv.writer(text)
+    return text, csv.writer(text, lineterminator="\n")
+
+
+def write_csv_header(header, fileobj) -> None:
+    text, writer = _csv_writer(fileobj)
+    writer.writerow(header)
+    text.flush()
+    text.detach()
+
+
+def write_csv(rows, fileobj, *, progress=lambda n: None) -> int:
+    """The header and rows as CSV (see _csv_writer)."""
+    text, writer = _csv_writer(fileobj)
     writer.writerow(next(rows))
     done = 0
     for batch in _batches(rows):

@@ -77,6 +77,13 @@ def scope_of(run) -> DashboardScope:
     )
 
 
+def summary_title(run) -> str:
+    """The title of a PDF summary and of its HTML equivalent."""
+    return _("Training summary: %(scope)s") % {
+        "scope": run.unit.name if run.unit else run.agency.name if run.agency else _("all agencies")
+    }
+
+
 def _filename(run) -> str:
     place = run.unit.name if run.unit else run.agency.slug if run.agency else "all-agencies"
     safe = "".join(c if c.isalnum() else "-" for c in place).strip("-").lower() or "scope"
@@ -90,15 +97,12 @@ def _write(run, fileobj) -> int:
         ReportRun.objects.filter(pk=run.pk).update(rows_done=done)
 
     if run.format == ReportFormat.PDF:
-        title = _("Training summary: %(scope)s") % {
-            "scope": run.unit.name
-            if run.unit
-            else run.agency.name
-            if run.agency
-            else _("all agencies")
-        }
-        return write_pdf(dashboard_figures(scope), fileobj, title=title)
+        return write_pdf(dashboard_figures(scope), fileobj, title=summary_title(run))
     report = report_kinds[run.kind]
+    if run.format == ReportFormat.CSV and report.csv_copy is not None:
+        written = report.csv_copy(scope, fileobj, progress=progress)
+        if written is not None:
+            return written
     rows = report.rows(scope)
     if run.format == ReportFormat.XLSX:
         return exporters.write_xlsx(rows, fileobj, title=str(report.label), progress=progress)
