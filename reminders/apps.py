@@ -26,3 +26,9 @@ class RemindersConfig(AppConfig):
 
         assignable_kinds.register("course", COURSE)
         assignable_kinds.register("path", PATH)
+
+        from agencies.audit import AUDIT_ACTIONS
+
+        AUDIT_ACTIONS.register("assignment.update", _("Changed an assignment's due date"))
+        AUDIT_ACTIONS.register("assignment.extend", _("Gave someone an extension"))
+        AUDIT_ACTIONS.register("assignment.exempt", _("Exempted someone from an assignment"))
