@@ -10,6 +10,8 @@ agencies may import none of them. An unknown code reads as itself.
 """
 
 import datetime
+import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +27,10 @@ from .dates import agency_zone
 from .models import AuditEvent, Role
 
 AUDIT_ACTIONS: Registry = Registry("audit actions")
+
+# One JSON line per audit row, for an agency's log collection (M-21-31) to ship to its SIEM;
+# docs/security.md ("Audit log") and docs/deploy.md say how to route it.
+audit_logger = logging.getLogger("academy.audit")
 
 for _code, _label in [
     ("agency.create", _("Created an agency")),
@@ -176,8 +182,11 @@ def audit_record(
     or rolls back with the change around it. A refusal is still logged because `audited` writes
     the rejected row after the change's atomic block has rolled back, outside it (so it lasts
     if the surrounding transaction, when there is one, commits). `changes` is
-    {field: [before, after]} (see `diff`)."""
-    return AuditEvent.objects.create(
+    {field: [before, after]} (see `diff`).
+
+    Once the row is committed (at once outside a transaction), the `academy.audit` logger
+    writes it as one JSON line (`audit_log_line`); a row rolled back is never logged."""
+    event = AuditEvent.objects.create(
         agency=agency,
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_email=getattr(actor, "email", "") or "",
@@ -188,6 +197,36 @@ def audit_record(
         detail=detail or {},
         changes=changes or {},
     )
+    transaction.on_commit(lambda: _log_audit_event(event))
+    return event
+
+
+def audit_log_line(event: AuditEvent) -> str:
+    """The audit row as one JSON object on one line: who, what, target, outcome, IP, time (UTC,
+    ISO 8601), the agency, the before/after changes and, for a refusal, the reasons."""
+    return json.dumps(
+        {
+            "type": "academy.audit",
+            "id": event.pk,
+            "time": event.created_at.astimezone(datetime.UTC).isoformat(),
+            "actor_id": event.actor_id,
+            "actor": event.actor_email,
+            "action": event.action,
+            "target": event.target,
+            "outcome": event.outcome,
+            "ip": event.ip_address,
+            "agency_id": event.agency_id,
+            "changes": event.changes,
+            "reasons": [str(r) for r in (event.detail or {}).get("errors", [])],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _log_audit_event(event: AuditEvent) -> None:
+    audit_logger.info(audit_log_line(event))
 
 
 @dataclass

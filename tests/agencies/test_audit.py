@@ -3,9 +3,12 @@
 import csv
 import datetime
 import io
+import json
+import logging
 import zoneinfo
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -329,3 +332,60 @@ def test_assignment_create_and_remove_record_before_and_after(world):
     assert changes["unit"] == [None, "Ops"] and changes["due_days"] == [None, 30]
     reminder_services.assignment_remove(actor=world.a_admin, assignment=assignment)
     assert last("assignment.remove").changes == {"status": ["active", "removed"]}
+
+
+# --- the structured log line (academy.audit) -----------------------------------------------
+
+
+def _audit_lines(caplog):
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "academy.audit"]
+
+
+def test_each_committed_audit_row_is_one_json_log_line(
+    world, caplog, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.INFO, logger="academy.audit")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unit_create(
+            actor=world.a_admin, agency=world.a, name="Labs", parent=world.hq, ip="192.0.2.7"
+        )
+    (line,) = _audit_lines(caplog)
+    event = last("unit.create")
+    assert line == {
+        "type": "academy.audit",
+        "id": event.pk,
+        "time": event.created_at.astimezone(datetime.UTC).isoformat(),
+        "actor_id": world.a_admin.pk,
+        "actor": "admin@a.gov",
+        "action": "unit.create",
+        "target": "Labs",
+        "outcome": "success",
+        "ip": "192.0.2.7",
+        "agency_id": world.a.pk,
+        "changes": {"name": [None, "Labs"], "parent": [None, "HQ"]},
+        "reasons": [],
+    }
+    assert "\n" not in caplog.records[-1].getMessage()
+
+
+def test_a_refusal_is_logged_with_its_reasons(world, caplog, django_capture_on_commit_callbacks):
+    caplog.set_level(logging.INFO, logger="academy.audit")
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(services.ValidationError):
+            services.unit_create(actor=world.a_learner, agency=world.a, name="Labs")
+    (line,) = _audit_lines(caplog)
+    assert line["outcome"] == "rejected"
+    assert line["actor"] == "learner@a.gov"
+    assert line["reasons"]
+
+
+def test_an_audit_row_rolled_back_is_never_logged(
+    world, caplog, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.INFO, logger="academy.audit")
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.unit_create(actor=world.a_admin, agency=world.a, name="Labs")
+            raise RuntimeError("the request failed after the change")
+    assert _audit_lines(caplog) == []
+    assert not AuditEvent.objects.filter(action="unit.create").exists()
