@@ -306,3 +306,6 @@ ACADEMY_SUPPORT_EMAIL = env.str("ACADEMY_SUPPORT_EMAIL", default="academy-suppor
 ACADEMY_VIDEO_EMBED_HOSTS = env.list(
     "ACADEMY_VIDEO_EMBED_HOSTS", default=["www.youtube-nocookie.com", "player.vimeo.com"]
 )
+# Hosts lesson images may load from (https only) besides the lesson's own attachments; empty by
+# default, so no lesson can make learners' browsers call another site.
+ACADEMY_IMAGE_HOSTS = env.list("ACADEMY_IMAGE_HOSTS", default=[])

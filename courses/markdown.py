@@ -5,10 +5,18 @@ source is escaped (never interpreted), and nh3 then removes anything outside the
 script, event handlers, `javascript:`/`data:` URLs, styles and SVG never reach a page. The only
 iframes are the video embeds built by `video_embed_html` for hosts in
 settings.ACADEMY_VIDEO_EMBED_HOSTS.
+
+Trainers may not restyle the page: a `class` survives only from a short allowlist (the callout
+kinds in ADMONITION_KINDS, `toc`, `admonition-title`, a code block's `language-*`), so the
+USWDS utility classes the site loads cannot draw a fake sign-in over a lesson. Images load only
+from the lesson's own attachments (named in the Markdown, rewritten to their stored URL by
+`link_attachments`) or from hosts in settings.ACADEMY_IMAGE_HOSTS; any other image becomes its
+alt text (a link to it when it is a web address), so lessons cannot track who reads them.
 """
 
 import re
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 import markdown
 import nh3
@@ -16,6 +24,7 @@ from django.conf import settings
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists", "def_list", "abbr"]
 EXTENSION_CONFIGS = {
@@ -72,7 +81,7 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
     "div": {"class"},
     "p": {"class"},
-    "span": {"class"},
+    "span": {"class"},  # toc's "toctitle" only; see _allowed_classes
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
@@ -94,55 +103,137 @@ def embed_host_allowed(url: str) -> bool:
     return parts.scheme == "https" and parts.hostname in set(settings.ACADEMY_VIDEO_EMBED_HOSTS)
 
 
-def _attribute_filter(tag, attribute, value):
-    if tag == "iframe" and attribute == "src":
-        return value if embed_host_allowed(value) else None
-    if tag == "iframe" and attribute == "allow":
-        return "fullscreen; picture-in-picture; encrypted-media"
-    if attribute == "class":
-        # Only the classes python-markdown emits (code languages, admonitions).
-        safe = [c for c in value.split() if c.replace("-", "").replace("_", "").isalnum()]
-        return " ".join(safe) or None
-    return value
+# The callout kinds (`!!! tip "Title"`), styled as USWDS alerts in static/css/lesson.css; any
+# other kind is shown as a note.
+ADMONITION_KINDS = ("note", "tip", "warning", "important", "example")
+_LANGUAGE_CLASS = re.compile(r"language-[a-z0-9][a-z0-9+#_.-]{0,30}")
+
+
+def _allowed_classes(tag: str, value: str) -> str | None:
+    """The class value kept for `tag`: only what python-markdown emits for its features."""
+    classes = value.lower().split()
+    if tag == "div" and "admonition" in classes:
+        kind = next((c for c in classes if c in ADMONITION_KINDS), ADMONITION_KINDS[0])
+        return f"admonition {kind}"
+    if tag == "div" and classes == ["toc"]:
+        return "toc"
+    if tag == "p" and classes == ["admonition-title"]:
+        return "admonition-title"
+    if tag == "span" and classes == ["toctitle"]:
+        return "toctitle"
+    if tag == "code":
+        return next((c for c in classes if _LANGUAGE_CLASS.fullmatch(c)), None)
+    return None
+
+
+def image_host_allowed(url: str) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme == "https" and parts.hostname in set(settings.ACADEMY_IMAGE_HOSTS)
+
+
+def image_allowed(src: str | None, local: frozenset = frozenset()) -> bool:
+    """An image source a lesson may load: one of its attachments (`local`, the references
+    `link_attachments` rewrites), or an https address on a host in ACADEMY_IMAGE_HOSTS."""
+    return bool(src) and (src in local or image_host_allowed(src))
+
+
+def _attribute_filter_for(images: frozenset):
+    def attribute_filter(tag, attribute, value):
+        if tag == "iframe" and attribute == "src":
+            return value if embed_host_allowed(value) else None
+        if tag == "iframe" and attribute == "allow":
+            return "fullscreen; picture-in-picture; encrypted-media"
+        if tag == "img" and attribute == "src":
+            return value if image_allowed(value, images) else None
+        if attribute == "class":
+            return _allowed_classes(tag, value)
+        return value
+
+    return attribute_filter
 
 
 # An iframe whose src nh3 dropped (host not allowed) is removed whole, not left empty.
 _IFRAME_WITHOUT_SRC = re.compile(r"<iframe\b(?:(?!\ssrc=)[^>])*>.*?</iframe>", re.S | re.I)
 
 
-def sanitize_html(html: str) -> str:
-    """Reduce any HTML to the allowlist above."""
-    return _IFRAME_WITHOUT_SRC.sub("", _clean(html))
+def sanitize_html(html: str, *, images: frozenset = frozenset()) -> str:
+    """Reduce any HTML to the allowlist above; `images` are the relative image sources allowed
+    besides ACADEMY_IMAGE_HOSTS (an `img` with any other source loses it)."""
+    return _IFRAME_WITHOUT_SRC.sub("", _clean(html, frozenset(images)))
 
 
-def _clean(html: str) -> str:
+def _clean(html: str, images: frozenset) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_attribute_filter,
+        attribute_filter=_attribute_filter_for(images),
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
 
 
-def _markdown_without_raw_html() -> markdown.Markdown:
+class _ImageGate(Treeprocessor):
+    """Replace each image that may not load by its alt text: a link to the image when its
+    source is a web address (the learner chooses to open it), plain text otherwise, nothing
+    when it has no alt text."""
+
+    def __init__(self, md, images: frozenset):
+        super().__init__(md)
+        self.images = images
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag != "img" or image_allowed(child.get("src"), self.images):
+                    continue
+                src, alt = child.get("src") or "", (child.get("alt") or "").strip()
+                web = src.startswith(("https://", "http://"))
+                replacement = ElementTree.Element("a" if web else "span")
+                if web:
+                    replacement.set("href", src)
+                replacement.text = alt
+                replacement.tail = child.tail
+                if alt:
+                    parent[index] = replacement
+                else:
+                    self._remove(parent, index, child)
+
+    @staticmethod
+    def _remove(parent, index, child):
+        if child.tail:
+            if index:
+                previous = parent[index - 1]
+                previous.tail = (previous.tail or "") + child.tail
+            else:
+                parent.text = (parent.text or "") + child.tail
+        parent.remove(child)
+
+
+def _markdown_without_raw_html(images: frozenset) -> markdown.Markdown:
     md = markdown.Markdown(
         extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
     # Raw HTML blocks and inline tags are treated as text (escaped), never passed through.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
+    # After the inline patterns (20) have made the img elements.
+    md.treeprocessors.register(_ImageGate(md, images), "academy_image_gate", 5)
     return md
 
 
-def render_markdown(source: str) -> str:
-    """Markdown source to sanitised HTML. Empty in, empty out."""
+def render_markdown(source: str, *, images=()) -> str:
+    """Markdown source to sanitised HTML. Empty in, empty out.
+
+    `images` are the relative image sources this text may use (its lesson's attachments, as
+    `attachment_refs` lists them); other images load only from ACADEMY_IMAGE_HOSTS.
+    """
     if not source or not source.strip():
         return ""
-    return sanitize_html(_markdown_without_raw_html().convert(source))
+    images = frozenset(images)
+    return sanitize_html(_markdown_without_raw_html(images).convert(source), images=images)
 
 
 def embed_url(url: str) -> str | None:

@@ -563,6 +563,15 @@ def _render_quiz(quiz: dict) -> None:
             c.setdefault("key", f"c{j + 1}")
 
 
+def attachment_refs(lesson: dict) -> set[str]:
+    """How lesson Markdown may name its attachments: by name, or by path in a bundle."""
+    return {
+        ref
+        for a in lesson.get("attachments") or []
+        for ref in (a["name"], f"files/{lesson['key']}/{a['name']}")
+    }
+
+
 def link_attachments(html: str, lesson: dict) -> str:
     """Point links and images that name a lesson attachment at the stored file.
 
@@ -587,7 +596,8 @@ def render_snapshot(content: dict) -> dict:
             for a in le.get("attachments") or []:
                 a.pop("data", None)
                 a["url"] = default_storage.url(a["file"]) if a.get("file") else ""
-            le["html"] = link_attachments(render_markdown(le["body"]), le)
+            html = render_markdown(le["body"], images=attachment_refs(le))
+            le["html"] = link_attachments(html, le)
             le["video_html"] = video_embed_html(le.get("video_url") or "", title=le["title"])
         if m.get("quiz"):
             _render_quiz(m["quiz"])

@@ -151,3 +151,63 @@ def test_removing_a_host_from_settings_removes_its_embeds(settings):
         '<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>'
     )
     assert "<iframe" not in video_embed_html("https://youtu.be/x", title="t")
+
+
+HOSTILE_CALLOUT = (
+    '!!! position-fixed top-0 left-0 width-full height-viewport z-top bg-white "Session expired"\n'
+    "    Sign in again to continue."
+)
+
+
+def _classes(html):
+    return {
+        c for _tag, attrs in _Elements(html).elements for c in (attrs.get("class") or "").split()
+    }
+
+
+def test_a_callout_cannot_set_page_classes():
+    html = render_markdown(HOSTILE_CALLOUT)
+    assert '<div class="admonition note">' in html
+    assert _classes(html) == {"admonition", "note", "admonition-title"}
+
+
+@pytest.mark.parametrize("kind", ["note", "tip", "warning", "important", "example"])
+def test_the_five_callout_kinds_keep_their_class(kind):
+    assert f'<div class="admonition {kind}">' in render_markdown(f"!!! {kind}\n    Text.")
+
+
+def test_any_other_callout_kind_is_a_note():
+    assert '<div class="admonition note">' in render_markdown("!!! danger z-top\n    Text.")
+
+
+def test_classes_outside_the_allowlist_are_removed():
+    html = render_markdown("``` { .position-fixed .z-top }\ncode\n```")
+    assert "position-fixed" not in _classes(html) and "z-top" not in _classes(html)
+    assert 'class="language-python"' in render_markdown("```python\nx = 1\n```")
+    raw = sanitize_html(
+        '<div class="usa-modal z-top">x</div><p class="bg-white">y</p><span class="a">z</span>'
+        '<code class="position-fixed language-js">c</code>'
+    )
+    assert _classes(raw) == {"language-js"}
+
+
+def test_remote_images_become_links_unless_their_host_is_allowed(settings):
+    settings.ACADEMY_IMAGE_HOSTS = []
+    html = render_markdown("![Pixel](https://tracker.example/p.gif) ![](https://tracker.example/q)")
+    assert "<img" not in html
+    assert '<a href="https://tracker.example/p.gif" rel="noopener noreferrer">Pixel</a>' in html
+    assert "tracker.example/q" not in html
+    settings.ACADEMY_IMAGE_HOSTS = ["images.example.gov"]
+    html = render_markdown("![Map](https://images.example.gov/map.png)")
+    assert '<img alt="Map" src="https://images.example.gov/map.png">' in html
+    assert "<img" not in render_markdown("![Map](http://images.example.gov/map.png)")
+
+
+def test_relative_images_only_for_the_lessons_attachments(settings):
+    settings.ACADEMY_IMAGE_HOSTS = []
+    source = "![Chart](chart.png) ![Other](other.png) ![Far](//tracker.example/p.gif)"
+    html = render_markdown(source, images={"chart.png"})
+    assert [a.get("src") for tag, a in _Elements(html).elements if tag == "img"] == ["chart.png"]
+    assert "<span>Other</span>" in html and "tracker.example" not in html
+    # The sanitizer alone drops the source too (raw HTML, say).
+    assert "src=" not in sanitize_html('<img src="https://tracker.example/p.gif" alt="x">')

@@ -351,7 +351,10 @@ def test_published_lesson_links_its_attachments_to_the_stored_files(world, draft
         actor=world.a_trainer,
         lesson=lesson,
         expected_revision=lesson.revision,
-        body="![Sales chart](chart.png)\n\n[Download](files/history/chart.png)",
+        body=(
+            "![Sales chart](chart.png)\n\n[Download](files/history/chart.png)\n\n"
+            "![Pixel](https://tracker.example/p.gif) ![Other](other.png)"
+        ),
     )
     version = services.course_publish(actor=world.a_trainer, course=draft)
 
@@ -361,6 +364,12 @@ def test_published_lesson_links_its_attachments_to_the_stored_files(world, draft
         le for m in version.snapshot["modules"] for le in m["lessons"] if le["key"] == "history"
     ]
     assert f'src="{url}"' in snap["html"] and f'href="{url}"' in snap["html"]
+    # Images that are not the lesson's attachments never load (settings.ACADEMY_IMAGE_HOSTS).
+    assert snap["html"].count("<img") == 1 and "<span>Other</span>" in snap["html"]
+    assert (
+        '<a href="https://tracker.example/p.gif" rel="noopener noreferrer">Pixel</a>'
+        in (snap["html"])
+    )
     assert snap["attachments"][0]["url"] == url
     # The learner's lesson page offers the file for download.
     learning.enrollment_create(user=world.a_learner, course=draft)
