@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.access import actor_for
 
@@ -19,6 +20,20 @@ KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 def require(condition, message):
     if not condition:
         raise ValidationError(message)
+
+
+ONE_LINE_MESSAGE = gettext_lazy("A title must fit on one line: remove the line breaks.")
+
+
+def is_one_line(value) -> bool:
+    """No line break: titles go into email subjects (a newline there is a BadHeaderError)."""
+    return "\n" not in str(value or "") and "\r" not in str(value or "")
+
+
+def require_title(value, message):
+    """A title that is not blank and fits on one line."""
+    require(str(value or "").strip(), message)
+    require(is_one_line(str(value or "").strip()), ONE_LINE_MESSAGE)
 
 
 def is_valid_key(key) -> bool:

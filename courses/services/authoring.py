@@ -40,6 +40,7 @@ from ._common import (
     reorder,
     require,
     require_editor,
+    require_title,
     touch,
     unique_key,
 )
@@ -62,7 +63,7 @@ COURSE_EDITABLE = {
 
 def _check_course_fields(fields: dict, *, platform: bool):
     if "title" in fields:
-        require(str(fields["title"]).strip(), _("Give the course a title."))
+        require_title(fields["title"], _("Give the course a title."))
     if "level" in fields:
         require(fields["level"] in Level.values, _("Choose a valid level."))
     if "language" in fields:
@@ -192,7 +193,7 @@ def module_create(*, actor, course: Course, title: str, key: str | None = None) 
     with transaction.atomic():
         require_editor(actor, course)
         lock_course(course)
-        require(title.strip(), _("Give the module a title."))
+        require_title(title, _("Give the module a title."))
         taken = set(course.modules.values_list("key", flat=True))
         key = key or unique_key(title, taken)
         check_key(key, what=_("module"))
@@ -207,7 +208,7 @@ def module_create(*, actor, course: Course, title: str, key: str | None = None) 
 def module_rename(*, actor, module: Module, title: str) -> Module:
     with transaction.atomic():
         require_editor(actor, module.course)
-        require(title.strip(), _("Give the module a title."))
+        require_title(title, _("Give the module a title."))
         module.title = title.strip()
         module.save(update_fields=["title"])
         touch(module.course)
@@ -259,7 +260,7 @@ def lesson_create(
     with transaction.atomic():
         require_editor(actor, course)
         lock_course(course)
-        require(title.strip(), _("Give the lesson a title."))
+        require_title(title, _("Give the lesson a title."))
         taken = set(Lesson.objects.filter(course=course).values_list("key", flat=True))
         key = key or unique_key(title, taken)
         check_key(key, what=_("lesson"))
@@ -303,7 +304,7 @@ def lesson_update(*, actor, lesson: Lesson, expected_revision: int, **changes) -
                 code="stale",
             )
         if "title" in changes:
-            require(changes["title"].strip(), _("Give the lesson a title."))
+            require_title(changes["title"], _("Give the lesson a title."))
         for field, value in changes.items():
             setattr(locked, field, value)
         _check_video(locked.video_url, locked.transcript)
@@ -423,7 +424,7 @@ QUIZ_EDITABLE = {
 
 def _check_quiz_fields(fields: dict):
     if "title" in fields:
-        require(str(fields["title"]).strip(), _("Give the quiz a title."))
+        require_title(fields["title"], _("Give the quiz a title."))
     if "pass_mark" in fields:
         require(
             isinstance(fields["pass_mark"], int) and 1 <= fields["pass_mark"] <= 100,

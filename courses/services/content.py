@@ -44,7 +44,7 @@ from ..models import (
     Topic,
     attachment_path,
 )
-from ._common import is_valid_key
+from ._common import is_one_line, is_valid_key
 
 COURSE_FIELDS = [
     "slug",
@@ -285,6 +285,12 @@ def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
         )
     if not str(quiz.get("title") or "").strip():
         add(f"{path}.title", _("A quiz has no title. Give it one."))
+    elif not is_one_line(str(quiz["title"]).strip()):
+        add(
+            f"{path}.title",
+            _("The title of the quiz “%(quiz)s” must fit on one line: remove the line breaks.")
+            % name,
+        )
     pass_mark = quiz.get("pass_mark")
     if not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
         add(
@@ -442,6 +448,8 @@ def content_problems(content: dict) -> list[Problem]:
         )
     if not str(content.get("title") or "").strip():
         add("title", _("The course has no title. Give it one."))
+    elif not is_one_line(str(content["title"]).strip()):
+        add("title", _("The course title must fit on one line: remove the line breaks."))
     if content.get("level") not in Level.values:
         add("level", _("Choose the course's level (one of: %s).") % ", ".join(Level.values))
     if content.get("language") not in Language.values:
@@ -483,6 +491,15 @@ def content_problems(content: dict) -> list[Problem]:
                 f"{path}.title",
                 _("Module %(n)d has no title. Give it one.") % {"n": m_index + 1},
             )
+        elif not is_one_line(str(m["title"]).strip()):
+            add(
+                f"{path}.title",
+                _(
+                    "The title of the module “%(module)s” must fit on one line: remove the line "
+                    "breaks."
+                )
+                % m_name,
+            )
         if not m.get("lessons") and not m.get("quiz"):
             add(
                 path,
@@ -507,6 +524,15 @@ def content_problems(content: dict) -> list[Problem]:
                 add(
                     f"{l_path}.title",
                     _("A lesson in the module “%(module)s” has no title. Give it one.") % l_name,
+                )
+            elif not is_one_line(str(le["title"]).strip()):
+                add(
+                    f"{l_path}.title",
+                    _(
+                        "The title of the lesson “%(lesson)s” must fit on one line: remove the "
+                        "line breaks."
+                    )
+                    % l_name,
                 )
             if not str(le.get("body") or "").strip():
                 add(

@@ -16,10 +16,17 @@ from ..models import (
     ShowAnswers,
     Visibility,
 )
+from ..services._common import ONE_LINE_MESSAGE
 from ..services.content import CHOICE_RULES
 
 CHOICE_ROWS = 5
 PLATFORM = "platform"
+
+
+def one_line(value: str):
+    """Titles go into email subjects and headings: a line break would break them."""
+    if "\n" in value or "\r" in value:
+        raise forms.ValidationError(ONE_LINE_MESSAGE, code="one_line")
 
 
 def split_topics(raw: str) -> list[str]:
@@ -34,7 +41,7 @@ class CourseForm(forms.Form):
     """Course settings. `creating` adds the slug (and, for people who may author both agency
     and platform courses, the owner)."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -138,11 +145,11 @@ class CourseForm(forms.Form):
 
 
 class TitleForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
 
 
 class LessonForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
     estimated_minutes = forms.IntegerField(label=_("Estimated minutes"), min_value=0, initial=5)
     body = forms.CharField(
         label=_("Lesson text (Markdown)"),
@@ -181,7 +188,7 @@ class PreviewForm(forms.Form):
 
 
 class QuizForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
     pass_mark = forms.IntegerField(label=_("Pass mark (%)"), min_value=1, max_value=100, initial=80)
     max_attempts = forms.IntegerField(
         label=_("Attempts allowed"), min_value=0, initial=0, help_text=_("0 means unlimited.")

@@ -277,3 +277,18 @@ def test_lesson_completion_setting_survives_export_and_import(world):
     Course.objects.filter(pk=course.pk).update(slug="intro-ai-original")
     again = bundle_import(io.BytesIO(data), actor=world.a_trainer, agency=world.a)
     assert again.pk != course.pk and again.complete_lessons_at_end is True
+
+
+def test_titles_with_line_breaks_are_refused(db, mini):
+    manifest = (mini / "course.yaml").read_text()
+    manifest = manifest.replace("title: Mini course", 'title: "Mini\\ncourse"')
+    manifest = manifest.replace("title: First module", 'title: "First\\rmodule"')
+    manifest = manifest.replace("title: Hello", 'title: "Hello\\nBcc: x@evil.example"')
+    manifest = manifest.replace("title: First check", 'title: "First\\ncheck"')
+    (mini / "course.yaml").write_text(manifest)
+    problems = "\n".join(_problems(mini))
+    assert "The course title must fit on one line" in problems
+    assert "The title of the module “First module” must fit on one line" in problems
+    assert "The title of the lesson “Hello Bcc: x@evil.example” must fit on one line" in problems
+    assert "The title of the quiz “First check” must fit on one line" in problems
+    assert not Course.objects.exists()

@@ -375,3 +375,35 @@ def test_published_lesson_links_its_attachments_to_the_stored_files(world, draft
     learning.enrollment_create(user=world.a_learner, course=draft)
     page = client_for(world.a_learner).get(f"/learn/{draft.slug}/lessons/history/")
     assert f'href="{url}" download'.encode() in page.content
+
+
+def test_titles_must_fit_on_one_line(world, draft):
+    from django.core.exceptions import ValidationError
+
+    lesson = Lesson.objects.get(course=draft, key="history")
+    module = lesson.module
+    refusals = [
+        lambda: services.course_create(
+            actor=world.a_trainer, agency=world.a, title="Two\nlines", slug="two-lines"
+        ),
+        lambda: services.course_update(
+            actor=world.a_trainer,
+            course=draft,
+            expected_revision=draft.draft_revision,
+            title="Two\rlines",
+        ),
+        lambda: services.module_create(actor=world.a_trainer, course=draft, title="A\nB"),
+        lambda: services.module_rename(actor=world.a_trainer, module=module, title="A\nB"),
+        lambda: services.lesson_create(actor=world.a_trainer, module=module, title="A\nB"),
+        lambda: services.lesson_update(
+            actor=world.a_trainer, lesson=lesson, expected_revision=lesson.revision, title="A\nB"
+        ),
+        lambda: services.quiz_create(actor=world.a_trainer, course=draft, title="A\nB"),
+    ]
+    for refused in refusals:
+        with pytest.raises(ValidationError, match="must fit on one line"):
+            refused()
+    # A line break at either end is only trimmed.
+    assert services.module_create(actor=world.a_trainer, course=draft, title="Last\n").title == (
+        "Last"
+    )

@@ -381,3 +381,22 @@ def test_archive_is_offered_only_for_a_published_course(world, course_a, client_
     assert draft.status == Status.DRAFT
     page = client.get(reverse("studio:outline", args=[course_a.pk])).content.decode()
     assert "Archive (hide from the catalog)" in page
+
+
+def test_a_title_with_a_line_break_is_refused_on_the_form(world, course_a, client_for):
+    client = client_for(world.a_trainer)
+    form = client.get(reverse("studio:course_edit", args=[course_a.pk])).context["form"]
+    data = {**form.initial, "shared_with": [], "title": "Intro\nBcc: everyone@example.gov"}
+    response = client.post(reverse("studio:course_edit", args=[course_a.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"] == [
+        "A title must fit on one line: remove the line breaks."
+    ]
+    course_a.refresh_from_db()
+    assert "\n" not in course_a.title
+    module = course_a.modules.first()
+    response = client.post(
+        reverse("studio:module_rename", args=[course_a.pk, module.pk]), {"title": "A\r\nB"}
+    )
+    module.refresh_from_db()
+    assert "\n" not in module.title and "\r" not in module.title
