@@ -115,6 +115,7 @@
       inFlight = false;
       if (response.redirected || response.status === 401 || response.status === 403) {
         say(d.textSignedOut);
+        document.dispatchEvent(new CustomEvent("academy:session-ended"));
         return;
       }
       renewed();

@@ -75,7 +75,6 @@
     dialog.setAttribute("aria-describedby", "session-expired-text");
     close(); // reopened so that screen readers announce the new state
     open();
-    document.dispatchEvent(new CustomEvent("academy:session-expired"));
   }
 
   function keepAlive(fromExpired) {
@@ -120,6 +119,10 @@
     if (state === "expired") return;
     setDeadline(Date.now() + idleMs);
     if (state !== "active") renewed(false);
+  });
+  // A script's request found the session over (a 401): say so now, not at the deadline.
+  document.addEventListener("academy:session-ended", function () {
+    if (state !== "expired") showExpired();
   });
   // Another tab loaded a page or stayed signed in.
   window.addEventListener("storage", function (event) {

@@ -59,6 +59,9 @@
           status.textContent = error.name === "SignedOut"
             ? target.dataset.signedOutText : target.dataset.errorText;
         }
+        if (error.name === "SignedOut") {
+          document.dispatchEvent(new CustomEvent("academy:session-ended"));
+        }
       });
   }
 

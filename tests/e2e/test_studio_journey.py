@@ -75,6 +75,16 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
     expect(page.locator("#lesson-preview h3")).to_have_text("Be specific")
     assert page.evaluate("window.pwned === undefined")
     axe_check(page)
+    # Typing is saved automatically after a pause; leaving before that asks first.
+    expect(page.locator("#lesson-draft-status")).to_contain_text("Saved automatically at")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.locator("#id_body").press_sequentially(" More.")
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
+        "link", name="Prompting for public servants"
+    ).click()
+    expect(page.locator("h1")).to_have_text("Lesson: What a prompt is")
+    assert dialogs == ["beforeunload"]
     page.get_by_role("button", name="Save and back to outline").click()
     expect(page.locator(".usa-alert--success")).to_contain_text("Lesson saved.")
 
@@ -82,19 +92,39 @@ def test_trainer_builds_a_course_with_a_quiz_and_a_learner_finds_it(page, live_s
     page.get_by_role("link", name="Add a quiz to “Getting started”").click()
     axe_check(page)
     page.locator("#id_title").fill("Check your prompting")
-    page.locator("#id_questions_per_attempt").fill("1")
+    # "Questions per attempt" left empty: the quiz asks every question of its pool.
     page.get_by_role("button", name="Create quiz").click()
     expect(page.locator("h1")).to_have_text("Quiz: Check your prompting")
     axe_check(page)
-    page.get_by_role("link", name="Add a question").click()
+
+    # Publishing is not offered yet; the problem says why in words and links to the fix.
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
+        "link", name="Prompting for public servants"
+    ).click()
+    page.get_by_role("link", name="Publish", exact=True).click()
+    expect(page.get_by_role("button", name="Publish now")).to_be_disabled()
     axe_check(page)
+    page.get_by_role(
+        "link", name=re.compile("The quiz “Check your prompting” has no questions yet")
+    ).click()
+    expect(page.locator("h1")).to_have_text("New question for “Check your prompting”")
+    axe_check(page)
+    # A true-or-false question: pick the answer, the two choices are made.
+    page.locator("#id_type").select_option("true_false")
+    expect(page.locator("#id_choice_1_text")).to_be_hidden()
+    page.locator("#id_prompt").fill("A prompt should name its audience.")
+    page.locator("label[for=id_true_false_answer_0]").click()
+    axe_check(page)
+    page.get_by_role("button", name="Save and add another").click()
+    expect(page.locator(".usa-alert--success")).to_contain_text("Question added.")
+    page.locator("#id_type").select_option("single")
     page.locator("#id_prompt").fill("Which prompt is clearer?")
     page.locator("#id_choice_1_text").fill("Summarise this memo in 3 bullet points for a minister")
     page.locator("label[for=id_choice_1_correct]").click()
     page.locator("#id_choice_1_feedback").fill("Yes: audience, format and length.")
     page.locator("#id_choice_2_text").fill("Do the memo thing")
     page.get_by_role("button", name="Save question").click()
-    expect(page.locator("table caption")).to_have_text("1 question in the pool")
+    expect(page.locator("table caption")).to_have_text("2 questions in the pool")
     axe_check(page)
 
     # Preview as a learner: the answer is not given away.
@@ -173,3 +203,61 @@ def test_studio_pages_off_the_main_journey_pass_axe(page, live_server, axe_check
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator(".usa-alert--error")).to_contain_text("Nothing was imported")
     axe_check(page)
+
+
+def test_session_warning_and_nothing_typed_is_lost_when_the_session_ends(
+    page, live_server, axe_check, settings
+):
+    from tests.builders import build_course
+
+    agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
+    trainer = make_member(agency, Role.TRAINER, email="trainer@example.gov")
+    build_course(trainer, agency, title="Intro to AI")
+
+    sign_in(page, live_server, "trainer@example.gov")
+    nav(page, "Studio")
+    page.get_by_role("link", name="Intro to AI").click()
+    # From here the session lasts 125 s, so the two-minute warning comes after 5 s. (Pages
+    # share the latest deadline in localStorage; the earlier pages had 30 minutes.)
+    settings.SESSION_COOKIE_AGE = 125
+    page.evaluate("localStorage.removeItem('academy:session-deadline')")
+    page.get_by_role("link", name="History", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Lesson: History")
+    dialog = page.get_by_role("dialog", name="Your session is about to end")
+    expect(dialog).to_be_visible(timeout=15_000)
+    expect(dialog).to_contain_text("you will be signed out at")
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    axe_check(page)
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#session-timeout-status")).to_have_text("You are still signed in.")
+    settings.SESSION_COOKIE_AGE = 30 * 60
+
+    # The session ends (here: its cookie goes) while the trainer types.
+    page.context.clear_cookies(name="sessionid")
+    page.locator("#id_body").fill("Text typed after the session ended.")
+    signed_out = page.get_by_role("dialog", name="You have been signed out")
+    expect(signed_out).to_be_visible()
+    expect(page.locator("#lesson-preview-status")).to_have_text(
+        "Preview paused: you are signed out. Sign in again in another tab; your text is kept."
+    )
+    expect(page.locator("#lesson-preview")).not_to_contain_text("Sign in")
+    expect(page.locator("#lesson-draft-status")).to_contain_text("You are signed out")
+    axe_check(page)
+    signed_out.get_by_role("button", name="Close").click()
+
+    # Save anyway: it goes to the sign-in page, and after signing in the text comes back.
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator("#id_login").fill("trainer@example.gov")
+    page.locator("#id_password").fill("academy-demo")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Lesson: History")
+    expect(page.locator("#lesson-draft-restored")).to_be_visible()
+    expect(page.locator("#id_body")).to_have_value("Text typed after the session ended.")
+    axe_check(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".usa-alert--success")).to_contain_text("Lesson saved.")
+    expect(page.locator("#id_body")).to_have_value("Text typed after the session ended.")
+    expect(page.locator("#lesson-draft-restored")).to_be_hidden()
+    lesson = Course.objects.get(title="Intro to AI").lessons.get(key="history")
+    assert lesson.body == "Text typed after the session ended."
