@@ -8,6 +8,7 @@ from courses.models import ShowAnswers
 from courses.registries import CourseAction, LearnerCourseState
 from courses.selectors import course_catalog, path_catalog
 
+from .choices import choice_token
 from .content import correct_keys, outline, questions_by_key
 from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
 from .registries import step_kinds
@@ -261,7 +262,13 @@ def attempt_questions(attempt: QuizAttempt, *, answers: dict | None = None) -> l
                 "multiple": q["type"] == "multiple",
                 "prompt_html": q["prompt_html"],
                 "choices": [
-                    {"key": k, "text": texts[k], "chosen": k in chosen} for k in d["choice_keys"]
+                    {
+                        "key": k,
+                        "token": choice_token(attempt.pk, q["key"], k),
+                        "text": texts[k],
+                        "chosen": k in chosen,
+                    }
+                    for k in d["choice_keys"]
                 ],
                 "answered": bool(chosen),
             }

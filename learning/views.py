@@ -25,6 +25,7 @@ from .access import (
     access_enrollment,
     can_revoke,
 )
+from .choices import choice_keys_from_tokens
 from .forms import RevokeForm, answers_for_safekeeping, answers_from_post
 from .models import Enrollment
 from .pdf import certificate_pdf
@@ -198,7 +199,7 @@ def attempt_take(request, attempt_id):
     attempt = access_attempt(request.user, attempt_id)
     if (elsewhere := _open_attempt_or_redirect(request, attempt)) is not None:
         return elsewhere
-    pending = _pending_answers(request, attempt.pk)
+    pending = choice_keys_from_tokens(attempt, _pending_answers(request, attempt.pk))
     return render(
         request,
         "learning/attempt.html",
@@ -218,7 +219,8 @@ def attempt_draft(request, attempt_id):
     attempt = access_attempt(request.user, attempt_id)
     try:
         draft = services.attempt_save_draft(
-            attempt=attempt, answers=answers_from_post(request.POST)
+            attempt=attempt,
+            answers=choice_keys_from_tokens(attempt, answers_from_post(request.POST)),
         )
     except ValidationError as error:
         return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=409)
@@ -241,7 +243,10 @@ def attempt_review(request, attempt_id):
         return elsewhere
     if request.method == "POST":
         try:
-            services.attempt_save_draft(attempt=attempt, answers=answers_from_post(request.POST))
+            services.attempt_save_draft(
+                attempt=attempt,
+                answers=choice_keys_from_tokens(attempt, answers_from_post(request.POST)),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("learning:attempt", attempt.pk)
@@ -262,7 +267,7 @@ def attempt_submit(request, attempt_id):
     if request.method != "POST":
         return redirect("learning:attempt", attempt_id)
     attempt = access_attempt(request.user, attempt_id)
-    posted = answers_from_post(request.POST)
+    posted = choice_keys_from_tokens(attempt, answers_from_post(request.POST))
     try:
         attempt = services.attempt_submit(attempt=attempt, answers=posted or attempt.answers)
     except ValidationError as error:

@@ -210,3 +210,17 @@ def finish_course(enrollment):
         learning_services.attempt_submit(attempt=attempt, answers=right_answers(attempt))
     enrollment.refresh_from_db()
     return enrollment
+
+
+def posted_answers(attempt, answers: dict) -> dict:
+    """Answers as the attempt page posts them: `q-<question key>` fields holding the attempt's
+    opaque choice values (learning/choices.py), never the choice keys themselves."""
+    from learning.choices import choice_token
+
+    return {
+        f"q-{question}": [
+            choice_token(attempt.pk, question, key)
+            for key in ([keys] if isinstance(keys, str) else keys)
+        ]
+        for question, keys in answers.items()
+    }

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.conf import settings
 
+from learning.choices import choice_token
 from learning.content import correct_keys, outline, questions_by_key
 from learning.models import Enrollment, QuizAttempt
 from tests.e2e.conftest import nav
@@ -36,11 +37,14 @@ def answer(page, attempt, axe_check, *, right):
         correct = correct_keys(questions[d["question_key"]])
         keys = sorted(correct) if right else [next(k for k in d["choice_keys"] if k not in correct)]
         for key in keys:
-            page.locator(f"label[for='a{attempt.pk}-{d['question_key']}-{key}']").click()
+            token = choice_token(attempt.pk, d["question_key"], key)
+            page.locator(f"label[for='a{attempt.pk}-{d['question_key']}-{token}']").click()
     if not right:
         first = drawn[0]["question_key"]
         wrong = next(k for k in drawn[0]["choice_keys"] if k not in correct_keys(questions[first]))
-        page.locator(f"#a{attempt.pk}-{first}-{wrong}").press("Enter")
+        page.locator(f"#a{attempt.pk}-{first}-{choice_token(attempt.pk, first, wrong)}").press(
+            "Enter"
+        )
         assert re.search(r"/attempts/\d+/$", page.url)  # Enter on a choice sent nothing
         page.get_by_text("Your answers are saved.").wait_for()
     page.get_by_role("button", name="Review answers").click()

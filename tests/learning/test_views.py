@@ -8,7 +8,13 @@ from django.urls import reverse
 from courses import services as course_services
 from learning import services
 from learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
-from tests.builders import build_course, finish_course, right_answers, wrong_answers
+from tests.builders import (
+    build_course,
+    finish_course,
+    posted_answers,
+    right_answers,
+    wrong_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +80,7 @@ def test_learner_cannot_see_or_submit_another_learners_attempt(world, client_for
     assert client.get(reverse("learning:attempt_result", args=[attempt.pk])).status_code == 404
     response = client.post(
         reverse("learning:attempt_submit", args=[attempt.pk]),
-        {f"q-{k}": v for k, v in right_answers(attempt).items()},
+        posted_answers(attempt, right_answers(attempt)),
     )
     assert response.status_code == 404
     attempt.refresh_from_db()
@@ -90,9 +96,7 @@ def test_quiz_flow_through_pages(world, client_for, enrollment):
     assert response.url == reverse("learning:attempt", args=[attempt.pk])
     page = client.get(response.url).content.decode()
     assert page.count("<fieldset") == 2 and "<legend" in page
-    data = {}
-    for key, choices in wrong_answers(attempt).items():
-        data[f"q-{key}"] = choices
+    data = posted_answers(attempt, wrong_answers(attempt))
     response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]), data)
     assert response.url == reverse("learning:attempt_result", args=[attempt.pk])
     result = client.get(response.url).content.decode()
@@ -101,7 +105,7 @@ def test_quiz_flow_through_pages(world, client_for, enrollment):
     # A replayed submission changes nothing.
     client.post(
         reverse("learning:attempt_submit", args=[attempt.pk]),
-        {f"q-{k}": v for k, v in right_answers(attempt).items()},
+        posted_answers(attempt, right_answers(attempt)),
     )
     attempt.refresh_from_db()
     assert attempt.score == 0

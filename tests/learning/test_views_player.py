@@ -20,6 +20,7 @@ from learning.models import LessonProgress, QuizAttempt
 from tests.builders import (
     build_course,
     finish_course,
+    posted_answers,
     right_answers,
     simple_course,
     wrong_answers,
@@ -38,8 +39,8 @@ def _writes(captured) -> list[str]:
     ]
 
 
-def _post_answers(answers: dict) -> dict:
-    return {f"q-{key}": chosen for key, chosen in answers.items()}
+def _post_answers(answers: dict, attempt) -> dict:
+    return posted_answers(attempt, answers)
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_review_keeps_the_answers_and_lists_the_unanswered_questions(
     first, second = (d["question_key"] for d in attempt.drawn)
     answers = {first: right_answers(attempt)[first]}
     response = client.post(
-        reverse("learning:attempt_review", args=[attempt.pk]), _post_answers(answers)
+        reverse("learning:attempt_review", args=[attempt.pk]), _post_answers(answers, attempt)
     )
     assert response.url == reverse("learning:attempt_review", args=[attempt.pk])
     attempt.refresh_from_db()
@@ -176,7 +177,7 @@ def test_submit_from_the_review_grades_the_saved_draft(world, client_for, attemp
     client = client_for(world.a_learner)
     client.post(
         reverse("learning:attempt_review", args=[attempt.pk]),
-        _post_answers(wrong_answers(attempt)),
+        _post_answers(wrong_answers(attempt), attempt),
     )
     response = client.post(reverse("learning:attempt_submit", args=[attempt.pk]))
     assert response.url == reverse("learning:attempt_result", args=[attempt.pk])
@@ -215,7 +216,7 @@ def test_get_on_submit_goes_back_to_the_attempt_not_405(world, client_for, attem
 def test_autosave_keeps_a_draft_and_answers_json(world, client, client_for, attempt):
     url = reverse("learning:attempt_draft", args=[attempt.pk])
     first = attempt.drawn[0]["question_key"]
-    answers = _post_answers({first: right_answers(attempt)[first]})
+    answers = _post_answers({first: right_answers(attempt)[first]}, attempt)
     assert client.post(url, answers).status_code == 401  # signed out: nothing kept
     learner = client_for(world.a_learner)
     response = learner.post(url, answers, HTTP_ACCEPT="application/json")
@@ -223,13 +224,15 @@ def test_autosave_keeps_a_draft_and_answers_json(world, client, client_for, atte
     attempt.refresh_from_db()
     assert attempt.answers[first] == right_answers(attempt)[first]
     assert learner.post(url, {f"q-{first}": "c9"}).status_code == 409
+    # A raw choice key is no more accepted than a made-up one: the page never shows keys.
+    assert learner.post(url, {f"q-{first}": right_answers(attempt)[first]}).status_code == 409
     services.attempt_submit(attempt=attempt, answers=right_answers(attempt))
     assert learner.post(url, answers).status_code == 409
 
 
 def test_other_learner_cannot_save_or_review_a_draft(world, client_for, attempt):
     client = client_for(world.a_ops_learner)
-    data = _post_answers(right_answers(attempt))
+    data = _post_answers(right_answers(attempt), attempt)
     assert (
         client.post(reverse("learning:attempt_draft", args=[attempt.pk]), data).status_code == 404
     )
@@ -248,7 +251,7 @@ def test_other_learner_cannot_save_or_review_a_draft(world, client_for, attempt)
 def test_answers_posted_after_the_session_ended_come_back_after_signing_in(world, client, attempt):
     answers = right_answers(attempt)
     response = client.post(
-        reverse("learning:attempt_submit", args=[attempt.pk]), _post_answers(answers)
+        reverse("learning:attempt_submit", args=[attempt.pk]), _post_answers(answers, attempt)
     )
     attempt_url = reverse("learning:attempt", args=[attempt.pk])
     assert response.status_code == 302 and "/accounts/login/" in response.url
@@ -259,9 +262,12 @@ def test_answers_posted_after_the_session_ended_come_back_after_signing_in(world
     page = client.get(attempt_url).content.decode()
     assert "before signing in again are filled in below" in page
     checked = re.findall(r'<input[^>]*value="([^"]+)"[^>]*\bchecked\b', page)
-    assert sorted(checked) == sorted(k for chosen in answers.values() for k in chosen)
+    posted = _post_answers(answers, attempt)
+    assert sorted(checked) == sorted(token for tokens in posted.values() for token in tokens)
     # Reviewing keeps them on the attempt and the session forgets them.
-    client.post(reverse("learning:attempt_review", args=[attempt.pk]), _post_answers(answers))
+    client.post(
+        reverse("learning:attempt_review", args=[attempt.pk]), _post_answers(answers, attempt)
+    )
     client.post(reverse("learning:attempt_submit", args=[attempt.pk]))
     attempt.refresh_from_db()
     assert attempt.score == 100
@@ -271,7 +277,7 @@ def test_answers_posted_after_the_session_ended_come_back_after_signing_in(world
 def test_pending_answers_are_offered_only_to_the_owner_of_the_attempt(world, client, attempt):
     client.post(
         reverse("learning:attempt_review", args=[attempt.pk]),
-        _post_answers(right_answers(attempt)),
+        _post_answers(right_answers(attempt), attempt),
     )
     client.force_login(world.a_ops_learner)
     assert client.get(reverse("learning:attempt", args=[attempt.pk])).status_code == 404
@@ -325,7 +331,7 @@ def test_platform_admin_opens_any_listed_certificate(world, client_for, enrollme
 def test_draft_is_never_a_counted_attempt(world, client_for, attempt):
     client_for(world.a_learner).post(
         reverse("learning:attempt_draft", args=[attempt.pk]),
-        _post_answers(right_answers(attempt)),
+        _post_answers(right_answers(attempt), attempt),
     )
     assert QuizAttempt.objects.filter(submitted_at__isnull=False).count() == 0
 
