@@ -69,6 +69,9 @@ def _pages(role, ids):
             reverse("account_signup"),
             reverse("account_reset_password"),
             reverse("learning:verify", args=[ids["certificate"].code]),
+            reverse("help"),
+            reverse("accessibility"),
+            reverse("privacy"),
             "/no-such-page/",
         ],
         "learner@demo.gov": [
