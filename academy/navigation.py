@@ -59,6 +59,8 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
             manage.append((_("Agency settings"), "agencies:agency_settings"))
         if actor.is_agency_admin or actor.is_platform_admin:
             manage.append((_("Audit log"), "agencies:audit_log"))
+        if actor.is_platform_admin:
+            manage.append((_("Course sharing requests"), "studio:visibility_requests"))
         reports = [
             (_("Dashboard"), "reports:dashboard"),
             (_("Overdue training"), "reports:overdue"),

@@ -11,3 +11,12 @@ class CoursesConfig(AppConfig):
         from .services.publishing import content_publish_check
 
         publish_checks.register("content", content_publish_check)
+
+        from agencies.audit import AUDIT_ACTIONS
+
+        for code, label in [
+            ("course.visibility_request", _("Asked to show a course to every agency")),
+            ("course.visibility_approve", _("Approved showing a course to every agency")),
+            ("course.visibility_reject", _("Refused showing a course to every agency")),
+        ]:
+            AUDIT_ACTIONS.register(code, label)

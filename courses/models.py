@@ -149,6 +149,50 @@ class Course(models.Model):
         return self.title
 
 
+class VisibilityRequest(models.Model):
+    """A request to show an agency's course to every agency, which a platform admin approves
+    or rejects. Until approved the course keeps the visibility it had."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="visibility_requests")
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("request to share with every agency")
+        verbose_name_plural = _("requests to share with every agency")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(state="pending"),
+                name="one_pending_visibility_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "approved", "rejected", "withdrawn"]),
+                name="visibility_request_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"])]
+
+    def __str__(self):
+        return f"{self.course_id}: {self.state}"
+
+
 class CourseVersion(models.Model):
     """A frozen, numbered publication of a course. Never updated once written.
 

@@ -6,7 +6,15 @@ from agencies.access import actor_for
 
 from . import registries
 from .access import access_course_for_learner, course_visible_q, courses_editable_by
-from .models import Course, CourseVersion, LearningPath, LearningPathCourse, Status, Topic
+from .models import (
+    Course,
+    CourseVersion,
+    LearningPath,
+    LearningPathCourse,
+    Status,
+    Topic,
+    VisibilityRequest,
+)
 
 # Length bands for the catalog filter, in minutes (inclusive bounds; None: no upper bound).
 LENGTH_BANDS = {"short": (0, 30), "medium": (31, 90), "long": (91, None)}
@@ -154,3 +162,11 @@ def studio_courses(user):
 def course_versions(course: Course):
     """A course's version history, newest first (snapshots left out)."""
     return course.versions.select_related("published_by").defer("snapshot").order_by("-number")
+
+
+def visibility_requests_pending():
+    """Pending requests to show a course to every agency, oldest first, with the course, its
+    owner agency and who asked (platform admins' review page; callers check the role)."""
+    return VisibilityRequest.objects.filter(state=VisibilityRequest.State.PENDING).select_related(
+        "course__owner", "requested_by"
+    )

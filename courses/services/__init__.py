@@ -31,6 +31,7 @@ from .publishing import (
     course_unarchive,
     course_version_diff,
 )
+from .visibility import visibility_request_decide
 
 __all__ = [
     "Problem",
@@ -62,4 +63,5 @@ __all__ = [
     "quiz_create",
     "quiz_delete",
     "quiz_update",
+    "visibility_request_decide",
 ]

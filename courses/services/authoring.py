@@ -45,6 +45,12 @@ from ._common import (
     unique_key,
 )
 from .content import topics_for
+from .visibility import (
+    needs_approval,
+    visibility_direct_record,
+    visibility_request_open,
+    visibility_request_withdraw,
+)
 
 COURSE_EDITABLE = {
     "title",
@@ -153,7 +159,13 @@ def course_create(
             title=title.strip(),
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
+        # "Every agency" waits for a platform admin; meanwhile the course is owner-only.
+        ask_all = needs_approval(actor, course, visibility)
+        if ask_all:
+            fields["visibility"], fields["shared_with"] = Visibility.OWNER, []
         _apply_course_fields(course, {k: v for k, v in fields.items() if k != "title"})
+        if ask_all:
+            visibility_request_open(actor=actor, course=course, ip=ip)
     return course
 
 
@@ -178,12 +190,27 @@ def course_update(*, actor, course: Course, expected_revision: int, **changes) -
                 code="stale",
             )
         _check_course_fields(changes, platform=locked.owner_id is None)
+        changes = _visibility_changes(actor, locked, changes)
         _apply_course_fields(locked, changes)
         locked.draft_revision += 1
         locked.save(update_fields=["draft_revision"])
         touch(locked)
     locked.refresh_from_db()
     return locked
+
+
+def _visibility_changes(actor, course: Course, changes: dict) -> dict:
+    """The changes to apply now: asking for "Every agency" without being a platform admin opens
+    a request and leaves visibility and sharing as they are; any other choice withdraws a
+    pending request."""
+    if "visibility" not in changes:
+        return changes
+    if needs_approval(actor, course, changes["visibility"]):
+        visibility_request_open(actor=actor, course=course)
+        return {k: v for k, v in changes.items() if k not in ("visibility", "shared_with")}
+    visibility_request_withdraw(course=course)
+    visibility_direct_record(actor=actor, course=course, visibility=changes["visibility"])
+    return changes
 
 
 # --- modules -------------------------------------------------------------------------------

@@ -70,7 +70,11 @@ class CourseForm(forms.Form):
         required=False,
         help_text=_("Otherwise learners press “Mark as done” on each lesson."),
     )
-    visibility = forms.ChoiceField(label=_("Who can find it"), choices=Visibility.choices)
+    visibility = forms.ChoiceField(
+        label=_("Who can find it"),
+        choices=Visibility.choices,
+        help_text=_("“Every agency” needs a platform admin's approval for an agency's course."),
+    )
     shared_with = forms.ModelMultipleChoiceField(
         label=_("Shared with these agencies"),
         required=False,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lesson, views_outline, views_preview, views_quiz
+from . import views, views_lesson, views_outline, views_preview, views_quiz, views_visibility
 
 app_name = "studio"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("", views.course_list, name="course_list"),
     path("courses/new/", views.course_create, name="course_create"),
     path("courses/import/", views.course_import, name="course_import"),
+    path("sharing-requests/", views_visibility.visibility_requests, name="visibility_requests"),
+    path(
+        "sharing-requests/<int:request_id>/",
+        views_visibility.visibility_request_decide,
+        name="visibility_request_decide",
+    ),
     path(C, views_outline.outline, name="outline"),
     path(C + "settings/", views.course_edit, name="course_edit"),
     path(C + "publish/", views.course_publish, name="course_publish"),

@@ -15,7 +15,7 @@ from agencies.permissions import client_ip
 
 from .. import selectors, services
 from ..bundles import BundleError, bundle_export, bundle_import
-from ..models import Status
+from ..models import Status, Visibility, VisibilityRequest
 from .access import access_version, course_view, studio_required
 from .common import apply_service, chosen_owner, owner_choices
 from .forms import CourseForm, ImportForm
@@ -49,6 +49,7 @@ def course_create(request):
         )
         if course:
             messages.success(request, _("Course created. Now add its modules and lessons."))
+            _approval_notice(request, form, course)
             return redirect("studio:outline", course.pk)
     return render(request, "courses/studio/course_form.html", {"form": form, "course": None})
 
@@ -70,8 +71,26 @@ def course_edit(request, course):
         )
         if updated:
             messages.success(request, _("Course settings saved."))
+            _approval_notice(request, form, updated)
             return redirect("studio:outline", course.pk)
-    return render(request, "courses/studio/course_form.html", {"form": form, "course": course})
+    pending = course.visibility_requests.filter(state=VisibilityRequest.State.PENDING).exists()
+    return render(
+        request,
+        "courses/studio/course_form.html",
+        {"form": form, "course": course, "visibility_pending": pending},
+    )
+
+
+def _approval_notice(request, form, course):
+    """Say so when "Every agency" was asked for and now waits for a platform admin."""
+    if form.cleaned_data["visibility"] == Visibility.ALL and course.visibility != Visibility.ALL:
+        messages.info(
+            request,
+            _(
+                "“Every agency” needs a platform admin's approval: your request was sent. "
+                "Until then the course keeps its current visibility."
+            ),
+        )
 
 
 @course_view
