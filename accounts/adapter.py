@@ -10,10 +10,14 @@ from agencies.services import membership_join_on_signup
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        """Save the new account. Its agency membership (and an invited role) waits until the
+        address is verified (accounts.signals.join_agency_once_verified); only a deployment
+        that turns verification off (ACCOUNT_EMAIL_VERIFICATION = "none") grants it here."""
         user.full_name = form.cleaned_data.get("full_name", "")
         with transaction.atomic():
             user = super().save_user(request, user, form, commit=commit)
-            if commit:
+            verification = account_settings.EMAIL_VERIFICATION
+            if commit and verification == account_settings.EmailVerificationMethod.NONE:
                 membership_join_on_signup(user=user)
         return user
 

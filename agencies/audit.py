@@ -35,6 +35,8 @@ audit_logger = logging.getLogger("academy.audit")
 for _code, _label in [
     ("agency.create", _("Created an agency")),
     ("agency.update", _("Changed the agency's settings")),
+    ("agency.domain_approve", _("Approved an email domain")),
+    ("agency.domain_reject", _("Rejected an email domain")),
     ("unit.create", _("Added a unit")),
     ("unit.update", _("Changed a unit")),
     ("member.invite", _("Invited someone")),
@@ -74,6 +76,7 @@ FIELD_LABELS = {
     "acronym": _("Acronym"),
     "slug": _("Slug"),
     "domains": _("Email domains"),
+    "pending_domains": _("Email domains waiting for approval"),
     "time_zone": _("Time zone"),
     "default_language": _("Default language"),
     "mfa_required": _("Multi-factor authentication required"),
@@ -114,6 +117,8 @@ _VALUE_LABELS = {
         "published": _("Published"),
         "archived": _("Archived"),
         "draft": _("Draft"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
     },
 }
 

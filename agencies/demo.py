@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from academy.events import publish
 from accounts.models import User
@@ -134,7 +135,11 @@ def _ensure_agency(spec):
         },
     )
     for domain in spec["domains"]:
-        AgencyDomain.objects.get_or_create(agency=agency, domain=domain)
+        AgencyDomain.objects.get_or_create(
+            agency=agency,
+            domain=domain,
+            defaults={"status": AgencyDomain.Status.APPROVED, "approved_at": timezone.now()},
+        )
     for top_name, children in spec["units"].items():
         top = _ensure_unit(agency, None, top_name)
         for child in children:

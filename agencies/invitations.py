@@ -17,11 +17,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-
 from .access import actor_for
 from .audit import audited, diff
-from .models import Invitation, Role
+from .domains import domain_is_approved_for
+from .models import Invitation, Membership, Role
 
 INVITATION_VALID_DAYS = 14
 
@@ -69,9 +68,33 @@ def _unit_name(unit):
     return unit.name if unit is not None else None
 
 
-def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=None) -> Invitation:
-    """Invite someone to join the agency with a role and unit; they sign up with this email."""
+class _NeutralRefusal(ValidationError):
+    """A refusal the inviter must not be told about (it would reveal something of another
+    agency): audited with its reason, answered like a sent invitation."""
+
+
+def invitation_create(
+    *, actor, agency, email, role=Role.LEARNER, unit=None, ip=None
+) -> Invitation | None:
+    """Invite someone to join the agency with a role and unit; they sign up with this email.
+
+    Agency admins and managers invite addresses on their agency's approved domains only; a
+    platform admin may invite any address (`across_domains`, audited like every invitation).
+    The answer does not depend on whether the address has an account anywhere: an invitation
+    is sent either way (signing up with an address that has an account does nothing), and the
+    only refusal about the person is "already a member of your agency". When another agency
+    already has an open invitation for the address, nothing is sent and None is returned; the
+    view answers as if sent (the audit row keeps the reason, for the agency's admins)."""
     email = email.strip().lower()
+    try:
+        return _invitation_create(
+            actor=actor, agency=agency, email=email, role=role, unit=unit, ip=ip
+        )
+    except _NeutralRefusal:
+        return None
+
+
+def _invitation_create(*, actor, agency, email, role, unit, ip) -> Invitation:
     with audited(
         actor=actor,
         agency=agency,
@@ -92,9 +115,17 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
                 _("Choose a unit that you manage."),
             )
         _require(unit is None or unit.agency_id == agency.pk, _("Choose a unit of this agency."))
+        across_domains = not domain_is_approved_for(agency, email)
         _require(
-            not User.objects.filter(email__iexact=email).exists(),
-            _("Someone with this email address already has an account."),
+            not across_domains or who.is_platform_admin,
+            _(
+                "You can invite only addresses on your agency's approved email domains. "
+                "To invite someone with another address, ask a platform admin."
+            ),
+        )
+        _require(
+            not Membership.objects.filter(agency=agency, user__email__iexact=email).exists(),
+            _("This person is already a member of your agency."),
         )
         pending = Invitation.objects.filter(open_invitations_q(), email__iexact=email)
         _require(
@@ -104,7 +135,8 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
                 "it, from the pending invitations on the People page."
             ),
         )
-        _require(not pending.exists(), _("This person has already been invited."))
+        if pending.exists():
+            raise _NeutralRefusal(_("Another agency has an open invitation for this address."))
         invitation = Invitation.objects.create(
             agency=agency,
             email=email,
@@ -112,6 +144,7 @@ def invitation_create(*, actor, agency, email, role=Role.LEARNER, unit=None, ip=
             unit=unit,
             invited_by=actor,
             expires_at=invitation_expiry(),
+            across_domains=across_domains,
         )
         _send_on_commit(invitation)
     return invitation

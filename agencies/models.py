@@ -38,14 +38,38 @@ class Agency(models.Model):
 
 
 class AgencyDomain(models.Model):
-    """An email domain whose owners may sign up and join the agency as learners."""
+    """An email domain whose owners may sign up and join the agency as learners, and which the
+    agency's admins and managers may invite. Only an approved domain counts: a domain an agency
+    admin claims waits (pending) until a platform admin approves it (agencies/domains.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(_("email domain"), max_length=253)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["domain"]
-        constraints = [models.UniqueConstraint(Lower("domain"), name="agency_domain_ci_unique")]
+        constraints = [
+            # Approved, a domain belongs to one agency; several may ask for it meanwhile.
+            models.UniqueConstraint(
+                Lower("domain"),
+                condition=Q(status="approved"),
+                name="agency_domain_approved_ci_unique",
+            ),
+            models.UniqueConstraint(
+                "agency", Lower("domain"), name="agency_domain_once_per_agency_ci"
+            ),
+        ]
 
     def __str__(self):
         return self.domain
@@ -128,6 +152,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Made by a platform admin for an address outside the agency's approved domains: honoured
+    # at sign-up even when the address's domain belongs to another agency.
+    across_domains = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,6 +15,13 @@ from accounts.models import User
 
 from .access import actor_for
 from .audit import audit_record, audited, diff
+from .domains import (  # noqa: F401 (agency_for_email: for sign-up, with the others)
+    agency_for_email,
+    check_domains_claimable,
+    domain_approve,
+    domain_reject,
+    new_domain_rows,
+)
 from .events import JoinSource, Member, MemberActiveChanged, MemberMoved, MembersJoined, UnitMoved
 from .invitations import (  # noqa: F401 (the invitation services, with the others)
     invitation_create,
@@ -43,29 +50,6 @@ def normalize_domains(domains):
             raise ValidationError(_("“%(domain)s” is not a valid email domain.") % {"domain": raw})
         cleaned.append(domain)
     return sorted(set(cleaned))
-
-
-def agency_for_email(email):
-    """The active agency that registered the domain of `email`, or None."""
-    domain = email.rsplit("@", 1)[-1].strip().lower()
-    match = (
-        AgencyDomain.objects.filter(domain__iexact=domain, agency__is_active=True)
-        .select_related("agency")
-        .first()
-    )
-    return match.agency if match else None
-
-
-def _check_domains_free(domains, *, agency=None):
-    taken = AgencyDomain.objects.filter(domain__in=domains)
-    if agency is not None:
-        taken = taken.exclude(agency=agency)
-    taken = list(taken.values_list("domain", flat=True))
-    _require(
-        not taken,
-        _("These domains already belong to another agency: %(domains)s")
-        % {"domains": ", ".join(taken)},
-    )
 
 
 def agency_create(
@@ -114,7 +98,7 @@ def agency_create(
             not Agency.objects.filter(name__iexact=name).exists(),
             _("An agency with this name already exists."),
         )
-        _check_domains_free(domains)
+        check_domains_claimable(domains, who=actor_for(actor))
         agency = Agency.objects.create(
             name=name,
             acronym=acronym,
@@ -123,7 +107,10 @@ def agency_create(
             default_language=default_language,
             mfa_required=mfa_required,
         )
-        AgencyDomain.objects.bulk_create(AgencyDomain(agency=agency, domain=d) for d in domains)
+        # Only a platform admin gets this far: the domains are approved at once.
+        AgencyDomain.objects.bulk_create(
+            new_domain_rows(agency=agency, domains=domains, who=actor_for(actor), actor=actor)
+        )
         entry.changes["domains"] = [None, domains]
     return agency
 
@@ -152,29 +139,35 @@ def agency_update_settings(
             not Agency.objects.filter(name__iexact=name).exclude(pk=agency.pk).exists(),
             _("An agency with this name already exists."),
         )
-        _check_domains_free(domains, agency=agency)
-        existing = set(agency.domains.values_list("domain", flat=True))
-        before = _agency_settings(agency, sorted(existing))
+        existing = dict(agency.domains.values_list("domain", "status"))
+        added = [d for d in domains if d not in existing]
+        check_domains_claimable(added, who=who, agency=agency)
+        before = _agency_settings(agency, existing)
         agency.name, agency.acronym, agency.time_zone = name, acronym, time_zone
         agency.default_language, agency.mfa_required = default_language, mfa_required
         agency.save(
             update_fields=["name", "acronym", "time_zone", "default_language", "mfa_required"]
         )
-        if existing - set(domains):
+        if set(existing) - set(domains):
             agency.domains.exclude(domain__in=domains).delete()
-        AgencyDomain.objects.bulk_create(
-            AgencyDomain(agency=agency, domain=d) for d in domains if d not in existing
-        )
-        entry.changes = diff(before, _agency_settings(agency, domains))
+        # An agency admin's new domains wait for a platform admin's approval (domains.py).
+        rows = new_domain_rows(agency=agency, domains=added, who=who, actor=actor)
+        AgencyDomain.objects.bulk_create(rows)
+        after = {d: s for d, s in existing.items() if d in domains}
+        after.update((row.domain, row.status) for row in rows)
+        entry.changes = diff(before, _agency_settings(agency, after))
     return agency
 
 
-def _agency_settings(agency, domains) -> dict:
-    """The agency's settings as the audit log records them."""
+def _agency_settings(agency, domains: dict) -> dict:
+    """The agency's settings as the audit log records them (`domains`: {domain: status})."""
     return {
         "name": agency.name,
         "acronym": agency.acronym,
-        "domains": list(domains),
+        "domains": sorted(d for d, s in domains.items() if s == AgencyDomain.Status.APPROVED),
+        "pending_domains": sorted(
+            d for d, s in domains.items() if s == AgencyDomain.Status.PENDING
+        ),
         "time_zone": agency.time_zone,
         "default_language": agency.default_language,
         "mfa_required": bool(agency.mfa_required),
@@ -315,22 +308,39 @@ def membership_create(*, user, agency, unit=None, role=Role.LEARNER) -> Membersh
         return Membership.objects.get(user=user)
 
 
-def membership_join_on_signup(*, user) -> Membership | None:
-    """Give a newly signed-up user their membership: from an open invitation, else by domain.
-    Training apps hear of it (MembersJoined, source "signup": standing assignments follow)."""
+def membership_join_on_signup(*, user, email: str | None = None) -> Membership | None:
+    """Give a signed-up user their membership once they have verified `email` (their address
+    by default): from a usable invitation for it, else by its approved domain. Called when
+    allauth confirms the address (accounts.signals), never before, so whoever signs up first
+    with an invited address cannot take the invitation. A user who already has a membership
+    keeps it, and no invitation is used. An invitation never wins over the domain of another
+    agency unless a platform admin made it (`across_domains`). Training apps hear of the new
+    member (MembersJoined, source "signup": standing assignments follow)."""
+    email = (email or user.email).strip()
     with transaction.atomic():
+        existing = Membership.objects.filter(user_id=user.pk).first()
+        if existing is not None:
+            return existing
         invitation = (
-            Invitation.objects.select_for_update()
-            .filter(usable_invitation_q(), email__iexact=user.email)
-            .select_related("agency")
+            Invitation.objects.select_for_update(of=("self",))
+            .filter(usable_invitation_q(), email__iexact=email)
+            .select_related("agency", "unit")
             .first()
         )
+        by_domain = agency_for_email(email)
+        if (
+            invitation is not None
+            and by_domain is not None
+            and by_domain.pk != invitation.agency_id
+            and not invitation.across_domains
+        ):
+            invitation = None  # the address's own agency wins over another agency's invitation
         if invitation is not None:
             agency, role, unit = invitation.agency, invitation.role, invitation.unit
             invitation.accepted_at = timezone.now()
             invitation.save(update_fields=["accepted_at"])
         else:
-            agency, role, unit = agency_for_email(user.email), Role.LEARNER, None
+            agency, role, unit = by_domain, Role.LEARNER, None
         if agency is None:
             return None
         try:

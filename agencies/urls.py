@@ -25,4 +25,6 @@ urlpatterns = [
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("settings/", views.agency_settings, name="agency_settings"),
     path("all/", views.agency_list, name="agency_list"),
+    path("domains/", views.domain_requests, name="domain_requests"),
+    path("domains/<int:domain_id>/", views.domain_decide, name="domain_decide"),
 ]

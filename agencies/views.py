@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from academy.forms import apply_validation_error
 from academy.spreadsheet import csv_lines
 
+from . import domains as domain_services
 from . import selectors, services
 from .access import access_invitation, access_membership, access_unit, actor_for
 from .audit import audit_csv_rows, audit_lines
@@ -110,20 +111,25 @@ def member_invite(request):
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
         agency = unit.agency if unit else _acting_agency(request, form, "unit")
-        invitation = agency and _apply_service(
-            form,
-            lambda: services.invitation_create(
-                actor=request.user,
-                agency=agency,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                unit=unit,
-                ip=client_ip(request),
-            ),
-        )
-        if invitation is not None:
+        if agency is not None:
+            _apply_service(
+                form,
+                lambda: services.invitation_create(
+                    actor=request.user,
+                    agency=agency,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    unit=unit,
+                    ip=client_ip(request),
+                ),
+            )
+        if not form.errors:
+            # The same words whether or not the address has an account, here or elsewhere
+            # (invitation_create may send nothing when another agency invited it first).
             messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                request,
+                _("If %(email)s can join, an invitation is on its way to it.")
+                % {"email": form.cleaned_data["email"].strip().lower()},
             )
             return redirect("agencies:member_list")
     return render(request, "agencies/member_invite.html", {"form": form})
@@ -251,13 +257,14 @@ def agency_settings(request):
     agency = selectors.agency_for_actor(user=request.user)
     if agency is None:
         return redirect("agencies:agency_list")
+    domains = list(agency.domains.all())
     initial = {
         "name": agency.name,
         "acronym": agency.acronym,
         "time_zone": agency.time_zone,
         "default_language": agency.default_language,
         "mfa_required": agency.mfa_required,
-        "domains": ", ".join(d.domain for d in agency.domains.all()),
+        "domains": ", ".join(d.domain for d in domains),
     }
     form = AgencySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -279,7 +286,9 @@ def agency_settings(request):
         if done is not None:
             messages.success(request, _("Agency settings saved."))
             return redirect("agencies:agency_settings")
-    return render(request, "agencies/agency_settings.html", {"form": form, "agency": agency})
+    pending = [d.domain for d in domains if d.status == d.Status.PENDING]
+    context = {"form": form, "agency": agency, "pending_domains": pending}
+    return render(request, "agencies/agency_settings.html", context)
 
 
 @platform_admin_required
@@ -306,3 +315,30 @@ def agency_list(request):
             return redirect("agencies:agency_list")
     agencies = selectors.agency_list(user=request.user)
     return render(request, "agencies/agency_list.html", {"agencies": agencies, "form": form})
+
+
+@platform_admin_required
+def domain_requests(request):
+    """Platform admins: the email domains agency admins added, waiting for approval."""
+    pending = domain_services.pending_domain_list(user=request.user)
+    return render(request, "agencies/domain_requests.html", {"domains": pending})
+
+
+@require_POST
+@platform_admin_required
+def domain_decide(request, domain_id):
+    domain = get_object_or_404(domain_services.pending_domain_list(user=request.user), pk=domain_id)
+    approve = request.POST.get("decision") == "approve"
+    call = domain_services.domain_approve if approve else domain_services.domain_reject
+    try:
+        call(actor=request.user, domain=domain, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = (
+            _("%(domain)s is approved for %(agency)s.")
+            if approve
+            else _("%(domain)s was rejected for %(agency)s.")
+        )
+        messages.success(request, text % {"domain": domain.domain, "agency": domain.agency.name})
+    return redirect("agencies:domain_requests")

@@ -54,7 +54,7 @@ def generate(
     clock = time.perf_counter()
     rng = random.Random(seed)
     agency = Agency.objects.create(name="Bench Agency", acronym="BA", slug=SLUG)
-    AgencyDomain.objects.create(agency=agency, domain="bench.gov")
+    AgencyDomain.objects.create(agency=agency, domain="bench.gov", status="approved")
     unit_ids, tops = [], []
     for t in range(max(1, units // 10)):
         top = Unit.objects.create(agency=agency, name=f"Division {t}", path="")

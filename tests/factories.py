@@ -21,7 +21,9 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     def domains(self, create, extracted, **kwargs):
         if create:
             for domain in extracted or [f"{self.slug}.gov"]:
-                AgencyDomain.objects.create(agency=self, domain=domain)
+                AgencyDomain.objects.create(
+                    agency=self, domain=domain, status=AgencyDomain.Status.APPROVED
+                )
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

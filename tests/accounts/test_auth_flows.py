@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.signals import SESSION_STARTED_KEY
 from agencies import services
-from agencies.models import Membership, Role
+from agencies.models import Invitation, Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -44,33 +44,75 @@ def confirmation_link(message):
 # --- sign-up -------------------------------------------------------------------------------
 
 
-def test_signup_with_agency_domain_creates_learner_membership(world, client):
+def confirm(client, message):
+    link = confirmation_link(message)
+    return client.post(link)
+
+
+def test_signup_with_agency_domain_gives_membership_only_once_verified(world, client):
+    assert settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
     response = signup(client, "Nina@A.gov")
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     user = User.objects.get(email__iexact="nina@a.gov")
     assert user.full_name == "Nina New"
-    membership = Membership.objects.get(user=user)
-    assert (membership.agency, membership.role) == (world.a, Role.LEARNER)
+    assert not Membership.objects.filter(user=user).exists()
     assert len(mail.outbox) == 1
     assert "/accounts/confirm-email/" in mail.outbox[0].body
+    confirm(client, mail.outbox[0])
+    membership = Membership.objects.get(user=user)
+    assert (membership.agency, membership.role) == (world.a, Role.LEARNER)
 
 
-def test_signup_with_invitation_uses_invited_role_and_unit(world, client):
+def test_unverified_signup_has_no_agency_access(world, client):
+    signup(client, "nina@a.gov")
+    user = User.objects.get(email="nina@a.gov")
+    assert not Membership.objects.filter(user=user).exists()
+    client.logout()
+    # Signing in sends them to the page that asks them to confirm the address first.
+    response = client.post(LOGIN, {"login": "nina@a.gov", "password": NEW_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("agencies:member_list")).status_code == 302  # to sign-in
+
+
+def test_invitation_is_used_by_whoever_verifies_the_address(world, client):
     services.invitation_create(
-        actor=world.a_admin,
+        actor=world.a_admin, agency=world.a, email="guest@a.gov", role=Role.TRAINER, unit=world.ops
+    )
+    assert signup(client, "guest@a.gov").status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_at is None  # not used by a mere sign-up
+    assert not Membership.objects.filter(user__email="guest@a.gov").exists()
+    confirm(client, mail.outbox[-1])
+    membership = Membership.objects.get(user__email="guest@a.gov")
+    assert (membership.agency, membership.role, membership.unit) == (
+        world.a,
+        Role.TRAINER,
+        world.ops,
+    )
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+
+
+def test_signup_with_platform_admins_invitation_of_an_outside_address(world, client):
+    services.invitation_create(
+        actor=world.platform_admin,
         agency=world.a,
         email="guest@elsewhere.org",
         role=Role.TRAINER,
         unit=world.ops,
     )
     assert signup(client, "guest@elsewhere.org").status_code == 302
+    confirm(client, mail.outbox[-1])
     membership = Membership.objects.get(user__email="guest@elsewhere.org")
-    assert (membership.agency, membership.role, membership.unit) == (
-        world.a,
-        Role.TRAINER,
-        world.ops,
-    )
+    assert (membership.agency, membership.role) == (world.a, Role.TRAINER)
+
+
+def test_without_verification_membership_is_granted_at_signup(world, client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+    signup(client, "nina@a.gov")
+    assert Membership.objects.get(user__email="nina@a.gov").agency == world.a
 
 
 def test_signup_with_unknown_domain_shows_clear_message_and_creates_nothing(world, client):

@@ -80,8 +80,9 @@ def test_agency_settings_record_only_what_changed(world):
         default_language=world.a.default_language,
         mfa_required=True,
     )
+    # An agency admin's new domain waits for a platform admin's approval.
     assert last("agency.update").changes == {
-        "domains": [["a.gov"], ["a.gov", "staff.a.gov"]],
+        "pending_domains": [[], ["staff.a.gov"]],
         "time_zone": ["UTC", "Europe/Paris"],
         "mfa_required": [False, True],
     }

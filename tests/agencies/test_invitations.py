@@ -147,7 +147,9 @@ def test_revoked_address_can_be_invited_again_and_cannot_sign_up_meanwhile(world
 
 def test_revoked_or_expired_invitation_does_not_open_sign_up(world):
     outside = "guest@example.org"
-    invitation = services.invitation_create(actor=world.a_admin, agency=world.a, email=outside)
+    invitation = services.invitation_create(
+        actor=world.platform_admin, agency=world.a, email=outside
+    )
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - datetime.timedelta(minutes=1)
     )
@@ -211,3 +213,18 @@ def test_revoke_confirmation_query_count(world, invited, client_for, django_asse
     client = client_for(world.a_admin)
     with django_assert_num_queries(7):
         assert client.get(revoke_url(invited["ops"])).status_code == 200
+
+
+def test_address_invited_by_another_agency_gets_the_neutral_answer(world, client_for):
+    services.invitation_create(
+        actor=world.platform_admin, agency=world.b, email="dual@a.gov", unit=world.branch
+    )
+    response = client_for(world.a_manager).post(
+        reverse("agencies:member_invite"),
+        {"email": "dual@a.gov", "role": "learner", "unit": world.data.pk},
+        follow=True,
+    )
+    assert "If dual@a.gov can join, an invitation is on its way" in response.content.decode()
+    assert Invitation.objects.filter(email="dual@a.gov").get().agency == world.b
+    refused = AuditEvent.objects.get(action="member.invite", outcome="rejected")
+    assert refused.agency == world.a and refused.detail["errors"]

@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from agencies import services
 from agencies.models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Role, Unit
@@ -118,7 +121,10 @@ def test_agency_admin_updates_own_agency_domains(world):
         True,
         "fr",
     )
-    assert sorted(world.a.domains.values_list("domain", flat=True)) == ["a.gov", "new.a.gov"]
+    assert dict(world.a.domains.values_list("domain", "status")) == {
+        "a.gov": "approved",
+        "new.a.gov": "pending",  # until a platform admin approves it
+    }
 
 
 def test_agency_admin_cannot_update_another_agency(world):
@@ -324,16 +330,32 @@ def test_signup_with_agency_domain_joins_as_learner(world):
     assert events("member.join", AuditEvent.Outcome.SUCCESS).get().target == "someone@a.gov"
 
 
-def test_invitation_wins_over_domain(world):
-    # Invited to agency B as a manager, although the address is in agency A's domain.
-    services.invitation_create(
-        actor=world.b_admin,
+def test_another_agencys_invitation_does_not_win_over_the_domain(world):
+    # An invitation made before invitations were limited to the agency's own domains.
+    Invitation.objects.create(
         agency=world.b,
         email="someone@a.gov",
         role=Role.MANAGER,
         unit=world.branch,
+        invited_by=world.b_admin,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
     )
-    user = UserFactory(email="Someone@a.gov".lower())
+    user = UserFactory(email="someone@a.gov")
+    membership = services.membership_join_on_signup(user=user)
+    assert (membership.agency, membership.role, membership.unit) == (world.a, Role.LEARNER, None)
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_platform_admins_invitation_across_domains_wins_over_the_domain(world):
+    services.invitation_create(
+        actor=world.platform_admin,
+        agency=world.b,
+        email="Someone@a.gov",
+        role=Role.MANAGER,
+        unit=world.branch,
+    )
+    assert Invitation.objects.get().across_domains
+    user = UserFactory(email="someone@a.gov")
     membership = services.membership_join_on_signup(user=user)
     assert (membership.agency, membership.role, membership.unit) == (
         world.b,
@@ -341,6 +363,13 @@ def test_invitation_wins_over_domain(world):
         world.branch,
     )
     assert Invitation.objects.get().accepted_at is not None
+
+
+def test_join_keeps_an_existing_membership_and_leaves_the_invitation_unused(world):
+    services.invitation_create(actor=world.a_admin, agency=world.a, email="learner2@a.gov")
+    user = world.b_learner  # already a member of B
+    assert services.membership_join_on_signup(user=user, email="learner2@a.gov").agency == world.b
+    assert Invitation.objects.get().accepted_at is None
 
 
 def test_signup_with_unknown_domain_gives_no_membership(world):

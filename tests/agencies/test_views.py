@@ -5,6 +5,7 @@ from django.urls import reverse
 from agencies import services
 from agencies.models import Agency, AuditEvent, Invitation, Membership, Role, Unit
 from tests.builders import bulk_members
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,10 +179,44 @@ def test_manager_forged_invitation_shows_field_error_and_changes_nothing(
     assert mail.outbox == []
 
 
-def test_invite_existing_account_shows_error(world, client_for):
+def test_invite_a_member_of_own_agency_says_so(world, client_for):
     response = client_for(world.a_admin).post(INVITE, {"email": "ops@a.gov", "role": "learner"})
     assert response.status_code == 200
-    assert "already has an account" in response.content.decode()
+    assert "already a member of your agency" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_invite_answers_the_same_whether_or_not_the_address_has_an_account(world, client_for):
+    """An a.gov address placed in agency B by a platform admin, and a new a.gov address: the
+    manager of A reads the same words for both (nothing about B leaks)."""
+    elsewhere = UserFactory(email="moved@a.gov")
+    services.membership_create(user=elsewhere, agency=world.b, unit=world.branch)
+    client = client_for(world.a_manager)
+    answers = []
+    for email in ["moved@a.gov", "brand.new@a.gov"]:
+        response = client.post(
+            INVITE, {"email": email, "role": "learner", "unit": world.data.pk}, follow=True
+        )
+        text = response.content.decode().replace(email, "ADDRESS")
+        answers.append(text[text.index("usa-alert__text") :][:200])
+    assert answers[0] == answers[1]
+    assert "If ADDRESS can join, an invitation is on its way" in answers[0]
+
+
+def test_manager_cannot_invite_an_address_of_another_agencys_domain(world, client_for):
+    response = client_for(world.a_manager).post(
+        INVITE, {"email": "new.hire@b.gov", "role": "learner", "unit": world.data.pk}
+    )
+    assert response.status_code == 200
+    assert "approved email domains" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_agency_admin_cannot_invite_an_outside_address(world, client_for):
+    response = client_for(world.a_admin).post(
+        INVITE, {"email": "guest@gmail.com", "role": "trainer"}
+    )
+    assert "approved email domains" in response.content.decode()
     assert not Invitation.objects.exists()
 
 
