@@ -1,8 +1,13 @@
-"""The certificate as a one-page PDF (reportlab)."""
+"""The certificate as a one-page PDF (reportlab).
+
+reportlab writes no tagged PDF (PDF/UA): the PDF carries its title and language, and the
+certificate's own page (learning:certificate, HTML) is its accessible equivalent.
+"""
 
 import io
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
@@ -13,7 +18,7 @@ def certificate_pdf(certificate, *, verify_url: str) -> bytes:
     """One landscape page: name, course, date, agency, verification code and URL."""
     buffer = io.BytesIO()
     width, height = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), lang=get_language() or "en")
     pdf.setTitle(_("Certificate of completion") + f" – {certificate.course_title}")
     pdf.setAuthor("Academy")
     pdf.setLineWidth(3)

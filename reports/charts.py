@@ -9,6 +9,16 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from academy.templatetags.academy_format import percent
+
+
+def week_label(day) -> str:
+    """A week's short label ("March 3", "3 mars") in the active language: the date format is
+    itself translated, so each language orders and abbreviates it its own way."""
+    return date_format(day, pgettext("short day and month, a Django date format", "N j"))
+
 
 INK = "#1b1b1b"
 BAR = "#005ea2"
@@ -65,7 +75,7 @@ def trend_chart(weeks: list[dict], *, uid="trend") -> str:
             f'<text x="{x + step / 2:.1f}" y="{y(value) - 4:.1f}" text-anchor="middle" '
             f'fill="{INK}">{value}</text>'
         )
-        label = date_format(week["start"], "M j")
+        label = week_label(week["start"])
         parts.append(
             f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
             f'fill="{INK}">{escape(label)}</text>'
@@ -107,7 +117,7 @@ def funnel_chart(stages: list[tuple[str, int | None]], *, uid="funnel") -> str:
         y = 5 + i * row_h
         value = value or 0
         bar = (width - label_w - 140) * (value / first if first else 0)
-        share = f" ({round(100 * value / first)}%)" if first else ""
+        share = f" ({percent(round(100 * value / first))})" if first else ""
         parts.append(f'<text x="0" y="{y + 20}" fill="{INK}">{escape(label)}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 10}" '

@@ -15,7 +15,7 @@ from agencies.permissions import people_manager_required, platform_admin_require
 from . import charts, selectors
 from .access import access_report_run, dashboard_scope
 from .forms import DashboardFilterForm, ReportRequestForm, ReportScheduleForm
-from .models import ReportSchedule
+from .models import ReportFormat, ReportSchedule
 from .selectors.dashboard import dashboard_filter_choices, dashboard_panel_list
 from .selectors.overdue import overdue_for, overdue_people
 from .services import runs as run_services
@@ -101,6 +101,9 @@ def dashboard(request):
         "report_form": ReportRequestForm(),
         "schedule_form": ReportScheduleForm(),
         "panels": dashboard_panel_list(scope),
+        # The report request sits near the top, folded; "?report=1" (from the reports list)
+        # opens it.
+        "open_request": request.GET.get("report") == "1",
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -191,7 +194,11 @@ def run_list(request):
     return render(
         request,
         "reports/run_list.html",
-        {"runs": runs, "schedules": schedules, "dashboard": reverse("reports:dashboard")},
+        {
+            "runs": runs,
+            "schedules": schedules,
+            "dashboard": reverse("reports:dashboard") + "?report=1#request-a-report",
+        },
     )
 
 
@@ -208,6 +215,28 @@ def run_detail(request, run_id):
             }
         )
     return render(request, "reports/run_detail.html", {"run": run})
+
+
+@people_manager_required
+def run_status(request, run_id):
+    """The run's status as an HTML fragment, polled by static/js/report-status.js."""
+    run = access_report_run(request.user, run_id)
+    return render(request, "reports/_run_status.html", {"run": run})
+
+
+@people_manager_required
+def run_summary(request, run_id):
+    """The accessible HTML equivalent of a PDF summary (reportlab writes no tagged PDF): the
+    same figures for the run's scope, as of today."""
+    run = access_report_run(request.user, run_id)
+    if run.format != ReportFormat.PDF:
+        raise Http404
+    figures = selectors.dashboard_figures(run_services.scope_of(run))
+    return render(
+        request,
+        "reports/run_summary.html",
+        {"run": run, "title": run_services.summary_title(run), **figures},
+    )
 
 
 @people_manager_required

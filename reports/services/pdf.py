@@ -1,7 +1,17 @@
-"""The one-page PDF summary: headline figures and the weekly trend (reportlab, no network)."""
+"""The one-page PDF summary: headline figures and the weekly trend (reportlab, no network).
+
+reportlab writes no tagged PDF (no StructTreeRoot, PDF/UA): the document carries its title
+and language, and the run's summary page (reports:run_summary) is its accessible equivalent,
+linked next to the download (docs/architecture.md, "PDFs").
+"""
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from academy.templatetags.academy_format import percent
+
+from ..charts import week_label
 
 
 def write_pdf(figures: dict, fileobj, *, title: str) -> int:
@@ -15,7 +25,7 @@ def write_pdf(figures: dict, fileobj, *, title: str) -> int:
     from reportlab.pdfgen import canvas
 
     head = figures["headline"]
-    page = canvas.Canvas(fileobj, pagesize=A4)
+    page = canvas.Canvas(fileobj, pagesize=A4, lang=get_language() or "en")
     width, height = A4
     page.setTitle(title)
     page.setFont("Helvetica-Bold", 16)
@@ -29,7 +39,7 @@ def write_pdf(figures: dict, fileobj, *, title: str) -> int:
         (_("Enrolled"), head["enrolled"]),
         (_("In progress"), head["in_progress"]),
         (_("Completed"), head["completed"]),
-        (_("Completion rate of required training"), "—" if rate is None else f"{rate}%"),
+        (_("Completion rate of required training"), "—" if rate is None else percent(rate)),
         (_("Overdue"), head["overdue"]),
         (_("Certificates issued"), head["certified"]),
     ]
@@ -45,7 +55,7 @@ def write_pdf(figures: dict, fileobj, *, title: str) -> int:
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, 440, 160
     chart.data = [[w["completions"] for w in weeks] or [0]]
-    chart.categoryAxis.categoryNames = [date_format(w["start"], "M j") for w in weeks] or [""]
+    chart.categoryAxis.categoryNames = [week_label(w["start"]) for w in weeks] or [""]
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = colors.HexColor("#005ea2")

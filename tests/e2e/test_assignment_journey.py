@@ -1,4 +1,6 @@
-"""A manager assigns a course to a unit, sees the progress, and nudges an overdue person."""
+"""A manager's core journey, from the home page by the header's links, on a laptop and a phone:
+assign a course to a unit (form, preview, confirm), adjust due dates, nudge an overdue person,
+then request a CSV report from the dashboard and download it once its page says it is ready."""
 
 import datetime
 import io
@@ -10,23 +12,19 @@ from django.core.management import call_command
 from agencies.models import Unit
 from courses.models import Course
 from reminders.models import Kind, ReminderLog
+from tests.e2e.conftest import both_widths, nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill("academy-demo")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/")
-
-
-def test_manager_assigns_sees_progress_and_nudges(page, live_server, axe_check, settings):
+@both_widths
+def test_manager_assigns_training_and_downloads_a_report(page, live_server, axe_check, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
-    sign_in(page, "manager@demo.gov")
-    page.goto("/reminders/assignments/")
+    sign_in(page, "manager@demo.gov", axe_check=axe_check)
+    axe_check(page)
+    nav(page, "Manage", "Assignments")
+    page.wait_for_url("**/reminders/assignments/")
     axe_check(page)
     page.get_by_role("link", name="Assign training").click()
     page.wait_for_url("**/reminders/assignments/new/")
@@ -78,13 +76,32 @@ def test_manager_assigns_sees_progress_and_nudges(page, live_server, axe_check, 
     assert "The audit moved a week" in page.locator("main").inner_text()
     axe_check(page)
 
-    page.goto("/reminders/overdue/")
+    nav(page, "Reports", "Overdue training")
+    page.wait_for_url("**/reports/overdue/")
     axe_check(page)
     page.get_by_role("button", name="Send a reminder").first.click()
-    page.wait_for_url("**/reminders/overdue/")
+    page.wait_for_url("**/reports/overdue/")  # the one overdue list
     assert "Reminder sent to" in page.locator("main").inner_text()
     assert ReminderLog.objects.filter(kind=Kind.NUDGE).count() == 1
     axe_check(page)
 
-    page.goto("/reminders/notifications/")
+    # The report: requested from the dashboard, made in the background, downloaded when the
+    # run's page (which updates itself) offers the link.
+    nav(page, "Reports", "Dashboard")
+    page.wait_for_url("**/reports/")
     axe_check(page)
+    page.get_by_text("Request a report", exact=True).click()
+    request = page.get_by_role("group", name="Request a report of this scope")
+    request.get_by_label("Report", exact=True).select_option(label="Completion detail")
+    request.get_by_label("Format", exact=True).select_option(label="CSV")
+    request.get_by_role("button", name="Request report").click()
+    page.wait_for_url("**/reports/runs/*/")
+    download_link = page.get_by_role("link", name=re.compile("^Download"))
+    download_link.wait_for()
+    axe_check(page)
+    with page.expect_download() as info:
+        download_link.click()
+    with open(info.value.path(), encoding="utf-8-sig") as report:
+        content = report.read()
+    assert content.startswith("Agency,Unit,Learner,Email,Course")
+    assert "learner@demo.gov" in content

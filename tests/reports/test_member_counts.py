@@ -62,9 +62,9 @@ def test_join_on_signup_by_domain_and_by_invitation(world):
     by_domain = UserFactory(email="newcomer@a.gov")
     assert agencies.membership_join_on_signup(user=by_domain) is not None
     agencies.invitation_create(
-        actor=world.a_admin, agency=world.a, email="invited@elsewhere.org", unit=world.ops
+        actor=world.a_admin, agency=world.a, email="invited@a.gov", unit=world.ops
     )
-    invited = UserFactory(email="invited@elsewhere.org")
+    invited = UserFactory(email="invited@a.gov")
     assert agencies.membership_join_on_signup(user=invited).unit == world.ops
     # A second call changes nothing.
     agencies.membership_join_on_signup(user=invited)
