@@ -190,8 +190,29 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded files are private: no URL pattern serves MEDIA_ROOT; views check access and hand the
+# file over through academy/files.py (X-Accel-Redirect, a signed S3 URL, or Django itself).
+ACADEMY_X_ACCEL_REDIRECT_PREFIX = env.str("ACADEMY_X_ACCEL_REDIRECT_PREFIX", default="")
+ACADEMY_S3_BUCKET = env.str("ACADEMY_S3_BUCKET", default="")
+if ACADEMY_S3_BUCKET:
+    # django-storages' S3Storage (any S3-compatible store); credentials from the usual AWS_*
+    # variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the machine's role.
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ACADEMY_S3_BUCKET,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -6,6 +6,8 @@ content with its rendered HTML; learners only ever read versions. Lessons, quest
 carry a stable `key` so learner progress keyed on them survives a republish.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -271,7 +273,9 @@ class Lesson(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"course-files/{instance.lesson.course_id}/{filename}"
+    """A private storage name nobody can guess: a random folder per upload (the file is served
+    only through views that check access; its name for the user comes from `Attachment.name`)."""
+    return f"course-files/{instance.lesson.course_id}/{secrets.token_urlsafe(16)}/{filename}"
 
 
 class Attachment(models.Model):

@@ -7,6 +7,7 @@ from agencies.access import agency_today, scope_q
 from courses.models import ShowAnswers
 from courses.registries import CourseAction, LearnerCourseState
 from courses.selectors import course_catalog, path_catalog
+from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
 from .content import correct_keys, outline, questions_by_key
@@ -160,7 +161,7 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "enrollment": enrollment,
         "modules": plan.modules,
         "step": plan.steps[index],
-        "lesson": plan.lessons.get(key) if kind == "lesson" else None,
+        "lesson": _lesson_linked(slug, plan.lessons[key]) if kind == "lesson" else None,
         "previous": plan.steps[index - 1] if index > 0 else None,
         "next": plan.steps[index + 1] if index + 1 < len(plan.steps) else None,
         "position": index + 1,
@@ -173,6 +174,25 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "left_quizzes": [s for s in left if s["kind"] == "quiz"],
         "left_other": [s for s in left if s["kind"] not in ("lesson", "quiz")],
     }
+
+
+def _lesson_linked(slug: str, lesson: dict) -> dict:
+    """The lesson with its attachments linked to the learner's file view (`lesson_file`)."""
+    return lesson_with_file_urls(
+        lesson,
+        lambda a: reverse("learning:lesson_file", args=[slug, a["sha256"], a["name"]]),
+    )
+
+
+def lesson_file(enrollment: Enrollment, *, sha256: str, name: str) -> dict | None:
+    """An attachment ({name, content_type, file, ...}) of the version the learner is enrolled in,
+    or else of the course's current published version; None for anything else (a draft's file,
+    another course's). No query, or one when the file is not in the learner's version."""
+    found = snapshot_attachment(enrollment.version.snapshot, sha256=sha256, name=name)
+    current = enrollment.course.current_version
+    if found is None and current is not None and current.pk != enrollment.version_id:
+        found = snapshot_attachment(current.snapshot, sha256=sha256, name=name)
+    return found
 
 
 def step_after(enrollment: Enrollment, *, kind: str, key: str) -> dict | None:

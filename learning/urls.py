@@ -25,6 +25,7 @@ urlpatterns = [
     path("learn/<slug:slug>/continue/", views.resume, name="resume"),
     path("learn/<slug:slug>/lessons/<slug:key>/", views.lesson, name="lesson"),
     path("learn/<slug:slug>/lessons/<slug:key>/done/", views.lesson_done, name="lesson_done"),
+    path("learn/<slug:slug>/files/<str:sha256>/<str:name>", views.lesson_file, name="lesson_file"),
     path("learn/<slug:slug>/quizzes/<slug:key>/", views.quiz, name="quiz"),
     path("learn/<slug:slug>/quizzes/<slug:key>/start/", views.quiz_start, name="quiz_start"),
     path("verify/<str:code>/", views.verify, name="verify"),

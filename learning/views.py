@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from academy.files import private_file_response
 from academy.forms import apply_validation_error
 from agencies.access import actor_for
 from agencies.permissions import client_ip
@@ -121,6 +122,21 @@ def lesson(request, slug, key):
         raise Http404
     services.enrollment_visit(enrollment=enrollment, lesson_key=key)
     return render(request, "learning/lesson.html", context)
+
+
+@require_GET
+def lesson_file(request, slug, sha256, name):
+    """A file attached to a lesson of the learner's course version: 404 for anyone not enrolled
+    (signed out included) and for files only in a draft."""
+    enrollment = access_enrollment(request.user, slug)
+    attachment = selectors.lesson_file(enrollment, sha256=sha256, name=name)
+    if attachment is None:
+        raise Http404
+    return private_file_response(
+        attachment["file"],
+        attachment["name"],
+        attachment.get("content_type") or "application/octet-stream",
+    )
 
 
 @login_required

@@ -44,7 +44,7 @@ from ._common import (
     touch,
     unique_key,
 )
-from .content import topics_for
+from .content import attachment_files_release, course_file_names, topics_for
 from .visibility import (
     needs_approval,
     visibility_direct_record,
@@ -256,7 +256,9 @@ def module_delete(*, actor, module: Module) -> None:
     """Delete a module with its lessons and quiz (published versions keep theirs)."""
     with transaction.atomic():
         require_editor(actor, module.course)
+        files = course_file_names(module.course_id, lesson__module=module)
         module.delete()
+        attachment_files_release(module.course_id, files)
         touch(module.course)
 
 
@@ -365,7 +367,9 @@ def lesson_move(
 def lesson_delete(*, actor, lesson: Lesson) -> None:
     with transaction.atomic():
         require_editor(actor, lesson.course)
+        files = course_file_names(lesson.course_id, lesson=lesson)
         lesson.delete()
+        attachment_files_release(lesson.course_id, files)
         touch(lesson.course)
 
 
@@ -428,10 +432,11 @@ def attachment_add(*, actor, lesson: Lesson, upload) -> Attachment:
 
 
 def attachment_delete(*, actor, attachment: Attachment) -> None:
-    """Remove from the draft; the stored file stays, as published versions may link to it."""
+    """Remove from the draft; the stored file goes too once no version references it."""
     with transaction.atomic():
         require_editor(actor, attachment.lesson.course)
         attachment.delete()
+        attachment_files_release(attachment.lesson.course_id, [attachment.file.name])
         touch(attachment.lesson.course)
 
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from ..models import (
     Attachment,
     Choice,
     Course,
+    CourseVersion,
     Language,
     Lesson,
     Level,
@@ -145,6 +147,49 @@ def draft_content(course: Course) -> dict:
     }
 
 
+# --- stored files --------------------------------------------------------------------------
+
+
+def _snapshot_files(snapshot: dict) -> set[str]:
+    return {
+        a["file"]
+        for m in snapshot.get("modules") or []
+        for le in m.get("lessons") or []
+        for a in le.get("attachments") or []
+        if a.get("file")
+    }
+
+
+def attachment_files_release(course_id: int, names) -> None:
+    """Once the current transaction commits, delete each stored file in `names` that no
+    attachment of any draft and no version of the course still references (a version keeps
+    its files for as long as it exists; a rolled-back deletion deletes nothing)."""
+    names = {n for n in names if n}
+    if not names:
+        return
+
+    def release():
+        kept = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+        snapshots = CourseVersion.objects.filter(course_id=course_id).values_list(
+            "snapshot", flat=True
+        )
+        for snapshot in snapshots.iterator(chunk_size=20):
+            kept |= _snapshot_files(snapshot) & names
+        for name in sorted(names - kept):
+            default_storage.delete(name)
+
+    transaction.on_commit(release)
+
+
+def course_file_names(course_id: int, **lookup) -> list[str]:
+    """The stored names of the draft attachments under `lookup` (a lesson, a module) of a course."""
+    return list(
+        Attachment.objects.filter(lesson__course_id=course_id, **lookup).values_list(
+            "file", flat=True
+        )
+    )
+
+
 # --- writing the draft ---------------------------------------------------------------------
 
 
@@ -202,6 +247,7 @@ def draft_replace(course: Course, content: dict) -> None:
         setattr(course, f, content[f])
     course.save(update_fields=COURSE_FIELDS)
     course.topics.set(topics_for(content.get("topics") or []))
+    replaced_files = course_file_names(course.pk)
     Quiz.objects.filter(course=course).delete()
     course.modules.all().delete()
     for m_index, m in enumerate(content["modules"]):
@@ -240,6 +286,7 @@ def draft_replace(course: Course, content: dict) -> None:
             _create_quiz(course, module, m["quiz"])
     if content.get("quiz"):
         _create_quiz(course, None, content["quiz"])
+    attachment_files_release(course.pk, replaced_files)
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -599,10 +646,11 @@ def attachment_refs(lesson: dict) -> set[str]:
 
 
 def link_attachments(html: str, lesson: dict) -> str:
-    """Point links and images that name a lesson attachment at the stored file.
+    """Point links and images that name a lesson attachment at the attachment's `url`.
 
     In lesson Markdown an attachment is referred to by its name (`![Chart](chart.png)`) or by
-    its path in a bundle (`files/<lesson-key>/chart.png`); both become the file's storage URL.
+    its path in a bundle (`files/<lesson-key>/chart.png`); both become the URL of the view that
+    serves the file (see `lesson_with_file_urls`).
     """
     for a in lesson.get("attachments") or []:
         if not a.get("url"):
@@ -614,6 +662,35 @@ def link_attachments(html: str, lesson: dict) -> str:
     return html
 
 
+def lesson_with_file_urls(lesson: dict, url_for) -> dict:
+    """A copy of a rendered lesson whose attachments (listed and named in its HTML) point at
+    `url_for(attachment)`: the learner's or the studio's access-checked file view.
+
+    Versions published while files were public hold each attachment's old storage URL
+    (`/media/course-files/...`) in `url` and in the HTML; those are pointed at the view too.
+    """
+    html = lesson.get("html") or ""
+    attachments = []
+    for a in lesson.get("attachments") or []:
+        url = url_for(a)
+        if a.get("url"):
+            html = html.replace(f'="{escape(a["url"])}"', f'="{escape(url)}"')
+        attachments.append({**a, "url": url})
+    linked = {**lesson, "attachments": attachments}
+    linked["html"] = link_attachments(html, linked)
+    return linked
+
+
+def snapshot_attachment(snapshot: dict, *, sha256: str, name: str) -> dict | None:
+    """The attachment of this content with this checksum and name, or None."""
+    for m in snapshot.get("modules") or []:
+        for le in m.get("lessons") or []:
+            for a in le.get("attachments") or []:
+                if a.get("sha256") == sha256 and a.get("name") == name and a.get("file"):
+                    return a
+    return None
+
+
 def render_snapshot(content: dict) -> dict:
     """The content with rendered, sanitised HTML beside every Markdown field."""
     snap = copy.deepcopy(content)
@@ -621,9 +698,11 @@ def render_snapshot(content: dict) -> dict:
         for le in m["lessons"]:
             for a in le.get("attachments") or []:
                 a.pop("data", None)
-                a["url"] = default_storage.url(a["file"]) if a.get("file") else ""
-            html = render_markdown(le["body"], images=attachment_refs(le))
-            le["html"] = link_attachments(html, le)
+                a.pop("url", None)
+            # Attachment references stay as written (`chart.png`): files are private, and the
+            # page showing the lesson links them to its own access-checked view at display
+            # time (`lesson_with_file_urls`), so no storage URL is frozen into a version.
+            le["html"] = render_markdown(le["body"], images=attachment_refs(le))
             le["video_html"] = video_embed_html(le.get("video_url") or "", title=le["title"])
         if m.get("quiz"):
             _render_quiz(m["quiz"])

@@ -50,6 +50,11 @@ urlpatterns = [
         views_lesson.attachment_delete,
         name="attachment_delete",
     ),
+    path(
+        C + "files/<str:sha256>/<str:name>",
+        views_preview.attachment_file,
+        name="attachment_file",
+    ),
     path(C + "markdown-preview/", views_lesson.markdown_preview, name="markdown_preview"),
     path(C + "quizzes/add/", views_quiz.quiz_add, name="quiz_add"),
     path(C + "quizzes/<int:quiz_id>/", views_quiz.quiz_edit, name="quiz_edit"),

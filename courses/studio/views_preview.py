@@ -6,16 +6,33 @@ drops every correct-answer flag and choice feedback before the template sees the
 only the answer key shows them.
 """
 
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
+from academy.files import private_file_response
+
+from ..models import Attachment
 from ..services import draft_content
-from ..services.content import render_snapshot
+from ..services.content import lesson_with_file_urls, render_snapshot
 from .access import course_view
 from .common import demote_headings
 
 
+def _file_url(course, attachment: dict) -> str:
+    return reverse(
+        "studio:attachment_file", args=[course.pk, attachment["sha256"], attachment["name"]]
+    )
+
+
 def _rendered_draft(course) -> dict:
     snapshot = render_snapshot(draft_content(course))
+    for module in snapshot["modules"]:
+        module["lessons"] = [
+            lesson_with_file_urls(lesson, lambda a: _file_url(course, a))
+            for lesson in module["lessons"]
+        ]
     quizzes = [m["quiz"] for m in snapshot["modules"] if m.get("quiz")]
     if snapshot.get("quiz"):
         quizzes.append(snapshot["quiz"])
@@ -53,4 +70,21 @@ def answer_key(request, course):
         request,
         "courses/studio/answer_key.html",
         {"course": course, "content": _rendered_draft(course)},
+    )
+
+
+@require_GET
+@course_view
+def attachment_file(request, course, sha256, name):
+    """A file attached to the draft, for those who may edit the course (the preview links
+    here); 404 otherwise."""
+    attachment = (
+        Attachment.objects.filter(lesson__course=course, sha256=sha256, name=name)
+        .only("file", "name", "content_type")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return private_file_response(
+        attachment.file.name, attachment.name, attachment.content_type or "application/octet-stream"
     )

@@ -335,9 +335,7 @@ def test_restoring_a_version_marks_the_draft_changed(world):
     assert course.draft_updated_at > before
 
 
-def test_published_lesson_links_its_attachments_to_the_stored_files(world, draft, client_for):
-    from django.core.files.storage import default_storage
-
+def test_published_lesson_links_its_attachments_to_the_file_view(world, draft, client_for):
     from learning import services as learning
 
     lesson = Lesson.objects.get(course=draft, key="history")
@@ -358,23 +356,26 @@ def test_published_lesson_links_its_attachments_to_the_stored_files(world, draft
     )
     version = services.course_publish(actor=world.a_trainer, course=draft)
 
-    stored = Lesson.objects.get(pk=lesson.pk).attachments.get().file.name
-    url = default_storage.url(stored)
+    attachment = Lesson.objects.get(pk=lesson.pk).attachments.get()
+    url = f"/learn/{draft.slug}/files/{attachment.sha256}/chart.png"
     (snap,) = [
         le for m in version.snapshot["modules"] for le in m["lessons"] if le["key"] == "history"
     ]
-    assert f'src="{url}"' in snap["html"] and f'href="{url}"' in snap["html"]
+    # The version keeps the references as written: files are private, so the page showing the
+    # lesson links them to its own access-checked view (tests/courses/test_files.py).
+    assert 'src="chart.png"' in snap["html"] and 'href="files/history/chart.png"' in snap["html"]
+    assert "url" not in snap["attachments"][0]
     # Images that are not the lesson's attachments never load (settings.ACADEMY_IMAGE_HOSTS).
     assert snap["html"].count("<img") == 1 and "<span>Other</span>" in snap["html"]
     assert (
         '<a href="https://tracker.example/p.gif" rel="noopener noreferrer">Pixel</a>'
         in (snap["html"])
     )
-    assert snap["attachments"][0]["url"] == url
-    # The learner's lesson page offers the file for download.
+    # The learner's lesson page shows the image and offers the file for download.
     learning.enrollment_create(user=world.a_learner, course=draft)
     page = client_for(world.a_learner).get(f"/learn/{draft.slug}/lessons/history/")
     assert f'href="{url}" download'.encode() in page.content
+    assert f'src="{url}"'.encode() in page.content
 
 
 def test_titles_must_fit_on_one_line(world, draft):
