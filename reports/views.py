@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.files import private_file_response
 from agencies.access import actor_for, units_visible_to
 from agencies.permissions import people_manager_required, platform_admin_required
 
@@ -242,11 +243,11 @@ def run_summary(request, run_id):
 @people_manager_required
 def run_download(request, run_id):
     run = access_report_run(request.user, run_id)
-    opened = run_services.report_file_open(run=run)
-    if opened is None:
+    stored = run_services.report_file(run=run)
+    if stored is None:
         raise Http404
-    handle, filename, content_type = opened
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    name, filename, content_type = stored
+    return private_file_response(name, filename, content_type)
 
 
 @require_POST

@@ -151,16 +151,13 @@ def report_runs_recent(*, user, limit: int = 20):
     )
 
 
-def report_file_open(*, run: ReportRun) -> tuple[File, str, str] | None:
-    """(open file, download name, content type) of a finished run, or None (not done, failed,
-    or file gone). The caller closes the file (a FileResponse does)."""
+def report_file(*, run: ReportRun) -> tuple[str, str, str] | None:
+    """(storage name, download name, content type) of a finished run's file, or None (not
+    done, or failed). The caller has checked access and serves it privately
+    (`academy.files.private_file_response`, which answers 404 if the file is gone)."""
     if run.status != ReportRun.Status.DONE or not run.file:
         return None
-    try:
-        handle = default_storage.open(run.file.name, "rb")
-    except FileNotFoundError:
-        return None
-    return handle, run.file.name.rsplit("/", 1)[-1], CONTENT_TYPES[run.format]
+    return run.file.name, run.file.name.rsplit("/", 1)[-1], CONTENT_TYPES[run.format]
 
 
 def report_runs_purge(*, now=None) -> int:

@@ -148,6 +148,23 @@ def test_download_only_within_scope(dash, run_report, client_for):
         assert client_for(who).get(reverse("reports:run_detail", args=[mine.pk])).status_code == 404
 
 
+def test_report_files_are_served_privately(dash, run_report, client_for, settings):
+    """Through the access-checked view only: nosniff, never cached by shared caches, and handed
+    to nginx by X-Accel-Redirect when a deployment sets ACADEMY_X_ACCEL_REDIRECT_PREFIX."""
+    run = run_report(dash.w.a_manager)
+    url = reverse("reports:run_download", args=[run.pk])
+    client = client_for(dash.w.a_manager)
+    response = client.get(url)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "private" in response["Cache-Control"]
+    settings.ACADEMY_X_ACCEL_REDIRECT_PREFIX = "/protected/"
+    response = client.get(url)
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/protected/" + run.file.name
+    assert response["Content-Disposition"].startswith("attachment")
+    assert client_for(dash.w.b_admin).get(url).status_code == 404
+
+
 def test_request_through_the_page_returns_at_once_and_shows_progress(dash, client_for):
     client = client_for(dash.w.a_manager)
     response = client.post(reverse("reports:run_list"), {"kind": "completion", "format": "csv"})
