@@ -54,9 +54,50 @@ def browser():
         browser.close()
 
 
+# The two screens every core journey is walked on: a laptop, and a phone (below 1024 px the
+# header folds into its "Menu" button; nav() opens it).
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+LANGUAGES = ["en", "fr"]
+
+both_widths = pytest.mark.parametrize("viewport", list(VIEWPORTS), indirect=True)
+both_languages = pytest.mark.parametrize("language", LANGUAGES, indirect=True)
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
+def viewport(request):
+    """The screen the page has: "desktop" unless the test is marked `@both_widths`."""
+    return getattr(request, "param", "desktop")
+
+
+@pytest.fixture
+def language(request):
+    """The language a journey switches to: "en" unless the test is marked `@both_languages`."""
+    return getattr(request, "param", "en")
+
+
+@pytest.fixture
+def t(language):
+    """The interface's words in the journey's language, read from the project's own catalogue,
+    so a French run finds its buttons by their French labels: t("Find courses"), or with the
+    template's placeholders filled, t("You scored %(score)s.", score="100 %")."""
+    from django.utils import translation
+
+    def translate(msgid, plural=None, count=None, **values):
+        with translation.override(language):
+            if plural is None:
+                text = translation.gettext(msgid)
+            else:
+                text = translation.ngettext(msgid, plural, count)
+        return text % values if values else text
+
+    return translate
+
+
+@pytest.fixture
+def page(browser, live_server, viewport):
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport=VIEWPORTS[viewport]
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
@@ -144,3 +185,35 @@ def nav(page, *labels):
         if button.get_attribute("aria-expanded") != "true":
             button.click()
     primary.get_by_role("link", name=labels[-1], exact=True).click()
+
+
+def sign_in(page, email, password="academy-demo", *, axe_check=None, t=None):
+    """Sign in as a visitor does: open the home page (unless a page is open already, say the
+    one after signing out), follow "Sign in" in the header, fill the form, land back home. Given axe_check, both pages on the way are checked (and photographed);
+    given t, the header's labels are read in that language."""
+    t = t or (lambda msgid: msgid)
+    if page.url == "about:blank":
+        page.goto("/")
+        if axe_check:
+            axe_check(page)
+    nav(page, t("Sign in"))
+    page.wait_for_url("**/accounts/login/*")
+    if axe_check:
+        axe_check(page)
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^[^?#]+://[^/]+/(\?.*)?$"))
+
+
+def switch_language(page, name, t=None):
+    """Choose a language in the header's switcher by its own name ("Français") and apply it;
+    `t` gives the switcher's labels in the page's current language (English by default)."""
+    t = t or (lambda msgid: msgid)
+    header = page.locator("header.usa-header")
+    menu_button = header.locator(".usa-menu-btn")
+    if menu_button.is_visible():
+        menu_button.click()
+    header.get_by_label(t("Language"), exact=True).select_option(label=name)
+    with page.expect_navigation():
+        header.get_by_role("button", name=t("Change language")).click()
