@@ -1,5 +1,4 @@
 import io
-import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -44,13 +43,12 @@ def test_seed_demo_with_force_runs_when_debug_is_off(settings):
     assert Agency.objects.filter(slug="demo-agency").exists()
 
 
-def test_seed_demo_adds_bulk_learners_quickly_and_only_once(settings):
+def test_seed_demo_adds_bulk_learners_only_once(settings):
+    """(How fast is for bench/, which seeds 100,000; a test never times anything.)"""
     settings.DEBUG = True
     seed()
     before = counts()
-    started = time.monotonic()
     seed("--learners", "500")
-    assert time.monotonic() - started < 20
     after = counts()
     assert after["User"] - before["User"] == 500
     assert after["Membership"] - before["Membership"] == 500
