@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from agencies.access import actor_for, scope_q
+from agencies.models import Membership, Role
 
 from .models import Assignee, Assignment
 
@@ -16,6 +17,27 @@ def assignments_visible_to(user):
     if actor.is_manager and actor.unit_path and not actor.is_platform_admin:
         visible |= Q(agency_id=actor.agency_id, created_by_id=actor.user_id)
     return Assignment.objects.filter(visible)
+
+
+def can_remove_assignment(user, assignment: Assignment) -> bool:
+    """Only the assigner's level or above may remove an assignment: platform admins any, agency
+    admins any of their agency's, a manager only their own and those made by managers of their
+    unit or a unit below it (never an agency or platform admin's). At most one query."""
+    actor = actor_for(user)
+    if actor.administers_agency(assignment.agency_id):
+        return True
+    if not actor.is_manager or actor.agency_id != assignment.agency_id:
+        return False
+    if assignment.created_by_id is not None and assignment.created_by_id == actor.user_id:
+        return True
+    assigner = (
+        Membership.objects.filter(
+            user_id=assignment.created_by_id, agency_id=assignment.agency_id, role=Role.MANAGER
+        )
+        .values_list("unit__path", flat=True)
+        .first()
+    )
+    return assigner is not None and actor.sees_unit_path(assignment.agency_id, assigner)
 
 
 def assignees_visible_to(user):

@@ -19,7 +19,7 @@ from courses.access import course_visible_q
 from courses.models import Course, LearningPath
 
 from . import selectors, services
-from .access import access_assignee, access_assignment
+from .access import access_assignee, access_assignment, can_remove_assignment
 from .forms import (
     AssigneeExceptionForm,
     AssignmentDueForm,
@@ -185,6 +185,7 @@ def assignment_detail(request, assignment_id):
             "summary": summary,
             "exceptions": selectors.assignment_exceptions(user=request.user, assignment=assignment),
             "due_changes": selectors.assignment_due_changes(assignment=assignment),
+            "can_remove": can_remove_assignment(request.user, assignment),
         },
     )
 

@@ -20,6 +20,7 @@ from learning.models import EnrollmentStatus
 from learning.services import enrollments_assign, enrollments_set_terms
 
 from .. import conf
+from ..access import can_remove_assignment
 from ..models import (
     Assignee,
     Assignment,
@@ -435,8 +436,13 @@ def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
         assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.removed_at is not None:
             return assignment
-        who = actor_for(actor)
-        _require(who.manages_people, _("You cannot remove assignments."))
+        _require(
+            can_remove_assignment(actor, assignment),
+            _(
+                "Only the person who made this assignment, a manager above them or an agency "
+                "administrator can remove it."
+            ),
+        )
         assignment.removed_at, assignment.removed_by = timezone.now(), actor
         assignment.save(update_fields=["removed_at", "removed_by"])
         Assignee.objects.filter(assignment=assignment).update(is_active=False, next_remind_at=None)

@@ -131,6 +131,53 @@ def test_remove_is_a_post_that_stops_reminders(world, unit_assignment, client_fo
     assert "Removed on" in client.get(detail(unit_assignment)).content.decode()
 
 
+def test_manager_cannot_remove_an_assignment_an_agency_admin_made(
+    world, course_a, assign, client_for, frozen
+):
+    """Only the assigner's level or above removes: the manager sees the admin's assignment for
+    their unit, without the Remove button, and a forged POST is refused with a message."""
+    from django.core.exceptions import ValidationError
+
+    by_admin = assign(
+        world.a_admin, course=course_a, target=TargetKind.UNIT, unit=world.digital, due_on=DUE
+    )
+    client = client_for(world.a_manager)
+    page = client.get(detail(by_admin)).content.decode()
+    assert page.count("Remove assignment") == 0
+    remove = reverse("reminders:assignment_remove", args=[by_admin.pk])
+    response = client.post(remove, follow=True)
+    assert "Only the person who made this assignment" in response.content.decode()
+    by_admin.refresh_from_db()
+    assert by_admin.removed_at is None
+    with pytest.raises(ValidationError):
+        services.assignment_remove(actor=world.a_manager, assignment=by_admin)
+    # The admin who made it (or any admin of the agency) may.
+    assert "Remove assignment" in client_for(world.a_admin).get(detail(by_admin)).content.decode()
+    services.assignment_remove(actor=world.a_admin, assignment=by_admin)
+
+
+def test_manager_removes_assignments_of_managers_below_but_not_above(
+    world, course_a, assign, client_for, frozen
+):
+    data_manager = make_member(world.a, Role.MANAGER, world.data, email="data-manager@a.gov")
+    from_below = assign(
+        data_manager, course=course_a, target=TargetKind.UNIT, unit=world.data, due_on=DUE
+    )
+    from_above = assign(
+        world.a_manager, course=course_a, target=TargetKind.UNIT, unit=world.data, due_on=DUE
+    )
+    page = client_for(data_manager).get(detail(from_above)).content.decode()
+    assert "Remove assignment" not in page
+    client_for(data_manager).post(reverse("reminders:assignment_remove", args=[from_above.pk]))
+    from_above.refresh_from_db()
+    assert from_above.removed_at is None
+    client = client_for(world.a_manager)
+    assert "Remove assignment" in client.get(detail(from_below)).content.decode()
+    client.post(reverse("reminders:assignment_remove", args=[from_below.pk]))
+    from_below.refresh_from_db()
+    assert from_below.removed_at is not None
+
+
 @pytest.mark.parametrize("who", ["b_admin", "b_manager", "a_learner"])
 def test_other_agencies_and_learners_get_404(world, unit_assignment, client_for, who):
     client = client_for(getattr(world, who))
