@@ -1,53 +1,40 @@
 """An agency admin invites someone, finds the invitation on People, resends and revokes it,
-then finds the revocation in the audit log with its before and after, on a wide and a phone
-screen."""
+then finds the revocation in the audit log with its before and after: from the home page by
+the header's links, on a laptop and a phone."""
 
 import pytest
 from django.core import mail
 
 from agencies.models import AuditEvent, Invitation, Role
 from tests.builders import make_member
+from tests.e2e.conftest import both_widths, nav, sign_in
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _go(page, label):
-    """Follow a header link by its name, opening the header's menus first if it sits in one."""
-    header = page.locator("header.usa-header")
-    menu_button = header.locator(".usa-menu-btn")
-    if menu_button.is_visible():
-        menu_button.click()
-    link = header.get_by_role("link", name=label, exact=True).first
-    if not link.is_visible():
-        for button in header.locator("nav .usa-accordion__button").all():
-            if button.get_attribute("aria-expanded") != "true":
-                button.click()
-            if link.is_visible():
-                break
-    link.click()
-
-
+@both_widths
 def test_admin_resends_and_revokes_an_invitation_and_audits_it(page, live_server, axe_check):
     agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
     UnitFactory(agency=agency, name="Field office")
     make_member(agency, Role.AGENCY_ADMIN, email="admin@example.gov")
 
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill("admin@example.gov")
-    page.locator("#id_password").fill("academy-demo")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(live_server.url + "/")
-
-    _go(page, "People")
+    sign_in(page, "admin@example.gov", axe_check=axe_check)
+    axe_check(page)
+    nav(page, "Manage", "People")
     page.wait_for_url("**/agency/members/")
     assert "No pending invitations." in page.locator("main").inner_text()
     axe_check(page)
     page.get_by_role("link", name="Invite someone").click()
+    page.wait_for_url("**/agency/members/invite/")
+    axe_check(page)
     page.get_by_label("Email address").fill("newcomer@example.gov")
+    page.get_by_label("Role").select_option(label="Trainer")
     page.get_by_label("Unit").select_option(label="Field office")
     page.get_by_role("button", name="Send invitation").click()
     page.wait_for_url("**/agency/members/")
+    assert Invitation.objects.get().role == Role.TRAINER
+    axe_check(page)
 
     # Searching People finds the pending invitation by its address.
     page.get_by_label("Search people by name or email").fill("newcomer")
@@ -72,7 +59,7 @@ def test_admin_resends_and_revokes_an_invitation_and_audits_it(page, live_server
     assert "No pending invitations." in page.locator("main").inner_text()
     assert Invitation.objects.get().revoked_at is not None
 
-    _go(page, "Audit log")
+    nav(page, "Manage", "Audit log")
     page.wait_for_url("**/agency/audit/")
     axe_check(page)
     page.get_by_label("What").select_option(label="Revoked an invitation")
@@ -90,8 +77,5 @@ def test_admin_resends_and_revokes_an_invitation_and_audits_it(page, live_server
     assert "Revoked an invitation" in content and "Invited someone" not in content
 
     # On a phone the table stacks: the page does not scroll sideways.
-    page.set_viewport_size({"width": 390, "height": 800})
-    page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    axe_check(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert AuditEvent.objects.filter(action="member.invite_resend").count() == 1
