@@ -13,7 +13,7 @@ from agencies.access import actor_for, members_visible_to, units_visible_to
 from agencies.dates import agency_date
 from agencies.models import Agency, AuditEvent, Membership
 from agencies.selectors import ancestor_paths
-from agencies.services import audit_record, audited
+from agencies.services import audit_record, audited, diff
 from courses.access import course_available_to_agency_q
 from courses.models import Course, LearningPath
 from learning.models import EnrollmentStatus
@@ -182,6 +182,19 @@ def assignment_create(
         target=str(course or path or ""),
         ip=ip,
         detail={"target": target},
+        changes=diff(
+            {},
+            {
+                "course": str(course) if course is not None else None,
+                "path": str(path) if path is not None else None,
+                "target": target,
+                "unit": unit.name if unit is not None and target == TargetKind.UNIT else None,
+                "due_on": due_on,
+                "due_days": due_days,
+                "required": bool(required),
+                "recur_months": recur_months or None,
+            },
+        ),
     ):
         scope_path, recur_months, recur_anchor = assignment_check(
             actor=actor,
@@ -455,5 +468,6 @@ def assignment_remove(*, actor, assignment: Assignment, ip=None) -> Assignment:
             ip=ip,
             outcome=AuditEvent.Outcome.SUCCESS,
             detail={"assignment": assignment.pk},
+            changes={"status": ["active", "removed"]},
         )
     return assignment
