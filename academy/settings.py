@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireAgencyMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -330,3 +331,31 @@ ACADEMY_VIDEO_EMBED_HOSTS = env.list(
 # Hosts lesson images may load from (https only) besides the lesson's own attachments; empty by
 # default, so no lesson can make learners' browsers call another site.
 ACADEMY_IMAGE_HOSTS = env.list("ACADEMY_IMAGE_HOSTS", default=[])
+
+# Content-Security-Policy on every response, in every mode (django-csp): scripts and styles only
+# from Academy's own static files (no inline script or style anywhere), images from Academy,
+# data: URLs (USWDS icons) and the hosts above, frames only from the video hosts. A deployment
+# that serves files from another origin (an S3 bucket's signed URLs) adds it in
+# ACADEMY_CSP_FILE_HOSTS. docs/security.md lists the policy; the browser tests fail on any
+# violation.
+ACADEMY_CSP_FILE_HOSTS = env.list("ACADEMY_CSP_FILE_HOSTS", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            *(f"https://{host}" for host in ACADEMY_IMAGE_HOSTS + ACADEMY_CSP_FILE_HOSTS),
+        ],
+        "media-src": ["'self'", *(f"https://{host}" for host in ACADEMY_CSP_FILE_HOSTS)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": [f"https://{host}" for host in ACADEMY_VIDEO_EMBED_HOSTS] or ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -100,8 +100,30 @@ def page(browser, live_server, viewport):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    watch_csp(page)
     yield page
+    violations = CSP_VIOLATIONS.pop(id(page), [])
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+
+# Pages (by id) -> the Content-Security-Policy violations Chromium reported on them.
+CSP_VIOLATIONS: dict[int, list[str]] = {}
+
+
+def watch_csp(page):
+    """Record every Content-Security-Policy violation the browser reports on this page: the
+    site sends a strict policy (no inline script or style) and must never break it."""
+    if id(page) in CSP_VIOLATIONS:
+        return
+    found = CSP_VIOLATIONS[id(page)] = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            found.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
 
 
 @pytest.fixture(scope="session")
@@ -152,6 +174,12 @@ def axe_check(_axe, screenshot):
     Each check is also a journey step: with ACADEMY_SCREENSHOTS set it is photographed."""
 
     def check(page):
+        watch_csp(page)
+        if CSP_VIOLATIONS[id(page)]:
+            pytest.fail(
+                "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS[id(page)]),
+                pytrace=False,
+            )
         screenshot(page)
         results = _axe.run(page)
         blocking = [
