@@ -10,17 +10,9 @@ from reminders.models import Kind, ReminderLog
 from reports.access import dashboard_scope
 from reports.models import ReportRun
 from reports.services.runs import report_request
-from tests.e2e.conftest import nav
+from tests.e2e.conftest import nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill("academy-demo")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def test_manager_filters_dashboard_and_downloads_a_csv_report(

@@ -4,20 +4,12 @@ import csv
 import datetime
 
 import pytest
-from django.conf import settings
 
 from learning import services as learning_services
 from tests.builders import finish_course, simple_course
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(settings.ACADEMY_DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 @pytest.fixture
@@ -38,7 +30,7 @@ def learner_with_history(world):
 def test_learner_opens_my_record_and_downloads_it(
     page, live_server, axe_check, learner_with_history
 ):
-    sign_in(page, learner_with_history.email)
+    sign_in(page, learner_with_history.email, axe_check=axe_check)
     page.get_by_role("link", name="My record: all your completions, hours and transcript").click()
     page.wait_for_url("**/learn/record/")
     assert page.get_by_role("heading", level=1).inner_text() == "My record"
@@ -62,7 +54,7 @@ def test_learner_opens_my_record_and_downloads_it(
 def test_manager_opens_a_persons_page_from_the_people_list(
     page, live_server, axe_check, world, learner_with_history
 ):
-    sign_in(page, world.a_manager.email)
+    sign_in(page, world.a_manager.email, axe_check=axe_check)
     page.get_by_role("link", name="Manage people").click()
     page.wait_for_url("**/members/")
     axe_check(page)
