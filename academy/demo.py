@@ -14,7 +14,7 @@ DEMO_SIGN_INS = [
     "    trainer@demo.gov        (trainer, Demo Agency)",
     "    manager@demo.gov        (manager of Digital Services, Demo Agency)",
     "    agencyadmin@demo.gov    (agency admin, Demo Agency)",
-    "    platformadmin@demo.gov  (platform admin, all agencies)",
+    "    platformadmin@demo.gov  (platform admin, all agencies; sets up MFA at first sign-in)",
     "    learner@other-demo.gov  (learner, Other Demo Agency)",
 ]
 

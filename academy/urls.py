@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,9 @@ from . import pages, views
 handler403 = "academy.views.error_403"
 handler404 = "academy.views.error_404"
 handler500 = "academy.views.error_500"
+
+# The Django admin signs people in through allauth (MFA, rate limits), never with its own form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

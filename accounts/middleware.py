@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
 
-from .signals import SESSION_STARTED_KEY
+from .signals import MFA_VERIFIED_KEY, SESSION_STARTED_KEY
 
 
 class SessionLifetimeMiddleware:
@@ -38,8 +38,14 @@ class SessionLifetimeMiddleware:
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/verify/")
 
 
-class RequireAgencyMfaMiddleware:
-    """Members of an agency that requires MFA must set up an authenticator before anything else."""
+class RequireMfaMiddleware:
+    """Who must use MFA sets up an authenticator before anything else: members of an agency that
+    requires it, platform admins, and Django staff (the admin's login goes through allauth, see
+    academy/urls.py).
+
+    A session that signed in with an authenticator carries MFA_VERIFIED_KEY (accounts/signals.py),
+    so the check costs no query on the requests that follow.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,9 +59,24 @@ class RequireAgencyMfaMiddleware:
         path = request.path_info
         if any(path.startswith(p) for p in MFA_EXEMPT_PREFIXES):
             return False
-        actor = actor_for(request.user)
-        if not actor.agency_mfa_required:
+        user = request.user
+        if request.session.get(MFA_VERIFIED_KEY) == user.pk:
             return False
-        return not Authenticator.objects.filter(
-            user=request.user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        ).exists()
+        if not mfa_required(user, actor_for(user)):
+            return False
+        if not has_authenticator(user):
+            return True
+        request.session[MFA_VERIFIED_KEY] = user.pk
+        return False
+
+
+def mfa_required(user, actor) -> bool:
+    return bool(
+        actor.agency_mfa_required or actor.is_platform_admin or user.is_staff or user.is_superuser
+    )
+
+
+def has_authenticator(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()

@@ -1,6 +1,8 @@
 import time
 
 from allauth.account.signals import email_confirmed
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -9,12 +11,35 @@ from agencies.services import membership_join_on_signup
 from .services import user_first_sign_in
 
 SESSION_STARTED_KEY = "academy_session_started"
+# The user id of a session that signed in with an authenticator, or that has set one up since.
+MFA_VERIFIED_KEY = "academy_mfa_verified"
 
 
 @receiver(user_logged_in)
 def stamp_session_start(sender, request, user, **kwargs):
     # The absolute session lifetime counts from sign-in (see SessionLifetimeMiddleware).
     request.session[SESSION_STARTED_KEY] = int(time.time())
+
+
+@receiver(user_logged_in)
+def remember_mfa_sign_in(sender, request, user, **kwargs):
+    # allauth asks for the second factor before it logs in anyone who has an authenticator, so a
+    # user with one who is logged in has passed it.
+    if Authenticator.objects.filter(user=user).exists():
+        request.session[MFA_VERIFIED_KEY] = user.pk
+    else:
+        request.session.pop(MFA_VERIFIED_KEY, None)
+
+
+@receiver(authenticator_added)
+def remember_mfa_set_up(sender, request, user, **kwargs):
+    request.session[MFA_VERIFIED_KEY] = user.pk
+
+
+@receiver(authenticator_removed)
+def forget_mfa_when_removed(sender, request, user, **kwargs):
+    if not Authenticator.objects.filter(user=user).exists():
+        request.session.pop(MFA_VERIFIED_KEY, None)
 
 
 @receiver(user_logged_in)

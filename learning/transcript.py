@@ -243,6 +243,10 @@ def record_pdf(record: dict, *, learner: str, agency: str, today: datetime.date,
     styles = getSampleStyleSheet()
     cell = styles["BodyText"].clone("cell", fontSize=9, leading=11)
     head = cell.clone("head", fontName="Helvetica-Bold")
+    # A certificate code is one 22-character word: in a fixed-width face it fits its column on
+    # one line (a proportional face wraps some codes mid-word, which breaks copying them).
+    code = cell.clone("code", fontName="Courier", fontSize=8)
+    code_column = 6
 
     def text(value, style=cell):
         return Paragraph(_escape(str(value)), style)
@@ -262,7 +266,11 @@ def record_pdf(record: dict, *, learner: str, agency: str, today: datetime.date,
     rows = record_rows(record, localized=True)
     if len(rows) > 1:
         table = Table(
-            [[text(v, head) for v in rows[0]]] + [[text(v) for v in r] for r in rows[1:]],
+            [[text(v, head) for v in rows[0]]]
+            + [
+                [text(v, code if i == code_column else cell) for i, v in enumerate(r)]
+                for r in rows[1:]
+            ],
             colWidths=[
                 7 * cm,
                 1.6 * cm,

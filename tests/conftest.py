@@ -38,8 +38,17 @@ def world(db):
         b_admin=make_member(b, Role.AGENCY_ADMIN, email="admin@b.gov"),
         b_manager=make_member(b, Role.MANAGER, branch, email="manager@b.gov"),
         b_learner=make_member(b, Role.LEARNER, branch, email="learner@b.gov"),
-        platform_admin=UserFactory(email="platform@academy.gov", is_platform_admin=True),
+        platform_admin=with_totp(UserFactory(email="platform@academy.gov", is_platform_admin=True)),
     )
+
+
+def with_totp(user):
+    """Platform admins must use MFA (accounts/middleware.py): give this one an authenticator
+    app, so that signing in (force_login included) marks the session as verified."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 @pytest.fixture
