@@ -292,3 +292,23 @@ def test_titles_with_line_breaks_are_refused(db, mini):
     assert "The title of the lesson “Hello Bcc: x@evil.example” must fit on one line" in problems
     assert "The title of the quiz “First check” must fit on one line" in problems
     assert not Course.objects.exists()
+
+
+def test_starter_quizzes_do_not_give_away_the_answer_by_position():
+    """Always choosing the first choice must not pass a starter quiz: the right answer of the
+    single-choice questions sits at every position, first in well under half of them."""
+    import yaml
+
+    positions = []
+    for manifest in sorted(CONTENT.glob("*/course.yaml")):
+        data = yaml.safe_load(manifest.read_text())
+        quizzes = [m["quiz"] for m in data["modules"] if m.get("quiz")]
+        quizzes += [data["quiz"]] if data.get("quiz") else []
+        for quiz in quizzes:
+            for question in quiz["questions"]:
+                if question["type"] == "single":
+                    flags = [bool(c.get("correct")) for c in question["choices"]]
+                    positions.append(flags.index(True))
+    assert len(positions) > 20
+    assert positions.count(0) / len(positions) < 0.4
+    assert set(positions) >= {0, 1, 2, 3}
