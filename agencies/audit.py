@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import trans_real
 
 from academy.registry import Registry
 
@@ -270,7 +271,11 @@ def audited(*, actor, agency, action, target="", ip=None, detail=None, changes=N
             target=target,
             ip=ip,
             outcome=AuditEvent.Outcome.REJECTED,
-            detail={**(detail or {}), "errors": error.messages},
+            detail={
+                **(detail or {}),
+                "errors": error.messages,
+                "error_msgids": [msgid_of(message) for message in error.messages],
+            },
             changes=entry.changes,
         )
         raise
@@ -291,6 +296,35 @@ class AuditLine:
         return self.event.outcome == AuditEvent.Outcome.REJECTED
 
 
+_reverse_catalogs: dict[str, dict[str, str]] = {}
+
+
+def msgid_of(text: str) -> str | None:
+    """The message id a refusal's text was translated from, when it is one (most refusals have
+    no placeholders), so the log can show it in each reader's language; None otherwise."""
+    language = translation.get_language() or "en"
+    if language.split("-")[0] == "en":
+        return text
+    if language not in _reverse_catalogs:
+        catalog = trans_real.translation(language)._catalog
+        _reverse_catalogs[language] = {
+            translated: msgid
+            for msgid, translated in catalog.items()
+            if isinstance(msgid, str) and isinstance(translated, str)
+        }
+    return _reverse_catalogs[language].get(text)
+
+
+def reasons_in_current_language(detail: dict) -> list[str]:
+    """A refusal's reasons in the reader's language where their message ids are known."""
+    texts = [str(text) for text in detail.get("errors", [])]
+    msgids = detail.get("error_msgids") or [None] * len(texts)
+    return [
+        translation.gettext(msgid) if msgid else text
+        for text, msgid in zip(texts, msgids, strict=False)
+    ]
+
+
 def audit_lines(events) -> Iterator[AuditLine]:
     """`AuditLine`s for audit events loaded with their agency (no query per row)."""
     for event in events:
@@ -300,7 +334,7 @@ def audit_lines(events) -> Iterator[AuditLine]:
             when=timezone.localtime(event.created_at, zone),
             action=action_label(event.action, event.changes),
             changes=describe_changes(event.changes),
-            errors=list((event.detail or {}).get("errors", [])),
+            errors=reasons_in_current_language(event.detail or {}),
         )
 
 

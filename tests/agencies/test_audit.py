@@ -390,3 +390,17 @@ def test_an_audit_row_rolled_back_is_never_logged(
             raise RuntimeError("the request failed after the change")
     assert _audit_lines(caplog) == []
     assert not AuditEvent.objects.filter(action="unit.create").exists()
+
+
+@pytest.mark.parametrize("refused_in, read_in", [("fr", "en"), ("en", "fr")])
+def test_a_refusals_reasons_are_read_in_the_readers_language(
+    world, client_for, refused_in, read_in
+):
+    with translation.override(refused_in), pytest.raises(services.ValidationError):
+        services.unit_create(actor=world.a_admin, agency=world.a, name="  ")
+    client = client_for(world.a_admin)
+    client.cookies["django_language"] = read_in
+    page = client.get(reverse("agencies:audit_log")).content.decode()
+    expected = {"en": "Give the unit a name.", "fr": "Donnez un nom à l&#x27;unité."}
+    assert expected[read_in] in page
+    assert expected[refused_in] not in page
