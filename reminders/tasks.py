@@ -27,13 +27,13 @@ def reminders_scan_task():
 
 @shared_task
 def reminders_sweep_task():
-    """Beat: fail rows stuck in 'sending', requeue 'pending' rows whose task was lost."""
+    """Beat: resend rows stuck in 'sending' (same Message-ID), requeue lost 'pending' rows."""
     outcome = services.reminders_sweep()
     size = conf.chunk_size()
     ids = outcome["requeue"]
     for start in range(0, len(ids), size):
         reminder_send_task.delay(ids[start : start + size])
-    return {"failed": outcome["failed"], "requeued": len(ids)}
+    return {"failed": outcome["failed"], "resent": outcome["resent"], "requeued": len(ids)}
 
 
 @shared_task

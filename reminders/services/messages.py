@@ -1,7 +1,9 @@
 """Building reminder emails (text and HTML, in the recipient's language) and deciding mootness."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -121,6 +123,15 @@ def _digest_rows(log: ReminderLog, ctx: Context):
     ], today
 
 
+def reminder_message_id(log: ReminderLog) -> str:
+    """The same Message-ID every time this reminder is sent: a copy sent again after a crash
+    (see sending.reminders_sweep) is the same message to the recipient's mail system, which
+    keeps one."""
+    digest = hashlib.sha256(log.key.encode()).hexdigest()[:16]
+    domain = urlsplit(settings.SITE_URL).hostname or "academy.local"
+    return f"<reminder.{log.pk}.{digest}@{domain}>"
+
+
 def build_message(log: ReminderLog, ctx: Context, connection):
     """(EmailMultiAlternatives, notification fields) for a log, or (None, None) if there is
     nothing to say (an empty digest)."""
@@ -175,7 +186,7 @@ def build_message(log: ReminderLog, ctx: Context, connection):
         settings.DEFAULT_FROM_EMAIL,
         [log.recipient.email],
         connection=connection,
-        headers={"X-Academy-Reminder": log.key},
+        headers={"X-Academy-Reminder": log.key, "Message-ID": reminder_message_id(log)},
     )
     message.attach_alternative(html, "text/html")
     notification = {

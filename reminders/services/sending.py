@@ -5,10 +5,13 @@ skipped. The claim is committed *before* the message is handed to the mail backe
 'pending' rows are ever claimed, so nothing can send a row twice: a retried task, a second
 task for the same ids, or a second worker finds the row no longer pending and leaves it.
 
-The price is at-most-once on a crash: a worker killed between the claim and marking the row
-sent leaves it 'sending'; we never resend those automatically (the message may have gone out).
-`reminders_sweep` marks such rows failed after REMINDERS_STALE_SENDING_SECONDS so they show up
-on the dashboard for review, and requeues 'pending' rows whose task was lost.
+A worker killed between the claim and marking the row sent leaves it 'sending', and the
+message may or may not have gone out. `reminders_sweep` puts such rows back to 'pending' after
+REMINDERS_STALE_SENDING_SECONDS and they are sent again with the same Message-ID
+(`messages.reminder_message_id`), so a mail system that got the first copy keeps one: every
+reminder arrives, and a crash can at worst hand the same message over twice, never two different
+messages. A row that has used up REMINDERS_MAX_ATTEMPTS is marked failed instead. The sweep also
+requeues 'pending' rows whose task was lost (a broker that lost its queue).
 """
 
 import datetime
@@ -155,19 +158,27 @@ def _record(result, notifications, reasons, errors, claimed, now):
 
 
 def reminders_sweep(*, now=None) -> dict:
-    """Housekeeping: mark rows stuck in 'sending' failed (never resent: they may have gone
-    out), and return 'pending' rows whose task seems lost, to be enqueued again."""
+    """Housekeeping: rows stuck in 'sending' (their worker died) go back to 'pending' to be sent
+    again with the same Message-ID, or to 'failed' once out of attempts; 'pending' rows whose
+    task seems lost are returned, to be enqueued again."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(seconds=conf.stale_after_seconds())
-    failed = ReminderLog.objects.filter(status=LogStatus.SENDING, claimed_at__lt=stale).update(
+    interrupted = ReminderLog.objects.filter(status=LogStatus.SENDING, claimed_at__lt=stale)
+    failed = interrupted.filter(attempts__gte=conf.max_attempts()).update(
         status=LogStatus.FAILED,
-        last_error="interrupted while sending; not resent automatically to avoid a duplicate",
+        last_error="interrupted while sending, and out of attempts",
+    )
+    resent = list(interrupted.values_list("pk", flat=True))
+    interrupted.filter(pk__in=resent).update(
+        status=LogStatus.PENDING,
+        last_error="interrupted while sending; sent again with the same Message-ID",
     )
     lost = now - datetime.timedelta(seconds=conf.requeue_after_seconds())
     pending = list(
         ReminderLog.objects.filter(status=LogStatus.PENDING, created_at__lt=lost)
         .exclude(attempts__gt=0, claimed_at__gte=lost)
+        .exclude(pk__in=resent)
         .order_by("pk")
         .values_list("pk", flat=True)[:50000]
     )
-    return {"failed": failed, "requeue": pending}
+    return {"failed": failed, "resent": len(resent), "requeue": resent + pending}

@@ -46,7 +46,9 @@ def worker(redis_broker, tmp_path):
 @pytest.fixture
 def client_app(redis_broker):
     """A Celery app of our own that only sends, configured for the worker's broker."""
-    app = Celery("academy-test-client", broker=redis_broker, backend=redis_broker)
+    app = Celery(
+        "academy-test-client", broker=redis_broker, backend=redis_broker, set_as_current=False
+    )
     app.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
     yield app
     app.close()

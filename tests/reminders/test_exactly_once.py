@@ -14,7 +14,7 @@ from django.core import mail
 from django.db import connection
 
 from academy.celery import app
-from reminders import services
+from reminders import conf, services
 from reminders.models import LogStatus, ReminderLog, TargetKind
 from reminders.tasks import reminder_send_task
 from tests.builders import bulk_members
@@ -174,7 +174,44 @@ def test_backoff_doubles_per_attempt(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_after_sending_never_sends_again(world, course_a, settings, no_worker):
+def test_a_worker_killed_while_sending_is_resent_with_the_same_message_id(
+    world, course_a, settings, no_worker
+):
+    with time_machine.travel(T0, tick=False):
+        services.assignment_create(
+            actor=world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=DUE,
+        )
+        services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
+        services.reminders_scan()
+    (log,) = ReminderLog.objects.all()
+    settings.EMAIL_BACKEND = "tests.reminders.backends.DyingBackend"
+    with pytest.raises(SystemExit):  # handed to the mail server, then the worker died
+        services.reminders_send(log_ids=[log.pk])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.reminders_send(log_ids=[log.pk])  # the task redelivered: the row is not pending
+    log.refresh_from_db()
+    assert (log.status, len(mail.outbox)) == (LogStatus.SENDING, 1)
+
+    soon = log.claimed_at + datetime.timedelta(seconds=conf.stale_after_seconds() // 2)
+    assert services.reminders_sweep(now=soon)["requeue"] == []  # maybe still sending
+    later = log.claimed_at + datetime.timedelta(hours=1)
+    outcome = services.reminders_sweep(now=later)
+    assert outcome == {"failed": 0, "resent": 1, "requeue": [log.pk]}
+    services.reminders_send(log_ids=outcome["requeue"])
+    log.refresh_from_db()
+    assert log.status == LogStatus.SENT and log.attempts == 2
+    first, again = mail.outbox
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    assert first.subject == again.subject and first.to == again.to
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_reminder_out_of_attempts_is_failed(world, course_a, settings, no_worker):
+    settings.REMINDERS_MAX_ATTEMPTS = 1
     with time_machine.travel(T0, tick=False):
         services.assignment_create(
             actor=world.a_manager,
@@ -189,16 +226,11 @@ def test_a_worker_killed_after_sending_never_sends_again(world, course_a, settin
     settings.EMAIL_BACKEND = "tests.reminders.backends.DyingBackend"
     with pytest.raises(SystemExit):
         services.reminders_send(log_ids=[log.pk])
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    services.reminders_send(log_ids=[log.pk])  # the task redelivered after the crash
     log.refresh_from_db()
-    assert (log.status, len(mail.outbox)) == (LogStatus.SENDING, 1)
-    later = T0 + datetime.timedelta(hours=1)
-    outcome = services.reminders_sweep(now=later)
+    outcome = services.reminders_sweep(now=log.claimed_at + datetime.timedelta(hours=1))
     log.refresh_from_db()
-    assert outcome == {"failed": 1, "requeue": []}
-    assert log.status == LogStatus.FAILED and "not resent" in log.last_error
-    assert len(mail.outbox) == 1
+    assert outcome == {"failed": 1, "resent": 0, "requeue": []}
+    assert log.status == LogStatus.FAILED and "out of attempts" in log.last_error
 
 
 @pytest.mark.django_db
