@@ -1,4 +1,7 @@
-from django.http import HttpResponseServerError, JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -52,8 +55,17 @@ def error_403(request, exception):
     return render(request, "errors/403.html", status=403)
 
 
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
 def error_500(request):
     # No request context: the database may be the reason we are here.
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        # The database is unreachable (restarting, failing over): a temporary state that
+        # resolves by itself, so say so with 503 and when to retry, not "an error".
+        response = HttpResponse(loader.render_to_string("errors/503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponseServerError(loader.render_to_string("errors/500.html"))
 
 

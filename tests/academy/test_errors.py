@@ -27,3 +27,22 @@ def test_500_page_renders_without_touching_the_database():
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
     assert b'<main id="main-content"' in response.content
+
+
+def test_a_database_outage_answers_503_and_says_it_is_temporary(client, world, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    client.force_login(world.a_learner)
+    client.raise_request_exception = False
+
+    def unreachable(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", unreachable)
+    response = client.get("/")
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"briefly unavailable" in response.content
+    assert client.get("/").status_code == 200  # back by itself once the database is
