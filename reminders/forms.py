@@ -18,6 +18,27 @@ DUE_DAYS_HINT = _(
 )
 
 
+def due_fields(initial_kind=None):
+    """The three fields that say when an assignment is due (`clean_due` reads them): a date, or
+    a number of days from the day each person is assigned."""
+    return (
+        forms.ChoiceField(choices=DUE_KINDS, label=_("Due"), initial=initial_kind),
+        forms.DateField(
+            required=False,
+            label=_("Due date"),
+            widget=forms.DateInput(attrs={"type": "date"}),
+            help_text=_("Today or later."),
+        ),
+        forms.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=3650,
+            label=_("Days from the day each person is assigned"),
+            help_text=DUE_DAYS_HINT,
+        ),
+    )
+
+
 def clean_due(form, data) -> dict:
     """Keep the due date or the number of days, as `due_kind` says; a date before the
     agency's today is refused on its field (the service refuses it too)."""
@@ -58,24 +79,7 @@ class AssignmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One or more email addresses, separated by commas or new lines."),
     )
-    due_kind = forms.ChoiceField(
-        choices=DUE_KINDS,
-        label=_("Due"),
-        initial="date",
-    )
-    due_on = forms.DateField(
-        required=False,
-        label=_("Due date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Today or later."),
-    )
-    due_days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=3650,
-        label=_("Days from the day each person is assigned"),
-        help_text=DUE_DAYS_HINT,
-    )
+    due_kind, due_on, due_days = due_fields(initial_kind="date")
     required = forms.BooleanField(
         required=False,
         initial=True,
@@ -158,20 +162,7 @@ class AssignmentForm(forms.Form):
 class AssignmentDueForm(forms.Form):
     """A new due date for everyone of an assignment, and why."""
 
-    due_kind = forms.ChoiceField(choices=DUE_KINDS, label=_("Due"))
-    due_on = forms.DateField(
-        required=False,
-        label=_("Due date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Today or later."),
-    )
-    due_days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=3650,
-        label=_("Days from the day each person is assigned"),
-        help_text=DUE_DAYS_HINT,
-    )
+    due_kind, due_on, due_days = due_fields()
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,

@@ -24,6 +24,23 @@ from .conftest import T0
 
 DUE = T0.date()  # due today: every learner gets the due-date step
 
+
+def one_reminder_due(world, course_a) -> ReminderLog:
+    """The learner assigned the course at T0, and the one reminder the scan records for it."""
+    with time_machine.travel(T0, tick=False):
+        services.assignment_create(
+            actor=world.a_manager,
+            course=course_a,
+            target=TargetKind.PEOPLE,
+            people=[world.a_learner],
+            due_on=DUE,
+        )
+        services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
+        services.reminders_scan()
+    (log,) = ReminderLog.objects.all()
+    return log
+
+
 postgres_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="needs PostgreSQL row locks"
 )
@@ -149,17 +166,7 @@ def test_a_send_that_keeps_failing_is_marked_failed_after_max_attempts(
     settings.EMAIL_BACKEND = "tests.reminders.backends.FlakyBackend"
     settings.REMINDERS_MAX_ATTEMPTS = 3
     backends.FlakyBackend.calls, backends.FlakyBackend.FAILURES = 0, 100
-    with time_machine.travel(T0, tick=False):
-        services.assignment_create(
-            actor=world.a_manager,
-            course=course_a,
-            target=TargetKind.PEOPLE,
-            people=[world.a_learner],
-            due_on=DUE,
-        )
-        services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
-        services.reminders_scan()
-    (log,) = ReminderLog.objects.all()
+    log = one_reminder_due(world, course_a)
     app.conf.task_always_eager = True
     reminder_send_task.apply(args=[[log.pk]])
     log.refresh_from_db()
@@ -177,17 +184,7 @@ def test_backoff_doubles_per_attempt(settings):
 def test_a_worker_killed_while_sending_is_resent_with_the_same_message_id(
     world, course_a, settings, no_worker
 ):
-    with time_machine.travel(T0, tick=False):
-        services.assignment_create(
-            actor=world.a_manager,
-            course=course_a,
-            target=TargetKind.PEOPLE,
-            people=[world.a_learner],
-            due_on=DUE,
-        )
-        services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
-        services.reminders_scan()
-    (log,) = ReminderLog.objects.all()
+    log = one_reminder_due(world, course_a)
     settings.EMAIL_BACKEND = "tests.reminders.backends.DyingBackend"
     with pytest.raises(SystemExit):  # handed to the mail server, then the worker died
         services.reminders_send(log_ids=[log.pk])
@@ -212,17 +209,7 @@ def test_a_worker_killed_while_sending_is_resent_with_the_same_message_id(
 @pytest.mark.django_db(transaction=True)
 def test_an_interrupted_reminder_out_of_attempts_is_failed(world, course_a, settings, no_worker):
     settings.REMINDERS_MAX_ATTEMPTS = 1
-    with time_machine.travel(T0, tick=False):
-        services.assignment_create(
-            actor=world.a_manager,
-            course=course_a,
-            target=TargetKind.PEOPLE,
-            people=[world.a_learner],
-            due_on=DUE,
-        )
-        services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
-        services.reminders_scan()
-    (log,) = ReminderLog.objects.all()
+    log = one_reminder_due(world, course_a)
     settings.EMAIL_BACKEND = "tests.reminders.backends.DyingBackend"
     with pytest.raises(SystemExit):
         services.reminders_send(log_ids=[log.pk])
