@@ -44,7 +44,7 @@ from ._common import (
     touch,
     unique_key,
 )
-from .content import attachment_files_release, course_file_names, topics_for
+from .content import QUIZ_FIELDS, attachment_files_release, course_file_names, topics_for
 from .visibility import (
     needs_approval,
     visibility_direct_record,
@@ -442,16 +442,7 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
 
 # --- quizzes and questions -----------------------------------------------------------------
 
-QUIZ_EDITABLE = {
-    "title",
-    "pass_mark",
-    "max_attempts",
-    "questions_per_attempt",
-    "shuffle_questions",
-    "shuffle_choices",
-    "show_answers",
-    "time_limit_minutes",
-}
+QUIZ_EDITABLE = set(QUIZ_FIELDS) - {"key"}
 
 
 def _check_quiz_fields(fields: dict):

@@ -222,16 +222,6 @@ def test_an_interrupted_reminder_out_of_attempts_is_failed(world, course_a, sett
 
 @pytest.mark.django_db
 def test_sweeper_requeues_pending_reminders_whose_task_was_lost(world, course_a, no_worker):
-    with time_machine.travel(T0, tick=False):
-        services.assignment_create(
-            actor=world.a_manager,
-            course=course_a,
-            target=TargetKind.PEOPLE,
-            people=[world.a_learner],
-            due_on=DUE,
-        )
-        services.assignment_materialise_batch(assignment_id=world.a.assignments.get().pk)
-        services.reminders_scan()
-    log = ReminderLog.objects.get()
+    log = one_reminder_due(world, course_a)
     assert services.reminders_sweep(now=T0 + datetime.timedelta(minutes=1))["requeue"] == []
     assert services.reminders_sweep(now=T0 + datetime.timedelta(hours=1))["requeue"] == [log.pk]
