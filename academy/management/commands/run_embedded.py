@@ -1,8 +1,9 @@
 """The embedded run: web server, Celery worker and Celery beat in one command, stopped together.
 
 Each child runs in a session of its own, so a terminal's Ctrl-C or hang-up reaches only this
-process, which then stops every child's whole process group: first SIGTERM (a worker finishes its
-current task), then, after a grace period, SIGKILL (a worker was seen hanging in warm shutdown).
+process, which then stops the children: first SIGTERM to each (a worker finishes the tasks in
+hand and stops its pool), then, after a grace period, SIGKILL to each child's whole process group
+(a worker was seen hanging in warm shutdown, and a pool process may outlive its parent).
 Ctrl-C, SIGTERM (a service manager, `kill`) and SIGHUP (a closed terminal) all stop everything, as
 does the parent going away (`make` killed by a signal it does not pass on).
 """
@@ -63,9 +64,11 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
 
 
 def stop_all(processes: dict[str, subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
-    """SIGTERM every child's process group, wait up to `grace` seconds, then SIGKILL the rest."""
+    """SIGTERM each child (a worker then stops its own pool after the tasks in hand), wait up to
+    `grace` seconds, then SIGKILL whatever is left in each child's process group."""
     for process in processes.values():
-        _signal_group(process, signal.SIGTERM)
+        if process.poll() is None:
+            process.terminate()
     deadline = time.monotonic() + grace
     for process in processes.values():
         try:
