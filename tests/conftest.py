@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from agencies.models import Role
 
@@ -60,6 +61,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a request served in French (the test client's
+    LocaleMiddleware activates it in this thread) must not leave the next test in French."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
