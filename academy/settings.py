@@ -166,6 +166,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Academy] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Academy"
+# RFC 6238 section 5.2: accept one time step either side, so a code typed as the 30-second
+# window turns over (or read from a phone a few seconds off) is not refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # Sessions end after inactivity (renewed on every request) and after an absolute lifetime.
