@@ -1,4 +1,5 @@
 import sys
+import time
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.signals import SESSION_TOUCHED_KEY
 from agencies.access import actor_for
 from learning.views import my_learning_context
 
@@ -25,14 +27,14 @@ def healthz(request):
 @require_POST
 @never_cache
 def session_keepalive(request):
-    """ "Stay signed in": this request renews the session (SESSION_SAVE_EVERY_REQUEST); answer
-    how long it now has left, which the absolute lifetime may keep short."""
+    """ "Stay signed in": this request renews the session's inactivity window, whenever it was
+    last renewed; answer how long it now has left, which the absolute lifetime may keep short."""
     if not request.user.is_authenticated:
         return JsonResponse(
             {"signed_in": False, "message": _("You are signed out. Sign in again to continue.")},
             status=401,
         )
-    request.session.modified = True
+    request.session[SESSION_TOUCHED_KEY] = int(time.time())
     return JsonResponse({"signed_in": True, "seconds_left": session_seconds_left(request)})
 
 

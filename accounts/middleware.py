@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
 
-from .signals import MFA_VERIFIED_KEY, SESSION_STARTED_KEY
+from .signals import MFA_VERIFIED_KEY, SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
 
 
 class SessionLifetimeMiddleware:
-    """Signs a user out once the absolute session lifetime has passed since sign-in.
+    """Renews a signed-in session's inactivity window, and signs the user out once the absolute
+    lifetime has passed since sign-in.
 
-    Inactivity is handled by Django itself: SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.
+    The window (SESSION_COOKIE_AGE) is renewed by saving the session, which costs a write; it is
+    saved at most once a SESSION_TOUCH_SECONDS rather than on every request.
     """
 
     def __init__(self, get_response):
@@ -24,14 +26,17 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
+            session = request.session
+            started = session.get(SESSION_STARTED_KEY)
             now = int(time.time())
             if started is None:
-                request.session[SESSION_STARTED_KEY] = now
+                session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))
                 return redirect(settings.LOGIN_URL)
+            if now - session.get(SESSION_TOUCHED_KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
+                session[SESSION_TOUCHED_KEY] = now
         return self.get_response(request)
 
 

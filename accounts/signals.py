@@ -11,6 +11,8 @@ from agencies.services import membership_join_on_signup
 from .services import user_first_sign_in
 
 SESSION_STARTED_KEY = "academy_session_started"
+# When the session was last saved to renew its inactivity window (accounts.middleware).
+SESSION_TOUCHED_KEY = "academy_session_touched"
 # The user id of a session that signed in with an authenticator, or that has set one up since.
 MFA_VERIFIED_KEY = "academy_mfa_verified"
 

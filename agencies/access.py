@@ -7,8 +7,11 @@ is missing or forbidden, so ids leak nothing). Services ask the same `Actor` pre
 `ValidationError` or `PermissionDenied`, never an HTTP exception.
 """
 
+import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
@@ -127,31 +130,92 @@ def agency_today(user):
 
 
 def actor_for(user) -> Actor:
-    """The Actor for a user, cached on the user object for the length of a request."""
+    """The Actor for a user, cached on the user object for the length of a request, and across
+    requests in the shared cache (see `actor_cache_forget`)."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     cached = getattr(user, "_academy_actor", None)
     if cached is not None:
         return cached
-    membership = (
-        Membership.objects.filter(user_id=user.pk, is_active=True, agency__is_active=True)
-        .select_related("unit", "agency")
-        .first()
-    )
+    placement = _cached_placement(user.pk)
+    if placement is None:
+        placement = _placement_from_database(user.pk)
     actor = Actor(
         user_id=user.pk,
         is_platform_admin=bool(user.is_platform_admin and user.is_active),
-        agency_id=membership.agency_id if membership else None,
-        role=membership.role if membership else None,
-        unit_id=membership.unit_id if membership else None,
-        unit_path=membership.unit.path if membership and membership.unit_id else None,
-        agency_mfa_required=bool(membership and membership.agency.mfa_required),
-        agency_name=membership.agency.name if membership else "",
-        agency_acronym=membership.agency.acronym if membership else "",
-        agency_time_zone=membership.agency.time_zone if membership else "UTC",
+        **placement,
     )
     user._academy_actor = actor
     return actor
+
+
+# Every request needs the acting user's membership (the MFA rule, the header's menus, scoping).
+# It is kept in the shared cache under a generation: the services that change a membership
+# forget that person's entry; those that change an agency or move a unit start a new generation,
+# which retires every entry at once. The timeout bounds what a missed change could cost.
+ACTOR_CACHE_SECONDS = 300
+_GENERATION_KEY = "academy:actor:generation"
+
+
+def _actor_key(user_id) -> str:
+    return f"academy:actor:{user_id}"
+
+
+def _cached_placement(user_id) -> dict | None:
+    found = cache.get_many([_GENERATION_KEY, _actor_key(user_id)])
+    generation, entry = found.get(_GENERATION_KEY), found.get(_actor_key(user_id))
+    if generation is None or entry is None or entry[0] != generation:
+        return None
+    return entry[1]
+
+
+def _current_generation() -> str:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(_GENERATION_KEY)
+    return generation
+
+
+def _placement_from_database(user_id) -> dict:
+    # The generation is read before the membership, so a change committed in between leaves
+    # an entry under a generation that is already retired.
+    generation = _current_generation()
+    membership = (
+        Membership.objects.filter(user_id=user_id, is_active=True, agency__is_active=True)
+        .select_related("unit", "agency")
+        .first()
+    )
+    placement = dict(agency_id=None, role=None, unit_id=None, unit_path=None)
+    if membership is not None:
+        placement = dict(
+            agency_id=membership.agency_id,
+            role=membership.role,
+            unit_id=membership.unit_id,
+            unit_path=membership.unit.path if membership.unit_id else None,
+            agency_mfa_required=bool(membership.agency.mfa_required),
+            agency_name=membership.agency.name,
+            agency_acronym=membership.agency.acronym,
+            agency_time_zone=membership.agency.time_zone,
+        )
+    if generation is not None:
+        cache.set(_actor_key(user_id), (generation, placement), ACTOR_CACHE_SECONDS)
+    return placement
+
+
+def actor_cache_forget(user_ids) -> None:
+    """A membership of these people changed: their next request reads it again. Called by the
+    services that write memberships, now and once the transaction commits (a request that read
+    the old row in between would otherwise cache it again)."""
+    keys = [_actor_key(user_id) for user_id in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def actor_cache_expire_all() -> None:
+    """An agency's settings changed or units moved: every cached placement is retired."""
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None))
 
 
 def scope_q(

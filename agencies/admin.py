@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .access import actor_cache_expire_all, actor_cache_forget
 from .models import Agency, AgencyDomain, AuditEvent, Invitation, Membership, Unit
 
 
@@ -13,6 +14,19 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "slug", "time_zone", "mfa_required", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AgencyDomainInline]
+
+    # Every member's cached placement carries the agency's settings (agencies.access).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        actor_cache_expire_all()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        actor_cache_expire_all()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        actor_cache_expire_all()
 
 
 @admin.register(Unit)
@@ -32,6 +46,10 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        actor_cache_forget([obj.user_id])
 
 
 @admin.register(Invitation)

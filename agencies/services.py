@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from academy.events import publish
 from accounts.models import User
 
-from .access import actor_for
+from .access import actor_cache_expire_all, actor_cache_forget, actor_for
 from .audit import audit_record, audited, diff
 from .domains import (  # noqa: F401 (agency_for_email: for sign-up, with the others)
     agency_for_email,
@@ -148,6 +148,7 @@ def agency_update_settings(
         agency.save(
             update_fields=["name", "acronym", "time_zone", "default_language", "mfa_required"]
         )
+        actor_cache_expire_all()
         if set(existing) - set(domains):
             agency.domains.exclude(domain__in=domains).delete()
         # An agency admin's new domains wait for a platform admin's approval (domains.py).
@@ -267,6 +268,7 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
                 path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
             )
             unit.refresh_from_db(fields=["path"])
+            actor_cache_expire_all()
             publish(
                 UnitMoved(
                     agency_id=unit.agency_id, unit_id=unit.pk, old_path=old_path, new_path=new_path
@@ -287,6 +289,7 @@ def _membership_insert(*, user, agency, unit, role, source: str) -> Membership:
             .first()
         )
         membership = Membership.objects.create(user=user, agency=agency, unit=unit, role=role)
+        actor_cache_forget([user.pk])
         publish(
             MembersJoined(
                 members=(Member.of(membership, activated=activated_at is not None),), source=source
@@ -435,6 +438,7 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
         moved = stored.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
         membership.save(update_fields=["role", "unit"])
+        actor_cache_forget([membership.user_id])
         if moved:
             publish(
                 MemberMoved(
@@ -471,6 +475,7 @@ def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
         entry.changes = diff({"active": stored.active}, {"active": bool(active)})
         membership.is_active = active
         membership.save(update_fields=["is_active"])
+        actor_cache_forget([membership.user_id])
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
         if stored.active != bool(active):

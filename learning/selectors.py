@@ -1,5 +1,6 @@
 """Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
 
+from django.db.models import Value
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -124,17 +125,21 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
 
 
 def _done(enrollment) -> tuple[set, set]:
-    lessons = set(
-        LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period).values_list(
-            "lesson_key", flat=True
-        )
+    """The keys of the lessons done and of the quizzes passed in this period (one query)."""
+    lessons = (
+        LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
+        .values_list(Value("lesson"), "lesson_key")
+        .order_by()
     )
-    passed = set(
-        QuizAttempt.objects.filter(
-            enrollment=enrollment, period=enrollment.period, passed=True
-        ).values_list("quiz_key", flat=True)
+    passed = (
+        QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period, passed=True)
+        .values_list(Value("quiz"), "quiz_key")
+        .order_by()
     )
-    return lessons, passed
+    done = {"lesson": set(), "quiz": set()}
+    for kind, key in lessons.union(passed):
+        done[kind].add(key)
+    return done["lesson"], done["quiz"]
 
 
 def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = "") -> dict | None:

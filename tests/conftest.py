@@ -64,6 +64,15 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: sessions, rate limits and the cached placements of
+    agencies.access live there, and SQLite hands a rolled-back test's ids out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _language_reset():
     """Each test starts in the default language: a request served in French (the test client's
     LocaleMiddleware activates it in this thread) must not leave the next test in French."""

@@ -141,6 +141,15 @@ def _complete(enrollment: Enrollment, plan, best: dict, log: EventBatch) -> list
     return ["status", "completed_at", "progress_percent", "final_score", "started_at"]
 
 
+def certificate_code() -> str:
+    """A new certificate code that starts with a letter or digit: a code starting with "-"
+    would read as a formula in a spreadsheet (and be escaped in every CSV export)."""
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if code[0].isalnum():
+            return code
+
+
 def _issue_certificate(enrollment: Enrollment, log: EventBatch) -> Certificate:
     """Create the certificate of a just-completed enrollment (none exists for this period:
     completion happens once per period under the enrollment lock)."""
@@ -149,7 +158,7 @@ def _issue_certificate(enrollment: Enrollment, log: EventBatch) -> Certificate:
         enrollment=enrollment,
         issued_for=enrollment,
         period=enrollment.period,
-        code=secrets.token_urlsafe(CODE_BYTES),
+        code=certificate_code(),
         learner_name=user.full_name or user.email,
         course_title=enrollment.version.title,
         agency_name=enrollment.agency.name,

@@ -14,14 +14,18 @@ def test_welcome_page_for_visitors_offers_sign_in_and_sign_up(client, django_ass
 @pytest.mark.parametrize(
     "who, queries",
     [
-        ("a_learner", 8),
-        ("a_manager", 8),
-        ("a_admin", 8),
-        ("platform_admin", 6),
+        ("a_learner", 3),
+        ("a_manager", 3),
+        ("a_admin", 3),
+        ("platform_admin", 1),
     ],
 )
 def test_home_page_query_count_is_exact(world, client_for, django_assert_num_queries, who, queries):
     client = client_for(getattr(world, who))
+    # Warm up: the first request after sign-in saves the session.
+    client.get("/")
+    # The user, then the page's own queries: the session and the acting membership come from
+    # the cache, and the session is renewed at most once a minute.
     with django_assert_num_queries(queries):
         response = client.get("/")
     assert response.status_code == 200

@@ -10,11 +10,14 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from accounts.signals import SESSION_STARTED_KEY
+from accounts.signals import SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
 from agencies import services
 from agencies.models import Invitation, Membership, Role
 
@@ -281,15 +284,31 @@ def test_member_of_other_agency_is_not_asked_for_mfa(mfa_agency, client_for):
 # --- session lifetime ----------------------------------------------------------------------
 
 
-def test_each_request_renews_the_inactivity_window(world, client_for):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_request_soon_after_the_last_renewal_writes_no_session(world, client_for):
     client = client_for(world.a_learner)
     client.get("/")
-    session = Session.objects.get(session_key=client.session.session_key)
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    expiry = _expiry(client)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert _expiry(client) == expiry
+    assert not [q for q in queries if "django_session" in q["sql"]]
+
+
+def test_a_request_after_the_touch_interval_renews_the_inactivity_window(world, client_for):
+    client = client_for(world.a_learner)
     client.get("/")
-    renewed = Session.objects.get(pk=session.pk).expire_date
-    assert renewed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = int(time.time()) - settings.SESSION_TOUCH_SECONDS
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(seconds=60)
+    )
+    client.get("/")
+    assert _expiry(client) > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
 def test_inactive_session_signs_the_user_out(world, client_for):
@@ -298,6 +317,7 @@ def test_inactive_session_signs_the_user_out(world, client_for):
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
+    cache.clear()  # the cached copy expires with the session (cached_db sets its timeout)
     response = client.get("/agency/members/")
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)

@@ -86,8 +86,8 @@ def test_status_fragment_follows_the_run_to_the_download(dash, queued, client_fo
 def test_status_fragment_has_exact_queries(dash, queued, client_for, django_assert_num_queries):
     client = client_for(dash.w.a_manager)
     client.get(status_url(queued))
-    # session, user, membership, the run with its unit and agency; the session's renewal
-    with django_assert_num_queries(7):
+    # user, the run with its unit and agency (session and membership: from the cache)
+    with django_assert_num_queries(2):
         assert client.get(status_url(queued)).status_code == 200
 
 
@@ -158,5 +158,5 @@ def test_summary_page_is_only_for_pdf_runs_and_has_exact_queries(
     assert client.get(reverse("reports:run_summary", args=[queued.pk])).status_code == 404
     url = reverse("reports:run_summary", args=[pdf_run.pk])
     client.get(url)
-    with django_assert_num_queries(18):  # the run, the dashboard figures, the session
+    with django_assert_num_queries(13):  # the user, the run, the dashboard figures
         assert client.get(url).status_code == 200

@@ -72,11 +72,11 @@ def count_queries(client_for, user, url, django_assert_num_queries, exact, **par
 @pytest.mark.parametrize(
     "who, params, queries",
     [
-        ("a_manager", {}, 22),
-        ("a_admin", {}, 21),
-        ("a_admin", {"unit": "data"}, 22),
-        ("platform_admin", {}, 19),
-        ("platform_admin", {"agency": "a"}, 21),
+        ("a_manager", {}, 17),
+        ("a_admin", {}, 16),
+        ("a_admin", {"unit": "data"}, 17),
+        ("platform_admin", {}, 14),
+        ("platform_admin", {"agency": "a"}, 16),
     ],
 )
 def test_dashboard_query_count_does_not_grow_with_rows(
@@ -94,17 +94,17 @@ def test_dashboard_query_count_does_not_grow_with_rows(
 def test_overdue_and_platform_pages_have_exact_queries(dash, client_for, django_assert_num_queries):
     add_bulk(dash)
     count_queries(
-        client_for, dash.w.a_admin, reverse("reports:overdue"), django_assert_num_queries, 12
+        client_for, dash.w.a_admin, reverse("reports:overdue"), django_assert_num_queries, 7
     )
     count_queries(
         client_for,
         dash.w.platform_admin,
         reverse("reports:platform"),
         django_assert_num_queries,
-        11,
+        6,
     )
     count_queries(
-        client_for, dash.w.a_admin, reverse("reports:run_list"), django_assert_num_queries, 8
+        client_for, dash.w.a_admin, reverse("reports:run_list"), django_assert_num_queries, 3
     )
 
 
