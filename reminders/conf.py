@@ -32,8 +32,17 @@ def stale_after_seconds() -> int:
 
 
 def requeue_after_seconds() -> int:
-    """A 'pending' log older than this lost its task (e.g. broker restart); the sweeper requeues it."""
+    """A 'pending' log older than this lost its task (e.g. broker restart); the sweeper requeues it.
+    An assignment still materialising this long after it was made is handed to a new task too."""
     return get("REMINDERS_REQUEUE_PENDING_SECONDS", 300)
+
+
+def record_retry_seconds() -> int:
+    """How long a worker keeps trying to record reminders it has handed to the mail server while
+    the database is unreachable (a restart, a failover). Keep it below
+    REMINDERS_STALE_SENDING_SECONDS; past it the rows are left to the sweep, which sends them
+    again with the same Message-ID."""
+    return get("REMINDERS_RECORD_RETRY_SECONDS", 300)
 
 
 def materialise_batch() -> int:

@@ -7,9 +7,20 @@ from celery import shared_task
 from agencies.models import Membership
 
 from . import conf, services
-from .services.sending import backoff_seconds
+from .services.sending import DATABASE_UNREACHABLE, backoff_seconds
 
 logger = logging.getLogger(__name__)
+
+# A task that finds the database unreachable (a restart, a failover) tries again a little later,
+# 1, 2, 4 ... 60 seconds apart, about ten minutes in all (what it held is still in the database:
+# nothing was claimed, or the claim committed). Past that, the sweep finds the work again.
+WHILE_DATABASE_UNREACHABLE = {
+    "autoretry_for": DATABASE_UNREACHABLE,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": False,
+    "max_retries": 14,
+}
 
 
 @shared_task
@@ -27,13 +38,22 @@ def reminders_scan_task():
 
 @shared_task
 def reminders_sweep_task():
-    """Beat: resend rows stuck in 'sending' (same Message-ID), requeue lost 'pending' rows."""
+    """Beat: resend rows stuck in 'sending' (same Message-ID), requeue lost 'pending' rows and
+    assignments whose materialising task was lost."""
     outcome = services.reminders_sweep()
     size = conf.chunk_size()
     ids = outcome["requeue"]
     for start in range(0, len(ids), size):
         reminder_send_task.delay(ids[start : start + size])
-    return {"failed": outcome["failed"], "resent": outcome["resent"], "requeued": len(ids)}
+    unfinished = services.assignments_unfinished()
+    for assignment_id in unfinished:
+        assignment_materialise_task.delay(assignment_id)
+    return {
+        "failed": outcome["failed"],
+        "resent": outcome["resent"],
+        "requeued": len(ids),
+        "materialising": len(unfinished),
+    }
 
 
 @shared_task
@@ -41,7 +61,7 @@ def recurrence_roll_task():
     return services.recurrence_roll()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **WHILE_DATABASE_UNREACHABLE)
 def reminder_send_task(log_ids):
     """Send a chunk of reminders. Rows that failed to send come back as a new task after an
     exponential backoff (per attempt count), until REMINDERS_MAX_ATTEMPTS marks them failed."""
@@ -61,7 +81,7 @@ def reminder_send_task(log_ids):
     }
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **WHILE_DATABASE_UNREACHABLE)
 def assignment_materialise_task(assignment_id):
     """Enroll an assignment's people batch by batch (each batch commits its progress)."""
     while not services.assignment_materialise_batch(assignment_id=assignment_id):

@@ -15,6 +15,7 @@ from .assignments import (
     assignment_materialise_batch,
     assignment_remove,
     assignments_apply_to_member,
+    assignments_unfinished,
     check_due_date,
     enrollments_follow_assignments,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "assignment_remove",
     "assignment_update_due",
     "assignments_apply_to_member",
+    "assignments_unfinished",
     "check_due_date",
     "digests_scan",
     "enrollments_follow_assignments",

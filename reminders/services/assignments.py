@@ -351,6 +351,21 @@ def assignment_materialise_batch(*, assignment_id: int, batch_size: int | None =
     return done
 
 
+def assignments_unfinished(*, now=None) -> list[int]:
+    """Live assignments still materialising REMINDERS_REQUEUE_PENDING_SECONDS after they were
+    made: their task was most likely lost (a broker restarted without persistence, a database
+    outage), so the sweep hands them to a new one. A task still at work loses nothing to a
+    second one: each batch locks the assignment and resumes from its cursor."""
+    now = now or timezone.now()
+    lost = now - datetime.timedelta(seconds=conf.requeue_after_seconds())
+    return list(
+        Assignment.objects.filter(removed_at__isnull=True, created_at__lt=lost)
+        .exclude(status=MaterialiseStatus.DONE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def assignments_apply_to_member(*, membership: Membership) -> int:
     """Give a member who joined (or moved to) a unit its standing assignments, with their own
     due dates. Safe to call twice. Returns how many assignments reached them."""

@@ -12,15 +12,23 @@ REMINDERS_STALE_SENDING_SECONDS and they are sent again with the same Message-ID
 reminder arrives, and a crash can at worst hand the same message over twice, never two different
 messages. A row that has used up REMINDERS_MAX_ATTEMPTS is marked failed instead. The sweep also
 requeues 'pending' rows whose task was lost (a broker that lost its queue).
+
+A database outage while a chunk is being sent does not leave its rows to the sweep: the
+messages have gone, so the worker keeps trying to record them until the database answers again
+(REMINDERS_RECORD_RETRY_SECONDS), and nobody gets the same message twice.
 """
 
+import contextlib
 import datetime
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as database
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,6 +36,11 @@ from .. import conf
 from ..models import Assignee, LogStatus, Notification, ReminderLog
 from .messages import Context, build_message, load_preferences, moot_reason
 from .scan import policies_for
+
+logger = logging.getLogger(__name__)
+
+# What psycopg and Django raise while the database restarts, fails over or cannot be reached.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -123,11 +136,36 @@ def reminders_send(*, log_ids, now=None) -> SendResult:
         connection.close()
     except Exception:  # noqa: BLE001, S110 - the messages are already accepted
         pass
-    _record(result, notifications, reasons, errors, claimed, now)
+    _record_when_reachable(result, notifications, reasons, errors, claimed, now)
     return result
 
 
+def _record_when_reachable(*args):
+    """The messages have been handed over: write that down, waiting out a database outage
+    rather than leaving the rows 'sending' (which the sweep would send again)."""
+    deadline = time.monotonic() + conf.record_retry_seconds()
+    pause = 0.5
+    while True:
+        try:
+            return _record(*args)
+        except DATABASE_UNREACHABLE as error:
+            if time.monotonic() + pause > deadline:
+                raise
+            logger.warning("Database unreachable while recording sent reminders: %s", error)
+            time.sleep(pause)
+            pause = min(pause * 2, 2)
+            _drop_broken_connection()
+
+
+def _drop_broken_connection():
+    """Django reconnects only once its broken connection is closed."""
+    with contextlib.suppress(*DATABASE_UNREACHABLE):
+        if database.connection is not None and not database.is_usable():
+            database.close()
+
+
 def _record(result, notifications, reasons, errors, claimed, now):
+    result.failed, result.retry = [], {}  # filled below; this may run again after an outage
     sent_at = timezone.now()
     attempts = dict(ReminderLog.objects.filter(pk__in=errors).values_list("pk", "attempts"))
     with transaction.atomic():
@@ -154,7 +192,10 @@ def _record(result, notifications, reasons, errors, claimed, now):
                 status=status, last_error=error
             )
     result.skipped = list(reasons)
-    cache.delete_many([unread_cache_key(n.user_id) for n in notifications])
+    try:
+        cache.delete_many([unread_cache_key(n.user_id) for n in notifications])
+    except Exception as error:  # noqa: BLE001 - the rows are recorded; a stale count expires
+        logger.warning("Could not reset unread counts in the cache: %s", error)
 
 
 def reminders_sweep(*, now=None) -> dict:
