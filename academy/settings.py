@@ -180,7 +180,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # (written through to the database); a signed-in request renews the inactivity window at most
 # once a SESSION_TOUCH_SECONDS (accounts.middleware.SessionLifetimeMiddleware), so a session ends
 # between SESSION_INACTIVITY - TOUCH and SESSION_INACTIVITY after the last request, never later.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "accounts.sessions"  # cached_db that survives an unreachable cache
 SESSION_INACTIVITY_SECONDS = env.int("SESSION_INACTIVITY_MINUTES", default=30) * 60
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
 SESSION_TOUCH_SECONDS = 60

@@ -7,6 +7,8 @@ is missing or forbidden, so ids leak nothing). Services ask the same `Actor` pre
 `ValidationError` or `PermissionDenied`, never an HTTP exception.
 """
 
+import contextlib
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +19,8 @@ from django.http import Http404
 
 from .dates import agency_date
 from .models import Agency, Invitation, Membership, Role, Unit
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -162,18 +166,25 @@ def _actor_key(user_id) -> str:
 
 
 def _cached_placement(user_id) -> dict | None:
-    found = cache.get_many([_GENERATION_KEY, _actor_key(user_id)])
+    try:
+        found = cache.get_many([_GENERATION_KEY, _actor_key(user_id)])
+    except Exception:  # noqa: BLE001 - an unreachable cache (Redis restarting): ask the database
+        logger.warning("Cache unreachable; reading the placement of user %s", user_id)
+        return None
     generation, entry = found.get(_GENERATION_KEY), found.get(_actor_key(user_id))
     if generation is None or entry is None or entry[0] != generation:
         return None
     return entry[1]
 
 
-def _current_generation() -> str:
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+def _current_generation() -> str | None:
+    try:
         generation = cache.get(_GENERATION_KEY)
+        if generation is None:
+            cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(_GENERATION_KEY)
+    except Exception:  # noqa: BLE001 - nothing is cached while the cache is unreachable
+        return None
     return generation
 
 
@@ -199,7 +210,8 @@ def _placement_from_database(user_id) -> dict:
             agency_time_zone=membership.agency.time_zone,
         )
     if generation is not None:
-        cache.set(_actor_key(user_id), (generation, placement), ACTOR_CACHE_SECONDS)
+        with contextlib.suppress(Exception):
+            cache.set(_actor_key(user_id), (generation, placement), ACTOR_CACHE_SECONDS)
     return placement
 
 
@@ -208,14 +220,25 @@ def actor_cache_forget(user_ids) -> None:
     services that write memberships, now and once the transaction commits (a request that read
     the old row in between would otherwise cache it again)."""
     keys = [_actor_key(user_id) for user_id in user_ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    _cache_quietly(cache.delete_many, keys)
+    transaction.on_commit(lambda: _cache_quietly(cache.delete_many, keys))
 
 
 def actor_cache_expire_all() -> None:
     """An agency's settings changed or units moved: every cached placement is retired."""
-    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None))
+    _cache_quietly(cache.set, _GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(
+        lambda: _cache_quietly(cache.set, _GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    )
+
+
+def _cache_quietly(operation, *args, **kwargs) -> None:
+    """A change is not refused because the cache is unreachable: a cache that restarts comes
+    back empty, and entries of one that was only cut off expire after ACTOR_CACHE_SECONDS."""
+    try:
+        operation(*args, **kwargs)
+    except Exception:  # noqa: BLE001
+        logger.exception("Cache unreachable; cached placements expire on their own")
 
 
 def scope_q(

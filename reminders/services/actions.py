@@ -1,5 +1,6 @@
 """People's actions: nudges by managers, policy edits, preferences, reading notifications."""
 
+import contextlib
 import datetime
 import uuid
 
@@ -185,15 +186,21 @@ def notification_mark_read(*, user, notification_ids=None) -> int:
     if notification_ids is not None:
         rows = rows.filter(pk__in=notification_ids)
     count = rows.update(read_at=timezone.now())
-    cache.delete(unread_cache_key(user.pk))
+    with contextlib.suppress(Exception):  # an unreachable cache has nothing to forget
+        cache.delete(unread_cache_key(user.pk))
     return count
 
 
 def unread_count(user) -> int:
-    """The bell's number, cached per user until a notification arrives or is read."""
+    """The bell's number, cached per user until a notification arrives or is read (counted
+    afresh while the cache is unreachable)."""
     key = unread_cache_key(user.pk)
-    count = cache.get(key)
+    try:
+        count = cache.get(key)
+    except Exception:  # noqa: BLE001 - an unreachable cache (Redis restarting)
+        return Notification.objects.filter(user=user, read_at__isnull=True).count()
     if count is None:
         count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        cache.set(key, count, 3600)
+        with contextlib.suppress(Exception):
+            cache.set(key, count, 3600)
     return count
