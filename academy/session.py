@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 
-from accounts.signals import SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
+from accounts.signals import SESSION_STARTED_KEY
 
 # The warning shows this long before the session ends (WCAG 2.2.1: at least 20 seconds).
 WARNING_SECONDS = 120
@@ -16,19 +16,10 @@ def absolute_seconds_left(request) -> int:
     return max(0, started + settings.SESSION_ABSOLUTE_SECONDS - int(time.time()))
 
 
-def inactivity_seconds_left(request) -> int:
-    """Seconds until inactivity ends the session: the window counts from its last renewal,
-    which SessionLifetimeMiddleware does at most once a SESSION_TOUCH_SECONDS."""
-    touched = request.session.get(SESSION_TOUCHED_KEY)
-    if touched is None:
-        return settings.SESSION_COOKIE_AGE
-    return max(0, touched + settings.SESSION_COOKIE_AGE - int(time.time()))
-
-
 def session_seconds_left(request) -> int:
     """Seconds until the session ends if the user does nothing more: the inactivity timeout
     or the absolute lifetime, sooner."""
-    return min(inactivity_seconds_left(request), absolute_seconds_left(request))
+    return min(settings.SESSION_COOKIE_AGE, absolute_seconds_left(request))
 
 
 def warning_seconds() -> int:
