@@ -190,6 +190,8 @@ class UnitOpenDue(UnitCell):
 
     class Meta:
         constraints = _unit_cell_constraints("unitopendue", ["due_on"])
+        # On PostgreSQL, migration 0006 adds unitopendue_overdue (agency, required, due_on)
+        # INCLUDE (unit_id, n): an agency's overdue per unit is read from the index alone.
 
 
 class CourseOpenDue(CourseCell):
@@ -224,6 +226,7 @@ class CourseCompletionWeek(CourseCell):
 
     class Meta:
         constraints = _course_cell_constraints("coursecompletionweek", ["week"])
+        indexes = [models.Index(fields=["week"])]  # every agency's last weeks (platform view)
 
 
 class CourseCompletionTime(CourseCell):
@@ -235,6 +238,37 @@ class CourseCompletionTime(CourseCell):
 
     class Meta:
         constraints = _course_cell_constraints("coursecompletiontime", ["bucket"])
+
+
+class UnitEnrollmentCount(UnitCell):
+    """EnrollmentCount summed over courses: enrollments per unit and status (unit breakdown)."""
+
+    status = models.CharField(max_length=12)
+    score_sum = models.BigIntegerField(default=0)
+    score_n = models.IntegerField(default=0)
+    certified = models.IntegerField(default=0)
+
+    KEY_FIELDS = ("agency_id", "unit_id", "required", "status")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified")
+
+    class Meta:
+        constraints = _unit_cell_constraints("unitenrollmentcount", ["status"])
+
+
+class CourseEnrollmentCount(CourseCell):
+    """EnrollmentCount summed over units: enrollments per course and status, agency-wide (the
+    per-course table, and per agency side by side for platform admins)."""
+
+    status = models.CharField(max_length=12)
+    score_sum = models.BigIntegerField(default=0)
+    score_n = models.IntegerField(default=0)
+    certified = models.IntegerField(default=0)
+
+    KEY_FIELDS = ("agency_id", "course_id", "required", "status")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified")
+
+    class Meta:
+        constraints = _course_cell_constraints("courseenrollmentcount", ["status"])
 
 
 class MemberCount(models.Model):
@@ -290,6 +324,8 @@ ENROLLMENT_AGGREGATE_MODELS = (
     UnitCompletionWeek,
     CourseCompletionWeek,
     CourseCompletionTime,
+    UnitEnrollmentCount,
+    CourseEnrollmentCount,
 )
 MEMBER_AGGREGATE_MODELS = (MemberCount,)
 # The nightly recompute reads them through reports.registries.aggregate_sources.

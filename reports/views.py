@@ -152,8 +152,9 @@ def overdue(request):
 def platform(request):
     adoption = selectors.platform_adoption()
     for row in adoption["agencies"]:
+        row["trend_counts"] = [w["completions"] for w in row["trend"]]
         row["sparkline"] = charts.sparkline(
-            [w["completions"] for w in row["trend"]],
+            row["trend_counts"],
             uid=f"spark-{row['agency'].pk}",
             title=_("Weekly completions in %(agency)s") % {"agency": row["agency"].name},
         )

@@ -9,7 +9,7 @@ from agencies.models import Agency, Unit
 from courses.models import Course, LearningPath
 
 from ..access import DashboardScope
-from ..models import DailySnapshot, EnrollmentCount
+from ..models import CourseEnrollmentCount, DailySnapshot
 from ..registries import dashboard_panels
 from . import figures as f
 from .trend import trend_weeks
@@ -29,17 +29,19 @@ def _unit_rows(scope, units, by_unit, overdue, members) -> list[dict]:
     """One row per child unit of the scope (its whole subtree summed), plus the people placed
     directly in the scope's unit (or in no unit, at agency level)."""
     parent_id = scope.unit.pk if scope.unit else None
+    prefix = scope.unit.path if scope.unit else "/"
     children = [u for u in units if u["parent_id"] == parent_id]
-    rows = []
-    for child in children:
-        total = f.blank()
-        for unit in units:
-            if unit["path"].startswith(child["path"]):
-                _add_unit(total, unit["id"], by_unit, overdue, members)
-        rows.append(
-            {"unit_id": child["id"], "label": child["name"], "drill": True, **f.finish(total)}
-        )
+    totals = {child["id"]: f.blank() for child in children}
     own = _add_unit(f.blank(), parent_id, by_unit, overdue, members)
+    for unit in units:
+        # "/3/17/42/" below "/3/": 17 is the child of the scope whose subtree holds unit 42.
+        head = unit["path"][len(prefix) :].split("/", 1)[0]
+        if head and int(head) in totals:
+            _add_unit(totals[int(head)], unit["id"], by_unit, overdue, members)
+    rows = [
+        {"unit_id": c["id"], "label": c["name"], "drill": True, **f.finish(totals[c["id"]])}
+        for c in children
+    ]
     if any(own[k] for k in ("enrolled", "members")):
         rows.append({"unit_id": parent_id, "label": None, "drill": False, **f.finish(own)})
     return rows
@@ -168,7 +170,7 @@ def dashboard_panel_list(scope: DashboardScope) -> list[dict]:
 def dashboard_filter_choices(scope: DashboardScope, *, paths: bool = True) -> dict:
     """Courses and paths that the filter form offers: those with enrollments in the agency
     (paths only when asked for: the overdue page filters by course alone)."""
-    cells = EnrollmentCount.objects.all()
+    cells = CourseEnrollmentCount.objects.all()  # a few rows per course, not per unit x course
     if scope.agency is not None:
         cells = cells.filter(agency_id=scope.agency.pk)
     courses = list(

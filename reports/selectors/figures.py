@@ -5,18 +5,23 @@ from collections import defaultdict
 
 from django.db.models import Q, Sum
 
+from learning.models import EnrollmentStatus
+
 from ..access import DashboardScope
 from ..models import (
     CompletionTime,
     CourseCompletionTime,
+    CourseEnrollmentCount,
     CourseOpenDue,
     EnrollmentCount,
     MemberCount,
     OpenDueCount,
+    UnitEnrollmentCount,
     UnitOpenDue,
 )
 from ..services.aggregates import bucket_range
 
+STATUSES = tuple(EnrollmentStatus.values)  # not_started, in_progress, completed
 FIGURES = (
     "enrolled",
     "not_started",
@@ -58,31 +63,49 @@ def finish(figures: dict) -> dict:
     return figures
 
 
+def narrowest(scope: DashboardScope, group: str, *, cells, by_unit, by_course):
+    """The rows in scope of the smallest table that can answer `group`: the roll-up without the
+    unit when whole agencies are in scope and the group is not the unit (a few courses per
+    agency: the per-course table, and agencies side by side), else the roll-up without the course
+    when no course filter applies (per unit), else the unit x course cells."""
+    if group != "unit_id" and scope.unit is None:
+        return by_course.objects.filter(scope.course_cells_q())
+    if group != "course_id" and scope.course_ids is None:
+        return by_unit.objects.filter(scope.unit_cells_q())
+    return cells.objects.filter(scope.cells_q())
+
+
 def status_figures(scope: DashboardScope, group: str) -> dict:
-    """{group value: figures} from EnrollmentCount, grouped by e.g. "course_id" or "unit_id"."""
+    """{group value: figures} by enrollment status, grouped by e.g. "course_id" or "unit_id":
+    one row per group, the statuses and the required flag counted by the database."""
+    table = narrowest(
+        scope,
+        group,
+        cells=EnrollmentCount,
+        by_unit=UnitEnrollmentCount,
+        by_course=CourseEnrollmentCount,
+    )
+    required = Q(required=True)
+    sums = {
+        "enrolled": Sum("n"),
+        **{status: Sum("n", filter=Q(status=status)) for status in STATUSES},
+        "certified": Sum("certified"),
+        "score_sum": Sum("score_sum"),
+        "score_n": Sum("score_n"),
+        "required_total": Sum("n", filter=required),
+        "required_completed": Sum("n", filter=required & Q(status=EnrollmentStatus.COMPLETED)),
+    }
+    # Aliased (an annotation may not take a field's name), read back in the same order.
     rows = (
-        EnrollmentCount.objects.filter(scope.cells_q())
-        .values(group, "required", "status")
-        .annotate(
-            n=Sum("n"),
-            score_sum=Sum("score_sum"),
-            score_n=Sum("score_n"),
-            certified=Sum("certified"),
-        )
+        table.values_list(group)
+        .annotate(**{f"sum_{name}": value for name, value in sums.items()})
         .order_by()
     )
     result: dict = defaultdict(blank)
-    for row in rows:
-        figures = result[row[group]]
-        figures["enrolled"] += row["n"]
-        figures[row["status"]] += row["n"]
-        figures["score_sum"] += row["score_sum"]
-        figures["score_n"] += row["score_n"]
-        figures["certified"] += row["certified"]
-        if row["required"]:
-            figures["required_total"] += row["n"]
-            if row["status"] == "completed":
-                figures["required_completed"] += row["n"]
+    for key, *values in rows:
+        figures = result[key]
+        for name, value in zip(sums, values, strict=True):
+            figures[name] = value or 0
     return result
 
 
@@ -91,16 +114,11 @@ def overdue_by(scope: DashboardScope, group: str, *, today: datetime.date | None
     definition of `reminders.selectors.overdue_enrollments`, read from the aggregate rows),
     so overdue moves with the calendar."""
     today = today or scope.today()
-    if group != "course_id" and scope.course_ids is None:
-        cells = UnitOpenDue.objects.filter(scope.unit_cells_q())
-    elif group != "unit_id" and scope.unit is None:
-        cells = CourseOpenDue.objects.filter(scope.course_cells_q())
-    else:
-        cells = OpenDueCount.objects.filter(scope.cells_q())
-    rows = (
-        cells.filter(required=True, due_on__lt=today).values(group).annotate(n=Sum("n")).order_by()
+    cells = narrowest(
+        scope, group, cells=OpenDueCount, by_unit=UnitOpenDue, by_course=CourseOpenDue
     )
-    return {row[group]: row["n"] for row in rows}
+    rows = cells.filter(required=True, due_on__lt=today).values_list(group).annotate(n=Sum("n"))
+    return dict(rows.order_by())
 
 
 def members_by(scope: DashboardScope, group: str) -> dict:
@@ -109,11 +127,11 @@ def members_by(scope: DashboardScope, group: str) -> dict:
     Read from MemberCount (a few rows per unit), summed over the unit subtree in scope."""
     rows = (
         MemberCount.objects.filter(scope.place_q(), active=True)
-        .values(group)
-        .annotate(members=Sum("n"), activated=Sum("n", filter=Q(activated=True)))
+        .values_list(group)
+        .annotate(members=Sum("n"), activated_n=Sum("n", filter=Q(activated=True)))
         .order_by()
     )
-    return {row[group]: (row["members"] or 0, row["activated"] or 0) for row in rows}
+    return {key: (members or 0, activated or 0) for key, members, activated in rows}
 
 
 def median_days_by_course(scope: DashboardScope) -> dict:
@@ -123,11 +141,15 @@ def median_days_by_course(scope: DashboardScope) -> dict:
         if scope.unit is None
         else CompletionTime.objects.filter(scope.cells_q())
     )
-    rows = cells.values("course_id", "bucket").annotate(n=Sum("n")).order_by("course_id", "bucket")
+    rows = (
+        cells.values_list("course_id", "bucket")
+        .annotate(n=Sum("n"))
+        .order_by("course_id", "bucket")
+    )
     histograms: dict = defaultdict(list)
-    for row in rows:
-        if row["n"] > 0:
-            histograms[row["course_id"]].append((row["bucket"], row["n"]))
+    for course_id, bucket, n in rows:
+        if n > 0:
+            histograms[course_id].append((bucket, n))
     return {course: median_bucket(h) for course, h in histograms.items()}
 
 

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from agencies.models import Agency
 
 from ..access import DashboardScope
-from ..models import UnitCompletionWeek
+from ..models import CourseCompletionWeek
 from . import figures as f
 from .trend import DEFAULT_WEEKS, week_start
 
@@ -25,8 +25,10 @@ def platform_adoption(*, today=None) -> dict:
     weeks = [first + datetime.timedelta(weeks=i) for i in range(DEFAULT_WEEKS)]
     completions = defaultdict(lambda: dict.fromkeys(weeks, 0))
     # Weekly rows: the current week's row holds completions up to today (none are in the future).
+    # Per course rather than per unit: an agency has tens of courses but can have hundreds of
+    # units.
     for row in (
-        UnitCompletionWeek.objects.filter(week__range=(first, weeks[-1]))
+        CourseCompletionWeek.objects.filter(week__range=(first, weeks[-1]))
         .values("agency_id", "week")
         .annotate(n=Sum("n"))
         .order_by()

@@ -24,10 +24,12 @@ from ..models import (
     CompletionTime,
     CourseCompletionTime,
     CourseCompletionWeek,
+    CourseEnrollmentCount,
     CourseOpenDue,
     EnrollmentCount,
     OpenDueCount,
     UnitCompletionWeek,
+    UnitEnrollmentCount,
     UnitOpenDue,
 )
 
@@ -67,13 +69,16 @@ def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
     by_unit = (state.agency_id, state.unit_id, state.required)
     by_course = (state.agency_id, state.course_id, state.required)
     completed = state.status == COMPLETED
+    counted = {
+        "n": 1,
+        "score_sum": state.score or 0,
+        "score_n": int(state.score is not None),
+        "certified": int(state.certified),
+    }
     cells = {
-        (EnrollmentCount, *base, state.status): {
-            "n": 1,
-            "score_sum": state.score or 0,
-            "score_n": int(state.score is not None),
-            "certified": int(state.certified),
-        }
+        (EnrollmentCount, *base, state.status): counted,
+        (UnitEnrollmentCount, *by_unit, state.status): dict(counted),
+        (CourseEnrollmentCount, *by_course, state.status): dict(counted),
     }
     if state.due_on is not None and not completed:
         cells[(OpenDueCount, *base, state.due_on)] = {"n": 1}

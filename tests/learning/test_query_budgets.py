@@ -20,9 +20,9 @@ from tests.builders import make_member, right_answers
 
 pytestmark = pytest.mark.django_db
 
-QUIZ_SUBMIT_COMPLETING = 19  # budget: at most 25
-MEMBER_MOVE_ONE_ENROLLMENT = 14  # budget: at most 15
-ASSIGNMENT_BATCH = 19  # any batch size, one unit, one course (PostgreSQL)
+QUIZ_SUBMIT_COMPLETING = 21  # budget: at most 25
+MEMBER_MOVE_ONE_ENROLLMENT = 15  # budget: at most 15
+ASSIGNMENT_BATCH = 21  # any batch size, one unit, one course (PostgreSQL)
 
 
 def _ready_to_pass(enrollment):

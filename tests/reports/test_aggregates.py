@@ -10,10 +10,12 @@ from reports.models import (
     CompletionTime,
     CourseCompletionTime,
     CourseCompletionWeek,
+    CourseEnrollmentCount,
     CourseOpenDue,
     EnrollmentCount,
     OpenDueCount,
     UnitCompletionWeek,
+    UnitEnrollmentCount,
     UnitOpenDue,
 )
 from reports.services.aggregates import (
@@ -207,6 +209,38 @@ def raw_rollups():
     return {model: dict(counts) for model, counts in raw.items()}
 
 
+STATUS_ROLLUPS = {UnitEnrollmentCount: "unit_id", CourseEnrollmentCount: "course_id"}
+
+
+def stored_values(model):
+    width = len(model.KEY_FIELDS)
+    return {
+        row[:width]: row[width:]
+        for row in model.objects.filter(n__gt=0).values_list(*model.KEY_FIELDS, *model.VALUE_FIELDS)
+    }
+
+
+def raw_status_rollups():
+    """Enrollments per unit (or course), required flag and status, with the completed ones'
+    score sums and valid certificates, counted straight from the enrollments."""
+    from learning.models import Certificate, Enrollment
+
+    valid = set(
+        Certificate.objects.filter(revoked_at__isnull=True).values_list("enrollment_id", flat=True)
+    )
+    raw = {model: defaultdict(lambda: [0, 0, 0, 0]) for model in STATUS_ROLLUPS}
+    for e in Enrollment.objects.all():
+        completed = e.status == "completed"
+        score = e.final_score if completed else None
+        for model, key in STATUS_ROLLUPS.items():
+            cell = raw[model][(e.agency_id, getattr(e, key), e.required, e.status)]
+            cell[0] += 1
+            cell[1] += score or 0
+            cell[2] += score is not None
+            cell[3] += completed and e.pk in valid
+    return {model: {k: tuple(v) for k, v in cells.items()} for model, cells in raw.items()}
+
+
 def test_rollups_equal_raw_counts_after_each_learning_service(dash):
     from learning import services as learning
     from tests.builders import complete_lesson as lesson
@@ -217,6 +251,9 @@ def test_rollups_equal_raw_counts_after_each_learning_service(dash):
         raw = raw_rollups()
         for model in ROLLUPS:
             assert stored(model) == raw[model], model.__name__
+        raw = raw_status_rollups()
+        for model in STATUS_ROLLUPS:
+            assert stored_values(model) == raw[model], model.__name__
 
     w = dash.w
     check()  # after enrollment_create and lesson_complete (the fixture's timeline)
@@ -248,10 +285,15 @@ def test_recompute_repairs_drift_in_every_rollup(dash):
     )
     CourseCompletionWeek.objects.filter(agency=w.a).update(n=7)
     CourseCompletionTime.objects.filter(agency=w.a).delete()
+    UnitEnrollmentCount.objects.filter(agency=w.a, status="completed").update(certified=5)
+    CourseEnrollmentCount.objects.filter(agency=w.a).delete()
     expected = raw_rollups()
+    expected_status = raw_status_rollups()
     drift = aggregates_recompute_agency(agency_id=w.a.pk, repair=False)
-    assert {d.table for d in drift} == {model.__name__ for model in ROLLUPS}
+    assert {d.table for d in drift} == {model.__name__ for model in (*ROLLUPS, *STATUS_ROLLUPS)}
     aggregates_recompute(repair=True)
     assert aggregates_recompute_agency(agency_id=w.a.pk, repair=False) == []
     for model in ROLLUPS:
         assert stored(model) == expected[model], model.__name__
+    for model in STATUS_ROLLUPS:
+        assert stored_values(model) == expected_status[model], model.__name__

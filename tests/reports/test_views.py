@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import User
 from agencies.models import Membership, Unit
 from learning.models import Enrollment, EnrollmentStatus
+from reports.selectors import platform_adoption
 from reports.services.recompute import aggregates_recompute_agency
 from reports.services.snapshots import snapshots_write
 
@@ -160,6 +161,20 @@ def test_platform_view_is_for_platform_admins_only(dash, client_for):
     assert get(client_for, dash.w.a_admin, reverse("reports:platform")).status_code == 404
     html = get(client_for, dash.w.platform_admin, reverse("reports:platform")).content.decode()
     assert "Agency A" in html and "Agency B" in html and 'id="platform-table"' in html
+    rows = {r["agency"].slug: r for r in platform_adoption(today=TODAY)["agencies"]}
+    weekly = ", ".join(str(week["completions"]) for week in rows["agency-a"]["trend"])
+    assert f"<td>{weekly}</td>" in html and weekly.count(",") == 11
+    assert f'href="{DASHBOARD}?agency={dash.w.a.pk}"' in html
+
+
+def test_filters_mark_the_chosen_unit_and_course_and_escape_names(dash, client_for):
+    w = dash.w
+    Unit.objects.filter(pk=w.ops.pk).update(name="Ops & <Field>")
+    html = get(client_for, w.a_admin, DASHBOARD, unit=w.hq.pk, course=dash.c1.pk).content.decode()
+    assert f'<option value="{w.hq.pk}" selected>' in html
+    assert f'<option value="{dash.c1.pk}" selected>{dash.c1.title}</option>' in html
+    assert f'<option value="{w.ops.pk}">' in html and "Ops &amp; &lt;Field&gt;" in html
+    assert "<Field>" not in html
 
 
 def test_anonymous_is_sent_to_sign_in(client):
