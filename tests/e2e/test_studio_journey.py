@@ -218,6 +218,10 @@ def test_session_warning_and_nothing_typed_is_lost_when_the_session_ends(
     sign_in(page, "trainer@example.gov")
     nav(page, "Studio")
     page.get_by_role("link", name="Intro to AI").click()
+    # The course page (rendered with 30 minutes) has run its script before the window shrinks:
+    # otherwise it could store its 30-minute deadline after the key below is removed.
+    expect(page.locator("h1")).to_have_text("Intro to AI")
+    page.wait_for_load_state("load")
     # From here the session lasts 125 s, so the two-minute warning comes after 5 s. (Pages
     # share the latest deadline in localStorage; the earlier pages had 30 minutes.)
     settings.SESSION_COOKIE_AGE = 125
