@@ -67,7 +67,9 @@ def _forget_pending_answers(request, attempt_id) -> None:
 
 def _player_enrollment(request, slug) -> Enrollment:
     """The user's enrollment, moved onto the course's current version if one was published."""
-    return services.enrollment_sync_version(enrollment=access_enrollment(request.user, slug))
+    return services.enrollment_sync_version(
+        enrollment=access_enrollment(request.user, slug), course_fresh=True
+    )
 
 
 @login_required

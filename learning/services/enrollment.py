@@ -211,16 +211,22 @@ def _advance_and_publish(enrollment: Enrollment, before: EnrollmentState, log: E
     return enrollment.is_completed
 
 
-def enrollment_sync_version(*, enrollment: Enrollment) -> Enrollment:
+def enrollment_sync_version(*, enrollment: Enrollment, course_fresh: bool = False) -> Enrollment:
     """Move the enrollment onto the course's current version (on access after a republish).
+
+    `course_fresh`: the enrollment's course was read with it in this request (the player's
+    lookup), so its current version need not be read again.
 
     Credit is keyed on lesson and quiz keys, so every lesson and quiz that still exists keeps
     its progress; progress is recomputed against the new version. A completed enrollment stays
     on the version it completed. Safe to call at any time; a no-op when already current.
     """
-    current_id = Course.objects.values_list("current_version_id", flat=True).get(
-        pk=enrollment.course_id
-    )
+    if course_fresh:
+        current_id = enrollment.course.current_version_id
+    else:
+        current_id = Course.objects.values_list("current_version_id", flat=True).get(
+            pk=enrollment.course_id
+        )
     if enrollment.is_completed or current_id is None or enrollment.version_id == current_id:
         return enrollment
     with transaction.atomic():

@@ -56,11 +56,11 @@ def test_pages_use_bounded_queries(world, client_for, busy_learner, django_asser
         assert client.get("/").status_code == 200
     with django_assert_num_queries(4):
         assert client.get(reverse("learning:my_learning")).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(reverse("learning:lesson", args=[slug, "l-20"])).status_code == 200
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.post(reverse("learning:lesson_done", args=[slug, "l-20"]))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(reverse("learning:quiz", args=[slug, "check"])).status_code == 200
     attempt = services.attempt_start(enrollment=busy_learner, quiz_key="check")
     with django_assert_num_queries(2):
