@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "learning",
     "reminders",
     "reports",
+    "provisioning",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,10 @@ urlpatterns = [
     path("session/keep-alive/", views.session_keepalive, name="session_keepalive"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("agency/provisioning/", include("provisioning.urls")),
     path("agency/", include("agencies.urls")),
+    # SCIM 2.0 for agencies' identity providers (bearer tokens, no session).
+    path("scim/v2/", include("provisioning.scim_urls")),
     path("courses/", include("courses.urls")),
     path("", include("learning.urls")),
     path("studio/", include("courses.studio.urls")),

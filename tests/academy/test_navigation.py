@@ -40,6 +40,7 @@ def test_agency_admin_gets_learning_studio_manage_and_reports(world):
         "Assignments",
         "Reminder policy",
         "Agency settings",
+        "Provisioning (SCIM)",
         "Audit log",
     ]
     assert labels["Reports"] == [
