@@ -14,9 +14,15 @@ BASE = "http://testserver/scim/v2"
 def wsgi_app(db):
     """Academy as a WSGI application, called in-process inside the test's transaction: as
     Django's test client does, the handler must not close the connection between requests."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield WSGIHandler()
+    handler = WSGIHandler()
+
+    def app(environ, start_response):
+        # Again on every call: Django's test client connects them back after its own requests.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return handler(environ, start_response)
+
+    yield app
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
