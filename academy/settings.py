@@ -50,6 +50,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("ACADEMY_SITE_URL", default="http://127.0.0.1:8000")
+# xAPI (docs/integrations.md). The IRI base names every activity: set it once, never change it
+# (a moved site keeps it), or the LRS sees new activities. The home page is the actor's.
+XAPI_IRI_BASE = env.str("XAPI_IRI_BASE", default=f"{SITE_URL}/xapi")
+XAPI_HOME_PAGE = env.str("XAPI_HOME_PAGE", default=SITE_URL)
+XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=100)
+XAPI_TIMEOUT_SECONDS = env.int("XAPI_TIMEOUT_SECONDS", default=20)
+XAPI_MAX_BACKOFF_SECONDS = env.int("XAPI_MAX_BACKOFF_SECONDS", default=3600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,6 +78,7 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "provisioning",
+    "xapi",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
     "reports-subscriptions": {
         "task": "reports.tasks.report_schedules_task",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # xAPI: hand each agency's waiting statements to a delivery task (cheap when none wait).
+    "xapi-dispatch": {
+        "task": "xapi.tasks.xapi_dispatch_task",
+        "schedule": timedelta(seconds=env.int("XAPI_DISPATCH_SECONDS", default=60)),
     },
     "reports-purge": {
         "task": "reports.tasks.report_purge_task",

@@ -162,6 +162,32 @@ def publish_enrollment_changes(changes: Iterable[Change]) -> None:
         publish(EnrollmentsChanged(changes=changed))
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """One appended learning event (saved: it has its id and time) with the enrollment it is
+    about, as the service had it in hand (course and version loaded), and transient `detail`
+    that is not stored in the log (a graded attempt's {question key: right?})."""
+
+    event: object  # learning.models.LearningEvent
+    enrollment: object  # learning.models.Enrollment
+    detail: dict | None = None
+
+
+@dataclass(frozen=True)
+class LearningRecorded(Event):
+    """Learning events were appended in this transaction (one event per service call or
+    batch); downstream apps (the xAPI outbox) write their rows in the same transaction."""
+
+    records: tuple[Recorded, ...]
+
+
+def publish_recorded(records: Iterable[Recorded]) -> None:
+    """Publish the appended events as one LearningRecorded; nothing when there are none."""
+    records = tuple(records)
+    if records:
+        publish(LearningRecorded(records=records))
+
+
 def publish_states_changed(
     before: dict[int, EnrollmentState], after: dict[int, EnrollmentState]
 ) -> None:

@@ -238,7 +238,7 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
                     "attempt still counts as not used."
                 )
             )
-        score, _results = attempt_grade(quiz, cleaned)
+        score, results = attempt_grade(quiz, cleaned)
         attempt.answers, attempt.score = cleaned, score
         attempt.passed = score >= quiz["pass_mark"]
         attempt.submitted_at = timezone.now()
@@ -250,6 +250,7 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
             object_type="quiz",
             object_key=attempt.quiz_key,
             result={"score": score, "passed": attempt.passed, "attempt": attempt.number},
+            detail={"questions": results},
         )
         _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
     return attempt

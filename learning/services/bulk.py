@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from ..events import publish_states_changed, states_for
+from ..events import Recorded, publish_recorded, publish_states_changed, states_for
 from ..models import Enrollment, EnrollmentStatus, LearningEvent, Verb
 from .terms import assignment_terms
 
@@ -66,7 +66,7 @@ def enrollments_assign(
             batch_size=1000,
         )
         ids = dict(enrolled.values_list("user_id", "pk"))
-        LearningEvent.objects.bulk_create(
+        events = LearningEvent.objects.bulk_create(
             [
                 LearningEvent(
                     user_id=uid,
@@ -81,6 +81,21 @@ def enrollments_assign(
                 if uid not in existing_users
             ],
             batch_size=1000,
+        )
+        # The new enrollments as the subscribers need them (no query: ids, course and version
+        # are known here).
+        publish_recorded(
+            Recorded(
+                event=event,
+                enrollment=Enrollment(
+                    pk=ids[event.user_id],
+                    user_id=event.user_id,
+                    agency_id=agency_id,
+                    course=course,
+                    version=course.current_version,
+                ),
+            )
+            for event in events
         )
         wanted = {}
         for pk, state in before.items():

@@ -1,5 +1,6 @@
 """The append-only learning event log."""
 
+from ..events import Recorded, publish_recorded
 from ..models import LearningEvent
 
 
@@ -31,6 +32,7 @@ def event_record(
     object_key: str = "",
     result: dict | None = None,
     user=None,
+    detail: dict | None = None,
 ) -> LearningEvent:
     """Append one event about `enrollment` (its learner unless `user` says otherwise)."""
     event = _event(
@@ -42,6 +44,7 @@ def event_record(
         user=user,
     )
     event.save()
+    publish_recorded([Recorded(event=event, enrollment=enrollment, detail=detail)])
     return event
 
 
@@ -50,11 +53,17 @@ class EventBatch:
 
     def __init__(self):
         self.events: list[LearningEvent] = []
+        self.records: list[tuple] = []
 
-    def add(self, **fields) -> None:
-        self.events.append(_event(**fields))
+    def add(self, *, detail: dict | None = None, **fields) -> None:
+        event = _event(**fields)
+        self.events.append(event)
+        self.records.append((event, fields["enrollment"], detail))
 
     def save(self) -> None:
+        """Insert the events (one INSERT) and publish them as one LearningRecorded."""
         if self.events:
             LearningEvent.objects.bulk_create(self.events)
-            self.events = []
+            records = [Recorded(event=e, enrollment=en, detail=d) for e, en, d in self.records]
+            self.events, self.records = [], []
+            publish_recorded(records)

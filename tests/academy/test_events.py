@@ -35,6 +35,9 @@ EXPECTED_WIRING = {
     "learning.events.EnrollmentsChanged": [
         "reports: reports.subscribers.enrollment_cells_follow",
     ],
+    "learning.events.LearningRecorded": [
+        "xapi: xapi.subscribers.statements_follow",
+    ],
 }
 
 

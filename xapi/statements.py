@@ -1,0 +1,221 @@
+"""The xAPI statement profile of Academy: which learning events become which statements.
+
+Pure functions of what the learning service had in hand (no query). Every statement has a
+deterministic id (uuid5 of the learning event's id and the statement's place among those the
+event gives), an actor, a verb, an activity object with a stable IRI built from the course slug
+and the lesson, quiz or question key (a republish keeps them), a timestamp (when the event was
+recorded) and a context whose registration is the enrollment (per period). See
+docs/integrations.md for the profile with an example of each.
+"""
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from learning.content import outline
+
+from .models import Activity, ActorFormat
+
+# Namespace of Academy's statement ids (uuid5): fixed forever, or ids would change.
+STATEMENT_NAMESPACE = uuid.UUID("6f1c2a4e-58f3-4c3e-9a57-1c1f3b7d9e20")
+
+ADL = "http://adlnet.gov/expapi"
+VERBS = {
+    "registered": f"{ADL}/verbs/registered",
+    "experienced": f"{ADL}/verbs/experienced",
+    "attempted": f"{ADL}/verbs/attempted",
+    "answered": f"{ADL}/verbs/answered",
+    "passed": f"{ADL}/verbs/passed",
+    "failed": f"{ADL}/verbs/failed",
+    "completed": f"{ADL}/verbs/completed",
+    "earned": "http://id.tincanapi.com/verb/earned",
+}
+ACTIVITY_TYPES = {
+    "course": f"{ADL}/activities/course",
+    "lesson": f"{ADL}/activities/lesson",
+    "quiz": f"{ADL}/activities/assessment",
+    "question": f"{ADL}/activities/cmi.interaction",
+}
+# No registry term fits a course certificate or a quiz's attempt number: Academy's own IRIs.
+CERTIFICATE_TYPE = "/activity-types/certificate"
+EXT_ATTEMPT = "/extensions/attempt"
+# Which agency choice (models.Activity) each verb belongs to.
+VERB_ACTIVITY = {
+    "registered": Activity.ENROLLED,
+    "experienced": Activity.LESSONS,
+    "attempted": Activity.QUIZ_ATTEMPTS,
+    "answered": Activity.QUESTIONS,
+    "passed": Activity.QUIZ_RESULTS,
+    "failed": Activity.QUIZ_RESULTS,
+    "completed": Activity.COMPLETIONS,
+    "earned": Activity.CERTIFICATES,
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an agency's configuration says about the statements (read once per batch)."""
+
+    actor_format: str
+    actor_salt: str
+    activities: frozenset
+
+    @classmethod
+    def of(cls, config) -> "Profile":
+        return cls(
+            actor_format=config.actor_format,
+            actor_salt=config.actor_salt,
+            activities=frozenset(config.activities),
+        )
+
+
+def iri_base() -> str:
+    return settings.XAPI_IRI_BASE.rstrip("/")
+
+
+def course_iri(slug: str) -> str:
+    return f"{iri_base()}/courses/{slug}"
+
+
+def step_iri(slug: str, kind: str, key: str) -> str:
+    """kind: lessons, quizzes."""
+    return f"{course_iri(slug)}/{kind}/{key}"
+
+
+def question_iri(slug: str, quiz_key: str, question_key: str) -> str:
+    return f"{step_iri(slug, 'quizzes', quiz_key)}/questions/{question_key}"
+
+
+def actor_name(salt: str, user_id: int) -> str:
+    """The stable opaque id of a person for one agency's LRS (no email, no database id)."""
+    return hmac.new(salt.encode(), f"user/{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def actor(profile: Profile, user_id: int, email: str | None) -> dict:
+    if profile.actor_format == ActorFormat.MBOX and email:
+        return {"objectType": "Agent", "mbox": f"mailto:{email}"}
+    return {
+        "objectType": "Agent",
+        "account": {
+            "homePage": settings.XAPI_HOME_PAGE,
+            "name": actor_name(profile.actor_salt, user_id),
+        },
+    }
+
+
+def statement_id(event_id: int, place: int) -> uuid.UUID:
+    return uuid.uuid5(STATEMENT_NAMESPACE, f"learning-event/{event_id}/{place}")
+
+
+def registration(enrollment_id: int, period: int) -> str:
+    return str(uuid.uuid5(STATEMENT_NAMESPACE, f"enrollment/{enrollment_id}/{period}"))
+
+
+def _lang(course) -> str:
+    return getattr(course, "language", "") or "en"
+
+
+def _activity(iri: str, kind: str, name: str, lang: str) -> dict:
+    kind_iri = ACTIVITY_TYPES.get(kind) or f"{iri_base()}{CERTIFICATE_TYPE}"
+    definition = {"type": kind_iri}
+    if name:
+        definition["name"] = {lang: name}
+    return {"objectType": "Activity", "id": iri, "definition": definition}
+
+
+def _verb(code: str) -> dict:
+    return {"id": VERBS[code], "display": {"en-US": code}}
+
+
+def _score(percent: int | None) -> dict:
+    percent = max(0, min(100, int(percent or 0)))
+    return {"scaled": round(percent / 100, 4), "raw": percent, "min": 0, "max": 100}
+
+
+def _titles(enrollment) -> tuple[dict, dict]:
+    version = getattr(enrollment, "version", None)
+    snapshot = getattr(version, "snapshot", None) or {}
+    plan = outline(snapshot)
+    return plan.lessons, plan.quizzes
+
+
+def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[str, str, dict]]:
+    """[(statement id, verb code, statement)] for one learning.events.Recorded, only the verbs
+    the agency chose; [] for events that have no statement (reopened, certificate revoked)."""
+    event, enrollment, detail = record.event, record.enrollment, record.detail or {}
+    course = enrollment.course
+    slug, lang = course.slug, _lang(course)
+    course_activity = _activity(course_iri(slug), "course", course.title, lang)
+    context = {
+        "registration": registration(enrollment.pk, getattr(enrollment, "period", 1) or 1),
+        "platform": "Academy",
+        "language": lang,
+    }
+    parent = {"parent": [{"objectType": "Activity", "id": course_iri(slug)}]}
+    result = event.result or {}
+    out: list[tuple[str, dict, dict | None, dict]] = []  # (verb, object, result, context)
+    verb = event.verb
+    if verb == "enrolled":
+        out.append(("registered", course_activity, None, context))
+    elif verb == "lesson_completed":
+        lessons, _quizzes = _titles(enrollment)
+        title = (lessons.get(event.object_key) or {}).get("title", "")
+        obj = _activity(step_iri(slug, "lessons", event.object_key), "lesson", title, lang)
+        out.append(("experienced", obj, None, {**context, "contextActivities": parent}))
+    elif verb in ("attempt_started", "attempt_submitted"):
+        _lessons, quizzes = _titles(enrollment)
+        title = (quizzes.get(event.object_key) or {}).get("title", "")
+        quiz = _activity(step_iri(slug, "quizzes", event.object_key), "quiz", title, lang)
+        quiz_context = {
+            **context,
+            "contextActivities": parent,
+            "extensions": {f"{iri_base()}{EXT_ATTEMPT}": result.get("attempt", 1)},
+        }
+        if verb == "attempt_started":
+            out.append(("attempted", quiz, None, quiz_context))
+        else:
+            answered_context = {
+                **quiz_context,
+                "contextActivities": {
+                    "parent": [{"objectType": "Activity", "id": quiz["id"]}],
+                    "grouping": parent["parent"],
+                },
+            }
+            for key, right in sorted((detail.get("questions") or {}).items()):
+                obj = _activity(question_iri(slug, event.object_key, key), "question", "", lang)
+                obj["definition"]["interactionType"] = "choice"
+                out.append(("answered", obj, {"success": bool(right)}, answered_context))
+            passed = bool(result.get("passed"))
+            graded = {"score": _score(result.get("score")), "success": passed, "completion": True}
+            out.append(("passed" if passed else "failed", quiz, graded, quiz_context))
+    elif verb == "course_completed":
+        done = {"completion": True}
+        if result.get("score") is not None:
+            done["score"] = _score(result["score"])
+        out.append(("completed", course_activity, done, context))
+    elif verb == "certificate_issued":
+        obj = _activity(f"{course_iri(slug)}/certificate", "certificate", course.title, lang)
+        out.append(("earned", obj, None, {**context, "contextActivities": parent}))
+
+    statements = []
+    who = actor(profile, event.user_id, email)
+    for place, (code, obj, res, ctx) in enumerate(out):
+        if VERB_ACTIVITY[code] not in profile.activities:
+            continue
+        sid = str(statement_id(event.pk, place))
+        statement = {"id": sid, "actor": who, "verb": _verb(code), "object": obj}
+        if res is not None:
+            statement["result"] = res
+        statement["context"] = ctx
+        statement["timestamp"] = event.created_at.isoformat()
+        statements.append((sid, code, statement))
+    return statements
+
+
+def freeze(statement: dict) -> str:
+    """The statement's JSON as stored and sent, byte for byte the same on every retry."""
+    return json.dumps(statement, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
