@@ -188,6 +188,14 @@ def _list(request, queryset, resource, model) -> HttpResponse:
 # --- Users ---------------------------------------------------------------------------------
 
 
+def _name(full_name: str, person) -> Name | None:
+    given = person.given_name if person is not None else ""
+    family = person.family_name if person is not None else ""
+    if not (full_name or given or family):
+        return None
+    return Name(formatted=full_name or None, given_name=given or None, family_name=family or None)
+
+
 def _user_resource(request, membership) -> ScimUser:
     user = membership.user
     person = getattr(membership, "scim_person", None)
@@ -199,11 +207,7 @@ def _user_resource(request, membership) -> ScimUser:
         id=str(user.pk),
         external_id=(person.external_id if person is not None else "") or None,
         user_name=user.email,
-        name=Name(
-            formatted=user.full_name or None,
-            given_name=(person.given_name if person is not None else "") or None,
-            family_name=(person.family_name if person is not None else "") or None,
-        ),
+        name=_name(user.full_name, person),
         display_name=user.full_name or None,
         active=bool(membership.is_active),
         emails=[Email(value=user.email, type=Email.Type.work, primary=True)],

@@ -135,6 +135,7 @@ def _pages(role, ids):
         "agencyadmin@demo.gov": [
             reverse("agencies:audit_log"),
             reverse("agencies:agency_settings"),
+            reverse("provisioning:token_list"),
             reverse("reminders:policy"),
             reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),
