@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test setup deps assets dirs migrate demo lint messages test-postgres test-integration clean
+.PHONY: run test setup deps assets dirs migrate demo lint messages test-postgres test-integration ralph clean
 
 run: setup migrate demo
 	$(PY) manage.py run_embedded
@@ -56,8 +56,18 @@ messages: setup
 test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
 
-test-integration: setup
+test-integration: setup ralph
 	$(BIN)/pytest -m integration
+
+# ralph-malph, the learning record store the xAPI integration tests send to. It pins its own
+# FastAPI, pydantic and click, so it gets a virtualenv of its own, apart from the project's.
+RALPH_VENV := var/ralph-venv
+ralph: $(RALPH_VENV)/.installed
+
+$(RALPH_VENV)/.installed:
+	test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/pip install --quiet 'ralph-malph[cli,lrs]==5.1.0' 'requests==2.32.5'
+	touch $@
 
 clean:
 	rm -rf var/broker var/cache var/academy.sqlite3*

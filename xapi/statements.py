@@ -1,8 +1,8 @@
 """The xAPI statement profile of Academy: which learning events become which statements.
 
 Pure functions of what the learning service had in hand (no query). Every statement has a
-deterministic id (uuid5 of the learning event's id and the statement's place among those the
-event gives), an actor, a verb, an activity object with a stable IRI built from the course slug
+deterministic id (uuid5 of the agency configuration's salt, the learning event's id and the
+statement's place among those the event gives), an actor, a verb, an activity object with a stable IRI built from the course slug
 and the lesson, quiz or question key (a republish keeps them), a timestamp (when the event was
 recorded) and a context whose registration is the enrollment (per period). See
 docs/integrations.md for the profile with an example of each.
@@ -107,8 +107,10 @@ def actor(profile: Profile, user_id: int, email: str | None) -> dict:
     }
 
 
-def statement_id(event_id: int, place: int) -> uuid.UUID:
-    return uuid.uuid5(STATEMENT_NAMESPACE, f"learning-event/{event_id}/{place}")
+def statement_id(salt: str, event_id: int, place: int) -> uuid.UUID:
+    """Deterministic, and different for each agency configuration (its random salt), so two
+    Academy installations (staging and production) pointed at one LRS never share an id."""
+    return uuid.uuid5(STATEMENT_NAMESPACE, f"{salt}/learning-event/{event_id}/{place}")
 
 
 def registration(enrollment_id: int, period: int) -> str:
@@ -206,7 +208,7 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
     for place, (code, obj, res, ctx) in enumerate(out):
         if VERB_ACTIVITY[code] not in profile.activities:
             continue
-        sid = str(statement_id(event.pk, place))
+        sid = str(statement_id(profile.actor_salt, event.pk, place))
         statement = {"id": sid, "actor": who, "verb": _verb(code), "object": obj}
         if res is not None:
             statement["result"] = res

@@ -181,7 +181,7 @@ def test_statement_ids_and_bytes_are_deterministic(world, course, lrs_a):
     learning.enrollment_create(user=world.a_learner, course=course)
     row = OutboxStatement.objects.get()
     event = LearningEvent.objects.get(verb="enrolled", user=world.a_learner)
-    assert row.statement_id == statements.statement_id(event.pk, 0)
+    assert row.statement_id == statements.statement_id(lrs_a.actor_salt, event.pk, 0)
     assert statements.freeze(json.loads(row.body)) == row.body
 
 
