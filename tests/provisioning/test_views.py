@@ -68,3 +68,15 @@ def test_token_page_reads_a_bounded_number_of_queries(world, client_for, django_
     client.get(reverse(PAGE))
     with django_assert_num_queries(5):
         client.get(reverse(PAGE))
+
+
+def test_the_page_lists_departments_that_matched_no_unit(world, client_for, scim_for):
+    from .test_users import new_user
+
+    scim = scim_for()
+    scim.create(new_user("one@a.gov", department="Field office"))
+    scim.create(new_user("two@a.gov", department="Field office"))
+    scim.create(new_user("three@a.gov", department="Ops"))
+    text = client_for(world.a_admin).get(reverse(PAGE)).content.decode()
+    assert "“Field office”: 2 people" in text
+    assert "“Ops”" not in text
