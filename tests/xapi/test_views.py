@@ -116,4 +116,7 @@ def test_the_page_in_french(world, client_for):
     configure(world, world.a, world.a_admin)
     client = client_for(world.a_admin)
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Entrepôt d’apprentissage (xAPI)" in page or "xAPI" in page
+    assert "Entrepôt de données d’apprentissage (xAPI)" in page
+    assert "0 déclaration en attente d’envoi" in page
+    assert "Identifier les personnes par" in page
+    assert "Inscriptions (registered)" in page
