@@ -23,7 +23,7 @@ def unit_of(user):
 
 def test_discovery_describes_the_service(world, scim_for, raw_scim):
     scim = scim_for()  # discover() read ServiceProviderConfig, ResourceTypes and Schemas
-    config = scim.service_provider_config
+    config = scim.provider.config
     assert config.patch.supported and not config.bulk.supported and config.filter.supported
     assert {t.id for t in scim.provider.resource_types} == {"User", "Group"}
     raw = raw_scim()
