@@ -139,6 +139,7 @@ def _pages(role, ids):
             reverse("reminders:policy"),
             reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),
+            reverse("xapi:settings"),
         ],
         "platformadmin@demo.gov": [
             reverse("agencies:agency_list"),
