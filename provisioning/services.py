@@ -6,9 +6,11 @@ the membership changes go through agencies.services under that admin's name, so 
 audited and checked like the same change made on the site. A token whose creator is no longer an
 active admin of the agency stops working.
 
-The people written here get their membership through `agencies.services.membership_create`
-and their (de)activation and unit through `membership_set_active` and `membership_update`, so
-the member counts, the reminders (which skip inactive people) and the sessions (an inactive user
+People themselves (`User`, with allauth's verified `EmailAddress`) are created and changed by
+`accounts.services` (`user_provision`, `user_identity_update`), the one writer of those tables.
+They get their membership through `agencies.services.membership_create` and their
+(de)activation and unit through `membership_set_active` and `membership_update`, so the member
+counts, the reminders (which skip inactive people) and the sessions (an inactive user
 is signed out on their next request) follow as they do for a change made on the site.
 """
 
@@ -18,14 +20,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scim2_models import InvalidValueException, UniquenessException
 
-from accounts.models import User
+from accounts.services import UserEmailTaken, user_identity_update, user_provision
 from agencies.access import actor_for
 from agencies.audit import audit_record, audited, diff
 from agencies.domains import domain_is_approved_for
@@ -167,20 +168,12 @@ def _run(call):
 def _apply(*, token, membership, person: ScimPerson, data: PersonData, ip) -> Membership:
     """Bring the membership, user and SCIM row in step with `data` (inside a transaction)."""
     actor = token.created_by
-    user = membership.user
     email = _check_email(token.agency, data.email)
-    user_fields = []
-    if email != user.email:
-        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            raise UniquenessException(detail=_("Another person already has this userName."))
-        EmailAddress.objects.filter(user=user, email__iexact=user.email).update(email=email)
-        user.email = email
-        user_fields.append("email")
-    if data.full_name and data.full_name != user.full_name:
-        user.full_name = data.full_name[:200]
-        user_fields.append("full_name")
-    if user_fields:
-        user.save(update_fields=user_fields)
+    try:
+        # An empty name is "not sent": the name stays as it is.
+        user_identity_update(user=membership.user, email=email, full_name=data.full_name or None)
+    except UserEmailTaken as error:
+        raise UniquenessException(detail=_("Another person already has this userName.")) from error
     if data.department is not None:
         department = data.department.strip()
         if membership.unit is not None and department.lower() == membership.unit.name.lower():
@@ -216,19 +209,13 @@ def scim_user_create(*, token: ScimToken, data: PersonData, ip=None) -> tuple[Me
     agency = token.agency
     with transaction.atomic():
         email = _check_email(agency, data.email)
-        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        try:
+            user, _new_user = user_provision(email=email, full_name=data.full_name)
+        except UserEmailTaken as error:
+            raise UniquenessException(
+                detail=_("Another person already has this userName.")
+            ) from error
         created = False
-        if user is None:
-            try:
-                with transaction.atomic():
-                    user = User.objects.create_user(
-                        email=email, password=None, full_name=data.full_name[:200]
-                    )
-            except IntegrityError as error:
-                raise UniquenessException(
-                    detail=_("Another person already has this userName.")
-                ) from error
-            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         membership = Membership.objects.filter(user=user).select_related("user", "unit").first()
         if membership is None:
             membership = membership_create(user=user, agency=agency, role=Role.LEARNER)
