@@ -120,3 +120,47 @@ def test_a_disabled_lrs_gets_nothing_more(world, course, whole_course, fake_lrs,
     learning.enrollment_create(user=world.a_ops_learner, course=course)
     assert OutboxStatement.objects.count() == 10
     assert services.outbox_deliver(agency_id=world.a.pk)["sent"] == 0
+
+
+def test_each_agency_sends_only_its_own_statements_to_its_own_lrs(
+    world, course, lrs_a, fake_lrs, django_capture_on_commit_callbacks
+):
+    from tests.builders import simple_course
+
+    from .conftest import FakeLrs, configure
+
+    lrs_b = FakeLrs()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            configure(world, world.b, world.b_admin, endpoint=lrs_b.endpoint, version="2.0.0")
+        b_course = simple_course(world.b_admin, world.b, slug="b-course", title="B course")
+        learning.enrollment_create(user=world.a_learner, course=course)
+        learning.enrollment_create(user=world.b_learner, course=b_course)
+        services.outbox_deliver(agency_id=world.a.pk)
+        services.outbox_deliver(agency_id=world.b.pk)
+        a_ids = {
+            str(i)
+            for i in OutboxStatement.objects.filter(agency=world.a).values_list(
+                "statement_id", flat=True
+            )
+        }
+        b_ids = {
+            str(i)
+            for i in OutboxStatement.objects.filter(agency=world.b).values_list(
+                "statement_id", flat=True
+            )
+        }
+        assert set(fake_lrs.stored) == a_ids and set(lrs_b.stored) == b_ids
+        assert a_ids and b_ids and not a_ids & b_ids
+        assert "/b-course" in json.dumps(list(lrs_b.stored.values()))
+        assert "/intro-ai" not in json.dumps(list(lrs_b.stored.values()))
+        # Each LRS is spoken to in its own configured version.
+        assert fake_lrs.requests[0]["headers"]["x-experience-api-version"] == "1.0.3"
+        assert lrs_b.requests[0]["headers"]["x-experience-api-version"] == "2.0.0"
+        # The same person would have a different opaque id in each agency's LRS.
+        from xapi.statements import actor_name
+
+        b_salt = LrsConfig.objects.get(agency=world.b).actor_salt
+        assert actor_name(lrs_a.actor_salt, 1) != actor_name(b_salt, 1)
+    finally:
+        lrs_b.close()

@@ -118,7 +118,7 @@ def test_question_answered_carries_the_result_never_the_answer_key(world, course
     assert len(answered) == 2
     drawn = {d["question_key"] for d in attempt.drawn}
     for s in answered:
-        assert s["result"] == {"success": True}
+        assert s["result"] == {"success": True}  # no "response": not even the learner's answer
         definition = s["object"]["definition"]
         assert "correctResponsesPattern" not in definition and "choices" not in definition
         assert s["object"]["id"].rsplit("/", 1)[1] in drawn
