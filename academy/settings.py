@@ -57,6 +57,7 @@ XAPI_HOME_PAGE = env.str("XAPI_HOME_PAGE", default=SITE_URL)
 XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=100)
 XAPI_TIMEOUT_SECONDS = env.int("XAPI_TIMEOUT_SECONDS", default=20)
 XAPI_MAX_BACKOFF_SECONDS = env.int("XAPI_MAX_BACKOFF_SECONDS", default=3600)
+XAPI_SENT_RETENTION_DAYS = env.int("XAPI_SENT_RETENTION_DAYS", default=30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -302,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
     "xapi-dispatch": {
         "task": "xapi.tasks.xapi_dispatch_task",
         "schedule": timedelta(seconds=env.int("XAPI_DISPATCH_SECONDS", default=60)),
+    },
+    "xapi-purge": {
+        "task": "xapi.tasks.xapi_purge_task",
+        "schedule": crontab(hour=3, minute=20),
     },
     "reports-purge": {
         "task": "reports.tasks.report_purge_task",

@@ -199,6 +199,17 @@ def outbox_resend_failed(*, actor, agency, ip=None) -> int:
     return count
 
 
+def outbox_purge_sent(*, now=None) -> int:
+    """Delete statements sent more than XAPI_SENT_RETENTION_DAYS ago (the LRS has them; the
+    outbox is not an archive); returns how many. Waiting and refused ones are never purged."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.XAPI_SENT_RETENTION_DAYS)
+    deleted, _by_model = OutboxStatement.objects.filter(
+        status=Outcome.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 def backoff(failures: int) -> datetime.timedelta:
     """30 s, 1 min, 2 min, ... up to XAPI_MAX_BACKOFF_SECONDS between tries of a down LRS."""
     seconds = min(30 * 2 ** max(failures - 1, 0), settings.XAPI_MAX_BACKOFF_SECONDS)

@@ -18,6 +18,12 @@ def xapi_deliver_task(agency_id: int) -> dict:
 
 
 @shared_task
+def xapi_purge_task() -> int:
+    """Nightly: forget statements the LRSs have had for XAPI_SENT_RETENTION_DAYS."""
+    return services.outbox_purge_sent()
+
+
+@shared_task
 def xapi_dispatch_task() -> int:
     """One delivery task per agency whose LRS has statements waiting and is not backing off."""
     agencies = services.agencies_due()

@@ -1,5 +1,6 @@
 """The agency admin's page for its learning record store: settings, queue, resend."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -59,6 +60,7 @@ def lrs_settings(request):
         "config": config,
         "form": form,
         "queue": selectors.outbox_summary(agency=agency),
+        "retention_days": settings.XAPI_SENT_RETENTION_DAYS,
     }
     return render(request, "xapi/settings.html", context)
 

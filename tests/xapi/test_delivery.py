@@ -164,3 +164,18 @@ def test_each_agency_sends_only_its_own_statements_to_its_own_lrs(
         assert actor_name(lrs_a.actor_salt, 1) != actor_name(b_salt, 1)
     finally:
         lrs_b.close()
+
+
+def test_sent_statements_are_purged_after_the_retention_period(world, whole_course, fake_lrs):
+    from xapi.tasks import xapi_purge_task
+
+    services.outbox_deliver(agency_id=world.a.pk, batch_size=4)
+    OutboxStatement.objects.filter(pk=whole_course[0].pk).update(status=Outcome.FAILED)
+    OutboxStatement.objects.filter(pk=whole_course[1].pk).update(status=Outcome.WAITING)
+    assert xapi_purge_task.delay().get() == 0  # sent just now
+    later = timezone.now() + datetime.timedelta(days=31)
+    assert services.outbox_purge_sent(now=later) == 8
+    assert set(OutboxStatement.objects.values_list("status", flat=True)) == {
+        Outcome.FAILED,
+        Outcome.WAITING,
+    }

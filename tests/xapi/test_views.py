@@ -118,5 +118,6 @@ def test_the_page_in_french(world, client_for):
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Entrepôt de données d’apprentissage (xAPI)" in page
     assert "0 déclaration en attente d’envoi" in page
+    assert "0 déclaration envoyée (au cours des 30 derniers jours)" in page
     assert "Identifier les personnes par" in page
     assert "Inscriptions (registered)" in page
