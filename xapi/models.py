@@ -82,7 +82,17 @@ class OutboxStatement(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "status", "id"])]
+        indexes = [
+            # The page's counts per status.
+            models.Index(fields=["agency", "status", "id"]),
+            # The queue: who has statements waiting, and each agency's oldest first; small
+            # whatever the number sent.
+            models.Index(
+                fields=["agency", "created_at", "id"],
+                condition=models.Q(status="waiting"),
+                name="xapi_outbox_waiting",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.statement_id} {self.verb} {self.status}"
