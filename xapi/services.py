@@ -59,12 +59,11 @@ def _remember(config: LrsConfig) -> None:
     value = config.pk if config.enabled else NO_LRS
 
     def store():
-        try:
-            cache.set(_cache_key(config.agency_id), value, CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            cache.delete(_cache_key(config.agency_id))
+        cache.set(_cache_key(config.agency_id), value, CACHE_SECONDS)
 
-    transaction.on_commit(store)
+    # robust: a cache that is down does not fail the admin's save (the entry then expires
+    # within CACHE_SECONDS, and a disabled LRS is checked again when statements are written).
+    transaction.on_commit(store, robust=True)
 
 
 def statements_record(records) -> int:

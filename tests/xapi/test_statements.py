@@ -225,3 +225,18 @@ def test_an_lrs_adds_two_queries_to_a_quiz_submission_and_none_without(
     answers = right_answers(attempt)
     with django_assert_num_queries(QUIZ_SUBMIT_COMPLETING + 2):
         learning.attempt_submit(attempt=attempt, answers=answers)
+
+
+def test_saving_the_settings_starts_statements_at_once_despite_the_cached_answer(
+    world, course, django_capture_on_commit_callbacks
+):
+    enrollment = learning.enrollment_create(user=world.a_learner, course=course)  # caches "none"
+    assert not OutboxStatement.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        config = configure(world, world.a, world.a_admin)
+    learning.lesson_complete(enrollment=enrollment, lesson_key="what-is-ai")
+    assert [s["verb"]["display"]["en-US"] for s in bodies(world.a)] == ["experienced"]
+    with django_capture_on_commit_callbacks(execute=True):
+        configure(world, world.a, world.a_admin, endpoint=config.endpoint, enabled=False)
+    learning.lesson_complete(enrollment=enrollment, lesson_key="history")
+    assert OutboxStatement.objects.count() == 1
