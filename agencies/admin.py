@@ -31,8 +31,9 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "agency", "path"]
+    list_display = ["name", "code", "agency", "path"]
     list_filter = ["agency"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(Membership)

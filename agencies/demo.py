@@ -68,6 +68,16 @@ AGENCIES = [
             "Operations": ["Field Office North", "Field Office South"],
             "Policy": [],
         },
+        # HR organization codes, as an identity provider sends them as the SCIM department.
+        "unit_codes": {
+            "Digital Services": "DA-100",
+            "Data Team": "DA-110",
+            "Web Team": "DA-120",
+            "Operations": "DA-200",
+            "Field Office North": "DA-210",
+            "Field Office South": "DA-220",
+            "Policy": "DA-300",
+        },
     },
     {
         "slug": "other-demo-agency",
@@ -78,6 +88,7 @@ AGENCIES = [
         "default_language": "en",
         "mfa_required": False,
         "units": {"Benefits": ["Claims"], "Communications": []},
+        "unit_codes": {"Benefits": "ODA-B", "Claims": "ODA-B1", "Communications": "ODA-C"},
     },
     {
         "slug": "agence-demo",
@@ -88,6 +99,11 @@ AGENCIES = [
         "default_language": "fr",
         "mfa_required": True,
         "units": {"Direction numérique": ["Équipe données"], "Services aux usagers": []},
+        "unit_codes": {
+            "Direction numérique": "DNUM",
+            "Équipe données": "DNUM-DATA",
+            "Services aux usagers": "SAU",
+        },
     },
 ]
 
@@ -140,19 +156,24 @@ def _ensure_agency(spec):
             domain=domain,
             defaults={"status": AgencyDomain.Status.APPROVED, "approved_at": timezone.now()},
         )
+    codes = spec.get("unit_codes", {})
     for top_name, children in spec["units"].items():
-        top = _ensure_unit(agency, None, top_name)
+        top = _ensure_unit(agency, None, top_name, codes.get(top_name, ""))
         for child in children:
-            _ensure_unit(agency, top, child)
+            _ensure_unit(agency, top, child, codes.get(child, ""))
     return agency
 
 
-def _ensure_unit(agency, parent, name):
+def _ensure_unit(agency, parent, name, code=""):
     unit = Unit.objects.filter(agency=agency, parent=parent, name=name).first()
     if unit is None:
-        unit = Unit.objects.create(agency=agency, parent=parent, name=name, path="")
+        unit = Unit.objects.create(agency=agency, parent=parent, name=name, code=code, path="")
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         unit.save(update_fields=["path"])
+    elif code and not unit.code and not Unit.objects.filter(agency=agency, code=code).exists():
+        # A demo seeded before units had codes gets them; a code an admin set is kept.
+        unit.code = code
+        unit.save(update_fields=["code"])
     return unit
 
 

@@ -56,6 +56,15 @@ class MembershipForm(forms.Form):
 
 class UnitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(
+        label=_("Code (optional)"),
+        help_text=_(
+            "Your agency's own code for the unit, e.g. an HR organization code. Unique in the "
+            "agency. Identity providers can send it as the department to place people here."
+        ),
+        max_length=50,
+        required=False,
+    )
 
     def __init__(self, *args, user, exclude_subtree_of=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,12 +87,21 @@ class Unit(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     name = models.CharField(_("name"), max_length=200)
+    # The agency's own short code for the unit (an HR org code), optional; what identity
+    # providers send as the SCIM department. Unique in the agency ignoring case, when set.
+    code = models.CharField(_("code"), max_length=50, blank=True, default="")
     path = models.CharField(max_length=500, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["path"]
         constraints = [
+            models.UniqueConstraint(
+                F("agency"),
+                Lower("code"),
+                condition=~Q(code=""),
+                name="unit_code_unique_in_agency",
+            ),
             models.UniqueConstraint(
                 fields=["agency", "parent", "name"], name="unit_name_unique_under_parent"
             ),

@@ -179,9 +179,25 @@ def _can_manage_unit(who, unit):
     return who.manages_unit(unit)
 
 
-def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
-    """Add a unit. Managers may add units only below their own unit."""
-    name = name.strip()
+def _require_code_free(agency_id, code, *, unit_id=None):
+    """A unit code is the agency's own: another unit of the agency may not have it (ignoring
+    case). The refusal names the `code` field, so a form shows it beside the input."""
+    if not code:
+        return
+    taken = Unit.objects.filter(agency_id=agency_id, code__iexact=code)
+    if unit_id is not None:
+        taken = taken.exclude(pk=unit_id)
+    if taken.exists():
+        raise ValidationError({"code": _("Another unit of this agency already has this code.")})
+
+
+def unit_create(*, actor, agency, name, parent=None, code: str = "", ip=None) -> Unit:
+    """Add a unit, with an optional `code` unique in the agency (ignoring case). Managers may
+    add units only below their own unit."""
+    name, code = name.strip(), code.strip()
+    after = {"name": name, "parent": parent.name if parent else None}
+    if code:
+        after["code"] = code
     with audited(
         actor=actor,
         agency=agency,
@@ -189,7 +205,7 @@ def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
         target=name,
         ip=ip,
         detail={"parent": parent.pk if parent else None},
-        changes=diff({}, {"name": name, "parent": parent.name if parent else None}),
+        changes=diff({}, after),
     ):
         who = actor_for(actor)
         _require(name, _("Give the unit a name."))
@@ -206,18 +222,23 @@ def unit_create(*, actor, agency, name, parent=None, ip=None) -> Unit:
             not Unit.objects.filter(agency=agency, parent=parent, name__iexact=name).exists(),
             _("A unit with this name already exists here."),
         )
-        unit = Unit.objects.create(agency=agency, parent=parent, name=name, path="")
+        _require_code_free(agency.pk, code)
+        unit = Unit.objects.create(agency=agency, parent=parent, name=name, code=code, path="")
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         unit.save(update_fields=["path"])
     return unit
 
 
-def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
-    """Rename a unit and/or move it under another parent (its subtree moves with it)."""
+def unit_update(*, actor, unit, name, parent, code: str | None = None, ip=None) -> Unit:
+    """Rename a unit and/or move it under another parent (its subtree moves with it), and set
+    its `code` (None: leave it; "": no code), which must stay unique in the agency."""
     name = name.strip()
+    code = unit.code if code is None else code.strip()
     parent_id = parent.pk if parent else None
     before = {"name": unit.name}
     after = {"name": name}
+    if code != unit.code:
+        before["code"], after["code"] = unit.code, code
     if unit.parent_id != parent_id:
         old_parent = Unit.objects.filter(pk=unit.parent_id).values_list("name", flat=True).first()
         before["parent"], after["parent"] = old_parent, parent.name if parent else None
@@ -259,10 +280,12 @@ def unit_update(*, actor, unit, name, parent, ip=None) -> Unit:
             .exists(),
             _("A unit with this name already exists here."),
         )
+        if code != unit.code:
+            _require_code_free(unit.agency_id, code, unit_id=unit.pk)
         old_path = unit.path
         new_path = f"{parent.path if parent else '/'}{unit.pk}/"
-        unit.name, unit.parent = name, parent
-        unit.save(update_fields=["name", "parent"])
+        unit.name, unit.parent, unit.code = name, parent, code
+        unit.save(update_fields=["name", "parent", "code"])
         if new_path != old_path:
             Unit.objects.filter(agency=unit.agency, path__startswith=old_path).update(
                 path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))

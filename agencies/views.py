@@ -189,6 +189,7 @@ def unit_list(request):
                 agency=agency,
                 name=form.cleaned_data["name"],
                 parent=parent,
+                code=form.cleaned_data["code"],
                 ip=client_ip(request),
             ),
         )
@@ -206,7 +207,7 @@ def unit_edit(request, unit_id):
         request.POST or None,
         user=request.user,
         exclude_subtree_of=unit,
-        initial={"name": unit.name, "parent": unit.parent_id},
+        initial={"name": unit.name, "code": unit.code, "parent": unit.parent_id},
     )
     if request.method == "POST" and form.is_valid():
         done = _apply_service(
@@ -216,6 +217,7 @@ def unit_edit(request, unit_id):
                 unit=unit,
                 name=form.cleaned_data["name"],
                 parent=form.cleaned_data["parent"],
+                code=form.cleaned_data["code"],
                 ip=client_ip(request),
             ),
         )

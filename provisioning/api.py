@@ -200,7 +200,9 @@ def _user_resource(request, membership) -> ScimUser:
     user = membership.user
     person = getattr(membership, "scim_person", None)
     if membership.unit_id is not None:
-        department = membership.unit.name
+        # The code when the unit has one: what the identity provider sends, so a sync that
+        # compares what it reads finds nothing to change.
+        department = membership.unit.code or membership.unit.name
     else:
         department = person.department if person is not None and person.department else None
     resource = ScimUser(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scim2_models import InvalidValueException, UniquenessException
@@ -134,8 +135,26 @@ class PersonData:
 
 
 def unit_for_department(*, agency, department: str) -> Unit | None:
-    """The agency's unit whose name is `department` (case-insensitive), when exactly one is."""
-    units = list(Unit.objects.filter(agency=agency, name__iexact=department.strip())[:2])
+    """The agency's unit whose code is `department` (ignoring case; codes are unique in an
+    agency); failing that, the unit whose name it is (ignoring case), when exactly one is.
+    One query."""
+    department = department.strip()
+    if not department:
+        return None
+    units = list(
+        Unit.objects.filter(agency=agency)
+        .filter(Q(code__iexact=department) | Q(name__iexact=department))
+        .annotate(
+            by_code=Case(
+                When(code__iexact=department, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-by_code", "pk")[:3]
+    )
+    if units and units[0].by_code:
+        return units[0]
     return units[0] if len(units) == 1 else None
 
 
@@ -176,10 +195,15 @@ def _apply(*, token, membership, person: ScimPerson, data: PersonData, ip) -> Me
         raise UniquenessException(detail=_("Another person already has this userName.")) from error
     if data.department is not None:
         department = data.department.strip()
-        if membership.unit is not None and department.lower() == membership.unit.name.lower():
-            unit = membership.unit  # the unit's name sent back as it was read: no change
+        current = membership.unit
+        if current is not None and current.code and department.lower() == current.code.lower():
+            unit = current  # the unit's code sent back as it was read: no change, no query
         elif department:
             unit = unit_for_department(agency=token.agency, department=department)
+            if unit is None and current is not None and department.lower() == current.name.lower():
+                # The name of a unit without a code, sent back as it was read, that other
+                # units share: the person stays where they are.
+                unit = current
         else:
             unit = None
         person.department = department[:200]
