@@ -80,6 +80,11 @@ INSTALLED_APPS = [
     "reports",
     "provisioning",
     "xapi",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -394,4 +399,46 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+
+
+# The REST API (api/, docs/integrations.md): OAuth 2.0 client credentials (django-oauth-toolkit;
+# client secrets stored hashed), problem-details errors, a rate limit per client on the shared
+# cache, and an OpenAPI 3 schema whose Swagger UI is served from drf-spectacular-sidecar.
+API_SCOPES = {
+    "people:read": "Read the agency's people",
+    "people:write": "Create, change and deactivate the agency's people",
+    "learning:read": "Read the agency's units, enrollments and completions",
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": API_SCOPES,
+    "SCOPES_BACKEND_CLASS": "api.scopes.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_SECONDS", default=3600),
+    "PKCE_REQUIRED": False,
+}
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
+API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=1000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasMethodScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_RATE_LIMIT", default="600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.problem_details_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Academy API",
+    "DESCRIPTION": "Academy's REST API for agency integrators (docs/integrations.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }

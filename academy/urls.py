@@ -25,6 +25,9 @@ urlpatterns = [
     path("agency/", include("agencies.urls")),
     # SCIM 2.0 for agencies' identity providers (bearer tokens, no session).
     path("scim/v2/", include("provisioning.scim_urls")),
+    path("agency/api-clients/", include("api.urls")),
+    # The REST API for integrators (OAuth 2.0 client credentials, no session).
+    path("api/v1/", include("api.api_urls")),
     path("courses/", include("courses.urls")),
     path("", include("learning.urls")),
     path("studio/", include("courses.studio.urls")),

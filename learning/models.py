@@ -8,6 +8,7 @@ and keeps credit for every key that still exists.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Unit
@@ -49,6 +50,10 @@ class Enrollment(models.Model):
     # Recurring training (reminders.Assignment) reopens the enrollment for period 2, 3, ...
     period = models.PositiveIntegerField(_("period"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When anything an integrator reads last changed (status, progress, dates, unit, terms):
+    # set by every service that writes those, in the same UPDATE. The API's incremental sync
+    # pages through (updated_at, id).
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,6 +76,7 @@ class Enrollment(models.Model):
             models.Index(fields=["agency", "course", "status"]),
             models.Index(fields=["agency", "unit", "status"]),
             models.Index(fields=["user", "status"]),
+            models.Index(fields=["agency", "updated_at", "id"], name="enrollment_sync"),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..events import Recorded, publish_recorded, publish_states_changed, states_for
 from ..models import Enrollment, EnrollmentStatus, LearningEvent, Verb
@@ -20,7 +21,9 @@ def _update_grouped(wanted: dict[int, tuple[bool, datetime.date | None]]) -> Non
     for pk, terms in wanted.items():
         groups[terms].append(pk)
     for (required, due_on), ids in groups.items():
-        Enrollment.objects.filter(pk__in=ids).update(required=required, due_on=due_on)
+        Enrollment.objects.filter(pk__in=ids).update(
+            required=required, due_on=due_on, updated_at=timezone.now()
+        )
 
 
 def enrollments_assign(

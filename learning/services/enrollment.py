@@ -99,7 +99,8 @@ def enrollment_create(
                 required=required,
                 due_on=due_on,
             )
-            enrollment.save(update_fields=["required", "due_on"])
+            enrollment.updated_at = timezone.now()
+            enrollment.save(update_fields=["required", "due_on", "updated_at"])
             _publish(enrollment, before)
     return enrollment
 
@@ -192,7 +193,8 @@ def _advance(enrollment: Enrollment, log: EventBatch) -> None:
             enrollment.progress_percent = percent
             fields.append("progress_percent")
     if fields:
-        enrollment.save(update_fields=sorted(set(fields)))
+        enrollment.updated_at = timezone.now()
+        enrollment.save(update_fields=sorted({*fields, "updated_at"}))
     if completed:
         _issue_certificate(enrollment, log)
 
@@ -260,7 +262,7 @@ def enrollment_visit(*, enrollment: Enrollment, lesson_key: str) -> Enrollment:
             if locked.status == EnrollmentStatus.NOT_STARTED:
                 before = EnrollmentState.of(locked, certified=False)
                 Enrollment.objects.filter(pk=enrollment.pk).update(
-                    status=EnrollmentStatus.IN_PROGRESS, started_at=now
+                    status=EnrollmentStatus.IN_PROGRESS, started_at=now, updated_at=now
                 )
                 locked.status, locked.started_at = EnrollmentStatus.IN_PROGRESS, now
                 _publish(locked, before)
@@ -332,8 +334,10 @@ def enrollment_reopen(
         enrollment.started_at = enrollment.completed_at = enrollment.final_score = None
         enrollment.last_lesson_key = ""
         enrollment.version_id = enrollment.course.current_version_id or enrollment.version_id
+        enrollment.updated_at = timezone.now()
         enrollment.save(
             update_fields=[
+                "updated_at",
                 "period",
                 "due_on",
                 "status",

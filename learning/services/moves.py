@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..events import publish_states_changed, states_for
 from ..models import Enrollment
@@ -26,7 +27,7 @@ def enrollments_move_unit(*, user_id: int, unit_id: int | None) -> int:
             return 0
         enrollments = Enrollment.objects.filter(pk__in=ids)
         before = states_for(enrollments)
-        enrollments.update(unit_id=unit_id)
+        enrollments.update(unit_id=unit_id, updated_at=timezone.now())
         publish_states_changed(
             before, {pk: replace(state, unit_id=unit_id) for pk, state in before.items()}
         )

@@ -136,6 +136,7 @@ def _pages(role, ids):
             reverse("agencies:audit_log"),
             reverse("agencies:agency_settings"),
             reverse("provisioning:token_list"),
+            reverse("api:client_list"),
             reverse("reminders:policy"),
             reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),

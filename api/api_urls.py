@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from oauth2_provider.views import TokenView
+from rest_framework.routers import SimpleRouter
+
+from . import api_views
+
+app_name = "api_v1"
+
+router = SimpleRouter()
+router.register("people", api_views.PersonViewSet, basename="person")
+router.register("units", api_views.UnitViewSet, basename="unit")
+router.register("enrollments", api_views.EnrollmentViewSet, basename="enrollment")
+
+urlpatterns = [
+    path("oauth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(urlconf=None), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_v1:schema"), name="docs"),
+    path("", include(router.urls)),
+]

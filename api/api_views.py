@@ -1,0 +1,176 @@
+"""The REST API (/api/v1/): thin views that parse input, call api.selectors or api.services
+(which call the other apps' services), and serialize. Authentication, scopes, the rate limit
+and the problem-details errors are set for every view in settings.REST_FRAMEWORK."""
+
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from agencies.permissions import client_ip
+
+from . import selectors, services
+from .pagination import KeysetPagination
+from .serializers import (
+    EnrollmentFilterSerializer,
+    EnrollmentSerializer,
+    PersonFilterSerializer,
+    PersonSerializer,
+    PersonUpdateSerializer,
+    UnitSerializer,
+)
+
+PEOPLE_READ, PEOPLE_WRITE, LEARNING_READ = "people:read", "people:write", "learning:read"
+
+
+def _filters(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _subtree_q(request, unit_id, field="unit__path") -> Q:
+    unit = selectors.units(client=request.api_client).filter(pk=unit_id).first()
+    if unit is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__startswith": unit.path})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List people", parameters=[PersonFilterSerializer], tags=["people"]),
+    retrieve=extend_schema(summary="One person", tags=["people"]),
+    create=extend_schema(
+        summary="Create a person",
+        request=PersonSerializer,
+        responses={201: PersonSerializer},
+        tags=["people"],
+    ),
+    partial_update=extend_schema(
+        summary="Change a person",
+        request=PersonUpdateSerializer,
+        responses=PersonSerializer,
+        tags=["people"],
+    ),
+    deactivate=extend_schema(
+        summary="Deactivate a person", request=None, responses=PersonSerializer, tags=["people"]
+    ),
+)
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The agency's people; `id` is the person's (user) id."""
+
+    serializer_class = PersonSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("user_id",)
+    read_scopes, write_scopes = (PEOPLE_READ,), (PEOPLE_WRITE,)
+    lookup_field = "user_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        people = selectors.people(client=self.request.api_client)
+        if self.action == "list":
+            wanted = _filters(PersonFilterSerializer, self.request)
+            if "unit" in wanted:
+                people = people.filter(_subtree_q(self.request, wanted["unit"]))
+            if "role" in wanted:
+                people = people.filter(role=wanted["role"])
+            if wanted.get("active") is not None:
+                people = people.filter(is_active=wanted["active"])
+        return people
+
+    def create(self, request):
+        serializer = PersonSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        membership = services.person_create(
+            client=request.api_client,
+            email=data["user"]["email"],
+            full_name=data.get("user", {}).get("full_name", ""),
+            unit=data.get("unit"),
+            role=data.get("role", "learner"),
+            active=data.get("is_active", True),
+            ip=client_ip(request),
+        )
+        return Response(PersonSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, id=None):
+        membership = self.get_object()
+        serializer = PersonUpdateSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = data.get("user", {})
+        changes = {}
+        if "unit" in data:
+            changes["unit"] = data["unit"]
+        services.person_update(
+            client=request.api_client,
+            membership=membership,
+            email=user.get("email"),
+            full_name=user.get("full_name"),
+            role=data.get("role"),
+            active=data.get("is_active"),
+            ip=client_ip(request),
+            **changes,
+        )
+        return Response(PersonSerializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, id=None):
+        membership = self.get_object()
+        services.person_update(
+            client=request.api_client, membership=membership, active=False, ip=client_ip(request)
+        )
+        return Response(PersonSerializer(self.get_object()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The unit tree, in tree order", tags=["units"]),
+    retrieve=extend_schema(summary="One unit", tags=["units"]),
+)
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """The agency's units: each with its parent's id and its depth, listed in tree order
+    (a parent before its children)."""
+
+    serializer_class = UnitSerializer
+    pagination_class = None
+    read_scopes = (PEOPLE_READ, LEARNING_READ)
+
+    def get_queryset(self):
+        return selectors.units(client=self.request.api_client)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List enrollments and completions",
+        description=(
+            "Ordered by (`updated_at`, `id`). Keep the last page's `cursor` and come back with "
+            "it: you get exactly the enrollments that changed since, none skipped or repeated."
+        ),
+        parameters=[EnrollmentFilterSerializer],
+        tags=["enrollments"],
+    ),
+    retrieve=extend_schema(summary="One enrollment", tags=["enrollments"]),
+)
+class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = EnrollmentSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("updated_at", "id")
+    read_scopes = (LEARNING_READ,)
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        rows = selectors.enrollments(client=self.request.api_client)
+        if self.action == "list":
+            wanted = _filters(EnrollmentFilterSerializer, self.request)
+            if "course" in wanted:
+                rows = rows.filter(course_id=wanted["course"])
+            if "unit" in wanted:
+                rows = rows.filter(_subtree_q(self.request, wanted["unit"]))
+            if "status" in wanted:
+                rows = rows.filter(status=wanted["status"])
+            if "updated_since" in wanted:
+                rows = rows.filter(updated_at__gte=wanted["updated_since"])
+        return rows

@@ -1,0 +1,40 @@
+"""The REST API's clients: each OAuth 2.0 application (django-oauth-toolkit's, client
+credentials, secret stored hashed) bound to one agency and to the agency admin who created it,
+whose rights its tokens act with."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import Application
+
+from agencies.models import Agency
+
+
+class ApiClient(models.Model):
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="api_client"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_clients")
+    name = models.CharField(_("name"), max_length=100)
+    # Space-separated, as OAuth 2.0 writes them: what tokens of this client may be given.
+    scopes = models.CharField(_("scopes"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "-created_at"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

@@ -1,0 +1,53 @@
+"""Reads for the API, each scoped twice: to what the client's agency admin sees (the same
+access rules as the site) and to the client's agency."""
+
+from agencies.access import members_visible_to, scope_q, units_visible_to
+from learning.models import Enrollment
+
+from .models import ApiClient
+
+
+def client_list(*, agency):
+    """The agency's API clients, newest first, with their creator."""
+    return ApiClient.objects.filter(agency=agency).select_related("created_by", "application")
+
+
+def people(*, client: ApiClient):
+    """The agency's people (memberships) the client's admin sees, with user and unit."""
+    return (
+        members_visible_to(client.created_by)
+        .filter(agency_id=client.agency_id)
+        .select_related("user", "unit")
+    )
+
+
+def units(*, client: ApiClient):
+    """The agency's units, in tree order (path)."""
+    return units_visible_to(client.created_by).filter(agency_id=client.agency_id).order_by("path")
+
+
+def enrollments(*, client: ApiClient):
+    """The agency's enrollments the client's admin sees, with learner and course loaded."""
+    return (
+        Enrollment.objects.filter(scope_q(client.created_by), agency_id=client.agency_id)
+        .select_related("user", "course")
+        .only(
+            "id",
+            "user__id",
+            "user__email",
+            "course__id",
+            "course__slug",
+            "course__title",
+            "unit_id",
+            "status",
+            "progress_percent",
+            "started_at",
+            "completed_at",
+            "final_score",
+            "due_on",
+            "required",
+            "period",
+            "created_at",
+            "updated_at",
+        )
+    )
