@@ -1,0 +1,400 @@
+"""Checks a bundle for what import accepts but a good course avoids (`manage.py lint_bundles`).
+
+Import (manifest.py) refuses what cannot work; this module flags what works but teaches badly:
+quizzes that can be passed by pattern (the right answer's position, its length, true/false
+imbalance), explanations that are missing or contradict the answer, time estimates far from the
+words, doubtful links, and French typography. See docs/course-bundles.md, "Checking a bundle".
+
+Every finding names its file and, where it can, its line. The bias checks count over every
+bundle linted together (the starter curriculum as a whole by default), in the authored order of
+the choices: that order is what learners see when shuffling is off, and what exports carry.
+
+The messages are for authors at a terminal or in CI, in English, like the other management
+commands' output.
+"""
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .manifest import load_yaml, parse_course_bundle
+from .source import MANIFEST, BundleSource
+
+# Quiz patterns, over every single-choice question linted together.
+MAX_POSITION_SHARE = 0.35  # no choice position holds more than this share of right answers
+MAX_LONGEST_SHARE = 0.50  # the right answer is strictly the longest in at most this share
+MAX_TRUE_FALSE_SHARE = 0.65  # neither "true" nor "false" is the answer more often than this
+# Fewer questions than this say nothing about a pattern (one question is always "100% first").
+MIN_QUESTIONS_FOR_BIAS = 10
+
+# Time estimates: reading speed, the time an exercise adds, and how far off is too far.
+WORDS_PER_MINUTE = 200
+EXERCISE_MINUTES = 2
+MAX_ESTIMATE_ERROR = 0.5
+
+# Links in a lesson's sources section must reach a government host over https.
+SOURCE_HEADINGS = re.compile(
+    r"^#{1,6}\s*(sources?|references?|further reading|références|pour aller plus loin)\b",
+    re.IGNORECASE,
+)
+GOVERNMENT_SUFFIXES = (".gov", ".mil", ".fed.us")
+
+TRUE_WORDS = {"true", "vrai"}
+FALSE_WORDS = {"false", "faux"}
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_LINK = re.compile(r"\[[^\]]*\]\(([^)]*)\)|<(https?:[^>\s]*)>")
+_BARE_URL = re.compile(r"(?<![(<\"])\bhttps?://[^\s)>\]]+")
+_HEADING = re.compile(r"^#{1,6}\s")
+_EXERCISE = re.compile(
+    r"<details\b|^#{1,6}\s*(practice|exercise|try it|exercice|mise en pratique)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_OPTION_NAME = re.compile(r"\b(?i:option|choice|answer|réponse)\s+\(?([A-H]|\d)\)?(?![\w'])")
+# A plain space before the high punctuation, or after an opening guillemet.
+_FRENCH_SPACE = re.compile(r"(?<=\S) (?=[;:?!»])|(?<=«) ")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int | None
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: [{self.check}] {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Question:
+    file: str
+    line: int | None
+    key: str
+    type: str
+    choices: list[dict]
+
+
+def default_bundles(root: Path) -> list[Path]:
+    """Every course bundle (a folder holding course.yaml) directly under `root`."""
+    return sorted(p for p in root.iterdir() if (p / MANIFEST).is_file())
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """A bundle folder or zip stays itself; a folder of bundles becomes its bundles."""
+    bundles = []
+    for path in paths:
+        if path.is_dir() and not (path / MANIFEST).is_file():
+            bundles.extend(default_bundles(path))
+        else:
+            bundles.append(path)
+    return bundles
+
+
+def lint_bundles(paths: list[Path]) -> list[Finding]:
+    """Every finding for these bundles: each bundle's own, then the patterns across them all."""
+    findings: list[Finding] = []
+    questions: list[_Question] = []
+    for path in paths:
+        bundle_findings, bundle_questions = lint_bundle(path)
+        findings += bundle_findings
+        questions += bundle_questions
+    findings += quiz_pattern_findings(questions, label=_label(paths))
+    return findings
+
+
+def _label(paths: list[Path]) -> str:
+    if len(paths) == 1:
+        return str(paths[0])
+    parents = {str(p.parent) for p in paths}
+    return parents.pop() if len(parents) == 1 else "(all bundles)"
+
+
+def _manifest(path: Path) -> tuple[dict, dict[str, int]]:
+    """The manifest as plain YAML, and the line of each field path."""
+    source = BundleSource(path)
+    if source.problems or not source.exists(MANIFEST):
+        return {}, {}
+    value, lines, _problems = load_yaml(source.read(MANIFEST), MANIFEST)
+    return (value if isinstance(value, dict) else {}), lines
+
+
+def lint_bundle(path: Path) -> tuple[list[Finding], list[_Question]]:
+    """(findings, questions) for one bundle; the questions feed the cross-bundle checks."""
+    content, problems = parse_course_bundle(BundleSource(path))
+    manifest = f"{path}/{MANIFEST}" if path.is_dir() else f"{path}:{MANIFEST}"
+    findings = [Finding(str(path), None, "import", problem) for problem in problems]
+    if content is None:
+        return findings, []
+    raw, lines = _manifest(path)
+
+    def line(field: str) -> int | None:
+        probe = field
+        while probe and probe not in lines:
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return lines.get(probe)
+
+    files = {
+        lesson.get("key"): lesson["file"]
+        for module in (raw.get("modules") or [])
+        if isinstance(module, dict)
+        for lesson in (module.get("lessons") or [])
+        if isinstance(lesson, dict) and isinstance(lesson.get("file"), str)
+    }
+    questions: list[_Question] = []
+    french = content.get("language") == "fr"
+    for field, quiz in _quizzes(content):
+        for index, question in enumerate(quiz["questions"]):
+            q_field = f"{field}.questions[{index}]"
+            questions.append(
+                _Question(
+                    manifest, line(q_field), question["key"], question["type"], question["choices"]
+                )
+            )
+            for check, message, sub in _question_problems(question):
+                findings.append(Finding(manifest, line(f"{q_field}{sub}"), check, message))
+    for m_index, module in enumerate(content["modules"]):
+        for l_index, lesson in enumerate(module["lessons"]):
+            l_field = f"modules[{m_index}].lessons[{l_index}]"
+            lesson_file = f"{path}/{files.get(lesson['key'], lesson['key'])}"
+            message = estimate_problem(lesson["body"], lesson["estimated_minutes"])
+            if message:
+                findings.append(
+                    Finding(manifest, line(f"{l_field}.estimated_minutes"), "minutes", message)
+                )
+            for line_number, message in link_problems(lesson["body"]):
+                findings.append(Finding(lesson_file, line_number, "link", message))
+            if french:
+                for line_number, message in french_spacing_problems(lesson["body"]):
+                    findings.append(Finding(lesson_file, line_number, "typography", message))
+    if french:
+        for field, text in _manifest_texts(content):
+            for _line, message in french_spacing_problems(text, markdown=False):
+                findings.append(Finding(manifest, line(field), "typography", f"{field}: {message}"))
+    return findings, questions
+
+
+def _quizzes(content: dict):
+    for m_index, module in enumerate(content["modules"]):
+        if module["quiz"]:
+            yield f"modules[{m_index}].quiz", module["quiz"]
+    if content["quiz"]:
+        yield "quiz", content["quiz"]
+
+
+def _manifest_texts(content: dict):
+    """(field path, text) of every learner-visible text of the manifest."""
+    for key in ("title", "summary", "audience"):
+        yield key, content[key]
+    for index, outcome in enumerate(content["outcomes"]):
+        yield f"outcomes[{index}]", outcome
+    for m_index, module in enumerate(content["modules"]):
+        yield f"modules[{m_index}].title", module["title"]
+        for l_index, lesson in enumerate(module["lessons"]):
+            yield f"modules[{m_index}].lessons[{l_index}].title", lesson["title"]
+    for field, quiz in _quizzes(content):
+        yield f"{field}.title", quiz["title"]
+        for q_index, question in enumerate(quiz["questions"]):
+            q_field = f"{field}.questions[{q_index}]"
+            yield f"{q_field}.prompt", question["prompt"]
+            yield f"{q_field}.explanation", question["explanation"]
+            for c_index, choice in enumerate(question["choices"]):
+                yield f"{q_field}.choices[{c_index}].text", choice["text"]
+                yield f"{q_field}.choices[{c_index}].feedback", choice["feedback"]
+
+
+def _question_problems(question: dict):
+    """(check, message, field suffix) for one question's explanation."""
+    key, explanation = question["key"], question["explanation"].strip()
+    if not explanation:
+        yield "explanation", f"{key}: the question has no explanation", ""
+        return
+    for match in _OPTION_NAME.finditer(explanation):
+        name = match.group(1)
+        index = int(name) - 1 if name.isdigit() else ord(name.upper()) - ord("A")
+        if not 0 <= index < len(question["choices"]):
+            yield (
+                "explanation",
+                f"{key}: the explanation names option {name}, which does not exist "
+                f"({len(question['choices'])} choices)",
+                ".explanation",
+            )
+    if question["type"] == "true_false":
+        correct = [c["text"].strip().lower() for c in question["choices"] if c["correct"]]
+        first = _WORD.match(explanation)
+        said = first.group(0).lower() if first else ""
+        if correct and said in TRUE_WORDS | FALSE_WORDS:
+            if (said in TRUE_WORDS) != (correct[0] in TRUE_WORDS):
+                yield (
+                    "explanation",
+                    f"{key}: the explanation opens with “{first.group(0)}” but the answer is "
+                    f"“{correct[0]}”",
+                    ".explanation",
+                )
+
+
+def quiz_pattern_findings(questions: list[_Question], *, label: str) -> list[Finding]:
+    """Position bias, length bias and true/false balance over all the questions given."""
+    findings = []
+    single = [q for q in questions if q.type == "single"]
+    if len(single) >= MIN_QUESTIONS_FOR_BIAS:
+        positions = Counter()
+        longest = []
+        for q in single:
+            flags = [c["correct"] for c in q.choices]
+            positions[flags.index(True)] += 1
+            lengths = [len(c["text"]) for c in q.choices]
+            right = lengths[flags.index(True)]
+            if all(right > length for i, length in enumerate(lengths) if not flags[i]):
+                longest.append(q)
+        for position, count in sorted(positions.items()):
+            if count / len(single) > MAX_POSITION_SHARE:
+                counts = ", ".join(f"{p + 1}: {positions[p]}" for p in range(max(positions) + 1))
+                findings.append(
+                    Finding(
+                        label,
+                        None,
+                        "position",
+                        f"choice {position + 1} is the right answer of {count} of "
+                        f"{len(single)} single-choice questions ({count / len(single):.0%}; "
+                        f"at most {MAX_POSITION_SHARE:.0%}). Right answers by position: {counts}",
+                    )
+                )
+        if len(longest) / len(single) > MAX_LONGEST_SHARE:
+            keys = ", ".join(q.key for q in longest)
+            findings.append(
+                Finding(
+                    label,
+                    None,
+                    "length",
+                    f"the right answer is the longest choice in {len(longest)} of {len(single)} "
+                    f"single-choice questions ({len(longest) / len(single):.0%}; at most "
+                    f"{MAX_LONGEST_SHARE:.0%}): {keys}",
+                )
+            )
+    true_false = [q for q in questions if q.type == "true_false"]
+    if true_false:
+        answers = Counter(
+            "true" if c["text"].strip().lower() in TRUE_WORDS else "false"
+            for q in true_false
+            for c in q.choices
+            if c["correct"]
+        )
+        for answer, count in answers.items():
+            share = count / len(true_false)
+            if len(true_false) > 1 and share > MAX_TRUE_FALSE_SHARE:
+                findings.append(
+                    Finding(
+                        label,
+                        None,
+                        "true-false",
+                        f"“{answer}” is the answer of {count} of {len(true_false)} true/false "
+                        f"questions ({share:.0%}; at most {MAX_TRUE_FALSE_SHARE:.0%})",
+                    )
+                )
+    return findings
+
+
+def _without_code(body: str) -> str:
+    """The body with code blocks and code spans blanked out, line breaks kept."""
+
+    def blank(match):
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return _INLINE_CODE.sub(blank, _FENCE.sub(blank, body))
+
+
+def word_count(body: str) -> int:
+    return len(_WORD.findall(_without_code(body)))
+
+
+def has_exercise(body: str) -> bool:
+    """A practice task: a <details> disclosure, or a heading "Practice", "Exercise", "Try it"."""
+    return bool(_EXERCISE.search(body))
+
+
+def estimate_problem(body: str, minutes: int) -> str | None:
+    """A message when `minutes` is off by more than half from the words (and the exercise)."""
+    words = word_count(body)
+    expected = words / WORDS_PER_MINUTE + (EXERCISE_MINUTES if has_exercise(body) else 0)
+    if expected <= 0:
+        return None
+    if abs(minutes - expected) > MAX_ESTIMATE_ERROR * expected:
+        exercise = f" plus {EXERCISE_MINUTES} for the exercise" if has_exercise(body) else ""
+        return (
+            f"estimated_minutes is {minutes}, but {words} words read in about "
+            f"{words / WORDS_PER_MINUTE:.1f} minutes{exercise} (expected about "
+            f"{max(1, round(expected))})"
+        )
+    return None
+
+
+def link_problems(body: str) -> list[tuple[int, str]]:
+    """(line, message) for malformed or plain-http links, and for links under a sources
+    heading that do not reach a government host (.gov, .mil, .fed.us)."""
+    problems = []
+    in_sources = False
+    for number, text in enumerate(_without_code(body).splitlines(), start=1):
+        if _HEADING.match(text):
+            in_sources = bool(SOURCE_HEADINGS.match(text))
+        urls = [_link_target(a) or b for a, b in _LINK.findall(text)]
+        urls += _BARE_URL.findall(_LINK.sub(" ", text))
+        for url in urls:
+            problem = _url_problem(url, in_sources)
+            if problem:
+                problems.append((number, problem))
+    return problems
+
+
+def _link_target(inside: str) -> str:
+    """The URL of a Markdown link's "(url "title")" part."""
+    inside = re.sub(r"\s+(\"[^\"]*\"|'[^']*')$", "", inside.strip())
+    return inside.strip("<>")
+
+
+def _url_problem(url: str, in_sources: bool) -> str | None:
+    if not url or url.startswith(("#", "/", "mailto:")) or "://" not in url:
+        if url.startswith(("http:", "https:", "www.")):
+            return f"malformed link {url!r}"
+        return None  # a relative link or an anchor
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return f"malformed link {url!r}"
+    if parts.scheme not in ("http", "https") or not host or "." not in host or " " in url:
+        return f"malformed link {url!r}"
+    if parts.scheme != "https":
+        return f"link {url!r} is not https"
+    if in_sources and not host.endswith(GOVERNMENT_SUFFIXES):
+        return f"source {url!r} is not on a government host (.gov, .mil, .fed.us)"
+    return None
+
+
+def french_spacing_problems(text: str, *, markdown: bool = True) -> list[tuple[int, str]]:
+    """(line, message) for each plain space before ; : ? ! » or after «: French typography
+    wants a non-breaking space there (U+00A0, or the narrow U+202F)."""
+    if markdown:
+        text = _without_code(text)
+        text = _LINK.sub(lambda m: re.sub(r"\S", "x", m.group(0)), text)
+    problems = []
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        for match in _FRENCH_SPACE.finditer(line_text):
+            around = line_text[max(0, match.start() - 12) : match.end() + 2]
+            problems.append(
+                (
+                    number,
+                    f"plain space in “{around.strip()}”: use a non-breaking space "
+                    "(U+00A0 or U+202F)",
+                )
+            )
+    return problems

@@ -1,0 +1,264 @@
+"""manage.py lint_bundles: each check on a small bundle built here, and the starter curriculum."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from courses.bundles.lint import Finding, lint_bundles
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+NBSP = "\u00a0"
+
+# About 400 words: two minutes of reading.
+BODY = "## A heading\n\n" + ("Public servants check every answer against the source. " * 50) + "\n"
+
+
+def _single(index: int, right: int, *, long_right: bool = False) -> dict:
+    texts = ["Ask a colleague first", "Check the source text", "Use the approved tool", "Report it"]
+    if long_right:
+        texts[right] = "Check the figures against the published report before sending"
+    return {
+        "key": f"q-single-{index}",
+        "type": "single",
+        "prompt": f"Question {index}?",
+        "explanation": "Because the record says so.",
+        "choices": [
+            {"text": text, "correct": position == right} for position, text in enumerate(texts)
+        ],
+    }
+
+
+def _true_false(index: int, answer: bool) -> dict:
+    return {
+        "key": f"q-tf-{index}",
+        "type": "true_false",
+        "prompt": f"Statement {index}.",
+        "explanation": f"{answer}. The lesson says so.",
+        "choices": [
+            {"text": "True", "correct": answer},
+            {"text": "False", "correct": not answer},
+        ],
+    }
+
+
+def _balanced_questions() -> list[dict]:
+    """Twelve single-choice questions, three right answers at each position, the right answer
+    the longest in none, and four true/false items, two of each."""
+    questions = [_single(i, i % 4) for i in range(12)]
+    questions += [_true_false(i, i % 2 == 0) for i in range(4)]
+    return questions
+
+
+def make_bundle(
+    root: Path,
+    *,
+    slug: str = "lint-course",
+    questions: list[dict] | None = None,
+    body: str = BODY,
+    minutes: int = 2,
+    language: str = "en",
+    title: str = "A course",
+) -> Path:
+    folder = root / slug
+    (folder / "lessons").mkdir(parents=True)
+    (folder / "lessons" / "01-first.md").write_text(body, encoding="utf-8")
+    questions = _balanced_questions() if questions is None else questions
+    manifest = {
+        "format": "academy-course/1",
+        "slug": slug,
+        "title": title,
+        "language": language,
+        "modules": [
+            {
+                "key": "first-module",
+                "title": "First module",
+                "lessons": [
+                    {
+                        "key": "first",
+                        "title": "First lesson",
+                        "file": "lessons/01-first.md",
+                        "estimated_minutes": minutes,
+                    }
+                ],
+                "quiz": {
+                    "key": "first-check",
+                    "title": "Check",
+                    "questions_per_attempt": 1,
+                    "questions": questions,
+                },
+            }
+        ],
+    }
+    (folder / "course.yaml").write_text(
+        yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return folder
+
+
+def _checks(findings: list[Finding]) -> list[str]:
+    return [finding.check for finding in findings]
+
+
+def test_a_clean_bundle_has_no_findings(tmp_path, capsys):
+    bundle = make_bundle(tmp_path)
+    assert lint_bundles([bundle]) == []
+    call_command("lint_bundles", str(bundle))
+    assert "no findings" in capsys.readouterr().out
+
+
+def test_right_answers_piled_on_one_position_are_found(tmp_path):
+    questions = [_single(i, 0 if i < 6 else i % 4) for i in range(12)]
+    questions += [_true_false(i, i % 2 == 0) for i in range(4)]
+    findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
+    assert _checks(findings) == ["position"]
+    assert "choice 1 is the right answer of 7 of 12" in findings[0].message
+
+
+def test_the_position_check_waits_for_enough_questions(tmp_path):
+    questions = [_single(i, 0) for i in range(3)]
+    assert lint_bundles([make_bundle(tmp_path, questions=questions)]) == []
+
+
+def test_the_position_check_counts_across_bundles(tmp_path):
+    """Each bundle alone is too small to judge; together they put every answer first."""
+    bundles = [
+        make_bundle(
+            tmp_path, slug=f"part-{n}", questions=[_single(n * 10 + i, 0) for i in range(5)]
+        )
+        for n in range(2)
+    ]
+    assert lint_bundles(bundles[:1]) == []
+    assert _checks(lint_bundles(bundles)) == ["position"]
+
+
+def test_the_right_answer_always_longest_is_found(tmp_path):
+    questions = [_single(i, i % 4, long_right=i < 7) for i in range(12)]
+    findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
+    assert _checks(findings) == ["length"]
+    assert "7 of 12" in findings[0].message
+    assert "q-single-0" in findings[0].message
+
+
+def test_unbalanced_true_false_is_found(tmp_path):
+    questions = [_single(i, i % 4) for i in range(12)]
+    questions += [_true_false(i, i == 0) for i in range(4)]
+    findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
+    assert _checks(findings) == ["true-false"]
+    assert "“false” is the answer of 3 of 4" in findings[0].message
+
+
+def test_a_question_without_explanation_is_found_at_its_line(tmp_path):
+    questions = _balanced_questions()
+    questions[2]["explanation"] = ""
+    bundle = make_bundle(tmp_path, questions=questions)
+    findings = lint_bundles([bundle])
+    assert _checks(findings) == ["explanation"]
+    assert "q-single-2: the question has no explanation" in findings[0].message
+    lines = (bundle / "course.yaml").read_text().splitlines()
+    assert "key: q-single-2" in lines[findings[0].line - 1]
+
+
+def test_an_explanation_naming_a_missing_option_is_found(tmp_path):
+    questions = _balanced_questions()
+    questions[0]["explanation"] = "Option E is right: check the source."
+    findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
+    assert _checks(findings) == ["explanation"]
+    assert "names option E, which does not exist (4 choices)" in findings[0].message
+
+
+def test_a_true_false_explanation_contradicting_the_answer_is_found(tmp_path):
+    questions = _balanced_questions()
+    questions[-1]["explanation"] = "True. The lesson says so."  # the answer is False
+    findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
+    assert _checks(findings) == ["explanation"]
+    assert "opens with “True” but the answer is “false”" in findings[0].message
+
+
+def test_estimated_minutes_far_from_the_words_are_found(tmp_path):
+    findings = lint_bundles([make_bundle(tmp_path, minutes=10)])
+    assert _checks(findings) == ["minutes"]
+    assert "estimated_minutes is 10, but 402 words" in findings[0].message
+
+
+def test_an_exercise_adds_two_minutes(tmp_path):
+    body = (
+        BODY
+        + "\n## Practice\n\nRewrite it.\n\n<details><summary>Worked example</summary>\n\nDone.\n\n</details>\n"
+    )
+    assert lint_bundles([make_bundle(tmp_path, body=body, minutes=4)]) == []
+    assert _checks(lint_bundles([make_bundle(tmp_path / "b", body=body, minutes=2)])) == ["minutes"]
+
+
+def test_doubtful_links_are_found(tmp_path):
+    body = BODY + (
+        "\nSee [the memo](http://www.whitehouse.gov/memo.pdf) and [this](https://exa mple).\n"
+        "Code `http://localhost` is not a link.\n"
+        "\n## Sources\n\n"
+        "- [OMB M-25-21](https://www.whitehouse.gov/wp-content/uploads/2025/02/M-25-21.pdf)\n"
+        "- [A blog](https://blog.example.com/ai)\n"
+    )
+    bundle = make_bundle(tmp_path, body=body)
+    findings = lint_bundles([bundle])
+    assert _checks(findings) == ["link", "link", "link"]
+    messages = [f.message for f in findings]
+    assert "is not https" in messages[0]
+    assert "malformed link" in messages[1]
+    assert "'https://blog.example.com/ai' is not on a government host" in messages[2]
+    assert findings[2].file == f"{bundle}/lessons/01-first.md"
+    assert (
+        findings[2].line == body.splitlines().index("- [A blog](https://blog.example.com/ai)") + 1
+    )
+
+
+def test_links_outside_a_sources_section_may_go_anywhere_over_https(tmp_path):
+    body = BODY + "\nRead [the announcement](https://openai.com/global-affairs/).\n"
+    assert lint_bundles([make_bundle(tmp_path, body=body)]) == []
+
+
+def test_plain_spaces_before_french_punctuation_are_found(tmp_path):
+    body = (
+        BODY
+        + f"\nVoici la règle{NBSP}: vérifiez{NBSP}; «{NBSP}bien{NBSP}»{NBSP}!\n"
+        + "Une question ?\nIl dit « non ».\nDu code `a : b` passe.\n"
+    )
+    bundle = make_bundle(tmp_path, body=body, language="fr", title="Un cours : le titre")
+    findings = lint_bundles([bundle])
+    assert _checks(findings) == ["typography"] * 4
+    lesson_lines = [f.line for f in findings if f.file.endswith(".md")]
+    first = body.splitlines().index("Une question ?") + 1
+    assert lesson_lines == [first, first + 1, first + 1]
+    assert findings[-1].file.endswith("course.yaml")
+    assert findings[-1].message.startswith("title: plain space in “Un cours :”")
+
+
+def test_english_bundles_are_not_held_to_french_typography(tmp_path):
+    body = BODY + "\nA question ?\n"
+    assert lint_bundles([make_bundle(tmp_path, body=body)]) == []
+
+
+def test_an_invalid_bundle_reports_its_import_problems(tmp_path):
+    bundle = make_bundle(tmp_path)
+    (bundle / "lessons" / "01-first.md").unlink()
+    findings = lint_bundles([bundle])
+    assert "import" in _checks(findings)
+
+
+def test_the_command_exits_1_and_can_speak_json(tmp_path, capsys):
+    bundle = make_bundle(tmp_path, minutes=10)
+    with pytest.raises(CommandError) as raised:
+        call_command("lint_bundles", str(bundle), "--format", "json")
+    assert raised.value.returncode == 1
+    findings = json.loads(capsys.readouterr().out)
+    assert [f["check"] for f in findings] == ["minutes"]
+    assert findings[0]["file"] == f"{bundle}/course.yaml"
+
+
+def test_a_folder_of_bundles_is_linted_bundle_by_bundle(tmp_path):
+    make_bundle(tmp_path, slug="one", minutes=10)
+    make_bundle(tmp_path, slug="two", minutes=10)
+    with pytest.raises(CommandError, match="2 finding"):
+        call_command("lint_bundles", str(tmp_path))
