@@ -262,3 +262,24 @@ def test_a_folder_of_bundles_is_linted_bundle_by_bundle(tmp_path):
     make_bundle(tmp_path, slug="two", minutes=10)
     with pytest.raises(CommandError, match="2 finding"):
         call_command("lint_bundles", str(tmp_path))
+
+
+def _starter_findings() -> list[Finding]:
+    return lint_bundles(sorted(p for p in CONTENT.iterdir() if (p / "course.yaml").is_file()))
+
+
+def test_the_starter_quizzes_and_manifests_pass():
+    """Quiz patterns, explanations, time estimates and the manifests' own text: everything that
+    lives in course.yaml or spans the curriculum."""
+    findings = [f for f in _starter_findings() if not f.file.endswith(".md")]
+    assert [str(f) for f in findings] == []
+
+
+@pytest.mark.xfail(
+    reason="The French lessons (content/genai-fundamentals-fr/lessons/*.md) still have plain "
+    "spaces before ; : ? ! » — they are being rewritten in the lesson work of issue 15",
+    strict=False,
+)
+def test_the_starter_curriculum_passes():
+    assert [str(f) for f in _starter_findings()] == []
+    call_command("lint_bundles")
