@@ -245,7 +245,11 @@ def _question_problems(question: dict):
 def quiz_pattern_findings(questions: list[_Question], *, label: str) -> list[Finding]:
     """Position bias, length bias and true/false balance over all the questions given."""
     findings = []
-    single = [q for q in questions if q.type == "single"]
+    single = [
+        q
+        for q in questions
+        if q.type == "single" and [c["correct"] for c in q.choices].count(True) == 1
+    ]
     if len(single) >= MIN_QUESTIONS_FOR_BIAS:
         positions = Counter()
         longest = []

@@ -247,6 +247,24 @@ def test_an_invalid_bundle_reports_its_import_problems(tmp_path):
     assert "import" in _checks(findings)
 
 
+def test_a_question_without_a_right_answer_is_an_import_problem_not_a_crash(tmp_path):
+    questions = [_single(i, i % 4) for i in range(12)]
+    for choice in questions[0]["choices"]:
+        choice["correct"] = False
+    findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
+    assert _checks(findings) == ["import"]
+
+
+def test_a_zipped_bundle_is_linted_like_its_folder(tmp_path):
+    import shutil
+
+    bundle = make_bundle(tmp_path / "src", minutes=10)
+    archive = Path(shutil.make_archive(str(tmp_path / "lint-course"), "zip", bundle))
+    findings = lint_bundles([archive])
+    assert _checks(findings) == ["minutes"]
+    assert findings[0].file == f"{archive}:course.yaml"
+
+
 def test_the_command_exits_1_and_can_speak_json(tmp_path, capsys):
     bundle = make_bundle(tmp_path, minutes=10)
     with pytest.raises(CommandError) as raised:
