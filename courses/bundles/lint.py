@@ -53,6 +53,13 @@ _EXERCISE = re.compile(
     r"<details\b|^#{1,6}\s*(practice|exercise|try it|exercice|mise en pratique)",
     re.IGNORECASE | re.MULTILINE,
 )
+# "All three are correct": the number of right answers an explanation announces.
+_ALL_COUNT = re.compile(
+    r"\b(?:all|toutes les|tous les)\s+(two|three|four|five|six|deux|trois|quatre|cinq)\b",
+    re.IGNORECASE,
+)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_NUMBERS |= {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
 _OPTION_NAME = re.compile(r"\b(?i:option|choice|answer|réponse)\s+\(?([A-H]|\d)\)?(?![\w'])")
 # A plain space before the high punctuation, or after an opening guillemet.
 _FRENCH_SPACE = re.compile(r"(?<=\S) (?=[;:?!»])|(?<=«) ")
@@ -228,6 +235,16 @@ def _question_problems(question: dict):
                 f"({len(question['choices'])} choices)",
                 ".explanation",
             )
+    if question["type"] == "multiple":
+        right = sum(1 for c in question["choices"] if c["correct"])
+        for match in _ALL_COUNT.finditer(explanation):
+            said = _NUMBERS[match.group(1).lower()]
+            if said != right:
+                yield (
+                    "explanation",
+                    f"{key}: the explanation says “{match.group(0)}” but {right} choices are right",
+                    ".explanation",
+                )
     if question["type"] == "true_false":
         correct = [c["text"].strip().lower() for c in question["choices"] if c["correct"]]
         first = _WORD.match(explanation)

@@ -170,6 +170,25 @@ def test_an_explanation_naming_a_missing_option_is_found(tmp_path):
     assert "names option E, which does not exist (4 choices)" in findings[0].message
 
 
+def test_an_explanation_counting_the_wrong_number_of_right_answers_is_found(tmp_path):
+    multiple = {
+        "key": "q-multi",
+        "type": "multiple",
+        "prompt": "Which concerns are valid?",
+        "explanation": "All three concerns are valid: approval, consent and records.",
+        "choices": [
+            {"text": "The tool may not be approved", "correct": True},
+            {"text": "Participants may not have consented", "correct": True},
+            {"text": "The notes may be less polished", "correct": False},
+            {"text": "The notes would sit outside agency systems", "correct": True},
+            {"text": "The meeting would be public", "correct": True},
+        ],
+    }
+    findings = lint_bundles([make_bundle(tmp_path, questions=[*_balanced_questions(), multiple])])
+    assert _checks(findings) == ["explanation"]
+    assert "says “All three” but 4 choices are right" in findings[0].message
+
+
 def test_a_true_false_explanation_contradicting_the_answer_is_found(tmp_path):
     questions = _balanced_questions()
     questions[-1]["explanation"] = "True. The lesson says so."  # the answer is False
