@@ -7,6 +7,7 @@ problem with its file and line (or field path), and only then writes, in one tra
 - `manifest`: YAML with line numbers and the course manifest's checks.
 - `importing`: writing a valid bundle (courses and learning paths).
 - `export`: a course as a bundle.
+- `lint` and `lesson_checks`: what import accepts but a good course avoids (`lint_bundles`).
 """
 
 from .export import bundle_export, bundle_files, bundle_write_folder
