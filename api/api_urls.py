@@ -11,6 +11,8 @@ router = SimpleRouter()
 router.register("people", api_views.PersonViewSet, basename="person")
 router.register("units", api_views.UnitViewSet, basename="unit")
 router.register("enrollments", api_views.EnrollmentViewSet, basename="enrollment")
+router.register("courses", api_views.CourseViewSet, basename="course")
+router.register("certificates", api_views.CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     path("oauth/token/", TokenView.as_view(), name="token"),

@@ -10,11 +10,15 @@ from rest_framework.response import Response
 
 from agencies.models import Membership, Unit
 from agencies.permissions import client_ip
-from learning.models import Enrollment
+from courses.models import Course
+from learning.models import Certificate, Enrollment
 
 from . import selectors, services
 from .pagination import KeysetPagination
 from .serializers import (
+    CertificateFilterSerializer,
+    CertificateSerializer,
+    CourseSerializer,
     EnrollmentFilterSerializer,
     EnrollmentSerializer,
     PersonFilterSerializer,
@@ -182,4 +186,52 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
                 rows = rows.filter(status=wanted["status"])
             if "updated_since" in wanted:
                 rows = rows.filter(updated_at__gte=wanted["updated_since"])
+        return rows
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Courses the agency can see", tags=["courses"]),
+    retrieve=extend_schema(summary="One course", tags=["courses"]),
+)
+class CourseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published courses the agency sees: its own and those shared with it. Ordered by id."""
+
+    serializer_class = CourseSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("id",)
+    read_scopes = (LEARNING_READ,)
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Course.objects.none()
+        return selectors.courses(client=self.request.api_client)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Certificates earned in the agency",
+        parameters=[CertificateFilterSerializer],
+        tags=["certificates"],
+    ),
+    retrieve=extend_schema(summary="One certificate", tags=["certificates"]),
+)
+class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Certificates earned in the agency, revoked ones included (`valid` false). Ordered by
+    id (certificates are issued, and only ever revoked)."""
+
+    serializer_class = CertificateSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("id",)
+    read_scopes = (LEARNING_READ,)
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Certificate.objects.none()
+        rows = selectors.certificates(client=self.request.api_client)
+        if self.action == "list":
+            wanted = _filters(CertificateFilterSerializer, self.request)
+            if "course" in wanted:
+                rows = rows.filter(issued_for__course_id=wanted["course"])
         return rows

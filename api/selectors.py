@@ -2,7 +2,10 @@
 access rules as the site) and to the client's agency."""
 
 from agencies.access import members_visible_to, scope_q, units_visible_to
+from courses.access import course_visible_q
+from courses.models import Course, Status
 from learning.models import Enrollment
+from learning.selectors import agency_certificates
 
 from .models import ApiClient
 
@@ -50,4 +53,19 @@ def enrollments(*, client: ApiClient):
             "created_at",
             "updated_at",
         )
+    )
+
+
+def courses(*, client: ApiClient):
+    """The published courses the client's agency sees (its own and those shared with it)."""
+    return Course.objects.filter(course_visible_q(client.created_by), status=Status.PUBLISHED)
+
+
+def certificates(*, client: ApiClient):
+    """Certificates earned in the client's agency, with the enrollment they were issued for."""
+    return (
+        agency_certificates(client.created_by)
+        .filter(issued_for__agency_id=client.agency_id)
+        .select_related("issued_for")
+        .order_by()
     )

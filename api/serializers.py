@@ -4,7 +4,8 @@ here; the views hand validated data to api.services)."""
 from rest_framework import serializers
 
 from agencies.models import Membership, Role, Unit
-from learning.models import Enrollment, EnrollmentStatus
+from courses.models import Course
+from learning.models import Certificate, Enrollment, EnrollmentStatus
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -100,3 +101,41 @@ class EnrollmentFilterSerializer(serializers.Serializer):
     updated_since = serializers.DateTimeField(
         required=False, help_text="Only enrollments changed at or after this moment."
     )
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "slug", "title", "summary", "level", "language", "estimated_minutes"]
+        read_only_fields = fields
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    enrollment = serializers.IntegerField(source="issued_for_id", allow_null=True)
+    person = serializers.IntegerField(source="issued_for.user_id", allow_null=True)
+    course = serializers.IntegerField(source="issued_for.course_id", allow_null=True)
+    valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "code",
+            "enrollment",
+            "person",
+            "course",
+            "learner_name",
+            "course_title",
+            "period",
+            "issued_at",
+            "revoked_at",
+            "valid",
+        ]
+        read_only_fields = fields
+
+    def get_valid(self, certificate) -> bool:
+        return certificate.revoked_at is None
+
+
+class CertificateFilterSerializer(serializers.Serializer):
+    course = serializers.IntegerField(required=False, min_value=1, help_text="A course's id.")
