@@ -108,3 +108,22 @@ def test_a_token_stops_when_its_creator_is_no_longer_an_admin(world, api):
         actor=world.platform_admin, membership=membership, role=Role.MANAGER, unit=world.hq
     )
     assert api_a.get("units/").status_code == 401
+
+
+def test_a_revoked_client_gets_no_new_token(world, client_for, api_client_for, get_token, client):
+    row, client_id, secret = api_client_for()
+    assert get_token(client_id, secret).status_code == 200
+    from api import services
+
+    services.client_revoke(actor=world.a_admin, client=row)
+    assert get_token(client_id, secret).status_code == 401
+    # Credentials in the form body (RFC 6749 §2.3.1) are refused the same way.
+    body = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    assert client.post("/api/v1/oauth/token/", body).status_code == 401
+
+
+def test_credentials_in_the_form_body_get_a_token(world, api_client_for, client):
+    _row, client_id, secret = api_client_for(scopes=["people:read"])
+    body = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    response = client.post("/api/v1/oauth/token/", body)
+    assert response.status_code == 200 and response.json()["scope"] == "people:read"

@@ -155,3 +155,16 @@ def test_units_are_the_agencys_tree(world, api):
     assert by_name["Data"]["parent"] == world.digital.pk and by_name["Data"]["depth"] == 2
     assert client.get(f"units/{world.branch.pk}/").status_code == 404
     assert api(world.b).get(f"units/{world.hq.pk}/").status_code == 404
+
+
+def test_a_people_page_reads_a_bounded_number_of_queries(world, api, django_assert_num_queries):
+    from agencies.services import membership_create
+    from tests.factories import UserFactory
+
+    for n in range(8):
+        membership_create(user=UserFactory(email=f"bulk{n}@a.gov"), agency=world.a, unit=world.ops)
+    client = api(world.a, scopes=["people:read"])
+    client.get("people/")
+    # Token, client (with agency and creator), the page with users and units.
+    with django_assert_num_queries(3):
+        assert len(client.get("people/").json()["results"]) == 13
