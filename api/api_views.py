@@ -2,9 +2,12 @@
 (which call the other apps' services), and serialize. Authentication, scopes, the rate limit
 and the problem-details errors are set for every view in settings.REST_FRAMEWORK."""
 
+import hashlib
+import json
+
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -30,6 +33,52 @@ from .serializers import (
 PEOPLE_READ, PEOPLE_WRITE, LEARNING_READ = "people:read", "people:write", "learning:read"
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (a UUID) of up to 200 characters: a retry with the same key gets "
+        "the first response again and changes nothing."
+    ),
+)
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = 422
+    default_detail = "This Idempotency-Key was used with another request."
+    default_code = "idempotency_key_reused"
+
+
+def _idempotent(request, run) -> Response:
+    """Run a POST once per `Idempotency-Key` of the client: a retry with the same key and the
+    same request replays the stored response (`Idempotent-Replayed: true`); the same key with
+    another request is refused (422). Without the header, just run it. A request that fails
+    stores nothing, so a corrected retry may reuse its key."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return run()
+    if len(key) > 200:
+        raise exceptions.ValidationError({"Idempotency-Key": ["Use at most 200 characters."]})
+    body = json.dumps(request.data, sort_keys=True, default=str)
+    fingerprint = hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    stored = services.idempotent_response(client=request.api_client, key=key)
+    if stored is not None:
+        if stored.fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        return Response(stored.body, status=stored.status, headers={"Idempotent-Replayed": "true"})
+    response = run()
+    services.idempotent_store(
+        client=request.api_client,
+        key=key,
+        fingerprint=fingerprint,
+        status=response.status_code,
+        body=response.data,
+    )
+    return response
+
+
 def _filters(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -48,6 +97,7 @@ def _subtree_q(request, unit_id, field="unit__path") -> Q:
     retrieve=extend_schema(summary="One person", tags=["people"]),
     create=extend_schema(
         summary="Create a person",
+        parameters=[IDEMPOTENCY_KEY],
         request=PersonSerializer,
         responses={201: PersonSerializer},
         tags=["people"],
@@ -59,7 +109,11 @@ def _subtree_q(request, unit_id, field="unit__path") -> Q:
         tags=["people"],
     ),
     deactivate=extend_schema(
-        summary="Deactivate a person", request=None, responses=PersonSerializer, tags=["people"]
+        summary="Deactivate a person",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses=PersonSerializer,
+        tags=["people"],
     ),
 )
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -88,6 +142,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return people
 
     def create(self, request):
+        return _idempotent(request, lambda: self._create(request))
+
+    def _create(self, request):
         serializer = PersonSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -127,11 +184,17 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @action(detail=True, methods=["post"])
     def deactivate(self, request, id=None):
-        membership = self.get_object()
-        services.person_update(
-            client=request.api_client, membership=membership, active=False, ip=client_ip(request)
-        )
-        return Response(PersonSerializer(self.get_object()).data)
+        def run():
+            membership = self.get_object()
+            services.person_update(
+                client=request.api_client,
+                membership=membership,
+                active=False,
+                ip=client_ip(request),
+            )
+            return Response(PersonSerializer(self.get_object()).data)
+
+        return _idempotent(request, run)
 
 
 @extend_schema_view(

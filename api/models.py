@@ -38,3 +38,24 @@ class ApiClient(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class IdempotentRequest(models.Model):
+    """A `POST` made with an `Idempotency-Key` header, and the response it got: a retry with
+    the same key replays that response instead of acting again."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_once")
+        ]
+
+    def __str__(self):
+        return self.key

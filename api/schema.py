@@ -69,9 +69,12 @@ def add_problem_responses(result, generator, request, public):
     """Every operation may answer with problem details; say so in the document."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
     for path in result.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             responses = operation.setdefault("responses", {})
-            for code, description in ERRORS.items():
+            errors = dict(ERRORS)
+            if method == "post":
+                errors["422"] = "The Idempotency-Key was used before with another request."
+            for code, description in errors.items():
                 responses.setdefault(
                     code,
                     {

@@ -21,7 +21,7 @@ from agencies.domains import domain_is_approved_for
 from agencies.models import Membership, Role
 from agencies.services import membership_create, membership_set_active, membership_update
 
-from .models import ApiClient
+from .models import ApiClient, IdempotentRequest
 
 _UNSET = object()
 
@@ -201,3 +201,17 @@ def person_update(
         if active is not None and bool(active) != membership.is_active:
             membership_set_active(actor=actor, membership=membership, active=bool(active), ip=ip)
     return membership
+
+
+def idempotent_response(*, client: ApiClient, key: str):
+    """The stored request made with this key by this client, or None."""
+    return IdempotentRequest.objects.filter(client=client, key=key).first()
+
+
+def idempotent_store(*, client: ApiClient, key: str, fingerprint: str, status: int, body):
+    """Keep the response a keyed request got (a concurrent twin that stored first wins)."""
+    IdempotentRequest.objects.get_or_create(
+        client=client,
+        key=key,
+        defaults={"fingerprint": fingerprint, "status": status, "body": body},
+    )

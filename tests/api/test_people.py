@@ -168,3 +168,43 @@ def test_a_people_page_reads_a_bounded_number_of_queries(world, api, django_asse
     # Token, client (with agency and creator), the page with users and units.
     with django_assert_num_queries(3):
         assert len(client.get("people/").json()["results"]) == 13
+
+
+def test_a_retried_post_with_an_idempotency_key_creates_nothing_twice(world, api, client):
+    from api.models import IdempotentRequest
+
+    writer = api(world.a)
+    body = {"email": "retry@a.gov", "full_name": "Retry"}
+    key = {"HTTP_IDEMPOTENCY_KEY": "4b9c6f1e-retry"}
+    first = client.post(
+        "/api/v1/people/", body, content_type="application/json", **writer.auth, **key
+    )
+    again = client.post(
+        "/api/v1/people/", body, content_type="application/json", **writer.auth, **key
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Membership.objects.filter(user__email="retry@a.gov").count() == 1
+    assert AuditEvent.objects.filter(action="api.person_create").count() == 1
+    other = client.post(
+        "/api/v1/people/",
+        {"email": "other@a.gov"},
+        content_type="application/json",
+        **writer.auth,
+        **key,
+    )
+    assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused")
+    assert not Membership.objects.filter(user__email="other@a.gov").exists()
+    # Keys are per client: another client's same key is its own.
+    assert IdempotentRequest.objects.count() == 1
+    # A failed request stores nothing: the corrected retry may reuse the key.
+    bad = {"HTTP_IDEMPOTENCY_KEY": "fix-me"}
+    refused = client.post(
+        "/api/v1/people/",
+        {"email": "x@elsewhere.org"},
+        content_type="application/json",
+        **writer.auth,
+        **bad,
+    )
+    assert refused.status_code == 400
+    assert IdempotentRequest.objects.count() == 1
