@@ -6,6 +6,10 @@ is byte-identical to what `exporters.write_csv` makes of them (tests/reports/tes
 compares the two). Elsewhere than on PostgreSQL the writer declines and the Python path is used.
 """
 
+import logging
+from queue import SimpleQueue
+from threading import Thread
+
 from django.db import connection
 from django.db.models.functions import TruncDate
 
@@ -17,6 +21,8 @@ from .exporters import (
     completion_header,
     write_csv_header,
 )
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = (
     "agency",
@@ -92,7 +98,7 @@ def completion_csv_copy(scope: DashboardScope, fileobj, *, progress=lambda n: No
     select, params = _completion_select(scope)
     write_csv_header(completion_header(), fileobj)
     done = reported = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _ProgressOnItsOwnConnection(progress) as report:
         raw = cursor.cursor  # psycopg's own cursor: COPY is not part of Django's API
         with raw.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             for chunk in copy:
@@ -100,6 +106,37 @@ def completion_csv_copy(scope: DashboardScope, fileobj, *, progress=lambda n: No
                 done += bytes(chunk).count(b"\n")
                 if done - reported >= PROGRESS_EVERY:
                     reported = done
-                    progress(done)
+                    report(done)
         rowcount = raw.rowcount
     return rowcount if rowcount is not None and rowcount >= 0 else done
+
+
+class _ProgressOnItsOwnConnection:
+    """Calls `progress(n)` from a thread of its own, so on a database connection of its own.
+
+    The COPY holds this thread's connection until its last row, and psycopg runs one command at
+    a time per connection: a progress `UPDATE` sent on it waits for the COPY, which waits for
+    this thread to read on (a deadlock as soon as a report passed PROGRESS_EVERY rows)."""
+
+    def __init__(self, progress):
+        self._progress = progress
+        self._queue = SimpleQueue()
+        self._thread = Thread(target=self._run, name="report-progress", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self._queue.put
+
+    def __exit__(self, *exc_info):
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self):
+        try:
+            while (done := self._queue.get()) is not None:
+                try:
+                    self._progress(done)
+                except Exception:  # progress is informative; the report goes on
+                    logger.exception("Report progress not recorded")
+        finally:
+            connection.close()  # this thread's own

@@ -81,3 +81,48 @@ def test_copy_declines_elsewhere_than_postgres(dash):
     buffer = io.BytesIO()
     assert completion_csv_copy(dashboard_scope(dash.w.a_admin), buffer) is None
     assert buffer.getvalue() == b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_run_records_its_progress_while_copy_writes(postgres, dash, monkeypatch):
+    """A progress write on the connection that COPY holds waited for the COPY, which waited for
+    the write: every report past PROGRESS_EVERY rows hung (found by bench/report.py)."""
+    import threading
+
+    from reports.models import ReportRun
+    from reports.services import csv_copy
+    from reports.services.runs import report_run_execute
+
+    monkeypatch.setattr(csv_copy, "PROGRESS_EVERY", 1)
+    written = []
+    original = ReportRun.objects.filter
+
+    def recording_filter(*args, **kwargs):
+        queryset = original(*args, **kwargs)
+        update = queryset.update
+
+        def recorded_update(**values):
+            if "rows_done" in values and "status" not in values:
+                written.append(values["rows_done"])
+            return update(**values)
+
+        queryset.update = recorded_update
+        return queryset
+
+    monkeypatch.setattr(ReportRun.objects, "filter", recording_filter)
+    run = ReportRun.objects.create(kind="completion", format="csv", agency=dash.w.a)
+
+    def execute():
+        try:
+            report_run_execute(run_id=run.pk)
+        finally:
+            connection.close()  # this thread's own
+
+    worker = threading.Thread(target=execute, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the report run hung"
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert run.rows_done > 1
+    assert written and written == sorted(written) and written[-1] <= run.rows_done
