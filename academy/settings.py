@@ -418,6 +418,9 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
 }
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
+# The enrollments feed serves changes once they are this old, longer than any transaction that
+# writes enrollments, so a cursor never passes a change that commits late (docs/integrations.md).
+API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=5)
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=1000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],

@@ -2,10 +2,13 @@
 (which call the other apps' services), and serialize. Authentication, scopes, the rate limit
 and the problem-details errors are set for every view in settings.REST_FRAMEWORK."""
 
+import datetime
 import hashlib
 import json
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -249,6 +252,12 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
                 rows = rows.filter(status=wanted["status"])
             if "updated_since" in wanted:
                 rows = rows.filter(updated_at__gte=wanted["updated_since"])
+            # A change shows once it is API_SYNC_SETTLE_SECONDS old: a transaction that stamped
+            # its rows a moment before it committed is never jumped over by a cursor that
+            # already read past its timestamp.
+            settle = datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
+            if settle:
+                rows = rows.filter(updated_at__lte=timezone.now() - settle)
         return rows
 
 

@@ -62,3 +62,9 @@ def api(client, api_client_for, get_token):
         return Api(response.json()["access_token"])
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_settle_window(settings):
+    """The tests freeze time; the enrollments feed's settle window is tested on its own."""
+    settings.API_SYNC_SETTLE_SECONDS = 0

@@ -130,3 +130,15 @@ def test_an_enrollment_page_reads_a_bounded_number_of_queries(
     # Token, client (with agency and creator), the creator's placement is cached, the page.
     with django_assert_num_queries(3):
         client.get("enrollments/")
+
+
+def test_a_change_shows_once_the_settle_window_has_passed(world, api, course, settings):
+    settings.API_SYNC_SETTLE_SECONDS = 5
+    with time_machine.travel(START, tick=False) as clock:
+        client = api(world.a, scopes=["learning:read"])
+        _ids, cursor = _sync(client)
+        enrollment = learning.enrollment_create(user=world.a_learner, course=course)
+        clock.shift(datetime.timedelta(seconds=4))
+        assert _sync(client, cursor=cursor)[0] == []
+        clock.shift(datetime.timedelta(seconds=1))
+        assert _sync(client, cursor=cursor)[0] == [enrollment.pk]
