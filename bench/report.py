@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,8 +97,27 @@ def own_peak_kb() -> int:
         return int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1))
 
 
-def run_in_child(run_id: int, trace: bool) -> dict:
-    args = [sys.executable, str(Path(__file__).resolve()), "--child", str(run_id)]
+def openpyxl_child(run_id: int) -> None:
+    """openpyxl's write-only mode alone, the baseline of the XLSX figure: the same rows, read
+    into memory first (not timed), appended to a write-only sheet and saved."""
+    from openpyxl import Workbook
+
+    from reports.services import exporters
+    from reports.services.runs import scope_of
+
+    rows = list(exporters.completion_rows(scope_of(ReportRun.objects.get(pk=run_id))))
+    started = time.perf_counter()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title="Report")
+    for row in rows:
+        sheet.append(row)
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+    print(json.dumps({"rows": len(rows) - 1, "seconds": time.perf_counter() - started}))
+
+
+def run_in_child(run_id: int, trace: bool, mode: str = "--child") -> dict:
+    args = [sys.executable, str(Path(__file__).resolve()), mode, str(run_id)]
     if trace:
         args.append("--tracemalloc")
     done = subprocess.run(args, capture_output=True, text=True, env=os.environ.copy(), check=False)
@@ -114,9 +134,13 @@ def main():
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the report files")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--openpyxl-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.tracemalloc)
+        return
+    if args.openpyxl_child:
+        openpyxl_child(args.openpyxl_child)
         return
     from django.core.files.storage import default_storage
 
@@ -158,6 +182,13 @@ def main():
                 f"  CSV targets: >= {ROWS_PER_S_TARGET:,} rows/s "
                 f"({'met' if rate >= ROWS_PER_S_TARGET else 'NOT met'}), peak < "
                 f"{PEAK_MB_TARGET} MB ({'met' if rss_mb < PEAK_MB_TARGET else 'NOT met'})"
+            )
+        if format == "xlsx":
+            alone = run_in_child(run.pk, False, mode="--openpyxl-child")
+            alone_rate = alone["rows"] / alone["seconds"]
+            log(
+                f"  openpyxl write-only alone, same rows from memory: {alone_rate:,.0f} rows/s; "
+                f"XLSX report / openpyxl alone = {rate / alone_rate:.2f}"
             )
         if not args.keep:
             if result["file"]:
