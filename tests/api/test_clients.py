@@ -127,3 +127,21 @@ def test_credentials_in_the_form_body_get_a_token(world, api_client_for, client)
     body = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
     response = client.post("/api/v1/oauth/token/", body)
     assert response.status_code == 200 and response.json()["scope"] == "people:read"
+
+
+def test_token_and_writes_need_no_csrf_token(world, api_client_for):
+    """Integrators have no session and no CSRF cookie: the token endpoint and the API's
+    writes rely on the bearer token alone."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    _row, client_id, secret = api_client_for()
+    body = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    token = strict.post("/api/v1/oauth/token/", body).json()["access_token"]
+    response = strict.post(
+        "/api/v1/people/",
+        {"email": "csrf@a.gov"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 201
