@@ -44,6 +44,7 @@ def test_agency_admin_revokes_a_client_and_its_tokens_stop(world, client_for, ap
     api_a = api(world.a)
     assert api_a.get("units/").status_code == 200
     row = ApiClient.objects.get()
+    assert row.last_used_at is not None  # shown on the page
     admin = client_for(world.a_admin)
     assert admin.post(reverse("api:client_revoke", args=[row.pk])).status_code == 302
     admin.logout()
