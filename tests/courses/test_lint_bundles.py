@@ -312,11 +312,6 @@ def test_the_starter_quizzes_and_manifests_pass():
     assert [str(f) for f in findings] == []
 
 
-@pytest.mark.xfail(
-    reason="The French lessons (content/genai-fundamentals-fr/lessons/*.md) still have plain "
-    "spaces before ; : ? ! » — they are being rewritten in the lesson work of issue 15",
-    strict=False,
-)
 def test_the_starter_curriculum_passes():
     assert [str(f) for f in _starter_findings()] == []
     call_command("lint_bundles")
