@@ -415,7 +415,26 @@ OAUTH2_PROVIDER = {
     "SCOPES": API_SCOPES,
     "SCOPES_BACKEND_CLASS": "api.scopes.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_SECONDS", default=3600),
-    "PKCE_REQUIRED": False,
+    # Only client credentials are used; every RFC 9700 (OAuth 2.0 Security BCP) behaviour is on,
+    # so no legacy flow can be switched on by a client registered elsewhere (check --deploy).
+    "PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    **{
+        f"COMPLIANT_BCP_RFC9700_{gate}": True
+        for gate in (
+            "IMPLICIT_GRANT",
+            "PASSWORD_GRANT",
+            "PKCE_METHOD",
+            "ACCESS_TOKEN_TRANSPORT",
+            "AUTHZ_RESPONSE_ISS",
+            "TOKEN_STORAGE",
+            "REFRESH_TOKEN",
+            "REDIRECT_URI_SCHEME",
+            "REDIRECT_URI_MATCHING",
+            "PKCE_REQUIRED",
+        )
+    },
 }
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
 # The enrollments feed serves changes once they are this old, longer than any transaction that
