@@ -3,6 +3,7 @@ credentials token: every operation, no server error, every response as the schem
 content type, body). A fixed seed and a few examples per operation keep it to a minute."""
 
 import base64
+import re
 
 import pytest
 import schemathesis
@@ -90,3 +91,9 @@ def test_schema_and_docs_are_served_without_a_cdn(client, db):
     html = docs.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist" in html
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+    # Nothing inline, so the site's Content-Security-Policy (no inline style or script) holds on
+    # this page too: the layout rules and the start-up script come from URLs.
+    assert "<style" not in html
+    assert all(tag.startswith("<script src=") for tag in re.findall(r"<script[^>]*>", html))
+    assert "css/api-docs" in html
+    assert "style-src 'self';" in docs["Content-Security-Policy"]
