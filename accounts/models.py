@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,6 +42,9 @@ class User(AbstractUser):
     # Set once, on the first sign-in (accounts.services.user_first_sign_in); "activated" in the
     # dashboards. Unlike last_login it never moves, so it says when someone first came.
     activated_at = models.DateTimeField(_("first signed in"), null=True, blank=True, editable=False)
+    # When the address or the name last changed (accounts.services.user_identity_update sets
+    # it); the REST API's people `updated_since` filter reads it with Membership.updated_at.
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -111,5 +111,6 @@ def user_identity_update(
             user.full_name = full_name[:200]
             changed.append("full_name")
         if changed:
-            user.save(update_fields=changed)
+            user.updated_at = timezone.now()
+            user.save(update_fields=[*changed, "updated_at"])
     return changed

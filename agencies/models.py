@@ -140,9 +140,15 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEARNER)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # When the role, unit or activity last changed (set by agencies' services); the REST API's
+    # people `updated_since` filter reads it with User.updated_at.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "unit", "role"])]
+        indexes = [
+            models.Index(fields=["agency", "unit", "role"]),
+            models.Index(fields=["agency", "updated_at"]),
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.agency} ({self.get_role_display()})"

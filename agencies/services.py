@@ -460,7 +460,8 @@ def membership_update(*, actor, membership, role, unit, ip=None) -> Membership:
         entry.changes = diff(_placement(row.role, row.unit), _placement(role, unit))
         moved = stored.unit_id != (unit.pk if unit else None)
         membership.role, membership.unit = role, unit
-        membership.save(update_fields=["role", "unit"])
+        membership.updated_at = timezone.now()
+        membership.save(update_fields=["role", "unit", "updated_at"])
         actor_cache_forget([membership.user_id])
         if moved:
             publish(
@@ -497,7 +498,8 @@ def membership_set_active(*, actor, membership, active, ip=None) -> Membership:
         stored = _member_locked(membership, lock_user=True)
         entry.changes = diff({"active": stored.active}, {"active": bool(active)})
         membership.is_active = active
-        membership.save(update_fields=["is_active"])
+        membership.updated_at = timezone.now()
+        membership.save(update_fields=["is_active", "updated_at"])
         actor_cache_forget([membership.user_id])
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])

@@ -12,6 +12,7 @@ router.register("people", api_views.PersonViewSet, basename="person")
 router.register("units", api_views.UnitViewSet, basename="unit")
 router.register("enrollments", api_views.EnrollmentViewSet, basename="enrollment")
 router.register("courses", api_views.CourseViewSet, basename="course")
+router.register("paths", api_views.PathViewSet, basename="path")
 router.register("certificates", api_views.CertificateViewSet, basename="certificate")
 
 urlpatterns = [

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from agencies.models import Membership, Unit
 from agencies.permissions import client_ip
-from courses.models import Course
+from courses.models import Course, LearningPath
 from learning.models import Certificate, Enrollment
 
 from . import selectors, services
@@ -27,6 +27,7 @@ from .serializers import (
     CourseSerializer,
     EnrollmentFilterSerializer,
     EnrollmentSerializer,
+    PathSerializer,
     PersonFilterSerializer,
     PersonSerializer,
     PersonUpdateSerializer,
@@ -142,6 +143,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 people = people.filter(role=wanted["role"])
             if wanted.get("active") is not None:
                 people = people.filter(is_active=wanted["active"])
+            if "updated_since" in wanted:
+                since = wanted["updated_since"]
+                people = people.filter(Q(updated_at__gte=since) | Q(user__updated_at__gte=since))
         return people
 
     def create(self, request):
@@ -307,3 +311,23 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
             if "course" in wanted:
                 rows = rows.filter(issued_for__course_id=wanted["course"])
         return rows
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Learning paths the agency can see", tags=["paths"]),
+    retrieve=extend_schema(summary="One learning path", tags=["paths"]),
+)
+class PathViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published learning paths the agency sees (its own and the shared ones), each with its
+    courses in order. Ordered by id."""
+
+    serializer_class = PathSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("id",)
+    read_scopes = (LEARNING_READ,)
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LearningPath.objects.none()
+        return selectors.paths(client=self.request.api_client)

@@ -1,9 +1,12 @@
 """Reads for the API, each scoped twice: to what the client's agency admin sees (the same
 access rules as the site) and to the client's agency."""
 
+from django.db.models import Q
+
 from agencies.access import members_visible_to, scope_q, units_visible_to
 from courses.access import course_visible_q
 from courses.models import Course, Status
+from courses.selectors import path_catalog
 from learning.models import Enrollment
 from learning.selectors import agency_certificates
 
@@ -68,4 +71,12 @@ def certificates(*, client: ApiClient):
         .filter(issued_for__agency_id=client.agency_id)
         .select_related("issued_for")
         .order_by()
+    )
+
+
+def paths(*, client: ApiClient):
+    """The published learning paths the client's agency sees (its own and the shared ones),
+    each with its steps among the courses the agency sees (`visible_steps`, in order)."""
+    return path_catalog(client.created_by).filter(
+        Q(owner__isnull=True) | Q(owner_id=client.agency_id)
     )

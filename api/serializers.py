@@ -1,10 +1,12 @@
 """What the API reads and writes: plain shapes over the other apps' rows (no model writes
 here; the views hand validated data to api.services)."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Membership, Role, Unit
-from courses.models import Course
+from courses.models import Course, LearningPath
 from learning.models import Certificate, Enrollment, EnrollmentStatus
 
 
@@ -40,10 +42,19 @@ class PersonSerializer(serializers.ModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     active = serializers.BooleanField(source="is_active", required=False)
     joined_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.SerializerMethodField(
+        help_text="When anything shown here last changed (address, name, unit, role, activity)."
+    )
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "full_name", "unit", "role", "active", "joined_at"]
+        fields = ["id", "email", "full_name", "unit", "role", "active", "joined_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_updated_at(self, membership) -> str:
+        return serializers.DateTimeField().to_representation(
+            max(membership.updated_at, membership.user.updated_at)
+        )
 
 
 class PersonUpdateSerializer(PersonSerializer):
@@ -56,6 +67,13 @@ class PersonFilterSerializer(serializers.Serializer):
     )
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text=(
+            "Only people whose address, name, unit, role or activity changed at or after this "
+            "moment."
+        ),
+    )
 
 
 class CourseRefSerializer(serializers.Serializer):
@@ -139,3 +157,17 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 class CertificateFilterSerializer(serializers.Serializer):
     course = serializers.IntegerField(required=False, min_value=1, help_text="A course's id.")
+
+
+class PathSerializer(serializers.ModelSerializer):
+    courses = serializers.SerializerMethodField(
+        help_text="The path's courses the agency sees, in the path's order (ids)."
+    )
+
+    class Meta:
+        model = LearningPath
+        fields = ["id", "slug", "title", "summary", "language", "courses"]
+        read_only_fields = fields
+
+    def get_courses(self, path) -> list[int]:
+        return [step.course_id for step in path.visible_steps]

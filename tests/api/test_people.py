@@ -208,3 +208,32 @@ def test_a_retried_post_with_an_idempotency_key_creates_nothing_twice(world, api
     )
     assert refused.status_code == 400
     assert IdempotentRequest.objects.count() == 1
+
+
+def test_updated_since_lists_the_people_whose_shown_fields_changed(world, api):
+    """A change of address or name (accounts), of unit, role or activity (agencies) moves the
+    person into `updated_since`; people untouched since stay out."""
+    import datetime
+
+    import time_machine
+
+    from accounts.services import user_identity_update
+    from agencies.services import membership_set_active, membership_update
+
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
+    client = api(world.a)
+    since = {"updated_since": later.isoformat()}
+    assert client.get("people/", since).json()["results"] == []
+    with time_machine.travel(later + datetime.timedelta(minutes=1), tick=False):
+        user_identity_update(user=world.a_learner, full_name="Renamed")
+        ops = Membership.objects.get(user__email="ops@a.gov")
+        membership_update(actor=world.a_admin, membership=ops, role=Role.TRAINER, unit=ops.unit)
+        trainer = Membership.objects.get(user=world.a_trainer)
+        membership_set_active(actor=world.a_admin, membership=trainer, active=False)
+    rows = client.get("people/", since).json()["results"]
+    assert {r["email"] for r in rows} == {"learner@a.gov", "ops@a.gov", "trainer@a.gov"}
+    assert all(r["updated_at"] >= later.isoformat()[:19] for r in rows)
+    after = {"updated_since": (later + datetime.timedelta(minutes=2)).isoformat()}
+    assert client.get("people/", after).json()["results"] == []
+    bad = client.get("people/", {"updated_since": "yesterday"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "updated_since"
