@@ -79,7 +79,9 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "provisioning",
+    "sso",
     "xapi",
+    "live",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -174,7 +176,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.AgencySignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.AgencySignupForm",
+    "login": "accounts.forms.AgencyLoginForm",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
@@ -356,6 +361,10 @@ LOGGING = {
 
 ACADEMY_DEMO_PASSWORD = "academy-demo"
 
+# Agency sign-in (sso/): identity providers must be reached over https, except in the embedded
+# run and the tests, whose test providers listen on plain http on loopback.
+ACADEMY_SSO_ALLOW_HTTP = env.bool("ACADEMY_SSO_ALLOW_HTTP", default=EMBEDDED)
+
 # /healthz answers {"status": ...} to anyone; its details go to platform admins and to a monitor
 # sending "Authorization: Bearer <ACADEMY_HEALTH_TOKEN>". The broker is checked at most this often.
 ACADEMY_HEALTH_TOKEN = env.str("ACADEMY_HEALTH_TOKEN", default="")
@@ -467,3 +476,8 @@ SPECTACULAR_SETTINGS = {
         "api.schema.add_problem_responses",
     ],
 }
+
+# Live sessions (live/, docs/events.md): registrants may cancel until this many hours before the
+# start; the join link is shown to registrants from this many minutes before the start.
+LIVE_CANCEL_CUTOFF_HOURS = env.int("LIVE_CANCEL_CUTOFF_HOURS", default=2)
+LIVE_JOIN_OPENS_MINUTES = env.int("LIVE_JOIN_OPENS_MINUTES", default=15)

@@ -22,12 +22,13 @@ def _labels(sections):
     return {str(s.label): [str(link.label) for link in s.links] for s in sections}
 
 
-def test_learner_gets_three_links_in_the_bar_and_no_menu(world):
+def test_learner_gets_four_links_in_the_bar_and_no_menu(world):
     sections = primary_navigation(actor_for(world.a_learner), "/")
     assert [(str(s.label), s.menu) for s in sections] == [
         ("Home", False),
         ("My learning", False),
         ("Catalog", False),
+        ("Live sessions", False),
     ]
 
 

@@ -1,0 +1,145 @@
+"""Forms of live sessions: parse input only; the services decide what is allowed."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Membership, Role, Unit
+from courses.access import course_available_to_agency_q
+from courses.models import Course, Language
+
+from .models import Accommodation, Format
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class SessionForm(forms.Form):
+    """A session's settings; times are read in the agency's time zone (the view activates it)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown, as in lessons."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=LocalDateTimeInput(), input_formats=[DATETIME_FORMAT]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=LocalDateTimeInput(), input_formats=[DATETIME_FORMAT]
+    )
+    capacity = forms.IntegerField(label=_("Capacity (seats)"), min_value=1, max_value=100000)
+    location = forms.CharField(
+        label=_("Location"),
+        required=False,
+        max_length=300,
+        help_text=_("For in-person and hybrid sessions: building and room."),
+    )
+    join_url = forms.URLField(
+        label=_("Join link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "For online and hybrid sessions. Shown to registrants shortly before the start."
+        ),
+    )
+    host = forms.ModelChoiceField(label=_("Host"), queryset=None)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Open to these units only"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty to open the session to the whole agency."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    course = forms.ModelChoiceField(
+        label=_("Linked course"),
+        queryset=None,
+        required=False,
+        help_text=_("Optional: the course this session belongs to."),
+    )
+
+    def __init__(self, *args, agency_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        trainers = Membership.objects.filter(
+            agency_id=agency_id, is_active=True, role__in=[Role.TRAINER, Role.AGENCY_ADMIN]
+        ).values("user_id")
+        self.fields["host"].queryset = (
+            get_user_model().objects.filter(pk__in=trainers).order_by("email")
+        )
+        self.fields["host"].label_from_instance = lambda u: str(u)
+        self.fields["units"].queryset = Unit.objects.filter(agency_id=agency_id).order_by("path")
+        self.fields["course"].queryset = Course.objects.filter(
+            course_available_to_agency_q(agency_id)
+        ).order_by("title")
+
+
+class SeriesDatesForm(forms.Form):
+    repeat_dates = forms.CharField(
+        label=_("Repeat on these dates too"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Optional: one date per line (YYYY-MM-DD), at the same time of day. Each date is a "
+            "session of its own with its own registrations."
+        ),
+    )
+
+    def clean_repeat_dates(self):
+        dates = []
+        for line in self.cleaned_data["repeat_dates"].split():
+            try:
+                dates.append(datetime.date.fromisoformat(line.strip().strip(",")))
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a date written as YYYY-MM-DD."), params={"value": line}
+                ) from None
+        return dates
+
+
+class RegistrationForm(forms.Form):
+    accommodations = forms.MultipleChoiceField(
+        label=_("Accommodations you need"),
+        choices=Accommodation.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only the host sees these."),
+    )
+    accommodation_other = forms.CharField(
+        label=_("Other needs (optional)"), required=False, max_length=300
+    )
+
+
+class RegisterPersonForm(forms.Form):
+    """A manager registers someone they manage."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: str(u)
+
+
+class FilterForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("Any format")), *Format.choices]
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("Any language")), *Language.choices]
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,163 @@
+"""Live sessions (workshops, livestreams, office hours), their series and registrations.
+
+Times are stored in UTC and shown in the viewer's agency time zone. The app is downstream of
+agencies, courses and learning: none of them imports it.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Unit
+from courses.models import Course, Language
+
+
+class Format(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class Accommodation(models.TextChoices):
+    CAPTIONING = "captioning", _("Live captioning")
+    SIGN_LANGUAGE = "sign_language", _("Sign-language interpreter")
+    OTHER = "other", _("Other")
+
+
+class Series(models.Model):
+    """One session repeated on several dates; each date is its own LiveSession with its own
+    registrations."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.title
+
+
+class LiveSession(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(
+        Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    description_html = models.TextField(blank=True, editable=False)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    join_url = models.URLField(_("join link"), max_length=500, blank=True)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("host")
+    )
+    # No unit: the whole agency; else people of these units and the units below them.
+    units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("units"))
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.EN
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Raised on every change that a calendar must hear of (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    is_cancelled = models.BooleanField(default=False)
+    checkin_code = models.CharField(max_length=12, blank=True)
+    recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
+    materials = models.TextField(_("materials"), blank=True)
+    materials_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["agency", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="live_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="live_capacity_positive"),
+            models.CheckConstraint(condition=Q(format__in=Format.values), name="live_format_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (Format.ONLINE, Format.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.format in (Format.IN_PERSON, Format.HYBRID)
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+
+
+class Registration(models.Model):
+    """One person's place at one session. Registered and attended hold a seat; the waiting
+    list is numbered 1..n with no gap (renumbered under the session's row lock)."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    accommodations = models.JSONField(default=list, blank=True)
+    accommodation_other = models.CharField(max_length=300, blank=True)
+    accommodation_arranged = models.BooleanField(default=False)
+    # The calendar event's UID, stable for this session and person, and its SEQUENCE.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="live_one_registration"),
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values), name="live_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="waitlisted", waitlist_position__gte=1)
+                    | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True))
+                ),
+                name="live_waitlist_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.session}"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed of their sessions: the token in the URL is the only
+    credential (calendar apps send no cookie); resetting it revokes the old URL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"calendar feed of {self.user}"

@@ -1,0 +1,173 @@
+"""Reads of live sessions for display, scoped to what the acting user may see, in a number of
+queries that does not depend on how many sessions or registrations there are."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from agencies.access import actor_for
+from agencies.dates import agency_day_bounds
+
+from .access import audience_q
+from .models import CalendarFeed, LiveSession, Registration, RegistrationStatus
+
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+
+
+def _with_counts(queryset, user):
+    mine = Registration.objects.filter(session=OuterRef("pk"), user=user)
+    return queryset.annotate(
+        seats_taken=Count("registrations", filter=Q(registrations__status__in=SEATED)),
+        waiting=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+        ),
+        my_status=Subquery(mine.values("status")[:1]),
+        my_position=Subquery(mine.values("waitlist_position")[:1]),
+    )
+
+
+def upcoming_sessions(user, *, format="", language="", date_from=None):
+    """Sessions not yet over that the user may register for (their audience), soonest first,
+    with seats taken, the waiting list's length and the user's own status. One query."""
+    actor = actor_for(user)
+    if actor.agency_id is None:
+        return LiveSession.objects.none()
+    queryset = LiveSession.objects.filter(
+        audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path),
+        is_cancelled=False,
+        ends_at__gt=timezone.now(),
+    )
+    if format:
+        queryset = queryset.filter(format=format)
+    if language:
+        queryset = queryset.filter(language=language)
+    if date_from:
+        start, _end = agency_day_bounds(actor.agency_time_zone, date_from)
+        queryset = queryset.filter(starts_at__gte=start)
+    return _with_counts(queryset.select_related("host"), user).order_by("starts_at", "pk")
+
+
+def my_sessions(user):
+    """The user's places at sessions not yet over (registered or waiting), soonest first."""
+    return (
+        Registration.objects.filter(
+            user=user,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+            session__ends_at__gt=timezone.now(),
+            session__is_cancelled=False,
+        )
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+
+
+def hosted_sessions(user, *, past: bool = False):
+    """Sessions the user hosts, upcoming (or past), with their counts."""
+    now = timezone.now()
+    queryset = LiveSession.objects.filter(host=user)
+    queryset = queryset.filter(ends_at__lte=now) if past else queryset.filter(ends_at__gt=now)
+    queryset = _with_counts(queryset, user).annotate(
+        attended=Count("registrations", filter=Q(registrations__status=RegistrationStatus.ATTENDED))
+    )
+    return queryset.order_by("-starts_at" if past else "starts_at")
+
+
+def agency_sessions(user):
+    """Every session of the trainer's agency not yet over (for editing by any trainer)."""
+    actor = actor_for(user)
+    return _with_counts(
+        LiveSession.objects.filter(agency_id=actor.agency_id, ends_at__gt=timezone.now()), user
+    ).select_related("host")
+
+
+def session_page(user, session: LiveSession) -> dict:
+    """What the session page shows this user: their registration, counts, whether the join
+    link is open to them, and whether they are in the audience."""
+    actor = actor_for(user)
+    now = timezone.now()
+    registration = Registration.objects.filter(session=session, user=user).first()
+    counts = Registration.objects.filter(session=session).aggregate(
+        seated=Count("pk", filter=Q(status__in=SEATED)),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    in_audience = LiveSession.objects.filter(
+        audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path), pk=session.pk
+    ).exists()
+    holds_seat = registration is not None and registration.holds_seat
+    opens = session.starts_at - timedelta(minutes=settings.LIVE_JOIN_OPENS_MINUTES)
+    return {
+        "registration": registration,
+        "seated": counts["seated"],
+        "waiting": counts["waiting"],
+        "free": max(session.capacity - counts["seated"], 0),
+        "in_audience": in_audience,
+        "is_past": session.ends_at <= now,
+        "has_started": session.starts_at <= now,
+        "join_open": holds_seat and session.is_online and opens <= now < session.ends_at,
+        "join_opens_at": opens,
+        "show_followup": session.ends_at <= now
+        and (in_audience or registration is not None)
+        and bool(session.recording_url or session.materials_html),
+    }
+
+
+def roster(session: LiveSession):
+    """The people holding a seat, by name, with their accommodation needs (host only)."""
+    return (
+        Registration.objects.filter(session=session, status__in=SEATED)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def waiting_list(session: LiveSession):
+    return (
+        Registration.objects.filter(session=session, status=RegistrationStatus.WAITLISTED)
+        .select_related("user")
+        .order_by("waitlist_position")
+    )
+
+
+def people_to_register(user, session: LiveSession):
+    """People the manager may register: those they manage, in the session's agency, with no
+    place yet."""
+    actor = actor_for(user)
+    if not actor.manages_people or actor.agency_id != session.agency_id:
+        return get_user_model().objects.none()
+    placed = Registration.objects.filter(session=session).exclude(
+        status=RegistrationStatus.CANCELLED
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            actor.rows_q(
+                agency_field="membership__agency",
+                unit_path_field="membership__unit__path",
+            ),
+            membership__is_active=True,
+        )
+        .exclude(pk__in=placed.values("user_id"))
+        .order_by("full_name", "email")
+    )
+
+
+def calendar_feed_for(user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def feed_registrations(token: str):
+    """The registrations of the feed's owner (None for an unknown token): places held or
+    waiting, and cancellations of the last 30 days so calendars drop them."""
+    feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
+    if feed is None or not feed.user.is_active:
+        return None
+    since = timezone.now() - timedelta(days=30)
+    return (
+        Registration.objects.filter(user=feed.user)
+        .filter(~Q(status=RegistrationStatus.CANCELLED) | Q(updated_at__gte=since))
+        .select_related("session__host", "user")
+        .order_by("session__starts_at")
+    )

@@ -1,0 +1,20 @@
+"""Every change of state of live sessions (see docs/events.md)."""
+
+from .feeds import calendar_feed_reset, calendar_feed_revoke
+from .registrations import (
+    attendance_record,
+    registration_cancel,
+    registration_create,
+)
+from .sessions import series_create, session_create, session_update
+
+__all__ = [
+    "attendance_record",
+    "calendar_feed_reset",
+    "calendar_feed_revoke",
+    "registration_cancel",
+    "registration_create",
+    "series_create",
+    "session_create",
+    "session_update",
+]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "live"
+
+urlpatterns = [
+    path("", views.upcoming, name="upcoming"),
+    path("<int:session_id>/", views.detail, name="detail"),
+    path("<int:session_id>/register/", views.register, name="register"),
+    path("<int:session_id>/register-person/", views.register_person, name="register_person"),
+    path("registrations/<int:registration_id>/cancel/", views.cancel, name="cancel"),
+    path("calendar/", views.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", views.feed, name="feed"),
+]
