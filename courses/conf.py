@@ -18,6 +18,10 @@ DEFAULTS = {
     "ACADEMY_BUNDLE_MAX_READ_BYTES": 50 * 1024 * 1024,
     "ACADEMY_BUNDLE_MAX_LESSON_BYTES": 256 * 1024,
     "ACADEMY_BUNDLE_MAX_RENDERED_BYTES": 32 * 1024 * 1024,
+    # Any one Markdown text (lesson, prompt, explanation), studio preview included: the HTML
+    # it may render to. Measured before the HTML is written, so memory stays about ten times
+    # this whatever the amplification (reference links, abbreviations, tables of contents).
+    "ACADEMY_MARKDOWN_MAX_HTML_BYTES": 4 * 1024 * 1024,
     # Lesson attachments: size and the allowed extensions with their content types.
     "ACADEMY_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
     "ACADEMY_ATTACHMENT_TYPES": {

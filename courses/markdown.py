@@ -12,6 +12,12 @@ USWDS utility classes the site loads cannot draw a fake sign-in over a lesson. I
 from the lesson's own attachments (named in the Markdown, rewritten to their stored URL by
 `link_attachments`) or from hosts in settings.ACADEMY_IMAGE_HOSTS; any other image becomes its
 alt text (a link to it when it is a web address), so lessons cannot track who reads them.
+
+Markdown can amplify: a reference link repeats its URL at every use, an abbreviation its title
+at every occurrence of the word, and `[TOC]` the whole table of contents at every marker. Only
+the first `[TOC]` marker is kept, and the tree is measured before it is written out: a text
+whose HTML would pass ACADEMY_MARKDOWN_MAX_HTML_BYTES is never serialised (`MarkdownTooLarge`),
+so a few kilobytes of Markdown cannot make a worker hold hundreds of megabytes.
 """
 
 import re
@@ -25,6 +31,8 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from markdown.treeprocessors import Treeprocessor
+
+from .conf import limit
 
 EXTENSIONS = ["tables", "fenced_code", "admonition", "toc", "sane_lists", "def_list", "abbr"]
 EXTENSION_CONFIGS = {
@@ -212,6 +220,51 @@ class _ImageGate(Treeprocessor):
         parent.remove(child)
 
 
+TOC_MARKER = "[TOC]"
+
+
+class MarkdownTooLarge(ValueError):
+    """The text would render to more HTML than ACADEMY_MARKDOWN_MAX_HTML_BYTES."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        super().__init__(
+            _("This text would make more than %d bytes of HTML: shorten it or split it.") % budget
+        )
+
+
+class _OneTableOfContents(Treeprocessor):
+    """Keep the first `[TOC]` paragraph and drop the others (before the toc extension, which
+    would put the whole table of contents at every marker)."""
+
+    def run(self, root):
+        seen, extra = False, set()
+        for element in root.iter("p"):
+            if len(element) == 0 and (element.text or "").strip() == TOC_MARKER:
+                if seen:
+                    extra.add(id(element))
+                seen = True
+        if extra:
+            for parent in list(root.iter()):
+                if any(id(child) in extra for child in parent):
+                    parent[:] = [child for child in parent if id(child) not in extra]
+
+
+class _SizeGate(Treeprocessor):
+    """Refuse, before serialising, a tree whose HTML would pass the budget. The tree shares
+    repeated strings (a reference link's URL, an abbreviation's title), so it is small even
+    when its HTML would not be; counting it costs one walk."""
+
+    def run(self, root):
+        budget, size = limit("ACADEMY_MARKDOWN_MAX_HTML_BYTES"), 0
+        for element in root.iter():
+            size += 2 * len(element.tag) + 5 + len(element.text or "") + len(element.tail or "")
+            for name, value in element.attrib.items():
+                size += len(name) + len(value) + 4
+            if size > budget:
+                raise MarkdownTooLarge(budget)
+
+
 def _markdown_without_raw_html(images: frozenset) -> markdown.Markdown:
     md = markdown.Markdown(
         extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
@@ -221,6 +274,10 @@ def _markdown_without_raw_html(images: frozenset) -> markdown.Markdown:
     md.inlinePatterns.deregister("html")
     # After the inline patterns (20) have made the img elements.
     md.treeprocessors.register(_ImageGate(md, images), "academy_image_gate", 5)
+    # Between the inline patterns (20) and the table of contents (5).
+    md.treeprocessors.register(_OneTableOfContents(md), "academy_one_toc", 6)
+    # Last before the tree is written out (the unescape step, 0, only restores escapes).
+    md.treeprocessors.register(_SizeGate(md), "academy_size_gate", 1)
     return md
 
 
@@ -228,8 +285,18 @@ def render_markdown(source: str, *, images=()) -> str:
     """Markdown source to sanitised HTML. Empty in, empty out.
 
     `images` are the relative image sources this text may use (its lesson's attachments, as
-    `attachment_refs` lists them); other images load only from ACADEMY_IMAGE_HOSTS.
+    `attachment_refs` lists them); other images load only from ACADEMY_IMAGE_HOSTS. A text
+    that would pass ACADEMY_MARKDOWN_MAX_HTML_BYTES renders as one paragraph saying so.
     """
+    try:
+        return render_markdown_within_budget(source, images=images)
+    except MarkdownTooLarge as too_large:
+        return f"<p>{escape(str(too_large))}</p>"
+
+
+def render_markdown_within_budget(source: str, *, images=()) -> str:
+    """`render_markdown`, but a text over ACADEMY_MARKDOWN_MAX_HTML_BYTES raises
+    MarkdownTooLarge (for checks that report it as a problem)."""
     if not source or not source.strip():
         return ""
     images = frozenset(images)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ..conf import limit
-from ..markdown import render_markdown
+from ..markdown import MarkdownTooLarge, render_markdown_within_budget
 from ..models import Language, Level, ShowAnswers
 from ..services.authoring import attachment_check
 from ..services.content import QUIZ_FIELDS, content_problems
@@ -280,11 +280,16 @@ def _rendered_size_problems(content: dict) -> list[str]:
     budget, total = limit("ACADEMY_BUNDLE_MAX_RENDERED_BYTES"), 0
     for m_index, module in enumerate(content["modules"]):
         for l_index, lesson in enumerate(module["lessons"]):
-            total += len(render_markdown(lesson["body"]))
+            where = f"{MANIFEST}: modules[{m_index}].lessons[{l_index}]: "
+            try:
+                total += len(render_markdown_within_budget(lesson["body"]))
+            except MarkdownTooLarge as too_large:
+                return [
+                    where + _("the lesson renders to more than %d bytes of HTML") % too_large.budget
+                ]
             if total > budget:
                 return [
-                    f"{MANIFEST}: modules[{m_index}].lessons[{l_index}]: "
-                    + _("the lessons render to more than %d bytes of HTML in all") % budget
+                    where + _("the lessons render to more than %d bytes of HTML in all") % budget
                 ]
     return []
 

@@ -127,18 +127,27 @@ def test_yaml_aliases_are_refused_before_they_are_expanded(tmp_path):
     assert outcome["peak"] < PEAK_LIMIT_BYTES, outcome["peak"]
 
 
-@pytest.mark.django_db
-def test_a_damaged_zip_entry_is_a_problem_not_a_crash(tmp_path):
+def damaged_zip() -> bytes:
     good = manifest([lesson(1, "lessons/one.md")])
     data = bytearray(zip_bytes({"course.yaml": good, "lessons/one.md": b"# One\n\nText " * 50}))
     # Flip bytes inside the compressed data of the lesson: the CRC check fails on reading.
     offset = data.index(b"lessons/one.md") + len("lessons/one.md") + 8
     for i in range(offset, offset + 8):
         data[i] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.django_db
+def test_a_damaged_zip_entry_is_a_problem_not_a_crash(tmp_path):
     with pytest.raises(BundleError) as error:
-        bundle_import(bytes(data), actor=None)
+        bundle_import(damaged_zip(), actor=None)
     assert any("the zip file is damaged" in p for p in error.value.problems)
     assert not Course.objects.filter(slug="hostile").exists()
+    path = tmp_path / "damaged.zip"
+    path.write_bytes(damaged_zip())
+    outcome = import_in_child(path)
+    assert any("the zip file is damaged" in p for p in outcome["problems"])
+    assert outcome["peak"] < PEAK_LIMIT_BYTES, outcome["peak"]
 
 
 @pytest.mark.django_db
@@ -173,3 +182,20 @@ def test_markdown_that_renders_past_the_budget_is_refused(settings):
         "course.yaml: modules[0].lessons[0]: the lessons render to more than 50000 bytes of HTML "
         "in all"
     ]
+
+
+def test_markdown_that_amplifies_stays_small_in_a_child_process(tmp_path):
+    """Under one lesson's limit, 36,000 reference links each repeat a 1,000-character URL: about
+    37 MB of HTML from under 2 KB of zip. With the default limits the lesson is refused before
+    its HTML is written (it used to peak at 348 MB)."""
+    body = b"[r]: https://example.gov/" + b"a" * 1000 + b"\n\n" + b"[x][r] " * (250 * 1024 // 7)
+    files = {"course.yaml": manifest([lesson(i, f"lessons/{i}.md") for i in range(3)])}
+    files.update({f"lessons/{i}.md": body for i in range(3)})
+    path = tmp_path / "amplifies.zip"
+    path.write_bytes(zip_bytes(files))
+    assert path.stat().st_size < 5_000
+    outcome = import_in_child(path)
+    assert outcome["problems"] == [
+        "course.yaml: modules[0].lessons[0]: the lesson renders to more than 4194304 bytes of HTML"
+    ]
+    assert outcome["peak"] < PEAK_LIMIT_BYTES, outcome["peak"]

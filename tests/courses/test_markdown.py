@@ -7,9 +7,11 @@ import pytest
 
 from courses.markdown import (
     ALLOWED_TAGS,
+    MarkdownTooLarge,
     embed_host_allowed,
     embed_url,
     render_markdown,
+    render_markdown_within_budget,
     sanitize_html,
     video_embed_html,
 )
@@ -211,3 +213,32 @@ def test_relative_images_only_for_the_lessons_attachments(settings):
     assert "<span>Other</span>" in html and "tracker.example" not in html
     # The sanitizer alone drops the source too (raw HTML, say).
     assert "src=" not in sanitize_html('<img src="https://tracker.example/p.gif" alt="x">')
+
+
+def test_only_the_first_table_of_contents_marker_is_kept():
+    """Each [TOC] would repeat the whole table: 5 KB of headings and markers made 6 MB."""
+    source = "".join(f"# Heading {i}\n\n" for i in range(200)) + "[TOC]\n\n" * 500
+    html = render_markdown(source)
+    assert html.count('<div class="toc">') == 1
+    assert len(html) < 40_000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # A reference link repeats its URL at every use.
+        "[r]: https://example.gov/" + "a" * 1000 + "\n\n" + "[x][r] " * 5000,
+        # An abbreviation repeats its title at every occurrence of the word.
+        "W " * 5000 + "\n\n*[W]: " + "t" * 1000 + "\n",
+    ],
+    ids=["reference-links", "abbreviations"],
+)
+def test_text_that_would_pass_the_html_budget_is_refused_before_it_is_written(settings, source):
+    settings.ACADEMY_MARKDOWN_MAX_HTML_BYTES = 1_000_000
+    with pytest.raises(MarkdownTooLarge):
+        render_markdown_within_budget(source)
+    assert render_markdown(source) == (
+        "<p>This text would make more than 1000000 bytes of HTML: shorten it or split it.</p>"
+    )
+    settings.ACADEMY_MARKDOWN_MAX_HTML_BYTES = 10_000_000
+    assert len(render_markdown(source)) > 1_000_000  # the same text within a larger budget
