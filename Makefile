@@ -18,7 +18,11 @@ test: setup
 	$(BIN)/pytest --ignore=tests/e2e
 	$(BIN)/pytest tests/e2e
 
+# Two Debian packages come from the system, not .venv: xmlsec1, which pysaml2 calls to sign and
+# verify SAML (agencies' SAML sign-in and its tests), and chromium for the browser tests:
+# `apt-get install -y chromium xmlsec1` (bash .ci/run does it).
 setup: deps assets dirs
+	@command -v xmlsec1 >/dev/null 2>&1 || echo "warning: xmlsec1 is missing (apt-get install -y xmlsec1): SAML sign-in and its tests need it"
 
 dirs:
 	mkdir -p var/broker/queue var/broker/processed var/broker/control var/media
