@@ -58,6 +58,7 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
         if actor.is_agency_admin:
             manage.append((_("Reminder policy"), "reminders:policy"))
             manage.append((_("Agency settings"), "agencies:agency_settings"))
+            manage.append((_("Sign-in (SSO)"), "sso:provider_list"))
             manage.append((_("Provisioning (SCIM)"), "provisioning:token_list"))
             manage.append((_("API clients"), "api:client_list"))
             manage.append((_("Learning record store (xAPI)"), "xapi:settings"))

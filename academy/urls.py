@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from sso.views import EmailFirstLoginView
+
 from . import pages, views
 
 handler403 = "academy.views.error_403"
@@ -18,7 +20,10 @@ urlpatterns = [
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),
     path("session/keep-alive/", views.session_keepalive, name="session_keepalive"),
+    # The sign-in page asks for the email first (agency sign-in, sso/), then allauth's form.
+    path("accounts/login/", EmailFirstLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
+    path("", include("sso.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("agency/provisioning/", include("provisioning.urls")),
     path("agency/xapi/", include("xapi.urls")),

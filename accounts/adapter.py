@@ -7,6 +7,8 @@ from django.db import transaction
 
 from agencies.services import membership_join_on_signup
 
+from .signals import PROVIDER_LOGOUT_URL_KEY
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
@@ -20,6 +22,13 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit and verification == account_settings.EmailVerificationMethod.NONE:
                 membership_join_on_signup(user=user)
         return user
+
+    def get_logout_redirect_url(self, request):
+        """After signing out, a person who signed in through their agency's identity provider
+        goes to the provider's own logout (allauth reads this before the session ends)."""
+        return request.session.get(PROVIDER_LOGOUT_URL_KEY) or super().get_logout_redirect_url(
+            request
+        )
 
     def is_reauthentication_required(self, *, app, **kwargs):
         """A sign-in with a password in the last few minutes counts as re-authentication.

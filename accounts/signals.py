@@ -15,6 +15,9 @@ SESSION_STARTED_KEY = "academy_session_started"
 SESSION_TOUCHED_KEY = "academy_session_touched"
 # The user id of a session that signed in with an authenticator, or that has set one up since.
 MFA_VERIFIED_KEY = "academy_mfa_verified"
+# Set by a sign-in through an agency's identity provider (sso/): the provider's logout address,
+# where signing out of Academy sends the person next (AccountAdapter.get_logout_redirect_url).
+PROVIDER_LOGOUT_URL_KEY = "academy_sso_logout_url"
 
 
 @receiver(user_logged_in)

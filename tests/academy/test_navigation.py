@@ -41,6 +41,7 @@ def test_agency_admin_gets_learning_studio_manage_and_reports(world):
         "Assignments",
         "Reminder policy",
         "Agency settings",
+        "Sign-in (SSO)",
         "Provisioning (SCIM)",
         "API clients",
         "Learning record store (xAPI)",

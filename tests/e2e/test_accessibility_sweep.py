@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.builders import build_course
+from tests.e2e.conftest import fill_sign_in_form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -163,9 +164,7 @@ ROLES = [
 
 def _sign_in(page, email):
     page.goto(reverse("account_login"))
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(settings.ACADEMY_DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    fill_sign_in_form(page, email, settings.ACADEMY_DEMO_PASSWORD)
     page.wait_for_load_state()
     if email in NEEDS_MFA:
         page.locator("#id_code").fill(_totp_code(NEEDS_MFA[email]))

@@ -10,7 +10,7 @@ import pytest
 
 from agencies.models import Role
 from tests.builders import make_member
-from tests.e2e.conftest import nav
+from tests.e2e.conftest import fill_sign_in_form, nav
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -115,9 +115,7 @@ def _sign_in_and_choose(page, email, language):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/")
     nav(page, "Sign in")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill("academy-demo")
-    page.locator("main form button[type=submit]").click()
+    fill_sign_in_form(page, email)
     page.wait_for_load_state()
     if language != "en":
         page.locator("#language-select").select_option(language)

@@ -5,7 +5,7 @@ from django.core import mail
 
 from agencies.models import Role
 from tests.builders import make_member
-from tests.e2e.conftest import nav
+from tests.e2e.conftest import fill_sign_in_form, nav
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,9 +48,7 @@ def test_signup_verify_and_switch_to_french(page, live_server, axe_check):
     page.wait_for_load_state()
     if "/accounts/login/" in page.url:  # signed out in between: sign in again
         axe_check(page)
-        page.locator("#id_login").fill("nina@example.gov")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        fill_sign_in_form(page, "nina@example.gov", PASSWORD)
     page.wait_for_url(live_server.url + "/")
     assert "Agency of Examples" in page.locator("header.usa-header").inner_text()
     assert "Welcome, Nina New" in page.locator("h1").inner_text()
@@ -70,9 +68,7 @@ def test_signup_verify_and_switch_to_french(page, live_server, axe_check):
 
 def _sign_in(page, live_server, email, password="academy-demo"):
     page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
+    fill_sign_in_form(page, email, password)
     page.wait_for_url(live_server.url + "/")
 
 

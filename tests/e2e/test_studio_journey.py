@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from agencies.models import Role
 from courses.models import Course, Status
 from tests.builders import make_member
-from tests.e2e.conftest import both_widths, nav, sign_in
+from tests.e2e.conftest import both_widths, fill_sign_in_form, nav, sign_in
 from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -253,9 +253,7 @@ def test_session_warning_and_nothing_typed_is_lost_when_the_session_ends(
 
     # Save anyway: it goes to the sign-in page, and after signing in the text comes back.
     page.get_by_role("button", name="Save", exact=True).click()
-    page.locator("#id_login").fill("trainer@example.gov")
-    page.locator("#id_password").fill("academy-demo")
-    page.locator("main form button[type=submit]").click()
+    fill_sign_in_form(page, "trainer@example.gov")
     expect(page.locator("h1")).to_have_text("Lesson: History")
     expect(page.locator("#lesson-draft-restored")).to_be_visible()
     expect(page.locator("#id_body")).to_have_value("Text typed after the session ended.")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sso"
+
+urlpatterns = [
+    path("agency/sign-in/", views.provider_list, name="provider_list"),
+    path("agency/sign-in/new/<str:kind>/", views.provider_edit, name="provider_new"),
+    path("agency/sign-in/<uuid:public_id>/", views.provider_edit, name="provider_edit"),
+    path("agency/sign-in/<uuid:public_id>/remove/", views.provider_delete, name="provider_delete"),
+    path("sso/<uuid:public_id>/start/", views.start, name="start"),
+    path("sso/<uuid:public_id>/oidc/callback/", views.oidc_callback, name="oidc_callback"),
+    path("sso/<uuid:public_id>/jwks.json", views.jwks, name="jwks"),
+]

@@ -1,0 +1,292 @@
+"""Agency sign-in: the email-first sign-in page, the round trip to the agency's provider, and
+the agency admin's page of providers."""
+
+import time
+
+from allauth.account.views import LoginView
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from academy.forms import apply_validation_error
+from accounts.signals import MFA_VERIFIED_KEY, PROVIDER_LOGOUT_URL_KEY
+from agencies.permissions import agency_admin_required, client_ip
+from agencies.selectors import agency_for_actor
+
+from . import oidc, selectors, services
+from .forms import EmailStepForm, ProviderForm
+from .models import IdentityProvider
+
+PENDING_KEY = "academy_sso_pending"
+PENDING_MAX = 5
+PENDING_SECONDS = 600
+
+
+class EmailFirstLoginView(LoginView):
+    """allauth's sign-in page, asking for the email first. An address on the domains of an
+    agency with an identity provider goes to that provider; any other gets the password form
+    (whether or not an account exists, so nothing is told about accounts)."""
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("login"):
+            return self._password_step(request.GET["login"])
+        return self._email_step(EmailStepForm())
+
+    def post(self, request, *args, **kwargs):
+        if "password" in request.POST:
+            return super().post(request, *args, **kwargs)
+        form = EmailStepForm(request.POST)
+        if not form.is_valid():
+            return self._email_step(form)
+        email = form.cleaned_data["login"]
+        provider = selectors.provider_for_email(email)
+        if provider is not None:
+            start = reverse("sso:start", args=[provider.public_id])
+            return redirect(f"{start}?{urlencode({'next': self.get_next_url() or ''})}")
+        return self._password_step(email)
+
+    def _email_step(self, form):
+        context = self.get_context_data(form=self.get_form_class()(request=self.request))
+        context.update(step="email", email_form=form)
+        return self.render_to_response(context)
+
+    def _password_step(self, email):
+        form = self.get_form_class()(initial={"login": email}, request=self.request)
+        context = self.get_context_data(form=form)
+        context.update(step="password", email=email)
+        return self.render_to_response(context)
+
+
+def _redirect_uri(request, provider):
+    return request.build_absolute_uri(reverse("sso:oidc_callback", args=[provider.public_id]))
+
+
+def _safe_next(request, url):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("home")
+
+
+def _failed(request, provider, message, status=400):
+    return render(
+        request,
+        "sso/sign_in_failed.html",
+        {"provider": provider, "message": message},
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def start(request, public_id):
+    provider = get_object_or_404(
+        IdentityProvider.objects.select_related("agency"), public_id=public_id, enabled=True
+    )
+    if provider.kind == IdentityProvider.Kind.SAML:
+        raise Http404  # SAML is being added (sso/saml.py)
+    try:
+        discovery = services.provider_discovery(provider)
+        url, pending = oidc.authorization_request(
+            provider,
+            discovery,
+            redirect_uri=_redirect_uri(request, provider),
+            next_url=_safe_next(request, request.GET.get("next")),
+        )
+    except oidc.OidcError as error:
+        services.audit_refusal(
+            provider, target="", reason=error.reason, message=str(error), ip=client_ip(request)
+        )
+        return _failed(
+            request,
+            provider,
+            _(
+                "Your agency's sign-in service cannot be reached "
+                "just now. Try again in a few minutes."
+            ),
+            status=502,
+        )
+    waiting = [
+        p
+        for p in request.session.get(PENDING_KEY, [])
+        if time.time() - p["started"] < PENDING_SECONDS
+    ][-(PENDING_MAX - 1) :]
+    request.session[PENDING_KEY] = [*waiting, pending.as_session()]
+    return redirect(url)
+
+
+def _take_pending(request, provider, state):
+    """The request this callback answers (used once), or None."""
+    waiting = request.session.get(PENDING_KEY, [])
+    match = next((p for p in waiting if state and p["state"] == state), None)
+    if match is None:
+        return None
+    request.session[PENDING_KEY] = [p for p in waiting if p is not match]
+    if match["provider_id"] != provider.pk or time.time() - match["started"] > PENDING_SECONDS:
+        return None
+    return oidc.PendingRequest(**match)
+
+
+@never_cache
+@require_GET
+def oidc_callback(request, public_id):
+    provider = get_object_or_404(
+        IdentityProvider.objects.select_related("agency", "default_unit"),
+        public_id=public_id,
+        enabled=True,
+        kind=IdentityProvider.Kind.OIDC,
+    )
+    ip = client_ip(request)
+    pending = _take_pending(request, provider, request.GET.get("state", ""))
+    try:
+        if pending is None:
+            raise oidc.OidcError("wrong_state", "unknown, used or expired state")
+        if request.GET.get("error"):
+            raise oidc.OidcError(
+                "provider_error",
+                f"{request.GET['error']}: {request.GET.get('error_description', '')}"[:300],
+            )
+        discovery = services.provider_discovery(provider)
+        token = oidc.exchange_code(
+            provider,
+            discovery,
+            code=request.GET.get("code", ""),
+            pending=pending,
+            redirect_uri=_redirect_uri(request, provider),
+        )
+        claims = oidc.verify_id_token(provider, discovery, token["id_token"], nonce=pending.nonce)
+        if not claims.get(provider.email_attribute):
+            claims = {**oidc.userinfo(discovery, token, subject=claims["sub"]), **claims}
+    except oidc.OidcError as error:
+        services.audit_refusal(provider, target="", reason=error.reason, message=str(error), ip=ip)
+        return _failed(
+            request,
+            provider,
+            _("Your agency's sign-in could not be completed. Start again from the sign-in page."),
+        )
+    asserted = services.asserted_from_claims(provider, str(claims["sub"]), claims)
+    try:
+        user = services.sign_in_asserted(provider, asserted, ip=ip)
+    except services.SignInRefused as refused:
+        return _failed(request, provider, refused.message, status=403)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The agency's provider authenticated the person, with the assurance the agency asked of
+    # it (acr_values): Academy's own second factor is not asked again.
+    request.session[MFA_VERIFIED_KEY] = user.pk
+    logout_url = _provider_logout_url(request, discovery, token)
+    if logout_url:
+        request.session[PROVIDER_LOGOUT_URL_KEY] = logout_url
+    return redirect(_safe_next(request, pending.next_url))
+
+
+def _provider_logout_url(request, discovery, token):
+    endpoint = discovery.get("end_session_endpoint")
+    if not endpoint:
+        return ""
+    params = {
+        "id_token_hint": token["id_token"],
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("home")),
+    }
+    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
+
+
+@require_GET
+def jwks(request, public_id):
+    provider = get_object_or_404(
+        IdentityProvider, public_id=public_id, kind=IdentityProvider.Kind.OIDC
+    )
+    return JsonResponse(oidc.public_jwks(provider))
+
+
+# The agency admin's pages.
+
+
+@agency_admin_required
+def provider_list(request):
+    agency = agency_for_actor(user=request.user)
+    if agency is None:
+        return redirect("agencies:agency_list")
+    providers = selectors.provider_list(user=request.user, agency=agency)
+    return render(
+        request,
+        "sso/provider_list.html",
+        {
+            "agency": agency,
+            "providers": providers,
+            "kinds": IdentityProvider.Kind.choices,
+        },
+    )
+
+
+@agency_admin_required
+def provider_edit(request, public_id=None, kind=None):
+    agency = agency_for_actor(user=request.user)
+    if agency is None:
+        return redirect("agencies:agency_list")
+    provider = None
+    if public_id is not None:
+        try:
+            provider = selectors.provider_for_admin(
+                user=request.user, agency=agency, public_id=public_id
+            )
+        except IdentityProvider.DoesNotExist as error:
+            raise Http404 from error
+        kind = provider.kind
+    elif kind not in IdentityProvider.Kind.values:
+        raise Http404
+    form = ProviderForm(
+        request.POST or None, request.FILES or None, instance=provider, agency=agency, kind=kind
+    )
+    if request.method == "POST" and form.is_valid():
+        values = form.values() | ({"kind": kind} if provider is None else {})
+        try:
+            saved = services.provider_save(
+                actor=request.user,
+                agency=agency,
+                provider=IdentityProvider.objects.get(pk=provider.pk) if provider else None,
+                values=values,
+                client_secret=form.cleaned_data.get("client_secret") or None,
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": saved.name})
+            return redirect("sso:provider_edit", public_id=saved.public_id)
+    context = {
+        "agency": agency,
+        "form": form,
+        "provider": provider,
+        "kind": kind,
+        "kind_label": IdentityProvider.Kind(kind).label,
+    }
+    if provider is not None:
+        context["redirect_uri"] = _redirect_uri(request, provider)
+        context["jwks_url"] = request.build_absolute_uri(
+            reverse("sso:jwks", args=[provider.public_id])
+        )
+        context["unmatched"] = selectors.unmatched_unit_codes(provider=provider)
+    return render(request, "sso/provider_form.html", context)
+
+
+@require_POST
+@agency_admin_required
+def provider_delete(request, public_id):
+    agency = agency_for_actor(user=request.user)
+    try:
+        provider = selectors.provider_for_admin(
+            user=request.user, agency=agency, public_id=public_id
+        )
+    except IdentityProvider.DoesNotExist as error:
+        raise Http404 from error
+    services.provider_delete(actor=request.user, provider=provider, ip=client_ip(request))
+    messages.success(request, _("Removed “%(name)s”.") % {"name": provider.name})
+    return redirect("sso:provider_list")

@@ -1,0 +1,82 @@
+import pytest
+import requests
+
+from agencies.models import Role
+from sso import oidc, services
+from sso.models import IdentityProvider
+from tests.builders import make_member
+from tests.factories import AgencyFactory, UnitFactory
+
+from .idp import TestProvider, running
+
+SUBJECT = "user-0001"
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
+
+
+@pytest.fixture
+def admin(agency):
+    return make_member(agency, Role.AGENCY_ADMIN, email="admin@example.gov")
+
+
+@pytest.fixture
+def field_office(agency):
+    return UnitFactory(agency=agency, name="Field office", code="FO-1")
+
+
+@pytest.fixture
+def idp():
+    provider = TestProvider(client_id="academy-examples")
+    with running(provider):
+        provider.user = {
+            "sub": SUBJECT,
+            "email": "Pat.Doe@example.gov",
+            "given_name": "Pat",
+            "family_name": "Doe",
+            "unit": "fo-1",
+            "groups": ["training-admins"],
+        }
+        yield provider
+
+
+@pytest.fixture
+def provider(agency, admin, idp, field_office):
+    """An OIDC provider of the agency using private_key_jwt, saved through the admin's service
+    (which fetches the discovery document over HTTP); the test provider trusts its public key."""
+    saved = services.provider_save(
+        actor=admin,
+        agency=agency,
+        provider=None,
+        values={
+            "kind": IdentityProvider.Kind.OIDC,
+            "name": "Examples ID",
+            "issuer": idp.base,
+            "client_id": idp.client_id,
+            "acr_values": "http://idmanagement.gov/ns/assurance/aal/2",
+            "unit_attribute": "unit",
+            "groups_attribute": "groups",
+            "group_roles": {"training-admins": Role.TRAINER},
+        },
+    )
+    idp.client_jwks = oidc.public_jwks(saved)
+    return saved
+
+
+def sign_in_through(client, idp, email="pat.doe@example.gov", next_url=""):
+    """Walk the round trip as a browser would: the email step, Academy's start, the provider's
+    authorization (over real HTTP), and back to Academy's callback. Returns the callback's
+    response."""
+    step = client.post(
+        "/accounts/login/" + (f"?next={next_url}" if next_url else ""), {"login": email}
+    )
+    assert step.status_code == 302, step.content[:500]
+    start = client.get(step["Location"])
+    assert start.status_code == 302
+    assert start["Location"].startswith(idp.base + "/authorize?")
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    callback = answer.headers["Location"]
+    assert callback.startswith("http://testserver/")
+    return client.get(callback.removeprefix("http://testserver"))
