@@ -417,7 +417,9 @@ CONTENT_SECURITY_POLICY = {
 API_SCOPES = {
     "people:read": "Read the agency's people",
     "people:write": "Create, change and deactivate the agency's people",
-    "learning:read": "Read the agency's units, enrollments and completions",
+    "learning:read": "Read the agency's units, enrollments, completions and learning events",
+    "assignments:write": "Assign training to the agency, a unit or people, and remove it",
+    "reports:read": "Request the agency's reports and download them",
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {

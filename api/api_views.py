@@ -9,32 +9,50 @@ import json
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
+from academy.files import private_file_response
 from agencies.models import Membership, Unit
 from agencies.permissions import client_ip
 from courses.models import Course, LearningPath
-from learning.models import Certificate, Enrollment
+from learning.models import Certificate, Enrollment, LearningEvent
+from learning.selectors import certificate_verification
+from reminders.models import Assignment
+from reports.models import ReportRun
+from reports.services.runs import CONTENT_TYPES, report_file
 
 from . import selectors, services
 from .pagination import KeysetPagination
 from .serializers import (
+    AssignmentCreateSerializer,
+    AssignmentPreviewSerializer,
+    AssignmentSerializer,
     CertificateFilterSerializer,
     CertificateSerializer,
+    CertificateVerificationSerializer,
     CourseSerializer,
     EnrollmentFilterSerializer,
     EnrollmentSerializer,
+    LearningEventFilterSerializer,
+    LearningEventSerializer,
     PathSerializer,
     PersonFilterSerializer,
     PersonSerializer,
     PersonUpdateSerializer,
+    ReportRunRequestSerializer,
+    ReportRunSerializer,
     UnitSerializer,
 )
 
 PEOPLE_READ, PEOPLE_WRITE, LEARNING_READ = "people:read", "people:write", "learning:read"
+ASSIGNMENTS_WRITE, REPORTS_READ = "assignments:write", "reports:read"
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -331,3 +349,279 @@ class PathViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return LearningPath.objects.none()
         return selectors.paths(client=self.request.api_client)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Assignments of the agency",
+        description="Removed ones included (`removed_at` set). Ordered by id.",
+        tags=["assignments"],
+    ),
+    retrieve=extend_schema(summary="One assignment", tags=["assignments"]),
+    create=extend_schema(
+        summary="Assign a course or path",
+        description=(
+            "To the whole agency (`target` `agency`), a unit and the units below it (`unit`) "
+            "or chosen people (`people`), with a due date or a number of days after each "
+            "person is assigned. People are enrolled in the background (`status`, "
+            "`people_done`). Refused like on the site: a due date before the agency's today, "
+            "a course or path the agency cannot use, incoherent dates or recurrence."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=AssignmentCreateSerializer,
+        responses={201: AssignmentSerializer},
+        tags=["assignments"],
+    ),
+    preview=extend_schema(
+        summary="What an assignment would do",
+        description="The same checks as creating it; writes nothing.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=AssignmentCreateSerializer,
+        responses={200: AssignmentPreviewSerializer},
+        tags=["assignments"],
+    ),
+    destroy=extend_schema(
+        summary="Remove an assignment",
+        description=(
+            "Its reminders stop; enrollments and completions stay. Removing one already "
+            "removed changes nothing."
+        ),
+        tags=["assignments"],
+    ),
+)
+class AssignmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Training assigned in the agency, through reminders' services (audit, checks,
+    reminders and background enrollment as on the site)."""
+
+    serializer_class = AssignmentSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("id",)
+    read_scopes = (LEARNING_READ, ASSIGNMENTS_WRITE)
+    write_scopes = (ASSIGNMENTS_WRITE,)
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Assignment.objects.none()
+        return selectors.assignments(client=self.request.api_client)
+
+    def _terms(self, request) -> dict:
+        serializer = AssignmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.terms()
+
+    def create(self, request):
+        def run():
+            assignment = services.assignment_create(
+                client=request.api_client, ip=client_ip(request), **self._terms(request)
+            )
+            row = self.get_queryset().get(pk=assignment.pk)
+            return Response(AssignmentSerializer(row).data, status=status.HTTP_201_CREATED)
+
+        return _idempotent(request, run)
+
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        def run():
+            result = services.assignment_preview(client=request.api_client, **self._terms(request))
+            body = {
+                "people": result["people"],
+                "courses": [
+                    {"course": row["course"].pk, **{k: row[k] for k in ("completed", "enrolled")}}
+                    for row in result["courses"]
+                ],
+                "due_on": result["due_on"],
+                "required": result["required"],
+                "reminders": [{"text": line.text, "on": line.on} for line in result["reminders"]],
+            }
+            return Response(AssignmentPreviewSerializer(body).data)
+
+        return _idempotent(request, run)
+
+    def destroy(self, request, pk=None):
+        services.assignment_remove(
+            client=request.api_client, assignment=self.get_object(), ip=client_ip(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+REPORT_FILE_TYPES = ("text/csv", "application/pdf", CONTENT_TYPES["xlsx"])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Report runs of the agency",
+        description="Newest last (ordered by id); whoever asked for them.",
+        tags=["reports"],
+    ),
+    retrieve=extend_schema(
+        summary="One report run (poll it until `status` is `done` or `failed`)",
+        tags=["reports"],
+    ),
+    create=extend_schema(
+        summary="Request a report",
+        description=(
+            "Queued at once and produced in the background, like a report asked for on the "
+            "site: poll `GET /report-runs/{id}/` until `status` is `done`, then follow "
+            "`download`."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=ReportRunRequestSerializer,
+        responses={201: ReportRunSerializer},
+        tags=["reports"],
+    ),
+    download=extend_schema(
+        summary="Download a finished report",
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in REPORT_FILE_TYPES},
+            (302, "text/html"): None,
+        },
+        tags=["reports"],
+    ),
+)
+class ReportRunViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reports of the agency (completion, overdue, adoption; CSV, XLSX or a PDF summary),
+    through reports' services and the site's access check."""
+
+    serializer_class = ReportRunSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("id",)
+    read_scopes = write_scopes = (REPORTS_READ,)
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReportRun.objects.none()
+        return selectors.report_runs(client=self.request.api_client)
+
+    def create(self, request):
+        def run():
+            serializer = ReportRunRequestSerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            made = services.report_run_request(
+                client=request.api_client, **serializer.validated_data
+            )
+            row = self.get_queryset().get(pk=made.pk)
+            return Response(
+                ReportRunSerializer(row, context=self.get_serializer_context()).data,
+                status=status.HTTP_201_CREATED,
+            )
+
+        return _idempotent(request, run)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The download is a file, whatever the Accept header asks for (its errors stay JSON).
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "download"
+        )
+
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        stored = report_file(run=self.get_object())
+        if stored is None:
+            raise exceptions.NotFound("This report is not ready, or it failed.")
+        name, filename, content_type = stored
+        return private_file_response(name, filename, content_type)
+
+
+def _settled(rows, field):
+    """Rows stamped at least API_SYNC_SETTLE_SECONDS ago: a transaction that stamped its rows a
+    moment before it committed is never jumped over by a cursor that already read past its
+    timestamp."""
+    settle = datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
+    return rows.filter(**{f"{field}__lte": timezone.now() - settle}) if settle else rows
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The learning events feed",
+        description=(
+            "Every learning step in the agency (enrolled, lesson completed, quiz attempt "
+            "started and submitted, course completed, certificate issued or revoked, "
+            "reopened), oldest first, ordered by (`created_at`, `id`). Keep the last page's "
+            "`cursor` and come back with it: you get exactly the events recorded since, none "
+            "skipped or repeated. An event shows once it is API_SYNC_SETTLE_SECONDS old."
+        ),
+        parameters=[LearningEventFilterSerializer],
+        tags=["learning events"],
+    ),
+    retrieve=extend_schema(summary="One learning event", tags=["learning events"]),
+)
+class LearningEventViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = LearningEventSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = ("created_at", "id")
+    read_scopes = (LEARNING_READ,)
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LearningEvent.objects.none()
+        rows = selectors.learning_events(client=self.request.api_client)
+        if self.action == "list":
+            wanted = _filters(LearningEventFilterSerializer, self.request)
+            if "verb" in wanted:
+                rows = rows.filter(verb=wanted["verb"])
+            if "course" in wanted:
+                rows = rows.filter(course_id=wanted["course"])
+            if "person" in wanted:
+                rows = rows.filter(user_id=wanted["person"])
+            rows = _settled(rows, "created_at")
+        return rows
+
+
+class PublicVerificationThrottle(AnonRateThrottle):
+    """The public check is counted per address (it has no client), in the shared cache."""
+
+    scope = "api_public"
+    rate = "120/min"
+
+
+class CertificateVerificationView(APIView):
+    """Public: anyone holding a certificate's code may check it, with no token. The same facts
+    as the site's verification page (`/verify/<code>/`, `learning.selectors.
+    certificate_verification`), nothing more."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicVerificationThrottle]
+
+    @extend_schema(
+        summary="Verify a certificate (public, no token)",
+        description=(
+            "The certificate's code is printed on it, with the link to the site's "
+            "verification page. `valid` is false once it is revoked."
+        ),
+        responses=CertificateVerificationSerializer,
+        tags=["certificates"],
+        auth=[],
+    )
+    def get(self, request, code):
+        certificate = certificate_verification(code)
+        if certificate is None:
+            raise exceptions.NotFound()
+        revoked = certificate.revoked_at
+        body = {
+            "code": certificate.code,
+            "valid": revoked is None,
+            "learner_name": certificate.learner_name,
+            "course_title": certificate.course_title,
+            "agency_name": certificate.agency_name,
+            "issued_on": timezone.localdate(certificate.issued_at),
+            "revoked_on": timezone.localdate(revoked) if revoked else None,
+        }
+        return Response(CertificateVerificationSerializer(body).data)

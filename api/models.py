@@ -14,7 +14,10 @@ class ApiClient(models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="api_client"
     )
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_clients")
+    # None: a platform client, made by a platform admin, which sees every agency.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="api_clients"
+    )
     name = models.CharField(_("name"), max_length=100)
     # Space-separated, as OAuth 2.0 writes them: what tokens of this client may be given.
     scopes = models.CharField(_("scopes"), max_length=300)
@@ -35,6 +38,10 @@ class ApiClient(models.Model):
     @property
     def scope_list(self) -> list[str]:
         return self.scopes.split()
+
+    @property
+    def is_platform(self) -> bool:
+        return self.agency_id is None
 
     @property
     def is_active(self):

@@ -7,7 +7,9 @@ from rest_framework import serializers
 
 from agencies.models import Membership, Role, Unit
 from courses.models import Course, LearningPath
-from learning.models import Certificate, Enrollment, EnrollmentStatus
+from learning.models import Certificate, Enrollment, EnrollmentStatus, LearningEvent, Verb
+from reminders.models import Assignment, RecurAnchor, TargetKind
+from reports.models import ReportFormat, ReportRun
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -41,6 +43,7 @@ class PersonSerializer(serializers.ModelSerializer):
     unit = _AgencyUnitField(allow_null=True, required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     active = serializers.BooleanField(source="is_active", required=False)
+    agency = serializers.IntegerField(source="agency_id", read_only=True)
     joined_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.SerializerMethodField(
         help_text="When anything shown here last changed (address, name, unit, role, activity)."
@@ -48,7 +51,17 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "full_name", "unit", "role", "active", "joined_at", "updated_at"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "unit",
+            "role",
+            "active",
+            "agency",
+            "joined_at",
+            "updated_at",
+        ]
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_updated_at(self, membership) -> str:
@@ -171,3 +184,211 @@ class PathSerializer(serializers.ModelSerializer):
 
     def get_courses(self, path) -> list[int]:
         return [step.course_id for step in path.visible_steps]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    course = serializers.IntegerField(source="course_id", allow_null=True)
+    path = serializers.IntegerField(source="path_id", allow_null=True)
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    people = serializers.SerializerMethodField(
+        help_text="For `target` `people`: the ids of the people named."
+    )
+    status = serializers.CharField(help_text="Enrolling its people: pending, running, done.")
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "course",
+            "path",
+            "target",
+            "unit",
+            "people",
+            "due_on",
+            "due_days",
+            "required",
+            "recur_months",
+            "recur_anchor",
+            "status",
+            "people_total",
+            "people_done",
+            "created_at",
+            "removed_at",
+        ]
+        read_only_fields = fields
+
+    def get_people(self, assignment) -> list[int]:
+        return [user.pk for user in assignment.people.all()]
+
+
+class _ClientQuerysetField(serializers.PrimaryKeyRelatedField):
+    """An object the client sees, by id (another agency's id reads as unknown)."""
+
+    def __init__(self, selector_name, **kwargs):
+        self.selector_name = selector_name
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        from . import selectors
+
+        return getattr(selectors, self.selector_name)(client=self.context["request"].api_client)
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    course = _ClientQuerysetField(
+        "courses", required=False, allow_null=True, help_text="A course's id (or give `path`)."
+    )
+    path = _ClientQuerysetField(
+        "paths", required=False, allow_null=True, help_text="A learning path's id."
+    )
+    target = serializers.ChoiceField(choices=TargetKind.choices)
+    unit = _AgencyUnitField(
+        required=False, allow_null=True, help_text="For `target` `unit`: the unit's id."
+    )
+    people = serializers.ListField(
+        child=_ClientQuerysetField("people_users"),
+        required=False,
+        max_length=10000,
+        help_text="For `target` `people`: the people's ids.",
+    )
+    due_on = serializers.DateField(
+        required=False, allow_null=True, help_text="A due date (today or later)..."
+    )
+    due_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=3650,
+        help_text="... or a number of days after each person is assigned.",
+    )
+    required = serializers.BooleanField(required=False, default=True)
+    recur_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=120
+    )
+    recur_anchor = serializers.ChoiceField(
+        choices=RecurAnchor.choices, required=False, allow_blank=True, default=""
+    )
+
+    def terms(self) -> dict:
+        """The validated data as reminders' services take it."""
+        data = dict(self.validated_data)
+        data["people"] = data.get("people") or []
+        return data
+
+
+class AssignmentPreviewCourseSerializer(serializers.Serializer):
+    course = serializers.IntegerField()
+    completed = serializers.IntegerField(help_text="Of the people reached, already completed.")
+    enrolled = serializers.IntegerField(help_text="Of the people reached, enrolled, not done.")
+
+
+class AssignmentPreviewReminderSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    on = serializers.DateField(allow_null=True)
+
+
+class AssignmentPreviewSerializer(serializers.Serializer):
+    people = serializers.IntegerField(help_text="How many people the assignment reaches.")
+    courses = AssignmentPreviewCourseSerializer(many=True)
+    due_on = serializers.DateField(help_text="The date each of them gets.")
+    required = serializers.BooleanField()
+    reminders = AssignmentPreviewReminderSerializer(many=True)
+
+
+class ReportRunSerializer(serializers.ModelSerializer):
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    course = serializers.IntegerField(source="course_id", allow_null=True)
+    path = serializers.IntegerField(source="learning_path_id", allow_null=True)
+    download = serializers.SerializerMethodField(
+        help_text="Where to download the file, once `status` is `done`."
+    )
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id",
+            "kind",
+            "format",
+            "unit",
+            "course",
+            "path",
+            "required_only",
+            "status",
+            "rows_done",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download(self, run) -> str | None:
+        if run.status != ReportRun.Status.DONE or not run.file:
+            return None
+        request = self.context.get("request")
+        path = f"/api/v1/report-runs/{run.pk}/download/"
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ReportRunRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[])
+    format = serializers.ChoiceField(choices=ReportFormat.choices)
+    unit = _AgencyUnitField(
+        required=False, allow_null=True, help_text="A unit's id: that unit and those below it."
+    )
+    course = _ClientQuerysetField("courses", required=False, allow_null=True)
+    path = _ClientQuerysetField("paths", required=False, allow_null=True)
+    required_only = serializers.BooleanField(required=False, default=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The kinds registered in reports.registries.report_kinds (the model's choices).
+        self.fields["kind"].choices = ReportRun._meta.get_field("kind").choices
+
+    def validate(self, data):
+        if data.get("course") and data.get("path"):
+            raise serializers.ValidationError({"path": ["Give a course or a path, not both."]})
+        return data
+
+
+class LearningEventSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="user_id", allow_null=True)
+    course = serializers.IntegerField(source="course_id", allow_null=True)
+    object_key = serializers.CharField(
+        help_text="The lesson's or quiz's key (stable across versions)."
+    )
+    result = serializers.JSONField(help_text="What the step gave: a score, passed, a version…")
+
+    class Meta:
+        model = LearningEvent
+        fields = [
+            "id",
+            "person",
+            "verb",
+            "object_type",
+            "object_key",
+            "course",
+            "result",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class LearningEventFilterSerializer(serializers.Serializer):
+    verb = serializers.ChoiceField(choices=Verb.choices, required=False)
+    course = serializers.IntegerField(required=False, min_value=1, help_text="A course's id.")
+    person = serializers.IntegerField(required=False, min_value=1, help_text="A person's id.")
+
+
+class CertificateVerificationSerializer(serializers.Serializer):
+    """What the public verification page shows, nothing more."""
+
+    code = serializers.CharField()
+    valid = serializers.BooleanField()
+    learner_name = serializers.CharField()
+    course_title = serializers.CharField()
+    agency_name = serializers.CharField()
+    issued_on = serializers.DateField()
+    revoked_on = serializers.DateField(allow_null=True)

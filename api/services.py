@@ -22,6 +22,9 @@ from agencies.audit import audited, diff
 from agencies.domains import domain_is_approved_for
 from agencies.models import Membership, Role
 from agencies.services import membership_create, membership_set_active, membership_update
+from reminders import services as reminders
+from reports.access import dashboard_scope
+from reports.services.runs import report_request
 
 from .models import ApiClient, IdempotentRequest
 
@@ -31,9 +34,15 @@ _UNSET = object()
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
 
+# A platform client reads every agency; it changes nothing (its writes would have no agency).
+PLATFORM_SCOPES = ("people:read", "learning:read", "reports:read")
+
+
 def client_create(*, actor, agency, name: str, scopes: list[str], ip=None) -> tuple[ApiClient, str]:
     """Create an API client for `agency` with `scopes`. Returns the row and its secret, which
-    django-oauth-toolkit stores hashed: it cannot be shown again. Only the agency's admins may."""
+    django-oauth-toolkit stores hashed: it cannot be shown again. Only the agency's admins may.
+    `agency` None makes a platform client (platform admins only; read scopes only), whose
+    tokens see every agency as its platform admin does."""
     name = name.strip()
     scopes = sorted(set(scopes))
     with audited(
@@ -44,15 +53,19 @@ def client_create(*, actor, agency, name: str, scopes: list[str], ip=None) -> tu
         ip=ip,
         changes=diff({}, {"name": name, "scopes": " ".join(scopes)}),
     ):
-        if not actor_for(actor).administers_agency(agency.pk):
+        if agency is None:
+            if not actor_for(actor).is_platform_admin:
+                raise ValidationError(_("Only platform admins can create platform API clients."))
+        elif not actor_for(actor).administers_agency(agency.pk):
             raise ValidationError(_("Only the agency's admins can create API clients."))
         if not name:
             raise ValidationError(_("Give the client a name."))
-        if not scopes or any(scope not in settings.API_SCOPES for scope in scopes):
+        allowed = PLATFORM_SCOPES if agency is None else settings.API_SCOPES
+        if not scopes or any(scope not in allowed for scope in scopes):
             raise ValidationError(_("Choose at least one scope."))
         secret = generate_client_secret()
         application = Application(
-            name=f"{agency.slug}: {name}"[:255],
+            name=f"{agency.slug if agency else 'platform'}: {name}"[:255],
             client_type=Application.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
             client_secret=secret,
@@ -80,7 +93,10 @@ def client_revoke(*, actor, client: ApiClient, ip=None) -> ApiClient:
         ip=ip,
         changes={"revoked": [False, True]},
     ):
-        if not actor_for(actor).administers_agency(client.agency_id):
+        who = actor_for(actor)
+        if client.agency_id is None and not who.is_platform_admin:
+            raise ValidationError(_("Only platform admins can revoke platform API clients."))
+        if client.agency_id is not None and not who.administers_agency(client.agency_id):
             raise ValidationError(_("Only the agency's admins can revoke API clients."))
         locked = ApiClient.objects.select_for_update().get(pk=client.pk)
         if locked.revoked_at is not None:
@@ -97,18 +113,23 @@ def client_revoke(*, actor, client: ApiClient, ip=None) -> ApiClient:
 
 def client_for_token(token) -> ApiClient | None:
     """The live client an access token belongs to, with its agency and creator loaded, or
-    None: revoked, its agency closed, or its creator no longer an active admin of the agency."""
+    None: revoked, its agency closed, or its creator no longer an active admin of the agency
+    (of the platform, for a platform client)."""
     client = (
         ApiClient.objects.select_related("agency", "created_by")
         .filter(application_id=token.application_id, revoked_at__isnull=True)
         .first()
     )
-    if client is None or not client.agency.is_active:
+    if client is None or (client.agency is not None and not client.agency.is_active):
         return None
     creator = client.created_by
     if creator is None or not creator.is_active:
         return None
-    if not actor_for(creator).administers_agency(client.agency_id):
+    who = actor_for(creator)
+    if client.agency_id is None:
+        if not who.is_platform_admin:
+            return None
+    elif not who.administers_agency(client.agency_id):
         return None
     now = timezone.now()
     if client.last_used_at is None or now - client.last_used_at >= LAST_USED_PRECISION:
@@ -224,3 +245,47 @@ def idempotent_store(*, client: ApiClient, key: str, fingerprint: str, status: i
         key=key,
         defaults={"fingerprint": fingerprint, "status": status, "body": body},
     )
+
+
+def assignment_create(*, client: ApiClient, ip=None, **terms):
+    """Assign a course or path to the client's agency, a unit or people, as the client's admin
+    does on the site: reminders' `assignment_create`, with its checks (the same as the
+    preview's: scope, availability, no due date before the agency's today, coherent dates and
+    recurrence), its audit row and its background enrollment."""
+    return reminders.assignment_create(actor=client.created_by, ip=ip, **terms)
+
+
+def assignment_preview(*, client: ApiClient, **terms) -> dict:
+    """What `assignment_create` would do with these terms, writing nothing (reminders'
+    `assignment_preview`: refuses what it refuses)."""
+    return reminders.assignment_preview(actor=client.created_by, **terms)
+
+
+def assignment_remove(*, client: ApiClient, assignment, ip=None):
+    """Remove an assignment (reminders' `assignment_remove`: its level rule, audit, reminders
+    stopped; enrollments stay)."""
+    return reminders.assignment_remove(actor=client.created_by, assignment=assignment, ip=ip)
+
+
+def report_run_request(
+    *,
+    client: ApiClient,
+    kind: str,
+    format: str,
+    unit=None,
+    course=None,
+    path=None,
+    required_only: bool = False,
+):
+    """Queue a report of the client's agency (or a unit, a course, a path of it), checked as
+    the site checks a dashboard's scope (`reports.access.dashboard_scope`: Http404 outside what
+    the client's admin sees) and produced by reports' task (`report_request`)."""
+    scope = dashboard_scope(
+        client.created_by,
+        agency_id=client.agency_id,
+        unit_id=unit.pk if unit else None,
+        course_id=course.pk if course else None,
+        path_id=path.pk if path else None,
+        required_only=required_only,
+    )
+    return report_request(actor=client.created_by, scope=scope, kind=kind, format=format)

@@ -1,28 +1,26 @@
-"""The agency admin's page for API clients: created with scopes (secret shown once) and
-revoked. The API itself is in api_views.py."""
+"""The admins' pages for API clients: an agency admin's for the agency's clients, a platform
+admin's for platform clients (which see every agency); created with scopes (secret shown once)
+and revoked. The API itself is in api_views.py."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from academy.forms import apply_validation_error
-from agencies.permissions import agency_admin_required, client_ip
+from agencies.access import actor_for
+from agencies.permissions import agency_admin_required, client_ip, platform_admin_required
 from agencies.selectors import agency_for_actor
 
 from . import selectors, services
-from .forms import ClientForm
-from .models import ApiClient
+from .forms import ClientForm, PlatformClientForm
 
 
-@agency_admin_required
-def client_list(request):
-    agency = agency_for_actor(user=request.user)
-    if agency is None:
-        return redirect("agencies:agency_list")
-    form = ClientForm(request.POST or None)
+def _client_page(request, *, agency, form_class, platform: bool):
+    form = form_class(request.POST or None)
     new_client = new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,9 +34,10 @@ def client_list(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            form = ClientForm()
+            form = form_class()
     context = {
         "agency": agency,
+        "platform": platform,
         "form": form,
         "new_client": new_client,
         "new_secret": new_secret,
@@ -53,19 +52,31 @@ def client_list(request):
     return response
 
 
+@agency_admin_required
+def client_list(request):
+    agency = agency_for_actor(user=request.user)
+    if agency is None:
+        if actor_for(request.user).is_platform_admin:
+            return redirect("api:platform_client_list")
+        return redirect("agencies:agency_list")
+    return _client_page(request, agency=agency, form_class=ClientForm, platform=False)
+
+
+@platform_admin_required
+def platform_client_list(request):
+    return _client_page(request, agency=None, form_class=PlatformClientForm, platform=True)
+
+
 @require_POST
 @agency_admin_required
 def client_revoke(request, client_id):
-    agency = agency_for_actor(user=request.user)
-    client = get_object_or_404(
-        ApiClient.objects.select_related("agency"),
-        pk=client_id,
-        agency_id=agency.pk if agency else None,
-    )
+    client = selectors.client_for_admin(user=request.user, client_id=client_id)
+    if client is None:
+        raise Http404
     try:
         services.client_revoke(actor=request.user, client=client, ip=client_ip(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The client “%(name)s” is revoked.") % {"name": client.name})
-    return redirect("api:client_list")
+    return redirect("api:platform_client_list" if client.is_platform else "api:client_list")

@@ -50,6 +50,9 @@ def api(client, api_client_for, get_token):
                 f"/api/v1/{path}", body or {}, content_type="application/json", **self.auth
             )
 
+        def delete(self, path):
+            return client.delete(f"/api/v1/{path}", **self.auth)
+
         def patch(self, path, body):
             return client.patch(
                 f"/api/v1/{path}", body, content_type="application/json", **self.auth

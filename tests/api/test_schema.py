@@ -7,6 +7,7 @@ import re
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -47,7 +48,7 @@ def bearer(world, client, monkeypatch):
         actor=world.a_admin,
         agency=world.a,
         name="schemathesis",
-        scopes=["people:read", "people:write", "learning:read"],
+        scopes=sorted(django_settings.API_SCOPES),
     )
     basic = base64.b64encode(f"{row.application.client_id}:{secret}".encode()).decode()
     response = client.post(
