@@ -130,7 +130,9 @@ class RegisterPersonForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: str(u)
+        self.fields["person"].label_from_instance = lambda u: (
+            f"{u.full_name} ({u.email})" if u.full_name else u.email
+        )
 
 
 class FilterForm(forms.Form):

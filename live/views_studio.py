@@ -94,7 +94,14 @@ def session_create(request):
             )
             return redirect("live:detail", session_id=sessions[0].pk)
     context = {"form": form, "dates_form": dates_form, "time_zone": request.time_zone_name}
-    return render(request, "live/studio/form.html", context, status=400 if form.errors else 200)
+    return render(
+        request,
+        "live/studio/form.html",
+        context,
+        status=400
+        if form.errors or (context.get("dates_form") and context["dates_form"].errors)
+        else 200,
+    )
 
 
 @trainer_required
@@ -129,7 +136,14 @@ def session_edit(request, session_id):
             messages.success(request, _("The session is saved. Registrants are told of changes."))
             return redirect("live:detail", session_id=session.pk)
     context = {"form": form, "session": session, "time_zone": request.time_zone_name}
-    return render(request, "live/studio/form.html", context, status=400 if form.errors else 200)
+    return render(
+        request,
+        "live/studio/form.html",
+        context,
+        status=400
+        if form.errors or (context.get("dates_form") and context["dates_form"].errors)
+        else 200,
+    )
 
 
 @trainer_required
