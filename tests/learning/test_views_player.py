@@ -363,3 +363,24 @@ def test_player_and_studio_preview_share_the_lesson_partial_and_stylesheet(world
         assert f'<h{level} id="h-part">Part</h{level}>' in body
         assert '<div class="admonition warning">' in body
         assert '<div class="academy-table-wrap" tabindex="0" role="group"' in body
+
+
+def test_the_attempt_page_shows_opaque_values_that_change_with_every_attempt(
+    world, client_for, attempt
+):
+    """Nothing in the page reveals the choice keys (c1, c2, ... in authoring order), and the
+    same choice has another value in the next attempt (issue 11, item 7)."""
+    client = client_for(world.a_learner)
+
+    def values(an_attempt):
+        page = client.get(reverse("learning:attempt", args=[an_attempt.pk])).content.decode()
+        return re.findall(r'<input[^>]*name="q-[^"]+"[^>]*value="([^"]+)"', page), page
+
+    first, page = values(attempt)
+    offered = [key for d in attempt.drawn for key in d["choice_keys"]]
+    assert len(set(first)) == len(offered) and not set(offered) & set(first)
+    assert not re.search(r"""["'\-]c\d+["'\s>]""", page)  # no key in any attribute either
+    services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt))
+    again = services.attempt_start(enrollment=attempt.enrollment, quiz_key=attempt.quiz_key)
+    second, _ = values(again)
+    assert len(set(second)) == len(offered) and not set(first) & set(second)
