@@ -25,6 +25,7 @@ class UnitSerializer(serializers.ModelSerializer):
         return unit.depth
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _AgencyUnitField(serializers.PrimaryKeyRelatedField):
     """A unit of the client's agency, by id (another agency's id reads as unknown)."""
 
@@ -221,6 +222,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return [user.pk for user in assignment.people.all()]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _ClientQuerysetField(serializers.PrimaryKeyRelatedField):
     """An object the client sees, by id (another agency's id reads as unknown)."""
 
