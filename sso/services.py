@@ -28,7 +28,7 @@ from agencies.domains import domain_is_approved_for
 from agencies.models import AuditEvent, Membership, Role, Unit
 from agencies.services import membership_create
 
-from . import oidc
+from . import oidc, saml
 from .models import IdentityProvider, SsoIdentity
 
 ROLE_RANK = [Role.LEARNER, Role.TRAINER, Role.MANAGER, Role.AGENCY_ADMIN]
@@ -331,6 +331,8 @@ def provider_save(
         if provider.kind == IdentityProvider.Kind.OIDC and not provider.signing_key:
             provider.signing_key = oidc.new_signing_key()
         _check(provider)
+        if provider.kind == IdentityProvider.Kind.SAML:
+            saml.provider_prepare(provider)
         if provider.kind == IdentityProvider.Kind.OIDC and provider.enabled:
             provider.discovery = discovery_fetch(provider)
             provider.discovery_fetched_at = timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import saml_views, views
 
 app_name = "sso"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("sso/<uuid:public_id>/start/", views.start, name="start"),
     path("sso/<uuid:public_id>/oidc/callback/", views.oidc_callback, name="oidc_callback"),
     path("sso/<uuid:public_id>/jwks.json", views.jwks, name="jwks"),
+    path("sso/<uuid:public_id>/saml/metadata/", saml_views.metadata, name="saml_metadata"),
+    path("sso/<uuid:public_id>/saml/acs/", saml_views.acs, name="saml_acs"),
+    path(
+        "agency/sign-in/<uuid:public_id>/saml-metadata.xml",
+        saml_views.metadata_download,
+        name="saml_metadata_download",
+    ),
 ]

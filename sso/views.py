@@ -20,7 +20,7 @@ from accounts.signals import MFA_VERIFIED_KEY, PROVIDER_LOGOUT_URL_KEY
 from agencies.permissions import agency_admin_required, client_ip
 from agencies.selectors import agency_for_actor
 
-from . import oidc, selectors, services
+from . import oidc, saml_views, selectors, services
 from .forms import EmailStepForm, ProviderForm
 from .models import IdentityProvider
 
@@ -92,7 +92,7 @@ def start(request, public_id):
         IdentityProvider.objects.select_related("agency"), public_id=public_id, enabled=True
     )
     if provider.kind == IdentityProvider.Kind.SAML:
-        raise Http404  # SAML is being added (sso/saml.py)
+        return saml_views.start(request, provider)
     try:
         discovery = services.provider_discovery(provider)
         url, pending = oidc.authorization_request(
@@ -163,8 +163,8 @@ def oidc_callback(request, public_id):
             redirect_uri=_redirect_uri(request, provider),
         )
         claims = oidc.verify_id_token(provider, discovery, token["id_token"], nonce=pending.nonce)
-        if not claims.get(provider.email_attribute):
-            claims = {**oidc.userinfo(discovery, token, subject=claims["sub"]), **claims}
+        # What the ID token lacks (a unit code or groups, often) comes from userinfo.
+        claims = {**oidc.userinfo(discovery, token, subject=claims["sub"]), **claims}
     except oidc.OidcError as error:
         services.audit_refusal(provider, target="", reason=error.reason, message=str(error), ip=ip)
         return _failed(
@@ -274,6 +274,7 @@ def provider_edit(request, public_id=None, kind=None):
             reverse("sso:jwks", args=[provider.public_id])
         )
         context["unmatched"] = selectors.unmatched_unit_codes(provider=provider)
+        context.update(saml_views.identity_team_context(request, provider))
     return render(request, "sso/provider_form.html", context)
 
 

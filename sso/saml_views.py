@@ -1,0 +1,204 @@
+"""SAML 2.0 sign-in's pages: the AuthnRequest (from `sso.views.start`), the assertion consumer
+service, Academy's SP metadata, and what the agency admin's page shows the identity team."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.signals import MFA_VERIFIED_KEY
+from agencies.permissions import agency_admin_required, client_ip
+from agencies.selectors import agency_for_actor
+
+from . import saml, selectors, services
+from .models import IdentityProvider
+
+PENDING_KEY = "academy_saml_pending"
+PENDING_MAX = 5
+PENDING_SECONDS = 600
+# The second, first-party POST of a response whose cross-site POST came without the session
+# cookie (SameSite=Lax keeps it off a POST from the identity provider's site).
+CONTINUE_FIELD = "academy_continue"
+
+
+def sp_urls(request, provider: IdentityProvider) -> saml.SpUrls:
+    return saml.SpUrls(
+        entity_id=request.build_absolute_uri(
+            reverse("sso:saml_metadata", args=[provider.public_id])
+        ),
+        acs=request.build_absolute_uri(reverse("sso:saml_acs", args=[provider.public_id])),
+    )
+
+
+def _safe_next(request, url):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("home")
+
+
+def _failed(request, provider, message, status=400):
+    return render(
+        request,
+        "sso/sign_in_failed.html",
+        {"provider": provider, "message": message},
+        status=status,
+    )
+
+
+def start(request, provider: IdentityProvider):
+    """Send the person to the IdP with an AuthnRequest (HTTP-Redirect binding), keeping the
+    request id in their session for the response to answer."""
+    try:
+        request_id, location = saml.authn_request(provider, sp_urls(request, provider))
+    except saml.SamlError as error:
+        services.audit_refusal(
+            provider, target="", reason=error.reason, message=str(error), ip=client_ip(request)
+        )
+        return _failed(
+            request,
+            provider,
+            _("Your agency's sign-in is not set up correctly. Tell your agency's administrator."),
+            status=502,
+        )
+    waiting = [
+        p
+        for p in request.session.get(PENDING_KEY, [])
+        if time.time() - p["started"] < PENDING_SECONDS
+    ][-(PENDING_MAX - 1) :]
+    pending = {
+        "id": request_id,
+        "provider_id": provider.pk,
+        "next_url": _safe_next(request, request.GET.get("next")),
+        "started": time.time(),
+    }
+    request.session[PENDING_KEY] = [*waiting, pending]
+    return redirect(location)
+
+
+def _outstanding(request, provider) -> dict:
+    """The requests this session sent to this provider that may still be answered: id -> next."""
+    return {
+        p["id"]: p["next_url"]
+        for p in request.session.get(PENDING_KEY, [])
+        if p["provider_id"] == provider.pk and time.time() - p["started"] < PENDING_SECONDS
+    }
+
+
+def _forget(request, request_id):
+    request.session[PENDING_KEY] = [
+        p for p in request.session.get(PENDING_KEY, []) if p["id"] != request_id
+    ]
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def acs(request, public_id):
+    """The assertion consumer service (HTTP-POST binding). CSRF-exempt: the IdP's page posts
+    here; the response's signature and its InResponseTo of this session's request stand in."""
+    provider = get_object_or_404(
+        IdentityProvider.objects.select_related("agency", "default_unit"),
+        public_id=public_id,
+        enabled=True,
+        kind=IdentityProvider.Kind.SAML,
+    )
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and not request.POST.get(CONTINUE_FIELD):
+        return render(
+            request,
+            "sso/saml_continue.html",
+            {
+                "provider": provider,
+                "saml_response": request.POST.get("SAMLResponse", ""),
+                "relay_state": request.POST.get("RelayState", ""),
+                "continue_field": CONTINUE_FIELD,
+            },
+        )
+    ip = client_ip(request)
+    outstanding = _outstanding(request, provider)
+    try:
+        verified = saml.verify_response(
+            provider, sp_urls(request, provider), request.POST.get("SAMLResponse", ""), outstanding
+        )
+        _forget(request, verified.request_id)
+        saml.assertion_use_once(provider, verified)
+    except saml.SamlError as error:
+        services.audit_refusal(provider, target="", reason=error.reason, message=str(error), ip=ip)
+        return _failed(
+            request,
+            provider,
+            _("Your agency's sign-in could not be completed. Start again from the sign-in page."),
+        )
+    asserted = services.asserted_from_claims(provider, verified.subject, verified.attributes)
+    try:
+        user = services.sign_in_asserted(provider, asserted, ip=ip)
+    except services.SignInRefused as refused:
+        return _failed(request, provider, refused.message, status=403)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The agency's identity provider authenticated the person: Academy's own second factor is
+    # not asked again (as for OpenID Connect).
+    request.session[MFA_VERIFIED_KEY] = user.pk
+    return redirect(_safe_next(request, outstanding[verified.request_id]))
+
+
+def _metadata_response(request, provider, *, download: bool):
+    try:
+        document = saml.sp_metadata(provider, sp_urls(request, provider))
+    except saml.SamlError as error:
+        raise Http404 from error
+    response = HttpResponse(document, content_type="application/samlmetadata+xml")
+    if download:
+        response["Content-Disposition"] = (
+            f'attachment; filename="academy-sp-metadata-{provider.public_id}.xml"'
+        )
+    return response
+
+
+@require_GET
+def metadata(request, public_id):
+    """Academy's SP metadata at its entity id, for identity providers that read it by URL."""
+    provider = get_object_or_404(
+        IdentityProvider.objects.select_related("agency"),
+        public_id=public_id,
+        kind=IdentityProvider.Kind.SAML,
+    )
+    return _metadata_response(request, provider, download=False)
+
+
+@require_GET
+@agency_admin_required
+def metadata_download(request, public_id):
+    """The same metadata as a file, from the agency admin's page (404 to any other agency)."""
+    agency = agency_for_actor(user=request.user)
+    if agency is None:
+        raise Http404
+    try:
+        provider = selectors.provider_for_admin(
+            user=request.user, agency=agency, public_id=public_id
+        )
+    except IdentityProvider.DoesNotExist as error:
+        raise Http404 from error
+    if provider.kind != IdentityProvider.Kind.SAML:
+        raise Http404
+    return _metadata_response(request, provider, download=True)
+
+
+def identity_team_context(request, provider: IdentityProvider) -> dict:
+    """What the provider's admin page shows the agency's identity team for SAML."""
+    if provider.kind != IdentityProvider.Kind.SAML:
+        return {}
+    urls = sp_urls(request, provider)
+    return {
+        "saml_entity_id": urls.entity_id,
+        "saml_acs": urls.acs,
+        "saml_metadata_download": reverse("sso:saml_metadata_download", args=[provider.public_id]),
+    }
