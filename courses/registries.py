@@ -10,6 +10,10 @@ refuses with all of their reasons; the studio's publish page lists them beforeha
 built-in content check is registered first, by `CoursesConfig.ready()`; a downstream app (a
 federal training feed, say) adds its own from its `ready()`.
 
+`catalog_sections`: sections that downstream apps add to the top of the catalog (live sessions:
+the next sessions open to the learner). A section is a template included with `section_data`,
+the result of `data(user)` (a bounded number of queries).
+
 `learner_states`: where the signed-in learner stands in each course (tag and main button),
 described below.
 """
@@ -47,3 +51,14 @@ learner_states: Registry[Callable[[Any, Sequence[Any]], dict[int, LearnerCourseS
 provider returns `{course_id: LearnerCourseState}` for those it knows about, in a number of
 queries that does not depend on how many courses there are. `learning` registers the learner's
 enrollments; with nothing registered the pages show no tag and no button."""
+
+
+@dataclass(frozen=True)
+class CatalogSection:
+    """A section of the catalog offered by a downstream app."""
+
+    template: str
+    data: Callable  # data(user) -> given to the template as `section_data`
+
+
+catalog_sections: Registry[CatalogSection] = Registry("catalog sections")

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import registries, selectors
 from .models import Language, Level
 
 PAGE_SIZE = 24
@@ -41,6 +41,10 @@ def catalog(request):
             "languages": Language.choices,
             "lengths": LENGTH_CHOICES,
             "paths": paths,
+            "extra_sections": [
+                (section.template, section.data(request.user))
+                for section in registries.catalog_sections.values()
+            ],
         },
     )
 

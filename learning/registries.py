@@ -1,5 +1,10 @@
 """Extension points of `learning` (see academy/registry.py), filled from `AppConfig.ready()`.
 
+`my_learning_sections`: sections that downstream apps add to the learner's My learning page
+(live sessions: the learner's upcoming sessions), below the learner's own training. A section is
+a template included with `section_data`, the result of `data(user)` (one query or a few, whatever
+the data size). Only the full My learning page shows them, not the home page.
+
 `step_kinds`: the kinds of course step the player can show, keyed by the `kind` of the steps in
 a version's outline (learning.content.outline). A kind says where its page is and how the
 course contents name it. The built-in "lesson" and "quiz" are registered first, by
@@ -7,6 +12,7 @@ course contents name it. The built-in "lesson" and "quiz" are registered first, 
 kind, with a URL of its own, from its `ready()`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -31,3 +37,14 @@ step_kinds: Registry[StepKind] = Registry("course step kinds")
 def step_url(slug: str, step: dict) -> str:
     """The page of one outline step ({kind, key, ...}) of the course `slug`."""
     return step_kinds[step["kind"]].url(slug, step["key"])
+
+
+@dataclass(frozen=True)
+class LearnerSection:
+    """A section of the My learning page offered by a downstream app."""
+
+    template: str
+    data: Callable  # data(user) -> given to the template as `section_data`
+
+
+my_learning_sections: Registry[LearnerSection] = Registry("my learning sections")

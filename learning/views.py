@@ -18,7 +18,7 @@ from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
 from courses.selectors import course_detail
 
-from . import selectors, services
+from . import registries, selectors, services
 from .access import (
     access_attempt,
     access_certificate,
@@ -79,10 +79,16 @@ def my_learning(request):
 
 
 def my_learning_context(request, *, with_paths: bool = True) -> dict:
-    return {
+    context = {
         "actor": actor_for(request.user),
         **selectors.my_learning(request.user, with_paths=with_paths),
     }
+    if with_paths:  # the full page (not the home page) shows the downstream apps' sections
+        context["extra_sections"] = [
+            (section.template, section.data(request.user))
+            for section in registries.my_learning_sections.values()
+        ]
+    return context
 
 
 @login_required

@@ -171,3 +171,14 @@ def feed_registrations(token: str):
         .select_related("session__host", "user")
         .order_by("session__starts_at")
     )
+
+
+def my_sessions_section(user) -> dict:
+    """My learning: the learner's next places (at most five), one query; times are shown in
+    the agency's `zone`."""
+    return {"zone": actor_for(user).agency_time_zone, "rows": list(my_sessions(user)[:5])}
+
+
+def catalog_section(user) -> dict:
+    """The catalog: the next three sessions open to the user, one query."""
+    return {"zone": actor_for(user).agency_time_zone, "rows": list(upcoming_sessions(user)[:3])}

@@ -27,7 +27,7 @@ def test_catalog_page_lists_courses_with_bounded_queries(
     client = client_for(world.a_learner)
     # Warm up: the first request after sign-in saves the session.
     client.get(reverse("courses:catalog"))
-    with django_assert_num_queries(7):  # + the learner's enrollment states
+    with django_assert_num_queries(8):  # + the learner's enrollment states, + live sessions
         response = client.get(reverse("courses:catalog"))
     assert response.status_code == 200
     body = response.content.decode()

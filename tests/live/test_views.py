@@ -205,3 +205,15 @@ def test_page_in_french(world, client_for, session):
     client = client_for(world.a_learner)
     page = client.get(reverse("live:upcoming"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Sessions en direct" in page
+
+
+def test_my_learning_and_the_catalog_show_upcoming_sessions(world, client_for, session):
+    client = client_for(world.a_learner)
+    catalog = client.get(reverse("courses:catalog")).content.decode()
+    assert session.title in catalog
+    services.registration_create(actor=world.a_learner, session=session)
+    page = client.get(reverse("learning:my_learning")).content.decode()
+    assert "Your upcoming live sessions" in page and session.title in page
+    other = client_for(world.b_learner)
+    assert session.title not in other.get(reverse("courses:catalog")).content.decode()
+    assert session.title not in other.get(reverse("learning:my_learning")).content.decode()
