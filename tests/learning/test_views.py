@@ -344,3 +344,31 @@ def test_catalog_states_cost_one_query_whatever_the_number_of_enrollments(
         body = client.get(reverse("courses:catalog")).content.decode()
     assert body.count('<span class="usa-tag">Enrolled</span>') == 3
     assert body.count('<span class="usa-tag">Completed</span>') == 1
+
+
+def test_certificate_page_holds_everything_its_pdf_says(world, client_for, enrollment):
+    """The PDF is not tagged (reportlab): the certificate page beside its link is the
+    accessible equivalent, so every fact the PDF draws is on the page too (issue 10, item 12)."""
+    from django.utils import formats
+
+    from tests.learning.test_record import _pdf_text
+
+    certificate = finish_course(enrollment).certificate
+    learner = client_for(world.a_learner)
+    page = learner.get(reverse("learning:certificate", args=[certificate.code])).content.decode()
+    pdf = _pdf_text(
+        learner.get(reverse("learning:certificate_pdf", args=[certificate.code])).content
+    )
+    verify_url = reverse("learning:verify", args=[certificate.code])
+    facts = [
+        certificate.learner_name,
+        certificate.course_title,
+        formats.date_format(certificate.issued_at, "DATE_FORMAT"),
+        certificate.agency_name,
+        certificate.code,
+    ]
+    for fact in facts:
+        assert fact in page, fact
+        assert fact in pdf, fact
+    assert verify_url in page and verify_url in pdf
+    assert reverse("learning:certificate_pdf", args=[certificate.code]) in page
