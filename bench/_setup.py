@@ -145,7 +145,7 @@ def generate(
             "COPY learning_enrollment (id, user_id, course_id, version_id, "
             "agency_id, unit_id, status, progress_percent, started_at, "
             "completed_at, final_score, due_on, required, last_lesson_key, "
-            "created_at, period) FROM STDIN"
+            "created_at, period, updated_at) FROM STDIN"
         ) as copy:
             for i in range(learners):
                 unit = unit_ids[i % len(unit_ids)]
@@ -187,6 +187,7 @@ def generate(
                             "",
                             created,
                             1,
+                            completed or started or created,
                         )
                     )
                     next_id += 1

@@ -1,0 +1,209 @@
+"""REST API cursor benchmark: an integrator pages through the bench agency's completions with
+`GET /api/v1/enrollments/?status=completed` (keyset cursor, 1,000 rows a page) from a real
+gunicorn worker, next to the CSV completion report's rate on the same data.
+
+    createdb -h 127.0.0.1 -U postgres academy_bench_api
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/academy_bench_api \
+        .venv/bin/python bench/api_cursor.py [--rows 20000 | --full]
+
+`--rows` is the number of enrollments generated (10 per learner, about 60% completed); the
+default is small, `--full` generates 1,000,000 (long: run it only on a quiet machine). Data is
+generated once per database and reused (bench/_setup.py), so use a database of its own for
+each size. Prints the API's rows/s (completions through the API as JSON; the token request is
+timed apart), the CSV report's rows/s on the same agency (bench/report.py's child, every
+enrollment of the agency), their ratio against the target (a quarter), and the peak memory
+(VmHWM) of the gunicorn worker that served the API. Exits 1 when a page fails or a row is
+missing or repeated.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from _setup import bench_admin, generate, log  # noqa: I001
+
+from learning.models import Enrollment, EnrollmentStatus
+from reports.models import ReportRun
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RATIO_TARGET = 0.25
+PAGE_SIZE = 1000
+SERVER_ENV = {
+    # Freshly generated rows are served at once; no rate limit for the benchmark's client.
+    "API_SYNC_SETTLE_SECONDS": "0",
+    "API_RATE_LIMIT": "100000000/min",
+    "API_PAGE_SIZE_MAX": str(PAGE_SIZE),
+    # The token endpoint over plain HTTP on loopback (oauthlib refuses it otherwise).
+    "OAUTHLIB_INSECURE_TRANSPORT": "1",
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DJANGO_LOG_LEVEL": "WARNING",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, logfile: Path) -> subprocess.Popen:
+    command = [
+        str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
+        "academy.wsgi:application",
+        "--chdir",
+        str(BASE_DIR),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--error-logfile",
+        str(logfile),
+    ]
+    env = {**os.environ, **SERVER_ENV}
+    return subprocess.Popen(command, env=env, start_new_session=True)
+
+
+def wait_for(port: int, deadline: float = 60) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not listen on port {port}")
+
+
+def worker_peak_kb(master_pid: int) -> int:
+    """The highest VmHWM among the gunicorn master's children (the worker that served)."""
+    import psutil
+
+    peaks = [0]
+    for child in psutil.Process(master_pid).children():
+        with open(f"/proc/{child.pid}/status") as status:
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)))
+    return max(peaks)
+
+
+def fetch_token(base: str, client_id: str, secret: str) -> str:
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    request = urllib.request.Request(
+        f"{base}/api/v1/oauth/token/",
+        data=urllib.parse.urlencode({"grant_type": "client_credentials"}).encode(),
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["access_token"]
+
+
+def page_through(base: str, token: str) -> tuple[list[int], float]:
+    """Every completed enrollment through the cursor: (ids in order, seconds)."""
+    url = f"{base}/api/v1/enrollments/?status=completed&page_size={PAGE_SIZE}"
+    ids: list[int] = []
+    started = time.perf_counter()
+    while url:
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = json.loads(response.read())
+        ids.extend(row["id"] for row in body["results"])
+        url = body["next"]
+    return ids, time.perf_counter() - started
+
+
+def csv_report_rate(agency, admin) -> tuple[float, int]:
+    """The CSV completion report of the same agency, produced by bench/report.py's child
+    (report_run_execute in a fresh process): (rows/s, rows)."""
+    from django.core.files.storage import default_storage
+
+    run = ReportRun.objects.create(
+        requested_by=admin, agency=agency, kind="completion", format="csv"
+    )
+    done = subprocess.run(
+        [sys.executable, str(BASE_DIR / "bench" / "report.py"), "--child", str(run.pk)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"report child failed:\n{done.stdout}\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["file"]:
+        default_storage.delete(result["file"])
+    ReportRun.objects.filter(pk=run.pk).delete()
+    return (result["rows"] / result["seconds"] if result["seconds"] else 0.0), result["rows"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000, help="enrollments to generate")
+    parser.add_argument("--full", action="store_true", help="1,000,000 enrollments")
+    args = parser.parse_args()
+    rows = 1_000_000 if args.full else args.rows
+    per_learner = 10
+    agency = generate(learners=max(1, rows // per_learner), per_learner=per_learner)
+    admin = bench_admin()
+    expected = list(
+        Enrollment.objects.filter(agency=agency, status=EnrollmentStatus.COMPLETED)
+        .order_by("updated_at", "id")
+        .values_list("id", flat=True)
+    )
+    log(f"{agency.slug}: {agency.enrollments.count():,} enrollments, {len(expected):,} completed")
+
+    from api.services import client_create, client_revoke
+
+    client, secret = client_create(
+        actor=admin, agency=agency, name=f"bench {time.time():.0f}", scopes=["learning:read"]
+    )
+    port = free_port()
+    logfile = Path(tempfile.gettempdir()) / "academy-bench-api-gunicorn.log"
+    server = start_server(port, logfile)
+    failed = False
+    try:
+        wait_for(port)
+        base = f"http://127.0.0.1:{port}"
+        started = time.perf_counter()
+        token = fetch_token(base, client.application.client_id, secret)
+        ids, paging = page_through(base, token)
+        total = time.perf_counter() - started
+        peak_mb = worker_peak_kb(server.pid) / 1024
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        client_revoke(actor=admin, client=client)
+    # The rate is the paging's: the token request (first request of a cold worker, and a
+    # deliberately slow hashed-secret check) is printed apart.
+    api_rate = len(ids) / paging if paging else 0.0
+    log(
+        f"API cursor: {len(ids):,} completions in {paging:.1f} s of paging = {api_rate:,.0f} "
+        f"rows/s (token and first request {total - paging:.1f} s more); gunicorn worker peak "
+        f"RSS (VmHWM) {peak_mb:.0f} MB"
+    )
+    if ids != expected:
+        missing, repeated = set(expected) - set(ids), len(ids) - len(set(ids))
+        log(f"  NOT every completion once, in order: {len(missing)} missing, {repeated} repeated")
+        failed = True
+    csv_rate, csv_rows = csv_report_rate(agency, admin)
+    ratio = api_rate / csv_rate if csv_rate else 0.0
+    log(f"CSV completion report, same agency: {csv_rows:,} rows = {csv_rate:,.0f} rows/s")
+    log(
+        f"  API / CSV report = {ratio:.2f} (target >= {RATIO_TARGET}: "
+        f"{'met' if ratio >= RATIO_TARGET else 'NOT met'})"
+    )
+    raise SystemExit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
