@@ -145,3 +145,34 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class AttendanceCsvForm(forms.Form):
+    """The meeting tool's attendance export, and which of its columns say what."""
+
+    file = forms.FileField(label=_("Attendance file (CSV)"))
+    email_column = forms.CharField(
+        label=_("Column with the email address"), initial="Email", max_length=100
+    )
+    minutes_column = forms.CharField(
+        label=_("Column with the minutes attended (optional)"), required=False, max_length=100
+    )
+    min_minutes = forms.IntegerField(
+        label=_("Minimum minutes to count as attended"), min_value=0, initial=0, required=False
+    )
+
+
+class CheckinForm(forms.Form):
+    code = forms.CharField(label=_("Check-in code"), max_length=12)
+
+
+class FollowupForm(forms.Form):
+    recording_url = forms.URLField(
+        label=_("Recording link"), required=False, max_length=500, assume_scheme="https"
+    )
+    materials = forms.CharField(
+        label=_("Materials"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown: links to slides, handouts, notes."),
+    )

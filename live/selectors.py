@@ -108,6 +108,9 @@ def session_page(user, session: LiveSession) -> dict:
         "has_started": session.starts_at <= now,
         "join_open": holds_seat and session.is_online and opens <= now < session.ends_at,
         "join_opens_at": opens,
+        "checkin_open": holds_seat
+        and registration.status == RegistrationStatus.REGISTERED
+        and session.starts_at <= now < session.ends_at,
         "show_followup": session.ends_at <= now
         and (in_audience or registration is not None)
         and bool(session.recording_url or session.materials_html),

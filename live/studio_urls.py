@@ -9,4 +9,6 @@ urlpatterns = [
     path("new/", views_studio.session_create, name="create"),
     path("<int:session_id>/edit/", views_studio.session_edit, name="edit"),
     path("<int:session_id>/roster/", views_studio.roster, name="roster"),
+    path("<int:session_id>/attendance-csv/", views_studio.attendance_csv, name="attendance_csv"),
+    path("<int:session_id>/followup/", views_studio.followup, name="followup"),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.upcoming, name="upcoming"),
     path("<int:session_id>/", views.detail, name="detail"),
     path("<int:session_id>/register/", views.register, name="register"),
+    path("<int:session_id>/check-in/", views.checkin, name="checkin"),
     path("<int:session_id>/register-person/", views.register_person, name="register_person"),
     path("registrations/<int:registration_id>/cancel/", views.cancel, name="cancel"),
     path("calendar/", views.calendar_settings, name="calendar"),

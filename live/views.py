@@ -18,7 +18,7 @@ from agencies.access import actor_for
 
 from . import calendar, selectors, services
 from .access import access_registration, access_session, can_edit_session
-from .forms import FilterForm, RegisterPersonForm, RegistrationForm
+from .forms import CheckinForm, FilterForm, RegisterPersonForm, RegistrationForm
 
 
 def in_agency_time(view):
@@ -65,6 +65,7 @@ def _detail_context(request, session, **extra):
         "time_zone": request.time_zone_name,
         "can_edit": can_edit_session(actor, session),
         "register_form": RegistrationForm(),
+        "checkin_form": CheckinForm(),
         **selectors.session_page(request.user, session),
     }
     if actor.manages_people and not context["is_past"]:
@@ -141,6 +142,23 @@ def register_person(request, session_id):
             )
             return redirect("live:detail", session_id=session.pk)
     context = _detail_context(request, session, person_form=form)
+    return render(request, "live/detail.html", context, status=400)
+
+
+@require_POST
+@in_agency_time
+def checkin(request, session_id):
+    session = access_session(request.user, session_id)
+    form = CheckinForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checkin(actor=request.user, session=session, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            apply_validation_error(form, error, "code")
+        else:
+            messages.success(request, _("You are checked in. Thank you for attending."))
+            return redirect("live:detail", session_id=session.pk)
+    context = _detail_context(request, session, checkin_form=form)
     return render(request, "live/detail.html", context, status=400)
 
 

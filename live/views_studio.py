@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from academy.forms import apply_validation_error
 from agencies.access import actor_for
 
 from . import selectors, services
 from .access import access_session_for_edit, can_schedule
-from .forms import SeriesDatesForm, SessionForm
+from .forms import AttendanceCsvForm, FollowupForm, SeriesDatesForm, SessionForm
 
 
 def trainer_required(view):
@@ -146,6 +147,23 @@ def session_edit(request, session_id):
     )
 
 
+def _roster_context(request, session, **extra) -> dict:
+    context = {
+        "session": session,
+        "roster": list(selectors.roster(session)),
+        "waiting": list(selectors.waiting_list(session)),
+        "has_started": session.starts_at <= timezone.now(),
+        "error": "",
+        "csv_form": AttendanceCsvForm(),
+        "followup_form": FollowupForm(
+            initial={"recording_url": session.recording_url, "materials": session.materials}
+        ),
+        "time_zone": request.time_zone_name,
+    }
+    context.update(extra)
+    return context
+
+
 @trainer_required
 def roster(request, session_id):
     session = access_session_for_edit(request.user, session_id)
@@ -167,12 +185,54 @@ def roster(request, session_id):
                 _("Attendance saved: %(attended)d attended, %(absent)d did not.") % counts,
             )
             return redirect("live_studio:roster", session_id=session.pk)
-    context = {
-        "session": session,
-        "roster": list(selectors.roster(session)),
-        "waiting": list(selectors.waiting_list(session)),
-        "has_started": session.starts_at <= timezone.now(),
-        "error": error,
-        "time_zone": request.time_zone_name,
-    }
+    context = _roster_context(request, session, error=error)
     return render(request, "live/studio/roster.html", context, status=400 if error else 200)
+
+
+@require_POST
+@trainer_required
+def attendance_csv(request, session_id):
+    session = access_session_for_edit(request.user, session_id)
+    form = AttendanceCsvForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.attendance_import(
+                actor=request.user,
+                session=session,
+                content=data["file"].read(),
+                email_column=data["email_column"].strip(),
+                minutes_column=data["minutes_column"].strip(),
+                min_minutes=data["min_minutes"] or 0,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Attendance imported: %(attended)d marked as attended from %(rows)d rows "
+                    "(%(short)d under the minimum)."
+                )
+                % result,
+            )
+            return redirect("live_studio:roster", session_id=session.pk)
+    context = _roster_context(request, session, csv_form=form)
+    return render(request, "live/studio/roster.html", context, status=400)
+
+
+@require_POST
+@trainer_required
+def followup(request, session_id):
+    session = access_session_for_edit(request.user, session_id)
+    form = FollowupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_update(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The recording and materials are saved."))
+            return redirect("live_studio:roster", session_id=session.pk)
+    context = _roster_context(request, session, followup_form=form)
+    return render(request, "live/studio/roster.html", context, status=400)

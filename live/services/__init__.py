@@ -1,5 +1,6 @@
 """Every change of state of live sessions (see docs/events.md)."""
 
+from .attendance import attendance_import, checkin
 from .feeds import calendar_feed_reset, calendar_feed_revoke
 from .registrations import (
     attendance_record,
@@ -9,9 +10,11 @@ from .registrations import (
 from .sessions import series_create, session_create, session_update
 
 __all__ = [
+    "attendance_import",
     "attendance_record",
     "calendar_feed_reset",
     "calendar_feed_revoke",
+    "checkin",
     "registration_cancel",
     "registration_create",
     "series_create",
