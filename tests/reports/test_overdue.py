@@ -2,6 +2,9 @@
 "remind everyone overdue" (issue 11)."""
 
 import datetime
+import html as html_lib
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -164,3 +167,18 @@ def test_confirmation_page_has_exact_queries(dash, assigned, client_for, django_
     with django_assert_num_queries(3):
         response = client.get(REMIND_ALL, {"unit": dash.w.data.pk})
     assert response.status_code == 200
+
+
+def test_the_dashboards_overdue_count_links_to_the_one_list_with_its_filters(
+    dash, assigned, client_for
+):
+    """The dashboard's Overdue figure is a link to the same list, keeping the dashboard's
+    filters, and both count the same people (issue 10, item 11)."""
+    client = client_for(dash.w.a_admin)
+    page = client.get(reverse("reports:dashboard"), {"unit": dash.w.data.pk}).content.decode()
+    link = re.search(rf'<a href="({re.escape(OVERDUE)}\?[^"]*)">(\d+)<span', page)
+    assert link, "no link from the Overdue figure to the overdue list"
+    url, count = html_lib.unescape(link.group(1)), int(link.group(2))
+    assert parse_qs(urlsplit(url).query)["unit"] == [str(dash.w.data.pk)]
+    listed = client.get(url).content.decode()
+    assert count == 1 and "d2@a.gov" in listed and "o2@a.gov" not in listed
