@@ -5,6 +5,7 @@ from django.conf import settings
 from agencies.demo import seed_people
 from courses.demo import seed_courses
 from learning.demo import seed_learning
+from live.demo import seed_live_sessions
 from reminders.demo import seed_assignments
 from reports.demo import seed_report_history
 
@@ -46,3 +47,6 @@ def run_seeders(*, stdout):
         f"Dashboard history: {history['moved']} completions spread over 12 weeks, "
         f"{history['snapshot_rows']} snapshot rows written."
     )
+
+    live = seed_live_sessions()
+    stdout.write(f"Live sessions: {live} scheduled, past ones with attendance.")

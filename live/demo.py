@@ -1,0 +1,126 @@
+"""Demo live sessions for `seed_demo`: upcoming ones (one full, with a waiting list, and a
+weekly series) and past ones with attendance and a recording.
+
+Sessions are scheduled through the service; the demo's registrations and attendance are
+inserted in bulk (no emails at seeding time), with the statuses and waiting-list positions the
+services would have given.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Agency, Membership, Role
+
+from . import services
+from .models import LiveSession, Registration, RegistrationStatus
+
+HOST = "trainer@demo.gov"
+
+
+def _at(days: int, hour: int) -> datetime.datetime:
+    day = (timezone.now() + datetime.timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+    return day
+
+
+def _people(agency, count):
+    return list(
+        User.objects.filter(
+            membership__agency=agency, membership__is_active=True, membership__role=Role.LEARNER
+        )
+        .exclude(email="learner@demo.gov")
+        .order_by("pk")[:count]
+    )
+
+
+def _register(session, people, *, attended=0):
+    rows = []
+    for i, person in enumerate(people):
+        if i < session.capacity:
+            status = RegistrationStatus.ATTENDED if i < attended else RegistrationStatus.REGISTERED
+            position = None
+        else:
+            status, position = RegistrationStatus.WAITLISTED, i - session.capacity + 1
+        rows.append(
+            Registration(session=session, user=person, status=status, waitlist_position=position)
+        )
+    Registration.objects.bulk_create(rows)
+
+
+def seed_live_sessions(*, agency_slug="demo-agency") -> int:
+    """Returns the number of sessions created (0 when the agency has some already)."""
+    agency = Agency.objects.filter(slug=agency_slug).first()
+    host = User.objects.filter(email=HOST).first()
+    if agency is None or host is None or LiveSession.objects.filter(agency=agency).exists():
+        return 0
+    if not Membership.objects.filter(user=host, agency=agency, is_active=True).exists():
+        return 0
+    common = dict(actor=host, host=host, course=None, description="")
+    with transaction.atomic():
+        clinic = services.session_create(
+            **common,
+            title="Prompting clinic",
+            format="online",
+            starts_at=_at(3, 14),
+            ends_at=_at(3, 15),
+            capacity=12,
+            location="",
+            join_url="https://meet.example.gov/prompting-clinic",
+            language="en",
+        )
+        workshop = services.session_create(
+            **common,
+            title="Hands-on workshop: drafting correspondence with AI",
+            format="hybrid",
+            starts_at=_at(10, 9),
+            ends_at=_at(10, 11),
+            capacity=5,
+            location="HQ, room 204",
+            join_url="https://meet.example.gov/correspondence",
+            language="en",
+        )
+        series = services.series_create(
+            **common,
+            dates=[_at(15, 10).date(), _at(22, 10).date()],
+            title="Permanence IA (heures de bureau)",
+            format="in_person",
+            starts_at=_at(8, 10),
+            ends_at=_at(8, 11),
+            capacity=10,
+            location="Salle 3",
+            join_url="",
+            language="fr",
+        )
+        past = []
+        for days, title, capacity in [
+            (14, "Livestream: what the new AI tool can do", 40),
+            (5, "Office hours: checking AI output", 10),
+        ]:
+            session = services.session_create(
+                **common,
+                title=title,
+                format="online",
+                starts_at=_at(1, 13),
+                ends_at=_at(1, 14),
+                capacity=capacity,
+                location="",
+                join_url="https://meet.example.gov/past",
+                language="en",
+            )
+            # Moved into the past after scheduling (the service schedules future sessions).
+            LiveSession.objects.filter(pk=session.pk).update(
+                starts_at=_at(-days, 13),
+                ends_at=_at(-days, 14),
+                recording_url="https://video.example.gov/recordings/demo" if days == 14 else "",
+            )
+            past.append(session)
+        _register(clinic, _people(agency, 6))
+        _register(workshop, _people(agency, 7))
+        _register(series[0], _people(agency, 4))
+        _register(past[0], _people(agency, 12), attended=9)
+        _register(past[1], _people(agency, 8), attended=5)
+    return 2 + len(series) + len(past)

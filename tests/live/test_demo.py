@@ -1,0 +1,24 @@
+import pytest
+from django.utils import timezone
+
+from agencies.demo import seed_people
+from live.demo import seed_live_sessions
+from live.models import LiveSession, Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_past_and_upcoming_sessions_with_attendance_once(mailoutbox):
+    seed_people()
+    assert seed_live_sessions() == 7
+    now = timezone.now()
+    assert LiveSession.objects.filter(ends_at__lt=now).count() == 2
+    assert LiveSession.objects.filter(starts_at__gt=now).count() == 5
+    assert Registration.objects.filter(status="attended").count() == 14
+    positions = Registration.objects.filter(status="waitlisted").values_list(
+        "waitlist_position", flat=True
+    )
+    assert sorted(positions) == [1, 2]
+    assert seed_live_sessions() == 0
+    assert LiveSession.objects.count() == 7
+    assert mailoutbox == []
