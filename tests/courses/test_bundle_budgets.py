@@ -199,3 +199,52 @@ def test_markdown_that_amplifies_stays_small_in_a_child_process(tmp_path):
         "course.yaml: modules[0].lessons[0]: the lesson renders to more than 4194304 bytes of HTML"
     ]
     assert outcome["peak"] < PEAK_LIMIT_BYTES, outcome["peak"]
+
+
+def _lesson_zip_with(change) -> bytes:
+    """A valid bundle whose lesson entry is then altered in its headers by `change`."""
+    good = manifest([lesson(1, "lessons/one.md")])
+    data = bytearray(zip_bytes({"course.yaml": good, "lessons/one.md": b"# One\n\nText " * 50}))
+    name = b"lessons/one.md"
+
+    def header(signature, name_at):
+        at = data.find(signature)
+        while data[at + name_at : at + name_at + len(name)] != name:
+            at = data.find(signature, at + 1)
+            assert at != -1
+        return at
+
+    change(data, header(b"PK\x03\x04", 30), header(b"PK\x01\x02", 46))
+    return bytes(data)
+
+
+def _encrypted(data, local, central):
+    # General purpose flag bit 0 (offset 6 in the local header, 8 in the central one).
+    data[local + 6] |= 1
+    data[central + 8] |= 1
+
+
+def _unknown_compression(data, local, central):
+    # Compression method 99 (offset 8 in the local header, 10 in the central one).
+    data[local + 8 : local + 10] = (99).to_bytes(2, "little")
+    data[central + 10 : central + 12] = (99).to_bytes(2, "little")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "altered",
+    [
+        pytest.param(lambda: _lesson_zip_with(_encrypted), id="encrypted-entry"),
+        pytest.param(lambda: _lesson_zip_with(_unknown_compression), id="unknown-compression"),
+        pytest.param(lambda: zip_bytes({"course.yaml": manifest([])})[:-30], id="truncated"),
+    ],
+)
+def test_every_zip_error_is_a_problem_in_the_list_not_a_crash(altered):
+    with pytest.raises(BundleError) as error:
+        bundle_import(altered(), actor=None)
+    assert error.value.problems
+    assert any(
+        "the zip file is damaged" in p or "neither a folder nor a zip file" in p
+        for p in error.value.problems
+    ), error.value.problems
+    assert not Course.objects.filter(slug="hostile").exists()
