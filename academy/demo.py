@@ -8,6 +8,7 @@ from learning.demo import seed_learning
 from live.demo import seed_live_sessions
 from reminders.demo import seed_assignments
 from reports.demo import seed_report_history
+from sso.demo import seed_sso
 
 DEMO_SIGN_INS = [
     f"  Sign in at http://127.0.0.1:8000 with password {settings.ACADEMY_DEMO_PASSWORD!r}:",
@@ -17,12 +18,18 @@ DEMO_SIGN_INS = [
     "    agencyadmin@demo.gov    (agency admin, Demo Agency)",
     "    platformadmin@demo.gov  (platform admin, all agencies; sets up MFA at first sign-in)",
     "    learner@other-demo.gov  (learner, Other Demo Agency)",
+    "  SSO Demo Agency signs in through the test identity provider (no password): type",
+    "    sam.rivera@sso-demo.gov (learner) or alex.morgan@sso-demo.gov (agency admin),",
+    "    Continue, then choose that person on the test provider's page.",
 ]
 
 
 def run_seeders(*, stdout):
     seed_people()
     stdout.write("Agencies, units and people: ready.")
+
+    if seed_sso() is not None:
+        stdout.write("Agency sign-in: SSO Demo Agency uses the test identity provider.")
 
     report = seed_courses()
     stdout.write(

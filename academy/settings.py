@@ -364,6 +364,8 @@ ACADEMY_DEMO_PASSWORD = "academy-demo"
 # Agency sign-in (sso/): identity providers must be reached over https, except in the embedded
 # run and the tests, whose test providers listen on plain http on loopback.
 ACADEMY_SSO_ALLOW_HTTP = env.bool("ACADEMY_SSO_ALLOW_HTTP", default=EMBEDDED)
+# `make run` starts a test identity provider on this port for the demo's SSO agency.
+ACADEMY_DEMO_IDP_PORT = env.int("ACADEMY_DEMO_IDP_PORT", default=8090)
 
 # /healthz answers {"status": ...} to anyone; its details go to platform admins and to a monitor
 # sending "Authorization: Bearer <ACADEMY_HEALTH_TOKEN>". The broker is checked at most this often.

@@ -91,6 +91,19 @@ AGENCIES = [
         "unit_codes": {"Benefits": "ODA-B", "Claims": "ODA-B1", "Communications": "ODA-C"},
     },
     {
+        # Its people sign in through the demo's test identity provider (sso/demo.py), started
+        # by `make run` with the other processes; nobody in it has a password.
+        "slug": "sso-demo-agency",
+        "name": "SSO Demo Agency",
+        "acronym": "SDA",
+        "domains": ["sso-demo.gov"],
+        "time_zone": "America/Denver",
+        "default_language": "en",
+        "mfa_required": False,
+        "units": {"Headquarters": ["Field Operations"]},
+        "unit_codes": {"Headquarters": "SDA-HQ", "Field Operations": "SDA-FO"},
+    },
+    {
         "slug": "agence-demo",
         "name": "Agence de démonstration",
         "acronym": "ADD",

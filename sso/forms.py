@@ -19,7 +19,48 @@ class EmailStepForm(forms.Form):
     )
 
 
+# Login.gov's service levels and assurance levels (developers.login.gov, "Authorization"): what
+# an agency picks decides what Login.gov asks of its people and which attributes it releases.
+LOGIN_GOV_AAL2 = "http://idmanagement.gov/ns/assurance/aal/2"
+LOGIN_GOV_PRESETS = {
+    "auth-only": (
+        _("Login.gov: authentication only, AAL2"),
+        f"urn:acr.login.gov:auth-only {LOGIN_GOV_AAL2}",
+        "openid email",
+    ),
+    "auth-only-phishing-resistant": (
+        _("Login.gov: authentication only, phishing-resistant (WebAuthn or PIV/CAC)"),
+        f"urn:acr.login.gov:auth-only {LOGIN_GOV_AAL2}?phishing_resistant=true",
+        "openid email",
+    ),
+    "auth-only-piv": (
+        _("Login.gov: authentication only, PIV/CAC required"),
+        f"urn:acr.login.gov:auth-only {LOGIN_GOV_AAL2}?hspd12=true",
+        "openid email",
+    ),
+    "verified": (
+        _("Login.gov: identity verified, AAL2"),
+        f"urn:acr.login.gov:verified {LOGIN_GOV_AAL2}",
+        "openid email profile:name",
+    ),
+    "verified-facial-match": (
+        _("Login.gov: identity verified with facial match (IAL2), AAL2"),
+        f"urn:acr.login.gov:verified-facial-match-required {LOGIN_GOV_AAL2}",
+        "openid email profile:name",
+    ),
+}
+
+
 class ProviderForm(forms.ModelForm):
+    preset = forms.ChoiceField(
+        label=_("Login.gov preset"),
+        required=False,
+        choices=[("", _("None: use the scopes and acr_values below"))]
+        + [(key, label) for key, (label, _acr, _scopes) in LOGIN_GOV_PRESETS.items()],
+        help_text=_(
+            "Sets the scopes and acr_values Login.gov expects for the assurance you choose."
+        ),
+    )
     client_secret = forms.CharField(
         label=_("Client secret"),
         required=False,
@@ -89,7 +130,15 @@ class ProviderForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.fields["default_unit"].queryset = Unit.objects.filter(agency=agency).order_by("path")
-        oidc_only = ["issuer", "client_id", "client_auth", "scopes", "acr_values", "client_secret"]
+        oidc_only = [
+            "issuer",
+            "client_id",
+            "client_auth",
+            "scopes",
+            "acr_values",
+            "client_secret",
+            "preset",
+        ]
         saml_only = ["metadata_url", "entity_id", "metadata_file"]
         for name in saml_only if kind == IdentityProvider.Kind.OIDC else oidc_only:
             del self.fields[name]
@@ -128,6 +177,10 @@ class ProviderForm(forms.ModelForm):
             name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
         }
         values["group_roles"] = self.cleaned_data.get("group_roles_text") or {}
+        if self.cleaned_data.get("preset"):
+            _label, values["acr_values"], values["scopes"] = LOGIN_GOV_PRESETS[
+                self.cleaned_data["preset"]
+            ]
         if self.cleaned_data.get("metadata_file"):
             values["metadata_xml"] = self.cleaned_data["metadata_file"]
         return values

@@ -19,7 +19,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -35,6 +35,8 @@ HTTP_TIMEOUT = 10
 CLOCK_LEEWAY = 60
 ID_TOKEN_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
 CLIENT_ASSERTION_SECONDS = 300
+# Login.gov (production and its sandbox) requires prompt=select_account on every request.
+LOGIN_GOV_HOSTS = ("login.gov", "identitysandbox.gov")
 
 
 class OidcError(Exception):
@@ -136,10 +138,17 @@ def authorization_request(
     }
     if provider.acr_values.strip():
         params["acr_values"] = provider.acr_values.strip()
+    if _is_login_gov(provider.issuer):
+        params["prompt"] = "select_account"  # Login.gov requires it
     endpoint = discovery["authorization_endpoint"]
     _check_transport(endpoint)
     separator = "&" if "?" in endpoint else "?"
     return endpoint + separator + urlencode(params), pending
+
+
+def _is_login_gov(issuer: str) -> bool:
+    host = urlsplit(issuer).hostname or ""
+    return host in LOGIN_GOV_HOSTS or host.endswith(tuple("." + h for h in LOGIN_GOV_HOSTS))
 
 
 def _client(provider: IdentityProvider, token_endpoint: str) -> OAuth2Session:

@@ -6,6 +6,7 @@ import time
 from allauth.account.views import LoginView
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -120,7 +121,46 @@ def start(request, public_id):
         if time.time() - p["started"] < PENDING_SECONDS
     ][-(PENDING_MAX - 1) :]
     request.session[PENDING_KEY] = [*waiting, pending.as_session()]
-    return redirect(url)
+    return hand_over(
+        request,
+        url,
+        heading=_("Going to your agency's sign-in"),
+        explanation=_("%(agency)s signs you in. If nothing happens, choose Continue.")
+        % {"agency": provider.agency.name},
+    )
+
+
+def hand_over(request, url, *, heading, explanation):
+    """A page that sends the browser on to `url` at once (see templates/sso/continue.html)."""
+    response = render(
+        request,
+        "sso/continue.html",
+        {"url": url, "heading": heading, "explanation": explanation},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+CONTINUE_SALT = "academy.sso.continue"
+
+
+@never_cache
+@require_GET
+def signed_out(request):
+    """After signing out of Academy, on to the provider's own sign-out (the address was signed
+    by Academy when the person signed in, so this page sends nobody anywhere else)."""
+    try:
+        url = signing.loads(request.GET.get("to", ""), salt=CONTINUE_SALT, max_age=86400 * 2)
+    except signing.BadSignature:
+        return redirect("home")
+    return hand_over(
+        request,
+        url,
+        heading=_("You are signed out of Academy"),
+        explanation=_(
+            "Now signing you out of your agency's sign-in too. If nothing happens, choose Continue."
+        ),
+    )
 
 
 def _take_pending(request, provider, state):
@@ -183,7 +223,10 @@ def oidc_callback(request, public_id):
     request.session[MFA_VERIFIED_KEY] = user.pk
     logout_url = _provider_logout_url(request, discovery, token)
     if logout_url:
-        request.session[PROVIDER_LOGOUT_URL_KEY] = logout_url
+        token_ = signing.dumps(logout_url, salt=CONTINUE_SALT)
+        request.session[PROVIDER_LOGOUT_URL_KEY] = (
+            reverse("sso:signed_out") + "?" + urlencode({"to": token_})
+        )
     return redirect(_safe_next(request, pending.next_url))
 
 

@@ -31,10 +31,21 @@ def test_seed_demo_runs_twice_with_identical_counts(settings):
     settings.DEBUG = True
     seed()
     first = counts()
-    assert first["Agency"] == 3
+    assert first["Agency"] == 4
     assert User.objects.filter(email="agencyadmin@demo.gov").exists()
     seed()
     assert counts() == first
+
+
+def test_the_sso_demo_agency_signs_in_through_the_test_provider(settings):
+    from sso.demo import DEMO_CLIENT_ID
+    from sso.models import IdentityProvider
+
+    settings.DEBUG = True
+    seed()
+    provider = IdentityProvider.objects.get(agency__slug="sso-demo-agency")
+    assert provider.enabled and provider.sso_only and provider.client_id == DEMO_CLIENT_ID
+    assert provider.issuer == f"http://127.0.0.1:{settings.ACADEMY_DEMO_IDP_PORT}"
 
 
 def test_seed_demo_with_force_runs_when_debug_is_off(settings):

@@ -1,4 +1,5 @@
 import pytest
+from django.utils.html import escape
 import requests
 
 from agencies.models import Role
@@ -73,10 +74,20 @@ def sign_in_through(client, idp, email="pat.doe@example.gov", next_url=""):
         "/accounts/login/" + (f"?next={next_url}" if next_url else ""), {"login": email}
     )
     assert step.status_code == 302, step.content[:500]
-    start = client.get(step["Location"])
-    assert start.status_code == 302
-    assert start["Location"].startswith(idp.base + "/authorize?")
-    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    authorize = handed_over(client.get(step["Location"]))
+    assert authorize.startswith(idp.base + "/authorize?")
+    answer = requests.get(authorize, allow_redirects=False, timeout=10)
     callback = answer.headers["Location"]
     assert callback.startswith("http://testserver/")
     return client.get(callback.removeprefix("http://testserver"))
+
+
+def handed_over(response) -> str:
+    """Where a hand-over page (templates/sso/continue.html) sends the browser: its meta refresh
+    and its Continue link both carry the address."""
+    assert response.status_code == 200
+    url = response.context["url"]
+    page = response.content.decode()
+    assert f'<meta http-equiv="refresh" content="0;url={escape(url)}">' in page
+    assert f'href="{escape(url)}"' in page
+    return url

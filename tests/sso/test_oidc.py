@@ -9,7 +9,7 @@ from sso.models import SsoIdentity
 from tests.builders import make_member
 from tests.factories import AgencyFactory, UnitFactory
 
-from .conftest import SUBJECT, sign_in_through
+from .conftest import SUBJECT, handed_over, sign_in_through
 
 pytestmark = pytest.mark.django_db
 
@@ -90,10 +90,8 @@ def test_a_replayed_id_token_is_refused(client, provider, idp):
 
 def test_a_callback_used_twice_is_refused(client, provider, idp):
     step = client.post("/accounts/login/", {"login": "pat.doe@example.gov"})
-    start = client.get(step["Location"])
-    callback = requests.get(start["Location"], allow_redirects=False, timeout=10).headers[
-        "Location"
-    ]
+    authorize = handed_over(client.get(step["Location"]))
+    callback = requests.get(authorize, allow_redirects=False, timeout=10).headers["Location"]
     path = callback.removeprefix("http://testserver")
     assert client.get(path).status_code == 302
     client.logout()
@@ -150,9 +148,16 @@ def test_an_unknown_unit_code_lands_in_the_default_unit_and_is_listed(
 def test_signing_out_goes_to_the_providers_logout(client, provider, idp):
     sign_in_through(client, idp)
     response = client.post("/accounts/logout/")
-    assert response.status_code == 302
-    assert response["Location"].startswith(idp.base + "/logout?id_token_hint=")
+    assert response.status_code == 302 and response["Location"].startswith("/sso/signed-out/?to=")
     assert not _signed_in(client)
+    assert handed_over(client.get(response["Location"])).startswith(
+        idp.base + "/logout?id_token_hint="
+    )
+
+
+def test_the_signed_out_page_sends_nobody_to_an_address_academy_did_not_sign(client):
+    response = client.get("/sso/signed-out/?to=https://evil.example/")
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 def test_the_jwks_url_publishes_only_the_public_key(client, provider):

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 
 from academy.celery import ensure_filesystem_broker_folders
 from academy.demo import DEMO_SIGN_INS
+from sso.demo import demo_provider_command
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GRACE_SECONDS = 10
@@ -53,6 +54,8 @@ def _process_commands(addr: str) -> dict[str, list[str]]:
             "--schedule",
             str(settings.VAR_DIR / "celerybeat-schedule"),
         ],
+        # The demo's test identity provider (sso/demo.py): SSO Demo Agency signs in through it.
+        "idp": demo_provider_command(python),
     }
 
 
