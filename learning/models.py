@@ -54,6 +54,9 @@ class Enrollment(models.Model):
     # set by every service that writes those, in the same UPDATE. The API's incremental sync
     # pages through (updated_at, id).
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when the completion was imported from the agency's former system (history import,
+    # learning.services.history): completed before Academy, without a certificate.
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

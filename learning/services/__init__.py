@@ -23,10 +23,14 @@ from .enrollment import (
     lesson_complete,
 )
 from .events import event_record
+from .history import HistoryRow, completions_import, history_parse_csv
 from .moves import enrollments_move_unit
 from .terms import assignment_terms
 
 __all__ = [
+    "HistoryRow",
+    "completions_import",
+    "history_parse_csv",
     "GRACE",
     "answered_count",
     "assignment_terms",
