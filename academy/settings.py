@@ -420,6 +420,7 @@ API_SCOPES = {
     "people:read": "Read the agency's people",
     "people:write": "Create, change and deactivate the agency's people",
     "learning:read": "Read the agency's units, enrollments, completions and learning events",
+    "learning:write": "Import the agency's past completions",
     "assignments:write": "Assign training to the agency, a unit or people, and remove it",
     "reports:read": "Request the agency's reports and download them",
 }

@@ -15,6 +15,7 @@ and Okta expect it.
 """
 
 import base64
+import datetime
 import hashlib
 import secrets
 import time
@@ -24,6 +25,9 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -75,6 +79,28 @@ def public_jwks(provider: IdentityProvider) -> dict:
         return {"keys": []}
     public = RSAKey.import_key(provider.signing_key).as_dict(private=False)
     return {"keys": [public | {"use": "sig", "alg": "RS256", "kid": provider.signing_key["kid"]}]}
+
+
+def public_certificate_pem(provider: IdentityProvider) -> bytes:
+    """A self-signed X.509 certificate over Academy's key for this provider, for providers that
+    take a certificate rather than a JWKS (Login.gov's partner portal). Made afresh on each call:
+    what the provider uses is the public key inside, which never changes."""
+    private_key = RSAKey.import_key(provider.signing_key).private_key
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, f"Academy {provider.agency.slug} {provider.pk}")]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=730))
+        .sign(private_key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def _get_json(url: str) -> dict:

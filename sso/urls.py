@@ -13,6 +13,7 @@ urlpatterns = [
     path("sso/<uuid:public_id>/oidc/callback/", views.oidc_callback, name="oidc_callback"),
     path("sso/<uuid:public_id>/jwks.json", views.jwks, name="jwks"),
     path("sso/signed-out/", views.signed_out, name="signed_out"),
+    path("agency/sign-in/<uuid:public_id>/certificate.pem", views.certificate, name="certificate"),
     path("sso/<uuid:public_id>/saml/metadata/", saml_views.metadata, name="saml_metadata"),
     path("sso/<uuid:public_id>/saml/acs/", saml_views.acs, name="saml_acs"),
     path(

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -249,6 +249,24 @@ def jwks(request, public_id):
     return JsonResponse(oidc.public_jwks(provider))
 
 
+@agency_admin_required
+def certificate(request, public_id):
+    agency = agency_for_actor(user=request.user)
+    try:
+        provider = selectors.provider_for_admin(
+            user=request.user, agency=agency, public_id=public_id
+        )
+    except IdentityProvider.DoesNotExist as error:
+        raise Http404 from error
+    if provider.kind != IdentityProvider.Kind.OIDC or not provider.signing_key:
+        raise Http404
+    response = HttpResponse(
+        oidc.public_certificate_pem(provider), content_type="application/x-pem-file"
+    )
+    response["Content-Disposition"] = f'attachment; filename="academy-{provider.public_id}.pem"'
+    return response
+
+
 # The agency admin's pages.
 
 
@@ -316,6 +334,7 @@ def provider_edit(request, public_id=None, kind=None):
         context["jwks_url"] = request.build_absolute_uri(
             reverse("sso:jwks", args=[provider.public_id])
         )
+        context["certificate_url"] = reverse("sso:certificate", args=[provider.public_id])
         context["unmatched"] = selectors.unmatched_unit_codes(provider=provider)
         context.update(saml_views.identity_team_context(request, provider))
     return render(request, "sso/provider_form.html", context)

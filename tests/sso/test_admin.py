@@ -113,3 +113,18 @@ def test_the_pages_are_in_french(client, admin, provider):
     assert "Fournisseurs d’identité" in listing
     assert "URI de redirection" in edit
     assert "Saisissez votre adresse courriel professionnelle" in login
+
+
+def test_the_admin_downloads_a_certificate_over_academys_key(client, admin, provider, agency):
+    from cryptography import x509
+    from joserfc.jwk import RSAKey
+
+    client.force_login(admin)
+    page = client.get(f"/agency/sign-in/{provider.public_id}/").content.decode()
+    assert f"/agency/sign-in/{provider.public_id}/certificate.pem" in page
+    response = client.get(f"/agency/sign-in/{provider.public_id}/certificate.pem")
+    certificate = x509.load_pem_x509_certificate(response.content)
+    published = RSAKey.import_key(provider.signing_key).public_key.public_numbers()
+    assert certificate.public_key().public_numbers() == published
+    client.force_login(make_member(AgencyFactory(domains=["else.gov"]), Role.AGENCY_ADMIN))
+    assert client.get(f"/agency/sign-in/{provider.public_id}/certificate.pem").status_code == 404
