@@ -27,5 +27,10 @@ urlpatterns = [
         api_views.CertificateVerificationView.as_view(),
         name="certificate-verify",
     ),
+    path(
+        "completions/import/",
+        api_views.HistoryImportView.as_view(),
+        name="history-import",
+    ),
     path("", include(router.urls)),
 ]

@@ -40,6 +40,8 @@ from .serializers import (
     CourseSerializer,
     EnrollmentFilterSerializer,
     EnrollmentSerializer,
+    HistoryImportResultSerializer,
+    HistoryImportSerializer,
     LearningEventFilterSerializer,
     LearningEventSerializer,
     PathSerializer,
@@ -53,6 +55,7 @@ from .serializers import (
 
 PEOPLE_READ, PEOPLE_WRITE, LEARNING_READ = "people:read", "people:write", "learning:read"
 ASSIGNMENTS_WRITE, REPORTS_READ = "assignments:write", "reports:read"
+LEARNING_WRITE = "learning:write"
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -625,3 +628,36 @@ class CertificateVerificationView(APIView):
             "revoked_on": timezone.localdate(revoked) if revoked else None,
         }
         return Response(CertificateVerificationSerializer(body).data)
+
+
+class HistoryImportView(APIView):
+    """Past completions from the agency's former training system, all or nothing."""
+
+    write_scopes = (LEARNING_WRITE,)
+
+    @extend_schema(
+        summary="Import past completions",
+        description=(
+            "Each person (by address) gets the course (by slug) completed on the date, marked "
+            "imported (no certificate), so they are not asked to take it again; a course they "
+            "already completed in Academy is left alone. The whole list is checked first: any "
+            "line at fault (unknown person or course, a future date, a score outside 0-100, "
+            "a person and course twice) refuses it all, with every line listed."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=HistoryImportSerializer,
+        responses={200: HistoryImportResultSerializer},
+        tags=["enrollments"],
+    )
+    def post(self, request):
+        def run():
+            serializer = HistoryImportSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            if request.api_client.is_platform:
+                raise exceptions.PermissionDenied("A platform client changes nothing.")
+            result = services.history_import(
+                client=request.api_client, ip=client_ip(request), **serializer.validated_data
+            )
+            return Response(HistoryImportResultSerializer(result).data)
+
+        return _idempotent(request, run)

@@ -7,6 +7,7 @@ SCOPE_CHOICES = [
     ("people:read", _("people:read — read the agency's people")),
     ("people:write", _("people:write — create, change and deactivate people")),
     ("learning:read", _("learning:read — read units, enrollments and completions")),
+    ("learning:write", _("learning:write — import past completions")),
     ("assignments:write", _("assignments:write — assign training and remove assignments")),
     ("reports:read", _("reports:read — request reports and download them")),
 ]

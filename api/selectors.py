@@ -81,6 +81,7 @@ def enrollments(*, client: ApiClient):
             "due_on",
             "required",
             "period",
+            "imported_at",
             "created_at",
             "updated_at",
         )

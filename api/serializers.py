@@ -101,6 +101,9 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     course = CourseRefSerializer()
     unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    imported = serializers.SerializerMethodField(
+        help_text="A completion imported from the agency's former system (no certificate)."
+    )
 
     class Meta:
         model = Enrollment
@@ -118,10 +121,14 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "due_on",
             "required",
             "period",
+            "imported",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_imported(self, enrollment) -> bool:
+        return enrollment.imported_at is not None
 
 
 class EnrollmentFilterSerializer(serializers.Serializer):
@@ -394,3 +401,33 @@ class CertificateVerificationSerializer(serializers.Serializer):
     agency_name = serializers.CharField()
     issued_on = serializers.DateField()
     revoked_on = serializers.DateField(allow_null=True)
+
+
+class HistoryRowSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    course = serializers.SlugField(max_length=80, help_text="The course's slug.")
+    completed_on = serializers.DateField()
+    score = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+
+
+class HistoryImportSerializer(serializers.Serializer):
+    rows = HistoryRowSerializer(
+        many=True, required=False, help_text="The completions, or give `csv` instead."
+    )
+    csv = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="The documented CSV: email,course,completed_on,score (header first).",
+    )
+
+    def validate(self, data):
+        if ("rows" in data) == ("csv" in data):
+            raise serializers.ValidationError("Give either `rows` or `csv`.")
+        return data
+
+
+class HistoryImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    already_completed = serializers.IntegerField(
+        help_text="Rows left alone: the person had completed the course in Academy."
+    )

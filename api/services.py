@@ -22,6 +22,7 @@ from agencies.audit import audited, diff
 from agencies.domains import domain_is_approved_for
 from agencies.models import Membership, Role
 from agencies.services import membership_create, membership_set_active, membership_update
+from learning.services import HistoryRow, completions_import, history_parse_csv
 from reminders import services as reminders
 from reports.access import dashboard_scope
 from reports.services.runs import report_request
@@ -289,3 +290,14 @@ def report_run_request(
         required_only=required_only,
     )
     return report_request(actor=client.created_by, scope=scope, kind=kind, format=format)
+
+
+def history_import(*, client: ApiClient, rows=None, csv: str | None = None, ip=None) -> dict:
+    """Import past completions into the client's agency through learning's
+    `completions_import` (the whole list checked first, nothing written on any refusal;
+    audited under the client's admin). `rows` as dicts, or `csv` in the documented format."""
+    if csv is not None:
+        parsed = history_parse_csv(csv)
+    else:
+        parsed = [HistoryRow(line=index, **row) for index, row in enumerate(rows or [], start=1)]
+    return completions_import(actor=client.created_by, agency=client.agency, rows=parsed, ip=ip)
