@@ -31,3 +31,24 @@ def answers_for_safekeeping(post) -> dict:
         if len(key) <= SAFEKEEPING_KEY:
             out[key] = [c[:SAFEKEEPING_KEY] for c in chosen[:SAFEKEEPING_CHOICES]]
     return out
+
+
+class HistoryImportForm(forms.Form):
+    """A CSV of past completions (UTF-8), read whole into `text`."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, at most 5 MB; the columns are described above."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB: split it."))
+        try:
+            self.cleaned_data["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Save the file as UTF-8 and try again.")) from None
+        return upload

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_record
+from . import views, views_history, views_record
 
 app_name = "learning"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path(
         "learn/certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"
     ),
+    path("agency/history-import/", views_history.history_import, name="history_import"),
     path("learn/record/", views_record.record, name="record"),
     path("learn/record/csv/", views_record.record_download_csv, name="record_csv"),
     path("learn/record/pdf/", views_record.record_download_pdf, name="record_pdf"),
