@@ -10,6 +10,7 @@ import time
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.builders import build_course
 from tests.e2e.conftest import fill_sign_in_form
@@ -37,6 +38,7 @@ def _ids(course):
     from accounts.models import User
     from agencies.models import Membership, Unit
     from learning.models import Certificate, QuizAttempt
+    from live.models import LiveSession
     from reminders.access import assignees_visible_to, assignments_visible_to
 
     lesson = course.lessons.order_by("position").first()
@@ -59,6 +61,8 @@ def _ids(course):
         .order_by("assignment__created_at", "pk")
         .first(),
         "member": Membership.objects.get(user__email="learner@demo.gov"),
+        "live_next": LiveSession.objects.get(title="Prompting clinic"),
+        "live_past": LiveSession.objects.filter(ends_at__lt=timezone.now()).first(),
         "unit": Unit.objects.get(agency__slug="demo-agency", name="Data Team"),
     }
 
@@ -92,6 +96,11 @@ def _pages(role, ids):
             reverse("account_email"),
             reverse("account_change_password"),
             reverse("mfa_index"),
+            reverse("live:upcoming"),
+            reverse("live:upcoming") + "?format=online&language=en",
+            reverse("live:detail", args=[ids["live_next"].pk]),
+            reverse("live:detail", args=[ids["live_past"].pk]),
+            reverse("live:calendar"),
         ],
         "trainer@demo.gov": [
             reverse("studio:course_list"),
@@ -112,6 +121,11 @@ def _pages(role, ids):
             reverse("studio:question_add", args=[c, ids["quiz"].pk]),
             reverse("studio:question_edit", args=[c, ids["question"].pk]),
             reverse("studio:version_restore", args=[c, 1]),
+            reverse("live_studio:list"),
+            reverse("live_studio:create"),
+            reverse("live_studio:edit", args=[ids["live_next"].pk]),
+            reverse("live_studio:roster", args=[ids["live_next"].pk]),
+            reverse("live_studio:roster", args=[ids["live_past"].pk]),
         ],
         "manager@demo.gov": [
             reverse("reports:dashboard"),

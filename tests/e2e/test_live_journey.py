@@ -1,0 +1,89 @@
+"""Journey: a trainer schedules a live session, a learner registers from the catalog (by links
+from the home page), and the host marks attendance on the roster once it has started. axe on
+every page; on a phone too."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from live.models import Registration
+from tests.e2e.conftest import both_widths, nav, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TITLE = "Prompting clinic for caseworkers"
+
+
+def sign_out(page):
+    header = page.locator("header.usa-header")
+    if header.locator(".usa-menu-btn").is_visible():
+        header.locator(".usa-menu-btn").click()
+    with page.expect_navigation():
+        header.get_by_role("button", name="Sign out").click()
+
+
+@both_widths
+def test_trainer_schedules_learner_registers_host_marks_attendance(
+    page, live_server, axe_check, world, mailoutbox
+):
+    starts = (timezone.now() + timedelta(hours=3)).replace(second=0, microsecond=0)
+
+    # The trainer schedules the session from Learning > Live sessions > Schedule a session.
+    sign_in(page, world.a_trainer.email, axe_check=axe_check)
+    nav(page, "Learning", "Live sessions")
+    page.wait_for_url("**/live/")
+    axe_check(page)
+    page.get_by_role("link", name="Schedule a session").click()
+    page.wait_for_url("**/studio/live/new/")
+    axe_check(page)
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Format").select_option("online")
+    page.get_by_label("Starts at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    # A session that ends before it starts is refused, with the error beside the field.
+    page.get_by_label("Ends at").fill((starts - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Capacity (seats)").fill("10")
+    page.get_by_label("Join link").fill("https://meet.example.gov/clinic")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    assert "The session must end after it starts." in page.locator("main").inner_text()
+    axe_check(page)
+    page.get_by_label("Ends at").fill((starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    page.get_by_role("heading", level=1, name=TITLE).wait_for()
+    axe_check(page)
+    sign_out(page)
+
+    # The learner finds it in the catalog and registers, asking for captions.
+    sign_in(page, world.a_learner.email, axe_check=axe_check)
+    nav(page, "Catalog")
+    page.get_by_role("link", name=TITLE).click()
+    page.get_by_role("heading", level=1, name=TITLE).wait_for()
+    axe_check(page)
+    page.locator("label", has_text="Live captioning").click()
+    page.get_by_role("button", name="Register").click()
+    page.get_by_text("You are registered. An invitation is on its way by email.").wait_for()
+    axe_check(page)
+    registration = Registration.objects.get(user=world.a_learner)
+    assert registration.status == "registered"
+    assert registration.accommodations == ["captioning"]
+    sign_out(page)
+
+    # Once the session has started, the host marks attendance on the roster.
+    with time_machine.travel(starts + timedelta(minutes=10), tick=True):
+        page.context.clear_cookies()
+        sign_in(page, world.a_trainer.email)
+        nav(page, "Learning", "Live sessions")
+        page.get_by_role("link", name="Sessions I host").click()
+        axe_check(page)
+        page.get_by_role("link", name=f"Roster of {TITLE}").click()
+        axe_check(page)
+        assert "Live captioning" in page.locator("main").inner_text()
+        checkbox = page.get_by_role("checkbox", name=world.a_learner.full_name)
+        checkbox.focus()
+        page.keyboard.press("Space")  # keyboard-friendly: Space ticks the box
+        page.get_by_role("button", name="Save attendance").click()
+        page.get_by_text("Attendance saved: 1 attended, 0 did not.").wait_for()
+        axe_check(page)
+    registration.refresh_from_db()
+    assert registration.status == "attended"
