@@ -82,7 +82,21 @@ def start(request, provider: IdentityProvider):
         "started": time.time(),
     }
     request.session[PENDING_KEY] = [*waiting, pending]
-    return redirect(location)
+    # Not an HTTP redirect: the sign-in page's form posted here, and the site's CSP
+    # (form-action 'self') stops a redirect from that post to another origin. The same page as
+    # OpenID Connect's hand-over (sso.views.hand_over): a meta refresh and a Continue link.
+    response = render(
+        request,
+        "sso/continue.html",
+        {
+            "url": location,
+            "heading": _("Going to your agency's sign-in"),
+            "explanation": _("%(agency)s signs you in. If nothing happens, choose Continue.")
+            % {"agency": provider.agency.name},
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _outstanding(request, provider) -> dict:

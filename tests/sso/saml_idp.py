@@ -194,10 +194,11 @@ def answer_from(page: str) -> tuple[str, str]:
 
 
 @contextmanager
-def running(idp: SamlTestIdp):
-    """Serve `idp` on a free loopback port for the block; yields it with `base` set."""
+def running(idp: SamlTestIdp, host="127.0.0.1"):
+    """Serve `idp` on a free loopback port for the block; yields it with `base` set (its
+    address written with `host`, which must name the loopback interface)."""
     server = make_server("127.0.0.1", 0, idp, threaded=True)
-    idp.base = f"http://127.0.0.1:{server.server_port}"
+    idp.base = f"http://{host}:{server.server_port}"
     idp.start()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -3,6 +3,8 @@ on loopback (tests/sso/saml_idp.py) with its own key and certificate: Academy re
 metadata from its URL, the IdP trusts Academy's SP metadata, and every response is built and
 signed by the IdP (xmlsec1), then posted to Academy's ACS as the person's browser would."""
 
+import html
+
 import pytest
 import requests
 from django.conf import settings
@@ -74,9 +76,11 @@ def idp_answer(client, idp, email="pat.doe@example.gov", next_url=""):
     )
     assert step.status_code == 302, step.content[:500]
     start = client.get(step["Location"])
-    assert start.status_code == 302
-    assert start["Location"].startswith(f"{idp.base}/sso/redirect?SAMLRequest=")
-    page = requests.get(start["Location"], timeout=10)
+    assert start.status_code == 200  # the hand-over page (a meta refresh: see sso/saml_views)
+    location = start.context["url"]
+    assert location.startswith(f"{idp.base}/sso/redirect?SAMLRequest=")
+    assert f'content="0;url={html.escape(location)}"' in start.content.decode()
+    page = requests.get(location, timeout=10)
     assert page.status_code == 200, page.text[:500]
     acs, saml_response = answer_from(page.text)
     assert acs.startswith("http://testserver/")
