@@ -234,12 +234,13 @@ class MarkdownTooLarge(ValueError):
 
 
 class _OneTableOfContents(Treeprocessor):
-    """Keep the first `[TOC]` paragraph and drop the others (before the toc extension, which
-    would put the whole table of contents at every marker)."""
+    """Keep the first `[TOC]` marker and drop the others (before the toc extension, which
+    would put the whole table of contents at every element, paragraph or list item, that is
+    only a marker)."""
 
     def run(self, root):
         seen, extra = False, set()
-        for element in root.iter("p"):
+        for element in root.iter():
             if len(element) == 0 and (element.text or "").strip() == TOC_MARKER:
                 if seen:
                     extra.add(id(element))
@@ -258,7 +259,8 @@ class _SizeGate(Treeprocessor):
     def run(self, root):
         budget, size = limit("ACADEMY_MARKDOWN_MAX_HTML_BYTES"), 0
         for element in root.iter():
-            size += 2 * len(element.tag) + 5 + len(element.text or "") + len(element.tail or "")
+            # "<tag>text</tag>tail" and a line break.
+            size += 2 * len(element.tag) + 6 + len(element.text or "") + len(element.tail or "")
             for name, value in element.attrib.items():
                 size += len(name) + len(value) + 4
             if size > budget:
