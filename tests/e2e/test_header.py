@@ -129,6 +129,7 @@ def people():
     agency = AgencyFactory(name=AGENCY, slug="examples", domains=["example.gov"])
     unit = UnitFactory(agency=agency, name="Field office")
     make_member(agency, Role.AGENCY_ADMIN, unit, email="admin@example.gov")
+    make_member(agency, Role.MANAGER, unit, email="manager@example.gov")
     make_member(agency, Role.LEARNER, unit, email="learner@example.gov")
 
 
@@ -137,6 +138,15 @@ def test_agency_admin_header_fits_every_width(people, page, axe_check, language)
     _sign_in_and_choose(page, "admin@example.gov", language)
     menus = page.locator(".usa-nav__primary button.usa-accordion__button")
     assert menus.count() == 3  # Learning, Manage, Reports; Studio is a plain link
+    for width in WIDTHS:
+        _check_width(page, axe_check, width)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_manager_header_fits_every_width(people, page, axe_check, language):
+    """The issue saw a manager's labels wrap into the language selector."""
+    _sign_in_and_choose(page, "manager@example.gov", language)
+    assert page.locator(".usa-nav__primary button.usa-accordion__button").count() >= 2
     for width in WIDTHS:
         _check_width(page, axe_check, width)
 
