@@ -236,19 +236,26 @@ class MarkdownTooLarge(ValueError):
 class _OneTableOfContents(Treeprocessor):
     """Keep the first `[TOC]` marker and drop the others (before the toc extension, which
     would put the whole table of contents at every element, paragraph or list item, that is
-    only a marker)."""
+    only a marker). Markers are looked for where the toc extension looks: outside headings,
+    code and preformatted text."""
+
+    SKIPPED = re.compile(r"[Hh][1-6]|pre|code")
 
     def run(self, root):
-        seen, extra = False, set()
-        for element in root.iter():
-            if len(element) == 0 and (element.text or "").strip() == TOC_MARKER:
-                if seen:
-                    extra.add(id(element))
-                seen = True
-        if extra:
-            for parent in list(root.iter()):
-                if any(id(child) in extra for child in parent):
-                    parent[:] = [child for child in parent if id(child) not in extra]
+        seen, extra = False, {}
+        stack = [root]
+        while stack:
+            parent = stack.pop()
+            for child in parent:
+                if self.SKIPPED.fullmatch(child.tag or ""):
+                    continue
+                if len(child) == 0 and (child.text or "").strip() == TOC_MARKER:
+                    if seen:
+                        extra.setdefault(id(parent), (parent, set()))[1].add(id(child))
+                    seen = True
+                stack.append(child)
+        for parent, dropped in extra.values():
+            parent[:] = [child for child in parent if id(child) not in dropped]
 
 
 class _SizeGate(Treeprocessor):

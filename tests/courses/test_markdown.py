@@ -222,6 +222,9 @@ def test_only_the_first_table_of_contents_marker_is_kept():
         html = render_markdown(headings + markers)
         assert html.count('<div class="toc">') == 1, markers[:8]
         assert len(html) < 60_000
+    # In code, a marker is text: it stays, and the table of contents is still made once.
+    html = render_markdown("`[TOC]` and `[TOC]`\n\n[TOC]\n\n# A\n\n[TOC]")
+    assert html.count("<code>[TOC]</code>") == 2 and html.count('<div class="toc">') == 1
 
 
 @pytest.mark.parametrize(
