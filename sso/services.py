@@ -250,7 +250,7 @@ def _person_for(provider, asserted: Asserted, *, ip):
 
 def _require_active_member(provider, user):
     membership = Membership.objects.filter(user=user).only("agency_id", "is_active").first()
-    if not user.is_active or membership is None or membership.agency_id != provider.agency_id:
+    if membership is None or membership.agency_id != provider.agency_id:
         raise SignInRefused(
             "other_agency",
             _(
@@ -259,7 +259,7 @@ def _require_active_member(provider, user):
             )
             % {"agency": provider.agency.name},
         )
-    if not membership.is_active:
+    if not membership.is_active or not user.is_active:
         raise SignInRefused(
             "deactivated",
             _(

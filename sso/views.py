@@ -36,8 +36,10 @@ class EmailFirstLoginView(LoginView):
     (whether or not an account exists, so nothing is told about accounts)."""
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("login"):
-            return self._password_step(request.GET["login"])
+        # ?password=1: straight to the password form, for the platform admins who keep a
+        # password (break-glass) while their address's agency signs in through its provider.
+        if request.GET.get("login") or request.GET.get("password"):
+            return self._password_step(request.GET.get("login", ""))
         return self._email_step(EmailStepForm())
 
     def post(self, request, *args, **kwargs):

@@ -152,4 +152,4 @@ def test_demo_units_have_codes_and_a_reseed_keeps_them():
     assert codes["Data Team"] == "DA-110"
     assert all(codes.values())
     seed_people()
-    assert Unit.objects.exclude(code="").count() == 13
+    assert Unit.objects.exclude(code="").count() == 15

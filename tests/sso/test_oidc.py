@@ -3,6 +3,7 @@ loopback that verifies Academy's private_key_jwt assertion and PKCE and can answ
 
 import pytest
 import requests
+from django.test import Client
 
 from agencies.models import AuditEvent, Membership, Role
 from sso.models import SsoIdentity
@@ -175,3 +176,39 @@ def test_a_provider_that_cannot_be_reached_gives_a_clear_page(client, provider, 
     response = client.get(step["Location"])
     assert response.status_code == 502
     assert "cannot be reached" in response.content.decode()
+
+
+def test_a_person_removed_in_the_directory_cannot_sign_in_after_one_scim_call(
+    client, provider, idp, agency, admin
+):
+    """SCIM deactivates (PATCH active false); the very next sign-in through the provider is
+    refused, and the session the person had is over."""
+    from provisioning.services import token_create
+
+    sign_in_through(client, idp)
+    membership = Membership.objects.get(user__email="pat.doe@example.gov")
+    _token, raw = token_create(actor=admin, agency=agency, name="Entra ID")
+    scim = Client()
+    created = scim.get(
+        "/scim/v2/Users?filter=" + 'userName eq "pat.doe@example.gov"',
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    ).json()
+    scim_id = created["Resources"][0]["id"]
+    response = scim.patch(
+        f"/scim/v2/Users/{scim_id}",
+        data={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}],
+        },
+        content_type="application/scim+json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 200
+    membership.refresh_from_db()
+    assert not membership.is_active
+    # The session they had no longer lets them in, and the provider cannot sign them in again.
+    assert client.get("/learn/")["Location"].startswith("/accounts/login/")
+    assert sign_in_through(client, idp).status_code == 403
+    assert client.get("/learn/")["Location"].startswith("/accounts/login/")
+    refusal = AuditEvent.objects.filter(action="sso.refused").get()
+    assert refusal.detail["reason"] == "deactivated"

@@ -108,3 +108,14 @@ def test_a_platform_admin_keeps_a_password_in_an_sso_only_agency(client, provide
         "/accounts/login/", {"login": "breakglass@example.gov", "password": "academy-demo"}
     )
     assert response.status_code == 302
+
+
+def test_a_platform_admin_reaches_the_password_form_by_a_link(client, provider, agency):
+    IdentityProvider.objects.filter(pk=provider.pk).update(sso_only=True)
+    user = make_member(agency, Role.AGENCY_ADMIN, email="breakglass@example.gov")
+    user.is_platform_admin = True
+    user.save()
+    page = client.get("/accounts/login/?next=/agency/").content.decode()
+    assert 'href="/accounts/login/?password=1&amp;next=/agency/"' in page
+    form = client.get("/accounts/login/?password=1&next=/agency/").content.decode()
+    assert 'name="password"' in form and 'name="next" value="/agency/"' in form
