@@ -313,3 +313,43 @@ def _upload(text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("idp-metadata.xml", text.encode(), content_type="text/xml")
+
+
+def test_the_identity_teams_values_read_in_french(client, admin, saml_provider):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(f"/agency/sign-in/{saml_provider.public_id}/").content.decode()
+    assert "Pour votre équipe d’identité" in page
+    assert "Télécharger les métadonnées (XML)" in page
+    assert "Service consommateur d’assertions (URL de réponse), HTTP-POST" in page
+
+
+# Query counts, exact.
+
+
+def test_academys_metadata_costs_one_query(client, saml_provider, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        client.get(f"/sso/{saml_provider.public_id}/saml/metadata/")
+
+
+def test_the_finishing_page_costs_one_query(
+    client, saml_provider, saml_idp, django_assert_num_queries
+):
+    acs, saml_response = idp_answer(client, saml_idp)
+    client.cookies.pop(settings.SESSION_COOKIE_NAME)
+    with django_assert_num_queries(1):
+        client.post(acs, {"SAMLResponse": saml_response})
+
+
+def test_a_known_persons_sign_in_costs_a_fixed_number_of_queries(
+    client, saml_provider, saml_idp, django_assert_num_queries
+):
+    post_answer(client, *idp_answer(client, saml_idp))
+    client.logout()
+    acs, saml_response = idp_answer(client, saml_idp)
+    # Both POSTs (signed out, the first comes without a session cookie): the provider (twice),
+    # forgetting expired assertions and recording this one, who-is-who, the audit row, and the
+    # session and last_login writes of signing in.
+    with django_assert_num_queries(23):
+        response = post_answer(client, acs, saml_response)
+    assert response.status_code == 302
