@@ -19,6 +19,7 @@ from .exporters import (
     _enrollments,
     _statuses,
     completion_header,
+    imported_label,
     write_csv_header,
 )
 
@@ -37,6 +38,7 @@ COLUMNS = (
     "score",
     "code",
     "revoked",
+    "imported",
 )
 FORMULA_START_SQL = "('=', '+', '-', '@', chr(9), chr(13))"
 
@@ -69,6 +71,7 @@ def completion_values(scope: DashboardScope):
             "final_score",
             "certificate__code",
             "certificate__revoked_at",
+            "imported_at",
         )
     )
 
@@ -84,10 +87,11 @@ def _completion_select(scope: DashboardScope):
         f"SELECT {_safe_sql('r.agency')}, {_safe_sql('r.unit')}, {_safe_sql('r.learner')}, "
         f"{_safe_sql('r.email')}, {_safe_sql('r.course')}, r.assigned_on, r.due_on, "
         f"{status_case}, r.completed_on, r.score, "
-        "CASE WHEN r.revoked IS NULL THEN NULLIF(r.code, '') END "
+        "CASE WHEN r.revoked IS NULL THEN NULLIF(r.code, '') END, "
+        "CASE WHEN r.imported IS NOT NULL THEN %s END "
         f"FROM ({inner}) AS r({', '.join(COLUMNS)})"
     )
-    return select, [*status_params, *params]
+    return select, [*status_params, imported_label(), *params]
 
 
 def completion_csv_copy(scope: DashboardScope, fileobj, *, progress=lambda n: None) -> int | None:

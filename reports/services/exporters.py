@@ -64,7 +64,14 @@ def completion_header() -> list[str]:
         _("Completed on"),
         _("Score"),
         _("Certificate code"),
+        _("Imported"),
     ]
+
+
+def imported_label() -> str:
+    """What the completion report says of a completion imported from the agency's former
+    system (learning's history import)."""
+    return _("Imported")
 
 
 def completion_rows(scope: DashboardScope):
@@ -100,10 +107,11 @@ def completion_rows(scope: DashboardScope):
             "final_score",
             "certificate__code",
             "certificate__revoked_at",
+            "imported_at",
         )
         .iterator(chunk_size=CHUNK)
     )
-    safe, status_label = _safe, statuses.get
+    safe, status_label, imported_text = _safe, statuses.get, imported_label()
     for (
         agency,
         unit,
@@ -117,6 +125,7 @@ def completion_rows(scope: DashboardScope):
         score,
         code,
         revoked,
+        imported,
     ) in rows:
         yield (
             agencies.get(agency, ""),
@@ -130,6 +139,7 @@ def completion_rows(scope: DashboardScope):
             completed,
             score,
             code if code and revoked is None else "",
+            imported_text if imported is not None else "",
         )
 
 

@@ -62,7 +62,7 @@ def bearer(world, client, monkeypatch):
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=10,
     derandomize=True,
     database=None,
     deadline=None,

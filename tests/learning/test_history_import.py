@@ -116,3 +116,19 @@ def test_parses_the_documented_csv_and_lists_unreadable_lines():
     assert len(refused.value.messages) == 2
     with pytest.raises(ValidationError):
         history_parse_csv("name,course\nx,y\n")
+
+
+def test_the_completion_report_marks_imported_completions(world, course):
+    from reports.access import dashboard_scope
+    from reports.services.exporters import completion_rows
+
+    learning.enrollment_create(user=world.a_ops_learner, course=course)
+    completions_import(
+        actor=world.a_admin, agency=world.a, rows=[_row(2, "learner@a.gov", course.slug)]
+    )
+    header, *rows = list(completion_rows(dashboard_scope(world.a_admin)))
+    assert header[-1] == "Imported"
+    by_email = {row[3]: row for row in rows}
+    assert by_email["learner@a.gov"][-1] == "Imported"
+    assert by_email["learner@a.gov"][8] == LAST_YEAR
+    assert by_email["ops@a.gov"][-1] == ""

@@ -69,3 +69,11 @@ def test_the_page_is_in_french(world, client_for, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get(reverse(PAGE)).content.decode()
     assert "Importer des achèvements antérieurs" in page
+
+
+def test_the_person_page_marks_an_imported_completion(world, client_for, course):
+    text = f"email,course,completed_on\nlearner@a.gov,{course.slug},{DAY}\n"
+    client = client_for(world.a_admin)
+    client.post(reverse(PAGE), {"file": _csv(text)})
+    page = client.get(reverse("reports:person", args=[world.a_learner.pk])).content.decode()
+    assert '<span class="usa-tag">Imported</span>' in page

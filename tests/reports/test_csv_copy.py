@@ -2,6 +2,7 @@
 makes of the same rows: same columns, formula-safe text, translated statuses, revoked
 certificates left out."""
 
+import datetime
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import User
 from learning.models import Certificate
+from learning.services import HistoryRow, completions_import
 from learning.services.certificates import certificate_revoke
 from reports.access import dashboard_scope
 from reports.services import exporters
@@ -39,8 +41,8 @@ def copy_csv(scope) -> tuple[bytes, int]:
 
 @pytest.fixture
 def tricky(dash):
-    """Names a spreadsheet would run, commas and quotes, a completion with a certificate and
-    one whose certificate was revoked."""
+    """Names a spreadsheet would run, commas and quotes, a completion with a certificate, one
+    whose certificate was revoked, and an imported one."""
     w = dash.w
     User.objects.filter(pk=dash.d2.pk).update(full_name='=HYPERLINK("http://x","a")')
     User.objects.filter(pk=dash.o2.pk).update(full_name="@SUM(1,2)")
@@ -52,6 +54,19 @@ def tricky(dash):
         actor=w.a_admin,
         certificate=Certificate.objects.get(enrollment=dash.e.ops_c2),
         reason="issued in error",
+    )
+    # A completion imported from the agency's former system: the "Imported" column.
+    completions_import(
+        actor=w.a_admin,
+        agency=w.a,
+        rows=[
+            HistoryRow(
+                line=2,
+                email=w.a_manager.email,
+                course=dash.e.learner_c2.course.slug,
+                completed_on=datetime.date(2025, 1, 15),
+            )
+        ],
     )
     return dash
 

@@ -60,6 +60,7 @@ def test_completion_csv_has_one_row_per_learner_and_course(dash, run_report):
         "Completed on",
         "Score",
         "Certificate code",
+        "Imported",
     ]
     by_email = {(r[3], r[4]): r for r in rows[1:]}
     done = by_email[("learner@a.gov", "Course One")]
