@@ -10,7 +10,8 @@ request named; `answer_from(html)` reads that form.
 
 `misbehave` makes the next response wrong in one way: "unsigned" (neither the response nor the
 assertion signed), "expired" (issued two hours ago), "wrong_audience" (meant for another SP),
-"unsolicited" (answers no request). `tamper(response, old, new)` changes a signed response.
+"no_audience" (no audience restriction at all), "unsolicited" (answers no request), "refuses"
+(a signed error response: authentication failed). `tamper(response, old, new)` changes a signed response.
 """
 
 import base64
@@ -28,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from saml2 import BINDING_HTTP_REDIRECT, assertion, saml
+from saml2 import BINDING_HTTP_REDIRECT, assertion, saml, samlp
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
@@ -157,6 +158,20 @@ class SamlTestIdp:
             with time_machine.travel(
                 datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2)
             ):
+                xml = self.server.create_authn_response(**arguments)
+        elif misbehave == "refuses":
+            xml = self.server.create_error_response(
+                in_response_to, acs, (samlp.STATUS_AUTHN_FAILED, "no such person"), sign=True
+            )
+        elif misbehave == "no_audience":
+            conditions = assertion.Policy.conditions
+
+            def without_audience(policy, sp):
+                found = conditions(policy, sp)
+                found.audience_restriction = []
+                return found
+
+            with mock.patch.object(assertion.Policy, "conditions", without_audience):
                 xml = self.server.create_authn_response(**arguments)
         elif misbehave == "wrong_audience":
             conditions = assertion.Policy.conditions

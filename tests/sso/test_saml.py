@@ -147,6 +147,8 @@ def test_a_second_sign_in_finds_the_same_person(client, saml_provider, saml_idp)
         ("unsigned", "bad_signature"),
         ("expired", "expired"),
         ("wrong_audience", "wrong_audience"),
+        ("no_audience", "wrong_audience"),
+        ("refuses", "provider_error"),
         ("unsolicited", "unsolicited"),
     ],
 )
