@@ -57,6 +57,7 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
         ]
         if actor.is_agency_admin:
             manage.append((_("Reminder policy"), "reminders:policy"))
+            manage.append((_("AI policy"), "policies:manage"))
             manage.append((_("Agency settings"), "agencies:agency_settings"))
             manage.append((_("Sign-in (SSO)"), "sso:provider_list"))
             manage.append((_("Provisioning (SCIM)"), "provisioning:token_list"))
@@ -73,6 +74,7 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
             (_("Overdue training"), "reports:overdue"),
             (_("Requested reports"), "reports:run_list"),
             (_("Certificates"), "learning:certificate_list"),
+            (_("AI policy acknowledgements"), "policies:status"),
         ]
         if actor.is_platform_admin:
             reports.append((_("Adoption"), "reports:platform"))

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sso",
     "xapi",
     "live",
+    "policies",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -323,6 +324,11 @@ CELERY_BEAT_SCHEDULE = {
     "reports-purge": {
         "task": "reports.tasks.report_purge_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # AI policy: reminders to acknowledge it, each written once before it is sent.
+    "policies-reminders": {
+        "task": "policies.tasks.policy_reminders_scan_task",
+        "schedule": timedelta(hours=1),
     },
 }
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("live/", include("live.urls")),
     path("reminders/", include("reminders.urls")),
     path("reports/", include("reports.urls")),
+    path("ai-policy/", include("policies.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
