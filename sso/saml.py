@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -262,12 +263,25 @@ def _idp_is_usable(xml: str, entity_id: str) -> None:
         raise ValidationError(
             _("The identity provider's metadata has no single sign-on URL for HTTP-Redirect.")
         )
+    for service in redirect:
+        _require_https(service["location"])
     if not document.certs(entity_id, "idpsso", "signing"):
         raise ValidationError(_("The identity provider's metadata has no signing certificate."))
 
 
+def _require_https(url: str) -> None:
+    """Identity providers are reached over https, except in the embedded run and the tests
+    (ACADEMY_SSO_ALLOW_HTTP, as for OpenID Connect)."""
+    if not url.startswith("https://") and not settings.ACADEMY_SSO_ALLOW_HTTP:
+        raise ValidationError(
+            _("%(url)s is not an https address: identity providers are reached over https.")
+            % {"url": url}
+        )
+
+
 def fetch_metadata(url: str) -> str:
-    """The metadata document at `url` (HTTPS in production; any scheme the form accepted)."""
+    """The metadata document at `url` (https, unless ACADEMY_SSO_ALLOW_HTTP)."""
+    _require_https(url)
     try:
         with requests.get(url, timeout=METADATA_TIMEOUT_SECONDS, stream=True) as answer:
             answer.raise_for_status()

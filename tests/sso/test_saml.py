@@ -297,6 +297,27 @@ def test_metadata_that_describes_no_identity_provider_is_refused(client, admin, 
     assert not IdentityProvider.objects.exists()
 
 
+@pytest.mark.parametrize("by_url", [True, False])
+def test_an_identity_provider_off_https_is_refused_outside_the_embedded_run(
+    client, admin, agency, saml_idp, settings, by_url
+):
+    """In production the metadata URL and the IdP's sign-on URL must be https (the test IdP is
+    on plain http)."""
+    settings.ACADEMY_SSO_ALLOW_HTTP = False
+    client.force_login(admin)
+    source = (
+        {"metadata_url": f"{saml_idp.base}/metadata"}
+        if by_url
+        else {"metadata_file": _upload(saml_idp.metadata())}
+    )
+    response = client.post(
+        "/agency/sign-in/new/saml/", {"name": "Plain", "email_attribute": "email", **source}
+    )
+    assert response.status_code == 200
+    assert "is not an https address" in response.content.decode()
+    assert not IdentityProvider.objects.exists()
+
+
 def test_another_agencys_admin_gets_404_on_the_provider_and_its_metadata(client, saml_provider):
     other = AgencyFactory(domains=["other.gov"])
     client.force_login(make_member(other, Role.AGENCY_ADMIN, email="admin@other.gov"))
