@@ -256,6 +256,8 @@ class Lesson(models.Model):
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=0)
     video_url = models.URLField(_("video link"), blank=True)
     transcript = models.TextField(_("video transcript"), blank=True)
+    # What the learner will be able to do, one short sentence each, shown atop the lesson.
+    objectives = models.JSONField(_("objectives"), default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     revision = models.PositiveIntegerField(default=1, editable=False)
 

@@ -80,6 +80,8 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
                 "file": name,
                 "estimated_minutes": le["estimated_minutes"],
             }
+            if le.get("objectives"):
+                lesson["objectives"] = list(le["objectives"])
             if le.get("video_url"):
                 lesson["video_url"] = le["video_url"]
             if le.get("transcript"):

@@ -149,6 +149,16 @@ def lint_bundle(path: Path) -> tuple[list[Finding], list[_Question]]:
         for l_index, lesson in enumerate(module["lessons"]):
             l_field = f"modules[{m_index}].lessons[{l_index}]"
             lesson_file = f"{path}/{files.get(lesson['key'], lesson['key'])}"
+            if not lesson.get("objectives"):
+                findings.append(
+                    Finding(
+                        manifest,
+                        line(l_field),
+                        "objectives",
+                        f"lesson {lesson['key']!r} states no objectives (add an `objectives` "
+                        "list: what the learner will be able to do)",
+                    )
+                )
             message = estimate_problem(lesson["body"], lesson["estimated_minutes"])
             if message:
                 findings.append(

@@ -175,6 +175,7 @@ LESSON_KEYS = {
     "estimated_minutes",
     "video_url",
     "transcript",
+    "objectives",
     "attachments",
 }
 QUIZ_KEYS = set(QUIZ_FIELDS) | {"questions"}
@@ -232,6 +233,7 @@ def _parse_lesson(c: _Checker, source: BundleSource, raw, path, attachment_names
         "estimated_minutes": c.integer(data, "estimated_minutes", path, 0),
         "video_url": c.text(data, "video_url", path),
         "transcript": c.text(data, "transcript", path),
+        "objectives": c.strings(data, "objectives", path),
         "attachments": [],
     }
     file = c.text(data, "file", path)

@@ -284,6 +284,7 @@ def lesson_create(
     estimated_minutes: int = 0,
     video_url: str = "",
     transcript: str = "",
+    objectives: list[str] | None = None,
 ) -> Lesson:
     course = module.course
     with transaction.atomic():
@@ -304,19 +305,32 @@ def lesson_create(
             estimated_minutes=estimated_minutes,
             video_url=video_url,
             transcript=transcript,
+            objectives=_clean_objectives(objectives or []),
             position=next_position(module.lessons),
         )
         touch(course)
     return lesson
 
 
-LESSON_EDITABLE = {"title", "body", "estimated_minutes", "video_url", "transcript"}
+LESSON_EDITABLE = {"title", "body", "estimated_minutes", "video_url", "transcript", "objectives"}
+
+
+def _clean_objectives(objectives: list[str]) -> list[str]:
+    """One objective per item, trimmed, empty lines dropped; each must fit on one line."""
+    cleaned = [o.strip() for o in objectives if o and o.strip()]
+    for objective in cleaned:
+        require(
+            "\n" not in objective and "\r" not in objective,
+            _("Write each objective on a line of its own."),
+        )
+    return cleaned
 
 
 def lesson_update(*, actor, lesson: Lesson, expected_revision: int, **changes) -> Lesson:
     """Save lesson changes unless someone else saved it since `expected_revision`.
 
-    Accepts title, body, estimated_minutes, video_url, transcript. Bumps `revision`.
+    Accepts title, body, estimated_minutes, video_url, transcript, objectives (a list of
+    one-line texts). Bumps `revision`.
     """
     unknown = set(changes) - LESSON_EDITABLE
     if unknown:
@@ -334,6 +348,8 @@ def lesson_update(*, actor, lesson: Lesson, expected_revision: int, **changes) -
             )
         if "title" in changes:
             require_title(changes["title"], _("Give the lesson a title."))
+        if "objectives" in changes:
+            changes["objectives"] = _clean_objectives(changes["objectives"])
         for field, value in changes.items():
             setattr(locked, field, value)
         _check_video(locked.video_url, locked.transcript)

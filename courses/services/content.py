@@ -6,7 +6,7 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
     {slug, title, summary, audience, level, language, estimated_minutes, topics: [slug],
      outcomes: [str], quiz: QUIZ | None (course-end quiz),
      modules: [{key, title, quiz: QUIZ | None,
-                lessons: [{key, title, body, estimated_minutes, video_url, transcript,
+                lessons: [{key, title, body, estimated_minutes, video_url, transcript, objectives: [str],
                            attachments: [{name, content_type, size, sha256, file}]}]}]}
     QUIZ = {key, title, pass_mark, max_attempts, questions_per_attempt, shuffle_questions,
             shuffle_choices, show_answers, time_limit_minutes,
@@ -126,6 +126,7 @@ def draft_content(course: Course) -> dict:
                         "estimated_minutes": le.estimated_minutes,
                         "video_url": le.video_url,
                         "transcript": le.transcript,
+                        "objectives": list(le.objectives or []),
                         "attachments": [
                             {
                                 "name": a.name,
@@ -264,6 +265,7 @@ def draft_replace(course: Course, content: dict) -> None:
                 estimated_minutes=le.get("estimated_minutes") or 0,
                 video_url=le.get("video_url") or "",
                 transcript=le.get("transcript") or "",
+                objectives=list(le.get("objectives") or []),
                 position=l_index,
             )
             for a_index, a in enumerate(le.get("attachments") or []):
@@ -585,6 +587,18 @@ def content_problems(content: dict) -> list[Problem]:
                 add(
                     f"{l_path}.body",
                     _("The lesson “%(lesson)s” has no text yet. Write its text.") % l_name,
+                )
+            objectives = le.get("objectives") or []
+            if not isinstance(objectives, list) or not all(
+                isinstance(o, str) and o.strip() and is_one_line(o.strip()) for o in objectives
+            ):
+                add(
+                    f"{l_path}.objectives",
+                    _(
+                        "Each objective of the lesson “%(lesson)s” must be one line of text, "
+                        "without empty ones."
+                    )
+                    % l_name,
                 )
             video = le.get("video_url") or ""
             if video and urlsplit(video).scheme not in ("http", "https"):

@@ -110,7 +110,7 @@ def _index(snapshot: dict):
     return modules, lessons, questions
 
 
-LESSON_COMPARED = ["title", "body", "estimated_minutes", "video_url", "transcript"]
+LESSON_COMPARED = ["title", "body", "estimated_minutes", "video_url", "transcript", "objectives"]
 QUESTION_COMPARED = ["type", "prompt", "explanation", "choices"]
 
 

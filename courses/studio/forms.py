@@ -155,6 +155,15 @@ class TitleForm(forms.Form):
 class LessonForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
     estimated_minutes = forms.IntegerField(label=_("Estimated minutes"), min_value=0, initial=5)
+    objectives = forms.CharField(
+        label=_("Objectives"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line: what the learner will be able to do, shown at the top of the lesson "
+            "under “In this lesson you will”."
+        ),
+    )
     body = forms.CharField(
         label=_("Lesson text (Markdown)"),
         required=False,
@@ -174,10 +183,15 @@ class LessonForm(forms.Form):
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def clean_objectives(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["objectives"].splitlines() if line.strip()
+        ]
+
     def service_fields(self) -> dict:
         return {
             f: self.cleaned_data[f]
-            for f in ("title", "estimated_minutes", "body", "video_url", "transcript")
+            for f in ("title", "estimated_minutes", "objectives", "body", "video_url", "transcript")
         }
 
 

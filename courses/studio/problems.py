@@ -16,7 +16,7 @@ from ..models import Lesson, Module, Question, Quiz
 _STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
 
 COURSE_FIELDS = {"slug", "title", "level", "language", "topics"}
-LESSON_FIELDS = {"title", "body", "estimated_minutes", "video_url", "transcript"}
+LESSON_FIELDS = {"title", "body", "estimated_minutes", "video_url", "transcript", "objectives"}
 QUIZ_FIELDS = {
     "title",
     "pass_mark",

@@ -27,6 +27,7 @@ def _initial(lesson) -> dict:
     return {
         "title": lesson.title,
         "estimated_minutes": lesson.estimated_minutes,
+        "objectives": "\n".join(lesson.objectives or []),
         "body": lesson.body,
         "video_url": lesson.video_url,
         "transcript": lesson.transcript,

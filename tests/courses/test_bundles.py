@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -88,6 +89,28 @@ def test_export_then_import_round_trips_to_an_identical_course(db, tmp_path):
     assert _comparable(third) == before
 
 
+def test_lesson_objectives_survive_import_publish_and_export(db):
+    course = bundle_import(MINI, actor=None, agency=None, publish=True)
+    hello = course.current_version.snapshot["modules"][0]["lessons"][0]
+    assert hello["objectives"] == ["Say hello in a bundle", "Attach a diagram to a lesson"]
+    manifest = zipfile.ZipFile(io.BytesIO(bundle_export(course, draft=False))).read("course.yaml")
+    lessons = yaml.safe_load(manifest)["modules"][0]["lessons"]
+    assert lessons[0]["objectives"] == ["Say hello in a bundle", "Attach a diagram to a lesson"]
+    # a lesson without objectives exports without the key (older bundles stay byte-identical)
+    assert "objectives" not in lessons[1]
+
+
+def test_objectives_must_be_a_list_of_one_line_texts(db, mini):
+    manifest = mini / "course.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "          - Attach a diagram to a lesson\n", "          - 3\n", 1
+        )
+    )
+    _content, problems = parse_course_bundle(BundleSource(mini))
+    assert any("lessons[0].objectives: expected a list of text" in p for p in problems)
+
+
 def test_export_of_a_built_course_round_trips(world):
     course = build_course(world.a_trainer, world.a, publish=True)
     before = _comparable(course)
@@ -126,7 +149,7 @@ def test_invalid_bundle_lists_every_problem_with_lines_and_changes_nothing(db, m
     problems = _problems(mini)
     joined = "\n".join(problems)
     assert (
-        "course.yaml:60: modules[1].lessons[0].file: lesson file lessons/99-missing.md is missing"
+        "course.yaml:63: modules[1].lessons[0].file: lesson file lessons/99-missing.md is missing"
         in joined
     )
     assert "modules[0].quiz.questions[1].type: The question “" in joined

@@ -62,6 +62,7 @@ def make_bundle(
     minutes: int = 2,
     language: str = "en",
     title: str = "A course",
+    objectives: list[str] | None = None,
 ) -> Path:
     folder = root / slug
     (folder / "lessons").mkdir(parents=True)
@@ -82,6 +83,11 @@ def make_bundle(
                         "title": "First lesson",
                         "file": "lessons/01-first.md",
                         "estimated_minutes": minutes,
+                        "objectives": (
+                            ["Check an answer against its source"]
+                            if objectives is None
+                            else objectives
+                        ),
                     }
                 ],
                 "quiz": {
@@ -195,6 +201,13 @@ def test_a_true_false_explanation_contradicting_the_answer_is_found(tmp_path):
     findings = lint_bundles([make_bundle(tmp_path, questions=questions)])
     assert _checks(findings) == ["explanation"]
     assert "opens with “True” but the answer is “false”" in findings[0].message
+
+
+def test_a_lesson_without_objectives_is_found_at_its_line(tmp_path):
+    findings = lint_bundles([make_bundle(tmp_path, objectives=[])])
+    assert _checks(findings) == ["objectives"]
+    assert "'first' states no objectives" in findings[0].message
+    assert findings[0].line == 9  # the lesson's "- key: first" line in course.yaml
 
 
 def test_estimated_minutes_far_from_the_words_are_found(tmp_path):

@@ -384,3 +384,34 @@ def test_the_attempt_page_shows_opaque_values_that_change_with_every_attempt(
     again = services.attempt_start(enrollment=attempt.enrollment, quiz_key=attempt.quiz_key)
     second, _ = values(again)
     assert len(set(second)) == len(offered) and not set(first) & set(second)
+
+
+def test_objectives_head_the_lesson_in_the_player_and_the_studio_preview_in_french_too(
+    world, client_for
+):
+    from courses import services as course_services
+
+    course = build_course(world.a_trainer, world.a, slug="aims", title="Aims")
+    course_services.lesson_create(
+        actor=world.a_trainer,
+        module=course.modules.first(),
+        title="Records",
+        key="records",
+        body="## First part\n\nText.",
+        estimated_minutes=3,
+        objectives=["Tell a record from a non-record", "Find the schedule that applies"],
+    )
+    course_services.course_publish(actor=world.a_trainer, course=course)
+    services.enrollment_create(user=world.a_learner, course=course)
+    url = reverse("learning:lesson", args=["aims", "records"])
+    player = client_for(world.a_learner).get(url).content.decode()
+    preview = client_for(world.a_trainer).get(reverse("studio:course_preview", args=[course.pk]))
+    for body, level in ((player, 2), (preview.content.decode(), 4)):
+        heading = f'<h{level} id="lesson-objectives-records" class="academy-objectives__title">'
+        assert heading + "In this lesson you will:" in body
+        assert "<li>Tell a record from a non-record</li>" in body
+        # above the lesson's own text
+        assert body.index(heading) < body.index(f'<h{level} id="h-first-part">')
+    french = client_for(world.a_learner)
+    french.cookies["django_language"] = "fr"
+    assert "Dans cette leçon, vous allez" in french.get(url).content.decode()

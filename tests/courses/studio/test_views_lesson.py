@@ -55,6 +55,24 @@ def test_save_lesson(world, course_a, client_for):
     assert lesson.body == "Rewritten." and lesson.revision == 2
 
 
+def test_objectives_are_edited_one_per_line_and_agency_b_cannot_change_them(
+    world, course_a, client_for
+):
+    lesson = lesson_of(course_a)
+    url = reverse("studio:lesson_edit", args=[course_a.pk, lesson.pk])
+    typed = "  Name the records schedule  \r\n\r\nFind the retention period\n"
+    response = client_for(world.a_trainer).post(url, form_data(lesson, objectives=typed))
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.objectives == ["Name the records schedule", "Find the retention period"]
+    page = client_for(world.a_trainer).get(url).content.decode()
+    assert "Name the records schedule\nFind the retention period</textarea>" in page
+    other = client_for(world.b_admin).post(url, form_data(lesson, objectives="Mine"))
+    assert other.status_code == 404
+    lesson.refresh_from_db()
+    assert lesson.objectives == ["Name the records schedule", "Find the retention period"]
+
+
 def test_preview_endpoint_returns_sanitised_html(world, course_a, client_for, settings):
     settings.ACADEMY_IMAGE_HOSTS = ["example.gov"]
     response = client_for(world.a_trainer).post(
