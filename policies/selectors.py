@@ -71,7 +71,7 @@ def learner_policy(user, *, now=None) -> dict:
         last_ack_at=latest.acknowledged_at if latest else None,
         now=now,
     )
-    return {"version": version, "acknowledgement": latest, "request": request}
+    return {"version": version, "acknowledgement": latest, "open_request": request}
 
 
 def my_learning_section(user) -> dict:

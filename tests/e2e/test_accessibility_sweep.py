@@ -155,6 +155,7 @@ def _pages(role, ids):
             reverse("sso:provider_new", args=["oidc"]),
             reverse("sso:provider_new", args=["saml"]),
             reverse("api:client_list"),
+            reverse("learning:history_import"),
             reverse("reminders:policy"),
             reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),

@@ -65,7 +65,7 @@ def test_acknowledge_records_name_date_version_ip_and_audit(world, published):
     audit = AuditEvent.objects.get(action="policy.acknowledge", outcome="success")
     assert audit.actor == world.a_learner and audit.ip_address == "10.0.0.7"
     assert audit.target == "v1"
-    assert learner_policy(world.a_learner)["request"] is None
+    assert learner_policy(world.a_learner)["open_request"] is None
     # a double click returns the same record
     again = services.policy_acknowledge(user=world.a_learner, version=published, typed_name=name)
     assert again.pk == ack.pk
@@ -86,7 +86,7 @@ def test_new_version_asks_again_and_keeps_the_old_acknowledgement(world, publish
     services.policy_acknowledge(user=world.a_learner, version=published, typed_name=name)
     second = publish(world.a_admin, world.a, title="AI rules, revised")
     state = learner_policy(world.a_learner)
-    assert state["version"] == second and state["request"] is not None
+    assert state["version"] == second and state["open_request"] is not None
     with pytest.raises(ValidationError):  # the old version can no longer be acknowledged
         services.policy_acknowledge(user=world.a_learner, version=published, typed_name=name)
     services.policy_acknowledge(user=world.a_learner, version=second, typed_name=name)
@@ -101,10 +101,10 @@ def test_yearly_policy_asks_again_after_365_days(world):
         user=world.a_learner, version=version, typed_name=name, now=long_ago
     )
     state = learner_policy(world.a_learner)
-    assert state["request"] is not None and state["request"].renewal
+    assert state["open_request"] is not None and state["open_request"].renewal
     ack = services.policy_acknowledge(user=world.a_learner, version=version, typed_name=name)
     assert ack.round == 1
-    assert learner_policy(world.a_learner)["request"] is None
+    assert learner_policy(world.a_learner)["open_request"] is None
 
 
 def test_person_of_b_cannot_acknowledge_a_policy(world, published):
