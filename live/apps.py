@@ -9,12 +9,27 @@ class LiveConfig(AppConfig):
     def ready(self):
         from courses.registries import CatalogSection, catalog_sections
         from learning.registries import LearnerSection, my_learning_sections
+        from reports.registries import (
+            AggregateSource,
+            DashboardPanel,
+            aggregate_sources,
+            dashboard_panels,
+        )
 
         from . import selectors
+        from .models import AttendanceCount
+        from .services.aggregates import expected_cells
 
         my_learning_sections.register(
             "live", LearnerSection("live/_my_learning.html", selectors.my_sessions_section)
         )
         catalog_sections.register(
             "live", CatalogSection("live/_catalog.html", selectors.catalog_section)
+        )
+        dashboard_panels.register(
+            "live_attendance",
+            DashboardPanel("live/panels/attendance.html", selectors.attendance_figures),
+        )
+        aggregate_sources.register(
+            "live_attendance", AggregateSource(models=(AttendanceCount,), expected=expected_cells)
         )

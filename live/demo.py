@@ -16,6 +16,7 @@ from agencies.models import Agency, Membership, Role
 
 from . import services
 from .models import LiveSession, Registration, RegistrationStatus
+from .services.aggregates import attendance_cells_refresh
 
 HOST = "trainer@demo.gov"
 
@@ -123,4 +124,6 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
         _register(series[0], _people(agency, 4))
         _register(past[0], _people(agency, 12), attended=9)
         _register(past[1], _people(agency, 8), attended=5)
+        for session in [clinic, workshop, *series, *past]:
+            attendance_cells_refresh(session)
     return 2 + len(series) + len(past)

@@ -161,3 +161,40 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar feed of {self.user}"
+
+
+class AttendanceCount(models.Model):
+    """Aggregate cell: of the people of `unit` (None: no unit) placed at `session`, `seated`
+    held a seat and `attended` attended. Rewritten for a session by every service that changes
+    its registrations (in their transaction, under the session's lock) and recomputed nightly
+    through reports.registries.aggregate_sources; the dashboard sums the cells of sessions that
+    have ended (no-shows = seated - attended), never the registrations."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="+")
+    seated = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+
+    KEY_FIELDS = ("agency_id", "unit_id", "session_id")
+    VALUE_FIELDS = ("seated", "attended")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "unit"],
+                condition=Q(unit__isnull=False),
+                name="live_attendancecount_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(unit__isnull=True),
+                name="live_attendancecount_unique_no_unit",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "unit"])]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.unit_id}: {self.attended}/{self.seated}"

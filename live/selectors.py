@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from agencies.access import actor_for
 from agencies.dates import agency_day_bounds
 
 from .access import audience_q
-from .models import CalendarFeed, LiveSession, Registration, RegistrationStatus
+from .models import AttendanceCount, CalendarFeed, LiveSession, Registration, RegistrationStatus
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
@@ -185,3 +185,54 @@ def my_sessions_section(user) -> dict:
 def catalog_section(user) -> dict:
     """The catalog: the next three sessions open to the user, one query."""
     return {"zone": actor_for(user).agency_time_zone, "rows": list(upcoming_sessions(user)[:3])}
+
+
+def _rate(attended: int, seated: int) -> float | None:
+    return round(100 * attended / seated) if seated else None
+
+
+def attendance_figures(scope) -> dict:
+    """The dashboard's live-session figures for a reports DashboardScope, summed from the
+    aggregate cells of sessions that have ended (one query): seats held, attended, no-shows
+    and the attendance rate."""
+    cells = AttendanceCount.objects.filter(session__ends_at__lt=timezone.now())
+    if scope.agency is not None:
+        cells = cells.filter(agency_id=scope.agency.pk)
+    if scope.unit is not None:
+        cells = cells.filter(unit__path__startswith=scope.unit.path)
+    totals = cells.aggregate(seated=Sum("seated"), attended=Sum("attended"))
+    seated, attended = totals["seated"] or 0, totals["attended"] or 0
+    return {
+        "seated": seated,
+        "attended": attended,
+        "no_shows": seated - attended,
+        "rate": _rate(attended, seated),
+    }
+
+
+def attendance_by_unit(user) -> list[dict]:
+    """The manager's view: per unit they see, seats at upcoming sessions, and seats held,
+    attended and no-shows at past ones, from the aggregate cells (one query)."""
+    actor = actor_for(user)
+    now = timezone.now()
+    past = Q(session__ends_at__lt=now)
+    rows = (
+        AttendanceCount.objects.filter(
+            actor.rows_q(agency_field="agency", unit_path_field="unit__path")
+        )
+        .values("unit_id", "unit__name", "unit__path")
+        .annotate(
+            upcoming=Sum("seated", filter=~past, default=0),
+            seated=Sum("seated", filter=past, default=0),
+            attended=Sum("attended", filter=past, default=0),
+        )
+        .order_by("unit__path")
+    )
+    return [
+        {
+            **row,
+            "no_shows": row["seated"] - row["attended"],
+            "rate": _rate(row["attended"], row["seated"]),
+        }
+        for row in rows
+    ]

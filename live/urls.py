@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:session_id>/check-in/", views.checkin, name="checkin"),
     path("<int:session_id>/register-person/", views.register_person, name="register_person"),
     path("registrations/<int:registration_id>/cancel/", views.cancel, name="cancel"),
+    path("by-unit/", views.by_unit, name="by_unit"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -204,3 +204,12 @@ def feed(request, token):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@in_agency_time
+def by_unit(request):
+    """Managers: registrations and attendance per unit they see."""
+    if not actor_for(request.user).manages_people:
+        raise Http404
+    context = {"rows": selectors.attendance_by_unit(request.user)}
+    return render(request, "live/by_unit.html", context)

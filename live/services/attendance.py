@@ -12,6 +12,7 @@ from agencies.access import actor_for
 
 from ..access import can_edit_session
 from ..models import LiveSession, Registration, RegistrationStatus
+from .aggregates import attendance_cells_refresh
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 MAX_ROWS = 5000
@@ -99,6 +100,7 @@ def attendance_import(
         Registration.objects.filter(
             session=session, status=RegistrationStatus.REGISTERED, user_id__in=attended
         ).update(status=RegistrationStatus.ATTENDED, updated_at=timezone.now())
+        attendance_cells_refresh(session)
     return {"attended": len(attended), "rows": rows, "short": short}
 
 
@@ -120,4 +122,5 @@ def checkin(*, actor, session: LiveSession, code: str) -> Registration:
         if registration.status != RegistrationStatus.ATTENDED:
             registration.status = RegistrationStatus.ATTENDED
             registration.save(update_fields=["status", "updated_at"])
+            attendance_cells_refresh(session)
     return registration

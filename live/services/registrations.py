@@ -20,6 +20,7 @@ from agencies.models import Membership
 from ..access import audience_q, can_edit_session
 from ..models import Accommodation, LiveSession, Registration, RegistrationStatus
 from . import notices
+from .aggregates import attendance_cells_refresh
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
@@ -100,6 +101,7 @@ def registration_create(
                 setattr(registration, key, value)
             registration.sequence += 1
             registration.save(update_fields=[*fields, "sequence", "updated_at"])
+        attendance_cells_refresh(session)
         notices.send_on_commit(
             [registration.pk],
             "invite" if status == RegistrationStatus.REGISTERED else "waitlisted",
@@ -136,6 +138,7 @@ def registration_cancel(*, actor, registration: Registration) -> Registration:
         notices.send_on_commit([registration.pk], "cancelled")
         if seat_freed:
             promote_waiting(session)
+        attendance_cells_refresh(session)
     return registration
 
 
@@ -194,6 +197,7 @@ def attendance_record(*, actor, session: LiveSession, attended_user_ids) -> dict
         seated.exclude(user_id__in=attended_user_ids).filter(
             status=RegistrationStatus.ATTENDED
         ).update(status=RegistrationStatus.REGISTERED, updated_at=now)
+        attendance_cells_refresh(session)
         counts = {
             "attended": seated.filter(status=RegistrationStatus.ATTENDED).count(),
             "absent": seated.filter(status=RegistrationStatus.REGISTERED).count(),

@@ -17,6 +17,7 @@ from courses.models import Course
 from ..access import can_edit_session, can_schedule
 from ..models import Format, LiveSession, Registration, RegistrationStatus, Series
 from . import notices
+from .aggregates import attendance_cells_refresh
 from .registrations import promote_waiting
 
 FIELDS = (
@@ -179,4 +180,5 @@ def session_update(*, actor, session: LiveSession, units=None, **changes) -> Liv
             notices.send_on_commit(ids, "changed" if notice else "updated")
         if "capacity" in changed:
             promote_waiting(session)
+            attendance_cells_refresh(session)
     return session

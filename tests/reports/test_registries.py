@@ -56,7 +56,10 @@ def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, 
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
     ]
-    assert dashboard_panels.keys() == ["headline", "funnel", "trend", "courses", "breakdown"]
+    assert dashboard_panels.keys() == [
+        *("headline", "funnel", "trend", "courses", "breakdown"),
+        "live_attendance",  # live/ registers its panel from its ready()
+    ]
     panel = DashboardPanel(template="attendance.html", data=lambda scope: {"sessions": 7})
     with dashboard_panels.temporary():
         dashboard_panels.register("attendance", panel)
@@ -70,7 +73,7 @@ def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, 
 
 
 def test_a_registered_aggregate_source_is_recomputed_nightly(world):
-    assert aggregate_sources.keys() == ["enrollments", "members"]
+    assert aggregate_sources.keys() == ["enrollments", "members", "live_attendance"]  # + live/
     key = (world.a.pk, world.ops.pk, False, False)  # inactive members in Ops: none
 
     def expected(agency_id):
