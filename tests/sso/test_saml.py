@@ -4,11 +4,13 @@ metadata from its URL, the IdP trusts Academy's SP metadata, and every response 
 signed by the IdP (xmlsec1), then posted to Academy's ACS as the person's browser would."""
 
 import html
+from datetime import timedelta
 
 import pytest
 import requests
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from agencies.models import AuditEvent, Membership, Role
 from sso import services
@@ -195,6 +197,18 @@ def test_an_assertion_is_accepted_once_even_while_its_request_waits(
     response = post_answer(client, acs, saml_response)
     assert response.status_code == 400 and not _signed_in(client)
     assert _refusal_reasons(agency) == ["replayed"]
+
+
+def test_a_used_assertion_is_kept_until_it_expires_then_forgotten(client, saml_provider, saml_idp):
+    UsedAssertion.objects.create(
+        provider=saml_provider, assertion_id="old", expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    post_answer(client, *idp_answer(client, saml_idp))
+    (used,) = UsedAssertion.objects.all()
+    assert used.assertion_id != "old"
+    # The IdP's assertions live five minutes; Academy adds its minute of clock skew.
+    remaining = used.expires_at - timezone.now()
+    assert timedelta(minutes=5) < remaining <= timedelta(minutes=6, seconds=1)
 
 
 def test_an_unsolicited_response_to_a_fresh_visitor_is_refused(
