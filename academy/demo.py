@@ -6,6 +6,7 @@ from agencies.demo import seed_people
 from courses.demo import seed_courses
 from learning.demo import seed_learning
 from live.demo import seed_live_sessions
+from policies.demo import seed_ai_policy
 from reminders.demo import seed_assignments
 from reports.demo import seed_report_history
 from sso.demo import seed_sso
@@ -57,3 +58,6 @@ def run_seeders(*, stdout):
 
     live = seed_live_sessions()
     stdout.write(f"Live sessions: {live} scheduled, past ones with attendance.")
+
+    acknowledged = seed_ai_policy()
+    stdout.write(f"AI policy: published for Demo Agency, {acknowledged} acknowledgements.")
