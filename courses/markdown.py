@@ -50,6 +50,7 @@ ALLOWED_TAGS = {
     "code",
     "dd",
     "del",
+    "details",
     "div",
     "dl",
     "dt",
@@ -71,6 +72,7 @@ ALLOWED_TAGS = {
     "span",
     "strong",
     "sub",
+    "summary",
     "sup",
     "table",
     "tbody",
@@ -112,8 +114,11 @@ def embed_host_allowed(url: str) -> bool:
 
 
 # The callout kinds (`!!! tip "Title"`), styled as USWDS alerts in static/css/lesson.css; any
-# other kind is shown as a note.
-ADMONITION_KINDS = ("note", "tip", "warning", "important", "example")
+# other kind is shown as a note. `exercise` is a practice task; a `!!! solution "Title"` block
+# (inside it, usually) becomes a closed <details> disclosure whose <summary> is its title: the
+# worked example, opened by the learner when ready, with no script (see _WorkedExamples).
+ADMONITION_KINDS = ("note", "tip", "warning", "important", "example", "exercise")
+SOLUTION_KIND = "solution"
 _LANGUAGE_CLASS = re.compile(r"language-[a-z0-9][a-z0-9+#_.-]{0,30}")
 
 
@@ -220,6 +225,27 @@ class _ImageGate(Treeprocessor):
         parent.remove(child)
 
 
+class _WorkedExamples(Treeprocessor):
+    """Turn each `!!! solution "Title"` admonition into `<details><summary>Title</summary>…`:
+    the browser's own disclosure (keyboard and screen-reader ready, no script for the CSP)."""
+
+    def run(self, root):
+        for element in root.iter("div"):
+            classes = (element.get("class") or "").split()
+            if "admonition" not in classes or SOLUTION_KIND not in classes:
+                continue
+            element.tag = "details"
+            element.attrib.clear()
+            first = element[0] if len(element) else None
+            if first is not None and first.tag == "p" and first.get("class") == "admonition-title":
+                first.tag = "summary"
+                first.attrib.clear()
+            else:
+                summary = ElementTree.Element("summary")
+                summary.text = _("Worked example")
+                element.insert(0, summary)
+
+
 TOC_MARKER = "[TOC]"
 
 
@@ -285,6 +311,7 @@ def _markdown_without_raw_html(images: frozenset) -> markdown.Markdown:
     md.treeprocessors.register(_ImageGate(md, images), "academy_image_gate", 5)
     # Between the inline patterns (20) and the table of contents (5).
     md.treeprocessors.register(_OneTableOfContents(md), "academy_one_toc", 6)
+    md.treeprocessors.register(_WorkedExamples(md), "academy_worked_examples", 4)
     # Last before the tree is written out (the unescape step, 0, only restores escapes).
     md.treeprocessors.register(_SizeGate(md), "academy_size_gate", 1)
     return md

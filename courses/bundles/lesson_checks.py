@@ -25,9 +25,14 @@ _LINK = re.compile(r"\[[^\]]*\]\(([^)]*)\)|<(https?:[^>\s]*)>")
 _BARE_URL = re.compile(r"(?<![(<\"])\bhttps?://[^\s)>\]]+")
 _HEADING = re.compile(r"^#{1,6}\s")
 _EXERCISE = re.compile(
-    r"<details\b|^#{1,6}\s*(practice|exercise|try it|exercice|mise en pratique)",
+    r"<details\b|^#{1,6}\s*(practice|exercise|try it|exercice|mise en pratique)"
+    r"|^[ \t]*!!![ \t]+exercise\b",
     re.IGNORECASE | re.MULTILINE,
 )
+# The house convention (docs/course-bundles.md, "Practice exercises"): a task in an
+# `!!! exercise` callout, and its worked example in a `!!! solution` block, shown closed.
+_EXERCISE_BLOCK = re.compile(r"^[ \t]*!!![ \t]+exercise\b", re.MULTILINE)
+_SOLUTION_BLOCK = re.compile(r"^[ \t]*!!![ \t]+solution\b", re.MULTILINE)
 # A plain space before the high punctuation, or after an opening guillemet.
 _FRENCH_SPACE = re.compile(r"(?<=\S) (?=[;:?!»])|(?<=«) ")
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -47,8 +52,20 @@ def word_count(body: str) -> int:
 
 
 def has_exercise(body: str) -> bool:
-    """A practice task: a <details> disclosure, or a heading "Practice", "Exercise", "Try it"."""
-    return bool(_EXERCISE.search(body))
+    """A practice task (outside code): an `!!! exercise` block, a <details> disclosure, or a
+    heading "Practice", "Exercise", "Try it"."""
+    return bool(_EXERCISE.search(_without_code(body)))
+
+
+def exercise_problem(body: str) -> str | None:
+    """A message unless the lesson has a practice task with a worked example behind a
+    disclosure: an `!!! exercise` block and a `!!! solution` block (outside code)."""
+    text = _without_code(body)
+    if not _EXERCISE_BLOCK.search(text):
+        return "the lesson has no practice exercise (an `!!! exercise` block)"
+    if not _SOLUTION_BLOCK.search(text):
+        return "the exercise has no worked example (a `!!! solution` block inside it)"
+    return None
 
 
 def estimate_problem(body: str, minutes: int) -> str | None:

@@ -18,7 +18,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .lesson_checks import WORD, estimate_problem, french_spacing_problems, link_problems
+from .lesson_checks import (
+    WORD,
+    estimate_problem,
+    exercise_problem,
+    french_spacing_problems,
+    link_problems,
+)
 from .manifest import load_yaml, parse_course_bundle
 from .source import MANIFEST, BundleSource
 
@@ -159,6 +165,9 @@ def lint_bundle(path: Path) -> tuple[list[Finding], list[_Question]]:
                         "list: what the learner will be able to do)",
                     )
                 )
+            message = exercise_problem(lesson["body"])
+            if message:
+                findings.append(Finding(lesson_file, None, "exercise", message))
             message = estimate_problem(lesson["body"], lesson["estimated_minutes"])
             if message:
                 findings.append(

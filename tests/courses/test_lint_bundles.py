@@ -13,8 +13,18 @@ from courses.bundles.lint import Finding, lint_bundles
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 NBSP = "\u00a0"
 
-# About 400 words: two minutes of reading.
-BODY = "## A heading\n\n" + ("Public servants check every answer against the source. " * 50) + "\n"
+# A practice exercise in the house convention: a task and its worked example.
+EXERCISE = (
+    '\n!!! exercise "Practice"\n    Check one answer.\n\n'
+    '    !!! solution "Worked example"\n        Checked.\n'
+)
+# About 400 words: two minutes of reading, plus two for the exercise.
+BODY = (
+    "## A heading\n\n"
+    + ("Public servants check every answer against the source. " * 50)
+    + "\n"
+    + EXERCISE
+)
 
 
 def _single(index: int, right: int, *, long_right: bool = False) -> dict:
@@ -59,7 +69,7 @@ def make_bundle(
     slug: str = "lint-course",
     questions: list[dict] | None = None,
     body: str = BODY,
-    minutes: int = 2,
+    minutes: int = 4,
     language: str = "en",
     title: str = "A course",
     objectives: list[str] | None = None,
@@ -210,10 +220,26 @@ def test_a_lesson_without_objectives_is_found_at_its_line(tmp_path):
     assert findings[0].line == 9  # the lesson's "- key: first" line in course.yaml
 
 
+def test_a_lesson_without_a_worked_exercise_is_found(tmp_path):
+    no_exercise = BODY.replace(EXERCISE, "")
+    findings = lint_bundles([make_bundle(tmp_path, body=no_exercise, minutes=2)])
+    assert _checks(findings) == ["exercise"]
+    assert findings[0].file.endswith("lessons/01-first.md")
+    no_solution = BODY.replace('    !!! solution "Worked example"\n        Checked.\n', "")
+    findings = lint_bundles([make_bundle(tmp_path / "b", body=no_solution)])
+    assert [f.message for f in findings] == [
+        "the exercise has no worked example (a `!!! solution` block inside it)"
+    ]
+    in_code = "```\n" + EXERCISE + "```\n" + no_exercise
+    assert _checks(lint_bundles([make_bundle(tmp_path / "c", body=in_code, minutes=2)])) == [
+        "exercise"
+    ]
+
+
 def test_estimated_minutes_far_from_the_words_are_found(tmp_path):
     findings = lint_bundles([make_bundle(tmp_path, minutes=10)])
     assert _checks(findings) == ["minutes"]
-    assert "estimated_minutes is 10, but 402 words" in findings[0].message
+    assert "estimated_minutes is 10, but 411 words" in findings[0].message
 
 
 def test_an_exercise_adds_two_minutes(tmp_path):

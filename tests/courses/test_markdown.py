@@ -173,8 +173,8 @@ def test_a_callout_cannot_set_page_classes():
     assert _classes(html) == {"admonition", "note", "admonition-title"}
 
 
-@pytest.mark.parametrize("kind", ["note", "tip", "warning", "important", "example"])
-def test_the_five_callout_kinds_keep_their_class(kind):
+@pytest.mark.parametrize("kind", ["note", "tip", "warning", "important", "example", "exercise"])
+def test_the_callout_kinds_keep_their_class(kind):
     assert f'<div class="admonition {kind}">' in render_markdown(f"!!! {kind}\n    Text.")
 
 
@@ -246,3 +246,35 @@ def test_text_that_would_pass_the_html_budget_is_refused_before_it_is_written(se
     )
     settings.ACADEMY_MARKDOWN_MAX_HTML_BYTES = 10_000_000
     assert len(render_markdown(source)) > 1_000_000  # the same text within a larger budget
+
+
+EXERCISE = """!!! exercise "Practice: rewrite the notice"
+    Rewrite the **notice**.
+
+    !!! solution "Worked example"
+        One answer.
+
+        - a point
+"""
+
+
+def test_a_solution_inside_an_exercise_becomes_a_closed_disclosure():
+    html = render_markdown(EXERCISE)
+    assert html == (
+        '<div class="admonition exercise">\n'
+        '<p class="admonition-title">Practice: rewrite the notice</p>\n'
+        "<p>Rewrite the <strong>notice</strong>.</p>\n"
+        "<details>\n<summary>Worked example</summary>\n<p>One answer.</p>\n"
+        "<ul>\n<li>a point</li>\n</ul>\n</details>\n</div>"
+    )
+    assert " open" not in html  # closed until the learner opens it
+
+
+def test_a_solution_without_a_title_gets_a_summary_and_raw_details_stay_text():
+    assert "<details>\n<summary>Solution</summary>" in render_markdown("!!! solution\n    X.")
+    raw = render_markdown("<details open><summary>x</summary>y</details>")
+    assert "<details" not in raw and "&lt;details open&gt;" in raw
+    # attributes and classes on details/summary never pass the sanitiser
+    assert sanitize_html(
+        '<details open class="usa-modal"><summary class="x">s</summary></details>'
+    ) == ("<details><summary>s</summary></details>")
