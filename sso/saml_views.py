@@ -4,26 +4,20 @@ service, Academy's SP metadata, and what the agency admin's page shows the ident
 import time
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.signals import MFA_VERIFIED_KEY
 from agencies.permissions import agency_admin_required, client_ip
-from agencies.selectors import agency_for_actor
 
-from . import saml, selectors, services
+from . import flow, saml, services
 from .models import IdentityProvider
 
 PENDING_KEY = "academy_saml_pending"
-PENDING_MAX = 5
-PENDING_SECONDS = 600
 # The second, first-party POST of a response whose cross-site POST came without the session
 # cookie (SameSite=Lax keeps it off a POST from the identity provider's site).
 CONTINUE_FIELD = "academy_continue"
@@ -38,23 +32,6 @@ def sp_urls(request, provider: IdentityProvider) -> saml.SpUrls:
     )
 
 
-def _safe_next(request, url):
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("home")
-
-
-def _failed(request, provider, message, status=400):
-    return render(
-        request,
-        "sso/sign_in_failed.html",
-        {"provider": provider, "message": message},
-        status=status,
-    )
-
-
 def start(request, provider: IdentityProvider):
     """Send the person to the IdP with an AuthnRequest (HTTP-Redirect binding), keeping the
     request id in their session for the response to answer."""
@@ -64,39 +41,25 @@ def start(request, provider: IdentityProvider):
         services.audit_refusal(
             provider, target="", reason=error.reason, message=str(error), ip=client_ip(request)
         )
-        return _failed(
+        return flow.failed(
             request,
             provider,
             _("Your agency's sign-in is not set up correctly. Tell your agency's administrator."),
             status=502,
         )
-    waiting = [
-        p
-        for p in request.session.get(PENDING_KEY, [])
-        if time.time() - p["started"] < PENDING_SECONDS
-    ][-(PENDING_MAX - 1) :]
-    pending = {
-        "id": request_id,
-        "provider_id": provider.pk,
-        "next_url": _safe_next(request, request.GET.get("next")),
-        "started": time.time(),
-    }
-    request.session[PENDING_KEY] = [*waiting, pending]
-    # Not an HTTP redirect: the sign-in page's form posted here, and the site's CSP
-    # (form-action 'self') stops a redirect from that post to another origin. The same page as
-    # OpenID Connect's hand-over (sso.views.hand_over): a meta refresh and a Continue link.
-    response = render(
+    flow.remember_pending(
         request,
-        "sso/continue.html",
+        PENDING_KEY,
         {
-            "url": location,
-            "heading": _("Going to your agency's sign-in"),
-            "explanation": _("%(agency)s signs you in. If nothing happens, choose Continue.")
-            % {"agency": provider.agency.name},
+            "id": request_id,
+            "provider_id": provider.pk,
+            "next_url": flow.safe_next(request, request.GET.get("next")),
+            "started": time.time(),
         },
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    # Not an HTTP redirect: the sign-in page's form posted here, and the site's CSP
+    # (form-action 'self') stops a redirect from that post to another origin.
+    return flow.hand_over_to_provider(request, provider, location)
 
 
 def _outstanding(request, provider) -> dict:
@@ -104,7 +67,7 @@ def _outstanding(request, provider) -> dict:
     return {
         p["id"]: p["next_url"]
         for p in request.session.get(PENDING_KEY, [])
-        if p["provider_id"] == provider.pk and time.time() - p["started"] < PENDING_SECONDS
+        if p["provider_id"] == provider.pk and time.time() - p["started"] < flow.PENDING_SECONDS
     }
 
 
@@ -147,7 +110,7 @@ def acs(request, public_id):
         saml.assertion_use_once(provider, verified)
     except saml.SamlError as error:
         services.audit_refusal(provider, target="", reason=error.reason, message=str(error), ip=ip)
-        return _failed(
+        return flow.failed(
             request,
             provider,
             _("Your agency's sign-in could not be completed. Start again from the sign-in page."),
@@ -156,12 +119,9 @@ def acs(request, public_id):
     try:
         user = services.sign_in_asserted(provider, asserted, ip=ip)
     except services.SignInRefused as refused:
-        return _failed(request, provider, refused.message, status=403)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    # The agency's identity provider authenticated the person: Academy's own second factor is
-    # not asked again (as for OpenID Connect).
-    request.session[MFA_VERIFIED_KEY] = user.pk
-    return redirect(_safe_next(request, outstanding[verified.request_id]))
+        return flow.failed(request, provider, refused.message, status=403)
+    flow.finish_sign_in(request, user)
+    return redirect(flow.safe_next(request, outstanding[verified.request_id]))
 
 
 def _metadata_response(request, provider, *, download: bool):
@@ -192,17 +152,7 @@ def metadata(request, public_id):
 @agency_admin_required
 def metadata_download(request, public_id):
     """The same metadata as a file, from the agency admin's page (404 to any other agency)."""
-    agency = agency_for_actor(user=request.user)
-    if agency is None:
-        raise Http404
-    try:
-        provider = selectors.provider_for_admin(
-            user=request.user, agency=agency, public_id=public_id
-        )
-    except IdentityProvider.DoesNotExist as error:
-        raise Http404 from error
-    if provider.kind != IdentityProvider.Kind.SAML:
-        raise Http404
+    provider = flow.admin_provider(request, public_id, kind=IdentityProvider.Kind.SAML)
     return _metadata_response(request, provider, download=True)
 
 

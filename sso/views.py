@@ -1,33 +1,28 @@
 """Agency sign-in: the email-first sign-in page, the round trip to the agency's provider, and
 the agency admin's page of providers."""
 
-import time
-
 from allauth.account.views import LoginView
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.forms import apply_validation_error
-from accounts.signals import MFA_VERIFIED_KEY, PROVIDER_LOGOUT_URL_KEY
+from accounts.signals import PROVIDER_LOGOUT_URL_KEY
 from agencies.permissions import agency_admin_required, client_ip
 from agencies.selectors import agency_for_actor
 
-from . import oidc, saml_views, selectors, services
+from . import flow, oidc, saml_views, selectors, services
 from .forms import EmailStepForm, ProviderForm
 from .models import IdentityProvider
 
 PENDING_KEY = "academy_sso_pending"
-PENDING_MAX = 5
-PENDING_SECONDS = 600
 
 
 class EmailFirstLoginView(LoginView):
@@ -71,23 +66,6 @@ def _redirect_uri(request, provider):
     return request.build_absolute_uri(reverse("sso:oidc_callback", args=[provider.public_id]))
 
 
-def _safe_next(request, url):
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("home")
-
-
-def _failed(request, provider, message, status=400):
-    return render(
-        request,
-        "sso/sign_in_failed.html",
-        {"provider": provider, "message": message},
-        status=status,
-    )
-
-
 @never_cache
 @require_GET
 def start(request, public_id):
@@ -102,13 +80,13 @@ def start(request, public_id):
             provider,
             discovery,
             redirect_uri=_redirect_uri(request, provider),
-            next_url=_safe_next(request, request.GET.get("next")),
+            next_url=flow.safe_next(request, request.GET.get("next")),
         )
     except oidc.OidcError as error:
         services.audit_refusal(
             provider, target="", reason=error.reason, message=str(error), ip=client_ip(request)
         )
-        return _failed(
+        return flow.failed(
             request,
             provider,
             _(
@@ -117,30 +95,8 @@ def start(request, public_id):
             ),
             status=502,
         )
-    waiting = [
-        p
-        for p in request.session.get(PENDING_KEY, [])
-        if time.time() - p["started"] < PENDING_SECONDS
-    ][-(PENDING_MAX - 1) :]
-    request.session[PENDING_KEY] = [*waiting, pending.as_session()]
-    return hand_over(
-        request,
-        url,
-        heading=_("Going to your agency's sign-in"),
-        explanation=_("%(agency)s signs you in. If nothing happens, choose Continue.")
-        % {"agency": provider.agency.name},
-    )
-
-
-def hand_over(request, url, *, heading, explanation):
-    """A page that sends the browser on to `url` at once (see templates/sso/continue.html)."""
-    response = render(
-        request,
-        "sso/continue.html",
-        {"url": url, "heading": heading, "explanation": explanation},
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    flow.remember_pending(request, PENDING_KEY, pending.as_session())
+    return flow.hand_over_to_provider(request, provider, url)
 
 
 CONTINUE_SALT = "academy.sso.continue"
@@ -155,7 +111,7 @@ def signed_out(request):
         url = signing.loads(request.GET.get("to", ""), salt=CONTINUE_SALT, max_age=86400 * 2)
     except signing.BadSignature:
         return redirect("home")
-    return hand_over(
+    return flow.hand_over(
         request,
         url,
         heading=_("You are signed out of Academy"),
@@ -167,14 +123,10 @@ def signed_out(request):
 
 def _take_pending(request, provider, state):
     """The request this callback answers (used once), or None."""
-    waiting = request.session.get(PENDING_KEY, [])
-    match = next((p for p in waiting if state and p["state"] == state), None)
-    if match is None:
+    found = flow.take_pending(request, PENDING_KEY, lambda p: bool(state) and p["state"] == state)
+    if found is None or found["provider_id"] != provider.pk:
         return None
-    request.session[PENDING_KEY] = [p for p in waiting if p is not match]
-    if match["provider_id"] != provider.pk or time.time() - match["started"] > PENDING_SECONDS:
-        return None
-    return oidc.PendingRequest(**match)
+    return oidc.PendingRequest(**found)
 
 
 @never_cache
@@ -209,7 +161,7 @@ def oidc_callback(request, public_id):
         claims = {**oidc.userinfo(discovery, token, subject=claims["sub"]), **claims}
     except oidc.OidcError as error:
         services.audit_refusal(provider, target="", reason=error.reason, message=str(error), ip=ip)
-        return _failed(
+        return flow.failed(
             request,
             provider,
             _("Your agency's sign-in could not be completed. Start again from the sign-in page."),
@@ -218,18 +170,15 @@ def oidc_callback(request, public_id):
     try:
         user = services.sign_in_asserted(provider, asserted, ip=ip)
     except services.SignInRefused as refused:
-        return _failed(request, provider, refused.message, status=403)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    # The agency's provider authenticated the person, with the assurance the agency asked of
-    # it (acr_values): Academy's own second factor is not asked again.
-    request.session[MFA_VERIFIED_KEY] = user.pk
+        return flow.failed(request, provider, refused.message, status=403)
+    flow.finish_sign_in(request, user)
     logout_url = _provider_logout_url(request, discovery, token)
     if logout_url:
         token_ = signing.dumps(logout_url, salt=CONTINUE_SALT)
         request.session[PROVIDER_LOGOUT_URL_KEY] = (
             reverse("sso:signed_out") + "?" + urlencode({"to": token_})
         )
-    return redirect(_safe_next(request, pending.next_url))
+    return redirect(flow.safe_next(request, pending.next_url))
 
 
 def _provider_logout_url(request, discovery, token):
@@ -253,14 +202,8 @@ def jwks(request, public_id):
 
 @agency_admin_required
 def certificate(request, public_id):
-    agency = agency_for_actor(user=request.user)
-    try:
-        provider = selectors.provider_for_admin(
-            user=request.user, agency=agency, public_id=public_id
-        )
-    except IdentityProvider.DoesNotExist as error:
-        raise Http404 from error
-    if provider.kind != IdentityProvider.Kind.OIDC or not provider.signing_key:
+    provider = flow.admin_provider(request, public_id, kind=IdentityProvider.Kind.OIDC)
+    if not provider.signing_key:
         raise Http404
     response = HttpResponse(
         oidc.public_certificate_pem(provider), content_type="application/x-pem-file"
@@ -345,13 +288,7 @@ def provider_edit(request, public_id=None, kind=None):
 @require_POST
 @agency_admin_required
 def provider_delete(request, public_id):
-    agency = agency_for_actor(user=request.user)
-    try:
-        provider = selectors.provider_for_admin(
-            user=request.user, agency=agency, public_id=public_id
-        )
-    except IdentityProvider.DoesNotExist as error:
-        raise Http404 from error
+    provider = flow.admin_provider(request, public_id)
     services.provider_delete(actor=request.user, provider=provider, ip=client_ip(request))
     messages.success(request, _("Removed “%(name)s”.") % {"name": provider.name})
     return redirect("sso:provider_list")

@@ -1,6 +1,6 @@
 import pytest
-from django.utils.html import escape
 import requests
+from django.utils.html import escape
 
 from agencies.models import Role
 from sso import oidc, services
