@@ -276,6 +276,20 @@ def test_starter_curriculum_bundles_are_valid(db):
         assert parse_course_bundle(BundleSource(folder))[1] == [], folder.name
 
 
+def test_demo_seeding_publishes_the_federal_rules_course_with_objectives_and_exercises(db):
+    report = seed_courses()  # the demo's default: every bundle in content/
+    assert "federal-ai-rules" in report["published"]
+    snapshot = Course.objects.get(slug="federal-ai-rules").current_version.snapshot
+    lessons = [le for m in snapshot["modules"] for le in m["lessons"]]
+    assert len(lessons) == 5
+    for lesson in lessons:
+        assert lesson["objectives"], lesson["key"]
+        assert '<div class="admonition exercise">' in lesson["html"], lesson["key"]
+        assert "<details>\n<summary>Worked example</summary>" in lesson["html"], lesson["key"]
+        assert 'href="https://www.' in lesson["html"] and ".gov" in lesson["html"]
+    assert len(snapshot["quiz"]["questions"]) >= snapshot["quiz"]["questions_per_attempt"]
+
+
 def test_starter_topics_get_their_display_names(db):
     from courses.models import Topic
 
