@@ -78,6 +78,10 @@ class IdentityProvider(models.Model):
     metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True)
     metadata_xml = models.TextField(_("metadata"), blank=True)
     entity_id = models.CharField(_("identity provider entity id"), max_length=500, blank=True)
+    # Academy's own key pair for this IdP, to sign its LogoutRequest: {"key": private key PEM,
+    # "certificate": self-signed certificate PEM}, the certificate published in Academy's SP
+    # metadata (KeyDescriptor use="signing"). Made when the provider is saved.
+    sp_key_pair = models.JSONField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,11 +13,19 @@ One SP per `IdentityProvider` row, configured from the row at each use:
   its audience is Academy's entity id; each assertion id is accepted once (`UsedAssertion`).
 """
 
+import datetime as dt
 import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,10 +58,12 @@ class SamlError(Exception):
 
 @dataclass(frozen=True)
 class SpUrls:
-    """Academy's side of one provider: its entity id (= the metadata URL) and its ACS."""
+    """Academy's side of one provider: its entity id (= the metadata URL), its ACS and its
+    single logout service (SLS)."""
 
     entity_id: str
     acs: str
+    sls: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,10 @@ class VerifiedAssertion:
     attributes: dict
     assertion_id: str
     expires_at: object
+    # What a LogoutRequest must name: the NameID as sent (format and qualifiers) and the
+    # SessionIndex of the authentication statement.
+    name_id: dict
+    session_index: str
 
 
 def xmlsec_binary() -> str:
@@ -75,11 +89,63 @@ def xmlsec_binary() -> str:
     return found
 
 
-def _config(provider: IdentityProvider, urls: SpUrls, *, for_metadata=False) -> SPConfig:
+KEY_PAIR_DAYS = 3650
+
+
+def new_key_pair(common_name: str) -> dict:
+    """A new 2048-bit RSA key and a self-signed certificate over it (both PEM), for Academy to
+    sign its messages to one IdP; the IdP trusts the certificate from Academy's SP metadata."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=KEY_PAIR_DAYS))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return {
+        "key": key_pem.decode(),
+        "certificate": certificate.public_bytes(serialization.Encoding.PEM).decode(),
+    }
+
+
+@contextmanager
+def sp_key_files(provider: IdentityProvider):
+    """pysaml2 and xmlsec1 read keys from files: the provider's key pair written to a private
+    temporary folder for the block, as {"key_file", "cert_file"} ({} when it has none)."""
+    if not provider.sp_key_pair:
+        yield {}
+        return
+    with tempfile.TemporaryDirectory(prefix="academy-saml-") as folder:
+        key_file, cert_file = Path(folder) / "sp.key", Path(folder) / "sp.crt"
+        key_file.write_text(provider.sp_key_pair["key"])
+        key_file.chmod(0o600)
+        cert_file.write_text(provider.sp_key_pair["certificate"])
+        yield {"key_file": str(key_file), "cert_file": str(cert_file)}
+
+
+def _config(
+    provider: IdentityProvider, urls: SpUrls, *, for_metadata=False, key_files=None
+) -> SPConfig:
+    key_files = key_files or {}
+    endpoints = {"assertion_consumer_service": [(urls.acs, BINDING_HTTP_POST)]}
+    if key_files and urls.sls:
+        endpoints["single_logout_service"] = [(urls.sls, BINDING_HTTP_REDIRECT)]
     config = SPConfig()
     config.load(
         {
             "entityid": urls.entity_id,
+            **key_files,
             "xmlsec_binary": xmlsec_binary(),
             "metadata": {"inline": [provider.metadata_xml]} if provider.metadata_xml else {},
             "allow_unknown_attributes": True,
@@ -87,9 +153,10 @@ def _config(provider: IdentityProvider, urls: SpUrls, *, for_metadata=False) -> 
             "service": {
                 "sp": {
                     "name": f"Academy: {provider.agency.name}",
-                    "endpoints": {"assertion_consumer_service": [(urls.acs, BINDING_HTTP_POST)]},
+                    "endpoints": endpoints,
                     "allow_unsolicited": False,
                     "authn_requests_signed": False,
+                    "logout_requests_signed": bool(key_files),
                     # The response or the assertion must carry a valid signature of the IdP.
                     "want_assertions_or_response_signed": True,
                     # Academy's metadata asks for signed assertions (what Entra ID and Okta
@@ -110,10 +177,12 @@ def _client(provider: IdentityProvider, urls: SpUrls) -> Saml2Client:
 
 
 def sp_metadata(provider: IdentityProvider, urls: SpUrls) -> str:
-    """Academy's SP metadata for the agency's identity team (entity id, ACS, what it wants)."""
-    config = _config(provider, urls, for_metadata=True)
-    config.metadata = None  # the IdP's metadata has no place in Academy's own
-    document = create_metadata_string(None, config=config, valid=None)
+    """Academy's SP metadata for the agency's identity team (entity id, ACS, what it wants, and
+    when the provider has its key pair: the signing certificate and the SLS)."""
+    with sp_key_files(provider) as key_files:
+        config = _config(provider, urls, for_metadata=True, key_files=key_files)
+        config.metadata = None  # the IdP's metadata has no place in Academy's own
+        document = create_metadata_string(None, config=config, valid=None)
     return document.decode() if isinstance(document, bytes) else document
 
 
@@ -162,12 +231,22 @@ def verify_response(
     if response.issuer() != idp_entity_id(provider):
         raise SamlError("wrong_issuer", f"issued by {response.issuer()!r}")
     _require_audience(assertion, urls.entity_id)
+    name_id = assertion.subject.name_id
     return VerifiedAssertion(
         request_id=response.in_response_to,
         subject=(assertion.subject.name_id.text or "").strip() if assertion.subject.name_id else "",
         attributes=_attributes(assertion),
         assertion_id=assertion.id,
         expires_at=_replayable_until(assertion),
+        name_id={
+            "text": (name_id.text or "").strip() if name_id else "",
+            "format": (name_id.format or "") if name_id else "",
+            "name_qualifier": (name_id.name_qualifier or "") if name_id else "",
+            "sp_name_qualifier": (name_id.sp_name_qualifier or "") if name_id else "",
+        },
+        session_index=next(
+            (s.session_index for s in assertion.authn_statement if s.session_index), ""
+        ),
     )
 
 

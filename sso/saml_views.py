@@ -1,9 +1,13 @@
 """SAML 2.0 sign-in's pages: the AuthnRequest (from `sso.views.start`), the assertion consumer
-service, Academy's SP metadata, and what the agency admin's page shows the identity team."""
+service, single logout (the LogoutRequest after Academy's sign-out, the single logout service),
+Academy's SP metadata, and what the agency admin's page shows the identity team."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,15 +16,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.signals import PROVIDER_LOGOUT_URL_KEY
 from agencies.permissions import agency_admin_required, client_ip
 
-from . import flow, saml, services
+from . import flow, saml, saml_logout, services
 from .models import IdentityProvider
 
 PENDING_KEY = "academy_saml_pending"
 # The second, first-party POST of a response whose cross-site POST came without the session
 # cookie (SameSite=Lax keeps it off a POST from the identity provider's site).
 CONTINUE_FIELD = "academy_continue"
+# The NameID and SessionIndex of this session's SAML sign-in, for the LogoutRequest.
+SIGNED_IN_KEY = "academy_saml_signed_in"
+LOGOUT_SALT = "academy.sso.saml-logout"
 
 
 def sp_urls(request, provider: IdentityProvider) -> saml.SpUrls:
@@ -29,6 +37,7 @@ def sp_urls(request, provider: IdentityProvider) -> saml.SpUrls:
             reverse("sso:saml_metadata", args=[provider.public_id])
         ),
         acs=request.build_absolute_uri(reverse("sso:saml_acs", args=[provider.public_id])),
+        sls=request.build_absolute_uri(reverse("sso:saml_sls", args=[provider.public_id])),
     )
 
 
@@ -121,7 +130,103 @@ def acs(request, public_id):
     except services.SignInRefused as refused:
         return flow.failed(request, provider, refused.message, status=403)
     flow.finish_sign_in(request, user)
+    _remember_for_logout(request, provider, verified)
     return redirect(flow.safe_next(request, outstanding[verified.request_id]))
+
+
+def _remember_for_logout(request, provider, verified) -> None:
+    """Keep what the LogoutRequest will need, and send the person on to Academy's logout page
+    after signing out (the session is over by then: the page's `t` carries it, signed)."""
+    if not saml_logout.slo_location(provider):
+        return
+    signed_in = saml_logout.sign_in_record(provider, verified)
+    request.session[SIGNED_IN_KEY] = signed_in
+    token = signing.dumps(signed_in, salt=LOGOUT_SALT, compress=True)
+    request.session[PROVIDER_LOGOUT_URL_KEY] = (
+        reverse("sso:saml_logout", args=[provider.public_id]) + "?" + urlencode({"t": token})
+    )
+
+
+@never_cache
+@require_GET
+def logout(request, public_id):
+    """After Academy's own sign-out: on to the IdP's single logout with a signed LogoutRequest
+    (only for the sign-in Academy signed into `t`; home otherwise)."""
+    try:
+        signed_in = signing.loads(
+            request.GET.get("t", ""), salt=LOGOUT_SALT, max_age=settings.SESSION_COOKIE_AGE
+        )
+        provider = IdentityProvider.objects.select_related("agency").get(
+            public_id=public_id, pk=signed_in["provider_id"], kind=IdentityProvider.Kind.SAML
+        )
+        location = saml_logout.logout_request(provider, sp_urls(request, provider), signed_in)
+    except (signing.BadSignature, KeyError, TypeError, IdentityProvider.DoesNotExist):
+        return redirect("home")
+    except saml.SamlError:
+        return redirect("home")  # no single logout any more: Academy's sign-out is done
+    return flow.hand_over(
+        request,
+        location,
+        heading=_("You are signed out of Academy"),
+        explanation=_(
+            "Now signing you out of your agency's sign-in too. If nothing happens, choose Continue."
+        ),
+    )
+
+
+@never_cache
+@require_GET
+def sls(request, public_id):
+    """The single logout service (HTTP-Redirect binding): the IdP's LogoutResponse lands home
+    with "You are signed out". A LogoutRequest the IdP starts itself is refused (not
+    supported: see docs/sso.md)."""
+    provider = get_object_or_404(
+        IdentityProvider.objects.select_related("agency"),
+        public_id=public_id,
+        kind=IdentityProvider.Kind.SAML,
+    )
+    ip = client_ip(request)
+    if "SAMLRequest" in request.GET:
+        services.audit_refusal(
+            provider,
+            target="",
+            reason="idp_initiated_logout",
+            message="a LogoutRequest from the identity provider (not supported)",
+            ip=ip,
+        )
+        return _sign_out_failed(
+            request,
+            _(
+                "Academy cannot be signed out from your agency's sign-in page. "
+                "Use Sign out in Academy's menu."
+            ),
+        )
+    try:
+        answer = saml_logout.verify_logout_response(provider, request.META.get("QUERY_STRING", ""))
+    except saml.SamlError as error:
+        services.audit_refusal(provider, target="", reason=error.reason, message=str(error), ip=ip)
+        return _sign_out_failed(
+            request,
+            _(
+                "You are signed out of Academy, but your agency's sign-in did not confirm its "
+                "own sign-out. Close your browser to end it."
+            ),
+        )
+    if answer.success:
+        messages.success(request, _("You are signed out."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "You are signed out of Academy. Your agency's sign-in could not sign you out: "
+                "close your browser to end it."
+            ),
+        )
+    return redirect("home")
+
+
+def _sign_out_failed(request, message):
+    return render(request, "sso/sign_out_failed.html", {"message": message}, status=400)
 
 
 def _metadata_response(request, provider, *, download: bool):

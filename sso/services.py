@@ -305,7 +305,7 @@ def provider_save(
     ip=None,
 ) -> IdentityProvider:
     """Create (provider None) or change one of `agency`'s providers from `values` (fields of
-    PROVIDER_FIELDS, plus `kind` on creation). A new OIDC provider gets Academy's key pair;
+    PROVIDER_FIELDS, plus `kind` on creation). A new OIDC or SAML provider gets Academy's key pair;
     `client_secret` None keeps the stored one. The discovery document is fetched again."""
     creating = provider is None
     before = {} if creating else {name: getattr(provider, name) for name in PROVIDER_FIELDS}
@@ -330,6 +330,8 @@ def provider_save(
             provider.client_secret = client_secret
         if provider.kind == IdentityProvider.Kind.OIDC and not provider.signing_key:
             provider.signing_key = oidc.new_signing_key()
+        if provider.kind == IdentityProvider.Kind.SAML and not provider.sp_key_pair:
+            provider.sp_key_pair = saml.new_key_pair(f"Academy SAML {provider.public_id}")
         _check(provider)
         if provider.kind == IdentityProvider.Kind.SAML:
             saml.provider_prepare(provider)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("agency/sign-in/<uuid:public_id>/certificate.pem", views.certificate, name="certificate"),
     path("sso/<uuid:public_id>/saml/metadata/", saml_views.metadata, name="saml_metadata"),
     path("sso/<uuid:public_id>/saml/acs/", saml_views.acs, name="saml_acs"),
+    path("sso/<uuid:public_id>/saml/logout/", saml_views.logout, name="saml_logout"),
+    path("sso/<uuid:public_id>/saml/sls/", saml_views.sls, name="saml_sls"),
     path(
         "agency/sign-in/<uuid:public_id>/saml-metadata.xml",
         saml_views.metadata_download,

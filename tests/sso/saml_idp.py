@@ -12,6 +12,12 @@ request named; `answer_from(html)` reads that form.
 assertion signed), "expired" (issued two hours ago), "wrong_audience" (meant for another SP),
 "no_audience" (no audience restriction at all), "unsolicited" (answers no request), "refuses"
 (a signed error response: authentication failed). `tamper(response, old, new)` changes a signed response.
+
+Single logout: `<base>/slo/redirect` takes a LogoutRequest by HTTP-Redirect binding, verifies its
+signature with the signing certificate of the SP metadata it trusts (a request without a valid
+signature gets 403), keeps it in `logout_requests`, and redirects to the SP's single logout
+service with a LogoutResponse signed by HTTP-Redirect binding. `misbehave` "unsigned_logout"
+leaves the LogoutResponse unsigned; "no_slo" leaves the SLO endpoint out of the metadata.
 """
 
 import base64
@@ -34,6 +40,8 @@ from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.server import Server
+from saml2.sigver import RSACrypto, verify_redirect_signature
+from saml2.xmldsig import SIG_RSA_SHA256
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -75,6 +83,7 @@ class SamlTestIdp:
         self.attributes = {}
         self.misbehave = ""
         self.requests = []  # every AuthnRequest received, parsed
+        self.logout_requests = []  # every LogoutRequest whose signature verified, parsed
         self.server = None
 
     @property
@@ -82,6 +91,13 @@ class SamlTestIdp:
         return f"{self.base}/metadata"
 
     def _config(self) -> IdPConfig:
+        endpoints = {
+            "single_sign_on_service": [(f"{self.base}/sso/redirect", BINDING_HTTP_REDIRECT)]
+        }
+        if self.misbehave != "no_slo":
+            endpoints["single_logout_service"] = [
+                (f"{self.base}/slo/redirect", BINDING_HTTP_REDIRECT)
+            ]
         config = IdPConfig()
         config.load(
             {
@@ -93,11 +109,7 @@ class SamlTestIdp:
                 "service": {
                     "idp": {
                         "name": "Academy test IdP",
-                        "endpoints": {
-                            "single_sign_on_service": [
-                                (f"{self.base}/sso/redirect", BINDING_HTTP_REDIRECT)
-                            ]
-                        },
+                        "endpoints": endpoints,
                         "policy": {"default": {"lifetime": {"minutes": 5}}},
                         "name_id_format": [saml.NAMEID_FORMAT_PERSISTENT],
                     }
@@ -126,6 +138,8 @@ class SamlTestIdp:
             response = Response(self.metadata(), content_type="application/samlmetadata+xml")
         elif request.path == "/sso/redirect":
             response = self.single_sign_on(request)
+        elif request.path == "/slo/redirect":
+            response = self.single_logout(request)
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)
@@ -139,6 +153,38 @@ class SamlTestIdp:
             sp_entity_id=message.issuer.text, acs=acs, in_response_to=message.id
         )
         return Response(_post_form(acs, saml_response), content_type="text/html")
+
+    def single_logout(self, request):
+        parsed = self.server.parse_logout_request(
+            request.args["SAMLRequest"], BINDING_HTTP_REDIRECT
+        )
+        message = parsed.message
+        sp_entity_id = message.issuer.text
+        certificates = [
+            cert for _name, cert in self.server.metadata.certs(sp_entity_id, "spsso", "signing")
+        ]
+        if "Signature" not in request.args or not any(
+            verify_redirect_signature(request.args.to_dict(), RSACrypto(None), cert=certificate)
+            for certificate in certificates
+        ):
+            return Response("LogoutRequest not signed by the SP", status=403)
+        self.logout_requests.append(message)
+        logout_response = self.server.create_logout_response(
+            message, bindings=[BINDING_HTTP_REDIRECT], sign=False
+        )
+        destination = self.server.metadata.single_logout_service(
+            sp_entity_id, BINDING_HTTP_REDIRECT, "spsso"
+        )[0]["location"]
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(logout_response),
+            destination,
+            relay_state=request.args.get("RelayState", ""),
+            response=True,
+            sign=self.misbehave != "unsigned_logout",
+            sigalg=SIG_RSA_SHA256,
+        )
+        return Response(status=302, headers={"Location": dict(info["headers"])["Location"]})
 
     def response_for(self, *, sp_entity_id, acs, in_response_to) -> str:
         """A base64 response to the request, signed on the assertion unless misbehaving."""

@@ -13,61 +13,15 @@ from django.test import Client
 from django.utils import timezone
 
 from agencies.models import AuditEvent, Membership, Role
-from sso import services
 from sso.models import IdentityProvider, SsoIdentity, UsedAssertion
 from tests.builders import make_member
 from tests.factories import AgencyFactory
 
-from .saml_idp import SamlTestIdp, answer_from, running, tamper
+from .conftest import EMAIL, FAMILY, GIVEN
+from .conftest import SAML_SUBJECT as SUBJECT
+from .saml_idp import answer_from, tamper
 
 pytestmark = pytest.mark.django_db
-
-# Entra ID's claim names for the person; Okta-style plain names for the unit and groups.
-EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
-GIVEN = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"
-FAMILY = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname"
-SUBJECT = "saml-user-0001"
-
-
-@pytest.fixture
-def saml_idp():
-    idp = SamlTestIdp()
-    with running(idp):
-        idp.subject = SUBJECT
-        idp.attributes = {
-            EMAIL: ["Pat.Doe@example.gov"],
-            GIVEN: ["Pat"],
-            FAMILY: ["Doe"],
-            "unitCode": ["fo-1"],
-            "memberOf": ["training-admins"],
-        }
-        yield idp
-
-
-@pytest.fixture
-def saml_provider(agency, admin, saml_idp, field_office):
-    """A SAML provider of the agency saved through the admin's service, which reads the IdP's
-    metadata from its URL; the IdP then trusts Academy's SP metadata read from its entity id."""
-    saved = services.provider_save(
-        actor=admin,
-        agency=agency,
-        provider=None,
-        values={
-            "kind": IdentityProvider.Kind.SAML,
-            "name": "Examples SAML",
-            "metadata_url": f"{saml_idp.base}/metadata",
-            "email_attribute": EMAIL,
-            "given_name_attribute": GIVEN,
-            "family_name_attribute": FAMILY,
-            "unit_attribute": "unitCode",
-            "groups_attribute": "memberOf",
-            "group_roles": {"training-admins": Role.TRAINER, "academy-admins": Role.AGENCY_ADMIN},
-        },
-    )
-    sp_metadata = Client().get(f"/sso/{saved.public_id}/saml/metadata/")
-    assert sp_metadata.status_code == 200
-    saml_idp.trust_sp(sp_metadata.content.decode())
-    return saved
 
 
 def idp_answer(client, idp, email="pat.doe@example.gov", next_url=""):
