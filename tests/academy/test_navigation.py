@@ -40,10 +40,12 @@ def test_agency_admin_gets_learning_studio_manage_and_reports(world):
         "Units",
         "Assignments",
         "Reminder policy",
+        "AI policy",
         "Agency settings",
         "Sign-in (SSO)",
         "Provisioning (SCIM)",
         "API clients",
+        "Import past completions",
         "Learning record store (xAPI)",
         "Audit log",
     ]
@@ -52,6 +54,7 @@ def test_agency_admin_gets_learning_studio_manage_and_reports(world):
         "Overdue training",
         "Requested reports",
         "Certificates",
+        "AI policy acknowledgements",
     ]
 
 

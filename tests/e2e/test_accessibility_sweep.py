@@ -101,6 +101,7 @@ def _pages(role, ids):
             reverse("live:detail", args=[ids["live_next"].pk]),
             reverse("live:detail", args=[ids["live_past"].pk]),
             reverse("live:calendar"),
+            reverse("policies:read"),
         ],
         "trainer@demo.gov": [
             reverse("studio:course_list"),
@@ -146,6 +147,8 @@ def _pages(role, ids):
             reverse("agencies:member_edit", args=[ids["member"].pk]),
             reverse("agencies:unit_list"),
             reverse("agencies:unit_edit", args=[ids["unit"].pk]),
+            reverse("policies:status"),
+            reverse("policies:status") + "?status=pending",
         ],
         "agencyadmin@demo.gov": [
             reverse("agencies:audit_log"),
@@ -160,6 +163,8 @@ def _pages(role, ids):
             reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),
             reverse("xapi:settings"),
+            reverse("policies:manage"),
+            reverse("policies:version", args=[1]),
         ],
         "platformadmin@demo.gov": [
             reverse("agencies:agency_list"),
