@@ -81,6 +81,30 @@ def test_lesson_update_with_stale_revision_is_refused(world, draft):
     assert Lesson.objects.get(pk=lesson.pk).body == "v2"
 
 
+def test_lesson_objectives_are_trimmed_one_line_each_and_checked_on_publish(world, draft):
+    from courses.services.content import content_problems, draft_content
+
+    lesson = Lesson.objects.get(course=draft, key="history")
+    services.lesson_update(
+        actor=world.a_trainer,
+        lesson=lesson,
+        expected_revision=lesson.revision,
+        objectives=["  Find the schedule ", "", "Keep the record"],
+    )
+    lesson.refresh_from_db()
+    assert lesson.objectives == ["Find the schedule", "Keep the record"]
+    with pytest.raises(ValidationError, match="line of its own"):
+        services.lesson_update(
+            actor=world.a_trainer,
+            lesson=lesson,
+            expected_revision=lesson.revision,
+            objectives=["two\nlines"],
+        )
+    content = draft_content(draft)
+    content["modules"][0]["lessons"][0]["objectives"] = ["two\nlines"]
+    assert any(p.path.endswith(".objectives") for p in content_problems(content))
+
+
 def test_lesson_with_video_needs_transcript(world, draft):
     module = draft.modules.first()
     with pytest.raises(ValidationError, match="transcript"):
