@@ -12,17 +12,17 @@ already over when the response arrives).
 
 import base64
 from dataclasses import dataclass
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlencode
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from django.core.cache import cache
 from saml2 import BINDING_HTTP_REDIRECT, samlp
 from saml2.client import Saml2Client
 from saml2.mdstore import InMemoryMetaData
-from saml2.s_utils import decode_base64_and_inflate
+from saml2.s_utils import decode_base64_and_inflate, deflate_and_base64_encode
 from saml2.saml import NameID
 from saml2.xmldsig import SIG_RSA_SHA256
 
@@ -75,30 +75,31 @@ def logout_request(provider: IdentityProvider, urls: saml.SpUrls, signed_in: dic
     if not location:
         raise saml.SamlError("no_slo", "the identity provider has no single logout service")
     name_id = signed_in["name_id"]
-    with saml.sp_key_files(provider) as key_files:
-        client = Saml2Client(config=saml._config(provider, urls, key_files=key_files))
-        request_id, request = client.create_logout_request(
-            location,
-            saml.idp_entity_id(provider),
-            name_id=NameID(
-                text=name_id["text"],
-                format=name_id["format"] or None,
-                name_qualifier=name_id["name_qualifier"] or None,
-                sp_name_qualifier=name_id["sp_name_qualifier"] or None,
-            ),
-            session_indexes=[signed_in["session_index"]] if signed_in["session_index"] else None,
-            sign=False,  # the HTTP-Redirect binding signs the query string instead
-        )
-        info = client.apply_binding(
-            BINDING_HTTP_REDIRECT,
-            str(request),
-            location,
-            relay_state="",
-            sign=True,
-            sigalg=SIG_RSA_SHA256,
-        )
+    client = Saml2Client(config=saml._config(provider, urls))
+    request_id, request = client.create_logout_request(
+        location,
+        saml.idp_entity_id(provider),
+        name_id=NameID(
+            text=name_id["text"],
+            format=name_id["format"] or None,
+            name_qualifier=name_id["name_qualifier"] or None,
+            sp_name_qualifier=name_id["sp_name_qualifier"] or None,
+        ),
+        session_indexes=[signed_in["session_index"]] if signed_in["session_index"] else None,
+        sign=False,  # the HTTP-Redirect binding signs the query string instead
+    )
     cache.set(CACHE_PREFIX + request_id, provider.pk, PENDING_SECONDS)
-    return dict(info["headers"])["Location"]
+    return location + ("&" if "?" in location else "?") + _signed_query(provider, str(request))
+
+
+def _signed_query(provider: IdentityProvider, message: str) -> str:
+    """`SAMLRequest=…&SigAlg=…&Signature=…` (HTTP-Redirect binding, RSA-SHA256). Signed here
+    rather than by pysaml2's `apply_binding`, whose signer is one object shared by every
+    thread, its key swapped in before each signature."""
+    query = urlencode({"SAMLRequest": deflate_and_base64_encode(message), "SigAlg": SIG_RSA_SHA256})
+    key = serialization.load_pem_private_key(provider.sp_key_pair["key"].encode(), None)
+    signature = key.sign(query.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    return query + "&" + urlencode({"Signature": base64.b64encode(signature).decode()})
 
 
 def sign_in_record(provider: IdentityProvider, verified: saml.VerifiedAssertion) -> dict:

@@ -269,5 +269,6 @@ def identity_team_context(request, provider: IdentityProvider) -> dict:
     return {
         "saml_entity_id": urls.entity_id,
         "saml_acs": urls.acs,
+        "saml_sls": urls.sls if provider.sp_key_pair else "",
         "saml_metadata_download": reverse("sso:saml_metadata_download", args=[provider.public_id]),
     }

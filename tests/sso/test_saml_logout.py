@@ -222,3 +222,13 @@ def test_the_sls_costs_a_fixed_number_of_queries(
     sls = _idp_logout(_sign_out_to_idp(client, saml_provider))
     with django_assert_num_queries(1):
         client.get(sls)
+
+
+def test_the_identity_team_is_given_the_sls_in_english_and_french(client, admin, saml_provider):
+    client.force_login(admin)
+    sls = f"http://testserver/sso/{saml_provider.public_id}/saml/sls/"
+    page = client.get(f"/agency/sign-in/{saml_provider.public_id}/").content.decode()
+    assert "Single logout service (logout URL), HTTP-Redirect" in page and sls in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(f"/agency/sign-in/{saml_provider.public_id}/").content.decode()
+    assert "Service de déconnexion unique (URL de déconnexion), HTTP-Redirect" in page
