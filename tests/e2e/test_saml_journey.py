@@ -3,7 +3,9 @@ Academy's SP metadata to the identity team; then a person of the agency gets fro
 to My learning without a password, through the IdP (a pysaml2 IdP on loopback, tests/sso/
 saml_idp.py). The IdP is on another site (127.0.0.1, Academy on localhost), so its POST to the
 ACS arrives without Academy's SameSite=Lax session cookie: the "Finishing sign-in" page posts it
-again from Academy (its script comes from 'self'; the strict CSP is checked on every page)."""
+again from Academy (its script comes from 'self'; the strict CSP is checked on every page). The
+person then signs out through the header's Sign out button, which signs them out of the IdP too
+(SAML single logout)."""
 
 import pytest
 import requests
@@ -94,6 +96,17 @@ def test_an_admin_adds_a_saml_provider_and_a_person_signs_in_through_it(page, ax
     membership = Membership.objects.select_related("user").get(user__email="sam.rivera@example.gov")
     assert (membership.agency, membership.unit, membership.role) == (agency, unit, Role.LEARNER)
     assert membership.user.full_name == "Sam Rivera"
+
+    # Signing out ends Academy's session, then the IdP's: Academy hands the browser over to the
+    # IdP's single logout with a signed LogoutRequest, and the IdP's signed LogoutResponse
+    # lands on the home page.
+    _sign_out(page)
+    page.get_by_text("You are signed out.").wait_for()
+    assert page.url.rstrip("/").count("/") == 2  # the home page
+    axe_check(page)
+    (logout_request,) = saml_idp.logout_requests  # its signature verified by the IdP
+    assert logout_request.name_id.text == "employee-0815"
+    assert "Sign in" in page.locator("header.usa-header").inner_text()
 
 
 def test_the_finishing_page_works_without_script_and_passes_axe(page, axe_check, saml_idp):
