@@ -22,6 +22,19 @@ def _msgstrs(text):
         yield "".join(re.findall(r'"(.*)"', "".join(strings)))
 
 
+# French typography: a no-break space (U+00A0 or U+202F) before : ; ? ! » and after «.
+PLAIN_SPACE_AROUND_PUNCTUATION = re.compile(r" [:;?!»]|« ")
+
+
+def test_french_punctuation_takes_a_no_break_space():
+    offending = [
+        s
+        for s in _msgstrs(PO.read_text(encoding="utf-8"))
+        if PLAIN_SPACE_AROUND_PUNCTUATION.search(re.sub(r"https?://\S+", "", s))
+    ]
+    assert offending == []
+
+
 def test_no_french_translation_says_e_mail():
     offending = [s for s in _msgstrs(PO.read_text(encoding="utf-8")) if E_MAIL.search(s)]
     # Placeholders such as %(email)s and {email} are names, not words.
