@@ -4,6 +4,7 @@ signed with the provider's own key pair (the IdP verifies it with the certificat
 metadata, and refuses it otherwise), and the IdP's signed LogoutResponse lands on Academy's SLS."""
 
 import base64
+import importlib
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from saml2 import saml
@@ -232,3 +234,20 @@ def test_the_identity_team_is_given_the_sls_in_english_and_french(client, admin,
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get(f"/agency/sign-in/{saml_provider.public_id}/").content.decode()
     assert "Service de déconnexion unique (URL de déconnexion), HTTP-Redirect" in page
+
+
+def test_the_migration_gives_existing_saml_providers_a_key_pair(saml_provider):
+    migration = importlib.import_module("sso.migrations.0002_sp_key_pair")
+    IdentityProvider.objects.filter(pk=saml_provider.pk).update(sp_key_pair=None)
+    migration.key_pairs_for_saml_providers(apps, None)
+    saml_provider.refresh_from_db()
+    assert "BEGIN CERTIFICATE" in saml_provider.sp_key_pair["certificate"]
+
+
+def test_the_logout_page_costs_one_query(
+    client, saml_provider, saml_idp, django_assert_num_queries
+):
+    _sign_in(client, saml_idp)
+    logout_url = client.post("/accounts/logout/")["Location"]
+    with django_assert_num_queries(1):
+        assert client.get(logout_url).status_code == 200
