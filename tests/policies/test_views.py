@@ -124,3 +124,10 @@ def test_status_page_query_count_does_not_grow_with_people(
 
 
 QUERIES = 4  # user (session in the cache), current version, counts, rows
+
+
+def test_learners_get_404_on_the_managers_pages(world, client_for, published):
+    client = client_for(world.a_learner)
+    assert client.get(STATUS).status_code == 404
+    assert client.get(CSV).status_code == 404
+    assert client_for(world.b_manager).get(CSV).status_code == 404  # B has no policy
