@@ -53,7 +53,8 @@ def history_parse_csv(text: str) -> list[HistoryRow]:
     missing = [name for name in HISTORY_COLUMNS[:3] if name not in header]
     if missing:
         raise ValidationError(
-            _("The first line must name the columns email, course, completed_on (and score).")
+            _("The first line must name the columns %(columns)s (and %(optional)s).")
+            % {"columns": ", ".join(HISTORY_COLUMNS[:3]), "optional": "score"}
         )
     reader.fieldnames = header
     rows, errors = [], []
