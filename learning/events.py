@@ -32,6 +32,8 @@ class EnrollmentState:
     score: int | None = None
     days_to_complete: int | None = None
     certified: bool = False
+    # Completed in the agency's former system and imported (learning.services.history).
+    imported: bool = False
 
     @classmethod
     def of(cls, enrollment, *, certified: bool | None = None) -> "EnrollmentState":
@@ -54,6 +56,7 @@ class EnrollmentState:
             score=enrollment.final_score,
             certified=certified,
             time_zone=enrollment.agency.time_zone if completed else None,
+            imported=enrollment.imported_at is not None,
         )
 
     @classmethod
@@ -71,6 +74,7 @@ class EnrollmentState:
         score,
         certified,
         time_zone: str | None = None,
+        imported: bool = False,
     ) -> "EnrollmentState":
         """`time_zone` is the agency's: the completion day is the agency's date (the day the
         dashboards, snapshots and overdue counts use), not the site's."""
@@ -89,6 +93,7 @@ class EnrollmentState:
             score=score if completed else None,
             days_to_complete=days,
             certified=bool(certified) and completed,
+            imported=bool(imported) and completed,
         )
 
 
@@ -110,12 +115,13 @@ _STATE_COLUMNS = (
     "certificate__id",
     "certificate__revoked_at",
     "agency__time_zone",
+    "imported_at",
 )
 
 
 def _state_of_row(row: tuple) -> EnrollmentState:
     (agency, unit, course, required, status, due_on, started_at, completed_at, score,
-     certificate_id, revoked_at, time_zone) = row  # fmt: skip
+     certificate_id, revoked_at, time_zone, imported_at) = row  # fmt: skip
     return EnrollmentState.from_values(
         agency_id=agency,
         unit_id=unit,
@@ -128,6 +134,7 @@ def _state_of_row(row: tuple) -> EnrollmentState:
         score=score,
         certified=certificate_id is not None and revoked_at is None,
         time_zone=time_zone,
+        imported=imported_at is not None,
     )
 
 

@@ -65,9 +65,11 @@ class EnrollmentCount(Cell):
     score_sum = models.BigIntegerField(default=0)
     score_n = models.IntegerField(default=0)
     certified = models.IntegerField(default=0)
+    # Completions imported from the agency's former system (learning.services.history).
+    imported = models.IntegerField(default=0)
 
     KEY_FIELDS = ("agency_id", "unit_id", "course_id", "required", "status")
-    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported")
 
     class Meta:
         constraints = _cell_constraints("enrollmentcount", ["status"])
@@ -247,9 +249,11 @@ class UnitEnrollmentCount(UnitCell):
     score_sum = models.BigIntegerField(default=0)
     score_n = models.IntegerField(default=0)
     certified = models.IntegerField(default=0)
+    # Completions imported from the agency's former system (learning.services.history).
+    imported = models.IntegerField(default=0)
 
     KEY_FIELDS = ("agency_id", "unit_id", "required", "status")
-    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported")
 
     class Meta:
         constraints = _unit_cell_constraints("unitenrollmentcount", ["status"])
@@ -263,9 +267,11 @@ class CourseEnrollmentCount(CourseCell):
     score_sum = models.BigIntegerField(default=0)
     score_n = models.IntegerField(default=0)
     certified = models.IntegerField(default=0)
+    # Completions imported from the agency's former system (learning.services.history).
+    imported = models.IntegerField(default=0)
 
     KEY_FIELDS = ("agency_id", "course_id", "required", "status")
-    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported")
 
     class Meta:
         constraints = _course_cell_constraints("courseenrollmentcount", ["status"])

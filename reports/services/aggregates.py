@@ -74,6 +74,7 @@ def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
         "score_sum": state.score or 0,
         "score_n": int(state.score is not None),
         "certified": int(state.certified),
+        "imported": int(state.imported),
     }
     cells = {
         (EnrollmentCount, *base, state.status): counted,
@@ -113,7 +114,7 @@ def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState |
 
 
 # Rows per upsert statement: under the databases' limits on bound parameters (SQLite 32,766,
-# PostgreSQL 65,535) for the widest cell (9 columns).
+# PostgreSQL 65,535) for the widest cell (10 columns).
 UPSERT_ROWS = 1000
 
 

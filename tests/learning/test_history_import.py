@@ -7,12 +7,16 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.urls import reverse
 
 from agencies.models import AuditEvent
 from learning import services as learning
 from learning.models import Certificate, Enrollment, LearningEvent, Verb
 from learning.services import HistoryRow, completions_import, history_parse_csv
+from reports.access import dashboard_scope
 from reports.models import EnrollmentCount
+from reports.selectors.dashboard import dashboard_figures
+from reports.services.recompute import aggregates_recompute_agency
 from tests.builders import build_course, finish_course
 
 LAST_YEAR = datetime.date.today() - datetime.timedelta(days=365)
@@ -132,3 +136,19 @@ def test_the_completion_report_marks_imported_completions(world, course):
     assert by_email["learner@a.gov"][-1] == "Imported"
     assert by_email["learner@a.gov"][8] == LAST_YEAR
     assert by_email["ops@a.gov"][-1] == ""
+
+
+def test_the_dashboard_tells_imported_completions_apart_and_the_recompute_agrees(
+    world, course, client
+):
+    finish_course(learning.enrollment_create(user=world.a_ops_learner, course=course))
+    completions_import(
+        actor=world.a_admin, agency=world.a, rows=[_row(2, "learner@a.gov", course.slug)]
+    )
+    headline = dashboard_figures(dashboard_scope(world.a_admin))["headline"]
+    assert (headline["completed"], headline["imported"]) == (2, 1)
+    assert EnrollmentCount.objects.aggregate(n=Sum("imported"))["n"] == 1
+    assert aggregates_recompute_agency(agency_id=world.a.pk, repair=False) == []
+    client.force_login(world.a_admin)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert "Of which imported from a former system</dt><dd>1</dd>" in page

@@ -222,13 +222,14 @@ def stored_values(model):
 
 def raw_status_rollups():
     """Enrollments per unit (or course), required flag and status, with the completed ones'
-    score sums and valid certificates, counted straight from the enrollments."""
+    score sums, valid certificates and imported completions, counted straight from the
+    enrollments."""
     from learning.models import Certificate, Enrollment
 
     valid = set(
         Certificate.objects.filter(revoked_at__isnull=True).values_list("enrollment_id", flat=True)
     )
-    raw = {model: defaultdict(lambda: [0, 0, 0, 0]) for model in STATUS_ROLLUPS}
+    raw = {model: defaultdict(lambda: [0, 0, 0, 0, 0]) for model in STATUS_ROLLUPS}
     for e in Enrollment.objects.all():
         completed = e.status == "completed"
         score = e.final_score if completed else None
@@ -238,6 +239,7 @@ def raw_status_rollups():
             cell[1] += score or 0
             cell[2] += score is not None
             cell[3] += completed and e.pk in valid
+            cell[4] += completed and e.imported_at is not None
     return {model: {k: tuple(v) for k, v in cells.items()} for model, cells in raw.items()}
 
 
