@@ -2,12 +2,9 @@
 (which call the other apps' services), and serialize. Authentication, scopes, the rate limit
 and the problem-details errors are set for every view in settings.REST_FRAMEWORK."""
 
-import datetime
 import hashlib
 import json
 
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -104,17 +101,31 @@ def _idempotent(request, run) -> Response:
     return response
 
 
-def _filters(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+class ClientRows:
+    """`get_queryset` of the API's viewsets: the rows `selector` reads for the request's
+    client; on a list, narrowed by the query parameters `filter_serializer` validates (passed
+    to the selector as keywords), and only settled rows where the view is a sync feed
+    (`settles`). One place, so every viewset is scoped the same way."""
 
+    model = None
+    selector = None
+    filter_serializer = None
+    settles = False
+    pagination_class = KeysetPagination
+    lookup_value_regex = r"[^/]+"
 
-def _subtree_q(request, unit_id, field="unit__path") -> Q:
-    unit = selectors.units(client=request.api_client).filter(pk=unit_id).first()
-    if unit is None:
-        return Q(pk__in=[])
-    return Q(**{f"{field}__startswith": unit.path})
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        filters = {}
+        if self.action == "list":
+            if self.filter_serializer is not None:
+                serializer = self.filter_serializer(data=self.request.query_params)
+                serializer.is_valid(raise_exception=True)
+                filters = dict(serializer.validated_data)
+            if self.settles:
+                filters["settled"] = True
+        return type(self).selector(client=self.request.api_client, **filters)
 
 
 @extend_schema_view(
@@ -141,33 +152,20 @@ def _subtree_q(request, unit_id, field="unit__path") -> Q:
         tags=["people"],
     ),
 )
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PersonViewSet(
+    ClientRows, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The agency's people; `id` is the person's (user) id."""
 
     serializer_class = PersonSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("user_id",)
     read_scopes, write_scopes = (PEOPLE_READ,), (PEOPLE_WRITE,)
     lookup_field = "user_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Membership.objects.none()
-        people = selectors.people(client=self.request.api_client)
-        if self.action == "list":
-            wanted = _filters(PersonFilterSerializer, self.request)
-            if "unit" in wanted:
-                people = people.filter(_subtree_q(self.request, wanted["unit"]))
-            if "role" in wanted:
-                people = people.filter(role=wanted["role"])
-            if wanted.get("active") is not None:
-                people = people.filter(is_active=wanted["active"])
-            if "updated_since" in wanted:
-                since = wanted["updated_since"]
-                people = people.filter(Q(updated_at__gte=since) | Q(user__updated_at__gte=since))
-        return people
+    model = Membership
+    selector = selectors.people
+    filter_serializer = PersonFilterSerializer
 
     def create(self, request):
         return _idempotent(request, lambda: self._create(request))
@@ -229,19 +227,16 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     list=extend_schema(summary="The unit tree, in tree order", tags=["units"]),
     retrieve=extend_schema(summary="One unit", tags=["units"]),
 )
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     """The agency's units: each with its parent's id and its depth, listed in tree order
     (a parent before its children)."""
 
     serializer_class = UnitSerializer
     pagination_class = None
     read_scopes = (PEOPLE_READ, LEARNING_READ)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Unit.objects.none()
-        return selectors.units(client=self.request.api_client)
+    model = Unit
+    selector = selectors.units
 
 
 @extend_schema_view(
@@ -256,53 +251,30 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One enrollment", tags=["enrollments"]),
 )
-class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
+class EnrollmentViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     serializer_class = EnrollmentSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("updated_at", "id")
     read_scopes = (LEARNING_READ,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Enrollment.objects.none()
-        rows = selectors.enrollments(client=self.request.api_client)
-        if self.action == "list":
-            wanted = _filters(EnrollmentFilterSerializer, self.request)
-            if "course" in wanted:
-                rows = rows.filter(course_id=wanted["course"])
-            if "unit" in wanted:
-                rows = rows.filter(_subtree_q(self.request, wanted["unit"]))
-            if "status" in wanted:
-                rows = rows.filter(status=wanted["status"])
-            if "updated_since" in wanted:
-                rows = rows.filter(updated_at__gte=wanted["updated_since"])
-            # A change shows once it is API_SYNC_SETTLE_SECONDS old: a transaction that stamped
-            # its rows a moment before it committed is never jumped over by a cursor that
-            # already read past its timestamp.
-            settle = datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
-            if settle:
-                rows = rows.filter(updated_at__lte=timezone.now() - settle)
-        return rows
+    model = Enrollment
+    selector = selectors.enrollments
+    filter_serializer = EnrollmentFilterSerializer
+    settles = True
 
 
 @extend_schema_view(
     list=extend_schema(summary="Courses the agency can see", tags=["courses"]),
     retrieve=extend_schema(summary="One course", tags=["courses"]),
 )
-class CourseViewSet(viewsets.ReadOnlyModelViewSet):
+class CourseViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     """Published courses the agency sees: its own and those shared with it. Ordered by id."""
 
     serializer_class = CourseSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("id",)
     read_scopes = (LEARNING_READ,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Course.objects.none()
-        return selectors.courses(client=self.request.api_client)
+    model = Course
+    selector = selectors.courses
 
 
 @extend_schema_view(
@@ -313,45 +285,33 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One certificate", tags=["certificates"]),
 )
-class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
+class CertificateViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     """Certificates earned in the agency, revoked ones included (`valid` false). Ordered by
     id (certificates are issued, and only ever revoked)."""
 
     serializer_class = CertificateSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("id",)
     read_scopes = (LEARNING_READ,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Certificate.objects.none()
-        rows = selectors.certificates(client=self.request.api_client)
-        if self.action == "list":
-            wanted = _filters(CertificateFilterSerializer, self.request)
-            if "course" in wanted:
-                rows = rows.filter(issued_for__course_id=wanted["course"])
-        return rows
+    model = Certificate
+    selector = selectors.certificates
+    filter_serializer = CertificateFilterSerializer
 
 
 @extend_schema_view(
     list=extend_schema(summary="Learning paths the agency can see", tags=["paths"]),
     retrieve=extend_schema(summary="One learning path", tags=["paths"]),
 )
-class PathViewSet(viewsets.ReadOnlyModelViewSet):
+class PathViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     """Published learning paths the agency sees (its own and the shared ones), each with its
     courses in order. Ordered by id."""
 
     serializer_class = PathSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("id",)
     read_scopes = (LEARNING_READ,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return LearningPath.objects.none()
-        return selectors.paths(client=self.request.api_client)
+    model = LearningPath
+    selector = selectors.paths
 
 
 @extend_schema_view(
@@ -393,6 +353,7 @@ class PathViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class AssignmentViewSet(
+    ClientRows,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -402,16 +363,12 @@ class AssignmentViewSet(
     reminders and background enrollment as on the site)."""
 
     serializer_class = AssignmentSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("id",)
     read_scopes = (LEARNING_READ, ASSIGNMENTS_WRITE)
     write_scopes = (ASSIGNMENTS_WRITE,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Assignment.objects.none()
-        return selectors.assignments(client=self.request.api_client)
+    model = Assignment
+    selector = selectors.assignments
 
     def _terms(self, request) -> dict:
         serializer = AssignmentCreateSerializer(
@@ -490,6 +447,7 @@ REPORT_FILE_TYPES = ("text/csv", "application/pdf", CONTENT_TYPES["xlsx"])
     ),
 )
 class ReportRunViewSet(
+    ClientRows,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -499,15 +457,11 @@ class ReportRunViewSet(
     through reports' services and the site's access check."""
 
     serializer_class = ReportRunSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("id",)
     read_scopes = write_scopes = (REPORTS_READ,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReportRun.objects.none()
-        return selectors.report_runs(client=self.request.api_client)
+    model = ReportRun
+    selector = selectors.report_runs
 
     def create(self, request):
         def run():
@@ -541,14 +495,6 @@ class ReportRunViewSet(
         return private_file_response(name, filename, content_type)
 
 
-def _settled(rows, field):
-    """Rows stamped at least API_SYNC_SETTLE_SECONDS ago: a transaction that stamped its rows a
-    moment before it committed is never jumped over by a cursor that already read past its
-    timestamp."""
-    settle = datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
-    return rows.filter(**{f"{field}__lte": timezone.now() - settle}) if settle else rows
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="The learning events feed",
@@ -564,27 +510,15 @@ def _settled(rows, field):
     ),
     retrieve=extend_schema(summary="One learning event", tags=["learning events"]),
 )
-class LearningEventViewSet(viewsets.ReadOnlyModelViewSet):
+class LearningEventViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     serializer_class = LearningEventSerializer
-    pagination_class = KeysetPagination
     keyset_ordering = ("created_at", "id")
     read_scopes = (LEARNING_READ,)
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return LearningEvent.objects.none()
-        rows = selectors.learning_events(client=self.request.api_client)
-        if self.action == "list":
-            wanted = _filters(LearningEventFilterSerializer, self.request)
-            if "verb" in wanted:
-                rows = rows.filter(verb=wanted["verb"])
-            if "course" in wanted:
-                rows = rows.filter(course_id=wanted["course"])
-            if "person" in wanted:
-                rows = rows.filter(user_id=wanted["person"])
-            rows = _settled(rows, "created_at")
-        return rows
+    model = LearningEvent
+    selector = selectors.learning_events
+    filter_serializer = LearningEventFilterSerializer
+    settles = True
 
 
 class PublicVerificationThrottle(AnonRateThrottle):

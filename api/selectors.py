@@ -1,8 +1,12 @@
 """Reads for the API, each scoped twice: to what the client's agency admin sees (the same
 access rules as the site) and to the client's agency."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from agencies.access import actor_for, members_visible_to, scope_q, units_visible_to
 from courses.access import course_visible_q
@@ -22,6 +26,23 @@ def _agency_q(client: ApiClient, field: str = "agency_id") -> Q:
     """The client's agency; every agency for a platform client (its platform admin's scope
     then decides, as on the site)."""
     return Q() if client.agency_id is None else Q(**{field: client.agency_id})
+
+
+def _in_unit(client: ApiClient, unit_id: int, field: str = "unit__path") -> Q:
+    """Rows of the unit `unit_id` and the units below it; nothing for a unit the client does
+    not see."""
+    unit = units(client=client).filter(pk=unit_id).first()
+    if unit is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__startswith": unit.path})
+
+
+def _settled(rows, field: str):
+    """Rows stamped at least API_SYNC_SETTLE_SECONDS ago: a transaction that stamped its rows a
+    moment before it committed is never jumped over by a sync cursor that already read past
+    its timestamp."""
+    settle = datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
+    return rows.filter(**{f"{field}__lte": timezone.now() - settle}) if settle else rows
 
 
 def client_list(*, agency):
@@ -46,13 +67,21 @@ def client_for_admin(*, user, client_id) -> ApiClient | None:
     return None
 
 
-def people(*, client: ApiClient):
-    """The agency's people (memberships) the client's admin sees, with user and unit."""
-    return (
-        members_visible_to(client.created_by)
-        .filter(_agency_q(client))
-        .select_related("user", "unit")
-    )
+def people(*, client: ApiClient, unit=None, role=None, active=None, updated_since=None):
+    """The agency's people (memberships) the client's admin sees, with user and unit; narrowed
+    to a unit's subtree, a role, active or not, or changed (membership or user) since a time."""
+    rows = members_visible_to(client.created_by).filter(_agency_q(client))
+    if unit is not None:
+        rows = rows.filter(_in_unit(client, unit))
+    if role is not None:
+        rows = rows.filter(role=role)
+    if active is not None:
+        rows = rows.filter(is_active=active)
+    if updated_since is not None:
+        rows = rows.filter(
+            Q(updated_at__gte=updated_since) | Q(user__updated_at__gte=updated_since)
+        )
+    return rows.select_related("user", "unit")
 
 
 def units(*, client: ApiClient):
@@ -60,31 +89,41 @@ def units(*, client: ApiClient):
     return units_visible_to(client.created_by).filter(_agency_q(client)).order_by("path")
 
 
-def enrollments(*, client: ApiClient):
-    """The agency's enrollments the client's admin sees, with learner and course loaded."""
-    return (
-        Enrollment.objects.filter(scope_q(client.created_by), _agency_q(client))
-        .select_related("user", "course")
-        .only(
-            "id",
-            "user__id",
-            "user__email",
-            "course__id",
-            "course__slug",
-            "course__title",
-            "unit_id",
-            "status",
-            "progress_percent",
-            "started_at",
-            "completed_at",
-            "final_score",
-            "due_on",
-            "required",
-            "period",
-            "imported_at",
-            "created_at",
-            "updated_at",
-        )
+def enrollments(
+    *, client: ApiClient, course=None, unit=None, status=None, updated_since=None, settled=False
+):
+    """The agency's enrollments the client's admin sees, with learner and course loaded;
+    narrowed by course, unit subtree, status or change time, and to settled rows for a sync."""
+    rows = Enrollment.objects.filter(scope_q(client.created_by), _agency_q(client))
+    if course is not None:
+        rows = rows.filter(course_id=course)
+    if unit is not None:
+        rows = rows.filter(_in_unit(client, unit))
+    if status is not None:
+        rows = rows.filter(status=status)
+    if updated_since is not None:
+        rows = rows.filter(updated_at__gte=updated_since)
+    if settled:
+        rows = _settled(rows, "updated_at")
+    return rows.select_related("user", "course").only(
+        "id",
+        "user__id",
+        "user__email",
+        "course__id",
+        "course__slug",
+        "course__title",
+        "unit_id",
+        "status",
+        "progress_percent",
+        "started_at",
+        "completed_at",
+        "final_score",
+        "due_on",
+        "required",
+        "period",
+        "imported_at",
+        "created_at",
+        "updated_at",
     )
 
 
@@ -93,14 +132,13 @@ def courses(*, client: ApiClient):
     return Course.objects.filter(course_visible_q(client.created_by), status=Status.PUBLISHED)
 
 
-def certificates(*, client: ApiClient):
-    """Certificates earned in the client's agency, with the enrollment they were issued for."""
-    return (
-        agency_certificates(client.created_by)
-        .filter(_agency_q(client, "issued_for__agency_id"))
-        .select_related("issued_for")
-        .order_by()
-    )
+def certificates(*, client: ApiClient, course=None):
+    """Certificates earned in the client's agency (of one course), with the enrollment they
+    were issued for."""
+    rows = agency_certificates(client.created_by).filter(_agency_q(client, "issued_for__agency_id"))
+    if course is not None:
+        rows = rows.filter(issued_for__course_id=course)
+    return rows.select_related("issued_for").order_by()
 
 
 def paths(*, client: ApiClient):
@@ -140,9 +178,19 @@ def report_runs(*, client: ApiClient):
     )
 
 
-def learning_events(*, client: ApiClient):
+def learning_events(*, client: ApiClient, verb=None, course=None, person=None, settled=False):
     """The agency's learning events (who did what, when): every one of the agency's, as its
-    admin sees them (`client_for_token` has checked the client's creator administers it)."""
-    return LearningEvent.objects.filter(_agency_q(client)).only(
+    admin sees them (`client_for_token` has checked the client's creator administers it);
+    narrowed by verb, course or person, and to settled rows for a sync."""
+    rows = LearningEvent.objects.filter(_agency_q(client))
+    if verb is not None:
+        rows = rows.filter(verb=verb)
+    if course is not None:
+        rows = rows.filter(course_id=course)
+    if person is not None:
+        rows = rows.filter(user_id=person)
+    if settled:
+        rows = _settled(rows, "created_at")
+    return rows.only(
         "id", "user_id", "verb", "object_type", "object_key", "course_id", "result", "created_at"
     )
