@@ -43,6 +43,8 @@ ACTIVITY_TYPES = {
 # No registry term fits a course certificate or a quiz's attempt number: Academy's own IRIs.
 CERTIFICATE_TYPE = "/activity-types/certificate"
 EXT_ATTEMPT = "/extensions/attempt"
+# A completion imported from the agency's former training system (learning.services.history).
+EXT_IMPORTED = "/extensions/imported"
 # Which agency choice (models.Activity) each verb belongs to.
 VERB_ACTIVITY = {
     "registered": Activity.ENROLLED,
@@ -198,6 +200,8 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
         done = {"completion": True}
         if result.get("score") is not None:
             done["score"] = _score(result["score"])
+        if result.get("imported"):
+            context = {**context, "extensions": {f"{iri_base()}{EXT_IMPORTED}": True}}
         out.append(("completed", course_activity, done, context))
     elif verb == "certificate_issued":
         obj = _activity(f"{course_iri(slug)}/certificate", "certificate", course.title, lang)
@@ -205,6 +209,10 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
 
     statements = []
     who = actor(profile, event.user_id, email)
+    # An imported completion happened on its own date, long before Academy recorded it.
+    when = event.created_at
+    if verb == "course_completed" and result.get("imported") and enrollment.completed_at:
+        when = enrollment.completed_at
     for place, (code, obj, res, ctx) in enumerate(out):
         if VERB_ACTIVITY[code] not in profile.activities:
             continue
@@ -213,7 +221,7 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
         if res is not None:
             statement["result"] = res
         statement["context"] = ctx
-        statement["timestamp"] = event.created_at.isoformat()
+        statement["timestamp"] = when.isoformat()
         statements.append((sid, code, statement))
     return statements
 

@@ -240,3 +240,32 @@ def test_saving_the_settings_starts_statements_at_once_despite_the_cached_answer
         configure(world, world.a, world.a_admin, endpoint=config.endpoint, enabled=False)
     learning.lesson_complete(enrollment=enrollment, lesson_key="history")
     assert OutboxStatement.objects.count() == 1
+
+
+def test_an_imported_completion_says_so_and_carries_its_own_date(world, course, lrs_a):
+    from learning.services import HistoryRow, completions_import
+
+    last_year = datetime.date.today() - datetime.timedelta(days=365)
+    row = HistoryRow(
+        line=2, email="learner@a.gov", course=course.slug, completed_on=last_year, score=91
+    )
+    completions_import(actor=world.a_admin, agency=world.a, rows=[row])
+    sent = bodies(world.a)
+    assert [s["verb"]["display"]["en-US"] for s in sent] == ["completed"]  # no certificate
+    completed = sent[0]
+    assert_valid_statement(completed)
+    assert completed["timestamp"].startswith(last_year.isoformat())
+    assert completed["result"] == {
+        "completion": True,
+        "score": {"scaled": 0.91, "raw": 91, "min": 0, "max": 100},
+    }
+    extensions = completed["context"]["extensions"]
+    assert [value for key, value in extensions.items() if key.endswith("/extensions/imported")] == [
+        True
+    ]
+
+
+def test_a_completion_in_academy_is_not_marked_imported(world, course, lrs_a):
+    finish_course(learning.enrollment_create(user=world.a_learner, course=course))
+    completed = next(s for s in bodies(world.a) if s["verb"]["display"]["en-US"] == "completed")
+    assert "extensions" not in completed["context"]
