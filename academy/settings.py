@@ -321,6 +321,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "xapi.tasks.xapi_purge_task",
         "schedule": crontab(hour=3, minute=20),
     },
+    "api-idempotency-purge": {
+        "task": "api.tasks.idempotency_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "reports-purge": {
         "task": "reports.tasks.report_purge_task",
         "schedule": crontab(hour=3, minute=0),
@@ -430,6 +434,9 @@ API_SCOPES = {
     "assignments:write": "Assign training to the agency, a unit or people, and remove it",
     "reports:read": "Request the agency's reports and download them",
 }
+# A POST's Idempotency-Key is honoured for this long at least (the nightly purge drops older
+# ones): a client retrying after a longer outage must use a new key.
+API_IDEMPOTENCY_KEY_HOURS = env.int("API_IDEMPOTENCY_KEY_HOURS", default=48)
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "SCOPES": API_SCOPES,

@@ -239,6 +239,15 @@ def idempotent_response(*, client: ApiClient, key: str):
     return IdempotentRequest.objects.filter(client=client, key=key).first()
 
 
+def idempotent_purge(*, now=None) -> int:
+    """Forget keyed requests older than API_IDEMPOTENCY_KEY_HOURS (nightly); returns how many.
+    A key is honoured at least that long, so a retry within it never acts twice."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.API_IDEMPOTENCY_KEY_HOURS)
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def idempotent_store(*, client: ApiClient, key: str, fingerprint: str, status: int, body):
     """Keep the response a keyed request got (a concurrent twin that stored first wins)."""
     IdempotentRequest.objects.get_or_create(

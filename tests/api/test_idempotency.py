@@ -51,3 +51,31 @@ def test_a_retried_report_request_queues_one_run(world, api, client):
     other = api(world.b, scopes=["reports:read"]).auth
     assert _post(client, other, "run-1", body).status_code == 201
     assert ReportRun.objects.count() == 2
+
+
+def test_the_nightly_purge_forgets_only_keys_older_than_the_window(world, api, client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from api.models import IdempotentRequest
+    from api.tasks import idempotency_purge_task
+
+    settings.API_IDEMPOTENCY_KEY_HOURS = 48
+    auth = api(world.a, scopes=["reports:read"]).auth
+    body = {"kind": "completion", "format": "csv"}
+    assert _post(client, auth, "old", body).status_code == 201
+    assert _post(client, auth, "recent", body).status_code == 201
+    now = timezone.now()
+    IdempotentRequest.objects.filter(key="old").update(
+        created_at=now - datetime.timedelta(hours=49)
+    )
+    IdempotentRequest.objects.filter(key="recent").update(
+        created_at=now - datetime.timedelta(hours=47)
+    )
+    assert idempotency_purge_task() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["recent"]
+    # Within the window a retry still replays; the purged key acts again.
+    assert _post(client, auth, "recent", body)["Idempotent-Replayed"] == "true"
+    assert _post(client, auth, "old", body).status_code == 201
+    assert ReportRun.objects.count() == 3
