@@ -111,12 +111,10 @@ def jwt_claims(document: dict, *, issued_at) -> dict:
 
 def sign(document: dict, *, issued_at, key) -> str:
     """The compact VC-JWT of `document`, signed RS256 by the IssuerKey `key`."""
-    header = {
-        "alg": ALGORITHM,
-        "typ": "JWT",
-        "kid": key_id(key.kid),
-        "jwk": {**key.public_jwk, "alg": ALGORITHM},
-    }
+    # `kid` only, no `jwk`: a verifier must take the key from the issuer's published keys
+    # (trusting a key the token carries proves nothing), and a 2048-bit JWK would push the
+    # header past the 512 bytes some JOSE libraries accept.
+    header = {"alg": ALGORITHM, "typ": "JWT", "kid": key_id(key.kid)}
     return jwt.encode(
         header, jwt_claims(document, issued_at=issued_at), signing_key(key.private_jwk)
     )
