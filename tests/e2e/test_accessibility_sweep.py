@@ -76,6 +76,7 @@ def _pages(role, ids):
             reverse("account_signup"),
             reverse("account_reset_password"),
             reverse("learning:verify", args=[ids["certificate"].code]),
+            reverse("credentials:verify"),
             reverse("help"),
             reverse("accessibility"),
             reverse("privacy"),
