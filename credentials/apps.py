@@ -16,6 +16,11 @@ class CredentialsConfig(AppConfig):
         from . import sections, subscribers
 
         subscribers.register()
+        from agencies.audit import AUDIT_ACTIONS
+
+        AUDIT_ACTIONS.register(
+            "credentials.key_rotate", _("Rotated the credential signing key (Open Badges)")
+        )
         certificate_sections.register(
             "credentials",
             CertificateSection("credentials/_certificate_section.html", sections.for_learner),

@@ -1,6 +1,8 @@
 """Reads of credentials for display and publication. Keys and the status list are public;
 a learner's credential is read through learning's certificate access check (views)."""
 
+from django.db.models import Count
+
 from .models import Credential, IssuerKey
 from .status_list import bitstring, encode, list_size, status_list_credential
 
@@ -8,6 +10,15 @@ from .status_list import bitstring, encode, list_size, status_list_credential
 def published_keys() -> list[IssuerKey]:
     """Every issuer key, active and retired, oldest first (one query)."""
     return list(IssuerKey.objects.only("kid", "public_jwk", "active", "created_at"))
+
+
+def keys_with_counts() -> list[IssuerKey]:
+    """Every issuer key, newest first, with how many credentials it signed (one query)."""
+    return list(
+        IssuerKey.objects.defer("private_jwk")
+        .annotate(signed=Count("credentials"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def published_key(kid: str) -> IssuerKey | None:

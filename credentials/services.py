@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from agencies.audit import audit_record
+from agencies.models import AuditEvent
 from learning.models import Certificate
 
 from .document import build_credential, sign
@@ -17,15 +19,27 @@ from .status_list import MIN_BITS
 INDEX_DRAWS = 20
 
 
-def issuer_key_rotate() -> IssuerKey:
+def issuer_key_rotate(*, actor=None, ip=None) -> IssuerKey:
     """Make a new active signing key; the previous one is retired (it signs no more) but stays
-    published, so every credential it signed still verifies."""
+    published, so every credential it signed still verifies. Audited (a platform action: no
+    agency; `actor` None when run from the command line)."""
     kid, private_jwk, public_jwk = new_key_pair()
     with transaction.atomic():
-        IssuerKey.objects.select_for_update().filter(active=True).update(
-            active=False, retired_at=timezone.now()
+        previous = list(
+            IssuerKey.objects.select_for_update().filter(active=True).values_list("kid", flat=True)
         )
-        return IssuerKey.objects.create(kid=kid, private_jwk=private_jwk, public_jwk=public_jwk)
+        IssuerKey.objects.filter(active=True).update(active=False, retired_at=timezone.now())
+        key = IssuerKey.objects.create(kid=kid, private_jwk=private_jwk, public_jwk=public_jwk)
+        audit_record(
+            actor=actor,
+            agency=None,
+            action="credentials.key_rotate",
+            target=kid,
+            ip=ip,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            changes={"active_key": [previous[0] if previous else None, kid]},
+        )
+    return key
 
 
 def issuer_key_active() -> IssuerKey:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("credentials/issuer/", views.issuer, name="issuer"),
     path("credentials/status/<slug:name>/", views.status_list, name="status_list"),
     path("credentials/verify/", views.verify, name="verify"),
+    path("credentials/keys/", views.keys, name="keys"),
+    path("credentials/keys/rotate/", views.key_rotate, name="key_rotate"),
     path(
         "learn/certificates/<str:code>/credential.json",
         views.credential_json,

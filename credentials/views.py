@@ -3,15 +3,19 @@ credential downloads, and the verification of a pasted credential."""
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.permissions import client_ip
 from learning.access import access_certificate
 
 from . import selectors, services
+from .access import platform_admin_required
 from .document import sign
 from .forms import VerifyForm
 from .identity import CONTEXTS, REVOCATION_LIST, issuer_profile, issuer_profile_url
@@ -104,3 +108,22 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         verdict = credential_verify(form.cleaned_data["text"])
     return render(request, "credentials/verify.html", {"form": form, "verdict": verdict})
+
+
+@platform_admin_required
+@require_GET
+def keys(request):
+    """The platform's signing keys, for platform admins, with the button that rotates them."""
+    return render(request, "credentials/keys.html", {"keys": selectors.keys_with_counts()})
+
+
+@platform_admin_required
+@require_POST
+def key_rotate(request):
+    key = services.issuer_key_rotate(actor=request.user, ip=client_ip(request))
+    messages.success(
+        request,
+        _("A new signing key is active (%(kid)s). The previous key stays published.")
+        % {"kid": key.kid},
+    )
+    return redirect("credentials:keys")

@@ -103,3 +103,36 @@ def test_verify_page_answers_in_french(client, credential):
         reverse("credentials:verify"), {"text": credential.signed}, HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Vérifier" in page
+
+
+def test_platform_admin_rotates_the_key_from_the_keys_page(
+    world, client_for, credential, django_assert_max_num_queries
+):
+    from agencies.models import AuditEvent
+    from credentials.models import IssuerKey
+
+    admin = client_for(world.platform_admin)
+    admin.get(reverse("credentials:keys"))
+    with django_assert_max_num_queries(6):
+        page = admin.get(reverse("credentials:keys")).content.decode()
+    assert credential.key.kid in page and "Active" in page
+    response = admin.post(reverse("credentials:key_rotate"))
+    assert response.status_code == 302
+    assert IssuerKey.objects.count() == 2
+    page = admin.get(reverse("credentials:keys")).content.decode()
+    assert "Retired on" in page
+    event = AuditEvent.objects.get(action="credentials.key_rotate")
+    assert event.actor == world.platform_admin
+    assert event.changes["active_key"][0] == credential.key.kid
+
+
+def test_only_platform_admins_see_or_rotate_keys(world, client, client_for, credential):
+    for user in (world.a_admin, world.a_learner, world.b_admin):
+        other = client_for(user)
+        assert other.get(reverse("credentials:keys")).status_code == 404
+        assert other.post(reverse("credentials:key_rotate")).status_code == 404
+    client.logout()
+    assert client.post(reverse("credentials:key_rotate")).status_code == 302
+    from credentials.models import IssuerKey
+
+    assert IssuerKey.objects.count() == 1

@@ -172,6 +172,7 @@ def _pages(role, ids):
             reverse("reports:platform"),
             reverse("agencies:audit_log"),
             reverse("api:platform_client_list"),
+            reverse("credentials:keys"),
         ],
     }
     return pages[role]
