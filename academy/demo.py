@@ -4,6 +4,7 @@ from django.conf import settings
 
 from agencies.demo import seed_people
 from courses.demo import seed_courses
+from credentials.demo import seed_credentials
 from learning.demo import seed_learning
 from live.demo import seed_live_sessions
 from policies.demo import seed_ai_policy
@@ -61,3 +62,6 @@ def run_seeders(*, stdout):
 
     acknowledged = seed_ai_policy()
     stdout.write(f"AI policy: published for Demo Agency, {acknowledged} acknowledgements.")
+
+    credentials = seed_credentials()
+    stdout.write(f"Open Badges credentials: {credentials} certificates signed.")

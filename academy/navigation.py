@@ -69,6 +69,7 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
         if actor.is_platform_admin:
             manage.append((_("Course sharing requests"), "studio:visibility_requests"))
             manage.append((_("Platform API clients"), "api:platform_client_list"))
+            manage.append((_("Credential signing keys"), "credentials:keys"))
         reports = [
             (_("Dashboard"), "reports:dashboard"),
             (_("Overdue training"), "reports:overdue"),

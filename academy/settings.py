@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "xapi",
     "live",
     "policies",
+    "credentials",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

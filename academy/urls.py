@@ -34,6 +34,7 @@ urlpatterns = [
     # The REST API for integrators (OAuth 2.0 client credentials, no session).
     path("api/v1/", include("api.api_urls")),
     path("courses/", include("courses.urls")),
+    path("", include("credentials.urls")),
     path("", include("learning.urls")),
     path("studio/live/", include("live.studio_urls")),
     path("studio/", include("courses.studio.urls")),

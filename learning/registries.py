@@ -10,6 +10,12 @@ a version's outline (learning.content.outline). A kind says where its page is an
 course contents name it. The built-in "lesson" and "quiz" are registered first, by
 `LearningConfig.ready()`; a downstream app (practice tasks, live sessions) registers its own
 kind, with a URL of its own, from its `ready()`.
+
+`certificate_sections` and `verification_sections`: sections that downstream apps add to the
+learner's certificate page (credentials: download the Open Badges credential, share it) and to
+the public verification page `/verify/<code>/` (credentials: check a pasted credential). A
+section is a template included with `section_data`, the result of `data(request, certificate)`
+(a query or two at most).
 """
 
 from collections.abc import Callable
@@ -48,3 +54,20 @@ class LearnerSection:
 
 
 my_learning_sections: Registry[LearnerSection] = Registry("my learning sections")
+
+
+@dataclass(frozen=True)
+class CertificateSection:
+    """A section of the certificate page or the public verification page."""
+
+    template: str
+    data: Callable  # data(request, certificate) -> given to the template as `section_data`
+
+
+certificate_sections: Registry[CertificateSection] = Registry("certificate page sections")
+verification_sections: Registry[CertificateSection] = Registry("verification page sections")
+
+
+def sections_for(registry: Registry, request, certificate) -> list[tuple[str, object]]:
+    """[(template, section_data)] of every section registered, in registration order."""
+    return [(section.template, section.data(request, certificate)) for section in registry.values()]

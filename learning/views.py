@@ -343,6 +343,9 @@ def certificate_detail(request, code):
             "certificate": certificate,
             "can_revoke": can_revoke(request.user, certificate),
             "verify_url": request.build_absolute_uri(reverse("learning:verify", args=[code])),
+            "extra_sections": registries.sections_for(
+                registries.certificate_sections, request, certificate
+            ),
         },
     )
 
@@ -388,4 +391,7 @@ def verify(request, code):
     certificate = selectors.certificate_verification(code)
     if certificate is None:
         raise Http404
-    return render(request, "learning/verify.html", {"certificate": certificate})
+    sections = registries.sections_for(registries.verification_sections, request, certificate)
+    return render(
+        request, "learning/verify.html", {"certificate": certificate, "extra_sections": sections}
+    )

@@ -37,6 +37,7 @@ EXPECTED_WIRING = {
     ],
     "learning.events.LearningRecorded": [
         "xapi: xapi.subscribers.statements_follow",
+        "credentials: credentials.subscribers.credentials_follow",
     ],
 }
 

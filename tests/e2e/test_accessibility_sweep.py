@@ -76,6 +76,7 @@ def _pages(role, ids):
             reverse("account_signup"),
             reverse("account_reset_password"),
             reverse("learning:verify", args=[ids["certificate"].code]),
+            reverse("credentials:verify"),
             reverse("help"),
             reverse("accessibility"),
             reverse("privacy"),
@@ -171,6 +172,7 @@ def _pages(role, ids):
             reverse("reports:platform"),
             reverse("agencies:audit_log"),
             reverse("api:platform_client_list"),
+            reverse("credentials:keys"),
         ],
     }
     return pages[role]
