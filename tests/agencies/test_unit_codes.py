@@ -140,7 +140,7 @@ def test_the_form_shows_the_code_error_in_french(world, client_for):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     response = client.post(UNIT_LIST, {"name": "Field", "code": "OPS-1", "parent": world.hq.pk})
     assert response.context["form"].errors["code"] == [
-        "Une autre unité de cette agence a déjà ce code."
+        "Une autre unité de cet organisme a déjà ce code."
     ]
 
 
