@@ -8,7 +8,7 @@ class LiveConfig(AppConfig):
 
     def ready(self):
         from courses.registries import CatalogSection, catalog_sections
-        from learning.registries import LearnerSection, my_learning_sections
+        from learning.registries import LearnerSection, StepKind, my_learning_sections, step_kinds
         from reports.registries import (
             AggregateSource,
             DashboardPanel,
@@ -20,6 +20,10 @@ class LiveConfig(AppConfig):
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
 
+        # A course's live-session steps: attending a session linked to the course does them.
+        step_kinds.register(
+            "live", StepKind(url_name="live:course_step", nav_prefix=_("Live session:"))
+        )
         my_learning_sections.register(
             "live", LearnerSection("live/_my_learning.html", selectors.my_sessions_section)
         )
