@@ -12,11 +12,13 @@ class LiveConfig(AppConfig):
         from reports.registries import (
             AggregateSource,
             DashboardPanel,
+            ReportType,
             aggregate_sources,
             dashboard_panels,
+            report_kinds,
         )
 
-        from . import selectors
+        from . import attendance_report, selectors
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
 
@@ -33,6 +35,10 @@ class LiveConfig(AppConfig):
         dashboard_panels.register(
             "live_attendance",
             DashboardPanel("live/panels/attendance.html", selectors.attendance_figures),
+        )
+        report_kinds.register(
+            "attendance",
+            ReportType(label=_("Live session attendance"), rows=attendance_report.attendance_rows),
         )
         aggregate_sources.register(
             "live_attendance", AggregateSource(models=(AttendanceCount,), expected=expected_cells)
