@@ -14,6 +14,7 @@ class Outline:
     steps: list = field(default_factory=list)  # [{kind, key, title, module_title, ...}]
     lessons: dict = field(default_factory=dict)  # lesson key -> lesson dict
     quizzes: dict = field(default_factory=dict)  # quiz key -> quiz dict
+    live: dict = field(default_factory=dict)  # live step key -> {key, title}
 
     @property
     def lesson_keys(self):
@@ -23,6 +24,10 @@ class Outline:
     def quiz_keys(self):
         return list(self.quizzes)
 
+    @property
+    def live_keys(self):
+        return list(self.live)
+
     def step_index(self, kind, key):
         for i, step in enumerate(self.steps):
             if step["kind"] == kind and step["key"] == key:
@@ -31,7 +36,9 @@ class Outline:
 
 
 def outline(snapshot: dict) -> Outline:
-    """Lessons and quizzes in course order: each module's lessons, its quiz, then the final."""
+    """Steps in course order: each module's lessons, its live-session steps, its quiz, then the
+    final quiz. A live-session step ({key, title} in a module's `live_sessions`) is done by
+    attending a live session linked to the course (learning.services.attendance)."""
     out = Outline()
 
     def add_quiz(quiz, module):
@@ -59,6 +66,17 @@ def outline(snapshot: dict) -> Outline:
             out.lessons[le["key"]] = le
             out.steps.append(step)
             entry["steps"].append(step)
+        for live in m.get("live_sessions") or []:
+            step = {
+                "kind": "live",
+                "key": live["key"],
+                "title": live["title"],
+                "module": m["title"],
+                "minutes": 0,
+            }
+            out.live[live["key"]] = live
+            out.steps.append(step)
+            entry["steps"].append(step)
         if m.get("quiz"):
             entry["steps"].append(add_quiz(m["quiz"], m["title"]))
         out.modules.append(entry)
@@ -66,6 +84,24 @@ def outline(snapshot: dict) -> Outline:
         final = {"key": "", "title": "", "steps": [add_quiz(snapshot["quiz"], "")]}
         out.modules.append(final)
     return out
+
+
+# A live-session step's credit is a LessonProgress row keyed with this prefix: step keys are
+# slugs (no colon), so it never meets a lesson's key.
+LIVE_CREDIT_PREFIX = "live:"
+
+
+def live_credit_key(step_key: str) -> str:
+    return f"{LIVE_CREDIT_PREFIX}{step_key}"
+
+
+def step_is_done(step: dict, lessons_done: set, quizzes_passed: set) -> bool:
+    """Is this outline step done, given the LessonProgress keys and the passed quiz keys?"""
+    if step["kind"] == "lesson":
+        return step["key"] in lessons_done
+    if step["kind"] == "live":
+        return live_credit_key(step["key"]) in lessons_done
+    return step["key"] in quizzes_passed
 
 
 def questions_by_key(quiz: dict) -> dict:

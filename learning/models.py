@@ -208,6 +208,7 @@ class Verb(models.TextChoices):
     CERTIFICATE_ISSUED = "certificate_issued", _("was issued a certificate")
     CERTIFICATE_REVOKED = "certificate_revoked", _("had a certificate revoked")
     REOPENED = "reopened", _("was assigned the course again for a new period")
+    ATTENDED = "attended", _("attended a live session")
 
 
 class LearningEvent(models.Model):

@@ -11,7 +11,7 @@ from courses.selectors import course_catalog, path_catalog
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
-from .content import correct_keys, outline, questions_by_key
+from .content import correct_keys, outline, questions_by_key, step_is_done
 from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
 from .registries import step_kinds
 from .services import attempt_is_expired
@@ -156,7 +156,7 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         step_kind = step_kinds[step["kind"]]
         step["url"] = step_kind.url(slug, step["key"])
         step["prefix"] = step_kind.nav_prefix
-        step["done"] = step["key"] in (lessons if step["kind"] == "lesson" else passed)
+        step["done"] = step_is_done(step, lessons, passed)
         step["current"] = i == index
     remaining = sum(
         s["minutes"] or 0 for s in plan.steps if s["kind"] == "lesson" and not s["done"]
@@ -216,7 +216,7 @@ def resume_target(enrollment: Enrollment) -> dict | None:
         return {"kind": "lesson", "key": enrollment.last_lesson_key}
     lessons, passed = _done(enrollment)
     for step in plan.steps:
-        if step["key"] not in (lessons if step["kind"] == "lesson" else passed):
+        if not step_is_done(step, lessons, passed):
             return {"kind": step["kind"], "key": step["key"]}
     return {"kind": plan.steps[0]["kind"], "key": plan.steps[0]["key"]} if plan.steps else None
 

@@ -1,5 +1,6 @@
 """Demo live sessions for `seed_demo`: upcoming ones (one full, with a waiting list, and a
-weekly series) and past ones with attendance and a recording.
+weekly series) and past ones with attendance and a recording. The past office hours are
+linked to a starter course; every attendance is a learning event (`attended`).
 
 Sessions are scheduled through the service; the demo's registrations and attendance are
 inserted in bulk (no emails at seeding time), with the statuses and waiting-list positions the
@@ -13,12 +14,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency, Membership, Role
+from courses.models import Course
 
 from . import services
 from .models import LiveSession, Registration, RegistrationStatus
 from .services.aggregates import attendance_cells_refresh
+from .services.attendance import attendance_to_learning
 
 HOST = "trainer@demo.gov"
+# The office hours are linked to this starter course: attending them is a learning event of it.
+OFFICE_HOURS_COURSE = "checking-ai-output"
 
 
 def _at(days: int, hour: int) -> datetime.datetime:
@@ -50,6 +55,14 @@ def _register(session, people, *, attended=0):
             Registration(session=session, user=person, status=status, waitlist_position=position)
         )
     Registration.objects.bulk_create(rows)
+
+
+def _attended_ids(session) -> list[int]:
+    return list(
+        Registration.objects.filter(
+            session=session, status=RegistrationStatus.ATTENDED
+        ).values_list("user_id", flat=True)
+    )
 
 
 def seed_live_sessions(*, agency_slug="demo-agency") -> int:
@@ -97,12 +110,13 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
             language="fr",
         )
         past = []
-        for days, title, capacity in [
-            (14, "Livestream: what the new AI tool can do", 40),
-            (5, "Office hours: checking AI output", 10),
+        office_hours_course = Course.objects.filter(slug=OFFICE_HOURS_COURSE).first()
+        for days, title, capacity, course in [
+            (14, "Livestream: what the new AI tool can do", 40, None),
+            (5, "Office hours: checking AI output", 10, office_hours_course),
         ]:
             session = services.session_create(
-                **common,
+                **{**common, "course": course},
                 title=title,
                 format="online",
                 starts_at=_at(1, 13),
@@ -126,4 +140,6 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
         _register(past[1], _people(agency, 8), attended=5)
         for session in [clinic, workshop, *series, *past]:
             attendance_cells_refresh(session)
+        for session in past:  # the attended learning events, as the roster would write them
+            attendance_to_learning(session, _attended_ids(session))
     return 2 + len(series) + len(past)

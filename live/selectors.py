@@ -236,3 +236,9 @@ def attendance_by_unit(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def course_sessions(user, course_id: int, *, limit: int = 10):
+    """The upcoming sessions linked to a course that the user may attend (their audience),
+    soonest first, with their own status: what a live-session step of the course offers."""
+    return upcoming_sessions(user).filter(course_id=course_id)[:limit]

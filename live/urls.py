@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_step
 
 app_name = "live"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("by-unit/", views.by_unit, name="by_unit"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("courses/<slug:slug>/steps/<slug:key>/", views_step.course_step, name="course_step"),
 ]

@@ -224,3 +224,18 @@ def posted_answers(attempt, answers: dict) -> dict:
         ]
         for question, keys in answers.items()
     }
+
+
+def with_live_steps(course, *titles):
+    """Give the course's published version live-session steps ({key, title} in its first
+    module's `live_sessions`), as a version's snapshot holds them: the studio does not author
+    them yet (see docs/events.md), so tests write the snapshot."""
+    version = course.current_version
+    snapshot = version.snapshot
+    snapshot["modules"][0]["live_sessions"] = [
+        {"key": f"live-{i}", "title": title} for i, title in enumerate(titles, start=1)
+    ]
+    type(version).objects.filter(pk=version.pk).update(snapshot=snapshot)
+    version.refresh_from_db()
+    course.refresh_from_db()
+    return course

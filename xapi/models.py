@@ -26,6 +26,7 @@ class Activity(models.TextChoices):
     QUIZ_RESULTS = "quiz_results", _("Quiz results with the scaled score (passed, failed)")
     COMPLETIONS = "completions", _("Courses completed (completed)")
     CERTIFICATES = "certificates", _("Certificates earned (earned)")
+    ATTENDANCE = "attendance", _("Live sessions attended (attended)")
 
 
 class LrsConfig(models.Model):

@@ -110,7 +110,9 @@ def _emails(config: LrsConfig, records) -> dict[int, str]:
     missing = set()
     for record in records:
         enrollment = record.enrollment
-        user = enrollment.user if type(enrollment).user.is_cached(enrollment) else None
+        user = None
+        if enrollment is not None and type(enrollment).user.is_cached(enrollment):
+            user = enrollment.user
         if user is not None and user.pk == record.event.user_id:
             emails[user.pk] = user.email
         else:

@@ -33,12 +33,14 @@ VERBS = {
     "failed": f"{ADL}/verbs/failed",
     "completed": f"{ADL}/verbs/completed",
     "earned": "http://id.tincanapi.com/verb/earned",
+    "attended": f"{ADL}/verbs/attended",
 }
 ACTIVITY_TYPES = {
     "course": f"{ADL}/activities/course",
     "lesson": f"{ADL}/activities/lesson",
     "quiz": f"{ADL}/activities/assessment",
     "question": f"{ADL}/activities/cmi.interaction",
+    "live_session": f"{ADL}/activities/meeting",
 }
 # No registry term fits a course certificate or a quiz's attempt number: Academy's own IRIs.
 CERTIFICATE_TYPE = "/activity-types/certificate"
@@ -55,6 +57,7 @@ VERB_ACTIVITY = {
     "failed": Activity.QUIZ_RESULTS,
     "completed": Activity.COMPLETIONS,
     "earned": Activity.CERTIFICATES,
+    "attended": Activity.ATTENDANCE,
 }
 
 
@@ -86,6 +89,10 @@ def course_iri(slug: str) -> str:
 def step_iri(slug: str, kind: str, key: str) -> str:
     """kind: lessons, quizzes."""
     return f"{course_iri(slug)}/{kind}/{key}"
+
+
+def live_session_iri(key: str) -> str:
+    return f"{iri_base()}/live-sessions/{key}"
 
 
 def question_iri(slug: str, quiz_key: str, question_key: str) -> str:
@@ -151,6 +158,8 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
     """[(statement id, verb code, statement)] for one learning.events.Recorded, only the verbs
     the agency chose; [] for events that have no statement (reopened, certificate revoked)."""
     event, enrollment, detail = record.event, record.enrollment, record.detail or {}
+    if enrollment is None:  # an event about no enrollment: attending a session, not enrolled
+        return _finish(_without_enrollment(event), event, profile, email)
     course = enrollment.course
     slug, lang = course.slug, _lang(course)
     course_activity = _activity(course_iri(slug), "course", course.title, lang)
@@ -206,13 +215,36 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
     elif verb == "certificate_issued":
         obj = _activity(f"{course_iri(slug)}/certificate", "certificate", course.title, lang)
         out.append(("earned", obj, None, {**context, "contextActivities": parent}))
+    elif verb == "attended":
+        obj = _live_session(event, lang)
+        out.append(("attended", obj, None, {**context, "contextActivities": parent}))
+    when = None
+    if verb == "course_completed" and result.get("imported") and enrollment.completed_at:
+        # An imported completion happened on its own date, long before Academy recorded it.
+        when = enrollment.completed_at
+    return _finish(out, event, profile, email, when)
 
+
+def _live_session(event, lang: str) -> dict:
+    title = (event.result or {}).get("title", "")
+    return _activity(live_session_iri(event.object_key), "live_session", title, lang)
+
+
+def _without_enrollment(event) -> list:
+    """The statements of an event about no enrollment (a live session attended by someone not
+    enrolled in its course, or a session with no course): no registration, no course parent."""
+    if event.verb != "attended":
+        return []
+    context = {"platform": "Academy", "language": "en"}
+    return [("attended", _live_session(event, "en"), None, context)]
+
+
+def _finish(out: list, event, profile: Profile, email: str | None, when=None) -> list:
+    """The statements of `out` the agency chose, stamped `when` (the event's time unless
+    said otherwise)."""
     statements = []
     who = actor(profile, event.user_id, email)
-    # An imported completion happened on its own date, long before Academy recorded it.
-    when = event.created_at
-    if verb == "course_completed" and result.get("imported") and enrollment.completed_at:
-        when = enrollment.completed_at
+    when = when or event.created_at
     for place, (code, obj, res, ctx) in enumerate(out):
         if VERB_ACTIVITY[code] not in profile.activities:
             continue

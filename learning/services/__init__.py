@@ -12,6 +12,7 @@ from .attempts import (
     attempt_start,
     attempt_submit,
 )
+from .attendance import attendances_record, live_session_key
 from .bulk import enrollments_assign, enrollments_set_terms
 from .certificates import certificate_issue, certificate_revoke
 from .enrollment import (
@@ -34,6 +35,8 @@ __all__ = [
     "GRACE",
     "answered_count",
     "assignment_terms",
+    "attendances_record",
+    "live_session_key",
     "attempt_is_expired",
     "attempt_save_draft",
     "attempt_start",

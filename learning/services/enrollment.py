@@ -17,7 +17,7 @@ from agencies.access import actor_for
 from courses.access import course_visible_q
 from courses.models import Course, Status
 
-from ..content import outline
+from ..content import live_credit_key, outline
 from ..events import EnrollmentState, publish_enrollment_changes
 from ..models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
 from .events import EventBatch, event_record
@@ -106,7 +106,8 @@ def enrollment_create(
 
 
 def _done(enrollment: Enrollment) -> tuple[set, dict]:
-    """(lesson keys done, {quiz key: best passing score}) in the enrollment's current period."""
+    """(LessonProgress keys: lessons done and live steps credited, {quiz key: best passing
+    score}) in the enrollment's current period."""
     lessons = set(
         LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period).values_list(
             "lesson_key", flat=True
@@ -178,8 +179,9 @@ def _advance(enrollment: Enrollment, log: EventBatch) -> None:
     with what is done (saving once, issuing the certificate on completion)."""
     plan = outline(enrollment.version.snapshot)
     lessons, best = _done(enrollment)
-    total = len(plan.lessons) + len(plan.quizzes)
-    done = len(lessons & set(plan.lessons)) + len(set(best) & set(plan.quizzes))
+    live_done = {key for key in plan.live if live_credit_key(key) in lessons}
+    total = len(plan.lessons) + len(plan.quizzes) + len(plan.live)
+    done = len(lessons & set(plan.lessons)) + len(set(best) & set(plan.quizzes)) + len(live_done)
     fields = []
     if enrollment.status == EnrollmentStatus.NOT_STARTED:
         enrollment.status, enrollment.started_at = EnrollmentStatus.IN_PROGRESS, timezone.now()

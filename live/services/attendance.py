@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
+from learning.services import attendances_record
 
 from ..access import can_edit_session
 from ..models import LiveSession, Registration, RegistrationStatus
@@ -16,6 +17,14 @@ from .aggregates import attendance_cells_refresh
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 MAX_ROWS = 5000
+
+
+def attendance_to_learning(session: LiveSession, user_ids) -> int:
+    """Tell learning that these people attended (an `attended` learning event each, once, and
+    credit for a live-session step of the session's course); in the caller's transaction."""
+    return attendances_record(
+        session_id=session.pk, title=session.title, course_id=session.course_id, user_ids=user_ids
+    )
 
 
 def _number(value: str) -> float | None:
@@ -101,6 +110,7 @@ def attendance_import(
             session=session, status=RegistrationStatus.REGISTERED, user_id__in=attended
         ).update(status=RegistrationStatus.ATTENDED, updated_at=timezone.now())
         attendance_cells_refresh(session)
+        attendance_to_learning(session, attended)
     return {"attended": len(attended), "rows": rows, "short": short}
 
 
@@ -123,4 +133,5 @@ def checkin(*, actor, session: LiveSession, code: str) -> Registration:
             registration.status = RegistrationStatus.ATTENDED
             registration.save(update_fields=["status", "updated_at"])
             attendance_cells_refresh(session)
+            attendance_to_learning(session, [registration.user_id])
     return registration

@@ -21,6 +21,7 @@ from ..access import audience_q, can_edit_session
 from ..models import Accommodation, LiveSession, Registration, RegistrationStatus
 from . import notices
 from .aggregates import attendance_cells_refresh
+from .attendance import attendance_to_learning
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
@@ -198,6 +199,8 @@ def attendance_record(*, actor, session: LiveSession, attended_user_ids) -> dict
             status=RegistrationStatus.ATTENDED
         ).update(status=RegistrationStatus.REGISTERED, updated_at=now)
         attendance_cells_refresh(session)
+        # Unticking leaves the learning record as it is (see learning.services.attendance).
+        attendance_to_learning(session, attended_user_ids)
         counts = {
             "attended": seated.filter(status=RegistrationStatus.ATTENDED).count(),
             "absent": seated.filter(status=RegistrationStatus.REGISTERED).count(),

@@ -1,19 +1,25 @@
-"""Journey: a trainer schedules a live session, a learner registers from the catalog (by links
-from the home page), and the host marks attendance on the roster once it has started. axe on
-every page; on a phone too."""
+"""Journey: a trainer schedules a live session linked to a course, a learner registers from the
+catalog (by links from the home page), the host marks attendance on the roster once it has
+started, and the learner's course then shows its live-session step done. axe on every page; on
+a phone too."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from learning import services as learning
 from live.models import Registration
+from tests.builders import simple_course, with_live_steps
 from tests.e2e.conftest import both_widths, nav, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Prompting clinic for caseworkers"
+COURSE = "Prompting in practice"
+STEP = "Attend a prompting clinic"
 
 
 def sign_out(page):
@@ -29,6 +35,9 @@ def test_trainer_schedules_learner_registers_host_marks_attendance(
     page, live_server, axe_check, world, mailoutbox
 ):
     starts = (timezone.now() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    course = simple_course(world.a_trainer, world.a, slug="prompting-practice", title=COURSE)
+    with_live_steps(course, STEP)
+    learning.enrollment_create(user=world.a_learner, course=course)
 
     # The trainer schedules the session from Learning > Live sessions > Schedule a session.
     sign_in(page, world.a_trainer.email, axe_check=axe_check)
@@ -45,6 +54,7 @@ def test_trainer_schedules_learner_registers_host_marks_attendance(
     page.get_by_label("Ends at").fill((starts - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Capacity (seats)").fill("10")
     page.get_by_label("Join link").fill("https://meet.example.gov/clinic")
+    page.get_by_label("Linked course").select_option(label=COURSE)
     page.get_by_role("button", name="Schedule", exact=True).click()
     assert "The session must end after it starts." in page.locator("main").inner_text()
     axe_check(page)
@@ -87,3 +97,15 @@ def test_trainer_schedules_learner_registers_host_marks_attendance(
         axe_check(page)
     registration.refresh_from_db()
     assert registration.status == "attended"
+
+    # The learner's course now shows the live-session step done (its page says so too).
+    sign_out(page)
+    sign_in(page, world.a_learner.email)
+    page.get_by_role("link", name=re.compile(rf"^(Start|Continue)\s+{COURSE}$")).click()
+    contents = page.get_by_role("navigation", name="Course contents")
+    step = contents.get_by_role("link", name=re.compile(rf"Live session: {STEP}"))
+    assert "(done)" in step.inner_text()
+    step.click()
+    page.get_by_role("heading", level=1, name=STEP).wait_for()
+    assert "Done: you attended a live session of this course." in page.locator("main").inner_text()
+    axe_check(page)

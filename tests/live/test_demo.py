@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.demo import seed_people
+from learning.models import LearningEvent
 from live.demo import seed_live_sessions
 from live.models import LiveSession, Registration
 
@@ -15,6 +16,7 @@ def test_demo_has_past_and_upcoming_sessions_with_attendance_once(mailoutbox):
     assert LiveSession.objects.filter(ends_at__lt=now).count() == 2
     assert LiveSession.objects.filter(starts_at__gt=now).count() == 5
     assert Registration.objects.filter(status="attended").count() == 14
+    assert LearningEvent.objects.filter(verb="attended").count() == 14
     positions = Registration.objects.filter(status="waitlisted").values_list(
         "waitlist_position", flat=True
     )
