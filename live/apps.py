@@ -9,6 +9,7 @@ class LiveConfig(AppConfig):
     def ready(self):
         from courses.registries import CatalogSection, catalog_sections
         from learning.registries import LearnerSection, my_learning_sections
+        from reminders.registries import ReminderSource, reminder_sources
         from reports.registries import (
             AggregateSource,
             DashboardPanel,
@@ -19,6 +20,11 @@ class LiveConfig(AppConfig):
         from . import selectors
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
+        from .services.reminders import KINDS, session_reminders_prepare
+
+        reminder_sources.register(
+            "live", ReminderSource(kinds=KINDS, prepare=session_reminders_prepare)
+        )
 
         my_learning_sections.register(
             "live", LearnerSection("live/_my_learning.html", selectors.my_sessions_section)
