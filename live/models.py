@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Unit
-from courses.models import Course, Language
+from courses.models import Course, Language, Topic
 
 
 class Format(models.TextChoices):
@@ -58,6 +58,8 @@ class LiveSession(models.Model):
     )
     # No unit: the whole agency; else people of these units and the units below them.
     units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("units"))
+    # The courses' topics, so the live sessions list filters by the catalog's topics.
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("topics"))
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.EN
     )

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from agencies.access import actor_for
 from agencies.dates import agency_day_bounds
+from courses.models import Topic
 
 from .access import audience_q
 from .models import AttendanceCount, CalendarFeed, LiveSession, Registration, RegistrationStatus
@@ -29,9 +30,10 @@ def _with_counts(queryset, user):
     )
 
 
-def upcoming_sessions(user, *, format="", language="", date_from=None):
+def upcoming_sessions(user, *, topic="", format="", language="", date_from=None):
     """Sessions not yet over that the user may register for (their audience), soonest first,
-    with seats taken, the waiting list's length and the user's own status. One query."""
+    with seats taken, the waiting list's length, the user's own status and the topics. Two
+    queries (the topics are prefetched)."""
     actor = actor_for(user)
     if actor.agency_id is None:
         return LiveSession.objects.none()
@@ -40,6 +42,8 @@ def upcoming_sessions(user, *, format="", language="", date_from=None):
         is_cancelled=False,
         ends_at__gt=timezone.now(),
     )
+    if topic:
+        queryset = queryset.filter(topics__slug=topic)
     if format:
         queryset = queryset.filter(format=format)
     if language:
@@ -47,7 +51,26 @@ def upcoming_sessions(user, *, format="", language="", date_from=None):
     if date_from:
         start, _end = agency_day_bounds(actor.agency_time_zone, date_from)
         queryset = queryset.filter(starts_at__gte=start)
-    return _with_counts(queryset.select_related("host"), user).order_by("starts_at", "pk")
+    return (
+        _with_counts(queryset.select_related("host"), user)
+        .prefetch_related(Prefetch("topics", Topic.objects.order_by("name")))
+        .order_by("starts_at", "pk")
+    )
+
+
+def upcoming_topics(user):
+    """The topics of the sessions not yet over in the user's audience (the filter's choices:
+    no topic that would find nothing). One query."""
+    actor = actor_for(user)
+    if actor.agency_id is None:
+        return Topic.objects.none()
+    sessions = LiveSession.objects.filter(
+        audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path),
+        is_cancelled=False,
+        ends_at__gt=timezone.now(),
+    )
+    used = LiveSession.topics.through.objects.filter(livesession__in=sessions).values("topic_id")
+    return Topic.objects.filter(pk__in=used).order_by("name")
 
 
 def my_sessions(user):

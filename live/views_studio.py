@@ -53,6 +53,7 @@ def session_list(request):
 def _session_data(form) -> dict:
     data = dict(form.cleaned_data)
     data.pop("units")
+    data["topics"] = list(data["topics"])
     return data
 
 
@@ -119,6 +120,7 @@ def session_edit(request, session_id):
         "join_url": session.join_url,
         "host": session.host_id,
         "units": list(session.units.values_list("pk", flat=True)),
+        "topics": list(session.topics.values_list("pk", flat=True)),
         "language": session.language,
         "course": session.course_id,
     }
