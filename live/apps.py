@@ -7,6 +7,7 @@ class LiveConfig(AppConfig):
     verbose_name = _("Live sessions")
 
     def ready(self):
+        from agencies.audit import AUDIT_ACTIONS
         from courses.registries import CatalogSection, catalog_sections
         from learning.registries import LearnerSection, my_learning_sections
         from reminders.registries import ReminderSource, reminder_sources
@@ -21,6 +22,14 @@ class LiveConfig(AppConfig):
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
         from .services.reminders import KINDS, session_reminders_prepare
+
+        for code, label in [
+            ("live.sharing_request", _("Asked to open a live session to every agency")),
+            ("live.sharing_set", _("Changed who may register for a live session")),
+            ("live.sharing_approve", _("Opened a live session to every agency")),
+            ("live.sharing_reject", _("Refused to open a live session to every agency")),
+        ]:
+            AUDIT_ACTIONS.register(code, label)
 
         reminder_sources.register(
             "live", ReminderSource(kinds=KINDS, prepare=session_reminders_prepare)

@@ -72,6 +72,14 @@ class SessionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The catalog's topics: people find the session by them."),
     )
+    every_agency = forms.BooleanField(
+        label=_("Open to every agency"),
+        required=False,
+        help_text=_(
+            "People of every agency may then register. A platform admin approves it first; "
+            "until then the session keeps the audience above."
+        ),
+    )
     course = forms.ModelChoiceField(
         label=_("Linked course"),
         queryset=None,

@@ -13,7 +13,14 @@ from agencies.dates import agency_day_bounds
 from courses.models import Topic
 
 from .access import audience_q
-from .models import AttendanceCount, CalendarFeed, LiveSession, Registration, RegistrationStatus
+from .models import (
+    AttendanceCount,
+    CalendarFeed,
+    LiveSession,
+    Registration,
+    RegistrationStatus,
+    Sharing,
+)
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
@@ -141,10 +148,11 @@ def session_page(user, session: LiveSession) -> dict:
 
 
 def roster(session: LiveSession):
-    """The people holding a seat, by name, with their accommodation needs (host only)."""
+    """The people holding a seat, by name, with their accommodation needs and their agency
+    (host only)."""
     return (
         Registration.objects.filter(session=session, status__in=SEATED)
-        .select_related("user")
+        .select_related("user__membership__agency")
         .order_by("user__full_name", "user__email")
     )
 
@@ -158,10 +166,11 @@ def waiting_list(session: LiveSession):
 
 
 def people_to_register(user, session: LiveSession):
-    """People the manager may register: those they manage, in the session's agency, with no
-    place yet."""
+    """People the manager may register: those they manage, in the session's agency (or their
+    own, for a session shared with every agency), with no place yet."""
     actor = actor_for(user)
-    if not actor.manages_people or actor.agency_id != session.agency_id:
+    shared = session.sharing == Sharing.APPROVED
+    if not actor.manages_people or (actor.agency_id != session.agency_id and not shared):
         return get_user_model().objects.none()
     placed = Registration.objects.filter(session=session).exclude(
         status=RegistrationStatus.CANCELLED
@@ -259,3 +268,13 @@ def attendance_by_unit(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def sharing_requests_pending():
+    """Sessions whose trainers asked to open them to every agency, waiting for a platform
+    admin, soonest first (platform admins only: the view checks)."""
+    return (
+        LiveSession.objects.filter(sharing=Sharing.REQUESTED, ends_at__gt=timezone.now())
+        .select_related("agency", "host")
+        .order_by("starts_at", "pk")
+    )

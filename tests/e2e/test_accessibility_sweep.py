@@ -98,6 +98,7 @@ def _pages(role, ids):
             reverse("mfa_index"),
             reverse("live:upcoming"),
             reverse("live:upcoming") + "?format=online&language=en",
+            reverse("live:upcoming") + "?topic=prompting",
             reverse("live:detail", args=[ids["live_next"].pk]),
             reverse("live:detail", args=[ids["live_past"].pk]),
             reverse("live:calendar"),
@@ -171,6 +172,7 @@ def _pages(role, ids):
             reverse("reports:platform"),
             reverse("agencies:audit_log"),
             reverse("api:platform_client_list"),
+            reverse("live:sharing_requests"),
         ],
     }
     return pages[role]
