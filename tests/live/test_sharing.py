@@ -160,3 +160,12 @@ def test_the_trainer_asks_from_the_session_form(world, client_for, session):
     session.refresh_from_db()
     assert session.sharing == Sharing.REQUESTED
     assert "Waiting for a platform admin" in client.get(url).content.decode()
+
+
+def test_the_roster_still_names_another_agency_after_sharing_ends(world, client_for, shared):
+    services.registration_create(actor=world.a_learner, session=shared)
+    services.registration_create(actor=world.b_learner, session=shared)
+    services.session_sharing_set(actor=world.a_trainer, session=shared, every_agency=False)
+    page = client_for(world.a_trainer).get(reverse("live_studio:roster", args=[shared.pk]))
+    text = page.content.decode()
+    assert "(Agency B)" in text and "(Agency A)" not in text
