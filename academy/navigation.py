@@ -68,6 +68,7 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
             manage.append((_("Audit log"), "agencies:audit_log"))
         if actor.is_platform_admin:
             manage.append((_("Course sharing requests"), "studio:visibility_requests"))
+            manage.append((_("Live session sharing requests"), "live:sharing_requests"))
             manage.append((_("Platform API clients"), "api:platform_client_list"))
             manage.append((_("Credential signing keys"), "credentials:keys"))
         reports = [

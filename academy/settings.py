@@ -330,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_purge_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Live sessions: reminders 24 hours and 1 hour before, each written once to ReminderLog.
+    "live-session-reminders": {
+        "task": "live.tasks.session_reminders_task",
+        "schedule": timedelta(minutes=1),
+    },
     # AI policy: reminders to acknowledge it, each written once before it is sent.
     "policies-reminders": {
         "task": "policies.tasks.policy_reminders_scan_task",

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from agencies.access import Actor, actor_for
 
-from .models import LiveSession, Registration
+from .models import LiveSession, Registration, Sharing
 
 
 def ancestor_paths(unit_path: str | None) -> list[str]:
@@ -19,11 +19,13 @@ def ancestor_paths(unit_path: str | None) -> list[str]:
 
 def audience_q(*, agency_id, unit_path: str | None, prefix: str = "") -> Q:
     """Sessions whose audience includes a member of `agency_id` placed at `unit_path`: the
-    agency's sessions with no unit, or with one of the person's unit or a unit above it."""
+    agency's sessions with no unit, or with one of the person's unit or a unit above it; and
+    every session shared with every agency once a platform admin approved."""
     units = LiveSession.units.through.objects.filter(livesession_id=OuterRef(f"{prefix}pk"))
-    return Q(**{f"{prefix}agency_id": agency_id}) & (
+    own = Q(**{f"{prefix}agency_id": agency_id}) & (
         ~Exists(units) | Exists(units.filter(unit__path__in=ancestor_paths(unit_path)))
     )
+    return own | Q(**{f"{prefix}sharing": Sharing.APPROVED})
 
 
 def can_schedule(actor: Actor) -> bool:
@@ -44,7 +46,7 @@ def sessions_visible_q(actor: Actor) -> Q:
     if actor.agency_id is None:
         return Q(pk__in=[])
     if can_schedule(actor) or actor.manages_people:
-        return Q(agency_id=actor.agency_id)
+        return Q(agency_id=actor.agency_id) | Q(sharing=Sharing.APPROVED)
     return audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path)
 
 

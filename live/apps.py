@@ -7,8 +7,10 @@ class LiveConfig(AppConfig):
     verbose_name = _("Live sessions")
 
     def ready(self):
+        from agencies.audit import AUDIT_ACTIONS
         from courses.registries import CatalogSection, catalog_sections
         from learning.registries import LearnerSection, StepKind, my_learning_sections, step_kinds
+        from reminders.registries import ReminderSource, reminder_sources
         from reports.registries import (
             AggregateSource,
             DashboardPanel,
@@ -21,6 +23,19 @@ class LiveConfig(AppConfig):
         from . import attendance_report, selectors
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
+        from .services.reminders import KINDS, session_reminders_prepare
+
+        for code, label in [
+            ("live.sharing_request", _("Asked to open a live session to every agency")),
+            ("live.sharing_set", _("Changed who may register for a live session")),
+            ("live.sharing_approve", _("Opened a live session to every agency")),
+            ("live.sharing_reject", _("Refused to open a live session to every agency")),
+        ]:
+            AUDIT_ACTIONS.register(code, label)
+
+        reminder_sources.register(
+            "live", ReminderSource(kinds=KINDS, prepare=session_reminders_prepare)
+        )
 
         # A course's live-session steps: attending a session linked to the course does them.
         step_kinds.register(

@@ -1,6 +1,8 @@
 """Demo live sessions for `seed_demo`: upcoming ones (one full, with a waiting list, and a
-weekly series) and past ones with attendance and a recording. The past office hours are
-linked to a starter course; every attendance is a learning event (`attended`).
+weekly series) and past ones with attendance and a recording, with the catalog's topics; the
+prompting clinic waits for a platform admin's approval to open to every agency, and the past
+livestream was opened to every agency. The past office hours are linked to a starter course;
+every attendance is a learning event (`attended`).
 
 Sessions are scheduled through the service; the demo's registrations and attendance are
 inserted in bulk (no emails at seeding time), with the statuses and waiting-list positions the
@@ -14,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency, Membership, Role
-from courses.models import Course
+from courses.models import Course, Topic
 
 from . import services
-from .models import LiveSession, Registration, RegistrationStatus
+from .models import LiveSession, Registration, RegistrationStatus, Sharing
 from .services.aggregates import attendance_cells_refresh
 from .services.attendance import attendance_to_learning
 
@@ -142,4 +144,25 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
             attendance_cells_refresh(session)
         for session in past:  # the attended learning events, as the roster would write them
             attendance_to_learning(session, _attended_ids(session))
+        _add_topics(clinic=clinic, workshop=workshop, series=series, past=past)
+        services.session_sharing_set(actor=host, session=clinic, every_agency=True)
+        # Approved by a platform admin long ago (the demo has no decision to replay).
+        LiveSession.objects.filter(pk=past[0].pk).update(sharing=Sharing.APPROVED)
     return 2 + len(series) + len(past)
+
+
+def _add_topics(*, clinic, workshop, series, past):
+    """The starter curriculum's topics, when the courses' seed has made them."""
+    topics = Topic.objects.in_bulk(
+        ["prompting", "writing", "ai-basics", "verification"], field_name="slug"
+    )
+    chosen = [
+        (clinic, "prompting"),
+        (workshop, "writing"),
+        *((session, "ai-basics") for session in series),
+        (past[0], "ai-basics"),
+        (past[1], "verification"),
+    ]
+    for session, slug in chosen:
+        if slug in topics:
+            session.topics.add(topics[slug])

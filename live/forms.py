@@ -4,11 +4,12 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Membership, Role, Unit
 from courses.access import course_available_to_agency_q
-from courses.models import Course, Language
+from courses.models import Course, Language, Topic
 
 from .models import Accommodation, Format
 
@@ -64,6 +65,21 @@ class SessionForm(forms.Form):
         help_text=_("Leave empty to open the session to the whole agency."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The catalog's topics: people find the session by them."),
+    )
+    every_agency = forms.BooleanField(
+        label=_("Open to every agency"),
+        required=False,
+        help_text=_(
+            "People of every agency may then register. A platform admin approves it first; "
+            "until then the session keeps the audience above."
+        ),
+    )
     course = forms.ModelChoiceField(
         label=_("Linked course"),
         queryset=None,
@@ -80,6 +96,7 @@ class SessionForm(forms.Form):
             get_user_model().objects.filter(pk__in=trainers).order_by("email")
         )
         self.fields["host"].label_from_instance = lambda u: str(u)
+        self.fields["topics"].label_from_instance = lambda topic: gettext(topic.name)
         self.fields["units"].queryset = Unit.objects.filter(agency_id=agency_id).order_by("path")
         self.fields["course"].queryset = Course.objects.filter(
             course_available_to_agency_q(agency_id)
@@ -136,6 +153,7 @@ class RegisterPersonForm(forms.Form):
 
 
 class FilterForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
     format = forms.ChoiceField(
         label=_("Format"), required=False, choices=[("", _("Any format")), *Format.choices]
     )
@@ -145,6 +163,13 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [
+            ("", _("Any topic")),
+            *((topic.slug, gettext(topic.name)) for topic in topics),
+        ]
 
 
 class AttendanceCsvForm(forms.Form):

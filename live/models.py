@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Unit
-from courses.models import Course, Language
+from courses.models import Course, Language, Topic
 
 
 class Format(models.TextChoices):
@@ -25,6 +25,16 @@ class Accommodation(models.TextChoices):
     CAPTIONING = "captioning", _("Live captioning")
     SIGN_LANGUAGE = "sign_language", _("Sign-language interpreter")
     OTHER = "other", _("Other")
+
+
+class Sharing(models.TextChoices):
+    """Whether a session is open to every agency: its trainers ask, a platform admin decides
+    (as for courses); until approved it keeps its own audience."""
+
+    NONE = "none", _("Own agency only")
+    REQUESTED = "requested", _("Every agency: waiting for a platform admin's approval")
+    APPROVED = "approved", _("Every agency")
+    REJECTED = "rejected", _("Every agency: refused by a platform admin")
 
 
 class Series(models.Model):
@@ -58,6 +68,11 @@ class LiveSession(models.Model):
     )
     # No unit: the whole agency; else people of these units and the units below them.
     units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("units"))
+    # The courses' topics, so the live sessions list filters by the catalog's topics.
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("topics"))
+    sharing = models.CharField(
+        _("every agency"), max_length=10, choices=Sharing.choices, default=Sharing.NONE
+    )
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.EN
     )
@@ -76,13 +91,19 @@ class LiveSession(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["agency", "starts_at"])]
+        indexes = [
+            models.Index(fields=["agency", "starts_at"]),
+            models.Index(fields=["sharing", "starts_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="live_ends_after_start"
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="live_capacity_positive"),
             models.CheckConstraint(condition=Q(format__in=Format.values), name="live_format_valid"),
+            models.CheckConstraint(
+                condition=Q(sharing__in=Sharing.values), name="live_sharing_valid"
+            ),
         ]
 
     def __str__(self):
@@ -164,7 +185,8 @@ class CalendarFeed(models.Model):
 
 
 class AttendanceCount(models.Model):
-    """Aggregate cell: of the people of `unit` (None: no unit) placed at `session`, `seated`
+    """Aggregate cell: of the people of `agency` and `unit` (None: no unit) placed at `session`
+    (their own agency, also at a session another agency shares with every agency), `seated`
     held a seat and `attended` attended. Rewritten for a session by every service that changes
     its registrations (in their transaction, under the session's lock) and recomputed nightly
     through reports.registries.aggregate_sources; the dashboard sums the cells of sessions that
@@ -189,9 +211,9 @@ class AttendanceCount(models.Model):
                 name="live_attendancecount_unique",
             ),
             models.UniqueConstraint(
-                fields=["session"],
+                fields=["session", "agency"],
                 condition=Q(unit__isnull=True),
-                name="live_attendancecount_unique_no_unit",
+                name="live_attendancecount_unique_agency_no_unit",
             ),
         ]
         indexes = [models.Index(fields=["agency", "unit"])]

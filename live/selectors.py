@@ -5,14 +5,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from agencies.access import actor_for
 from agencies.dates import agency_day_bounds
+from courses.models import Topic
 
 from .access import audience_q
-from .models import AttendanceCount, CalendarFeed, LiveSession, Registration, RegistrationStatus
+from .models import (
+    AttendanceCount,
+    CalendarFeed,
+    LiveSession,
+    Registration,
+    RegistrationStatus,
+    Sharing,
+)
 
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
@@ -29,9 +37,10 @@ def _with_counts(queryset, user):
     )
 
 
-def upcoming_sessions(user, *, format="", language="", date_from=None):
+def upcoming_sessions(user, *, topic="", format="", language="", date_from=None):
     """Sessions not yet over that the user may register for (their audience), soonest first,
-    with seats taken, the waiting list's length and the user's own status. One query."""
+    with seats taken, the waiting list's length, the user's own status and the topics. Two
+    queries (the topics are prefetched)."""
     actor = actor_for(user)
     if actor.agency_id is None:
         return LiveSession.objects.none()
@@ -40,6 +49,8 @@ def upcoming_sessions(user, *, format="", language="", date_from=None):
         is_cancelled=False,
         ends_at__gt=timezone.now(),
     )
+    if topic:
+        queryset = queryset.filter(topics__slug=topic)
     if format:
         queryset = queryset.filter(format=format)
     if language:
@@ -47,7 +58,26 @@ def upcoming_sessions(user, *, format="", language="", date_from=None):
     if date_from:
         start, _end = agency_day_bounds(actor.agency_time_zone, date_from)
         queryset = queryset.filter(starts_at__gte=start)
-    return _with_counts(queryset.select_related("host"), user).order_by("starts_at", "pk")
+    return (
+        _with_counts(queryset.select_related("host"), user)
+        .prefetch_related(Prefetch("topics", Topic.objects.order_by("name")))
+        .order_by("starts_at", "pk")
+    )
+
+
+def upcoming_topics(user):
+    """The topics of the sessions not yet over in the user's audience (the filter's choices:
+    no topic that would find nothing). One query."""
+    actor = actor_for(user)
+    if actor.agency_id is None:
+        return Topic.objects.none()
+    sessions = LiveSession.objects.filter(
+        audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path),
+        is_cancelled=False,
+        ends_at__gt=timezone.now(),
+    )
+    used = LiveSession.topics.through.objects.filter(livesession__in=sessions).values("topic_id")
+    return Topic.objects.filter(pk__in=used).order_by("name")
 
 
 def my_sessions(user):
@@ -118,10 +148,11 @@ def session_page(user, session: LiveSession) -> dict:
 
 
 def roster(session: LiveSession):
-    """The people holding a seat, by name, with their accommodation needs (host only)."""
+    """The people holding a seat, by name, with their accommodation needs and their agency
+    (host only)."""
     return (
         Registration.objects.filter(session=session, status__in=SEATED)
-        .select_related("user")
+        .select_related("user__membership__agency")
         .order_by("user__full_name", "user__email")
     )
 
@@ -135,10 +166,11 @@ def waiting_list(session: LiveSession):
 
 
 def people_to_register(user, session: LiveSession):
-    """People the manager may register: those they manage, in the session's agency, with no
-    place yet."""
+    """People the manager may register: those they manage, in the session's agency (or their
+    own, for a session shared with every agency), with no place yet."""
     actor = actor_for(user)
-    if not actor.manages_people or actor.agency_id != session.agency_id:
+    shared = session.sharing == Sharing.APPROVED
+    if not actor.manages_people or (actor.agency_id != session.agency_id and not shared):
         return get_user_model().objects.none()
     placed = Registration.objects.filter(session=session).exclude(
         status=RegistrationStatus.CANCELLED
@@ -242,3 +274,13 @@ def course_sessions(user, course_id: int, *, limit: int = 10):
     """The upcoming sessions linked to a course that the user may attend (their audience),
     soonest first, with their own status: what a live-session step of the course offers."""
     return upcoming_sessions(user).filter(course_id=course_id)[:limit]
+
+
+def sharing_requests_pending():
+    """Sessions whose trainers asked to open them to every agency, waiting for a platform
+    admin, soonest first (platform admins only: the view checks)."""
+    return (
+        LiveSession.objects.filter(sharing=Sharing.REQUESTED, ends_at__gt=timezone.now())
+        .select_related("agency", "host")
+        .order_by("starts_at", "pk")
+    )

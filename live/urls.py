@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_step
+from . import views, views_sharing, views_step
 
 app_name = "live"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:session_id>/register-person/", views.register_person, name="register_person"),
     path("registrations/<int:registration_id>/cancel/", views.cancel, name="cancel"),
     path("by-unit/", views.by_unit, name="by_unit"),
+    path("sharing-requests/", views_sharing.sharing_requests, name="sharing_requests"),
+    path(
+        "sharing-requests/<int:session_id>/",
+        views_sharing.sharing_decide,
+        name="sharing_decide",
+    ),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
     path("courses/<slug:slug>/steps/<slug:key>/", views_step.course_step, name="course_step"),

@@ -37,11 +37,12 @@ def in_agency_time(view):
 
 @in_agency_time
 def upcoming(request):
-    form = FilterForm(request.GET or None)
+    form = FilterForm(request.GET or None, topics=selectors.upcoming_topics(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     sessions = list(
         selectors.upcoming_sessions(
             request.user,
+            topic=filters.get("topic", ""),
             format=filters.get("format", ""),
             language=filters.get("language", ""),
             date_from=filters.get("date_from"),

@@ -19,6 +19,7 @@ from agencies.access import actor_for
 from . import selectors, services
 from .access import access_session_for_edit, can_schedule
 from .forms import AttendanceCsvForm, FollowupForm, SeriesDatesForm, SessionForm
+from .models import Sharing
 
 
 def trainer_required(view):
@@ -53,6 +54,8 @@ def session_list(request):
 def _session_data(form) -> dict:
     data = dict(form.cleaned_data)
     data.pop("units")
+    data.pop("every_agency")
+    data["topics"] = list(data["topics"])
     return data
 
 
@@ -84,6 +87,11 @@ def session_create(request):
         except PermissionDenied:
             raise Http404 from None
         else:
+            if form.cleaned_data["every_agency"]:
+                for created in sessions:
+                    services.session_sharing_set(
+                        actor=request.user, session=created, every_agency=True
+                    )
             messages.success(
                 request,
                 ngettext(
@@ -119,6 +127,8 @@ def session_edit(request, session_id):
         "join_url": session.join_url,
         "host": session.host_id,
         "units": list(session.units.values_list("pk", flat=True)),
+        "topics": list(session.topics.values_list("pk", flat=True)),
+        "every_agency": session.sharing in (Sharing.REQUESTED, Sharing.APPROVED),
         "language": session.language,
         "course": session.course_id,
     }
@@ -130,6 +140,9 @@ def session_edit(request, session_id):
                 session=session,
                 units=list(form.cleaned_data["units"]),
                 **_session_data(form),
+            )
+            services.session_sharing_set(
+                actor=request.user, session=session, every_agency=form.cleaned_data["every_agency"]
             )
         except ValidationError as error:
             apply_validation_error(form, error)

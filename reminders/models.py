@@ -275,6 +275,9 @@ class Kind(models.TextChoices):
     MANAGER_DIGEST = "manager_digest", _("Manager weekly digest")
     LEARNER_DIGEST = "learner_digest", _("Learner weekly digest")
     NUDGE = "nudge", _("Manager nudge")
+    # Recorded by live sessions (reminders.registries.reminder_sources), sent like the others.
+    SESSION_DAY = "session_day", _("Live session in 24 hours")
+    SESSION_HOUR = "session_hour", _("Live session in 1 hour")
 
 
 class LogStatus(models.TextChoices):
@@ -299,6 +302,9 @@ class ReminderLog(models.Model):
     enrollment = models.ForeignKey(
         "learning.Enrollment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # What a reminder of a registered source is about (a live session's id); its source reads
+    # it, reminders does not.
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

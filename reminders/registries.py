@@ -5,6 +5,12 @@ field (and `assignment_create` keyword) that holds its item, the label and choic
 assignment form offers, and the courses the assignment then puts people in. The built-in
 "course" and "path" (learning path) are registered first, by `RemindersConfig.ready()`, from
 reminders/assignables.py; a downstream app (live sessions) registers its own from its `ready()`.
+
+`reminder_sources`: reminders that a downstream app decides (live sessions: 24 hours and 1 hour
+before a session) but that go through reminders' exactly-once log. The app records them with
+`reminders.services.reminders_record` (one ReminderLog row per unique key) and registers, under
+its kinds, how to turn a chunk of its log rows into messages; reminders' sender claims, sends,
+retries and sweeps them like any other reminder, with the same Message-ID on a resend.
 """
 
 from collections.abc import Callable
@@ -24,6 +30,37 @@ class AssignableKind:
 
 
 assignable_kinds: Registry[AssignableKind] = Registry("assignable kinds")
+
+
+@dataclass(frozen=True)
+class ReminderMessage:
+    """What a reminder source says for one log row: the email and its in-app notification."""
+
+    subject: str
+    text: str
+    html: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ReminderSource:
+    """A downstream app's reminders. `prepare(logs, now)` loads what it needs for a chunk of
+    its ReminderLog rows in a bounded number of queries and returns, per log id, either a
+    ReminderMessage or a string saying why the reminder is moot (it is then skipped)."""
+
+    kinds: tuple[str, ...]
+    prepare: Callable  # prepare(logs, now) -> {log id: ReminderMessage | str}
+
+
+reminder_sources: Registry[ReminderSource] = Registry("reminder sources")
+
+
+def reminder_source_for(kind: str) -> ReminderSource | None:
+    """The registered source that owns reminders of `kind`, if any."""
+    for source in reminder_sources.values():
+        if kind in source.kinds:
+            return source
+    return None
 
 
 def assignable_kind_of(assignment) -> AssignableKind:

@@ -8,6 +8,7 @@ from .registrations import (
     registration_create,
 )
 from .sessions import series_create, session_create, session_update
+from .sharing import session_sharing_decide, session_sharing_set
 
 __all__ = [
     "attendance_import",
@@ -19,5 +20,7 @@ __all__ = [
     "registration_create",
     "series_create",
     "session_create",
+    "session_sharing_decide",
+    "session_sharing_set",
     "session_update",
 ]

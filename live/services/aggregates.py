@@ -13,7 +13,8 @@ SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 def _grouped(registrations):
     return (
         registrations.filter(status__in=SEATED)
-        .values("session_id", "session__agency_id", "user__membership__unit_id")
+        # The person's agency: a session shared with every agency counts for each its own.
+        .values("session_id", "user__membership__agency_id", "user__membership__unit_id")
         .annotate(
             seated=Count("pk"),
             attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
@@ -28,7 +29,7 @@ def attendance_cells_refresh(session: LiveSession) -> None:
     AttendanceCount.objects.filter(session=session).delete()
     AttendanceCount.objects.bulk_create(
         AttendanceCount(
-            agency_id=row["session__agency_id"],
+            agency_id=row["user__membership__agency_id"],
             unit_id=row["user__membership__unit_id"],
             session_id=row["session_id"],
             seated=row["seated"],
@@ -42,7 +43,7 @@ def expected_cells(agency_id: int) -> dict:
     """The agency's cells as the registrations say they should be, for the nightly recompute:
     {(AttendanceCount, agency_id, unit_id, session_id): {"seated": n, "attended": m}}."""
     cells: dict = defaultdict(dict)
-    for row in _grouped(Registration.objects.filter(session__agency_id=agency_id)):
+    for row in _grouped(Registration.objects.filter(user__membership__agency_id=agency_id)):
         key = (AttendanceCount, agency_id, row["user__membership__unit_id"], row["session_id"])
         cells[key] = {"seated": row["seated"], "attended": row["attended"]}
     return cells

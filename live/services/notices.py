@@ -39,7 +39,9 @@ def notice_send(*, registration_id: int, kind: str) -> bool:
     calendar event (METHOD:REQUEST), a cancellation its METHOD:CANCEL. Returns False (and
     sends nothing) when the registration no longer calls for it."""
     registration = (
-        Registration.objects.select_related("session__host", "session__agency", "user")
+        Registration.objects.select_related(
+            "session__host", "session__agency", "user__membership__agency"
+        )
         .filter(pk=registration_id)
         .first()
     )
@@ -50,14 +52,17 @@ def notice_send(*, registration_id: int, kind: str) -> bool:
     if kind in ("invite", "promoted", "changed", "updated") and not registration.holds_seat:
         if not (waiting and kind in ("changed", "updated")):
             return False
-    language = session.agency.default_language or "en"
-    with translation.override(language), timezone.override(session.agency.time_zone or "UTC"):
+    # The person's agency: a session shared with every agency writes to each in its own.
+    membership = getattr(registration.user, "membership", None)
+    agency = membership.agency if membership is not None else session.agency
+    language = agency.default_language or "en"
+    with translation.override(language), timezone.override(agency.time_zone or "UTC"):
         context = {
             "registration": registration,
             "session": session,
             "kind": kind,
             "url": calendar.session_url(session),
-            "time_zone": session.agency.time_zone or "UTC",
+            "time_zone": agency.time_zone or "UTC",
         }
         subject = _subject(kind, session.title)
         body = render_to_string("live/email/notice.txt", context)

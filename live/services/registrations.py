@@ -18,7 +18,7 @@ from agencies.access import actor_for
 from agencies.models import Membership
 
 from ..access import audience_q, can_edit_session
-from ..models import Accommodation, LiveSession, Registration, RegistrationStatus
+from ..models import Accommodation, LiveSession, Registration, RegistrationStatus, Sharing
 from . import notices
 from .aggregates import attendance_cells_refresh
 from .attendance import attendance_to_learning
@@ -35,7 +35,9 @@ def _check_may_register(*, actor, session: LiveSession, user) -> None:
     acting = actor_for(actor)
     membership = Membership.objects.filter(user=user, is_active=True).select_related("unit").first()
     unit_path = membership.unit.path if membership and membership.unit_id else None
-    if membership is None or membership.agency_id != session.agency_id:
+    if membership is None or (
+        membership.agency_id != session.agency_id and session.sharing != Sharing.APPROVED
+    ):
         raise PermissionDenied
     if user.pk != acting.user_id and not acting.sees_member(
         agency_id=membership.agency_id, unit_path=unit_path, user_id=user.pk

@@ -87,7 +87,9 @@ def _render(session: LiveSession) -> None:
     session.materials_html = render_markdown(session.materials) if session.materials else ""
 
 
-def session_create(*, actor, units: list[Unit] | tuple = (), series=None, **data) -> LiveSession:
+def session_create(
+    *, actor, units: list[Unit] | tuple = (), topics=(), series=None, **data
+) -> LiveSession:
     """Schedule one session of the actor's agency (trainers and agency admins). Refuses bad
     input with a ValidationError per field."""
     acting = actor_for(actor)
@@ -105,11 +107,13 @@ def session_create(*, actor, units: list[Unit] | tuple = (), series=None, **data
         session.save()
         if units:
             session.units.set(units)
+        if topics:
+            session.topics.set(topics)
     return session
 
 
 def series_create(
-    *, actor, dates: list, units: list[Unit] | tuple = (), **data
+    *, actor, dates: list, units: list[Unit] | tuple = (), topics=(), **data
 ) -> list[LiveSession]:
     """The same session on several dates (each with its own registrations): the first date
     is `starts_at`'s, the others are the `dates` given (the same time of day and length)."""
@@ -120,13 +124,14 @@ def series_create(
         if not can_schedule(acting):
             raise PermissionDenied
         series = Series.objects.create(agency_id=acting.agency_id, title=data["title"])
-        sessions = [session_create(actor=actor, units=units, series=series, **data)]
+        sessions = [session_create(actor=actor, units=units, topics=topics, series=series, **data)]
         for day in extra:
             starts = datetime.combine(day, data["starts_at"].timetz())
             sessions.append(
                 session_create(
                     actor=actor,
                     units=units,
+                    topics=topics,
                     series=series,
                     **{**data, "starts_at": starts, "ends_at": starts + length},
                 )
@@ -134,7 +139,9 @@ def series_create(
     return sessions
 
 
-def session_update(*, actor, session: LiveSession, units=None, **changes) -> LiveSession:
+def session_update(
+    *, actor, session: LiveSession, units=None, topics=None, **changes
+) -> LiveSession:
     """Change a session. A change of time, place or link raises the calendar SEQUENCE of every
     registrant and sends them the updated invite with a notice; more seats promote people from
     the waiting list."""
@@ -169,6 +176,8 @@ def session_update(*, actor, session: LiveSession, units=None, **changes) -> Liv
         session.save()
         if units is not None:
             session.units.set(units)
+        if topics is not None:
+            session.topics.set(topics)
         if calendar_change:
             active = Registration.objects.filter(
                 session=session,

@@ -21,11 +21,13 @@ from .assignments import (
 )
 from .editing import assignee_exempt, assignee_extend, assignment_update_due
 from .preview import assignment_preview
+from .recorded import ReminderDraft, reminders_record
 from .recurrence import recurrence_roll
 from .scan import digests_scan, reminders_scan
 from .sending import reminders_send, reminders_sweep
 
 __all__ = [
+    "ReminderDraft",
     "assignee_exempt",
     "assignee_extend",
     "assignees_follow_member",
@@ -46,6 +48,7 @@ __all__ = [
     "recurrence_roll",
     "reminder_nudge",
     "reminder_nudge_overdue",
+    "reminders_record",
     "reminders_scan",
     "reminders_send",
     "reminders_sweep",

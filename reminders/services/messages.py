@@ -197,6 +197,30 @@ def build_message(log: ReminderLog, ctx: Context, connection):
     return message, notification
 
 
+def build_source_message(log: ReminderLog, sourced: dict, connection):
+    """(message, notification fields, "") for a reminder of a registered source, or
+    (None, None, why) when its source says it is moot (or said nothing of it)."""
+    prepared = sourced.get(log.pk, "no longer known to its source")
+    if isinstance(prepared, str):
+        return None, None, prepared
+    message = EmailMultiAlternatives(
+        prepared.subject,
+        prepared.text,
+        settings.DEFAULT_FROM_EMAIL,
+        [log.recipient.email],
+        connection=connection,
+        headers={"X-Academy-Reminder": log.key, "Message-ID": reminder_message_id(log)},
+    )
+    if prepared.html:
+        message.attach_alternative(prepared.html, "text/html")
+    notification = {
+        "title": prepared.subject[:300],
+        "body": prepared.text.split("\n\n")[0][:1000],
+        "url": prepared.url[:500],
+    }
+    return message, notification, ""
+
+
 def _format_date(value):
     if not value:
         return ""

@@ -34,7 +34,14 @@ from django.utils import timezone
 
 from .. import conf
 from ..models import Assignee, LogStatus, Notification, ReminderLog
-from .messages import Context, build_message, load_preferences, moot_reason
+from ..registries import reminder_source_for
+from .messages import (
+    Context,
+    build_message,
+    build_source_message,
+    load_preferences,
+    moot_reason,
+)
 from .scan import policies_for
 
 logger = logging.getLogger(__name__)
@@ -75,6 +82,20 @@ def _claim(log_ids, now) -> list[int]:
     return ids
 
 
+def _prepare_sourced(logs, now) -> dict:
+    """Ask each registered source for the messages of its rows in this chunk (one call per
+    source, so its queries stay bounded whatever the chunk's size)."""
+    by_source = defaultdict(list)
+    for log in logs:
+        source = reminder_source_for(log.kind)
+        if source is not None:
+            by_source[source].append(log)
+    prepared = {}
+    for source, rows in by_source.items():
+        prepared.update(source.prepare(rows, now))
+    return prepared
+
+
 def _context(logs, now) -> Context:
     enrollment_ids = {log.enrollment_id for log in logs if log.enrollment_id}
     assignees = defaultdict(list)
@@ -109,6 +130,7 @@ def reminders_send(*, log_ids, now=None) -> SendResult:
         )
     )
     ctx = _context(logs, now)
+    sourced = _prepare_sourced(logs, now)
     notifications, errors, reasons = [], {}, {}
     connection = get_connection()
     try:
@@ -119,7 +141,9 @@ def reminders_send(*, log_ids, now=None) -> SendResult:
     for log in logs:
         reason = moot_reason(log, ctx)
         message = notification = None
-        if not reason:
+        if not reason and reminder_source_for(log.kind) is not None:
+            message, notification, reason = build_source_message(log, sourced, connection)
+        elif not reason:
             message, notification = build_message(log, ctx, connection)
             reason = "" if message else "nothing to report"
         if reason:

@@ -99,6 +99,7 @@ def _pages(role, ids):
             reverse("mfa_index"),
             reverse("live:upcoming"),
             reverse("live:upcoming") + "?format=online&language=en",
+            reverse("live:upcoming") + "?topic=prompting",
             reverse("live:detail", args=[ids["live_next"].pk]),
             reverse("live:detail", args=[ids["live_past"].pk]),
             reverse("live:calendar"),
@@ -173,6 +174,7 @@ def _pages(role, ids):
             reverse("agencies:audit_log"),
             reverse("api:platform_client_list"),
             reverse("credentials:keys"),
+            reverse("live:sharing_requests"),
         ],
     }
     return pages[role]

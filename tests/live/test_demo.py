@@ -24,3 +24,17 @@ def test_demo_has_past_and_upcoming_sessions_with_attendance_once(mailoutbox):
     assert seed_live_sessions() == 0
     assert LiveSession.objects.count() == 7
     assert mailoutbox == []
+
+
+def test_demo_sessions_have_topics_and_one_is_open_to_every_agency():
+    from courses.models import Topic
+
+    Topic.objects.create(slug="prompting", name="Prompting")
+    Topic.objects.create(slug="ai-basics", name="AI basics")
+    seed_people()
+    seed_live_sessions()
+    clinic = LiveSession.objects.get(title="Prompting clinic")
+    assert [t.slug for t in clinic.topics.all()] == ["prompting"]
+    assert clinic.sharing == "requested"
+    assert LiveSession.objects.filter(sharing="approved", ends_at__lt=timezone.now()).count() == 1
+    assert LiveSession.objects.filter(topics__slug="ai-basics").count() == 4
