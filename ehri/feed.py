@@ -204,3 +204,15 @@ def corrections_preview(*, agency):
     from .corrections import corrections_find
 
     return corrections_find(agency=agency)
+
+
+def courses_available(agency_id):
+    """The courses an agency codes: its own, and those its people may take."""
+    from django.db.models import Q
+
+    from courses.access import course_visible_to_agency_q
+    from courses.models import Course
+
+    return Course.objects.filter(
+        Q(owner_id=agency_id) | course_visible_to_agency_q(agency_id)
+    ).distinct()

@@ -1,21 +1,18 @@
 """Reads for ehri's pages, scoped to the acting user's agency, bounded in queries."""
 
-from django.db.models import Q
 from django.http import Http404
 
 from agencies.access import actor_for
-from courses.access import course_visible_to_agency_q
 from courses.models import Course
 
-from .feed import coding_problems, codings_for
+from .feed import coding_problems, codings_for, courses_available
 from .models import CourseCoding, FeedExport, ReportingAgency
 
 COURSE_LIST_LIMIT = 500
 
 
 def courses_for_agency(agency_id):
-    """The courses an agency codes: its own, and those its people may take."""
-    return Course.objects.filter(Q(owner_id=agency_id) | course_visible_to_agency_q(agency_id))
+    return courses_available(agency_id)
 
 
 def access_course_for_coding(user, course_id) -> Course:
@@ -49,9 +46,7 @@ def coding_for(*, course, agency_id) -> tuple[CourseCoding | None, CourseCoding 
 def course_coding_list(*, agency_id) -> list[dict]:
     """Each course of the agency (at most COURSE_LIST_LIMIT, by title) with what its coding
     lacks for the feed. Two queries."""
-    courses = list(
-        courses_for_agency(agency_id).order_by("title", "pk").distinct()[:COURSE_LIST_LIMIT]
-    )
+    courses = list(courses_for_agency(agency_id).order_by("title", "pk")[:COURSE_LIST_LIMIT])
     codings = codings_for(agency_id, courses)
     return [
         {

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_registered_report_kind_is_offered_produced_and_named(
     world, django_capture_on_commit_callbacks
 ):
-    assert report_kinds.keys() == ["completion", "overdue", "adoption"]
+    assert report_kinds.keys()[:3] == ["completion", "overdue", "adoption"]  # built-ins first
     headcount = ReportType(label="Headcount", rows=lambda scope: iter([("people",), (3,)]))
     with report_kinds.temporary():
         report_kinds.register("headcount", headcount)
