@@ -46,9 +46,10 @@ class PeriodForm(forms.Form):
 
 
 class EmployeeIdsForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
-            "Two columns with this header: email,employee_id. Never Social Security numbers."
-        ),
-    )
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Two columns with this header: %(columns)s. Never Social Security numbers."
+        ) % {"columns": "email,employee_id"}

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 CODING_FIELDS = [spec.name for spec in COURSE_FIELDS] + ["training_credit", "duty_hours"]
 MAX_CSV_ROWS = 50_000
+COLUMNS = "email,employee_id"  # the CSV header: column names, not words to translate
 
 
 def _require_admin(actor, agency) -> None:
@@ -150,7 +151,7 @@ def employee_ids_parse_csv(*, agency, text: str) -> tuple[list[tuple[int, str]],
     if not reader.fieldnames or {"email", "employee_id"} - {
         (name or "").strip().lower() for name in reader.fieldnames
     }:
-        return [], [_("The first line must name the columns: email,employee_id.")]
+        return [], [_("The first line must name the columns: %(columns)s.") % {"columns": COLUMNS}]
     rows = [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
     if len(rows) > MAX_CSV_ROWS:
         return [], [_("The file has more than %(n)s rows.") % {"n": MAX_CSV_ROWS}]
