@@ -27,7 +27,10 @@ def seed_ehri() -> dict:
     agency = Agency.objects.filter(slug=AGENCY).first()
     if agency is None:
         return {"courses": 0, "people": 0}
-    ReportingAgency.objects.get_or_create(agency=agency, defaults={"subelement_code": "DEMO"})
+    # The demo's trainers publish new courses in the studio journeys: no coding required there.
+    ReportingAgency.objects.get_or_create(
+        agency=agency, defaults={"subelement_code": "DEMO", "require_coding": False}
+    )
     coded = 0
     for course in courses_available(agency.pk):
         _row, created = CourseCoding.objects.get_or_create(

@@ -13,7 +13,7 @@ class SettingsForm(forms.Form):
         max_length=10,
         help_text=_("Your agency and subelement as OPM knows them, letters and digits."),
     )
-    enabled = forms.BooleanField(
+    require_coding = forms.BooleanField(
         label=_("Courses must be coded for OPM before they are published"), required=False
     )
 

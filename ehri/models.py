@@ -17,13 +17,16 @@ CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9]{1,10}$", _("Use letters and digit
 
 
 class ReportingAgency(models.Model):
-    """An agency that reports training to OPM: turns the publish check on for its courses."""
+    """An agency that reports training to OPM (its monthly feed is produced); with
+    `require_coding`, its courses cannot be published until they are coded."""
 
     agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
     subelement_code = models.CharField(
         _("agency subelement code"), max_length=10, validators=[CODE_VALIDATOR]
     )
-    enabled = models.BooleanField(_("report training to OPM"), default=True)
+    require_coding = models.BooleanField(
+        _("courses must be coded for OPM before they are published"), default=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -39,15 +39,16 @@ def _require_admin(actor, agency) -> None:
         raise PermissionDenied(_("Only the agency's admins can do this."))
 
 
-def reporting_settings_save(*, actor, agency, subelement_code: str, enabled: bool, ip=None):
-    """Set the agency's EHRI subelement code and whether its courses must be coded to publish."""
+def reporting_settings_save(*, actor, agency, subelement_code: str, require_coding: bool, ip=None):
+    """The agency reports to OPM with this subelement code (its monthly feed is produced);
+    `require_coding`: its courses must be coded before they are published."""
     _require_admin(actor, agency)
     code = (subelement_code or "").strip().upper()
     if not code.isalnum() or len(code) > 10:
         raise ValidationError({"subelement_code": _("Use letters and digits only.")})
     with audited(actor=actor, agency=agency, action="ehri.settings", ip=ip):
         row, _created = ReportingAgency.objects.update_or_create(
-            agency=agency, defaults={"subelement_code": code, "enabled": enabled}
+            agency=agency, defaults={"subelement_code": code, "require_coding": require_coding}
         )
     return row
 
@@ -99,7 +100,9 @@ def course_publish_check(*, course, content) -> list[str]:
     coded for the feed before it is published."""
     if course.owner_id is None:
         return []
-    reporting = ReportingAgency.objects.filter(agency_id=course.owner_id, enabled=True).exists()
+    reporting = ReportingAgency.objects.filter(
+        agency_id=course.owner_id, require_coding=True
+    ).exists()
     if not reporting:
         return []
     coding = CourseCoding.objects.filter(course=course, agency_id=course.owner_id).first()
@@ -317,7 +320,7 @@ def feeds_monthly(*, today=None) -> list[FeedExport]:
     from .feed import last_month
 
     exports = []
-    for row in ReportingAgency.objects.filter(enabled=True).select_related("agency"):
+    for row in ReportingAgency.objects.select_related("agency"):
         start, end = last_month(row.agency)
         if not FeedExport.objects.filter(
             agency=row.agency, period_start=start, period_end=end, requested_by__isnull=True

@@ -47,7 +47,7 @@ def feed_page(request):
         "settings_form": SettingsForm(
             initial={
                 "subelement_code": settings_row.subelement_code if settings_row else "",
-                "enabled": settings_row.enabled if settings_row else True,
+                "require_coding": settings_row.require_coding if settings_row else True,
             }
         ),
         "feed": feed_build(agency=agency, start=start, end=end),
@@ -68,7 +68,7 @@ def settings_save(request):
                 actor=request.user,
                 agency=agency,
                 subelement_code=form.cleaned_data["subelement_code"],
-                enabled=form.cleaned_data["enabled"],
+                require_coding=form.cleaned_data["require_coding"],
                 ip=client_ip(request),
             )
         except ValidationError as error:

@@ -34,7 +34,7 @@ def reporting(world):
     """Agency A reports to OPM; a coded course of A completed by A's learner, who has an id."""
     course = simple_course(world.a_trainer, world.a, slug="ethics", title="AI ethics")
     services.reporting_settings_save(
-        actor=world.a_admin, agency=world.a, subelement_code="AB12", enabled=True
+        actor=world.a_admin, agency=world.a, subelement_code="AB12", require_coding=True
     )
     code_course(world.a_trainer, course)
     services.employee_id_set(

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_reporting_agencys_course_cannot_be_published_without_its_purpose_type(world):
     services.reporting_settings_save(
-        actor=world.a_admin, agency=world.a, subelement_code="AB12", enabled=True
+        actor=world.a_admin, agency=world.a, subelement_code="AB12", require_coding=True
     )
     course = course_services.course_create(
         actor=world.a_trainer,
