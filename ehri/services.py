@@ -23,7 +23,7 @@ from agencies.models import Agency, Membership
 
 from .codes import COURSE_FIELDS
 from .corrections import corrections_find, corrections_write
-from .feed import Feed, coding_problems, feed_build, looks_like_ssn
+from .feed import Feed, coding_problems, courses_available, feed_build, looks_like_ssn
 from .models import CourseCoding, EmployeeId, FeedExport, ReportedRecord, ReportingAgency
 from .writers import write_delimited, write_xml
 
@@ -59,7 +59,11 @@ def can_code_course(actor, course) -> bool:
     acting = actor_for(actor)
     if course.owner_id is not None and acting.is_trainer and acting.agency_id == course.owner_id:
         return True
-    return acting.is_agency_admin and acting.agency_id is not None
+    return (
+        acting.is_agency_admin
+        and acting.agency_id is not None
+        and courses_available(acting.agency_id).filter(pk=course.pk).exists()
+    )
 
 
 def default_coding(course, agency) -> CourseCoding:

@@ -77,10 +77,11 @@ def test_an_agency_overrides_a_shared_course_without_touching_the_owners_coding(
     assert codes == {world.a.pk: "A1", world.b.pk: "B1"}
 
 
-def test_a_trainer_of_another_agency_cannot_code_the_course(world):
+def test_another_agency_or_a_learner_cannot_code_the_course(world):
     course = simple_course(world.a_trainer, world.a, slug="mine", title="Mine")
-    with pytest.raises(PermissionDenied):
-        services.course_coding_save(actor=world.b_learner, course=course, values=CODES)
+    for outsider in (world.b_learner, world.b_admin, world.a_learner):
+        with pytest.raises(PermissionDenied):
+            services.course_coding_save(actor=outsider, course=course, values=CODES)
 
 
 def test_employee_id_csv_is_checked_whole_before_anything_is_written(world):
