@@ -5,6 +5,7 @@ from django.conf import settings
 from agencies.demo import seed_people
 from courses.demo import seed_courses
 from credentials.demo import seed_credentials
+from ehri.demo import seed_ehri
 from learning.demo import seed_learning
 from live.demo import seed_live_sessions
 from policies.demo import seed_ai_policy
@@ -59,6 +60,11 @@ def run_seeders(*, stdout):
 
     live = seed_live_sessions()
     stdout.write(f"Live sessions: {live} scheduled, past ones with attendance.")
+
+    ehri = seed_ehri()
+    stdout.write(
+        f"OPM training feed (EHRI): {ehri['courses']} courses coded, {ehri['people']} employee ids."
+    )
 
     acknowledged = seed_ai_policy()
     stdout.write(f"AI policy: published for Demo Agency, {acknowledged} acknowledgements.")

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "live",
     "policies",
     "credentials",
+    "ehri",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -287,6 +288,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # EHRI: last month's OPM training feed of every reporting agency, early on the 2nd.
+    "ehri-monthly-feeds": {
+        "task": "ehri.tasks.feeds_monthly_task",
+        "schedule": crontab(day_of_month=2, hour=4, minute=0),
+    },
     "record-heartbeat": {
         "task": "academy.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),

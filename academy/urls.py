@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("agency/provisioning/", include("provisioning.urls")),
     path("agency/xapi/", include("xapi.urls")),
+    path("agency/ehri/", include("ehri.urls")),
     path("agency/", include("agencies.urls")),
     # SCIM 2.0 for agencies' identity providers (bearer tokens, no session).
     path("scim/v2/", include("provisioning.scim_urls")),

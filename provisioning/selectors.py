@@ -53,3 +53,13 @@ def unmatched_departments(*, agency, limit=50) -> list[dict]:
         .annotate(people=Count("pk"))
         .order_by("-people", "department")[:limit]
     )
+
+
+def external_ids(*, agency, user_ids) -> dict[int, str]:
+    """{user id: externalId} of the agency's people among `user_ids` whose identity provider
+    sent a non-empty externalId over SCIM (and who were not deleted), in one query. Downstream
+    apps (the EHRI training feed) use it as the agency's employee identifier."""
+    rows = ScimPerson.objects.filter(
+        agency=agency, membership__user_id__in=list(user_ids), deleted_at__isnull=True
+    ).exclude(external_id="")
+    return dict(rows.values_list("membership__user_id", "external_id"))

@@ -47,6 +47,7 @@ def test_agency_admin_gets_learning_studio_manage_and_reports(world):
         "API clients",
         "Import past completions",
         "Learning record store (xAPI)",
+        "OPM training feed (EHRI)",
         "Audit log",
     ]
     assert labels["Reports"] == [

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_registered_report_kind_is_offered_produced_and_named(
     world, django_capture_on_commit_callbacks
 ):
-    # The built-ins first; downstream apps (live: "attendance") register theirs after.
+    # The built-ins first; downstream apps (live: "attendance", ehri: "ehri") register theirs after.
     assert report_kinds.keys()[:3] == ["completion", "overdue", "adoption"]
     headcount = ReportType(label="Headcount", rows=lambda scope: iter([("people",), (3,)]))
     with report_kinds.temporary():

@@ -1,0 +1,218 @@
+"""The feed's records: every completion of an agency's people in a period, coded, with the
+edits Academy can check before OPM does (docs/ehri.md lists them).
+
+Reads only; a bounded number of queries whatever the number of completions (enrollments with
+course, version and user; codings; employee ids; SCIM externalIds; reporting settings).
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from agencies.dates import agency_date, agency_day_bounds
+from learning.models import Enrollment, EnrollmentStatus
+from provisioning.selectors import external_ids
+
+from .codes import COURSE_FIELDS, INDICATOR_VALUES, RECORD_COLUMNS
+from .models import CourseCoding, EmployeeId, ReportingAgency
+
+SSN_LIKE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
+
+
+@dataclass
+class Rejection:
+    """A record OPM would reject, why, and where to fix it."""
+
+    who: str
+    course: str
+    reasons: list[str]
+    fix_url: str
+    fix_label: str
+
+
+@dataclass
+class Feed:
+    agency: object
+    start: datetime.date
+    end: datetime.date
+    subelement_code: str = ""
+    records: list[dict] = field(default_factory=list)  # column -> text, ready to write
+    keys: list[tuple] = field(default_factory=list)  # (enrollment id, period) per record
+    rejections: list[Rejection] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # feed-wide (settings)
+
+
+def looks_like_ssn(value: str) -> bool:
+    return bool(SSN_LIKE.match(value.strip()))
+
+
+def duty_hours(coding, estimated_minutes: int) -> Decimal:
+    """The coding's hours, else the course's estimated time in hours, to one decimal (half up)."""
+    if coding is not None and coding.duty_hours:
+        return coding.duty_hours
+    return (Decimal(estimated_minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def codings_for(agency_id, courses) -> dict[int, CourseCoding]:
+    """{course id: the coding that applies for `agency_id`}: its own override, else the
+    owner's coding. One query."""
+    courses = list(courses)
+    owner_of = {c.pk: c.owner_id for c in courses}
+    rows = CourseCoding.objects.filter(
+        course_id__in=list(owner_of), agency_id__in={agency_id, *owner_of.values()} - {None}
+    )
+    chosen = {}
+    for row in rows:
+        if row.agency_id == agency_id or (
+            row.agency_id == owner_of[row.course_id] and row.course_id not in chosen
+        ):
+            chosen[row.course_id] = row
+    return chosen
+
+
+def coding_problems(coding) -> list[str]:
+    """What the coding lacks for OPM: the messages of the publish check and of the edits."""
+    if coding is None:
+        return [_("the course has no EHRI coding")]
+    problems = [
+        _("%(field)s is missing") % {"field": spec.label}
+        for spec in COURSE_FIELDS
+        if spec.required and not getattr(coding, spec.name)
+    ]
+    for name in (
+        "training_accreditation_indicator",
+        "continued_service_agreement_required_indicator",
+    ):
+        if getattr(coding, name) and getattr(coding, name) not in INDICATOR_VALUES:
+            problems.append(_("%(field)s is not Y, N or NA") % {"field": name})
+    return problems
+
+
+def employee_identifiers(agency, user_ids) -> dict[int, str]:
+    """{user id: employee id}: what the agency admin set (CSV or by hand), else SCIM's
+    externalId. Two queries."""
+    ids = external_ids(agency=agency, user_ids=user_ids)
+    ids.update(
+        EmployeeId.objects.filter(agency=agency, user_id__in=list(user_ids)).values_list(
+            "user_id", "employee_id"
+        )
+    )
+    return ids
+
+
+def completions(agency, start: datetime.date, end: datetime.date):
+    """The agency's completed enrollments whose completion falls in [start, end] (agency days)."""
+    since, _unused = agency_day_bounds(agency.time_zone, start)
+    _unused, until = agency_day_bounds(agency.time_zone, end)
+    return (
+        Enrollment.objects.filter(
+            agency=agency,
+            status=EnrollmentStatus.COMPLETED,
+            completed_at__gte=since,
+            completed_at__lt=until,
+        )
+        .select_related("course", "version", "user")
+        .order_by("completed_at", "pk")
+    )
+
+
+def feed_build(*, agency, start: datetime.date, end: datetime.date) -> Feed:
+    """Every completion in the period as a record, or as a rejection with its reasons."""
+    feed = Feed(agency=agency, start=start, end=end)
+    settings = ReportingAgency.objects.filter(agency=agency).first()
+    if settings is None or not settings.subelement_code:
+        feed.problems.append(_("The agency subelement code is not set."))
+    else:
+        feed.subelement_code = settings.subelement_code
+    enrollments = list(completions(agency, start, end))
+    codings = codings_for(agency.pk, {e.course_id: e.course for e in enrollments}.values())
+    people = employee_identifiers(agency, {e.user_id for e in enrollments})
+    for enrollment in enrollments:
+        _add(feed, enrollment, codings.get(enrollment.course_id), people.get(enrollment.user_id))
+    return feed
+
+
+def _add(feed: Feed, enrollment, coding, employee_id: str | None) -> None:
+    zone = feed.agency.time_zone
+    end = agency_date(zone, enrollment.completed_at)
+    start = agency_date(zone, enrollment.started_at) if enrollment.started_at else end
+    hours = duty_hours(coding, enrollment.version.estimated_minutes)
+    person_reasons, course_reasons = [], coding_problems(coding)
+    if not employee_id:
+        person_reasons.append(_("the person has no employee id"))
+    elif looks_like_ssn(employee_id):
+        person_reasons.append(_("the employee id looks like a Social Security number"))
+    if hours <= 0:
+        course_reasons.append(_("training duty hours must be more than zero"))
+    if end < start:
+        course_reasons.append(_("the training end date is before its start date"))
+    if person_reasons or course_reasons:
+        by_person = bool(person_reasons)
+        feed.rejections.append(
+            Rejection(
+                who=enrollment.user.email,
+                course=enrollment.version.title,
+                reasons=person_reasons + course_reasons,
+                fix_url=reverse("ehri:employee_ids")
+                if by_person
+                else reverse("ehri:coding", args=[enrollment.course_id]),
+                fix_label=_("Set the employee id") if by_person else _("Code the course"),
+            )
+        )
+        return
+    values = {spec.element: getattr(coding, spec.name) or "" for spec in COURSE_FIELDS}
+    values["CourseNumberCode"] = values["CourseNumberCode"] or enrollment.course.slug[:40]
+    values.update(
+        AgencySubelementCode=feed.subelement_code,
+        EmployeeIdentifier=employee_id,
+        CourseTitle=enrollment.version.title,
+        TrainingStartDate=start.isoformat(),
+        TrainingEndDate=end.isoformat(),
+        TrainingDutyHours=str(hours),
+        TrainingNonDutyHours="0",
+        TrainingCredit="" if coding.training_credit is None else str(coding.training_credit),
+    )
+    feed.records.append({column: values.get(column, "") for column in RECORD_COLUMNS})
+    feed.keys.append((enrollment.pk, enrollment.period, end))
+
+
+def last_month(agency) -> tuple[datetime.date, datetime.date]:
+    """The agency's previous calendar month, the monthly feed's period."""
+    first_of_this = agency_date(agency.time_zone).replace(day=1)
+    end = first_of_this - datetime.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def last_month_rows(scope):
+    """reports.registries.report_kinds' rows for "ehri": last month's records as a delimited
+    file (the header, then one row per record). Whole agencies only: the feed is the agency's."""
+    if scope.agency is None or scope.unit is not None or scope.course_ids is not None:
+        raise ValueError(_("The OPM training feed covers one whole agency."))
+    start, end = last_month(scope.agency)
+    feed = feed_build(agency=scope.agency, start=start, end=end)
+    yield RECORD_COLUMNS
+    for record in feed.records:
+        yield tuple(record[column] for column in RECORD_COLUMNS)
+
+
+def corrections_preview(*, agency):
+    """What the next feed will list as corrections (ehri.corrections)."""
+    from .corrections import corrections_find
+
+    return corrections_find(agency=agency)
+
+
+def courses_available(agency_id):
+    """The courses an agency codes: its own, and those its people may take."""
+    from django.db.models import Q
+
+    from courses.access import course_visible_to_agency_q
+    from courses.models import Course
+
+    return Course.objects.filter(
+        Q(owner_id=agency_id) | course_visible_to_agency_q(agency_id)
+    ).distinct()
