@@ -577,7 +577,7 @@ def content_problems(content: dict) -> list[Problem]:
     if not modules:
         add("modules", _("The course has no modules yet. Add a module and its lessons."))
     module_keys, lesson_keys, quiz_keys, question_keys = set(), set(), set(), set()
-    objectives = course_objectives(content)
+    stated_objectives = course_objectives(content)
 
     def check_quiz(quiz, path):
         if quiz.get("key") in quiz_keys:
@@ -586,7 +586,7 @@ def content_problems(content: dict) -> list[Problem]:
                 _("Two quizzes use the key “%s”; each needs its own.") % quiz.get("key"),
             )
         quiz_keys.add(quiz.get("key"))
-        out.extend(_quiz_problems(quiz, path, question_keys, objectives))
+        out.extend(_quiz_problems(quiz, path, question_keys, stated_objectives))
 
     for m_index, m in enumerate(modules):
         path = f"modules[{m_index}]"
