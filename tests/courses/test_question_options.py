@@ -208,3 +208,15 @@ def test_another_agencys_trainer_cannot_edit_the_question(world, client_for):
     assert client.post(url, {"partial_credit": "on", "type": "multiple"}).status_code == 404
     question.refresh_from_db()
     assert question.partial_credit is False
+
+
+def test_a_stale_objective_links_to_the_question_form_where_it_is_fixed(world):
+    from courses.studio.problems import problems_shown
+
+    course = _with_objective(world)
+    question = Question.objects.get(course=course, key="q-two")
+    services.question_update(actor=world.a_trainer, question=question, objectives=["Gone"])
+    [shown] = problems_shown(course, content_problems(draft_content(course)))
+    edit = reverse("studio:question_edit", args=[course.pk, question.pk])
+    assert shown.url == f"{edit}#id_objectives-hint"
+    assert "“Gone”, which no lesson of the course states" in shown.message
