@@ -9,12 +9,45 @@ recompute (`expected_cells`, registered in reports' `aggregate_sources`) sums it
 from collections import Counter
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from agencies.models import Membership
 
-from .models import Acknowledgement, AcknowledgementCell
+from .models import Acknowledgement, AcknowledgementCell, PolicyVersion
+
+CACHE_SECONDS = 3600
+
+
+def _policy_key(agency_id: int) -> str:
+    return f"policies:has-policy:{agency_id}"
+
+
+def agency_has_policy(agency_id: int) -> bool:
+    """Has the agency published a policy? From the shared cache, so that moving people in an
+    agency without one costs no query (one per agency and hour; xapi does the same for its
+    LRS). Publishing sets the entry (`policy_published`); a policy is never unpublished."""
+    key = _policy_key(agency_id)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 (a cache that is down must not fail a membership change)
+        found = None
+    if found is None:
+        found = PolicyVersion.objects.filter(agency_id=agency_id).exists()
+        try:
+            cache.add(key, found, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            pass
+    return found
+
+
+def policy_published(agency_id: int) -> None:
+    """Tell the shared cache the agency now has a policy (called by `policy_publish`)."""
+    try:
+        cache.set(_policy_key(agency_id), True, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 (the entry then expires within the hour; the nightly
+        pass  # recompute repairs any cell a stale entry kept from moving)
 
 
 def _latest_days(*, agency_id: int, user_ids: Iterable[int] | None = None) -> dict:
@@ -95,7 +128,10 @@ def person_acknowledged(*, user_id: int, agency_id: int, version_id: int, before
 
 def person_changed(*, user_id: int, agency_id: int, before: dict, after: dict) -> None:
     """A member moved unit or became (in)active: `before`/`after` are {user_id: unit_id} of
-    them as counted (empty when inactive). Moves all their cells (one query for their days)."""
+    them as counted (empty when inactive). Moves all their cells (one query for their days;
+    none in an agency without a policy)."""
+    if not agency_has_policy(agency_id):
+        return
     days = _latest_days(agency_id=agency_id, user_ids=[user_id])
     if not days:
         return

@@ -12,7 +12,7 @@ from agencies.access import actor_for
 from agencies.audit import audited
 from courses.markdown import render_markdown
 
-from .cells import person_acknowledged
+from .cells import person_acknowledged, policy_published
 from .models import Acknowledgement, AgencyPolicy, PolicyVersion
 from .terms import acknowledged_since
 
@@ -72,6 +72,7 @@ def policy_publish(*, actor, agency, ip=None) -> PolicyVersion:
             published_by=actor,
         )
         entry.changes = {"version": [number - 1 or None, number]}
+        policy_published(agency.pk)
     return version
 
 
