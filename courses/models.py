@@ -369,6 +369,11 @@ class Question(models.Model):
     )
     prompt = models.TextField(_("prompt (Markdown)"))
     explanation = models.TextField(_("explanation (Markdown)"), blank=True)
+    # Multiple-choice only: each right choice ticked earns its share, each wrong one ticked
+    # takes a share back (never below zero); otherwise a question is all or nothing.
+    partial_credit = models.BooleanField(_("partial credit"), default=False)
+    # The lesson objectives (their text, as the lessons state them) this question tests.
+    objectives = models.JSONField(_("objectives tested"), default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -170,3 +170,11 @@ def visibility_requests_pending():
     return VisibilityRequest.objects.filter(state=VisibilityRequest.State.PENDING).select_related(
         "course__owner", "requested_by"
     )
+
+
+def lesson_objectives(course: Course) -> list[str]:
+    """The objectives the course's draft lessons state, in course order, each once (one query)."""
+    lists = course.lessons.order_by("module__position", "position").values_list(
+        "objectives", flat=True
+    )
+    return list(dict.fromkeys(o for objectives in lists for o in objectives or []))

@@ -110,3 +110,47 @@ def questions_by_key(quiz: dict) -> dict:
 
 def correct_keys(question: dict) -> set:
     return {c["key"] for c in question["choices"] if c.get("correct")}
+
+
+def question_credit(question: dict, chosen) -> float:
+    """The share of a question's point earned by the chosen keys, from 0 to 1.
+
+    All or nothing, unless a multiple-choice question gives partial credit: then each right
+    choice ticked earns 1/(number of right choices), each wrong choice ticked takes as much
+    back, and the total never falls below zero (so ticking everything earns nothing).
+    """
+    right, chosen = correct_keys(question), set(chosen)
+    if chosen == right:
+        return 1.0
+    if not question.get("partial_credit") or not right:
+        return 0.0
+    earned = len(chosen & right) - len(chosen - right)
+    return max(0.0, earned / len(right))
+
+
+def objective_cover(pool: list[dict], count: int, choose) -> list[int]:
+    """Indexes of pool questions, at most `count`, so that every objective the pool's questions
+    name is tested by at least one of them when `count` allows.
+
+    Objectives are taken in a random order; for each one not yet tested, `choose` picks one of
+    the questions naming it (a question naming several covers them all). The caller fills the
+    rest of the draw from the remaining questions.
+    """
+    named = {o for q in pool for o in q.get("objectives") or []}
+    order = choose.sample(sorted(named), len(named))
+    picked: list[int] = []
+    covered: set[str] = set()
+    for objective in order:
+        if len(picked) >= count:
+            break
+        if objective in covered:
+            continue
+        candidates = [
+            i
+            for i, q in enumerate(pool)
+            if objective in (q.get("objectives") or []) and i not in picked
+        ]
+        index = choose.choice(candidates)
+        picked.append(index)
+        covered.update(pool[index].get("objectives") or [])
+    return picked

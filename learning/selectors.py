@@ -11,7 +11,7 @@ from courses.selectors import course_catalog, path_catalog
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
-from .content import correct_keys, outline, questions_by_key, step_is_done
+from .content import correct_keys, outline, question_credit, questions_by_key, step_is_done
 from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
 from .registries import step_kinds
 from .services import attempt_is_expired
@@ -285,6 +285,7 @@ def attempt_questions(attempt: QuizAttempt, *, answers: dict | None = None) -> l
                 "key": q["key"],
                 "type": q["type"],
                 "multiple": q["type"] == "multiple",
+                "partial_credit": bool(q.get("partial_credit")),
                 "prompt_html": q["prompt_html"],
                 "choices": [
                     {
@@ -338,12 +339,15 @@ def attempt_result(attempt: QuizAttempt) -> dict:
             chosen = set(attempt.answers.get(q["key"], []))
             right = correct_keys(q)
             by_key = {c["key"]: c for c in q["choices"]}
+            credit = question_credit(q, chosen)
             review.append(
                 {
                     "number": number,
                     "prompt_html": q["prompt_html"],
                     "explanation_html": q.get("explanation_html", ""),
                     "is_right": chosen == right,
+                    "partial_credit": bool(q.get("partial_credit")),
+                    "credit": round(100 * credit) if 0 < credit < 1 else None,
                     "choices": [
                         {
                             "text": by_key[k]["text"],

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, Unit
 
 
 class AgencyPolicy(models.Model):
@@ -85,6 +85,48 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.user_id} acknowledged {self.version_id}"
+
+
+class AcknowledgementCell(models.Model):
+    """`n` active members of this unit whose latest acknowledgement of this version was on
+    this day: the dashboard's figure of who has acknowledged which version.
+
+    Each (person, version) is counted once, on the day of their latest acknowledgement of it
+    (a yearly renewal moves them to the new day), in the unit they are in now. Kept in step in
+    the same transaction by `policy_acknowledge` and by policies' subscribers to the member
+    events (moved, deactivated, reactivated); recomputed and repaired nightly like reports'
+    cells (registered in `reports.registries.aggregate_sources`). The day lets a yearly
+    policy count only the acknowledgements of the last 365 days without a write.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    n = models.IntegerField(default=0)
+
+    KEY_FIELDS = ("agency_id", "unit_id", "version_id", "day")
+    VALUE_FIELDS = ("n",)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "unit", "version", "day"],
+                condition=Q(unit__isnull=False),
+                name="policy_ack_cell_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "version", "day"],
+                condition=Q(unit__isnull=True),
+                name="policy_ack_cell_unique_no_unit",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "version", "day"])]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.unit_id} v{self.version_id} {self.day}: {self.n}"
 
 
 class ReminderKind(models.TextChoices):

@@ -12,6 +12,7 @@ from agencies.access import actor_for
 from agencies.audit import audited
 from courses.markdown import render_markdown
 
+from .cells import person_acknowledged, policy_published
 from .models import Acknowledgement, AgencyPolicy, PolicyVersion
 from .terms import acknowledged_since
 
@@ -71,6 +72,7 @@ def policy_publish(*, actor, agency, ip=None) -> PolicyVersion:
             published_by=actor,
         )
         entry.changes = {"version": [number - 1 or None, number]}
+        policy_published(agency.pk)
     return version
 
 
@@ -112,6 +114,8 @@ def policy_acknowledge(*, user, version, typed_name: str, ip=None, now=None) -> 
             raise ValidationError(
                 {"typed_name": _("Type your full name as it appears on your account.")}
             )
+        before = mine.order_by("-acknowledged_at").values_list("acknowledged_at", flat=True)
+        before_at = before.first()
         try:
             with transaction.atomic():
                 ack = Acknowledgement.objects.create(
@@ -122,6 +126,13 @@ def policy_acknowledge(*, user, version, typed_name: str, ip=None, now=None) -> 
                     typed_name=typed_name.strip(),
                     acknowledged_at=now,
                     ip_address=ip,
+                )
+                person_acknowledged(
+                    user_id=user.pk,
+                    agency_id=version.agency_id,
+                    version_id=version.pk,
+                    before_day=before_at.date() if before_at else None,
+                    day=now.date(),
                 )
         except IntegrityError:  # the same person's other request won the race
             return mine.order_by("-round").first()

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from ..models import Course
-from ..services.content import QUIZ_FIELDS, draft_content, snapshot_content
+from ..services.content import QUIZ_FIELDS, draft_content, question_options, snapshot_content
 from .source import COURSE_FORMAT, MANIFEST
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -24,6 +24,7 @@ def _quiz_manifest(quiz: dict) -> dict:
             "type": q["type"],
             "prompt": q["prompt"],
             "explanation": q.get("explanation") or "",
+            **question_options(q.get("partial_credit"), q.get("objectives")),
             "choices": [
                 {
                     "key": c["key"],

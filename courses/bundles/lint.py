@@ -151,6 +151,8 @@ def lint_bundle(path: Path) -> tuple[list[Finding], list[_Question]]:
             )
             for check, message, sub in _question_problems(question):
                 findings.append(Finding(manifest, line(f"{q_field}{sub}"), check, message))
+        for message in objective_coverage_problems(quiz, _assessed_lessons(content, field)):
+            findings.append(Finding(manifest, line(field), "coverage", message))
     for m_index, module in enumerate(content["modules"]):
         for l_index, lesson in enumerate(module["lessons"]):
             l_field = f"modules[{m_index}].lessons[{l_index}]"
@@ -191,6 +193,42 @@ def _quizzes(content: dict):
             yield f"modules[{m_index}].quiz", module["quiz"]
     if content["quiz"]:
         yield "quiz", content["quiz"]
+
+
+def _assessed_lessons(content: dict, quiz_field: str) -> list[dict]:
+    """The lessons a quiz assesses: its module's, or every lesson for the course-end quiz."""
+    if quiz_field == "quiz":
+        return [lesson for module in content["modules"] for lesson in module["lessons"]]
+    index = int(quiz_field.split("[")[1].split("]")[0])
+    return content["modules"][index]["lessons"]
+
+
+def objective_coverage_problems(quiz: dict, lessons: list[dict]) -> list[str]:
+    """What keeps a quiz's pool from covering its lessons' objectives.
+
+    Only for a quiz whose questions name objectives (a quiz that names none is not judged):
+    every objective of the lessons it assesses needs a question naming it, and an attempt must
+    be able to draw one question per named objective, so there may be no more named objectives
+    than `questions_per_attempt` (the draw then always covers them all).
+    """
+    named = [o for q in quiz["questions"] for o in q.get("objectives") or []]
+    if not named:
+        return []
+    problems = []
+    for lesson in lessons:
+        for objective in lesson.get("objectives") or []:
+            if objective not in named:
+                problems.append(
+                    f"{quiz['key']}: no question tests the objective {objective!r} "
+                    f"of lesson {lesson['key']!r}"
+                )
+    distinct, draw = len(set(named)), quiz["questions_per_attempt"]
+    if distinct > draw:
+        problems.append(
+            f"{quiz['key']}: its questions test {distinct} objectives but an attempt draws "
+            f"{draw} questions, so an attempt cannot test each objective"
+        )
+    return problems
 
 
 def _manifest_texts(content: dict):

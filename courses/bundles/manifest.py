@@ -11,7 +11,7 @@ from ..conf import limit
 from ..markdown import MarkdownTooLarge, render_markdown_within_budget
 from ..models import Language, Level, ShowAnswers
 from ..services.authoring import attachment_check
-from ..services.content import QUIZ_FIELDS, content_problems
+from ..services.content import QUIZ_FIELDS, content_problems, question_options
 from .source import COURSE_FORMAT, MANIFEST, BundleError, BundleSource
 
 
@@ -179,7 +179,7 @@ LESSON_KEYS = {
     "attachments",
 }
 QUIZ_KEYS = set(QUIZ_FIELDS) | {"questions"}
-QUESTION_KEYS = {"key", "type", "prompt", "explanation", "choices"}
+QUESTION_KEYS = {"key", "type", "prompt", "explanation", "partial_credit", "objectives", "choices"}
 CHOICE_KEYS = {"key", "text", "correct", "feedback"}
 
 
@@ -218,6 +218,10 @@ def _parse_quiz(c: _Checker, raw, path) -> dict:
                 "type": q.get("type"),
                 "prompt": c.text(q, "prompt", q_path),
                 "explanation": c.text(q, "explanation", q_path),
+                **question_options(
+                    c.boolean(q, "partial_credit", q_path, False),
+                    c.strings(q, "objectives", q_path),
+                ),
                 "choices": choices,
             }
         )

@@ -602,6 +602,8 @@ def question_create(
     explanation: str = "",
     choices: list[dict] = (),
     key: str | None = None,
+    partial_credit: bool = False,
+    objectives: list[str] = (),
     draw_follows_pool: bool = False,
 ) -> Question:
     """Add a question with its choices ({text, is_correct, feedback}) to a quiz's pool.
@@ -622,6 +624,7 @@ def question_create(
         key = key or unique_key(f"q-{prompt[:40]}", taken)
         check_key(key, what=_("question"))
         require(key not in taken, _("Another question in this course already uses this key."))
+        _check_question_options(type, partial_credit)
         question = Question.objects.create(
             course=course,
             quiz=quiz,
@@ -629,6 +632,8 @@ def question_create(
             type=type,
             prompt=prompt,
             explanation=explanation,
+            partial_credit=partial_credit,
+            objectives=list(objectives),
             position=next_position(quiz.questions),
         )
         _write_choices(question, list(choices))
@@ -644,8 +649,14 @@ def question_update(
     prompt: str | None = None,
     explanation: str | None = None,
     choices: list[dict] | None = None,
+    partial_credit: bool | None = None,
+    objectives: list[str] | None = None,
 ) -> Question:
-    """Change a question; `choices`, when given, replaces the whole list."""
+    """Change a question; `choices`, when given, replaces the whole list.
+
+    `objectives` names lesson objectives by their text; one that no lesson states is refused
+    at publication (`content_problems`), so a lesson's objective can be reworded first.
+    """
     with transaction.atomic():
         require_editor(actor, question.course)
         fields = []
@@ -660,12 +671,26 @@ def question_update(
         if explanation is not None:
             question.explanation = explanation
             fields.append("explanation")
+        if partial_credit is not None:
+            question.partial_credit = partial_credit
+            fields.append("partial_credit")
+        if objectives is not None:
+            question.objectives = list(objectives)
+            fields.append("objectives")
+        _check_question_options(question.type, question.partial_credit)
         if fields:
             question.save(update_fields=fields)
         if choices is not None:
             _write_choices(question, list(choices))
         touch(question.course)
     return question
+
+
+def _check_question_options(type: str, partial_credit: bool) -> None:
+    require(
+        not partial_credit or type == QuestionType.MULTIPLE,
+        _("Only a multiple-choice question can give partial credit."),
+    )
 
 
 def question_delete(*, actor, question: Question, draw_follows_pool: bool = False) -> None:

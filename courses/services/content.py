@@ -11,7 +11,11 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
     QUIZ = {key, title, pass_mark, max_attempts, questions_per_attempt, shuffle_questions,
             shuffle_choices, show_answers, time_limit_minutes,
             questions: [{key, type, prompt, explanation,
+                         partial_credit: true (only when set), objectives: [str] (only when set),
                          choices: [{key, text, correct, feedback}]}]}
+
+The optional question keys are left out when unset, so the content hashes of courses that do
+not use them stay what they were.
 """
 
 import copy
@@ -80,6 +84,14 @@ def _plain(value):
     return value.value if isinstance(value, enum.Enum) else value
 
 
+def question_options(partial_credit: bool, objectives) -> dict:
+    """The optional question keys, present only when set (see the module docstring)."""
+    return {
+        **({"partial_credit": True} if partial_credit else {}),
+        **({"objectives": list(objectives)} if objectives else {}),
+    }
+
+
 def _quiz_dict(quiz: Quiz) -> dict:
     return {
         **{f: _plain(getattr(quiz, f)) for f in QUIZ_FIELDS},
@@ -89,6 +101,7 @@ def _quiz_dict(quiz: Quiz) -> dict:
                 "type": _plain(q.type),
                 "prompt": q.prompt,
                 "explanation": q.explanation,
+                **question_options(q.partial_credit, q.objectives),
                 "choices": [
                     {"key": c.key, "text": c.text, "correct": c.is_correct, "feedback": c.feedback}
                     for c in q.choices.all()
@@ -220,6 +233,8 @@ def _create_quiz(course, module, data) -> None:
             type=q["type"],
             prompt=q["prompt"],
             explanation=q.get("explanation") or "",
+            partial_credit=bool(q.get("partial_credit")),
+            objectives=list(q.get("objectives") or []),
             position=i,
         )
         for i, q in enumerate(data["questions"])
@@ -319,7 +334,51 @@ def _named(value, fallback) -> str:
     return (text[:60] + "…" if len(text) > 60 else text) or str(fallback)
 
 
-def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
+def _question_option_problems(q: dict, q_path: str, q_name: dict, objectives: set) -> list:
+    out = []
+    if q.get("partial_credit") and q.get("type") != QuestionType.MULTIPLE:
+        out.append(
+            Problem(
+                f"{q_path}.partial_credit",
+                _(
+                    "The question “%(question)s” in the quiz “%(quiz)s” gives partial credit, "
+                    "which only a multiple-choice question can do."
+                )
+                % q_name,
+            )
+        )
+    named = q.get("objectives") or []
+    if not isinstance(named, list) or not all(isinstance(o, str) for o in named):
+        named = [None]
+    for o_index, objective in enumerate(named):
+        if objective not in objectives:
+            out.append(
+                Problem(
+                    f"{q_path}.objectives[{o_index}]",
+                    _(
+                        "The question “%(question)s” in the quiz “%(quiz)s” tests the objective "
+                        "“%(objective)s”, which no lesson of the course states."
+                    )
+                    % {**q_name, "objective": objective or ""},
+                )
+            )
+    return out
+
+
+def course_objectives(content: dict) -> set[str]:
+    """Every objective the course's lessons state (what questions may name)."""
+    return {
+        o
+        for m in content.get("modules") or []
+        for le in m.get("lessons") or []
+        for o in (le.get("objectives") if isinstance(le.get("objectives"), list) else [])
+        if isinstance(o, str)
+    }
+
+
+def _quiz_problems(
+    quiz: dict, path: str, question_keys: set, objectives: set = frozenset()
+) -> list[Problem]:
     out = []
     add = lambda p, m: out.append(Problem(p, m))  # noqa: E731
     name = {"quiz": _named(quiz.get("title"), quiz.get("key") or _("untitled"))}
@@ -422,6 +481,7 @@ def _quiz_problems(quiz: dict, path: str, question_keys: set) -> list[Problem]:
             )
             continue
         q_name["type"] = QuestionType(q["type"]).label
+        out.extend(_question_option_problems(q, q_path, q_name, objectives))
         choices = q.get("choices") or []
         min_choices, max_choices, min_correct, max_correct = rules
         correct = sum(1 for c in choices if c.get("correct") is True)
@@ -517,6 +577,7 @@ def content_problems(content: dict) -> list[Problem]:
     if not modules:
         add("modules", _("The course has no modules yet. Add a module and its lessons."))
     module_keys, lesson_keys, quiz_keys, question_keys = set(), set(), set(), set()
+    stated_objectives = course_objectives(content)
 
     def check_quiz(quiz, path):
         if quiz.get("key") in quiz_keys:
@@ -525,7 +586,7 @@ def content_problems(content: dict) -> list[Problem]:
                 _("Two quizzes use the key “%s”; each needs its own.") % quiz.get("key"),
             )
         quiz_keys.add(quiz.get("key"))
-        out.extend(_quiz_problems(quiz, path, question_keys))
+        out.extend(_quiz_problems(quiz, path, question_keys, stated_objectives))
 
     for m_index, m in enumerate(modules):
         path = f"modules[{m_index}]"

@@ -111,7 +111,14 @@ def _index(snapshot: dict):
 
 
 LESSON_COMPARED = ["title", "body", "estimated_minutes", "video_url", "transcript", "objectives"]
-QUESTION_COMPARED = ["type", "prompt", "explanation", "choices"]
+QUESTION_COMPARED = [
+    "type",
+    "prompt",
+    "explanation",
+    "choices",
+    "partial_credit",
+    "objectives",
+]
 
 
 def _compare(old: dict, new: dict, fields, title):

@@ -282,11 +282,31 @@ class QuestionForm(forms.Form):
         required=False,
         help_text=_("The two choices, “True” and “False”, are made for you."),
     )
+    partial_credit = forms.BooleanField(
+        label=_("Give partial credit"),
+        required=False,
+        help_text=_(
+            "Multiple choice only: each right choice ticked earns part of the point, each wrong "
+            "one takes as much back. Otherwise the question is all or nothing."
+        ),
+    )
+    objectives = forms.MultipleChoiceField(
+        label=_("Objectives this question tests"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "From the objectives the course's lessons state. Every attempt draws at least one "
+            "question for each objective a question of the quiz tests."
+        ),
+    )
 
-    def __init__(self, *args, rows=CHOICE_ROWS, language="en", **kwargs):
+    def __init__(self, *args, rows=CHOICE_ROWS, language="en", objectives=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.language = language
+        named = list(self.initial.get("objectives") or [])
+        offered = list(dict.fromkeys([*objectives, *named]))
+        self.fields["objectives"].choices = [(o, o) for o in offered]
         for i in range(1, rows + 1):
             self.fields[f"choice_{i}_key"] = forms.CharField(
                 required=False, widget=forms.HiddenInput
@@ -339,6 +359,10 @@ class QuestionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("partial_credit") and data.get("type") != QuestionType.MULTIPLE:
+            self.add_error(
+                "partial_credit", _("Only a multiple-choice question can give partial credit.")
+            )
         if data.get("type") == QuestionType.TRUE_FALSE:
             if data.get("true_false_answer"):
                 data["choices"] = self._true_false_choices(data)
@@ -393,7 +417,10 @@ class QuestionForm(forms.Form):
         return data
 
     def service_fields(self) -> dict:
-        return {f: self.cleaned_data[f] for f in ("type", "prompt", "explanation", "choices")}
+        return {
+            f: self.cleaned_data[f]
+            for f in ("type", "prompt", "explanation", "partial_credit", "objectives", "choices")
+        }
 
     @classmethod
     def initial_for(cls, question, language: str = "en") -> dict:
@@ -401,6 +428,8 @@ class QuestionForm(forms.Form):
             "type": question.type,
             "prompt": question.prompt,
             "explanation": question.explanation,
+            "partial_credit": question.partial_credit,
+            "objectives": list(question.objectives or []),
         }
         choices = list(question.choices.all())
         texts = [c.text for c in choices]

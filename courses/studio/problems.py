@@ -74,7 +74,9 @@ def _quiz_url(course, quiz_id, rest, ids) -> str | None:
         if field[0] == "choices":
             choice = (field[1] or 0) + 1
             return f"{url}#id_choice_{choice}_text"
-        return f"{url}#id_{field[0]}" if field[0] in ("prompt", "type") else url
+        if field[0] == "objectives":
+            return f"{url}#id_objectives-hint"  # the fieldset's hint: there even with no boxes
+        return f"{url}#id_{field[0]}" if field[0] in ("prompt", "type", "partial_credit") else url
     url = reverse("studio:quiz_edit", args=[course.pk, quiz_id])
     return f"{url}#id_{name}" if name in QUIZ_FIELDS else url
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..models import Quiz
+from ..selectors import lesson_objectives
 from .access import access_module, access_question, access_quiz, course_view
 from .common import apply_service
 from .forms import CHOICE_ROWS, QuestionForm, QuizForm
@@ -93,7 +94,9 @@ def quiz_delete(request, course, quiz_id):
 @course_view
 def question_add(request, course, quiz_id):
     quiz = access_quiz(course, quiz_id)
-    form = QuestionForm(request.POST or None, language=course.language)
+    form = QuestionForm(
+        request.POST or None, language=course.language, objectives=lesson_objectives(course)
+    )
     if request.method == "POST" and form.is_valid():
         if apply_service(
             form,
@@ -120,6 +123,7 @@ def question_edit(request, course, question_id):
         request.POST or None,
         rows=rows,
         language=course.language,
+        objectives=lesson_objectives(course),
         initial=QuestionForm.initial_for(question, course.language),
     )
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import QuestionType
 
-from ..content import correct_keys, outline, questions_by_key
+from ..content import objective_cover, outline, question_credit, questions_by_key
 from ..events import EnrollmentState
 from ..models import Enrollment, EnrollmentStatus, QuizAttempt, Verb
 from .enrollment import _advance_and_publish, _lock
@@ -43,8 +43,12 @@ def attempt_is_expired(attempt: QuizAttempt, *, now=None) -> bool:
 def _draw(quiz: dict) -> list[dict]:
     pool = quiz["questions"]
     count = min(quiz["questions_per_attempt"], len(pool))
-    chosen = _random.sample(range(len(pool)), count)
-    if not quiz.get("shuffle_questions"):
+    chosen = objective_cover(pool, count, _random)
+    rest = [i for i in range(len(pool)) if i not in chosen]
+    chosen += _random.sample(rest, count - len(chosen))
+    if quiz.get("shuffle_questions"):
+        _random.shuffle(chosen)
+    else:
         chosen.sort()
     drawn = []
     for index in chosen:
@@ -188,16 +192,23 @@ def answered_count(answers: dict) -> int:
     return sum(1 for chosen in (answers or {}).values() if chosen)
 
 
-def attempt_grade(quiz: dict, answers: dict) -> tuple[int, dict]:
-    """Score (percent of questions right) and {question_key: right?} for cleaned answers."""
+def attempt_grade(quiz: dict, answers: dict) -> tuple[int, dict, dict]:
+    """Score, {question_key: fully right?} and {question_key: credit} for cleaned answers.
+
+    Each question is worth one point; a multiple-choice question with partial credit may earn
+    part of it (`question_credit`). The score is the percent of the points earned, rounded.
+    Only the questions that earned part of their point appear in the credit dict.
+    """
     questions = questions_by_key(quiz)
-    results = {
-        key: set(chosen) == correct_keys(questions[key])
+    credit = {
+        key: question_credit(questions[key], chosen)
         for key, chosen in answers.items()
         if key in questions
     }
-    score = round(100 * sum(results.values()) / len(results)) if results else 0
-    return score, results
+    results = {key: value == 1 for key, value in credit.items()}
+    partial = {key: round(value, 4) for key, value in credit.items() if 0 < value < 1}
+    score = round(100 * sum(credit.values()) / len(credit)) if credit else 0
+    return score, results, partial
 
 
 def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
@@ -238,7 +249,7 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
                     "attempt still counts as not used."
                 )
             )
-        score, results = attempt_grade(quiz, cleaned)
+        score, results, partial = attempt_grade(quiz, cleaned)
         attempt.answers, attempt.score = cleaned, score
         attempt.passed = score >= quiz["pass_mark"]
         attempt.submitted_at = timezone.now()
@@ -250,7 +261,7 @@ def attempt_submit(*, attempt: QuizAttempt, answers: dict) -> QuizAttempt:
             object_type="quiz",
             object_key=attempt.quiz_key,
             result={"score": score, "passed": attempt.passed, "attempt": attempt.number},
-            detail={"questions": results},
+            detail={"questions": results, **({"credit": partial} if partial else {})},
         )
         _advance_and_publish(enrollment, EnrollmentState.of(enrollment), log)
     return attempt

@@ -19,11 +19,13 @@ EXPECTED_WIRING = {
     ],
     "agencies.events.MemberActiveChanged": [
         "reports: reports.subscribers.count_active_changed",
+        "policies: policies.subscribers.cells_follow_active",
     ],
     "agencies.events.MemberMoved": [
         "learning: learning.subscribers.enrollments_follow_member",
         "reminders: reminders.subscribers.assignees_follow_moved_member",
         "reports: reports.subscribers.count_moved",
+        "policies: policies.subscribers.cells_follow_move",
     ],
     "agencies.events.MembersJoined": [
         "reminders: reminders.subscribers.standing_assignments_for_newcomers",

@@ -73,6 +73,7 @@ def make_bundle(
     language: str = "en",
     title: str = "A course",
     objectives: list[str] | None = None,
+    draw: int = 1,
 ) -> Path:
     folder = root / slug
     (folder / "lessons").mkdir(parents=True)
@@ -103,7 +104,7 @@ def make_bundle(
                 "quiz": {
                     "key": "first-check",
                     "title": "Check",
-                    "questions_per_attempt": 1,
+                    "questions_per_attempt": draw,
                     "questions": questions,
                 },
             }
@@ -354,3 +355,52 @@ def test_the_starter_quizzes_and_manifests_pass():
 def test_the_starter_curriculum_passes():
     assert [str(f) for f in _starter_findings()] == []
     call_command("lint_bundles")
+
+
+# --- objective coverage (questions name the objectives they test) --------------------------
+
+
+def _testing(question: dict, *objectives: str) -> dict:
+    return {**question, "objectives": list(objectives)}
+
+
+def test_a_quiz_whose_questions_name_no_objectives_is_not_judged_for_coverage(tmp_path):
+    bundle = make_bundle(tmp_path, objectives=["Check an answer", "Cite a source"])
+    assert "coverage" not in _checks(lint_bundles([bundle]))
+
+
+def test_an_objective_no_question_tests_is_found(tmp_path):
+    questions = _balanced_questions()
+    questions[0] = _testing(questions[0], "Check an answer")
+    bundle = make_bundle(
+        tmp_path, questions=questions, objectives=["Check an answer", "Cite a source"]
+    )
+    findings = [f for f in lint_bundles([bundle]) if f.check == "coverage"]
+    assert [f.message for f in findings] == [
+        "first-check: no question tests the objective 'Cite a source' of lesson 'first'"
+    ]
+    assert findings[0].line is not None
+
+
+def test_more_objectives_than_an_attempt_draws_is_found(tmp_path):
+    questions = _balanced_questions()
+    questions[0] = _testing(questions[0], "Check an answer")
+    questions[1] = _testing(questions[1], "Cite a source")
+    bundle = make_bundle(
+        tmp_path, questions=questions, objectives=["Check an answer", "Cite a source"]
+    )
+    findings = [f for f in lint_bundles([bundle]) if f.check == "coverage"]
+    assert [f.message for f in findings] == [
+        "first-check: its questions test 2 objectives but an attempt draws 1 questions, "
+        "so an attempt cannot test each objective"
+    ]
+
+
+def test_a_pool_covering_every_objective_within_the_draw_is_clean(tmp_path):
+    questions = _balanced_questions()
+    questions[0] = _testing(questions[0], "Check an answer", "Cite a source")
+    questions[5] = _testing(questions[5], "Cite a source")
+    bundle = make_bundle(
+        tmp_path, questions=questions, objectives=["Check an answer", "Cite a source"], draw=2
+    )
+    assert lint_bundles([bundle]) == []

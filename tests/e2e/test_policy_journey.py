@@ -68,3 +68,16 @@ def test_admin_publishes_learner_acknowledges_manager_sees_it(page, live_server,
     assert world.a_learner.full_name in table
     assert world.a_ops_learner.full_name not in table  # a sibling unit
     assert "1 person has acknowledged it" in page.locator("main").inner_text()
+
+    # The dashboard's panel says it too, and links to the names.
+    nav(page, "Reports", "Dashboard")
+    panel = page.locator("section[aria-labelledby=ai-policy-panel]")
+    panel.wait_for()
+    axe_check(page)
+    terms = panel.locator("dt").all_inner_texts()
+    figures = dict(zip(terms, panel.locator("dd").all_inner_texts(), strict=True))
+    # the manager's three people (Digital and Data): the learner has acknowledged
+    assert figures["Acknowledged the current version"] == "1"
+    assert figures["Not yet"] == "2"
+    panel.get_by_role("link", name="See who has acknowledged the AI policy").click()
+    page.get_by_role("heading", level=1, name="AI policy acknowledgements").wait_for()

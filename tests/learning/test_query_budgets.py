@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from agencies.models import Membership
 from agencies.services import membership_update
 from learning import services as learning
+from policies.cells import agency_has_policy
 from reminders.models import Assignment, TargetKind
 from reminders.services import assignment_materialise_batch
 from tests.builders import make_member, right_answers
@@ -49,6 +50,7 @@ def test_moving_a_member_with_one_enrollment(world, course, django_assert_num_qu
     membership = Membership.objects.select_related("user", "agency", "unit").get(
         user=world.a_learner
     )
+    agency_has_policy(world.a.pk)  # warm the shared cache, as a running site has it
     with django_assert_num_queries(MEMBER_MOVE_ONE_ENROLLMENT):
         membership_update(
             actor=world.a_admin, membership=membership, role=membership.role, unit=world.ops

@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 def test_a_registered_report_kind_is_offered_produced_and_named(
     world, django_capture_on_commit_callbacks
 ):
-    # The built-ins first; downstream apps (live: "attendance", ehri: "ehri") register theirs after.
+    # The built-ins first; downstream apps (policies: "ai_policy", live: "attendance",
+    # ehri: "ehri") register theirs after.
     assert report_kinds.keys()[:3] == ["completion", "overdue", "adoption"]
+    assert {"ai_policy", "attendance", "ehri"} <= set(report_kinds.keys())
     headcount = ReportType(label="Headcount", rows=lambda scope: iter([("people",), (3,)]))
     with report_kinds.temporary():
         report_kinds.register("headcount", headcount)
@@ -60,6 +62,7 @@ def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, 
     assert dashboard_panels.keys() == [
         *("headline", "funnel", "trend", "courses", "breakdown"),
         "live_attendance",  # live/ registers its panel from its ready()
+        "ai_policy",  # and policies/ from its own
     ]
     panel = DashboardPanel(template="attendance.html", data=lambda scope: {"sessions": 7})
     with dashboard_panels.temporary():
@@ -74,7 +77,10 @@ def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, 
 
 
 def test_a_registered_aggregate_source_is_recomputed_nightly(world):
-    assert aggregate_sources.keys() == ["enrollments", "members", "live_attendance"]  # + live/
+    assert aggregate_sources.keys() == [
+        *("enrollments", "members"),
+        *("live_attendance", "policy_acknowledgements"),  # live/, policies/
+    ]
     key = (world.a.pk, world.ops.pk, False, False)  # inactive members in Ops: none
 
     def expected(agency_id):
