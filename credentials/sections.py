@@ -1,12 +1,12 @@
 """What credentials adds to learning's certificate page and public verification page
-(learning.registries); each costs at most one query."""
+(learning.registries). Neither costs a query: the downloads issue the credential if the
+worker has not yet."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from .forms import VerifyForm
-from .selectors import credential_of
 
 
 def linkedin_add_url(*, certificate, share_url: str) -> str:
@@ -30,7 +30,6 @@ def for_learner(request, certificate) -> dict:
     share_url = request.build_absolute_uri(reverse("learning:verify", args=[certificate.code]))
     return {
         "certificate": certificate,
-        "credential": credential_of(certificate),
         "share_url": share_url,
         "linkedin_url": linkedin_add_url(certificate=certificate, share_url=share_url),
     }

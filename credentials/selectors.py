@@ -25,11 +25,6 @@ def published_key(kid: str) -> IssuerKey | None:
     return IssuerKey.objects.filter(kid=kid).only("kid", "public_jwk").first()
 
 
-def credential_of(certificate) -> Credential | None:
-    """The certificate's credential, if issued (one query)."""
-    return Credential.objects.filter(certificate_id=certificate.pk).first()
-
-
 def revocation_bits() -> bytes:
     """The revocation list as bits: one query for the revoked indexes, whatever their number."""
     revoked = list(

@@ -9,7 +9,7 @@ urlpatterns = [
     path(".well-known/jwks.json", views.jwks_json, name="jwks"),
     path("credentials/issuer/", views.issuer, name="issuer"),
     path("credentials/status/<slug:name>/", views.status_list, name="status_list"),
-    path("credentials/verify/", views.verify, name="verify"),
+    path("credentials/check/", views.verify, name="verify"),
     path("credentials/keys/", views.keys, name="keys"),
     path("credentials/keys/rotate/", views.key_rotate, name="key_rotate"),
     path(

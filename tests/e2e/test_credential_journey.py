@@ -42,7 +42,7 @@ def test_learner_downloads_the_credential_and_the_verify_page_says_valid(
     axe_check(page)
     page.get_by_label("Credential", exact=True).fill(token)
     page.get_by_role("button", name="Verify the credential").click()
-    page.wait_for_url("**/credentials/verify/")
+    page.wait_for_url("**/credentials/check/")
     result = page.locator("#verify-result")
     assert result.get_by_role("heading").inner_text() == "Valid"
     assert "Lee Learner" in page.locator("main dl").inner_text()
