@@ -70,9 +70,13 @@ class KeysetPagination(BasePagination):
             after = self._decode(raw, ordering)
             if len(ordering) == 2:
                 first, second = ordering
+                # The redundant `first >= ...` lets the database start the index scan at the
+                # cursor; the OR alone is only a filter, so every page would rescan all the rows
+                # before it (quadratic over a sync of a million rows).
                 queryset = queryset.filter(
+                    Q(**{f"{first}__gte": after[0]}),
                     Q(**{f"{first}__gt": after[0]})
-                    | Q(**{first: after[0], f"{second}__gt": after[1]})
+                    | Q(**{first: after[0], f"{second}__gt": after[1]}),
                 )
             else:
                 queryset = queryset.filter(**{f"{ordering[0]}__gt": after[0]})
