@@ -28,6 +28,7 @@ from reports.services.runs import CONTENT_TYPES, report_file
 from . import selectors, services
 from .pagination import KeysetPagination
 from .serializers import (
+    ENROLLMENT_ROW_FIELDS,
     AssignmentCreateSerializer,
     AssignmentPreviewSerializer,
     AssignmentSerializer,
@@ -48,6 +49,7 @@ from .serializers import (
     ReportRunRequestSerializer,
     ReportRunSerializer,
     UnitSerializer,
+    enrollment_rows,
 )
 
 PEOPLE_READ, PEOPLE_WRITE, LEARNING_READ = "people:read", "people:write", "learning:read"
@@ -260,6 +262,11 @@ class EnrollmentViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
     selector = selectors.enrollments
     filter_serializer = EnrollmentFilterSerializer
     settles = True
+
+    def list(self, request, *args, **kwargs):
+        # The sync feed's pages are read as values, not model instances (enrollment_rows).
+        page = self.paginate_queryset(self.get_queryset().values(*ENROLLMENT_ROW_FIELDS))
+        return self.get_paginated_response(enrollment_rows(page))
 
 
 @extend_schema_view(

@@ -17,6 +17,13 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 
+def _sort_key(row, ordering) -> list:
+    """The row's values of the ordering's fields: a model instance, or a `values()` dict."""
+    if isinstance(row, dict):
+        return [row[field] for field in ordering]
+    return [getattr(row, field) for field in ordering]
+
+
 class KeysetPagination(BasePagination):
     """`ordering`: ("updated_at", "id") or ("id",), set by the view (`keyset_ordering`)."""
 
@@ -83,9 +90,7 @@ class KeysetPagination(BasePagination):
         rows = list(queryset.order_by(*ordering)[: size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]
-        self.next_cursor = (
-            self.encode([getattr(rows[-1], field) for field in ordering]) if rows else raw or None
-        )
+        self.next_cursor = self.encode(_sort_key(rows[-1], ordering)) if rows else raw or None
         return rows
 
     def _link(self, cursor):

@@ -131,6 +131,63 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         return enrollment.imported_at is not None
 
 
+# The columns of an enrollment in the sync feed, read with `values()` (see enrollment_rows).
+ENROLLMENT_ROW_FIELDS = (
+    "id",
+    "user_id",
+    "user__email",
+    "course_id",
+    "course__slug",
+    "course__title",
+    "unit_id",
+    "status",
+    "progress_percent",
+    "started_at",
+    "completed_at",
+    "final_score",
+    "due_on",
+    "required",
+    "period",
+    "imported_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def enrollment_rows(rows) -> list[dict]:
+    """EnrollmentSerializer's representation of `values(*ENROLLMENT_ROW_FIELDS)` rows, built
+    without model instances nor a serializer field per value: a sync reads up to a thousand
+    rows a page, and this is several times faster. Dates and times go through DRF's own
+    fields, so the text is the same; tests/api/test_enrollments.py compares the two."""
+    moment = serializers.DateTimeField().to_representation
+    day = serializers.DateField().to_representation
+    return [
+        {
+            "id": row["id"],
+            "person": row["user_id"],
+            "email": row["user__email"],
+            "course": {
+                "id": row["course_id"],
+                "slug": row["course__slug"],
+                "title": row["course__title"],
+            },
+            "unit": row["unit_id"],
+            "status": row["status"],
+            "progress_percent": row["progress_percent"],
+            "started_at": moment(row["started_at"]),
+            "completed_at": moment(row["completed_at"]),
+            "final_score": row["final_score"],
+            "due_on": day(row["due_on"]),
+            "required": row["required"],
+            "period": row["period"],
+            "imported": row["imported_at"] is not None,
+            "created_at": moment(row["created_at"]),
+            "updated_at": moment(row["updated_at"]),
+        }
+        for row in rows
+    ]
+
+
 class EnrollmentFilterSerializer(serializers.Serializer):
     course = serializers.IntegerField(required=False, min_value=1, help_text="A course's id.")
     unit = serializers.IntegerField(

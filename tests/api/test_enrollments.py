@@ -142,3 +142,38 @@ def test_a_change_shows_once_the_settle_window_has_passed(world, api, course, se
         assert _sync(client, cursor=cursor)[0] == []
         clock.shift(datetime.timedelta(seconds=1))
         assert _sync(client, cursor=cursor)[0] == [enrollment.pk]
+
+
+def test_the_feed_rows_are_exactly_what_the_serializer_says(world, api, course):
+    """The list builds its rows from values() (api.serializers.enrollment_rows); each must be
+    the EnrollmentSerializer's representation, field for field, whatever is empty or set."""
+    from api.serializers import EnrollmentSerializer
+    from learning.models import Enrollment
+    from learning.services import HistoryRow, completions_import
+    from tests.builders import finish_course
+
+    finish_course(learning.enrollment_create(user=world.a_learner, course=course))
+    learning.enrollment_create(user=world.a_ops_learner, course=course)
+    completions_import(
+        actor=world.a_admin,
+        agency=world.a,
+        rows=[
+            HistoryRow(
+                line=2,
+                email=world.a_manager.email,
+                course=course.slug,
+                completed_on=datetime.date(2025, 5, 1),
+                score=77,
+            )
+        ],
+    )
+    listed = api(world.a, scopes=["learning:read"]).get("enrollments/", {"page_size": 50})
+    listed = listed.json()["results"]
+    expected = EnrollmentSerializer(
+        Enrollment.objects.filter(agency=world.a).select_related("user", "course"), many=True
+    ).data
+    assert len(listed) == 3
+    assert sorted(listed, key=lambda row: row["id"]) == sorted(
+        (dict(row) for row in expected), key=lambda row: row["id"]
+    )
+    assert {row["imported"] for row in listed} == {True, False}
