@@ -28,7 +28,6 @@ from reports.services.runs import CONTENT_TYPES, report_file
 from . import selectors, services
 from .pagination import KeysetPagination
 from .serializers import (
-    ENROLLMENT_ROW_FIELDS,
     AssignmentCreateSerializer,
     AssignmentPreviewSerializer,
     AssignmentSerializer,
@@ -265,7 +264,7 @@ class EnrollmentViewSet(ClientRows, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         # The sync feed's pages are read as values, not model instances (enrollment_rows).
-        page = self.paginate_queryset(self.get_queryset().values(*ENROLLMENT_ROW_FIELDS))
+        page = self.paginate_queryset(self.get_queryset().values(*selectors.ENROLLMENT_COLUMNS))
         return self.get_paginated_response(enrollment_rows(page))
 
 

@@ -28,6 +28,30 @@ def _agency_q(client: ApiClient, field: str = "agency_id") -> Q:
     return Q() if client.agency_id is None else Q(**{field: client.agency_id})
 
 
+# An enrollment's columns in the API: what `enrollments` loads, and what the sync feed's pages
+# read as values (api.serializers.enrollment_rows).
+ENROLLMENT_COLUMNS = (
+    "id",
+    "user_id",
+    "user__email",
+    "course_id",
+    "course__slug",
+    "course__title",
+    "unit_id",
+    "status",
+    "progress_percent",
+    "started_at",
+    "completed_at",
+    "final_score",
+    "due_on",
+    "required",
+    "period",
+    "imported_at",
+    "created_at",
+    "updated_at",
+)
+
+
 def _in_unit(client: ApiClient, unit_id: int, field: str = "unit__path") -> Q:
     """Rows of the unit `unit_id` and the units below it; nothing for a unit the client does
     not see."""
@@ -105,26 +129,7 @@ def enrollments(
         rows = rows.filter(updated_at__gte=updated_since)
     if settled:
         rows = _settled(rows, "updated_at")
-    return rows.select_related("user", "course").only(
-        "id",
-        "user__id",
-        "user__email",
-        "course__id",
-        "course__slug",
-        "course__title",
-        "unit_id",
-        "status",
-        "progress_percent",
-        "started_at",
-        "completed_at",
-        "final_score",
-        "due_on",
-        "required",
-        "period",
-        "imported_at",
-        "created_at",
-        "updated_at",
-    )
+    return rows.select_related("user", "course").only(*ENROLLMENT_COLUMNS)
 
 
 def courses(*, client: ApiClient):

@@ -131,31 +131,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         return enrollment.imported_at is not None
 
 
-# The columns of an enrollment in the sync feed, read with `values()` (see enrollment_rows).
-ENROLLMENT_ROW_FIELDS = (
-    "id",
-    "user_id",
-    "user__email",
-    "course_id",
-    "course__slug",
-    "course__title",
-    "unit_id",
-    "status",
-    "progress_percent",
-    "started_at",
-    "completed_at",
-    "final_score",
-    "due_on",
-    "required",
-    "period",
-    "imported_at",
-    "created_at",
-    "updated_at",
-)
-
-
 def enrollment_rows(rows) -> list[dict]:
-    """EnrollmentSerializer's representation of `values(*ENROLLMENT_ROW_FIELDS)` rows, built
+    """EnrollmentSerializer's representation of `values(*selectors.ENROLLMENT_COLUMNS)` rows, built
     without model instances nor a serializer field per value: a sync reads up to a thousand
     rows a page, and this is several times faster. Dates and times go through DRF's own
     fields, so the text is the same; tests/api/test_enrollments.py compares the two."""
