@@ -120,6 +120,38 @@ class Unit(models.Model):
         return self.path.count("/") - 2
 
 
+class UnitCount(models.Model):
+    """Abstract: a row of figures for one unit of an agency, or (unit None) for its people
+    without a unit. The aggregate tables downstream (reports' cells and snapshots, the AI
+    policy's acknowledgements) share this shape; `unique_per_unit` gives their keys."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # CASCADE: rows of a deleted unit go; the nightly recomputes rebuild what they counted.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+def unique_per_unit(name, keys):
+    """One row per agency, unit and `keys`; rows without a unit get their own partial index
+    (NULLs are distinct in a unique constraint)."""
+    return [
+        models.UniqueConstraint(
+            fields=["agency", "unit", *keys],
+            condition=Q(unit__isnull=False),
+            name=f"{name}_unique",
+        ),
+        models.UniqueConstraint(
+            fields=["agency", *keys],
+            condition=Q(unit__isnull=True),
+            name=f"{name}_unique_no_unit",
+        ),
+    ]
+
+
 class Role(models.TextChoices):
     LEARNER = "learner", _("Learner")
     TRAINER = "trainer", _("Trainer")

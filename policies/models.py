@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Unit
+from agencies.models import Agency, UnitCount, unique_per_unit
 
 
 class AgencyPolicy(models.Model):
@@ -87,7 +87,7 @@ class Acknowledgement(models.Model):
         return f"{self.user_id} acknowledged {self.version_id}"
 
 
-class AcknowledgementCell(models.Model):
+class AcknowledgementCell(UnitCount):
     """`n` active members of this unit whose latest acknowledgement of this version was on
     this day: the dashboard's figure of who has acknowledged which version.
 
@@ -99,10 +99,6 @@ class AcknowledgementCell(models.Model):
     policy count only the acknowledgements of the last 365 days without a write.
     """
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     n = models.IntegerField(default=0)
@@ -111,18 +107,7 @@ class AcknowledgementCell(models.Model):
     VALUE_FIELDS = ("n",)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "unit", "version", "day"],
-                condition=Q(unit__isnull=False),
-                name="policy_ack_cell_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["agency", "version", "day"],
-                condition=Q(unit__isnull=True),
-                name="policy_ack_cell_unique_no_unit",
-            ),
-        ]
+        constraints = unique_per_unit("policy_ack_cell", ["version", "day"])
         indexes = [models.Index(fields=["agency", "version", "day"])]
 
     def __str__(self):

@@ -13,37 +13,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Unit
+from agencies.models import Agency, Unit, UnitCount, unique_per_unit
 from courses.models import Course, LearningPath
 
 from .registries import report_kind_choices
 
 
 def _cell_constraints(name, extra):
-    """One row per key; enrollments without a unit get their own (partial) unique index."""
-    return [
-        models.UniqueConstraint(
-            fields=["agency", "unit", "course", "required", *extra],
-            condition=Q(unit__isnull=False),
-            name=f"{name}_unique",
-        ),
-        models.UniqueConstraint(
-            fields=["agency", "course", "required", *extra],
-            condition=Q(unit__isnull=True),
-            name=f"{name}_unique_no_unit",
-        ),
-    ]
+    return unique_per_unit(name, ["course", "required", *extra])
 
 
-class Cell(models.Model):
-    """An aggregate row: `n` enrollments share this key. Never edited by hand."""
+class UnitCell(UnitCount):
+    """A roll-up row without the course: `n` enrollments of this unit share the key.
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    # CASCADE: enrollments of a deleted unit lose their unit; the nightly recompute re-adds them.
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    The unit breakdown and the trend of a dashboard with no course filter read these (a few
+    rows per unit) rather than the unit x course cells.
+    """
+
     required = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
 
@@ -56,6 +42,19 @@ class Cell(models.Model):
     def __str__(self):
         keys = ", ".join(str(getattr(self, name)) for name in self.KEY_FIELDS)
         return f"{type(self).__name__}({keys}) = {self.n}"
+
+
+def _unit_cell_constraints(name, extra):
+    return unique_per_unit(name, ["required", *extra])
+
+
+class Cell(UnitCell):
+    """An aggregate row: `n` enrollments share this key. Never edited by hand."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
 
 
 class EnrollmentCount(Cell):
@@ -111,46 +110,6 @@ class CompletionTime(Cell):
 
     class Meta:
         constraints = _cell_constraints("completiontime", ["bucket"])
-
-
-class UnitCell(models.Model):
-    """A roll-up row without the course: `n` enrollments of this unit share the key.
-
-    The unit breakdown and the trend of a dashboard with no course filter read these (a few
-    rows per unit) rather than the unit x course cells.
-    """
-
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    required = models.BooleanField(default=False)
-    n = models.IntegerField(default=0)
-
-    KEY_FIELDS: tuple[str, ...] = ()
-    VALUE_FIELDS: tuple[str, ...] = ("n",)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self):
-        keys = ", ".join(str(getattr(self, name)) for name in self.KEY_FIELDS)
-        return f"{type(self).__name__}({keys}) = {self.n}"
-
-
-def _unit_cell_constraints(name, extra):
-    return [
-        models.UniqueConstraint(
-            fields=["agency", "unit", "required", *extra],
-            condition=Q(unit__isnull=False),
-            name=f"{name}_unique",
-        ),
-        models.UniqueConstraint(
-            fields=["agency", "required", *extra],
-            condition=Q(unit__isnull=True),
-            name=f"{name}_unique_no_unit",
-        ),
-    ]
 
 
 class CourseCell(models.Model):
@@ -277,7 +236,7 @@ class CourseEnrollmentCount(CourseCell):
         constraints = _course_cell_constraints("courseenrollmentcount", ["status"])
 
 
-class MemberCount(models.Model):
+class MemberCount(UnitCount):
     """`n` memberships share this key: agency, unit, active, activated (signed in once).
 
     Kept in step by the membership services (agencies.services) and the first sign-in
@@ -285,11 +244,6 @@ class MemberCount(models.Model):
     from the memberships and users by the nightly task like the enrollment cells.
     """
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    # Membership.unit is PROTECT, so a unit with members cannot go away under its row.
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     active = models.BooleanField()
     activated = models.BooleanField()
     n = models.IntegerField(default=0)
@@ -298,18 +252,7 @@ class MemberCount(models.Model):
     VALUE_FIELDS = ("n",)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "unit", "active", "activated"],
-                condition=Q(unit__isnull=False),
-                name="membercount_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["agency", "active", "activated"],
-                condition=Q(unit__isnull=True),
-                name="membercount_unique_no_unit",
-            ),
-        ]
+        constraints = unique_per_unit("membercount", ["active", "activated"])
 
     def __str__(self):
         return (
@@ -337,13 +280,9 @@ MEMBER_AGGREGATE_MODELS = (MemberCount,)
 # The nightly recompute reads them through reports.registries.aggregate_sources.
 
 
-class DailySnapshot(models.Model):
+class DailySnapshot(UnitCount):
     """The state of one unit (or the unit-less people of an agency) at the end of one day."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     day = models.DateField()
     members = models.IntegerField(default=0)
     activated = models.IntegerField(default=0)
@@ -373,18 +312,7 @@ class DailySnapshot(models.Model):
 
     class Meta:
         ordering = ["day"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "unit", "day"],
-                condition=Q(unit__isnull=False),
-                name="snapshot_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["agency", "day"],
-                condition=Q(unit__isnull=True),
-                name="snapshot_unique_no_unit",
-            ),
-        ]
+        constraints = unique_per_unit("snapshot", ["day"])
         indexes = [models.Index(fields=["agency", "day"]), models.Index(fields=["day"])]
 
     def __str__(self):
