@@ -204,17 +204,24 @@ def _assessed_lessons(content: dict, quiz_field: str) -> list[dict]:
 
 
 def objective_coverage_problems(quiz: dict, lessons: list[dict]) -> list[str]:
-    """What keeps a quiz's pool from covering its lessons' objectives.
+    """What keeps a quiz's pool from testing each objective of the lessons it assesses.
 
-    Only for a quiz whose questions name objectives (a quiz that names none is not judged):
-    every objective of the lessons it assesses needs a question naming it, and an attempt must
-    be able to draw one question per named objective, so there may be no more named objectives
-    than `questions_per_attempt` (the draw then always covers them all).
+    Judged for every quiz whose lessons state objectives: each question names the objectives it
+    tests, every objective of those lessons is named by some question, and an attempt can draw
+    one question per named objective, so there are no more named objectives than
+    `questions_per_attempt` (the draw, `learning.content.objective_cover`, then always covers
+    them all). A quiz over lessons that state no objectives is not judged.
     """
+    stated = [o for lesson in lessons for o in lesson.get("objectives") or []]
     named = [o for q in quiz["questions"] for o in q.get("objectives") or []]
-    if not named:
+    if not stated and not named:
         return []
-    problems = []
+    problems = [
+        f"{quiz['key']}: question {question['key']!r} names no objective it tests (add an "
+        "`objectives` list with the lesson objectives it assesses)"
+        for question in quiz["questions"]
+        if not question.get("objectives")
+    ]
     for lesson in lessons:
         for objective in lesson.get("objectives") or []:
             if objective not in named:

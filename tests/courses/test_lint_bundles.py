@@ -74,11 +74,20 @@ def make_bundle(
     title: str = "A course",
     objectives: list[str] | None = None,
     draw: int = 1,
+    tag: bool = True,
 ) -> Path:
+    """A one-lesson bundle whose quiz assesses that lesson. With `tag`, each question that names
+    no objectives is said to test every objective of the lesson (what `coverage` asks for)."""
     folder = root / slug
     (folder / "lessons").mkdir(parents=True)
     (folder / "lessons" / "01-first.md").write_text(body, encoding="utf-8")
     questions = _balanced_questions() if questions is None else questions
+    objectives = ["Check an answer against its source"] if objectives is None else objectives
+    if tag and objectives:
+        questions = [
+            question if "objectives" in question else {**question, "objectives": list(objectives)}
+            for question in questions
+        ]
     manifest = {
         "format": "academy-course/1",
         "slug": slug,
@@ -94,11 +103,7 @@ def make_bundle(
                         "title": "First lesson",
                         "file": "lessons/01-first.md",
                         "estimated_minutes": minutes,
-                        "objectives": (
-                            ["Check an answer against its source"]
-                            if objectives is None
-                            else objectives
-                        ),
+                        "objectives": objectives,
                     }
                 ],
                 "quiz": {
@@ -364,16 +369,36 @@ def _testing(question: dict, *objectives: str) -> dict:
     return {**question, "objectives": list(objectives)}
 
 
-def test_a_quiz_whose_questions_name_no_objectives_is_not_judged_for_coverage(tmp_path):
-    bundle = make_bundle(tmp_path, objectives=["Check an answer", "Cite a source"])
-    assert "coverage" not in _checks(lint_bundles([bundle]))
+def test_a_question_naming_no_objective_is_found(tmp_path):
+    questions = [_testing(q, "Check an answer") for q in _balanced_questions()]
+    del questions[3]["objectives"]
+    bundle = make_bundle(tmp_path, questions=questions, objectives=["Check an answer"], tag=False)
+    findings = [f for f in lint_bundles([bundle]) if f.check == "coverage"]
+    assert [f.message for f in findings] == [
+        "first-check: question 'q-single-3' names no objective it tests (add an `objectives` "
+        "list with the lesson objectives it assesses)"
+    ]
+
+
+def test_coverage_is_judged_by_default_even_when_no_question_names_an_objective(tmp_path):
+    bundle = make_bundle(tmp_path, objectives=["Check an answer"], tag=False)
+    messages = [f.message for f in lint_bundles([bundle]) if f.check == "coverage"]
+    assert len(messages) == 17  # each of the 16 questions, and the untested objective
+    assert messages[-1] == (
+        "first-check: no question tests the objective 'Check an answer' of lesson 'first'"
+    )
+
+
+def test_a_quiz_over_lessons_without_objectives_is_not_judged_for_coverage(tmp_path):
+    bundle = make_bundle(tmp_path, objectives=[], tag=False)
+    checks = _checks(lint_bundles([bundle]))
+    assert "objectives" in checks and "coverage" not in checks
 
 
 def test_an_objective_no_question_tests_is_found(tmp_path):
-    questions = _balanced_questions()
-    questions[0] = _testing(questions[0], "Check an answer")
+    questions = [_testing(q, "Check an answer") for q in _balanced_questions()]
     bundle = make_bundle(
-        tmp_path, questions=questions, objectives=["Check an answer", "Cite a source"]
+        tmp_path, questions=questions, objectives=["Check an answer", "Cite a source"], draw=2
     )
     findings = [f for f in lint_bundles([bundle]) if f.check == "coverage"]
     assert [f.message for f in findings] == [
@@ -383,8 +408,7 @@ def test_an_objective_no_question_tests_is_found(tmp_path):
 
 
 def test_more_objectives_than_an_attempt_draws_is_found(tmp_path):
-    questions = _balanced_questions()
-    questions[0] = _testing(questions[0], "Check an answer")
+    questions = [_testing(q, "Check an answer") for q in _balanced_questions()]
     questions[1] = _testing(questions[1], "Cite a source")
     bundle = make_bundle(
         tmp_path, questions=questions, objectives=["Check an answer", "Cite a source"]
@@ -397,7 +421,7 @@ def test_more_objectives_than_an_attempt_draws_is_found(tmp_path):
 
 
 def test_a_pool_covering_every_objective_within_the_draw_is_clean(tmp_path):
-    questions = _balanced_questions()
+    questions = [_testing(q, "Check an answer") for q in _balanced_questions()]
     questions[0] = _testing(questions[0], "Check an answer", "Cite a source")
     questions[5] = _testing(questions[5], "Cite a source")
     bundle = make_bundle(
