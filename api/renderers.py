@@ -1,6 +1,7 @@
 """JSON for the sync feeds, written by orjson: the same bytes as DRF's JSONRenderer (compact,
 UTF-8, U+2028/U+2029 escaped, times as ISO 8601 with `Z`), several times faster on a page of a
-few thousand rows (docs/performance.md). tests/api/test_renderers.py compares the two."""
+few thousand rows (docs/performance.md), and able to write pre-written JSON (`orjson.Fragment`,
+api.serializers.enrollment_rows). tests/api/test_renderers.py compares the two."""
 
 import orjson
 from rest_framework.renderers import JSONRenderer
@@ -21,9 +22,10 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        body = orjson.dumps(data, default=_drf_default, option=_OPTIONS)
         indent = self.get_indent(accepted_media_type, renderer_context or {})
         if indent is not None or not self.compact or self.ensure_ascii:
-            return super().render(data, accepted_media_type, renderer_context)
-        body = orjson.dumps(data, default=_drf_default, option=_OPTIONS)
+            # Read back first: the rows may hold pre-written JSON (orjson.Fragment).
+            return super().render(orjson.loads(body), accepted_media_type, renderer_context)
         # As JSONRenderer: JSON that is also valid JavaScript.
         return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")

@@ -72,3 +72,16 @@ def test_an_indented_rendering_and_none_are_left_to_drf():
     drf, fast = _both(data, "application/json; indent=4")
     assert fast == drf and b"\n" in fast
     assert FastJSONRenderer().render(None) == b""
+
+
+def test_pre_written_json_is_written_as_is_even_when_indented():
+    import orjson
+
+    course = {"id": 1, "slug": "intro-ai", "title": "Intro"}
+    rows = {"results": [{"id": 1, "course": orjson.Fragment(orjson.dumps(course))}]}
+    plain = {"results": [{"id": 1, "course": course}]}
+    assert FastJSONRenderer().render(rows) == JSONRenderer().render(plain)
+    indented = "application/json; indent=2"
+    assert FastJSONRenderer().render(rows, indented, {}) == JSONRenderer().render(
+        plain, indented, {}
+    )
