@@ -149,20 +149,25 @@ def warm_up(base: str, token: str, concurrency: int) -> None:
             list(pool.map(one, range(concurrency)))
 
 
-def page_through(base: str, token: str, page_size: int) -> tuple[list[int], float]:
-    """Every completed enrollment through the cursor: (ids in order, seconds)."""
+def page_through(base: str, token: str, page_size: int) -> tuple[list[int], float, float]:
+    """Every completed enrollment through the cursor: (ids in order, seconds, of which the
+    client's parsing of the pages)."""
     url = f"{base}/api/v1/enrollments/?status=completed&page_size={page_size}"
     ids: list[int] = []
+    parsing = 0.0
     started = time.perf_counter()
     while url:
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=120) as response:
-            # orjson, as a careful integrator would: the client's parsing is not the server's
-            # rate, and the standard library's takes a third of the server's time on a page.
-            body = orjson.loads(response.read())
+            raw = response.read()
+        # orjson, as a careful integrator would (the standard library's json takes about
+        # 1.7 times as long on a page); timed apart, since it is the client's work.
+        parse_started = time.perf_counter()
+        body = orjson.loads(raw)
         ids.extend(row["id"] for row in body["results"])
+        parsing += time.perf_counter() - parse_started
         url = body["next"]
-    return ids, time.perf_counter() - started
+    return ids, time.perf_counter() - started, parsing
 
 
 def csv_report_rate(agency, admin) -> tuple[float, int]:
@@ -229,7 +234,7 @@ def main():
         workers = int(options[options.index("--workers") + 1])
         threads = int(options[options.index("--threads") + 1])
         warm_up(base, token, workers * threads)
-        ids, paging = page_through(base, token, args.page_size)
+        ids, paging, parsing = page_through(base, token, args.page_size)
         total = time.perf_counter() - started
         peak_mb = worker_peak_kb(server.pid) / 1024
     finally:
@@ -251,10 +256,16 @@ def main():
         failed = True
     csv_rate, csv_rows = csv_report_rate(agency, admin)
     ratio = api_rate / csv_rate if csv_rate else 0.0
+    served = len(ids) / (paging - parsing) if paging > parsing else 0.0
+    log(
+        f"  of which the client's parsing {parsing:.1f} s; without it {served:,.0f} rows/s "
+        f"(the target is judged on the rate above, parsing included)"
+    )
     log(f"CSV completion report, same agency: {csv_rows:,} rows = {csv_rate:,.0f} rows/s")
     log(
         f"  API / CSV report = {ratio:.2f} (target >= {RATIO_TARGET}: "
-        f"{'met' if ratio >= RATIO_TARGET else 'NOT met'})"
+        f"{'met' if ratio >= RATIO_TARGET else 'NOT met'}); without the client's parsing "
+        f"{served / csv_rate if csv_rate else 0.0:.2f}"
     )
     raise SystemExit(1 if failed else 0)
 
