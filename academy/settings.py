@@ -480,6 +480,10 @@ API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
 # writes enrollments, so a cursor never passes a change that commits late (docs/integrations.md).
 API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=5)
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=1000)
+# The sync feeds (enrollments, learning events) take larger pages: fewer requests for a full
+# sync, at the cost of a longer response and more memory in the web process for each page
+# (docs/performance.md, "REST API cursor").
+API_SYNC_PAGE_SIZE_MAX = env.int("API_SYNC_PAGE_SIZE_MAX", default=5000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasMethodScope"],

@@ -80,6 +80,13 @@ class Enrollment(models.Model):
             models.Index(fields=["agency", "unit", "status"]),
             models.Index(fields=["user", "status"]),
             models.Index(fields=["agency", "updated_at", "id"], name="enrollment_sync"),
+            # The API's completions sync (`?status=completed`): its cursor's index holds only
+            # completions, so a page reads no other row (docs/performance.md).
+            models.Index(
+                fields=["agency", "updated_at", "id"],
+                condition=Q(status="completed"),
+                name="enrollment_completions_sync",
+            ),
         ]
 
     def __str__(self):

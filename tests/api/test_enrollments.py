@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from learning import services as learning
-from tests.builders import build_course
+from tests.builders import build_course, finish_course
 from tests.factories import UserFactory
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -127,8 +127,9 @@ def test_an_enrollment_page_reads_a_bounded_number_of_queries(
         learning.enrollment_create(user=_member(world, n, world.ops), course=course)
     client = api(world.a, scopes=["learning:read"])
     client.get("enrollments/")
-    # Token, client (with agency and creator), the creator's placement is cached, the page.
-    with django_assert_num_queries(3):
+    # Token, client (with agency and creator), the creator's placement is cached, the page,
+    # the page's courses (one query, however many rows and courses).
+    with django_assert_num_queries(4):
         client.get("enrollments/")
 
 
@@ -144,16 +145,27 @@ def test_a_change_shows_once_the_settle_window_has_passed(world, api, course, se
         assert _sync(client, cursor=cursor)[0] == [enrollment.pk]
 
 
-def test_the_feed_rows_are_exactly_what_the_serializer_says(world, api, course):
-    """The list builds its rows from values() (api.serializers.enrollment_rows); each must be
-    the EnrollmentSerializer's representation, field for field, whatever is empty or set."""
+def test_the_feed_is_byte_for_byte_what_drf_would_write(world, api, course):
+    """The list reads tuples (api.serializers.enrollment_rows, the courses from a map) and
+    writes them with orjson (api.renderers.FastJSONRenderer): the body must be exactly DRF's
+    JSONRenderer over the EnrollmentSerializer's representation, whatever is empty or set."""
+    from rest_framework.renderers import JSONRenderer
+
     from api.serializers import EnrollmentSerializer
     from learning.models import Enrollment
     from learning.services import HistoryRow, completions_import
-    from tests.builders import finish_course
 
+    # A second course (two entries in the page's course map), whose title needs escaping.
+    other_course = build_course(
+        world.a_trainer,
+        world.a,
+        slug="open-data",
+        title="Données « ouvertes »\u2028et IA",
+        publish=True,
+    )
     finish_course(learning.enrollment_create(user=world.a_learner, course=course))
     learning.enrollment_create(user=world.a_ops_learner, course=course)
+    learning.enrollment_create(user=world.a_learner, course=other_course)
     completions_import(
         actor=world.a_admin,
         agency=world.a,
@@ -167,13 +179,51 @@ def test_the_feed_rows_are_exactly_what_the_serializer_says(world, api, course):
             )
         ],
     )
-    listed = api(world.a, scopes=["learning:read"]).get("enrollments/", {"page_size": 50})
-    listed = listed.json()["results"]
+    response = api(world.a, scopes=["learning:read"]).get("enrollments/", {"page_size": 50})
     expected = EnrollmentSerializer(
-        Enrollment.objects.filter(agency=world.a).select_related("user", "course"), many=True
+        Enrollment.objects.filter(agency=world.a)
+        .select_related("user", "course")
+        .order_by("updated_at", "id"),
+        many=True,
     ).data
-    assert len(listed) == 3
-    assert sorted(listed, key=lambda row: row["id"]) == sorted(
-        (dict(row) for row in expected), key=lambda row: row["id"]
-    )
-    assert {row["imported"] for row in listed} == {True, False}
+    body = {"next": None, "cursor": response.json()["cursor"], "results": expected}
+    assert response.content == JSONRenderer().render(body)
+    assert response["Content-Type"] == "application/json"
+    listed = response.json()["results"]
+    assert len(listed) == 4 and {row["imported"] for row in listed} == {True, False}
+    assert {row["course"]["title"] for row in listed} == {course.title, other_course.title}
+    assert b"\\u2028" in response.content
+
+
+def test_the_sync_feeds_take_larger_pages_than_other_lists(world, api, course, settings):
+    settings.API_PAGE_SIZE_MAX, settings.API_SYNC_PAGE_SIZE_MAX = 1, 3
+    for n in range(4):
+        learning.enrollment_create(user=_member(world, n, world.ops), course=course)
+    client = api(world.a, scopes=["learning:read", "people:read"])
+    assert len(client.get("enrollments/", {"page_size": 50}).json()["results"]) == 3
+    assert len(client.get("learning-events/", {"page_size": 50}).json()["results"]) == 3
+    assert len(client.get("people/", {"page_size": 50}).json()["results"]) == 1
+
+
+def test_a_page_on_postgresql_reads_times_natively_and_gives_django_its_loader_back(
+    world, api, course
+):
+    """On PostgreSQL the page's times are read by psycopg's C loader (api.pagination); the
+    values are Django's, and the connection's loader is Django's again afterwards."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from psycopg.pq import Format
+
+    from learning.models import Enrollment
+
+    finish_course(learning.enrollment_create(user=world.a_learner, course=course))
+    adapters = connection.connection.adapters
+    oid = adapters.types["timestamptz"].oid
+    before = adapters.get_loader(oid, Format.TEXT)
+    rows = api(world.a, scopes=["learning:read"]).get("enrollments/").json()["results"]
+    assert adapters.get_loader(oid, Format.TEXT) is before
+    enrollment = Enrollment.objects.get(pk=rows[0]["id"])
+    assert rows[0]["completed_at"] == enrollment.completed_at.isoformat().replace("+00:00", "Z")
+    assert rows[0]["updated_at"] == enrollment.updated_at.isoformat().replace("+00:00", "Z")

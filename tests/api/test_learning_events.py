@@ -93,3 +93,22 @@ def test_an_event_shows_once_the_settle_window_has_passed(world, api, course, se
         assert _feed(client, cursor=cursor)[0] == []
         clock.shift(datetime.timedelta(seconds=1))
         assert len(_feed(client, cursor=cursor)[0]) == 1
+
+
+def test_the_feed_is_byte_for_byte_what_drf_would_write(world, api, course):
+    """The feed reads tuples (api.serializers.learning_event_rows) and writes them with orjson:
+    exactly DRF's JSONRenderer over the LearningEventSerializer's representation."""
+    from rest_framework.renderers import JSONRenderer
+
+    from api.serializers import LearningEventSerializer
+
+    finish_course(learning.enrollment_create(user=world.a_learner, course=course))
+    response = api(world.a, scopes=READ).get("learning-events/", {"page_size": 100})
+    events = LearningEvent.objects.filter(agency=world.a).order_by("created_at", "id")
+    assert events.count() >= 4 and any(event.result for event in events)
+    body = {
+        "next": None,
+        "cursor": response.json()["cursor"],
+        "results": LearningEventSerializer(events, many=True).data,
+    }
+    assert response.content == JSONRenderer().render(body)
