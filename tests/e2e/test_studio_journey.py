@@ -233,7 +233,7 @@ def test_trainer_adds_a_live_session_step_from_the_outline(page, live_server, ax
         "attend-a-hands-on-workshop",
         "Bring a task from your work.",
     )
-    page.get_by_role("link", name="Attend a hands-on workshop").click()
+    page.get_by_role("link", name="Attend a hands-on workshop", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Edit the live-session step")
     axe_check(page)
     page.goto(f"/studio/courses/{course.pk}/live-steps/{step.pk}/delete/")
