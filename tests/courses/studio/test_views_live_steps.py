@@ -205,3 +205,9 @@ def test_bundle_with_a_bad_live_step_lists_the_problem_and_imports_nothing(
     with pytest.raises(BundleError):
         bundle_import(folder, actor=world.a_trainer, agency=world.a)
     assert not Course.objects.filter(slug="fresh-course").exists()
+
+
+def test_preview_shows_the_draft_live_step(world, course_a, step, client_for):
+    page = client_for(world.a_trainer).get(reverse("studio:course_preview", args=[course_a.pk]))
+    assert page.status_code == 200
+    assert "Hands-on workshop" in page.content.decode()
