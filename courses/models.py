@@ -274,6 +274,29 @@ class Lesson(models.Model):
         return self.title
 
 
+class LiveStep(models.Model):
+    """A live-session step of a module (after its lessons, before its quiz): done by attending
+    a live session linked to the course (the `live` app links sessions to the course and this
+    key; courses knows nothing of sessions). Frozen into a version's snapshot as a module's
+    `live_sessions` entry {key, title, description}."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="live_steps")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="live_steps")
+    key = models.SlugField(_("key"), max_length=KEY_MAX)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "key"], name="livestep_key_unique_in_course"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 def attachment_path(instance, filename):
     """A private storage name nobody can guess: a random folder per upload (the file is served
     only through views that check access; its name for the user comes from `Attachment.name`)."""

@@ -71,6 +71,7 @@ def outline(snapshot: dict) -> Outline:
                 "kind": "live",
                 "key": live["key"],
                 "title": live["title"],
+                "description": live.get("description") or "",
                 "module": m["title"],
                 "minutes": 0,
             }

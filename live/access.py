@@ -55,7 +55,7 @@ def access_session(user, session_id) -> LiveSession:
     try:
         return (
             LiveSession.objects.filter(sessions_visible_q(actor_for(user)))
-            .select_related("host", "agency", "course")
+            .select_related("host", "agency", "course", "path")
             .get(pk=session_id)
         )
     except (LiveSession.DoesNotExist, ValueError, TypeError):

@@ -20,7 +20,7 @@ class LiveConfig(AppConfig):
             report_kinds,
         )
 
-        from . import attendance_report, selectors
+        from . import attendance_report, selectors, selectors_assign
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
         from .services.reminders import KINDS, session_reminders_prepare
@@ -40,6 +40,11 @@ class LiveConfig(AppConfig):
         # A course's live-session steps: attending a session linked to the course does them.
         step_kinds.register(
             "live", StepKind(url_name="live:course_step", nav_prefix=_("Live session:"))
+        )
+        # Assigned sessions first (due = the start), then the learner's other places.
+        my_learning_sections.register(
+            "live_assigned",
+            LearnerSection("live/_my_assigned.html", selectors_assign.assigned_sessions_section),
         )
         my_learning_sections.register(
             "live", LearnerSection("live/_my_learning.html", selectors.my_sessions_section)

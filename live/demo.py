@@ -1,7 +1,8 @@
 """Demo live sessions for `seed_demo`: upcoming ones (one full, with a waiting list, and a
 weekly series) and past ones with attendance and a recording, with the catalog's topics; the
 prompting clinic waits for a platform admin's approval to open to every agency, and the past
-livestream was opened to every agency. The past office hours are linked to a starter course;
+livestream was opened to every agency. The past office hours are linked to a starter course, and a past
+"live practice" to the agency's course with a live-session step, which its attendance credited;
 every attendance is a learning event (`attended`).
 
 Sessions are scheduled through the service; the demo's registrations and attendance are
@@ -16,7 +17,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency, Membership, Role
+from courses import services as course_services
 from courses.models import Course, Topic
+from learning import services as learning_services
 
 from . import services
 from .models import LiveSession, Registration, RegistrationStatus, Sharing
@@ -26,6 +29,9 @@ from .services.attendance import attendance_to_learning
 HOST = "trainer@demo.gov"
 # The office hours are linked to this starter course: attending them is a learning event of it.
 OFFICE_HOURS_COURSE = "checking-ai-output"
+# A small Demo Agency course whose second module is a live-session step, done by attending the
+# past "Live practice" session (its attendees are enrolled, so attendance credits the step).
+LIVE_STEP_COURSE = "verifying-output-live-practice"
 
 
 def _at(days: int, hour: int) -> datetime.datetime:
@@ -113,9 +119,11 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
         )
         past = []
         office_hours_course = Course.objects.filter(slug=OFFICE_HOURS_COURSE).first()
+        practice_course = _live_step_course(agency, host)
         for days, title, capacity, course in [
             (14, "Livestream: what the new AI tool can do", 40, None),
             (5, "Office hours: checking AI output", 10, office_hours_course),
+            (2, "Live practice: verifying AI output together", 8, practice_course),
         ]:
             session = services.session_create(
                 **{**common, "course": course},
@@ -140,6 +148,10 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
         _register(series[0], _people(agency, 4))
         _register(past[0], _people(agency, 12), attended=9)
         _register(past[1], _people(agency, 8), attended=5)
+        practicing = _people(agency, 4)
+        for person in practicing:  # enrolled first, so their attendance credits the live step
+            learning_services.enrollment_create(user=person, course=practice_course)
+        _register(past[2], practicing, attended=4)
         for session in [clinic, workshop, *series, *past]:
             attendance_cells_refresh(session)
         for session in past:  # the attended learning events, as the roster would write them
@@ -149,6 +161,48 @@ def seed_live_sessions(*, agency_slug="demo-agency") -> int:
         # Approved by a platform admin long ago (the demo has no decision to replay).
         LiveSession.objects.filter(pk=past[0].pk).update(sharing=Sharing.APPROVED)
     return 2 + len(series) + len(past)
+
+
+def _live_step_course(agency, host) -> Course:
+    """The agency's short course with a live-session step, authored and published through the
+    course services (as a trainer would in the studio)."""
+    existing = Course.objects.filter(slug=LIVE_STEP_COURSE).first()
+    if existing is not None:
+        return existing
+    c = course_services
+    course = c.course_create(
+        actor=host,
+        agency=agency,
+        title="Verifying AI output: live practice",
+        slug=LIVE_STEP_COURSE,
+        summary="A short reading, then a live session where we check real AI drafts together.",
+        level="intermediate",
+        estimated_minutes=45,
+        topics=["verification"],
+        outcomes=["Check an AI draft against its sources with colleagues"],
+    )
+    prepare = c.module_create(actor=host, course=course, title="Prepare")
+    c.lesson_create(
+        actor=host,
+        module=prepare,
+        title="What we will check together",
+        key="what-we-will-check",
+        body=(
+            "Bring one AI-assisted draft from your work. In the live session we compare its "
+            "facts, figures and citations with their sources, and note what we changed."
+        ),
+        estimated_minutes=5,
+    )
+    practice = c.module_create(actor=host, course=course, title="Practice together")
+    c.live_step_create(
+        actor=host,
+        module=practice,
+        title="Attend a live practice session",
+        key="live-practice",
+        description="Any live practice session of this course counts: the host records who came.",
+    )
+    c.course_publish(actor=host, course=course)
+    return course
 
 
 def _add_topics(*, clinic, workshop, series, past):
@@ -162,6 +216,7 @@ def _add_topics(*, clinic, workshop, series, past):
         *((session, "ai-basics") for session in series),
         (past[0], "ai-basics"),
         (past[1], "verification"),
+        (past[2], "verification"),
     ]
     for session, slug in chosen:
         if slug in topics:

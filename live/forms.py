@@ -4,14 +4,15 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Membership, Role, Unit
 from courses.access import course_available_to_agency_q
-from courses.models import Course, Language, Topic
+from courses.models import Course, Language, LearningPath, Topic
 
-from .models import Accommodation, Format
+from .models import Accommodation, AssignTarget, Format
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -86,6 +87,15 @@ class SessionForm(forms.Form):
         required=False,
         help_text=_("Optional: the course this session belongs to."),
     )
+    path = forms.ModelChoiceField(
+        label=_("Linked learning path"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "Optional, instead of a course: attending counts for a live-session step of the "
+            "path's courses."
+        ),
+    )
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +110,9 @@ class SessionForm(forms.Form):
         self.fields["units"].queryset = Unit.objects.filter(agency_id=agency_id).order_by("path")
         self.fields["course"].queryset = Course.objects.filter(
             course_available_to_agency_q(agency_id)
+        ).order_by("title")
+        self.fields["path"].queryset = LearningPath.objects.filter(
+            Q(owner__isnull=True) | Q(owner_id=agency_id), is_published=True
         ).order_by("title")
 
 
@@ -201,3 +214,61 @@ class FollowupForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Markdown: links to slides, handouts, notes."),
     )
+
+
+class SessionAssignForm(forms.Form):
+    """To whom a manager assigns a session: their agency (admins), a unit, or people by email.
+    Scope is the service's to check; this only parses."""
+
+    MAX_PEOPLE = 500
+
+    target = forms.ChoiceField(
+        choices=AssignTarget.choices,
+        label=_("Assign to"),
+        initial=AssignTarget.UNIT,
+    )
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=_("Unit"),
+        help_text=_("Everyone in this unit and in the units below it."),
+    )
+    people = forms.CharField(
+        required=False,
+        label=_("People (email addresses)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or more email addresses, separated by commas or new lines."),
+    )
+
+    def __init__(self, *args, units, admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        if not admin:
+            self.fields["target"].choices = [
+                c for c in AssignTarget.choices if c[0] != AssignTarget.AGENCY
+            ]
+
+    def clean_people(self):
+        raw = self.cleaned_data["people"].replace(",", "\n").split()
+        emails = sorted({e.strip().lower() for e in raw if e.strip()})
+        if len(emails) > self.MAX_PEOPLE:
+            raise forms.ValidationError(
+                _("Choose at most %(n)d people; assign a unit instead.") % {"n": self.MAX_PEOPLE}
+            )
+        users = list(get_user_model().objects.filter(email__in=emails))
+        unknown = set(emails) - {u.email.lower() for u in users}
+        if unknown:
+            raise forms.ValidationError(
+                _("These people are not in your units: %(emails)s")
+                % {"emails": ", ".join(sorted(unknown))}
+            )
+        return users
+
+    def clean(self):
+        data = super().clean()
+        target = data.get("target")
+        if target == AssignTarget.UNIT and not data.get("unit"):
+            self.add_error("unit", _("Choose a unit."))
+        if target == AssignTarget.PEOPLE and not data.get("people") and "people" not in self.errors:
+            self.add_error("people", _("Give at least one email address."))
+        return data

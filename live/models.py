@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Unit
-from courses.models import Course, Language, Topic
+from courses.models import Course, Language, LearningPath, Topic
 
 
 class Format(models.TextChoices):
@@ -79,6 +79,16 @@ class LiveSession(models.Model):
     course = models.ForeignKey(
         Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A session belongs to a course or to a learning path (not both): attending it credits a
+    # live-session step of that course, or of the path's courses (learning's attendances_record).
+    path = models.ForeignKey(
+        LearningPath,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("learning path"),
+    )
     # Raised on every change that a calendar must hear of (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
     is_cancelled = models.BooleanField(default=False)
@@ -96,6 +106,10 @@ class LiveSession(models.Model):
             models.Index(fields=["sharing", "starts_at"]),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(course__isnull=True) | Q(path__isnull=True),
+                name="live_course_or_path",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="live_ends_after_start"
             ),
@@ -220,3 +234,62 @@ class AttendanceCount(models.Model):
 
     def __str__(self):
         return f"{self.session_id}/{self.unit_id}: {self.attended}/{self.seated}"
+
+
+class AssignTarget(models.TextChoices):
+    AGENCY = "agency", _("The whole agency")
+    UNIT = "unit", _("A unit and the units below it")
+    PEOPLE = "people", _("Some people")
+
+
+class SessionAssignment(models.Model):
+    """A manager's or agency admin's assignment of a session to their agency, a unit subtree or
+    some people, within their scope: the people targeted were registered (or put on the waiting
+    list) through `registration_create`, and My learning shows the session as assigned, due at
+    its start. One `SessionAssignee` row per person targeted."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="assignments")
+    # The assigner's agency: every person assigned is a member of it.
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(_("assigned to"), max_length=10, choices=AssignTarget.choices)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__in=AssignTarget.values), name="live_assign_target_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(target="unit", unit__isnull=False) | ~Q(target="unit"),
+                name="live_assign_unit_target_has_unit",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "session"])]
+
+    def __str__(self):
+        return f"{self.session_id} → {self.target}"
+
+
+class SessionAssignee(models.Model):
+    """One person a session was assigned to (a person may be assigned the same session twice,
+    by two assignments; My learning shows it once)."""
+
+    assignment = models.ForeignKey(
+        SessionAssignment, on_delete=models.CASCADE, related_name="assignees"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user"], name="live_one_assignee"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ← {self.assignment_id}"

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from agencies.access import actor_for
 from agencies.dates import agency_day_bounds
-from courses.models import Topic
+from courses.models import LearningPathCourse, Topic
 
 from .access import audience_q
 from .models import (
@@ -271,9 +271,11 @@ def attendance_by_unit(user) -> list[dict]:
 
 
 def course_sessions(user, course_id: int, *, limit: int = 10):
-    """The upcoming sessions linked to a course that the user may attend (their audience),
-    soonest first, with their own status: what a live-session step of the course offers."""
-    return upcoming_sessions(user).filter(course_id=course_id)[:limit]
+    """The upcoming sessions linked to a course, or to a learning path holding it, that the
+    user may attend (their audience), soonest first, with their own status: what a
+    live-session step of the course offers."""
+    in_path = LearningPathCourse.objects.filter(path_id=OuterRef("path_id"), course_id=course_id)
+    return upcoming_sessions(user).filter(Q(course_id=course_id) | Exists(in_path))[:limit]
 
 
 def sharing_requests_pending():

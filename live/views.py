@@ -19,6 +19,7 @@ from agencies.access import actor_for
 from . import calendar, selectors, services
 from .access import access_registration, access_session, can_edit_session
 from .forms import CheckinForm, FilterForm, RegisterPersonForm, RegistrationForm
+from .services.assignments import can_assign
 
 
 def in_agency_time(view):
@@ -65,6 +66,7 @@ def _detail_context(request, session, **extra):
         "session": session,
         "time_zone": request.time_zone_name,
         "can_edit": can_edit_session(actor, session),
+        "can_assign": can_assign(actor) and not session.is_cancelled,
         "register_form": RegistrationForm(),
         "checkin_form": CheckinForm(),
         **selectors.session_page(request.user, session),

@@ -131,6 +131,7 @@ def session_edit(request, session_id):
         "every_agency": session.sharing in (Sharing.REQUESTED, Sharing.APPROVED),
         "language": session.language,
         "course": session.course_id,
+        "path": session.path_id,
     }
     form = SessionForm(request.POST or None, agency_id=session.agency_id, initial=initial)
     if request.method == "POST" and form.is_valid():

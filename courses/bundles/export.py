@@ -95,6 +95,15 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
                         files[path] = handle.read()
                     lesson["attachments"].append(path)
             module["lessons"].append(lesson)
+        if m.get("live_sessions"):
+            module["live_sessions"] = [
+                {
+                    "key": step["key"],
+                    "title": step["title"],
+                    **({"description": step["description"]} if step.get("description") else {}),
+                }
+                for step in m["live_sessions"]
+            ]
         if m.get("quiz"):
             module["quiz"] = _quiz_manifest(m["quiz"])
         manifest["modules"].append(module)

@@ -11,7 +11,12 @@ from ..conf import limit
 from ..markdown import MarkdownTooLarge, render_markdown_within_budget
 from ..models import Language, Level, ShowAnswers
 from ..services.authoring import attachment_check
-from ..services.content import QUIZ_FIELDS, content_problems, question_options
+from ..services.content import (
+    QUIZ_FIELDS,
+    content_problems,
+    live_steps_field,
+    question_options,
+)
 from .source import COURSE_FORMAT, MANIFEST, BundleError, BundleSource
 
 
@@ -167,7 +172,8 @@ COURSE_KEYS = {
     "quiz",
     "complete_lessons_at_end",
 }
-MODULE_KEYS = {"key", "title", "lessons", "quiz"}
+MODULE_KEYS = {"key", "title", "lessons", "live_sessions", "quiz"}
+LIVE_STEP_KEYS = {"key", "title", "description"}
 LESSON_KEYS = {
     "key",
     "title",
@@ -281,6 +287,21 @@ def _parse_lesson(c: _Checker, source: BundleSource, raw, path, attachment_names
     return lesson
 
 
+def _parse_live_steps(c: _Checker, module: dict, path: str) -> list[dict]:
+    steps = []
+    for s_index, raw in enumerate(c.items(module, "live_sessions", path)):
+        s_path = f"{path}.live_sessions[{s_index}]"
+        step = c.mapping(raw, s_path, LIVE_STEP_KEYS, required=("key", "title"))
+        steps.append(
+            {
+                "key": c.text(step, "key", s_path),
+                "title": c.text(step, "title", s_path),
+                "description": c.text(step, "description", s_path),
+            }
+        )
+    return steps
+
+
 def _rendered_size_problems(content: dict) -> list[str]:
     """Render the lessons one by one and stop at the import's budget for rendered HTML."""
     budget, total = limit("ACADEMY_BUNDLE_MAX_RENDERED_BYTES"), 0
@@ -347,6 +368,7 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
             )
         if module.get("quiz") is not None:
             parsed["quiz"] = _parse_quiz(c, module["quiz"], f"{path}.quiz")
+        parsed.update(live_steps_field(_parse_live_steps(c, module, path)))
         content["modules"].append(parsed)
     if data.get("quiz") is not None:
         content["quiz"] = _parse_quiz(c, data["quiz"], "quiz")

@@ -21,6 +21,7 @@ from .authoring import (
     quiz_update,
 )
 from .content import Problem, content_problems, draft_content
+from .live_steps import live_step_create, live_step_delete, live_step_move, live_step_update
 from .paths import learning_path_save
 from .publishing import (
     PublishRefused,
@@ -53,6 +54,10 @@ __all__ = [
     "lesson_delete",
     "lesson_move",
     "lesson_update",
+    "live_step_create",
+    "live_step_delete",
+    "live_step_move",
+    "live_step_update",
     "module_create",
     "module_delete",
     "module_move",

@@ -6,6 +6,7 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
     {slug, title, summary, audience, level, language, estimated_minutes, topics: [slug],
      outcomes: [str], quiz: QUIZ | None (course-end quiz),
      modules: [{key, title, quiz: QUIZ | None,
+                live_sessions: [{key, title, description}] (only when the module has some),
                 lessons: [{key, title, body, estimated_minutes, video_url, transcript, objectives: [str],
                            attachments: [{name, content_type, size, sha256, file}]}]}]}
     QUIZ = {key, title, pass_mark, max_attempts, questions_per_attempt, shuffle_questions,
@@ -14,7 +15,7 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
                          partial_credit: true (only when set), objectives: [str] (only when set),
                          choices: [{key, text, correct, feedback}]}]}
 
-The optional question keys are left out when unset, so the content hashes of courses that do
+The optional question keys, and a module's `live_sessions`, are left out when unset, so the content hashes of courses that do
 not use them stay what they were.
 """
 
@@ -42,6 +43,7 @@ from ..models import (
     Language,
     Lesson,
     Level,
+    LiveStep,
     Module,
     Question,
     QuestionType,
@@ -112,9 +114,19 @@ def _quiz_dict(quiz: Quiz) -> dict:
     }
 
 
+def live_steps_field(steps) -> dict:
+    """A module's optional `live_sessions` key, present only when it has live-session steps."""
+    return {"live_sessions": list(steps)} if steps else {}
+
+
 def draft_content(course: Course) -> dict:
     """The draft as a content dict, in a fixed number of queries."""
     modules = list(course.modules.all())
+    live_by_module: dict[int, list] = {}
+    for step in LiveStep.objects.filter(course=course):
+        live_by_module.setdefault(step.module_id, []).append(
+            {"key": step.key, "title": step.title, "description": step.description}
+        )
     lessons = Lesson.objects.filter(course=course).prefetch_related("attachments")
     quizzes = Quiz.objects.filter(course=course).prefetch_related(
         Prefetch("questions", Question.objects.prefetch_related("choices"))
@@ -154,6 +166,7 @@ def draft_content(course: Course) -> dict:
                     for le in lessons_by_module.get(m.pk, [])
                 ],
                 "quiz": _quiz_dict(quiz_by_module[m.pk]) if m.pk in quiz_by_module else None,
+                **live_steps_field(live_by_module.get(m.pk)),
             }
             for m in modules
         ],
@@ -299,6 +312,17 @@ def draft_replace(course: Course, content: dict) -> None:
                 else:
                     attachment.file.name = a["file"]
                 attachment.save()
+        LiveStep.objects.bulk_create(
+            LiveStep(
+                course=course,
+                module=module,
+                key=step["key"],
+                title=step["title"],
+                description=step.get("description") or "",
+                position=s_index,
+            )
+            for s_index, step in enumerate(m.get("live_sessions") or [])
+        )
         if m.get("quiz"):
             _create_quiz(course, module, m["quiz"])
     if content.get("quiz"):
@@ -539,6 +563,44 @@ def _quiz_problems(
     return out
 
 
+def _live_step_problems(step, path: str, keys: set) -> list[Problem]:
+    """A live-session step needs a valid key of its own in the course and a one-line title."""
+    if not isinstance(step, dict):
+        return [Problem(path, _("A live-session step must have a key and a title."))]
+    out = []
+    name = {"step": _named(step.get("title"), step.get("key"))}
+    if not is_valid_key(step.get("key")):
+        out.append(
+            Problem(
+                f"{path}.key",
+                _("The live-session step “%(step)s” has a missing or invalid key.") % name,
+            )
+        )
+    elif step["key"] in keys:
+        out.append(
+            Problem(
+                f"{path}.key",
+                _("Two live-session steps use the key “%s”; each needs its own.") % step["key"],
+            )
+        )
+    keys.add(step.get("key"))
+    title = str(step.get("title") or "").strip()
+    if not title:
+        out.append(Problem(f"{path}.title", _("A live-session step has no title. Give it one.")))
+    elif not is_one_line(title):
+        out.append(
+            Problem(
+                f"{path}.title",
+                _(
+                    "The title of the live-session step “%(step)s” must fit on one line: remove "
+                    "the line breaks."
+                )
+                % name,
+            )
+        )
+    return out
+
+
 def content_problems(content: dict) -> list[Problem]:
     """Every reason the content cannot be published (empty list: publishable).
 
@@ -577,6 +639,7 @@ def content_problems(content: dict) -> list[Problem]:
     if not modules:
         add("modules", _("The course has no modules yet. Add a module and its lessons."))
     module_keys, lesson_keys, quiz_keys, question_keys = set(), set(), set(), set()
+    live_keys = set()
     stated_objectives = course_objectives(content)
 
     def check_quiz(quiz, path):
@@ -610,12 +673,14 @@ def content_problems(content: dict) -> list[Problem]:
                 )
                 % m_name,
             )
-        if not m.get("lessons") and not m.get("quiz"):
+        if not m.get("lessons") and not m.get("quiz") and not m.get("live_sessions"):
             add(
                 path,
                 _("The module “%(module)s” is empty. Add a lesson or a quiz to it, or delete it.")
                 % m_name,
             )
+        for s_index, step in enumerate(m.get("live_sessions") or []):
+            out.extend(_live_step_problems(step, f"{path}.live_sessions[{s_index}]", live_keys))
         for l_index, le in enumerate(m.get("lessons") or []):
             l_path = f"{path}.lessons[{l_index}]"
             l_name = {**m_name, "lesson": _named(le.get("title"), le.get("key"))}

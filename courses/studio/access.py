@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.access import actor_for
 
 from ..access import access_course_for_edit
-from ..models import Attachment, CourseVersion, Lesson, Module, Question, Quiz
+from ..models import Attachment, CourseVersion, Lesson, LiveStep, Module, Question, Quiz
 
 
 def signed_out_response() -> JsonResponse:
@@ -72,6 +72,12 @@ def access_module(course, module_id) -> Module:
 def access_lesson(course, lesson_id) -> Lesson:
     return get_object_or_404(
         Lesson.objects.select_related("course", "module"), pk=lesson_id, course=course
+    )
+
+
+def access_live_step(course, step_id) -> LiveStep:
+    return get_object_or_404(
+        LiveStep.objects.select_related("course", "module"), pk=step_id, course=course
     )
 
 

@@ -152,6 +152,19 @@ class TitleForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
 
 
+class LiveStepForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What the learner does at the live session. The step is done when they attend a "
+            "live session linked to this course."
+        ),
+    )
+
+
 class LessonForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
     estimated_minutes = forms.IntegerField(label=_("Estimated minutes"), min_value=0, initial=5)

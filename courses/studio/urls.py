@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_lesson, views_outline, views_preview, views_quiz, views_visibility
+from . import (
+    views,
+    views_lesson,
+    views_live_steps,
+    views_outline,
+    views_preview,
+    views_quiz,
+    views_visibility,
+)
 
 app_name = "studio"
 
@@ -32,6 +40,22 @@ urlpatterns = [
     path(C + "modules/<int:module_id>/move/", views_outline.module_move, name="module_move"),
     path(C + "modules/<int:module_id>/delete/", views_outline.module_delete, name="module_delete"),
     path(C + "modules/<int:module_id>/lessons/add/", views_outline.lesson_add, name="lesson_add"),
+    path(
+        C + "modules/<int:module_id>/live-steps/add/",
+        views_live_steps.live_step_add,
+        name="live_step_add",
+    ),
+    path(C + "live-steps/<int:step_id>/", views_live_steps.live_step_edit, name="live_step_edit"),
+    path(
+        C + "live-steps/<int:step_id>/move/",
+        views_live_steps.live_step_move,
+        name="live_step_move",
+    ),
+    path(
+        C + "live-steps/<int:step_id>/delete/",
+        views_live_steps.live_step_delete,
+        name="live_step_delete",
+    ),
     path(C + "lessons/<int:lesson_id>/", views_lesson.lesson_edit, name="lesson_edit"),
     path(
         C + "lessons/<int:lesson_id>/autosave/",

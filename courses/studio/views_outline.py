@@ -9,14 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..models import Lesson, Quiz, Status
+from ..models import Lesson, LiveStep, Quiz, Status
 from .access import access_lesson, access_module, course_view
 from .common import apply_service
 from .forms import LessonForm, TitleForm
 
 
 def outline_context(course, **extra):
-    """The outline in a fixed number of queries: modules, their lessons, the quizzes."""
+    """The outline in a fixed number of queries: modules, their lessons and live-session
+    steps, the quizzes."""
     modules = list(
         course.modules.prefetch_related(
             Prefetch(
@@ -24,7 +25,8 @@ def outline_context(course, **extra):
                 Lesson.objects.only(
                     "id", "module_id", "title", "estimated_minutes", "position", "video_url"
                 ),
-            )
+            ),
+            Prefetch("live_steps", LiveStep.objects.only("id", "module_id", "key", "title")),
         )
     )
     quizzes = list(Quiz.objects.filter(course=course).annotate(question_count=Count("questions")))
@@ -92,7 +94,7 @@ def module_rename(request, course, module_id):
     )
 
 
-def _moved(request, call):
+def moved(request, call):
     try:
         call()
     except ValidationError as error:
@@ -104,7 +106,7 @@ def _moved(request, call):
 @course_view
 def module_move(request, course, module_id):
     module = access_module(course, module_id)
-    _moved(
+    moved(
         request,
         lambda: services.module_move(
             actor=request.user, module=module, direction=request.POST.get("direction", "")
@@ -161,7 +163,7 @@ def lesson_add(request, course, module_id):
 @course_view
 def lesson_move(request, course, lesson_id):
     lesson = access_lesson(course, lesson_id)
-    _moved(
+    moved(
         request,
         lambda: services.lesson_move(
             actor=request.user, lesson=lesson, direction=request.POST.get("direction", "")
@@ -189,6 +191,14 @@ def lesson_delete(request, course, lesson_id):
                 "them until you publish again."
             ),
         },
+    )
+
+
+def confirm_delete(request, course, *, thing, heading, warning):
+    return render(
+        request,
+        "courses/studio/confirm_delete.html",
+        {"course": course, "thing": thing, "heading": heading, "warning": warning},
     )
 
 

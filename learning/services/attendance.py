@@ -13,6 +13,10 @@ knows a session only by the stable key and title live gives it.
   the enrollment is not completed), the first live-session step of their version not yet
   credited in this period is credited; the last step done completes the course and issues the
   certificate through the usual path. A person not enrolled gets the event only.
+- A session linked to a learning path names the path's courses in order (`course_ids`): each
+  person's step credit goes to the first of their enrollments in those courses (not completed)
+  whose version still has a live-session step to credit, else the event goes with their first
+  enrollment in the path; someone enrolled in none of them gets the event only.
 """
 
 from collections.abc import Iterable
@@ -65,6 +69,38 @@ def _credit_next_live_step(enrollment: Enrollment) -> str | None:
     return None
 
 
+def _has_step_to_credit(enrollment: Enrollment) -> bool:
+    plan = outline(enrollment.version.snapshot)
+    if enrollment.is_completed or not plan.live:
+        return False
+    credited = LessonProgress.objects.filter(
+        enrollment=enrollment,
+        period=enrollment.period,
+        lesson_key__in=[live_credit_key(k) for k in plan.live],
+    ).count()
+    return credited < len(plan.live)
+
+
+def _chosen_enrollments(course_ids: list[int], user_ids: list[int]) -> list[Enrollment]:
+    """One enrollment per person among `course_ids` (in that order): the first that still has
+    a live-session step to credit, else the first."""
+    if len(course_ids) == 1:
+        return list(
+            Enrollment.objects.filter(course_id=course_ids[0], user_id__in=user_ids).order_by("pk")
+        )
+    rank = {course_id: i for i, course_id in enumerate(course_ids)}
+    by_user: dict[int, list[Enrollment]] = {}
+    rows = Enrollment.objects.filter(course_id__in=course_ids, user_id__in=user_ids).select_related(
+        "version"
+    )
+    for enrollment in sorted(rows, key=lambda e: (rank[e.course_id], e.pk)):
+        by_user.setdefault(enrollment.user_id, []).append(enrollment)
+    return [
+        next((e for e in mine if _has_step_to_credit(e)), mine[0])
+        for _user_id, mine in sorted(by_user.items())
+    ]
+
+
 def _record_enrolled(enrollment: Enrollment, key: str, title: str) -> None:
     enrollment = _lock(enrollment)
     before = EnrollmentState.of(enrollment)
@@ -106,11 +142,17 @@ def _record_not_enrolled(user_ids: list, key: str, title: str, course_id) -> Non
 
 
 def attendances_record(
-    *, session_id: int, title: str, course_id: int | None, user_ids: Iterable[int]
+    *,
+    session_id: int,
+    title: str,
+    course_id: int | None,
+    user_ids: Iterable[int],
+    course_ids: Iterable[int] = (),
 ) -> int:
     """Record that the people `user_ids` attended the live session `session_id` (see the
-    module's docstring); returns how many were new. Three queries when nobody is enrolled in
-    the course, plus a few per enrolled person."""
+    module's docstring); returns how many were new. `course_id`: the session's course;
+    `course_ids`: instead, the courses of the session's learning path, in order. Three queries
+    when nobody is enrolled in the course, plus a few per enrolled person."""
     key = live_session_key(session_id)
     wanted = {int(pk) for pk in user_ids}
     if not wanted:
@@ -119,11 +161,8 @@ def attendances_record(
         new = sorted(wanted - _already_attended(key, wanted))
         if not new:
             return 0
-        enrollments = []
-        if course_id is not None:
-            enrollments = list(
-                Enrollment.objects.filter(course_id=course_id, user_id__in=new).order_by("pk")
-            )
+        courses = list(course_ids) or ([course_id] if course_id is not None else [])
+        enrollments = _chosen_enrollments(courses, new) if courses else []
         for enrollment in enrollments:
             _record_enrolled(enrollment, key, title)
         enrolled = {e.user_id for e in enrollments}

@@ -1,5 +1,6 @@
 """Every change of state of live sessions (see docs/events.md)."""
 
+from .assignments import session_assign, session_assignment_delete
 from .attendance import attendance_import, checkin
 from .feeds import calendar_feed_reset, calendar_feed_revoke
 from .registrations import (
@@ -19,6 +20,8 @@ __all__ = [
     "registration_cancel",
     "registration_create",
     "series_create",
+    "session_assign",
+    "session_assignment_delete",
     "session_create",
     "session_sharing_decide",
     "session_sharing_set",

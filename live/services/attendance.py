@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
+from courses.models import LearningPathCourse
 from learning.services import attendances_record
 
 from ..access import can_edit_session
@@ -22,8 +23,21 @@ MAX_ROWS = 5000
 def attendance_to_learning(session: LiveSession, user_ids) -> int:
     """Tell learning that these people attended (an `attended` learning event each, once, and
     credit for a live-session step of the session's course); in the caller's transaction."""
+    path_courses = (
+        list(
+            LearningPathCourse.objects.filter(path_id=session.path_id)
+            .order_by("position", "pk")
+            .values_list("course_id", flat=True)
+        )
+        if session.path_id
+        else []
+    )
     return attendances_record(
-        session_id=session.pk, title=session.title, course_id=session.course_id, user_ids=user_ids
+        session_id=session.pk,
+        title=session.title,
+        course_id=session.course_id,
+        course_ids=path_courses,
+        user_ids=user_ids,
     )
 
 

@@ -32,6 +32,7 @@ FIELDS = (
     "host",
     "language",
     "course",
+    "path",
 )
 # A change of any of these reaches every registrant's calendar (and a notice by email).
 NOTICE_FIELDS = ("starts_at", "ends_at", "location", "join_url", "format")
@@ -78,6 +79,13 @@ def _validate(*, agency_id: int, data: dict, units) -> None:
         ).exists()
     ):
         errors.setdefault("course", []).append(_("Choose a published course of your agency."))
+    path = data.get("path")
+    if path is not None and not (path.is_published and path.owner_id in (None, agency_id)):
+        errors.setdefault("path", []).append(_("Choose a published learning path of your agency."))
+    if course is not None and path is not None:
+        errors.setdefault("path", []).append(
+            _("Link the session to a course or to a learning path, not both.")
+        )
     if errors:
         raise ValidationError(errors)
 

@@ -109,3 +109,42 @@ def test_trainer_schedules_learner_registers_host_marks_attendance(
     page.get_by_role("heading", level=1, name=STEP).wait_for()
     assert "Done: you attended a live session of this course." in page.locator("main").inner_text()
     axe_check(page)
+
+
+def test_manager_assigns_a_session_and_the_learner_sees_it_on_my_learning(
+    page, live_server, axe_check, world
+):
+    from live.models import SessionAssignment
+    from tests.live.conftest import schedule
+
+    session = schedule(world.a_trainer, days=5, title="Records workshop for the Data unit")
+
+    # The manager opens the session from Learning > Live sessions and assigns it by links.
+    sign_in(page, world.a_manager.email)
+    nav(page, "Learning", "Live sessions")
+    page.get_by_role("link", name=session.title).first.click()
+    page.get_by_role("heading", level=1, name=session.title).wait_for()
+    page.get_by_role("link", name="Assign this session").click()
+    page.wait_for_url(f"**/live/{session.pk}/assign/")
+    axe_check(page)
+    page.get_by_label("Assign to").select_option("people")
+    page.get_by_label("People (email addresses)").fill("nobody@nowhere.gov")
+    page.get_by_role("button", name="Assign the session").click()
+    assert "nobody@nowhere.gov" in page.locator("main").inner_text()  # refused, said why
+    axe_check(page)
+    page.get_by_label("People (email addresses)").fill(world.a_learner.email)
+    page.get_by_role("button", name="Assign the session").click()
+    page.get_by_text("Session assigned: 1 registered").wait_for()
+    axe_check(page)
+    assert SessionAssignment.objects.filter(session=session).count() == 1
+    assert Registration.objects.get(session=session).user == world.a_learner
+    sign_out(page)
+
+    # The learner sees it on My learning, assigned, with its date, and registered.
+    sign_in(page, world.a_learner.email)
+    nav(page, "My learning")
+    section = page.get_by_role("region", name="Live sessions assigned to you")
+    section.wait_for()
+    text = section.inner_text()
+    assert session.title in text and "due" in text and "registered" in text.lower()
+    axe_check(page)

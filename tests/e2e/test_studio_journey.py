@@ -206,6 +206,40 @@ def test_studio_pages_off_the_main_journey_pass_axe(page, live_server, axe_check
     axe_check(page)
 
 
+def test_trainer_adds_a_live_session_step_from_the_outline(page, live_server, axe_check):
+    from courses.models import LiveStep
+    from tests.builders import build_course
+
+    agency = AgencyFactory(name="Agency of Examples", slug="examples", domains=["example.gov"])
+    trainer = make_member(agency, Role.TRAINER, email="trainer@example.gov")
+    course = build_course(trainer, agency, publish=True)
+
+    sign_in(page, "trainer@example.gov")
+    page.goto(f"/studio/courses/{course.pk}/")
+    page.get_by_role("link", name=re.compile(r"^Add a live-session step\s+to “Basics”$")).click()
+    expect(page.locator("h1")).to_have_text("New live-session step in “Basics”")
+    axe_check(page)
+    page.get_by_role("button", name="Add the step").click()  # no title: refused, said where
+    expect(page.locator("#id_title-error")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Title").fill("Attend a hands-on workshop")
+    page.get_by_label("Description").fill("Bring a task from your work.")
+    page.get_by_label("Description").press("Tab")
+    page.keyboard.press("Enter")  # the focused "Add the step" button, from the keyboard
+    page.get_by_role("table", name="Live-session steps in “Basics”").wait_for()
+    axe_check(page)
+    step = LiveStep.objects.get(course=course)
+    assert (step.key, step.description) == (
+        "attend-a-hands-on-workshop",
+        "Bring a task from your work.",
+    )
+    page.get_by_role("link", name="Attend a hands-on workshop", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Edit the live-session step")
+    axe_check(page)
+    page.goto(f"/studio/courses/{course.pk}/live-steps/{step.pk}/delete/")
+    axe_check(page)
+
+
 def test_session_warning_and_nothing_typed_is_lost_when_the_session_ends(
     page, live_server, axe_check, settings
 ):

@@ -54,8 +54,9 @@ def test_pages_use_bounded_queries(world, client_for, busy_learner, django_asser
     # renewed at most once a minute: each page costs the user and its own queries.
     with django_assert_num_queries(3):
         assert client.get("/").status_code == 200
-    # + the upcoming live sessions (live/) and the agency's current AI policy (policies/)
-    with django_assert_num_queries(6):
+    # + the live sessions assigned to the learner and their upcoming places (live/), and the
+    # agency's current AI policy (policies/)
+    with django_assert_num_queries(7):
         assert client.get(reverse("learning:my_learning")).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(reverse("learning:lesson", args=[slug, "l-20"])).status_code == 200
