@@ -1,23 +1,23 @@
 """Demo data for `seed_demo`: Demo Agency reports to OPM, its courses are coded and its people
 have employee ids, so its completions export as a valid feed.
 
-The type codes here are demo placeholders ("DEMO1"...), not OPM's codes: Academy could not
-confirm OPM's value lists (docs/ehri.md). Replace them with your HR office's codes.
+The demo courses are coded as online self-paced courses (ehri.codes.ONLINE_SELF_PACED) taken
+to improve present performance, in the training program area.
 """
 
 from django.db import transaction
 
 from agencies.models import Agency, Membership
 
+from .codes import ONLINE_SELF_PACED
 from .feed import courses_available
 from .models import CourseCoding, EmployeeId, ReportingAgency
 
 AGENCY = "demo-agency"
-PLACEHOLDERS = {
-    "training_purpose_type": "DEMO1",
-    "training_type_code": "DEMO1",
-    "training_delivery_type_code": "DEMO1",
-    "training_source_type_code": "DEMO1",
+CODING = {
+    **ONLINE_SELF_PACED,
+    "training_purpose_type": "Improve/Maintain Present Performance",
+    "training_type_code": "Training Program Area",
 }
 
 
@@ -36,7 +36,7 @@ def seed_ehri() -> dict:
         _row, created = CourseCoding.objects.get_or_create(
             course=course,
             agency=agency,
-            defaults={**PLACEHOLDERS, "course_number_code": course.slug[:40]},
+            defaults={**CODING, "course_number_code": course.slug[:40]},
         )
         coded += created
     have = set(EmployeeId.objects.filter(agency=agency).values_list("user_id", flat=True))

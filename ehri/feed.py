@@ -17,7 +17,7 @@ from agencies.dates import agency_date, agency_day_bounds
 from learning.models import Enrollment, EnrollmentStatus
 from provisioning.selectors import external_ids
 
-from .codes import COURSE_FIELDS, INDICATOR_VALUES, RECORD_COLUMNS
+from .codes import COURSE_FIELDS, RECORD_COLUMNS, VALUE_LISTS
 from .models import CourseCoding, EmployeeId, ReportingAgency
 
 SSN_LIKE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
@@ -83,12 +83,18 @@ def coding_problems(coding) -> list[str]:
         for spec in COURSE_FIELDS
         if spec.required and not getattr(coding, spec.name)
     ]
-    for name in (
-        "training_accreditation_indicator",
-        "continued_service_agreement_required_indicator",
-    ):
-        if getattr(coding, name) and getattr(coding, name) not in INDICATOR_VALUES:
-            problems.append(_("%(field)s is not Y, N or NA") % {"field": name})
+    labels = {spec.name: spec.label for spec in COURSE_FIELDS}
+    for name, choices in VALUE_LISTS.items():
+        value = getattr(coding, name)
+        if value and value not in {code for code, _label in choices}:
+            problems.append(
+                _("%(field)s “%(value)s” is not one of OPM's values")
+                % {"field": labels[name], "value": value}
+            )
+    if coding.training_credit and not coding.training_credit_type_code:
+        problems.append(_("training credit type code is missing (the training earns credit)"))
+    if coding.training_credit_type_code and not coding.training_credit:
+        problems.append(_("training credit type code is set but the training earns no credit"))
     return problems
 
 

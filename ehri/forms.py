@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .codes import COURSE_FIELDS, INDICATOR_CHOICES
+from .codes import COURSE_FIELDS
 from .models import CourseCoding
 
 
@@ -22,12 +22,6 @@ class CodingForm(forms.ModelForm):
     class Meta:
         model = CourseCoding
         fields = [spec.name for spec in COURSE_FIELDS] + ["training_credit", "duty_hours"]
-        widgets = {
-            "training_accreditation_indicator": forms.Select(choices=INDICATOR_CHOICES),
-            "continued_service_agreement_required_indicator": forms.Select(
-                choices=INDICATOR_CHOICES
-            ),
-        }
 
 
 class PeriodForm(forms.Form):

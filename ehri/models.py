@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from courses.models import Course
 
-from .codes import INDICATOR_CHOICES
+from .codes import (
+    CREDIT_TYPE_CHOICES,
+    DELIVERY_CHOICES,
+    DESIGNATION_CHOICES,
+    INDICATOR_CHOICES,
+    PURPOSE_CHOICES,
+    SOURCE_CHOICES,
+    TYPE_CHOICES,
+    VALUE_MAX_LENGTH,
+)
 
 CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9]{1,10}$", _("Use letters and digits only."))
 
@@ -33,36 +42,46 @@ class ReportingAgency(models.Model):
         return f"{self.agency_id} {self.subelement_code}"
 
 
-class CourseCoding(models.Model):
-    """The EHRI fields of one course for one agency: the owner's coding, or (agency != owner)
-    an agency's override for a course shared with it, used for that agency's feed only."""
+class Coding(models.Model):
+    """The EHRI fields of a training (course, course version or live session): OPM's value
+    lists as choices where they were confirmed (ehri.codes), free text where not."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     course_number_code = models.CharField(_("course number code"), max_length=40, blank=True)
     training_purpose_type = models.CharField(
-        _("training purpose type"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training purpose type"), max_length=VALUE_MAX_LENGTH, blank=True, choices=PURPOSE_CHOICES
     )
     training_type_code = models.CharField(
-        _("training type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training type code"), max_length=VALUE_MAX_LENGTH, blank=True, choices=TYPE_CHOICES
     )
     training_sub_type_code = models.CharField(
         _("training sub type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
     )
     training_delivery_type_code = models.CharField(
-        _("training delivery type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training delivery type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=DELIVERY_CHOICES,
     )
     training_designation_type_code = models.CharField(
-        _("training designation type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training designation type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=DESIGNATION_CHOICES,
     )
     training_source_type_code = models.CharField(
-        _("training source type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training source type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=SOURCE_CHOICES,
     )
     training_credit = models.DecimalField(
         _("training credit"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     training_credit_type_code = models.CharField(
-        _("training credit type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training credit type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=CREDIT_TYPE_CHOICES,
     )
     training_accreditation_indicator = models.CharField(
         _("training accreditation indicator"), max_length=2, choices=INDICATOR_CHOICES, default="N"
@@ -81,6 +100,17 @@ class CourseCoding(models.Model):
         blank=True,
         help_text=_("Empty: the course's estimated time, in hours to one decimal."),
     )
+
+    class Meta:
+        abstract = True
+
+
+class CourseCoding(Coding):
+    """The EHRI fields of one course for one agency: the owner's coding, or (agency != owner)
+    an agency's override for a course shared with it, used for that agency's feed only."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -21,7 +21,7 @@ from agencies.access import actor_for
 from agencies.audit import audited
 from agencies.models import Agency, Membership
 
-from .codes import COURSE_FIELDS
+from .codes import COURSE_FIELDS, ONLINE_SELF_PACED
 from .corrections import corrections_find, corrections_write
 from .feed import Feed, coding_problems, courses_available, feed_build, looks_like_ssn
 from .models import CourseCoding, EmployeeId, FeedExport, ReportedRecord, ReportingAgency
@@ -67,15 +67,12 @@ def can_code_course(actor, course) -> bool:
 
 
 def default_coding(course, agency) -> CourseCoding:
-    """An unsaved coding with the defaults of an online self-paced course: no accreditation,
-    no continued service agreement, duty hours from the estimated time. The type codes stay
-    empty: their value lists were not confirmed (docs/ehri.md)."""
+    """An unsaved coding with the defaults of an online self-paced course: delivered by
+    technology, made in-house (Government Internal), no accreditation, no continued service
+    agreement, duty hours from the estimated time. Purpose and type are the trainer's choice:
+    no default can be right for every course."""
     return CourseCoding(
-        course=course,
-        agency=agency,
-        course_number_code=course.slug[:40],
-        training_accreditation_indicator="N",
-        continued_service_agreement_required_indicator="N",
+        course=course, agency=agency, course_number_code=course.slug[:40], **ONLINE_SELF_PACED
     )
 
 

@@ -54,13 +54,13 @@ def test_admin_codes_a_course_and_produces_the_feed(page, axe_check, tmp_path):
     page.get_by_role("link", name="Code the course").click()
     page.wait_for_url(f"**/agency/ehri/courses/{course.pk}/")
     axe_check(page)
+    # Delivery (technology based) and source (in-house) start at the online course's defaults.
+    assert page.get_by_label("Training delivery type code").input_value() == "Technology Based"
     for label, value in (
-        ("Training purpose type", "P1"),
-        ("Training type code", "T1"),
-        ("Training delivery type code", "D1"),
-        ("Training source type code", "S1"),
+        ("Training purpose type", "Improve/Maintain Present Performance"),
+        ("Training type code", "Training Program Area"),
     ):
-        page.get_by_role("textbox", name=label, exact=True).fill(value)
+        page.get_by_role("combobox", name=label, exact=True).select_option(value)
     page.get_by_role("button", name="Save the coding").click()
     page.get_by_text("EHRI coding saved.").wait_for()
 
