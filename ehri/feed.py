@@ -18,7 +18,7 @@ from learning.models import Enrollment, EnrollmentStatus
 from provisioning.selectors import external_ids
 
 from .codes import COURSE_FIELDS, RECORD_COLUMNS, VALUE_LISTS
-from .models import CourseCoding, EmployeeId, ReportingAgency
+from .models import CourseCoding, EmployeeId, ReportingAgency, VersionCoding
 
 SSN_LIKE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
 
@@ -136,10 +136,28 @@ def feed_build(*, agency, start: datetime.date, end: datetime.date) -> Feed:
         feed.subelement_code = settings.subelement_code
     enrollments = list(completions(agency, start, end))
     codings = codings_for(agency.pk, {e.course_id: e.course for e in enrollments}.values())
+    frozen = versions_coded({e.version_id for e in enrollments})
     people = employee_identifiers(agency, {e.user_id for e in enrollments})
     for enrollment in enrollments:
-        _add(feed, enrollment, codings.get(enrollment.course_id), people.get(enrollment.user_id))
+        coding = coding_of(agency.pk, enrollment, codings, frozen)
+        _add(feed, enrollment, coding, people.get(enrollment.user_id))
     return feed
+
+
+def versions_coded(version_ids) -> dict[int, VersionCoding]:
+    """{version id: the owner's coding frozen with it}. One query."""
+    return {row.version_id: row for row in VersionCoding.objects.filter(version_id__in=version_ids)}
+
+
+def coding_of(agency_id, enrollment, codings, frozen):
+    """The coding of one completion: the agency's own override of a course it was shared,
+    else the owner's coding frozen with the version the learner completed, else the owner's
+    current coding (versions published before freezing, or frozen while incomplete)."""
+    coding = codings.get(enrollment.course_id)
+    is_override = coding is not None and coding.agency_id != enrollment.course.owner_id
+    if is_override:
+        return coding
+    return frozen.get(enrollment.version_id) or coding
 
 
 def _add(feed: Feed, enrollment, coding, employee_id: str | None) -> None:

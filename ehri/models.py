@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from courses.models import Course
+from courses.models import Course, CourseVersion
 
 from .codes import (
     CREDIT_TYPE_CHOICES,
@@ -219,3 +219,15 @@ class ReportedRecord(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}/{self.period} {self.end_date}"
+
+
+class VersionCoding(Coding):
+    """The owner's coding as it stood when a version was published (complete codings only):
+    the coding of every completion of that version, whatever the owner changes later."""
+
+    version = models.OneToOneField(CourseVersion, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"v{self.version_id}@{self.agency_id}"
