@@ -19,6 +19,7 @@ from provisioning.selectors import external_ids
 
 from .codes import COURSE_FIELDS, RECORD_COLUMNS, VALUE_LISTS
 from .models import CourseCoding, EmployeeId, ReportingAgency, VersionCoding
+from .sessions import attended, codings_of_sessions
 
 SSN_LIKE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
 
@@ -41,7 +42,7 @@ class Feed:
     end: datetime.date
     subelement_code: str = ""
     records: list[dict] = field(default_factory=list)  # column -> text, ready to write
-    keys: list[tuple] = field(default_factory=list)  # (enrollment id, period) per record
+    keys: list[tuple] = field(default_factory=list)  # (source, id, period, end) per record
     rejections: list[Rejection] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # feed-wide (settings)
 
@@ -137,10 +138,17 @@ def feed_build(*, agency, start: datetime.date, end: datetime.date) -> Feed:
     enrollments = list(completions(agency, start, end))
     codings = codings_for(agency.pk, {e.course_id: e.course for e in enrollments}.values())
     frozen = versions_coded({e.version_id for e in enrollments})
-    people = employee_identifiers(agency, {e.user_id for e in enrollments})
+    registrations = list(attended(agency, start, end))
+    session_codings = codings_of_sessions({r.session_id for r in registrations})
+    people = employee_identifiers(
+        agency, {e.user_id for e in enrollments} | {r.user_id for r in registrations}
+    )
     for enrollment in enrollments:
         coding = coding_of(agency.pk, enrollment, codings, frozen)
-        _add(feed, enrollment, coding, people.get(enrollment.user_id))
+        _add(feed, course_completion(feed, enrollment), coding, people.get(enrollment.user_id))
+    for registration in registrations:
+        coding = session_codings.get(registration.session_id)
+        _add(feed, session_completion(feed, registration), coding, people.get(registration.user_id))
     return feed
 
 
@@ -160,11 +168,56 @@ def coding_of(agency_id, enrollment, codings, frozen):
     return frozen.get(enrollment.version_id) or coding
 
 
-def _add(feed: Feed, enrollment, coding, employee_id: str | None) -> None:
+@dataclass(frozen=True)
+class Completion:
+    """One completed training of one person, before the edits: a course or a live session."""
+
+    key: tuple  # (source, enrollment or registration id, period)
+    who: str
+    title: str
+    number: str  # the default course number code
+    start: datetime.date
+    end: datetime.date
+    hours: Decimal  # the default duty hours
+    fix_url: str  # where the coding is fixed
+    fix_label: str
+
+
+def course_completion(feed: Feed, enrollment) -> Completion:
     zone = feed.agency.time_zone
     end = agency_date(zone, enrollment.completed_at)
-    start = agency_date(zone, enrollment.started_at) if enrollment.started_at else end
-    hours = duty_hours(coding, enrollment.version.estimated_minutes)
+    return Completion(
+        key=("course", enrollment.pk, enrollment.period),
+        who=enrollment.user.email,
+        title=enrollment.version.title,
+        number=enrollment.course.slug[:40],
+        start=agency_date(zone, enrollment.started_at) if enrollment.started_at else end,
+        end=end,
+        hours=duty_hours(None, enrollment.version.estimated_minutes),
+        fix_url=reverse("ehri:coding", args=[enrollment.course_id]),
+        fix_label=_("Code the course"),
+    )
+
+
+def session_completion(feed: Feed, registration) -> Completion:
+    from .sessions import session_hours
+
+    zone, session = feed.agency.time_zone, registration.session
+    return Completion(
+        key=("session", registration.pk, 1),
+        who=registration.user.email,
+        title=session.title,
+        number=f"live-{session.pk}",
+        start=agency_date(zone, session.starts_at),
+        end=agency_date(zone, session.ends_at),
+        hours=session_hours(session),
+        fix_url=reverse("ehri:session_coding", args=[session.pk]),
+        fix_label=_("Code the session"),
+    )
+
+
+def _add(feed: Feed, item: Completion, coding, employee_id: str | None) -> None:
+    hours = coding.duty_hours if coding is not None and coding.duty_hours else item.hours
     person_reasons, course_reasons = [], coding_problems(coding)
     if not employee_id:
         person_reasons.append(_("the person has no employee id"))
@@ -172,36 +225,34 @@ def _add(feed: Feed, enrollment, coding, employee_id: str | None) -> None:
         person_reasons.append(_("the employee id looks like a Social Security number"))
     if hours <= 0:
         course_reasons.append(_("training duty hours must be more than zero"))
-    if end < start:
+    if item.end < item.start:
         course_reasons.append(_("the training end date is before its start date"))
     if person_reasons or course_reasons:
         by_person = bool(person_reasons)
         feed.rejections.append(
             Rejection(
-                who=enrollment.user.email,
-                course=enrollment.version.title,
+                who=item.who,
+                course=item.title,
                 reasons=person_reasons + course_reasons,
-                fix_url=reverse("ehri:employee_ids")
-                if by_person
-                else reverse("ehri:coding", args=[enrollment.course_id]),
-                fix_label=_("Set the employee id") if by_person else _("Code the course"),
+                fix_url=reverse("ehri:employee_ids") if by_person else item.fix_url,
+                fix_label=_("Set the employee id") if by_person else item.fix_label,
             )
         )
         return
     values = {spec.element: getattr(coding, spec.name) or "" for spec in COURSE_FIELDS}
-    values["CourseNumberCode"] = values["CourseNumberCode"] or enrollment.course.slug[:40]
+    values["CourseNumberCode"] = values["CourseNumberCode"] or item.number
     values.update(
         AgencySubelementCode=feed.subelement_code,
         EmployeeIdentifier=employee_id,
-        CourseTitle=enrollment.version.title,
-        TrainingStartDate=start.isoformat(),
-        TrainingEndDate=end.isoformat(),
+        CourseTitle=item.title,
+        TrainingStartDate=item.start.isoformat(),
+        TrainingEndDate=item.end.isoformat(),
         TrainingDutyHours=str(hours),
         TrainingNonDutyHours="0",
         TrainingCredit="" if coding.training_credit is None else str(coding.training_credit),
     )
     feed.records.append({column: values.get(column, "") for column in RECORD_COLUMNS})
-    feed.keys.append((enrollment.pk, enrollment.period, end))
+    feed.keys.append((*item.key, item.end))
 
 
 def last_month(agency) -> tuple[datetime.date, datetime.date]:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .codes import COURSE_FIELDS
-from .models import CourseCoding
+from .models import CourseCoding, SessionCoding
 
 
 class SettingsForm(forms.Form):
@@ -22,6 +22,12 @@ class CodingForm(forms.ModelForm):
     class Meta:
         model = CourseCoding
         fields = [spec.name for spec in COURSE_FIELDS] + ["training_credit", "duty_hours"]
+
+
+class SessionCodingForm(forms.ModelForm):
+    class Meta:
+        model = SessionCoding
+        fields = CodingForm.Meta.fields
 
 
 class PeriodForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from courses.models import Course, CourseVersion
+from live.models import LiveSession
 
 from .codes import (
     CREDIT_TYPE_CHOICES,
@@ -198,7 +199,15 @@ class ReportedRecord(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     export = models.ForeignKey(FeedExport, on_delete=models.CASCADE, related_name="reported")
-    enrollment_id = models.BigIntegerField()  # not a FK: a deleted enrollment is a correction
+
+    class Source(models.TextChoices):
+        COURSE = "course", _("Course")
+        SESSION = "session", _("Live session")
+
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.COURSE)
+    # The enrollment's id (course) or the registration's (session); not a FK: a deleted one
+    # is a correction.
+    enrollment_id = models.BigIntegerField()
     period = models.PositiveIntegerField(default=1)
     employee_identifier = models.CharField(max_length=40)
     course_title = models.CharField(max_length=200)
@@ -211,7 +220,7 @@ class ReportedRecord(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "enrollment_id", "period", "end_date"],
+                fields=["agency", "source", "enrollment_id", "period", "end_date"],
                 name="ehri_reported_once",
             )
         ]
@@ -231,3 +240,26 @@ class VersionCoding(Coding):
 
     def __str__(self):
         return f"v{self.version_id}@{self.agency_id}"
+
+
+class SessionCoding(Coding):
+    """The EHRI fields of one live session, set by its host or its agency's admins: an attended
+    session is a completion for the feed of each attendee's agency."""
+
+    session = models.OneToOneField(LiveSession, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duty_hours__isnull=True) | Q(duty_hours__gt=0),
+                name="ehri_session_coding_positive_hours",
+            ),
+        ]
+
+    def __str__(self):
+        return f"session {self.session_id}"

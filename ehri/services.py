@@ -304,13 +304,16 @@ def _record_reported(export, feed: Feed, corrections) -> None:
             ReportedRecord(
                 agency=export.agency,
                 export=export,
+                source=source,
                 enrollment_id=enrollment_id,
                 period=period,
                 end_date=end,
                 employee_identifier=record["EmployeeIdentifier"],
                 course_title=record["CourseTitle"][:200],
             )
-            for (enrollment_id, period, end), record in zip(feed.keys, feed.records, strict=True)
+            for (source, enrollment_id, period, end), record in zip(
+                feed.keys, feed.records, strict=True
+            )
         ],
         ignore_conflicts=True,
     )
