@@ -7,13 +7,17 @@ course, version and user; codings; employee ids; SCIM externalIds; reporting set
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.dates import agency_date, agency_day_bounds
+from courses.models import Course
 from learning.models import Enrollment, EnrollmentStatus
 from provisioning.selectors import external_ids
 
@@ -127,29 +131,64 @@ def completions(agency, start: datetime.date, end: datetime.date):
     )
 
 
-def feed_build(*, agency, start: datetime.date, end: datetime.date) -> Feed:
-    """Every completion in the period as a record, or as a rejection with its reasons."""
+FEED_CHUNK = 2000  # completions read (and employee ids looked up) per round trip
+
+
+def feed_start(*, agency, start: datetime.date, end: datetime.date) -> Feed:
+    """The feed's header (the subelement code) and its feed-wide problems; no record yet."""
     feed = Feed(agency=agency, start=start, end=end)
     settings = ReportingAgency.objects.filter(agency=agency).first()
     if settings is None or not settings.subelement_code:
         feed.problems.append(_("The agency subelement code is not set."))
     else:
         feed.subelement_code = settings.subelement_code
-    enrollments = list(completions(agency, start, end))
-    codings = codings_for(agency.pk, {e.course_id: e.course for e in enrollments}.values())
-    frozen = versions_coded({e.version_id for e in enrollments})
-    registrations = list(attended(agency, start, end))
-    session_codings = codings_of_sessions({r.session_id for r in registrations})
-    people = employee_identifiers(
-        agency, {e.user_id for e in enrollments} | {r.user_id for r in registrations}
-    )
-    for enrollment in enrollments:
-        coding = coding_of(agency.pk, enrollment, codings, frozen)
-        _add(feed, course_completion(feed, enrollment), coding, people.get(enrollment.user_id))
-    for registration in registrations:
-        coding = session_codings.get(registration.session_id)
-        _add(feed, session_completion(feed, registration), coding, people.get(registration.user_id))
     return feed
+
+
+def feed_build(*, agency, start: datetime.date, end: datetime.date) -> Feed:
+    """Every completion in the period as a record, or as a rejection with its reasons, held in
+    memory (the pages and tests); the export streams `feed_items` instead."""
+    feed = feed_start(agency=agency, start=start, end=end)
+    for key, record, rejection in feed_items(feed):
+        if rejection is not None:
+            feed.rejections.append(rejection)
+        else:
+            feed.records.append(record)
+            feed.keys.append(key)
+    return feed
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def feed_items(feed: Feed) -> Iterator[tuple[tuple, dict | None, Rejection | None]]:
+    """Every completion of the period, one at a time: (key, record, None) when it passes the
+    edits, else (key, None, rejection). Memory stays flat whatever the number of completions:
+    enrollments and registrations are read FEED_CHUNK at a time from one query each; the
+    codings of the period's courses, versions and sessions are read once (as many as there
+    are courses, not completions), the employee ids once per chunk."""
+    agency = feed.agency
+    enrollments = completions(agency, feed.start, feed.end)
+    owners = Course.objects.filter(pk__in=Subquery(enrollments.values("course_id")))
+    codings = codings_for(agency.pk, owners.only("pk", "owner_id"))
+    frozen = versions_coded(Subquery(enrollments.values("version_id")))
+    for chunk in _chunks(enrollments.iterator(chunk_size=FEED_CHUNK), FEED_CHUNK):
+        people = employee_identifiers(agency, {e.user_id for e in chunk})
+        for enrollment in chunk:
+            coding = coding_of(agency.pk, enrollment, codings, frozen)
+            item = course_completion(feed, enrollment)
+            yield _check(feed, item, coding, people.get(enrollment.user_id))
+    registrations = attended(agency, feed.start, feed.end)
+    session_codings = codings_of_sessions(Subquery(registrations.values("session_id")))
+    for chunk in _chunks(registrations.iterator(chunk_size=FEED_CHUNK), FEED_CHUNK):
+        people = employee_identifiers(agency, {r.user_id for r in chunk})
+        for registration in chunk:
+            coding = session_codings.get(registration.session_id)
+            item = session_completion(feed, registration)
+            yield _check(feed, item, coding, people.get(registration.user_id))
 
 
 def versions_coded(version_ids) -> dict[int, VersionCoding]:
@@ -216,7 +255,10 @@ def session_completion(feed: Feed, registration) -> Completion:
     )
 
 
-def _add(feed: Feed, item: Completion, coding, employee_id: str | None) -> None:
+def _check(feed: Feed, item: Completion, coding, employee_id: str | None):
+    """(key, record, None) when the completion passes Academy's edits, else
+    (key, None, rejection)."""
+    key = (*item.key, item.end)
     hours = coding.duty_hours if coding is not None and coding.duty_hours else item.hours
     person_reasons, course_reasons = [], coding_problems(coding)
     if not employee_id:
@@ -229,16 +271,17 @@ def _add(feed: Feed, item: Completion, coding, employee_id: str | None) -> None:
         course_reasons.append(_("the training end date is before its start date"))
     if person_reasons or course_reasons:
         by_person = bool(person_reasons)
-        feed.rejections.append(
+        return (
+            key,
+            None,
             Rejection(
                 who=item.who,
                 course=item.title,
                 reasons=person_reasons + course_reasons,
                 fix_url=reverse("ehri:employee_ids") if by_person else item.fix_url,
                 fix_label=_("Set the employee id") if by_person else item.fix_label,
-            )
+            ),
         )
-        return
     values = {spec.element: getattr(coding, spec.name) or "" for spec in COURSE_FIELDS}
     values["CourseNumberCode"] = values["CourseNumberCode"] or item.number
     values.update(
@@ -251,8 +294,7 @@ def _add(feed: Feed, item: Completion, coding, employee_id: str | None) -> None:
         TrainingNonDutyHours="0",
         TrainingCredit="" if coding.training_credit is None else str(coding.training_credit),
     )
-    feed.records.append({column: values.get(column, "") for column in RECORD_COLUMNS})
-    feed.keys.append((*item.key, item.end))
+    return key, {column: values.get(column, "") for column in RECORD_COLUMNS}, None
 
 
 def last_month(agency) -> tuple[datetime.date, datetime.date]:
@@ -268,10 +310,11 @@ def last_month_rows(scope):
     if scope.agency is None or scope.unit is not None or scope.course_ids is not None:
         raise ValueError(_("The OPM training feed covers one whole agency."))
     start, end = last_month(scope.agency)
-    feed = feed_build(agency=scope.agency, start=start, end=end)
+    feed = feed_start(agency=scope.agency, start=start, end=end)
     yield RECORD_COLUMNS
-    for record in feed.records:
-        yield tuple(record[column] for column in RECORD_COLUMNS)
+    for _key, record, _rejection in feed_items(feed):
+        if record is not None:
+            yield tuple(record[column] for column in RECORD_COLUMNS)
 
 
 def corrections_preview(*, agency):

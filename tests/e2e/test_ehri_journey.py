@@ -1,7 +1,7 @@
 """An agency admin goes from the home page to Manage > OPM training feed (EHRI): sets the
 subelement code, sees a completion OPM would reject, follows the link to code the course,
-imports an employee id, and produces the feed, which downloads; axe at each step, and the page
-in French."""
+imports an employee id, and produces the feed, which downloads; axe at each step, the page in
+French, and the live sessions' coding page."""
 
 import pytest
 from django.utils import timezone
@@ -80,4 +80,10 @@ def test_admin_codes_a_course_and_produces_the_feed(page, axe_check, tmp_path):
     assert (
         page.get_by_role("heading", level=1).inner_text() == "Flux de formation pour l’OPM (EHRI)"
     )
+    axe_check(page)
+
+    # The live sessions' coding page, in French: the agency has none yet.
+    page.get_by_role("link", name="Coder vos sessions en direct pour l’OPM").click()
+    page.wait_for_url("**/agency/ehri/sessions/")
+    page.get_by_text("Aucune session en direct pour le moment.").wait_for()
     axe_check(page)
