@@ -143,3 +143,20 @@ def test_only_the_host_and_the_agencys_admins_code_a_session(world, held, client
     page = client_for(world.a_admin).get(reverse("ehri:sessions")).content.decode()
     assert "Prompting workshop" in page
     assert client_for(world.a_learner).get(reverse("ehri:sessions")).status_code == 404
+
+
+def test_the_sessions_page_reads_a_bounded_number_of_queries(world, held, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.a_admin)
+    url = reverse("ehri:sessions")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _n in range(3):
+        _held_session(world)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url).content.decode()
+    assert page.count("Prompting workshop") == 4
+    assert len(four) == len(one)
