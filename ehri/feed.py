@@ -79,10 +79,12 @@ def codings_for(agency_id, courses) -> dict[int, CourseCoding]:
     return chosen
 
 
-def coding_problems(coding) -> list[str]:
+def coding_problems(coding, *, session: bool = False) -> list[str]:
     """What the coding lacks for OPM: the messages of the publish check and of the edits."""
     if coding is None:
-        return [_("the course has no EHRI coding")]
+        return [
+            _("the session has no EHRI coding") if session else _("the course has no EHRI coding")
+        ]
     problems = [
         _("%(field)s is missing") % {"field": spec.label}
         for spec in COURSE_FIELDS
@@ -260,7 +262,8 @@ def _check(feed: Feed, item: Completion, coding, employee_id: str | None):
     (key, None, rejection)."""
     key = (*item.key, item.end)
     hours = coding.duty_hours if coding is not None and coding.duty_hours else item.hours
-    person_reasons, course_reasons = [], coding_problems(coding)
+    person_reasons = []
+    course_reasons = coding_problems(coding, session=item.key[0] == "session")
     if not employee_id:
         person_reasons.append(_("the person has no employee id"))
     elif looks_like_ssn(employee_id):

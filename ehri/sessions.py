@@ -105,7 +105,7 @@ def session_coding_list(*, user) -> list[dict]:
         for row in SessionCoding.objects.filter(session_id__in=[s.pk for s in sessions])
     }
     return [
-        {"session": session, "problems": coding_problems(codings.get(session.pk))}
+        {"session": session, "problems": coding_problems(codings.get(session.pk), session=True)}
         for session in sessions
     ]
 

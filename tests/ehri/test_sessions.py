@@ -77,7 +77,7 @@ def test_an_uncoded_attended_session_is_rejected_with_a_link_to_code_it(world, h
     assert feed.records == []
     [rejection] = feed.rejections  # the absent registrant is not a completion
     assert rejection.course == "Prompting workshop"
-    assert rejection.reasons == ["the course has no EHRI coding"]
+    assert rejection.reasons == ["the session has no EHRI coding"]
     assert rejection.fix_url == reverse("ehri:session_coding", args=[held.pk])
 
 
