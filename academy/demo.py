@@ -63,7 +63,8 @@ def run_seeders(*, stdout):
 
     ehri = seed_ehri()
     stdout.write(
-        f"OPM training feed (EHRI): {ehri['courses']} courses coded, {ehri['people']} employee ids."
+        f"OPM training feed (EHRI): {ehri['courses']} courses and {ehri['sessions']} live "
+        f"sessions coded, {ehri['people']} employee ids."
     )
 
     acknowledged = seed_ai_policy()

@@ -293,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ehri.tasks.feeds_monthly_task",
         "schedule": crontab(day_of_month=2, hour=4, minute=0),
     },
+    # EHRI: feed exports (files and rows) older than EHRI_FEED_RETENTION_DAYS, nightly.
+    "ehri-purge-feeds": {
+        "task": "ehri.tasks.feed_exports_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "record-heartbeat": {
         "task": "academy.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
@@ -347,6 +352,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
 }
+
+# OPM training feed (EHRI) exports, their files and what they reported are deleted this many
+# days after they were produced (long enough to answer OPM about last year's submissions).
+EHRI_FEED_RETENTION_DAYS = env.int("EHRI_FEED_RETENTION_DAYS", default=400)
 
 # Report files (and their ReportRun rows) are deleted this many days after they were requested.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)

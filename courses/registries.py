@@ -16,6 +16,14 @@ the result of `data(user)` (a bounded number of queries).
 
 `learner_states`: where the signed-in learner stands in each course (tag and main button),
 described below.
+
+`version_published`: called as `hook(course=course, version=version, actor=actor)` by
+`course_publish` right after it froze a new version, inside its transaction (a hook that
+raises refuses the publication). A downstream app freezes with the version what it keeps per
+course (the federal training feed freezes the owner's EHRI coding).
+
+`bundle_sections`: sections of the course bundle's manifest that downstream apps write at
+export and read at import, each under its own key, described below.
 """
 
 from collections.abc import Callable, Sequence
@@ -62,3 +70,29 @@ class CatalogSection:
 
 
 catalog_sections: Registry[CatalogSection] = Registry("catalog sections")
+
+
+version_published: Registry[Callable[..., None]] = Registry("version published hooks")
+
+
+@dataclass(frozen=True)
+class BundleSection:
+    """A section of a course bundle's manifest (`manifest[key]`) owned by a downstream app.
+
+    - `export(course=, version=)` -> a dict of plain YAML values (str, int, bool, lists,
+      dicts), or None for no section; `version` is the exported version (None: the draft).
+      The export checks it with `problems` before writing, so a bundle never carries a
+      section its own import would refuse.
+    - `problems(data)` -> the plain messages of what is wrong with the section as read from a
+      manifest (empty: importable). Called before anything is written.
+    - `apply(course=, data=, actor=)`: writes the section for the imported course, inside the
+      import's transaction, after the draft was replaced and before an asked-for publish.
+    Export then import gives back the same section (the round trip is exact).
+    """
+
+    export: Callable[..., dict | None]
+    problems: Callable[[Any], list[str]]
+    apply: Callable[..., None]
+
+
+bundle_sections: Registry[BundleSection] = Registry("bundle sections")

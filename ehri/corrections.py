@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from agencies.dates import agency_date
 from learning.models import Enrollment, EnrollmentStatus
+from live.models import Registration, RegistrationStatus
 
 from .models import ReportedRecord
 
 REVOKED, CHANGED = "revoked", "changed"
+SOURCES = ("course", "session")
 COLUMNS = (
     "Correction",
     "EmployeeIdentifier",
@@ -40,25 +42,34 @@ class Correction:
 
 def corrections_find(*, agency) -> list[Correction]:
     """Every reported completion of the agency not yet corrected whose enrollment is gone, no
-    longer completed in the same period, or completed on another date. Two queries."""
+    longer completed in the same period, or completed on another date; and every reported live
+    session whose registration is gone or no longer attended, or whose session moved to
+    another date. Three queries."""
     reported = list(
         ReportedRecord.objects.filter(agency=agency, corrected_in__isnull=True).order_by("pk")
     )
+    ids = {source: [r.enrollment_id for r in reported if r.source == source] for source in SOURCES}
     current = {
-        pk: (status, completed_at, period)
+        ("course", pk): (status == EnrollmentStatus.COMPLETED, completed_at, period)
         for pk, status, completed_at, period in Enrollment.objects.filter(
-            pk__in=[r.enrollment_id for r in reported]
+            pk__in=ids["course"]
         ).values_list("pk", "status", "completed_at", "period")
     }
+    current.update(
+        (("session", pk), (status == RegistrationStatus.ATTENDED and not cancelled, ends_at, 1))
+        for pk, status, ends_at, cancelled in Registration.objects.filter(
+            pk__in=ids["session"]
+        ).values_list("pk", "status", "session__ends_at", "session__is_cancelled")
+    )
     found = []
     for row in reported:
-        status, completed_at, period = current.get(row.enrollment_id, (None, None, None))
+        done, done_at, period = current.get((row.source, row.enrollment_id), (False, None, None))
         if period is not None and period > row.period:
             continue  # a later cycle of a recurring course: the reported one stands
-        if status != EnrollmentStatus.COMPLETED or completed_at is None:
+        if not done or done_at is None:
             kind, now = REVOKED, ""
         else:
-            day = agency_date(agency.time_zone, completed_at)
+            day = agency_date(agency.time_zone, done_at)
             if day == row.end_date:
                 continue
             kind, now = CHANGED, day.isoformat()

@@ -3,8 +3,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .codes import COURSE_FIELDS, INDICATOR_CHOICES
-from .models import CourseCoding
+from .codes import COURSE_FIELDS
+from .models import CourseCoding, SessionCoding
 
 
 class SettingsForm(forms.Form):
@@ -22,12 +22,12 @@ class CodingForm(forms.ModelForm):
     class Meta:
         model = CourseCoding
         fields = [spec.name for spec in COURSE_FIELDS] + ["training_credit", "duty_hours"]
-        widgets = {
-            "training_accreditation_indicator": forms.Select(choices=INDICATOR_CHOICES),
-            "continued_service_agreement_required_indicator": forms.Select(
-                choices=INDICATOR_CHOICES
-            ),
-        }
+
+
+class SessionCodingForm(forms.ModelForm):
+    class Meta:
+        model = SessionCoding
+        fields = CodingForm.Meta.fields
 
 
 class PeriodForm(forms.Form):

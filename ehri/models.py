@@ -9,9 +9,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from courses.models import Course
+from courses.models import Course, CourseVersion
+from live.models import LiveSession
 
-from .codes import INDICATOR_CHOICES
+from .codes import (
+    CREDIT_TYPE_CHOICES,
+    DELIVERY_CHOICES,
+    DESIGNATION_CHOICES,
+    INDICATOR_CHOICES,
+    PURPOSE_CHOICES,
+    SOURCE_CHOICES,
+    TYPE_CHOICES,
+    VALUE_MAX_LENGTH,
+)
 
 CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9]{1,10}$", _("Use letters and digits only."))
 
@@ -33,36 +43,46 @@ class ReportingAgency(models.Model):
         return f"{self.agency_id} {self.subelement_code}"
 
 
-class CourseCoding(models.Model):
-    """The EHRI fields of one course for one agency: the owner's coding, or (agency != owner)
-    an agency's override for a course shared with it, used for that agency's feed only."""
+class Coding(models.Model):
+    """The EHRI fields of a training (course, course version or live session): OPM's value
+    lists as choices where they were confirmed (ehri.codes), free text where not."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     course_number_code = models.CharField(_("course number code"), max_length=40, blank=True)
     training_purpose_type = models.CharField(
-        _("training purpose type"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training purpose type"), max_length=VALUE_MAX_LENGTH, blank=True, choices=PURPOSE_CHOICES
     )
     training_type_code = models.CharField(
-        _("training type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training type code"), max_length=VALUE_MAX_LENGTH, blank=True, choices=TYPE_CHOICES
     )
     training_sub_type_code = models.CharField(
         _("training sub type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
     )
     training_delivery_type_code = models.CharField(
-        _("training delivery type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training delivery type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=DELIVERY_CHOICES,
     )
     training_designation_type_code = models.CharField(
-        _("training designation type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training designation type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=DESIGNATION_CHOICES,
     )
     training_source_type_code = models.CharField(
-        _("training source type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training source type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=SOURCE_CHOICES,
     )
     training_credit = models.DecimalField(
         _("training credit"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     training_credit_type_code = models.CharField(
-        _("training credit type code"), max_length=10, blank=True, validators=[CODE_VALIDATOR]
+        _("training credit type code"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        choices=CREDIT_TYPE_CHOICES,
     )
     training_accreditation_indicator = models.CharField(
         _("training accreditation indicator"), max_length=2, choices=INDICATOR_CHOICES, default="N"
@@ -81,6 +101,17 @@ class CourseCoding(models.Model):
         blank=True,
         help_text=_("Empty: the course's estimated time, in hours to one decimal."),
     )
+
+    class Meta:
+        abstract = True
+
+
+class CourseCoding(Coding):
+    """The EHRI fields of one course for one agency: the owner's coding, or (agency != owner)
+    an agency's override for a course shared with it, used for that agency's feed only."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -168,7 +199,15 @@ class ReportedRecord(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     export = models.ForeignKey(FeedExport, on_delete=models.CASCADE, related_name="reported")
-    enrollment_id = models.BigIntegerField()  # not a FK: a deleted enrollment is a correction
+
+    class Source(models.TextChoices):
+        COURSE = "course", _("Course")
+        SESSION = "session", _("Live session")
+
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.COURSE)
+    # The enrollment's id (course) or the registration's (session); not a FK: a deleted one
+    # is a correction.
+    enrollment_id = models.BigIntegerField()
     period = models.PositiveIntegerField(default=1)
     employee_identifier = models.CharField(max_length=40)
     course_title = models.CharField(max_length=200)
@@ -181,7 +220,7 @@ class ReportedRecord(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "enrollment_id", "period", "end_date"],
+                fields=["agency", "source", "enrollment_id", "period", "end_date"],
                 name="ehri_reported_once",
             )
         ]
@@ -189,3 +228,38 @@ class ReportedRecord(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}/{self.period} {self.end_date}"
+
+
+class VersionCoding(Coding):
+    """The owner's coding as it stood when a version was published (complete codings only):
+    the coding of every completion of that version, whatever the owner changes later."""
+
+    version = models.OneToOneField(CourseVersion, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"v{self.version_id}@{self.agency_id}"
+
+
+class SessionCoding(Coding):
+    """The EHRI fields of one live session, set by its host or its agency's admins: an attended
+    session is a completion for the feed of each attendee's agency."""
+
+    session = models.OneToOneField(LiveSession, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duty_hours__isnull=True) | Q(duty_hours__gt=0),
+                name="ehri_session_coding_positive_hours",
+            ),
+        ]
+
+    def __str__(self):
+        return f"session {self.session_id}"

@@ -10,6 +10,7 @@ import logging
 import tempfile
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -21,11 +22,11 @@ from agencies.access import actor_for
 from agencies.audit import audited
 from agencies.models import Agency, Membership
 
-from .codes import COURSE_FIELDS
+from .codes import COURSE_FIELDS, ONLINE_SELF_PACED
 from .corrections import corrections_find, corrections_write
-from .feed import Feed, coding_problems, courses_available, feed_build, looks_like_ssn
+from .feed import coding_problems, courses_available, feed_items, feed_start, looks_like_ssn
 from .models import CourseCoding, EmployeeId, FeedExport, ReportedRecord, ReportingAgency
-from .writers import write_delimited, write_xml
+from .writers import FeedFiles
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +68,12 @@ def can_code_course(actor, course) -> bool:
 
 
 def default_coding(course, agency) -> CourseCoding:
-    """An unsaved coding with the defaults of an online self-paced course: no accreditation,
-    no continued service agreement, duty hours from the estimated time. The type codes stay
-    empty: their value lists were not confirmed (docs/ehri.md)."""
+    """An unsaved coding with the defaults of an online self-paced course: delivered by
+    technology, made in-house (Government Internal), no accreditation, no continued service
+    agreement, duty hours from the estimated time. Purpose and type are the trainer's choice:
+    no default can be right for every course."""
     return CourseCoding(
-        course=course,
-        agency=agency,
-        course_number_code=course.slug[:40],
-        training_accreditation_indicator="N",
-        continued_service_agreement_required_indicator="N",
+        course=course, agency=agency, course_number_code=course.slug[:40], **ONLINE_SELF_PACED
     )
 
 
@@ -253,9 +251,17 @@ def _save(export, suffix: str, writer, *args) -> str:
         return default_storage.save(name, File(temporary, name=name))
 
 
+REPORTED_BATCH = 1000
+
+
 def feed_export_execute(*, export_id: int) -> FeedExport | None:
     """Produce a queued feed: the records (rejections left out and counted), the corrections
-    of earlier feeds, and the reported rows kept for the next corrections. Safe to call twice."""
+    of earlier feeds, and the reported rows kept for the next corrections. Safe to call twice.
+
+    Streams: each record goes to the files and to a batch of reported rows as it is read
+    (`feed_items`), so memory stays flat whatever the number of completions; the reported rows
+    and the export's status are written in one transaction, and the files are deleted if it
+    fails."""
     claimed = FeedExport.objects.filter(pk=export_id, status=FeedExport.Status.QUEUED).update(
         status=FeedExport.Status.RUNNING
     )
@@ -264,24 +270,35 @@ def feed_export_execute(*, export_id: int) -> FeedExport | None:
         return export
     saved = []
     try:
-        feed: Feed = feed_build(
-            agency=export.agency, start=export.period_start, end=export.period_end
-        )
+        feed = feed_start(agency=export.agency, start=export.period_start, end=export.period_end)
         if feed.problems:
             raise ValidationError(feed.problems)
         corrections = corrections_find(agency=export.agency)
-        saved.append(_save(export, ".xml", write_xml, feed))
-        saved.append(_save(export, ".txt", write_delimited, feed))
-        saved.append(_save(export, "-corrections.txt", corrections_write, corrections))
-        with transaction.atomic():
-            _record_reported(export, feed, corrections)
+        rejected, pending = 0, []
+        with FeedFiles(feed) as files, transaction.atomic():
+            for key, record, rejection in feed_items(feed):
+                if rejection is not None:
+                    rejected += 1
+                    continue
+                files.add(record)
+                pending.append(_reported(export, key, record))
+                if len(pending) >= REPORTED_BATCH:
+                    _reported_save(pending)
+            _reported_save(pending)
+            for item in corrections:
+                ReportedRecord.objects.filter(pk=item.reported_id).update(
+                    corrected_in=export, correction=item.kind
+                )
+            saved.append(_save(export, ".xml", files.write_xml))
+            saved.append(_save(export, ".txt", files.write_delimited))
+            saved.append(_save(export, "-corrections.txt", corrections_write, corrections))
             FeedExport.objects.filter(pk=export.pk).update(
                 status=FeedExport.Status.DONE,
                 xml_file=saved[0],
                 delimited_file=saved[1],
                 corrections_file=saved[2],
-                records=len(feed.records),
-                rejected=len(feed.rejections),
+                records=files.count,
+                rejected=rejected,
                 corrections=len(corrections),
                 finished_at=timezone.now(),
             )
@@ -297,26 +314,40 @@ def feed_export_execute(*, export_id: int) -> FeedExport | None:
     return export
 
 
-def _record_reported(export, feed: Feed, corrections) -> None:
-    for item in corrections:
-        ReportedRecord.objects.filter(pk=item.reported_id).update(
-            corrected_in=export, correction=item.kind
-        )
-    ReportedRecord.objects.bulk_create(
-        [
-            ReportedRecord(
-                agency=export.agency,
-                export=export,
-                enrollment_id=enrollment_id,
-                period=period,
-                end_date=end,
-                employee_identifier=record["EmployeeIdentifier"],
-                course_title=record["CourseTitle"][:200],
-            )
-            for (enrollment_id, period, end), record in zip(feed.keys, feed.records, strict=True)
-        ],
-        ignore_conflicts=True,
+def _reported(export, key, record) -> ReportedRecord:
+    source, enrollment_id, period, end = key
+    return ReportedRecord(
+        agency=export.agency,
+        export=export,
+        source=source,
+        enrollment_id=enrollment_id,
+        period=period,
+        end_date=end,
+        employee_identifier=record["EmployeeIdentifier"],
+        course_title=record["CourseTitle"][:200],
     )
+
+
+def _reported_save(pending: list) -> None:
+    """Keep what was reported (once: a feed produced again for a month adds nothing)."""
+    ReportedRecord.objects.bulk_create(pending, ignore_conflicts=True)
+    pending.clear()
+
+
+def feed_exports_purge(*, now=None) -> int:
+    """Delete feed exports (their three files, and their reported rows with them) older than
+    EHRI_FEED_RETENTION_DAYS. Returns the number of exports deleted. A completion reported
+    that long ago is no longer watched for corrections."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.EHRI_FEED_RETENTION_DAYS)
+    deleted = 0
+    for export in FeedExport.objects.filter(created_at__lt=cutoff).iterator(chunk_size=200):
+        for stored in (export.xml_file, export.delimited_file, export.corrections_file):
+            if stored:
+                default_storage.delete(stored.name)
+        export.delete()
+        deleted += 1
+    return deleted
 
 
 def feeds_monthly(*, today=None) -> list[FeedExport]:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import feed_export_execute, feeds_monthly
+from .services import feed_export_execute, feed_exports_purge, feeds_monthly
 
 
 @shared_task(acks_late=True)
@@ -14,3 +14,8 @@ def feed_export_task(export_id):
 @shared_task
 def feeds_monthly_task():
     return [export.pk for export in feeds_monthly()]
+
+
+@shared_task
+def feed_exports_purge_task():
+    return feed_exports_purge()

@@ -12,4 +12,6 @@ urlpatterns = [
     path("courses/", views.courses, name="courses"),
     path("courses/<int:course_id>/", views.coding, name="coding"),
     path("employee-ids/", views.employee_ids, name="employee_ids"),
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/<int:session_id>/", views.session_coding, name="session_coding"),
 ]

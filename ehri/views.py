@@ -10,12 +10,14 @@ from django.views.decorators.http import require_POST
 
 from academy.files import private_file_response
 from academy.forms import apply_validation_error
+from agencies.access import actor_for
 from agencies.permissions import agency_admin_required, client_ip
 from agencies.selectors import agency_for_actor
 
-from . import selectors, services
+from . import selectors, services, sessions
 from .feed import corrections_preview, duty_hours, feed_build, last_month
-from .forms import CodingForm, EmployeeIdsForm, PeriodForm, SettingsForm
+from .forms import CodingForm, EmployeeIdsForm, PeriodForm, SessionCodingForm, SettingsForm
+from .models import SessionCoding
 
 CONTENT_TYPES = {
     "xml": "application/xml",
@@ -133,13 +135,50 @@ def coding(request, course_id):
             messages.success(request, _("EHRI coding saved."))
             return redirect("ehri:coding", course_id=course.pk)
     context = {
-        "course": course,
+        "subject": course.title,
         "form": form,
         "is_override": course.owner_id != agency.pk,
         "owner_coding": owner,
-        "estimated_hours": duty_hours(None, course.estimated_minutes),
+        "default_hours": duty_hours(None, course.estimated_minutes),
     }
     return render(request, "ehri/coding.html", context)
+
+
+@login_required
+def session_coding(request, session_id):
+    session = sessions.access_session_for_coding(request.user, session_id)
+    own = SessionCoding.objects.filter(session=session).first()
+    form = SessionCodingForm(
+        request.POST or None, instance=own or sessions.session_default_coding(session)
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            sessions.session_coding_save(
+                actor=request.user, session=session, values=values, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("EHRI coding saved."))
+            return redirect("ehri:session_coding", session_id=session.pk)
+    context = {
+        "subject": session.title,
+        "form": form,
+        "is_session": True,
+        "default_hours": sessions.session_hours(session),
+    }
+    return render(request, "ehri/coding.html", context)
+
+
+@login_required
+def session_list(request):
+    actor = actor_for(request.user)
+    if not (actor.is_agency_admin or actor.is_trainer):
+        raise Http404
+    rows = sessions.session_coding_list(user=request.user)
+    context = {"rows": rows, "show_feed_link": actor.is_agency_admin}
+    return render(request, "ehri/sessions.html", context)
 
 
 @agency_admin_required

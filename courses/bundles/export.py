@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from ..models import Course
+from ..registries import bundle_sections
 from ..services.content import QUIZ_FIELDS, draft_content, question_options, snapshot_content
 from .source import COURSE_FORMAT, MANIFEST
 
@@ -109,6 +110,15 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
         manifest["modules"].append(module)
     if content.get("quiz"):
         manifest["quiz"] = _quiz_manifest(content["quiz"])
+    version = None if draft else course.current_version
+    for key, section in bundle_sections.items():
+        data = section.export(course=course, version=version)
+        if data is None:
+            continue
+        problems = section.problems(data)
+        if problems:
+            raise ValidationError([f"{MANIFEST}: {key}: {problem}" for problem in problems])
+        manifest[key] = data
     files[MANIFEST] = yaml.safe_dump(
         manifest, sort_keys=False, allow_unicode=True, width=100
     ).encode("utf-8")

@@ -11,6 +11,7 @@ from agencies.services import audited
 from ..access import can_author_for, can_edit_course
 from ..conf import limit
 from ..models import Course, Language, Visibility
+from ..registries import bundle_sections
 from ..services._common import touch
 from ..services.content import draft_replace
 from ..services.paths import learning_path_save
@@ -58,10 +59,13 @@ def bundle_import(file_or_path, *, actor, agency=None, publish: bool = False, ip
                 visibility=Visibility.ALL if agency is None else Visibility.OWNER,
                 created_by=actor if actor is not None and actor.is_authenticated else None,
             )
+        sections = content.pop("sections", {})
         draft_replace(course, content)
         course.draft_revision += 1
         course.save(update_fields=["draft_revision"])
         touch(course)
+        for key, data in sections.items():
+            bundle_sections[key].apply(course=course, data=data, actor=actor)
         if publish:
             course_publish(actor=actor, course=course, ip=ip)
             course.refresh_from_db()

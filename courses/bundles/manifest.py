@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ..conf import limit
 from ..markdown import MarkdownTooLarge, render_markdown_within_budget
 from ..models import Language, Level, ShowAnswers
+from ..registries import bundle_sections
 from ..services.authoring import attachment_check
 from ..services.content import (
     QUIZ_FIELDS,
@@ -336,7 +337,12 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
         return None, problems or [f"{MANIFEST}: " + _("empty manifest")]
     c = _Checker(lines)
     c.problems.extend(problems)
-    data = c.mapping(data, "", COURSE_KEYS, required=("format", "slug", "title", "modules"))
+    data = c.mapping(
+        data,
+        "",
+        COURSE_KEYS | set(bundle_sections.keys()),
+        required=("format", "slug", "title", "modules"),
+    )
     if data.get("format") not in (None, COURSE_FORMAT):
         c.add("format", _("expected %s") % COURSE_FORMAT)
     content = {
@@ -372,6 +378,12 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
         content["modules"].append(parsed)
     if data.get("quiz") is not None:
         content["quiz"] = _parse_quiz(c, data["quiz"], "quiz")
+    sections = {key: data[key] for key in bundle_sections.keys() if key in data}
+    for key, raw in sections.items():
+        for problem in bundle_sections[key].problems(raw):
+            c.add(key, problem)
+    if sections:
+        content["sections"] = sections  # written by bundle_import through each section's apply
     if not c.problems:
         c.problems.extend(_rendered_size_problems(content))
     for problem in content_problems(content):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from agencies.services import audited
 
 from ..models import Course, CourseVersion, Status
-from ..registries import publish_checks
+from ..registries import publish_checks, version_published
 from ._common import lock_course, require, require_editor, touch
 from .content import (
     Problem,
@@ -94,6 +94,8 @@ def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
         version.topics.set(topics_for(content["topics"]))
         course.current_version, course.status = version, Status.PUBLISHED
         course.save(update_fields=["current_version", "status"])
+        for _key, hook in version_published.items():
+            hook(course=course, version=version, actor=actor)
     return version
 
 

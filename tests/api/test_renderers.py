@@ -48,7 +48,7 @@ def test_what_only_drf_knows_goes_through_drfs_encoder():
     data = ReturnDict(
         {
             "detail": ErrorDetail("Not found.", code="not_found"),
-            "title": gettext_lazy("Not Found"),
+            "title": gettext_lazy("Page not found"),
             "amount": decimal.Decimal("12.50"),
             "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
             "paris": datetime.datetime(2026, 3, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),

@@ -169,6 +169,7 @@ def _pages(role, ids):
             reverse("ehri:courses"),
             reverse("ehri:coding", args=[c]),
             reverse("ehri:employee_ids"),
+            reverse("ehri:sessions"),
             reverse("policies:manage"),
             reverse("policies:version", args=[1]),
         ],

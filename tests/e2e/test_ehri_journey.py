@@ -1,7 +1,7 @@
 """An agency admin goes from the home page to Manage > OPM training feed (EHRI): sets the
 subelement code, sees a completion OPM would reject, follows the link to code the course,
-imports an employee id, and produces the feed, which downloads; axe at each step, and the page
-in French."""
+imports an employee id, and produces the feed, which downloads; axe at each step, the page in
+French, and the live sessions' coding page."""
 
 import pytest
 from django.utils import timezone
@@ -54,13 +54,13 @@ def test_admin_codes_a_course_and_produces_the_feed(page, axe_check, tmp_path):
     page.get_by_role("link", name="Code the course").click()
     page.wait_for_url(f"**/agency/ehri/courses/{course.pk}/")
     axe_check(page)
+    # Delivery (technology based) and source (in-house) start at the online course's defaults.
+    assert page.get_by_label("Training delivery type code").input_value() == "Technology Based"
     for label, value in (
-        ("Training purpose type", "P1"),
-        ("Training type code", "T1"),
-        ("Training delivery type code", "D1"),
-        ("Training source type code", "S1"),
+        ("Training purpose type", "Improve/Maintain Present Performance"),
+        ("Training type code", "Training Program Area"),
     ):
-        page.get_by_role("textbox", name=label, exact=True).fill(value)
+        page.get_by_role("combobox", name=label, exact=True).select_option(value)
     page.get_by_role("button", name="Save the coding").click()
     page.get_by_text("EHRI coding saved.").wait_for()
 
@@ -80,4 +80,10 @@ def test_admin_codes_a_course_and_produces_the_feed(page, axe_check, tmp_path):
     assert (
         page.get_by_role("heading", level=1).inner_text() == "Flux de formation pour l’OPM (EHRI)"
     )
+    axe_check(page)
+
+    # The live sessions' coding page, in French: the agency has none yet.
+    page.get_by_role("link", name="Coder vos sessions en direct pour l’OPM").click()
+    page.wait_for_url("**/agency/ehri/sessions/")
+    page.get_by_text("Aucune session en direct pour le moment.").wait_for()
     axe_check(page)

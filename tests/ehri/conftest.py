@@ -9,10 +9,10 @@ from learning import services as learning
 from ..builders import finish_course, simple_course
 
 CODES = {
-    "training_purpose_type": "P1",
-    "training_type_code": "T1",
-    "training_delivery_type_code": "D1",
-    "training_source_type_code": "S1",
+    "training_purpose_type": "New Work Assignment",
+    "training_type_code": "Developmental Training",
+    "training_delivery_type_code": "Technology Based",
+    "training_source_type_code": "Government Internal",
 }
 
 

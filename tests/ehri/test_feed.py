@@ -44,7 +44,7 @@ def test_a_coded_completion_becomes_one_record(world, reporting):
     [record] = feed.records
     assert record["EmployeeIdentifier"] == "E-1001"
     assert record["CourseTitle"] == "AI ethics"
-    assert record["TrainingPurposeType"] == "P1"
+    assert record["TrainingPurposeType"] == "New Work Assignment"
     assert record["TrainingDutyHours"] == "0.2"  # 10 estimated minutes, to one decimal
     assert record["AgencySubelementCode"] == "AB12"
 

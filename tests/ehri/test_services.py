@@ -55,10 +55,21 @@ def test_defaults_of_an_online_course_say_no_accreditation_and_no_agreement(worl
     assert coding.course_number_code == "c" and coding.duty_hours is None
 
 
-def test_a_code_of_the_wrong_form_is_refused(world):
+def test_a_value_outside_opms_list_is_refused_and_nothing_is_saved(world):
     course = simple_course(world.a_trainer, world.a, slug="c", title="C")
     with pytest.raises(ValidationError):
-        code_course(world.a_trainer, course, training_type_code="no spaces!")
+        code_course(world.a_trainer, course, training_type_code="T1")
+    with pytest.raises(ValidationError):
+        code_course(world.a_trainer, course, training_sub_type_code="no spaces!")
+    assert not CourseCoding.objects.filter(course=course).exists()
+
+
+def test_the_defaults_of_an_online_course_are_technology_based_and_in_house(world):
+    course = simple_course(world.a_trainer, world.a, slug="c", title="C")
+    coding = services.course_coding_save(actor=world.a_trainer, course=course, values={})
+    assert coding.training_delivery_type_code == "Technology Based"
+    assert coding.training_source_type_code == "Government Internal"
+    assert coding.training_purpose_type == ""  # the trainer's choice: no default fits all
 
 
 def test_an_agency_overrides_a_shared_course_without_touching_the_owners_coding(world):
@@ -69,12 +80,12 @@ def test_an_agency_overrides_a_shared_course_without_touching_the_owners_coding(
         expected_revision=course.draft_revision,
         visibility="all",
     )
-    code_course(world.a_admin, course, training_type_code="A1")
-    code_course(world.b_admin, course, training_type_code="B1")
+    code_course(world.a_admin, course, training_type_code="Basic Training Area")
+    code_course(world.b_admin, course, training_type_code="Developmental Training")
     codes = dict(
         CourseCoding.objects.filter(course=course).values_list("agency_id", "training_type_code")
     )
-    assert codes == {world.a.pk: "A1", world.b.pk: "B1"}
+    assert codes == {world.a.pk: "Basic Training Area", world.b.pk: "Developmental Training"}
 
 
 def test_another_agency_or_a_learner_cannot_code_the_course(world):

@@ -75,7 +75,9 @@ def test_a_trainer_codes_their_agencys_course_and_another_agency_gets_404(world,
         },
     )
     assert response.status_code == 302
-    assert CourseCoding.objects.get(course=course, agency=world.a).training_type_code == "T1"
+    assert CourseCoding.objects.get(course=course, agency=world.a).training_type_code == (
+        "Developmental Training"
+    )
     for user in (world.b_admin, world.b_learner, world.a_learner):
         assert client_for(user).get(url).status_code == 404
 
