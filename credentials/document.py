@@ -2,6 +2,7 @@
 its VC-JWT: the JWT's payload is the credential itself, with the registered claims that mirror
 it (`iss`, `jti`, `nbf`, `exp`)."""
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -73,6 +74,8 @@ def build_credential(*, certificate, enrollment, course, email: str, status_inde
         "type": list(CREDENTIAL_TYPES),
         "issuer": issuer_profile(),
         "validFrom": iso(certificate.issued_at),
+        # The certificate's own expiry, fixed at issue (never moved by a republish).
+        **({"validUntil": iso(certificate.expires_at)} if certificate.expires_at else {}),
         "name": certificate.course_title,
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -101,12 +104,15 @@ def issuer_id(document: dict) -> str:
 
 def jwt_claims(document: dict, *, issued_at) -> dict:
     """The document plus the registered claims that mirror it (VC-JWT)."""
-    return {
+    claims = {
         **document,
         "iss": issuer_id(document),
         "jti": document["id"],
         "nbf": int(issued_at.timestamp()),
     }
+    if document.get("validUntil"):
+        claims["exp"] = int(datetime.datetime.fromisoformat(document["validUntil"]).timestamp())
+    return claims
 
 
 def sign(document: dict, *, issued_at, key) -> str:
