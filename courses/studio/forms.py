@@ -156,7 +156,7 @@ class CourseForm(forms.Form):
             "outcomes": "\n".join(course.outcomes or []),
             "visibility": course.visibility,
             "complete_lessons_at_end": course.complete_lessons_at_end,
-            "validity_months": course.validity_months,
+            "validity_months": course.validity_months or "",  # "" posts back as "none"
             "shared_with": list(course.shared_with.all()),
             "revision": course.draft_revision,
         }
