@@ -6,10 +6,10 @@ from agencies.demo import seed_people
 from courses.demo import seed_courses
 from credentials.demo import seed_credentials
 from ehri.demo import seed_ehri
-from learning.demo import seed_learning
+from learning.demo import seed_certificate_expiry, seed_learning
 from live.demo import seed_live_sessions
 from policies.demo import seed_ai_policy
-from reminders.demo import seed_assignments
+from reminders.demo import seed_assignments, seed_certificate_refreshers
 from reports.demo import seed_report_history
 from sso.demo import seed_sso
 
@@ -50,6 +50,13 @@ def run_seeders(*, stdout):
     stdout.write(
         f"Assignments: {assigned} created; the worker sends their reminders within a "
         "minute of start."
+    )
+
+    expiring = seed_certificate_expiry()
+    refreshers = seed_certificate_refreshers()
+    stdout.write(
+        f"Certificates that expire: {expiring} learners of a yearly course (one expiring, one "
+        f"expired), {refreshers} expiring reminders with the refresher assigned."
     )
 
     history = seed_report_history()

@@ -63,6 +63,7 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
             manage.append((_("Provisioning (SCIM)"), "provisioning:token_list"))
             manage.append((_("API clients"), "api:client_list"))
             manage.append((_("Import past completions"), "learning:history_import"))
+            manage.append((_("Credentials (Open Badges)"), "credentials:agency_settings"))
             manage.append((_("Learning record store (xAPI)"), "xapi:settings"))
             manage.append((_("OPM training feed (EHRI)"), "ehri:feed"))
         if actor.is_agency_admin or actor.is_platform_admin:

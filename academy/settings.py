@@ -315,6 +315,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.recurrence_roll_task",
         "schedule": timedelta(hours=1),
     },
+    # Learning: certificates whose validity ran out count as expired (the aggregates move).
+    "certificates-expire": {
+        "task": "learning.tasks.certificates_expire_task",
+        "schedule": timedelta(hours=1),
+    },
+    "reminders-certificate-expiry": {
+        "task": "reminders.tasks.expiry_reminders_task",
+        "schedule": timedelta(hours=1),
+    },
     # Reports: recompute dashboard aggregates (repairing drift) and snapshot yesterday, nightly.
     "reports-nightly": {
         "task": "reports.tasks.reports_nightly_task",

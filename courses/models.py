@@ -101,6 +101,14 @@ class Course(models.Model):
         default=False,
         help_text=_("Otherwise the learner marks each lesson as done."),
     )
+    # Frozen into each published version's snapshot (like the fields above): a certificate
+    # takes its expiry from the version it was earned on, and stores it (Certificate.expires_at).
+    validity_months = models.PositiveSmallIntegerField(
+        _("certificate validity (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: certificates never expire."),
+    )
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OWNER
     )

@@ -21,6 +21,9 @@ class CredentialsConfig(AppConfig):
         AUDIT_ACTIONS.register(
             "credentials.key_rotate", _("Rotated the credential signing key (Open Badges)")
         )
+        AUDIT_ACTIONS.register(
+            "credentials.policy", _("Changed whether credentials include the result")
+        )
         certificate_sections.register(
             "credentials",
             CertificateSection("credentials/_certificate_section.html", sections.for_learner),

@@ -2,6 +2,7 @@
 its VC-JWT: the JWT's payload is the credential itself, with the registered claims that mirror
 it (`iss`, `jti`, `nbf`, `exp`)."""
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -65,25 +66,56 @@ def achievement(*, slug: str, title: str, summary: str, agency_name: str) -> dic
     }
 
 
-def build_credential(*, certificate, enrollment, course, email: str, status_index: int) -> dict:
-    """The unsigned OpenBadgeCredential of `certificate`."""
+def result_description_id(slug: str) -> str:
+    return absolute(reverse("learning:course", args=[slug])) + "#final-score"
+
+
+def with_result(subject: dict, *, slug: str, score: int) -> dict:
+    """The subject with its result (OB 3.0 `Result`), described on the achievement by a
+    `ResultDescription` of type Percent, 0 to 100: the final score, the mean of the best
+    passing score of each quiz."""
+    description = {
+        "id": result_description_id(slug),
+        "type": ["ResultDescription"],
+        "name": "Final score",
+        "resultType": "Percent",
+        "valueMin": "0",
+        "valueMax": "100",
+    }
+    subject["achievement"]["resultDescription"] = [description]
+    subject["result"] = [
+        {"type": ["Result"], "resultDescription": description["id"], "value": str(score)}
+    ]
+    return subject
+
+
+def build_credential(
+    *, certificate, enrollment, course, email: str, status_index: int, score: int | None = None
+) -> dict:
+    """The unsigned OpenBadgeCredential of `certificate` (with its result when `score` is
+    given: the agency chose to include it)."""
+    subject = {
+        "type": ["AchievementSubject"],
+        "identifier": learner_identifiers(name=certificate.learner_name, email=email),
+        "achievement": achievement(
+            slug=course.slug,
+            title=certificate.course_title,
+            summary=course.summary,
+            agency_name=certificate.agency_name,
+        ),
+    }
+    if score is not None:
+        with_result(subject, slug=course.slug, score=score)
     return {
         "@context": list(CONTEXTS),
         "id": credential_id(certificate.code),
         "type": list(CREDENTIAL_TYPES),
         "issuer": issuer_profile(),
         "validFrom": iso(certificate.issued_at),
+        # The certificate's own expiry, fixed at issue (never moved by a republish).
+        **({"validUntil": iso(certificate.expires_at)} if certificate.expires_at else {}),
         "name": certificate.course_title,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": learner_identifiers(name=certificate.learner_name, email=email),
-            "achievement": achievement(
-                slug=course.slug,
-                title=certificate.course_title,
-                summary=course.summary,
-                agency_name=certificate.agency_name,
-            ),
-        },
+        "credentialSubject": subject,
         "credentialStatus": {
             "id": f"{status_list_url()}#{status_index}",
             "type": "BitstringStatusListEntry",
@@ -101,12 +133,15 @@ def issuer_id(document: dict) -> str:
 
 def jwt_claims(document: dict, *, issued_at) -> dict:
     """The document plus the registered claims that mirror it (VC-JWT)."""
-    return {
+    claims = {
         **document,
         "iss": issuer_id(document),
         "jti": document["id"],
         "nbf": int(issued_at.timestamp()),
     }
+    if document.get("validUntil"):
+        claims["exp"] = int(datetime.datetime.fromisoformat(document["validUntil"]).timestamp())
+    return claims
 
 
 def sign(document: dict, *, issued_at, key) -> str:

@@ -33,3 +33,14 @@ class VerifyForm(forms.Form):
         if not (cleaned.get("text") or "").strip():
             raise ValidationError(_("Paste a credential or choose a file."))
         return cleaned
+
+
+class CredentialPolicyForm(forms.Form):
+    include_result = forms.BooleanField(
+        label=_("Include the result (final score) in the credential"),
+        required=False,
+        help_text=_(
+            "The final score is the mean of the best passing score of each quiz. It applies to "
+            "credentials issued from now on; credentials already issued keep what they say."
+        ),
+    )

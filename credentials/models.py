@@ -53,3 +53,23 @@ class Credential(models.Model):
 
     def __str__(self):
         return self.document.get("id", "")
+
+
+class CredentialPolicy(models.Model):
+    """An agency's choices for its members' credentials (no row: the defaults). Kept here, not
+    on `agencies.Agency`, so agencies needs no migration for a credentials setting."""
+
+    agency = models.OneToOneField(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="credential_policy"
+    )
+    include_result = models.BooleanField(
+        _("include the result (final score) in the credential"), default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("credential policy")
+        verbose_name_plural = _("credential policies")
+
+    def __str__(self):
+        return f"{self.agency_id} credential policy"

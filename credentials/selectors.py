@@ -3,7 +3,7 @@ a learner's credential is read through learning's certificate access check (view
 
 from django.db.models import Count
 
-from .models import Credential, IssuerKey
+from .models import Credential, CredentialPolicy, IssuerKey
 from .status_list import bitstring, encode, list_size, status_list_credential
 
 
@@ -36,3 +36,10 @@ def revocation_bits() -> bytes:
 def revocation_list_credential() -> dict:
     """The unsigned BitstringStatusListCredential of the revocation list as it is now."""
     return status_list_credential(encode(revocation_bits()))
+
+
+def credential_policy(*, agency_id: int) -> CredentialPolicy:
+    """The agency's credential options (an unsaved row with the defaults when it has none)."""
+    return CredentialPolicy.objects.filter(agency_id=agency_id).first() or CredentialPolicy(
+        agency_id=agency_id
+    )

@@ -3,17 +3,20 @@ credential, marking credentials revoked. Learning's tables are only read, never 
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from agencies.audit import audit_record
+from agencies.access import actor_for
+from agencies.audit import audit_record, audited
 from agencies.models import AuditEvent
 from learning.models import Certificate
 
 from .document import build_credential, sign
 from .keys import new_key_pair
-from .models import Credential, IssuerKey
+from .models import Credential, CredentialPolicy, IssuerKey
 from .status_list import MIN_BITS
 
 INDEX_DRAWS = 20
@@ -59,12 +62,44 @@ def issuer_key_active() -> IssuerKey:
 def _free_status_index() -> int:
     """A random free bit of the status list (the list grows past its minimum only once it is
     crowded enough that random draws keep missing)."""
-    for _ in range(INDEX_DRAWS):
+    for _draw in range(INDEX_DRAWS):
         index = secrets.randbelow(MIN_BITS)
         if not Credential.objects.filter(status_index=index).exists():
             return index
     highest = Credential.objects.aggregate(highest=Max("status_index"))["highest"] or 0
     return max(highest + 1, MIN_BITS)
+
+
+def _result_to_include(certificate: Certificate, enrollment) -> int | None:
+    """The final score, when the learner's agency includes results in credentials and the
+    certificate is its enrollment's current one (the score of its period; an earlier period's
+    credential is issued without it)."""
+    if certificate.enrollment_id != enrollment.pk or enrollment.final_score is None:
+        return None
+    include = CredentialPolicy.objects.filter(
+        agency_id=enrollment.agency_id, include_result=True
+    ).exists()
+    return enrollment.final_score if include else None
+
+
+def credential_policy_update(*, actor, agency, include_result: bool, ip=None) -> CredentialPolicy:
+    """An agency admin chooses whether their members' credentials carry the final score (for
+    credentials issued from now on; those already signed stay as they are). Audited."""
+    current = CredentialPolicy.objects.filter(agency=agency).first()
+    was = bool(current and current.include_result)
+    with audited(
+        actor=actor,
+        agency=agency,
+        action="credentials.policy",
+        ip=ip,
+        changes={"include_result": [was, bool(include_result)]},
+    ):
+        if not actor_for(actor).administers_agency(agency.pk):
+            raise ValidationError(_("Only the agency's admins can change its credential options."))
+        policy, _created = CredentialPolicy.objects.update_or_create(
+            agency=agency, defaults={"include_result": bool(include_result)}
+        )
+    return policy
 
 
 def credential_issue(*, certificate: Certificate) -> Credential:
@@ -86,6 +121,7 @@ def credential_issue(*, certificate: Certificate) -> Credential:
         course=enrollment.course,
         email=enrollment.user.email,
         status_index=index,
+        score=_result_to_include(certificate, enrollment),
     )
     try:
         with transaction.atomic():

@@ -11,6 +11,7 @@ urlpatterns = [
     path("credentials/status/<slug:name>/", views.status_list, name="status_list"),
     path("credentials/check/", views.verify, name="verify"),
     path("credentials/keys/", views.keys, name="keys"),
+    path("credentials/settings/", views.agency_settings, name="agency_settings"),
     path("credentials/keys/rotate/", views.key_rotate, name="key_rotate"),
     path(
         "learn/certificates/<str:code>/credential.json",

@@ -139,7 +139,12 @@ def _dates(payload: dict, now: datetime) -> Check:
     if valid_from is None or valid_from > now:
         return Check(label, False, _("It is not in force yet."))
     if valid_until is not None and valid_until <= now:
-        return Check(label, False, _("It has expired."))
+        return Check(
+            label,
+            False,
+            _("It expired on %(date)s: it no longer proves the training is current.")
+            % {"date": valid_until.date()},
+        )
     if valid_until is None:
         return Check(label, True, _("In force, with no expiry date."))
     return Check(label, True, _("In force until %(date)s.") % {"date": valid_until.date()})

@@ -5,19 +5,23 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.permissions import client_ip
+from academy.forms import apply_validation_error
+from agencies.access import actor_for
+from agencies.models import Agency
+from agencies.permissions import agency_admin_required, client_ip
 from learning.access import access_certificate
 
 from . import selectors, services
 from .access import platform_admin_required
 from .document import sign
-from .forms import VerifyForm
+from .forms import CredentialPolicyForm, VerifyForm
 from .identity import CONTEXTS, REVOCATION_LIST, issuer_profile, issuer_profile_url
 from .keys import did_document, jwks
 from .verify import credential_verify
@@ -127,3 +131,30 @@ def key_rotate(request):
         % {"kid": key.kid},
     )
     return redirect("credentials:keys")
+
+
+@agency_admin_required
+@require_http_methods(["GET", "POST"])
+def agency_settings(request):
+    """The agency admin's credential options: include the result in the credential."""
+    agency = Agency.objects.filter(pk=actor_for(request.user).agency_id).first()
+    if agency is None:
+        raise Http404
+    policy = selectors.credential_policy(agency_id=agency.pk)
+    form = CredentialPolicyForm(
+        request.POST or None, initial={"include_result": policy.include_result}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.credential_policy_update(
+                actor=request.user,
+                agency=agency,
+                include_result=form.cleaned_data["include_result"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Credential options saved."))
+            return redirect("credentials:agency_settings")
+    return render(request, "credentials/agency_settings.html", {"form": form})

@@ -16,7 +16,8 @@ from courses.models import Course, Status
 
 from . import services
 from .content import correct_keys, outline, questions_by_key
-from .models import Enrollment
+from .expiry import add_months
+from .models import Certificate, Enrollment
 
 # learner@demo.gov: one completed (after a failed attempt), one in progress, one assigned and
 # not started; every other starter course is left untouched for the browser journey.
@@ -126,3 +127,49 @@ def seed_learning(*, seed: int = 2024) -> dict:
                     _apply(user, courses[slug], state, rng)
         report["learners"] += 1
     return report
+
+
+# A course that must be renewed every year (its bundle sets `validity_months: 12`): one demo
+# learner's certificate expires in 20 days (reminders' seeder then assigns the refresher), and
+# another's expired a month ago (it counts as not compliant on the dashboard).
+EXPIRING_COURSE = "protecting-sensitive-information"
+EXPIRY_DEMO = (("expiring", 20), ("expired", -30))  # (what, days from today to the expiry)
+
+
+def seed_certificate_expiry() -> int:
+    """Two Demo Agency learners who completed the yearly course long ago (their completion
+    and certificate moved back, as the report history does); returns how many were seeded.
+    Idempotent: once the course has a certificate issued more than 300 days ago, nothing."""
+    course = Course.objects.filter(slug=EXPIRING_COURSE, status=Status.PUBLISHED).first()
+    if course is None or not course.current_version.snapshot.get("validity_months"):
+        return 0
+    now = timezone.now()
+    old = now - datetime.timedelta(days=300)
+    if Certificate.objects.filter(issued_for__course=course, issued_at__lt=old).exists():
+        return 0
+    members = list(
+        Membership.objects.filter(agency__slug="demo-agency", role=Role.LEARNER, is_active=True)
+        .exclude(user__email__in=NAMED_PLAN)
+        .exclude(user__enrollments__course=course)
+        .select_related("user")
+        .order_by("user__email")[: len(EXPIRY_DEMO)]
+    )
+    months = course.current_version.snapshot["validity_months"]
+    for membership, (_what, days) in zip(members, EXPIRY_DEMO, strict=False):
+        with transaction.atomic():
+            enrollment = services.enrollment_create(
+                user=membership.user, course=course, required=True
+            )
+            for key in outline(enrollment.version.snapshot).lessons:
+                services.lesson_complete(enrollment=enrollment, lesson_key=key)
+            _take_quizzes(enrollment, fail_first=False)
+            expires = now + datetime.timedelta(days=days)
+            issued = add_months(expires, -months)
+            Enrollment.objects.filter(pk=enrollment.pk).update(
+                completed_at=issued, started_at=issued - datetime.timedelta(days=1)
+            )
+            Certificate.objects.filter(enrollment=enrollment).update(
+                issued_at=issued, expires_at=expires
+            )
+    services.certificates_expire()
+    return len(members)

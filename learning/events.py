@@ -34,16 +34,22 @@ class EnrollmentState:
     certified: bool = False
     # Completed in the agency's former system and imported (learning.services.history).
     imported: bool = False
+    # Its certificate (valid, not revoked) has expired (the expiry recorded by
+    # `certificates_expire`): completed, but no longer compliant.
+    expired: bool = False
 
     @classmethod
-    def of(cls, enrollment, *, certified: bool | None = None) -> "EnrollmentState":
+    def of(
+        cls, enrollment, *, certified: bool | None = None, expired: bool = False
+    ) -> "EnrollmentState":
         """The state of an Enrollment instance as it is in memory now.
 
-        `certified` (has a valid certificate) is looked up when not given (one query).
+        `certified` (has a valid certificate) and `expired` (its expiry is recorded) are
+        looked up when `certified` is not given (one query).
         """
         completed = enrollment.status == COMPLETED and enrollment.completed_at is not None
         if certified is None:
-            certified = completed and _has_valid_certificate(enrollment)
+            certified, expired = _certificate_standing(enrollment) if completed else (False, False)
         return cls.from_values(
             agency_id=enrollment.agency_id,
             unit_id=enrollment.unit_id,
@@ -57,6 +63,7 @@ class EnrollmentState:
             certified=certified,
             time_zone=enrollment.agency.time_zone if completed else None,
             imported=enrollment.imported_at is not None,
+            expired=expired,
         )
 
     @classmethod
@@ -75,6 +82,7 @@ class EnrollmentState:
         certified,
         time_zone: str | None = None,
         imported: bool = False,
+        expired: bool = False,
     ) -> "EnrollmentState":
         """`time_zone` is the agency's: the completion day is the agency's date (the day the
         dashboards, snapshots and overdue counts use), not the site's."""
@@ -94,11 +102,18 @@ class EnrollmentState:
             days_to_complete=days,
             certified=bool(certified) and completed,
             imported=bool(imported) and completed,
+            expired=bool(expired) and bool(certified) and completed,
         )
 
 
-def _has_valid_certificate(enrollment) -> bool:
-    return Certificate.objects.filter(enrollment_id=enrollment.pk, revoked_at__isnull=True).exists()
+def _certificate_standing(enrollment) -> tuple[bool, bool]:
+    """(has a valid certificate, its expiry is recorded) for the enrollment's current period."""
+    row = (
+        Certificate.objects.filter(enrollment_id=enrollment.pk, revoked_at__isnull=True)
+        .values_list("expired_at", flat=False)
+        .first()
+    )
+    return (row is not None, row is not None and row[0] is not None)
 
 
 # The columns a state is made of, read straight from the enrollment rows.
@@ -116,12 +131,13 @@ _STATE_COLUMNS = (
     "certificate__revoked_at",
     "agency__time_zone",
     "imported_at",
+    "certificate__expired_at",
 )
 
 
 def _state_of_row(row: tuple) -> EnrollmentState:
     (agency, unit, course, required, status, due_on, started_at, completed_at, score,
-     certificate_id, revoked_at, time_zone, imported_at) = row  # fmt: skip
+     certificate_id, revoked_at, time_zone, imported_at, expired_at) = row  # fmt: skip
     return EnrollmentState.from_values(
         agency_id=agency,
         unit_id=unit,
@@ -135,6 +151,7 @@ def _state_of_row(row: tuple) -> EnrollmentState:
         certified=certificate_id is not None and revoked_at is None,
         time_zone=time_zone,
         imported=imported_at is not None,
+        expired=expired_at is not None,
     )
 
 

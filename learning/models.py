@@ -181,6 +181,12 @@ class Certificate(models.Model):
     course_title = models.CharField(_("course"), max_length=200)
     agency_name = models.CharField(_("agency"), max_length=200)
     issued_at = models.DateTimeField(_("issued on"), auto_now_add=True)
+    # Set at issue from the validity of the version the certificate was earned on (None: never
+    # expires); a later republish or a change of the course's validity never moves it.
+    expires_at = models.DateTimeField(_("expires on"), null=True, blank=True)
+    # When the expiry was recorded (learning.services.certificates_expire, beat): from then the
+    # enrollment counts as expired, not compliant, in the reports' aggregates.
+    expired_at = models.DateTimeField(_("expiry recorded on"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
     revoked_by = models.ForeignKey(
@@ -197,6 +203,14 @@ class Certificate(models.Model):
                 name="revocation_has_reason",
             ),
         ]
+        indexes = [
+            # certificates_expire: the valid certificates whose expiry has come, not yet recorded.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(expired_at__isnull=True, expires_at__isnull=False),
+                name="certificate_to_expire",
+            ),
+        ]
 
     def __str__(self):
         return self.code
@@ -204,6 +218,14 @@ class Certificate(models.Model):
     @property
     def is_valid(self):
         return self.revoked_at is None
+
+    def is_expired(self, now=None) -> bool:
+        """Past its expiry date (whether or not the beat has recorded it yet)."""
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def has_expired(self) -> bool:
+        return self.is_expired()
 
 
 class Verb(models.TextChoices):

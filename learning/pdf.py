@@ -14,8 +14,18 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
 
+def _expiry_line(certificate) -> str:
+    if certificate.expires_at is None:
+        return ""
+    date = formats.date_format(certificate.expires_at, "DATE_FORMAT")
+    if certificate.has_expired:
+        return _("Expired on %(date)s") % {"date": date}
+    return _("Valid until %(date)s") % {"date": date}
+
+
 def certificate_pdf(certificate, *, verify_url: str) -> bytes:
-    """One landscape page: name, course, date, agency, verification code and URL."""
+    """One landscape page: name, course, date, agency, expiry (if any), verification code and
+    URL."""
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height), lang=get_language() or "en")
@@ -40,10 +50,13 @@ def certificate_pdf(certificate, *, verify_url: str) -> bytes:
                 "agency": certificate.agency_name,
             },
         ),
+        ("Helvetica", 12, 4.4 * cm, _expiry_line(certificate)),
         ("Helvetica", 11, 3.5 * cm, _("Verification code: %(code)s") % {"code": certificate.code}),
         ("Helvetica", 11, 2.8 * cm, _("Check it at %(url)s") % {"url": verify_url}),
     ]
     for font, size, y, text in lines:
+        if not text:
+            continue
         pdf.setFont(font, size)
         pdf.drawCentredString(centre, y, str(text))
     pdf.showPage()

@@ -388,10 +388,17 @@ def agency_certificates(user, *, search: str = ""):
 
 
 def certificate_verification(code: str) -> Certificate | None:
-    """The public facts of a certificate (name, course, date, agency, revocation) or None."""
+    """The public facts of a certificate (name, course, date, agency, expiry, revocation) or
+    None."""
     return (
         Certificate.objects.only(
-            "code", "learner_name", "course_title", "agency_name", "issued_at", "revoked_at"
+            "code",
+            "learner_name",
+            "course_title",
+            "agency_name",
+            "issued_at",
+            "expires_at",
+            "revoked_at",
         )
         .filter(code=code)
         .first()

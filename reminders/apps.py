@@ -27,6 +27,13 @@ class RemindersConfig(AppConfig):
         assignable_kinds.register("course", COURSE)
         assignable_kinds.register("path", PATH)
 
+        from .registries import ReminderSource, reminder_sources
+        from .services.expiry import KINDS, expiry_reminders_prepare
+
+        reminder_sources.register(
+            "certificate_expiry", ReminderSource(kinds=KINDS, prepare=expiry_reminders_prepare)
+        )
+
         from agencies.audit import AUDIT_ACTIONS
 
         AUDIT_ACTIONS.register("assignment.update", _("Changed an assignment's due date"))

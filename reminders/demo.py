@@ -75,3 +75,9 @@ def seed_assignments(*, agency_slug="demo-agency") -> int:
         while not services.assignment_materialise_batch(assignment_id=assignment.pk):
             pass
     return len(created)
+
+
+def seed_certificate_refreshers() -> int:
+    """The demo's expiring certificates (learning's seeder) get their "certificate expiring"
+    reminder and refresher now, as the hourly beat would; how many reminders were written."""
+    return len(services.expiry_reminders_record())

@@ -213,10 +213,30 @@ class AssigneeExceptionForm(forms.Form):
         return data
 
 
+def _days_list(text: str) -> list[int]:
+    """ "14, 7, 1" as [14, 7, 1], or a ValidationError saying what is wrong."""
+    try:
+        days = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise forms.ValidationError(_("Give whole numbers of days, separated by commas.")) from None
+    if any(d < 1 or d > 365 for d in days):
+        raise forms.ValidationError(_("Each number of days must be between 1 and 365."))
+    return days
+
+
 class PolicyForm(forms.ModelForm):
     before_days = forms.CharField(
         label=_("Days before the due date"),
         help_text=_("Separated by commas, for example 14, 7, 1."),
+    )
+    expiry_before_days = forms.CharField(
+        label=_("Days before a certificate expires"),
+        required=False,
+        help_text=_(
+            "For courses whose certificates expire. Separated by commas, for example 60, 30, 7: "
+            "the learner is reminded on each, and the first one also assigns the course again "
+            "(the refresher). Leave empty for no reminders and no refresher."
+        ),
     )
 
     class Meta:
@@ -228,27 +248,21 @@ class PolicyForm(forms.ModelForm):
             "escalate_after_days",
             "digest_weekday",
             "send_hour",
+            "expiry_before_days",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance and isinstance(self.instance.before_days, list):
-            self.initial["before_days"] = ", ".join(str(d) for d in self.instance.before_days)
+        for name in ("before_days", "expiry_before_days"):
+            value = getattr(self.instance, name, None) if self.instance else None
+            if isinstance(value, list):
+                self.initial[name] = ", ".join(str(d) for d in value)
 
     def clean_before_days(self):
-        try:
-            days = [
-                int(part)
-                for part in self.cleaned_data["before_days"].replace(" ", "").split(",")
-                if part
-            ]
-        except ValueError:
-            raise forms.ValidationError(
-                _("Give whole numbers of days, separated by commas.")
-            ) from None
-        if any(d < 1 or d > 365 for d in days):
-            raise forms.ValidationError(_("Each number of days must be between 1 and 365."))
-        return days
+        return _days_list(self.cleaned_data["before_days"])
+
+    def clean_expiry_before_days(self):
+        return _days_list(self.cleaned_data["expiry_before_days"])
 
     def clean_send_hour(self):
         hour = self.cleaned_data["send_hour"]

@@ -225,6 +225,10 @@ def default_before_days():
     return [14, 7, 1]
 
 
+def default_expiry_before_days():
+    return [60, 30, 7]
+
+
 class ReminderPolicy(models.Model):
     """How an agency reminds people. Absent row = the defaults below."""
 
@@ -251,6 +255,11 @@ class ReminderPolicy(models.Model):
         ],
     )
     send_hour = models.PositiveSmallIntegerField(_("send from (hour, agency time)"), default=7)
+    # Certificates that expire (a course's validity): the learner is reminded this many days
+    # before; the first step also reopens the course for a new period (the refresher).
+    expiry_before_days = models.JSONField(
+        _("days before a certificate expires"), default=default_expiry_before_days
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -278,6 +287,8 @@ class Kind(models.TextChoices):
     # Recorded by live sessions (reminders.registries.reminder_sources), sent like the others.
     SESSION_DAY = "session_day", _("Live session in 24 hours")
     SESSION_HOUR = "session_hour", _("Live session in 1 hour")
+    # A certificate expires soon (reminders.services.expiry), sent like the sources' ones.
+    CERTIFICATE_EXPIRING = "cert_expiring", _("Certificate expiring")
 
 
 class LogStatus(models.TextChoices):

@@ -10,7 +10,6 @@ already overdue gets one notice, not a backlog. "Today" (`Policy.today`) is the 
 date, as everywhere else (agencies.dates); the send hour only decides when reminders go out.
 """
 
-import calendar
 import datetime
 import zoneinfo
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from agencies.dates import agency_date
+from learning.expiry import add_months
 
 from .models import Kind
 
@@ -30,6 +30,7 @@ class Policy:
     escalate_after_days: int = 7
     digest_weekday: int = 0
     send_hour: int = 7
+    expiry_before_days: tuple = (60, 30, 7)
     time_zone: str = "UTC"
     tz: zoneinfo.ZoneInfo = field(default=None, compare=False)
 
@@ -48,6 +49,9 @@ class Policy:
             escalate_after_days=row.escalate_after_days,
             digest_weekday=row.digest_weekday,
             send_hour=row.send_hour,
+            expiry_before_days=tuple(
+                sorted({int(d) for d in row.expiry_before_days if int(d) > 0}, reverse=True)
+            ),
             time_zone=agency.time_zone,
             tz=tz,
         )
@@ -96,6 +100,16 @@ def current_step(policy: Policy, due_on: datetime.date, today: datetime.date):
     return latest
 
 
+def expiry_step(policy: Policy, expires_on: datetime.date, day: datetime.date) -> int | None:
+    """The latest "certificate expiring" step (days before `expires_on`) whose date has come
+    by `day`, or None before the first one or once the certificate has expired."""
+    if day >= expires_on:
+        return None
+    left = (expires_on - day).days
+    passed = [days for days in policy.expiry_before_days if left <= days]
+    return min(passed) if passed else None
+
+
 def escalation_day(policy: Policy, due_on: datetime.date) -> datetime.date:
     return due_on + datetime.timedelta(days=policy.escalate_after_days)
 
@@ -108,13 +122,6 @@ def next_look(policy: Policy, due_on: datetime.date, today: datetime.date) -> da
     if escalation > today:
         candidates.append(escalation)
     return min(candidates)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` plus `months` calendar months, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def calendar_due(anchor: datetime.date, months: int, on_or_after: datetime.date) -> datetime.date:

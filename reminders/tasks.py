@@ -57,6 +57,12 @@ def reminders_sweep_task():
 
 
 @shared_task
+def expiry_reminders_task():
+    """Beat, hourly: "certificate expiring" reminders, and the refresher at the first step."""
+    return len(services.expiry_reminders_record())
+
+
+@shared_task
 def recurrence_roll_task():
     return services.recurrence_roll()
 

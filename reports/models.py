@@ -66,9 +66,12 @@ class EnrollmentCount(Cell):
     certified = models.IntegerField(default=0)
     # Completions imported from the agency's former system (learning.services.history).
     imported = models.IntegerField(default=0)
+    # Completed, but the certificate has expired (learning.services.certificates_expire): not
+    # compliant any more.
+    expired = models.IntegerField(default=0)
 
     KEY_FIELDS = ("agency_id", "unit_id", "course_id", "required", "status")
-    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported", "expired")
 
     class Meta:
         constraints = _cell_constraints("enrollmentcount", ["status"])
@@ -210,9 +213,12 @@ class UnitEnrollmentCount(UnitCell):
     certified = models.IntegerField(default=0)
     # Completions imported from the agency's former system (learning.services.history).
     imported = models.IntegerField(default=0)
+    # Completed, but the certificate has expired (learning.services.certificates_expire): not
+    # compliant any more.
+    expired = models.IntegerField(default=0)
 
     KEY_FIELDS = ("agency_id", "unit_id", "required", "status")
-    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported", "expired")
 
     class Meta:
         constraints = _unit_cell_constraints("unitenrollmentcount", ["status"])
@@ -228,9 +234,12 @@ class CourseEnrollmentCount(CourseCell):
     certified = models.IntegerField(default=0)
     # Completions imported from the agency's former system (learning.services.history).
     imported = models.IntegerField(default=0)
+    # Completed, but the certificate has expired (learning.services.certificates_expire): not
+    # compliant any more.
+    expired = models.IntegerField(default=0)
 
     KEY_FIELDS = ("agency_id", "course_id", "required", "status")
-    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported")
+    VALUE_FIELDS = ("n", "score_sum", "score_n", "certified", "imported", "expired")
 
     class Meta:
         constraints = _course_cell_constraints("courseenrollmentcount", ["status"])

@@ -140,8 +140,9 @@ def build_course(actor, agency, *, slug="intro-ai", title="Intro to AI", publish
     return course
 
 
-def simple_course(actor, agency, *, slug, title):
-    """A published course of one module with two lessons ("one", "two") and no quiz."""
+def simple_course(actor, agency, *, slug, title, **kw):
+    """A published course of one module with two lessons ("one", "two") and no quiz (`kw`:
+    more course settings, like `validity_months`)."""
     course = course_services.course_create(
         actor=actor,
         agency=agency,
@@ -152,6 +153,7 @@ def simple_course(actor, agency, *, slug, title):
         estimated_minutes=10,
         topics=[],
         outcomes=[],
+        **kw,
     )
     module = course_services.module_create(actor=actor, course=course, title="Only")
     for key in ("one", "two"):

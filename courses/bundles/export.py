@@ -67,6 +67,7 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
             )
         },
         **({"complete_lessons_at_end": True} if content.get("complete_lessons_at_end") else {}),
+        **({"validity_months": months} if (months := content.get("validity_months")) else {}),
         "modules": [],
     }
     number = 0

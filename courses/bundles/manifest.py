@@ -11,7 +11,7 @@ from ..conf import limit
 from ..markdown import MarkdownTooLarge, render_markdown_within_budget
 from ..models import Language, Level, ShowAnswers
 from ..registries import bundle_sections
-from ..services.authoring import attachment_check
+from ..services.authoring import VALIDITY_MONTHS_MAX, attachment_check
 from ..services.content import (
     QUIZ_FIELDS,
     content_problems,
@@ -172,6 +172,7 @@ COURSE_KEYS = {
     "modules",
     "quiz",
     "complete_lessons_at_end",
+    "validity_months",
 }
 MODULE_KEYS = {"key", "title", "lessons", "live_sessions", "quiz"}
 LIVE_STEP_KEYS = {"key", "title", "description"}
@@ -355,10 +356,14 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
         "estimated_minutes": c.integer(data, "estimated_minutes", "", 0),
         "outcomes": c.strings(data, "outcomes", ""),
         "complete_lessons_at_end": c.boolean(data, "complete_lessons_at_end", "", False),
+        "validity_months": c.integer(data, "validity_months", "", None, minimum=1),
         "topics": sorted(set(c.strings(data, "topics", ""))),
         "modules": [],
         "quiz": None,
     }
+    if (content["validity_months"] or 0) > VALIDITY_MONTHS_MAX:
+        c.add("validity_months", _("expected at most %d months") % VALIDITY_MONTHS_MAX)
+        content["validity_months"] = None
     for m_index, raw_module in enumerate(c.items(data, "modules", "")):
         path = f"modules[{m_index}]"
         module = c.mapping(raw_module, path, MODULE_KEYS, required=("key", "title"))

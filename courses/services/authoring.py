@@ -64,7 +64,11 @@ COURSE_EDITABLE = {
     "visibility",
     "shared_with",
     "complete_lessons_at_end",
+    "validity_months",
 }
+
+# A certificate valid for more than ten years is a mistake, not a policy.
+VALIDITY_MONTHS_MAX = 120
 
 
 def _check_course_fields(fields: dict, *, platform: bool):
@@ -78,6 +82,15 @@ def _check_course_fields(fields: dict, *, platform: bool):
         require(
             isinstance(fields["estimated_minutes"], int) and fields["estimated_minutes"] >= 0,
             _("Estimated minutes must be zero or more."),
+        )
+    if fields.get("validity_months") is not None:
+        months = fields["validity_months"]
+        require(
+            isinstance(months, int)
+            and not isinstance(months, bool)
+            and 1 <= months <= VALIDITY_MONTHS_MAX,
+            _("Certificate validity must be between 1 and %(max)d months, or empty.")
+            % {"max": VALIDITY_MONTHS_MAX},
         )
     if "outcomes" in fields:
         require(
@@ -125,6 +138,7 @@ def course_create(
     visibility: str | None = None,
     shared_with=(),
     complete_lessons_at_end: bool = False,
+    validity_months: int | None = None,
     ip=None,
 ) -> Course:
     """Create a draft course owned by `agency` (None: a platform course, platform admins only)."""
@@ -141,6 +155,7 @@ def course_create(
         "visibility": visibility,
         "shared_with": list(shared_with),
         "complete_lessons_at_end": bool(complete_lessons_at_end),
+        "validity_months": validity_months,
     }
     with audited(actor=actor, agency=agency, action="course.create", target=slug, ip=ip):
         require(

@@ -64,6 +64,7 @@ COURSE_FIELDS = [
     "estimated_minutes",
     "outcomes",
     "complete_lessons_at_end",
+    "validity_months",
 ]
 QUIZ_FIELDS = [
     "key",
@@ -273,7 +274,7 @@ def draft_replace(course: Course, content: dict) -> None:
     a bundle, saved to storage here).
     """
     for f in COURSE_FIELDS:
-        setattr(course, f, content[f])
+        setattr(course, f, content.get(f) if f == "validity_months" else content[f])
     course.save(update_fields=COURSE_FIELDS)
     course.topics.set(topics_for(content.get("topics") or []))
     replaced_files = course_file_names(course.pk)
@@ -854,6 +855,7 @@ def render_snapshot(content: dict) -> dict:
 def snapshot_content(snapshot: dict) -> dict:
     """A version's snapshot back to a plain content dict (for restore and export)."""
     data = copy.deepcopy(snapshot)
+    data.setdefault("validity_months", None)  # versions published before the field existed
     for m in data["modules"]:
         for le in m["lessons"]:
             le.pop("html", None)

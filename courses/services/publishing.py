@@ -154,6 +154,7 @@ def course_version_diff(v1: CourseVersion, v2: CourseVersion) -> dict:
         "estimated_minutes",
         "topics",
         "outcomes",
+        "validity_months",
     ]
     return {
         "from": v1.number,

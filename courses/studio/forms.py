@@ -17,6 +17,7 @@ from ..models import (
     Visibility,
 )
 from ..services._common import ONE_LINE_MESSAGE
+from ..services.authoring import VALIDITY_MONTHS_MAX
 from ..services.content import CHOICE_RULES
 
 CHOICE_ROWS = 5
@@ -69,6 +70,17 @@ class CourseForm(forms.Form):
         label=_("Count a lesson as done when the learner reaches its end"),
         required=False,
         help_text=_("Otherwise learners press “Mark as done” on each lesson."),
+    )
+    validity_months = forms.IntegerField(
+        label=_("Certificate validity in months"),
+        required=False,
+        min_value=1,
+        max_value=VALIDITY_MONTHS_MAX,
+        help_text=_(
+            "For training that must be renewed, like 12 for a yearly refresher. Certificates "
+            "earned on a published version keep the expiry they were issued with. Leave empty "
+            "for certificates that never expire."
+        ),
     )
     visibility = forms.ChoiceField(
         label=_("Who can find it"),
@@ -128,6 +140,7 @@ class CourseForm(forms.Form):
             "visibility": data["visibility"],
             "shared_with": list(data["shared_with"]) if chosen else [],
             "complete_lessons_at_end": data["complete_lessons_at_end"],
+            "validity_months": data["validity_months"],
         }
 
     @staticmethod
@@ -143,6 +156,7 @@ class CourseForm(forms.Form):
             "outcomes": "\n".join(course.outcomes or []),
             "visibility": course.visibility,
             "complete_lessons_at_end": course.complete_lessons_at_end,
+            "validity_months": course.validity_months or "",  # "" posts back as "none"
             "shared_with": list(course.shared_with.all()),
             "revision": course.draft_revision,
         }

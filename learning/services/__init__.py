@@ -14,7 +14,7 @@ from .attempts import (
 )
 from .attendance import attendances_record, live_session_key
 from .bulk import enrollments_assign, enrollments_set_terms
-from .certificates import certificate_issue, certificate_revoke
+from .certificates import certificate_issue, certificate_revoke, certificates_expire
 from .enrollment import (
     enrollment_complete_if_done,
     enrollment_create,
@@ -43,6 +43,7 @@ __all__ = [
     "attempt_submit",
     "certificate_issue",
     "certificate_revoke",
+    "certificates_expire",
     "enrollment_complete_if_done",
     "enrollment_create",
     "enrollment_reopen",

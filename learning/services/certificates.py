@@ -1,4 +1,6 @@
-"""Certificates: issued once on completion, revocable by the learner's agency admins."""
+"""Certificates: issued once on completion, revocable by the learner's agency admins, and
+expired (recorded once, by the beat) when the validity of the version they were earned on runs
+out."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -63,7 +65,9 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
             publish_enrollment_changes(
                 [
                     (
-                        EnrollmentState.of(enrollment, certified=True),
+                        EnrollmentState.of(
+                            enrollment, certified=True, expired=certificate.expired_at is not None
+                        ),
                         EnrollmentState.of(enrollment, certified=False),
                     )
                 ]
@@ -87,3 +91,47 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str, ip=None)
             changes={"status": ["valid", "revoked"], "reason": [None, certificate.revoked_reason]},
         )
     return certificate
+
+
+# Certificates whose expiry is recorded per transaction: a bounded lock set and event.
+EXPIRE_BATCH = 500
+
+
+def certificates_expire(*, now=None) -> int:
+    """Record the expiry of every certificate whose `expires_at` has come, once each.
+
+    A certificate still attached to its enrollment (the current period's, not revoked) moves
+    that enrollment from compliant to expired in the aggregates: its enrollment is locked and
+    one `EnrollmentsChanged` is published per batch. Detached (earlier periods) and revoked
+    certificates are only marked. Idempotent: a recorded expiry is never recorded again, so a
+    second beat or a retried task changes nothing. Returns how many were recorded.
+    """
+    now = now or timezone.now()
+    due = Certificate.objects.filter(expired_at__isnull=True, expires_at__lte=now)
+    recorded = 0
+    while True:
+        with transaction.atomic():
+            ids = list(due.order_by("expires_at", "id").values_list("pk", flat=True)[:EXPIRE_BATCH])
+            if not ids:
+                return recorded
+            attached = list(
+                Enrollment.objects.select_for_update()
+                .filter(certificate__pk__in=ids, certificate__revoked_at__isnull=True)
+                .select_related("agency")
+                .order_by("pk")
+            )
+            # Re-read under the enrollments' locks: a concurrent run may have recorded some.
+            still = set(
+                due.filter(pk__in=ids, revoked_at__isnull=True).values_list(
+                    "enrollment_id", flat=True
+                )
+            )
+            attached = [enrollment for enrollment in attached if enrollment.pk in still]
+            recorded += due.filter(pk__in=ids).update(expired_at=now)
+            publish_enrollment_changes(
+                (
+                    EnrollmentState.of(enrollment, certified=True, expired=False),
+                    EnrollmentState.of(enrollment, certified=True, expired=True),
+                )
+                for enrollment in attached
+            )

@@ -19,6 +19,7 @@ from courses.models import Course, Status
 
 from ..content import live_credit_key, outline
 from ..events import EnrollmentState, publish_enrollment_changes
+from ..expiry import expiry_for
 from ..models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
 from .events import EventBatch, event_record
 from .terms import assignment_terms
@@ -157,6 +158,7 @@ def _issue_certificate(enrollment: Enrollment, log: EventBatch) -> Certificate:
     completion happens once per period under the enrollment lock)."""
     user = enrollment.user
     certificate = Certificate.objects.create(
+        expires_at=expiry_for(timezone.now(), enrollment.version.snapshot),
         enrollment=enrollment,
         issued_for=enrollment,
         period=enrollment.period,
@@ -210,7 +212,16 @@ def _advance_and_publish(enrollment: Enrollment, before: EnrollmentState, log: E
     log.save()
     completed_now = enrollment.is_completed and not was_completed  # its certificate was issued
     publish_enrollment_changes(
-        [(before, EnrollmentState.of(enrollment, certified=completed_now or before.certified))]
+        [
+            (
+                before,
+                EnrollmentState.of(
+                    enrollment,
+                    certified=completed_now or before.certified,
+                    expired=before.expired and not completed_now,
+                ),
+            )
+        ]
     )
     return enrollment.is_completed
 

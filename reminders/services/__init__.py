@@ -20,6 +20,7 @@ from .assignments import (
     enrollments_follow_assignments,
 )
 from .editing import assignee_exempt, assignee_extend, assignment_update_due
+from .expiry import expiry_reminders_record
 from .preview import assignment_preview
 from .recorded import ReminderDraft, reminders_record
 from .recurrence import recurrence_roll
@@ -49,6 +50,7 @@ __all__ = [
     "reminder_nudge",
     "reminder_nudge_overdue",
     "reminders_record",
+    "expiry_reminders_record",
     "reminders_scan",
     "reminders_send",
     "reminders_sweep",

@@ -165,6 +165,13 @@ def policy_update(*, actor, agency, ip=None, **fields) -> ReminderPolicy:
         if any(d < 1 or d > 365 for d in days):
             raise ValidationError(_("Days before the due date must be between 1 and 365."))
         fields["before_days"] = days
+        if "expiry_before_days" in fields:
+            expiry = sorted({int(d) for d in fields["expiry_before_days"]}, reverse=True)
+            if any(d < 1 or d > 365 for d in expiry):
+                raise ValidationError(
+                    _("Days before a certificate expires must be between 1 and 365.")
+                )
+            fields["expiry_before_days"] = expiry
         current = ReminderPolicy.objects.filter(agency=agency).first() or ReminderPolicy()
         before = {name: getattr(current, name) for name in fields}
         policy, _created = ReminderPolicy.objects.update_or_create(agency=agency, defaults=fields)

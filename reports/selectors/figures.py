@@ -29,6 +29,8 @@ FIGURES = (
     "completed",
     "certified",
     "imported",
+    "expired",
+    "required_expired",
     "score_sum",
     "score_n",
     "required_total",
@@ -78,7 +80,10 @@ def narrowest(scope: DashboardScope, group: str, *, cells, by_unit, by_course):
 
 def status_figures(scope: DashboardScope, group: str) -> dict:
     """{group value: figures} by enrollment status, grouped by e.g. "course_id" or "unit_id":
-    one row per group, the statuses and the required flag counted by the database."""
+    one row per group, the statuses and the required flag counted by the database.
+
+    `required_completed` is the compliant count: required completions whose certificate has
+    not expired (`expired` counts the expired ones among the completions)."""
     table = narrowest(
         scope,
         group,
@@ -92,6 +97,8 @@ def status_figures(scope: DashboardScope, group: str) -> dict:
         **{status: Sum("n", filter=Q(status=status)) for status in STATUSES},
         "certified": Sum("certified"),
         "imported": Sum("imported"),
+        "expired": Sum("expired"),
+        "required_expired": Sum("expired", filter=required),
         "score_sum": Sum("score_sum"),
         "score_n": Sum("score_n"),
         "required_total": Sum("n", filter=required),
@@ -108,6 +115,8 @@ def status_figures(scope: DashboardScope, group: str) -> dict:
         figures = result[key]
         for name, value in zip(sums, values, strict=True):
             figures[name] = value or 0
+        # Compliant: a required completion whose certificate has not expired.
+        figures["required_completed"] -= figures["required_expired"]
     return result
 
 

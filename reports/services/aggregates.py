@@ -75,6 +75,7 @@ def contributions(state: EnrollmentState | None) -> dict[Key, dict[str, int]]:
         "score_n": int(state.score is not None),
         "certified": int(state.certified),
         "imported": int(state.imported),
+        "expired": int(state.expired),
     }
     cells = {
         (EnrollmentCount, *base, state.status): counted,
@@ -114,7 +115,7 @@ def net_deltas(changes: Iterable[tuple[EnrollmentState | None, EnrollmentState |
 
 
 # Rows per upsert statement: under the databases' limits on bound parameters (SQLite 32,766,
-# PostgreSQL 65,535) for the widest cell (10 columns).
+# PostgreSQL 65,535) for the widest cell (11 columns).
 UPSERT_ROWS = 1000
 
 

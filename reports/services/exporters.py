@@ -202,6 +202,7 @@ def adoption_rows(scope: DashboardScope, *, today=None):
         _("Enrolled"),
         _("In progress"),
         _("Completed"),
+        _("Certificate expired"),
         _("Overdue"),
         _("Required completion rate (%)"),
     ]
@@ -219,6 +220,7 @@ def adoption_rows(scope: DashboardScope, *, today=None):
             figures["enrolled"],
             figures["in_progress"],
             figures["completed"],
+            figures["expired"],
             figures["overdue"],
             figures["required_rate"],
         ]

@@ -46,6 +46,7 @@ def test_agency_admin_gets_learning_studio_manage_and_reports(world):
         "Provisioning (SCIM)",
         "API clients",
         "Import past completions",
+        "Credentials (Open Badges)",
         "Learning record store (xAPI)",
         "OPM training feed (EHRI)",
         "Audit log",

@@ -319,6 +319,31 @@ def test_lesson_completion_setting_survives_export_and_import(world):
     assert again.pk != course.pk and again.complete_lessons_at_end is True
 
 
+def test_certificate_validity_round_trips_exactly(world):
+    course = build_course(world.a_trainer, world.a, validity_months=12, publish=True)
+    data = bundle_export(course, draft=False)
+    manifest = yaml.safe_load(zipfile.ZipFile(io.BytesIO(data)).read("course.yaml"))
+    assert manifest["validity_months"] == 12
+    Course.objects.filter(pk=course.pk).update(slug="intro-ai-original")
+    again = bundle_import(io.BytesIO(data), actor=world.a_trainer, agency=world.a, publish=True)
+    assert again.validity_months == 12
+    assert again.current_version.snapshot["validity_months"] == 12
+    assert bundle_export(again, draft=False) == data  # the same bytes again
+    # A course without validity exports without the key (older bundles stay byte-identical).
+    plain = build_course(world.a_trainer, world.a, slug="plain", publish=True)
+    assert b"validity_months" not in zipfile.ZipFile(
+        io.BytesIO(bundle_export(plain, draft=False))
+    ).read("course.yaml")
+
+
+@pytest.mark.parametrize("value", ["0", "121", "twelve"])
+def test_a_bad_validity_is_refused_with_its_place(db, mini, value):
+    manifest = mini / "course.yaml"
+    manifest.write_text(manifest.read_text() + f"validity_months: {value}\n")
+    _content, problems = parse_course_bundle(BundleSource(mini))
+    assert any(p.startswith("course.yaml") and "validity_months" in p for p in problems)
+
+
 def test_titles_with_line_breaks_are_refused(db, mini):
     manifest = (mini / "course.yaml").read_text()
     manifest = manifest.replace("title: Mini course", 'title: "Mini\\ncourse"')

@@ -79,7 +79,9 @@ def test_an_expired_credential_is_rejected(credential):
     past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     document = {**credential.document, "validUntil": "2021-01-01T00:00:00Z"}
     expired = sign(document, issued_at=past, key=services.issuer_key_active())
-    assert failed(credential_verify(expired)) == {"Dates": "It has expired."}
+    assert failed(credential_verify(expired)) == {
+        "Dates": "It expired on 2021-01-01: it no longer proves the training is current."
+    }
 
 
 def test_a_credential_is_not_valid_before_its_date(credential):

@@ -165,6 +165,7 @@ def _pages(role, ids):
             reverse("learning:certificate_list"),
             reverse("learning:certificate_revoke", args=[ids["certificate"].code]),
             reverse("xapi:settings"),
+            reverse("credentials:agency_settings"),
             reverse("ehri:feed"),
             reverse("ehri:courses"),
             reverse("ehri:coding", args=[c]),

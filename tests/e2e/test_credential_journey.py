@@ -1,6 +1,6 @@
 """Journey: a learner downloads the Open Badges credential from their certificate page, opens
 the public verification page through the certificate's own link, pastes the credential and
-reads "Valid" (axe on every page)."""
+reads "Valid" (axe on every page). The course is valid 12 months: both pages show the expiry."""
 
 import pytest
 
@@ -16,7 +16,9 @@ def learner_with_certificate(world):
     learner = world.a_learner
     learner.full_name = "Lee Learner"
     learner.save(update_fields=["full_name"])
-    course = simple_course(world.a_trainer, world.a, slug="first-steps", title="First steps")
+    course = simple_course(
+        world.a_trainer, world.a, slug="first-steps", title="First steps", validity_months=12
+    )
     finish_course(learning_services.enrollment_create(user=learner, course=course))
     return learner
 
@@ -28,6 +30,9 @@ def test_learner_downloads_the_credential_and_the_verify_page_says_valid(
     page.get_by_role("link", name="My record: all your completions, hours and transcript").click()
     page.get_by_role("link", name="View certificate First steps").click()
     page.get_by_role("heading", name="Digital credential").wait_for()
+    expiry = learner_with_certificate.enrollments.get().certificate.expires_at
+    assert page.locator("dt", has_text="Valid until").is_visible()
+    assert str(expiry.year) in page.locator("dt:has-text('Valid until') + dd").inner_text()
     axe_check(page)
 
     with page.expect_download() as info:
@@ -39,6 +44,7 @@ def test_learner_downloads_the_credential_and_the_verify_page_says_valid(
 
     page.locator("dl").get_by_role("link").click()  # "Anyone can check it at": the share link
     page.get_by_role("heading", name="Check a digital credential").wait_for()
+    assert page.locator("dt", has_text="Valid until").is_visible()
     axe_check(page)
     page.get_by_label("Credential", exact=True).fill(token)
     page.get_by_role("button", name="Verify the credential").click()

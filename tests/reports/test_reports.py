@@ -81,7 +81,8 @@ def test_overdue_and_adoption_reports(dash, run_report):
     assert [(r[3], r[6]) for r in overdue[1:]] == [("d2@a.gov", "7"), ("o2@a.gov", "2")]
     units = {r[1]: r for r in adoption[1:]}
     assert set(units) == {"HQ", "HQ / Digital", "HQ / Digital / Data", "HQ / Ops"}
-    assert units["HQ / Ops"][2:8] == ["2", "1", "3", "2", "1", "1"]
+    # members, activated, enrolled, in progress, completed, certificate expired, overdue
+    assert units["HQ / Ops"][2:9] == ["2", "1", "3", "2", "1", "0", "1"]
 
 
 def test_xlsx_and_pdf_formats(dash, run_report):

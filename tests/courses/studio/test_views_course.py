@@ -134,6 +134,27 @@ def test_settings_turn_on_lesson_completion_at_the_end(world, course_a, client_f
     assert course_a.complete_lessons_at_end is True
 
 
+def test_settings_set_the_certificate_validity(world, course_a, client_for):
+    client = client_for(world.a_trainer)
+    page = client.get(reverse("studio:course_edit", args=[course_a.pk]))
+    assert "Certificate validity in months" in page.content.decode()
+    data = {
+        **page.context["form"].initial,
+        "shared_with": [],
+        "topics": "ai-basics",
+        "outcomes": "Explain AI",
+    }
+    url = reverse("studio:course_edit", args=[course_a.pk])
+    assert client.post(url, {**data, "validity_months": "12"}).status_code == 302
+    course_a.refresh_from_db()
+    assert course_a.validity_months == 12
+    data["revision"] = course_a.draft_revision
+    response = client.post(url, {**data, "validity_months": "0"})
+    assert response.status_code == 200 and "validity_months" in response.context["form"].errors
+    course_a.refresh_from_db()
+    assert course_a.validity_months == 12  # bad input changes nothing
+
+
 def test_stale_settings_form_is_refused_and_keeps_input(world, course_a, client_for):
     client = client_for(world.a_trainer)
     services.course_update(
