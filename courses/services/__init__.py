@@ -22,6 +22,7 @@ from .authoring import (
 )
 from .content import Problem, content_problems, draft_content
 from .paths import learning_path_save
+from .practice import practice_task_delete, practice_task_save
 from .publishing import (
     PublishRefused,
     course_archive,
@@ -57,6 +58,8 @@ __all__ = [
     "module_delete",
     "module_move",
     "module_rename",
+    "practice_task_delete",
+    "practice_task_save",
     "question_create",
     "question_delete",
     "question_update",
