@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_lesson, views_outline, views_preview, views_quiz, views_visibility
+from . import (
+    views,
+    views_lesson,
+    views_outline,
+    views_practice,
+    views_preview,
+    views_quiz,
+    views_visibility,
+)
 
 app_name = "studio"
 
@@ -56,6 +64,17 @@ urlpatterns = [
         name="attachment_file",
     ),
     path(C + "markdown-preview/", views_lesson.markdown_preview, name="markdown_preview"),
+    path(
+        C + "modules/<int:module_id>/practice/add/",
+        views_practice.practice_add,
+        name="practice_add",
+    ),
+    path(C + "practice/<int:task_id>/", views_practice.practice_edit, name="practice_edit"),
+    path(
+        C + "practice/<int:task_id>/delete/",
+        views_practice.practice_delete,
+        name="practice_delete",
+    ),
     path(C + "quizzes/add/", views_quiz.quiz_add, name="quiz_add"),
     path(C + "quizzes/<int:quiz_id>/", views_quiz.quiz_edit, name="quiz_edit"),
     path(C + "quizzes/<int:quiz_id>/delete/", views_quiz.quiz_delete, name="quiz_delete"),
