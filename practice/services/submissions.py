@@ -103,10 +103,15 @@ def submission_submit(
             attempts_left(submission, task) > 0,
             _("You have used every submission this task allows. Ask a trainer for help."),
         )
-        if task["hand_in"] in ("text", "both"):
+        if task["hand_in"] == "text":
             _require(text.strip(), _("Write your answer before submitting."))
-        if task["hand_in"] in ("files", "both"):
+        elif task["hand_in"] == "files":
             _require(submission.files.exists(), _("Add at least one file before submitting."))
+        else:  # both: text, files, or the two together
+            _require(
+                text.strip() or submission.files.exists(),
+                _("Write your answer or add a file before submitting."),
+            )
         submission.status = SubmissionStatus.SUBMITTED
         submission.attempt += 1
         submission.submitted_at = timezone.now()
