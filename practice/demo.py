@@ -140,6 +140,8 @@ def seed_practice() -> dict:
         report["passed"] = _pass_finished(reviewers)
         taken: set = set()
         named = User.objects.filter(email=NAMED[0]).first()
+        if Submission.objects.filter(user=named).exists():
+            return report  # seeded before: learner@demo.gov's draft comes first
         for slug, state in [NAMED[1:], *PLAN]:
             course = Course.objects.filter(slug=slug, current_version__isnull=False).first()
             if course is None or trainer is None:
