@@ -1,6 +1,10 @@
 """Reads for the practice pages, scoped to the acting user."""
 
-from django.db.models import Prefetch
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Min, Prefetch, Q
+from django.utils import timezone
 
 from agencies.access import actor_for
 
@@ -84,3 +88,27 @@ def queue_courses(user) -> list[tuple[int, str]]:
         .distinct()
         .order_by("course__title")
     )
+
+
+def review_target_hours() -> int:
+    """How long a submission may wait for its review before the dashboard flags it
+    (PRACTICE_REVIEW_TARGET_HOURS, one platform-wide target: 72 hours by default)."""
+    return int(getattr(settings, "PRACTICE_REVIEW_TARGET_HOURS", 72))
+
+
+def review_figures(scope) -> dict:
+    """The dashboard's practice review figures for a reports DashboardScope (one query):
+    submissions waiting for a review (submitted or claimed), those waiting longer than the
+    target, and when the oldest was submitted."""
+    late_before = timezone.now() - timedelta(hours=review_target_hours())
+    rows = Submission.objects.filter(status__in=WAITING)
+    if scope.agency is not None:
+        rows = rows.filter(agency_id=scope.agency.pk)
+    if scope.unit is not None:
+        rows = rows.filter(enrollment__unit__path__startswith=scope.unit.path)
+    figures = rows.aggregate(
+        waiting=Count("pk"),
+        late=Count("pk", filter=Q(submitted_at__lt=late_before)),
+        oldest=Min("submitted_at"),
+    )
+    return {**figures, "target_hours": review_target_hours()}
