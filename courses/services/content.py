@@ -5,7 +5,8 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
 
     {slug, title, summary, audience, level, language, estimated_minutes, topics: [slug],
      outcomes: [str], quiz: QUIZ | None (course-end quiz),
-     modules: [{key, title, quiz: QUIZ | None,
+     modules: [{key, title, quiz: QUIZ | None, practice: [TASK] (only when set; see
+                courses/services/practice.py),
                 lessons: [{key, title, body, estimated_minutes, video_url, transcript, objectives: [str],
                            attachments: [{name, content_type, size, sha256, file}]}]}]}
     QUIZ = {key, title, pass_mark, max_attempts, questions_per_attempt, shuffle_questions,
