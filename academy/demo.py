@@ -9,6 +9,7 @@ from ehri.demo import seed_ehri
 from learning.demo import seed_certificate_expiry, seed_learning
 from live.demo import seed_live_sessions
 from policies.demo import seed_ai_policy
+from practice.demo import seed_practice
 from reminders.demo import seed_assignments, seed_certificate_refreshers
 from reports.demo import seed_report_history
 from sso.demo import seed_sso
@@ -44,6 +45,12 @@ def run_seeders(*, stdout):
     stdout.write(
         f"Learner progress: {progress['learners']} learners seeded, "
         f"{progress['skipped']} already had progress."
+    )
+
+    practice = seed_practice()
+    stdout.write(
+        f"Practice tasks: {practice['submissions']} submissions in every state, "
+        f"{practice['passed']} practice steps passed for learners who had done the rest."
     )
 
     assigned = seed_assignments()

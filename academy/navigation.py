@@ -49,6 +49,9 @@ def _sections_for(actor) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
     sections = [("learning", _("Learning"), learning, True)]
     if actor.is_trainer or actor.is_platform_admin:
         sections.append(("studio", _("Studio"), [(_("Studio"), "studio:course_list")], False))
+    if actor.is_trainer and actor.agency_id is not None:
+        # Practice tasks handed in by the agency's learners (practice app).
+        sections.append(("reviews", _("Reviews"), [(_("Reviews"), "practice:queue")], False))
     if actor.manages_people:
         manage = [
             (_("People"), "agencies:member_list"),

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "policies",
     "credentials",
     "ehri",
+    "practice",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -40,6 +40,7 @@ urlpatterns = [
     path("studio/live/", include("live.studio_urls")),
     path("studio/", include("courses.studio.urls")),
     path("live/", include("live.urls")),
+    path("practice/", include("practice.urls")),
     path("reminders/", include("reminders.urls")),
     path("reports/", include("reports.urls")),
     path("ai-policy/", include("policies.urls")),

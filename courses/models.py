@@ -478,3 +478,50 @@ class LearningPathCourse(models.Model):
 
     def __str__(self):
         return f"{self.path_id}:{self.position}"
+
+
+class HandIn(models.TextChoices):
+    TEXT = "text", _("Text")
+    FILES = "files", _("Files")
+    BOTH = "both", _("Text and files")
+
+
+class PracticeTask(models.Model):
+    """A practice task at the end of a module (after its lessons, before its quiz): a brief, what
+    to hand in, a rubric that reviewers score, a pass mark in rubric points and how many times
+    the learner may resubmit after a return. The rubric is a list of criteria, each
+    {key, title, levels: [{points, descriptor}]}; `content_problems` checks its shape."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="practice_tasks")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="practice_tasks")
+    key = models.SlugField(_("key"), max_length=KEY_MAX)
+    title = models.CharField(_("title"), max_length=200)
+    brief = models.TextField(_("brief (Markdown)"), blank=True)
+    hand_in = models.CharField(
+        _("what to hand in"), max_length=8, choices=HandIn.choices, default=HandIn.TEXT
+    )
+    file_types = models.JSONField(_("allowed file types"), default=list, blank=True)
+    max_file_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), default=5)
+    rubric = models.JSONField(_("rubric"), default=list, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (points)"), default=1)
+    resubmissions = models.PositiveSmallIntegerField(_("resubmissions allowed"), default=2)
+    anonymous_review = models.BooleanField(_("anonymous review"), default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("practice task")
+        verbose_name_plural = _("practice tasks")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "key"], name="practice_key_unique_in_course"),
+            models.CheckConstraint(
+                condition=Q(hand_in__in=HandIn.values), name="practice_hand_in_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_file_mb__gte=1, max_file_mb__lte=50),
+                name="practice_max_file_mb_1_50",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -15,6 +15,7 @@ class Outline:
     lessons: dict = field(default_factory=dict)  # lesson key -> lesson dict
     quizzes: dict = field(default_factory=dict)  # quiz key -> quiz dict
     live: dict = field(default_factory=dict)  # live step key -> {key, title}
+    practice: dict = field(default_factory=dict)  # practice task key -> task dict
 
     @property
     def lesson_keys(self):
@@ -36,8 +37,9 @@ class Outline:
 
 
 def outline(snapshot: dict) -> Outline:
-    """Steps in course order: each module's lessons, its live-session steps, its quiz, then the
-    final quiz. A live-session step ({key, title} in a module's `live_sessions`) is done by
+    """Steps in course order: each module's lessons, its live-session steps, its practice tasks,
+    its quiz, then the final quiz. A practice task is done when a reviewer passes the learner's
+    submission (practice app, through learning.services.practice_pass). A live-session step ({key, title} in a module's `live_sessions`) is done by
     attending a live session linked to the course (learning.services.attendance)."""
     out = Outline()
 
@@ -78,6 +80,17 @@ def outline(snapshot: dict) -> Outline:
             out.live[live["key"]] = live
             out.steps.append(step)
             entry["steps"].append(step)
+        for task in m.get("practice") or []:
+            step = {
+                "kind": "practice",
+                "key": task["key"],
+                "title": task["title"],
+                "module": m["title"],
+                "minutes": 0,
+            }
+            out.practice[task["key"]] = task
+            out.steps.append(step)
+            entry["steps"].append(step)
         if m.get("quiz"):
             entry["steps"].append(add_quiz(m["quiz"], m["title"]))
         out.modules.append(entry)
@@ -96,12 +109,22 @@ def live_credit_key(step_key: str) -> str:
     return f"{LIVE_CREDIT_PREFIX}{step_key}"
 
 
+# A practice task's credit: a LessonProgress row keyed with this prefix (as live steps).
+PRACTICE_CREDIT_PREFIX = "practice:"
+
+
+def practice_credit_key(task_key: str) -> str:
+    return f"{PRACTICE_CREDIT_PREFIX}{task_key}"
+
+
 def step_is_done(step: dict, lessons_done: set, quizzes_passed: set) -> bool:
     """Is this outline step done, given the LessonProgress keys and the passed quiz keys?"""
     if step["kind"] == "lesson":
         return step["key"] in lessons_done
     if step["kind"] == "live":
         return live_credit_key(step["key"]) in lessons_done
+    if step["kind"] == "practice":
+        return practice_credit_key(step["key"]) in lessons_done
     return step["key"] in quizzes_passed
 
 

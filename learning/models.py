@@ -238,6 +238,9 @@ class Verb(models.TextChoices):
     CERTIFICATE_REVOKED = "certificate_revoked", _("had a certificate revoked")
     REOPENED = "reopened", _("was assigned the course again for a new period")
     ATTENDED = "attended", _("attended a live session")
+    PRACTICE_SUBMITTED = "practice_submitted", _("submitted a practice task")
+    PRACTICE_RETURNED = "practice_returned", _("had a practice task returned for more work")
+    PRACTICE_PASSED = "practice_passed", _("passed a practice task")
 
 
 class LearningEvent(models.Model):

@@ -241,3 +241,47 @@ def with_live_steps(course, *titles):
     version.refresh_from_db()
     course.refresh_from_db()
     return course
+
+
+def practice_task(**overrides) -> dict:
+    """A valid practice task dict (content shape): text answer, two criteria, pass mark 3/4."""
+    return {
+        "key": "rewrite-prompt",
+        "title": "Rewrite a prompt",
+        "brief": "Rewrite the prompt **without** personal data.",
+        "hand_in": "text",
+        "file_types": [],
+        "max_file_mb": 5,
+        "pass_mark": 3,
+        "resubmissions": 1,
+        "anonymous_review": False,
+        "rubric": [
+            {
+                "key": "removed",
+                "title": "Personal data removed",
+                "levels": [
+                    {"points": 0, "descriptor": "Some remains"},
+                    {"points": 2, "descriptor": "All removed"},
+                ],
+            },
+            {
+                "key": "justified",
+                "title": "Each change justified",
+                "levels": [
+                    {"points": 0, "descriptor": "No reasons"},
+                    {"points": 1, "descriptor": "Some reasons"},
+                    {"points": 2, "descriptor": "Every change explained"},
+                ],
+            },
+        ],
+        **overrides,
+    }
+
+
+def with_practice_task(actor, course, **overrides):
+    """Add a practice task (see `practice_task`) to the course's first module and republish."""
+    module = course.modules.first()
+    course_services.practice_task_save(actor=actor, module=module, data=practice_task(**overrides))
+    course_services.course_publish(actor=actor, course=course)
+    course.refresh_from_db()
+    return course

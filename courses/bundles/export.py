@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import Course
 from ..registries import bundle_sections
 from ..services.content import QUIZ_FIELDS, draft_content, question_options, snapshot_content
+from ..services.practice import PRACTICE_FIELDS
 from .source import COURSE_FORMAT, MANIFEST
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -106,6 +107,8 @@ def bundle_files(course: Course, *, draft: bool) -> dict[str, bytes]:
                 }
                 for step in m["live_sessions"]
             ]
+        if m.get("practice"):
+            module["practice"] = [{f: task[f] for f in PRACTICE_FIELDS} for task in m["practice"]]
         if m.get("quiz"):
             module["quiz"] = _quiz_manifest(m["quiz"])
         manifest["modules"].append(module)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import limit
 from ..markdown import MarkdownTooLarge, render_markdown_within_budget
-from ..models import Language, Level, ShowAnswers
+from ..models import HandIn, Language, Level, ShowAnswers
 from ..registries import bundle_sections
 from ..services.authoring import VALIDITY_MONTHS_MAX, attachment_check
 from ..services.content import (
@@ -18,6 +18,7 @@ from ..services.content import (
     live_steps_field,
     question_options,
 )
+from ..services.practice import PRACTICE_FIELDS
 from .source import COURSE_FORMAT, MANIFEST, BundleError, BundleSource
 
 
@@ -174,7 +175,7 @@ COURSE_KEYS = {
     "complete_lessons_at_end",
     "validity_months",
 }
-MODULE_KEYS = {"key", "title", "lessons", "live_sessions", "quiz"}
+MODULE_KEYS = {"key", "title", "lessons", "live_sessions", "practice", "quiz"}
 LIVE_STEP_KEYS = {"key", "title", "description"}
 LESSON_KEYS = {
     "key",
@@ -189,6 +190,48 @@ LESSON_KEYS = {
 QUIZ_KEYS = set(QUIZ_FIELDS) | {"questions"}
 QUESTION_KEYS = {"key", "type", "prompt", "explanation", "partial_credit", "objectives", "choices"}
 CHOICE_KEYS = {"key", "text", "correct", "feedback"}
+PRACTICE_KEYS = set(PRACTICE_FIELDS)
+CRITERION_KEYS = {"key", "title", "levels"}
+LEVEL_KEYS = {"points", "descriptor"}
+
+
+def _parse_practice(c: _Checker, raw, path) -> dict:
+    """A practice task of course.yaml (its brief inline, Markdown); the shape of its values is
+    checked with the content (`practice_problems`)."""
+    data = c.mapping(raw, path, PRACTICE_KEYS, required=("key", "title", "brief", "rubric"))
+    rubric = []
+    for i, raw_criterion in enumerate(c.items(data, "rubric", path)):
+        c_path = f"{path}.rubric[{i}]"
+        criterion = c.mapping(raw_criterion, c_path, CRITERION_KEYS, required=("key", "title"))
+        levels = []
+        for j, raw_level in enumerate(c.items(criterion, "levels", c_path)):
+            l_path = f"{c_path}.levels[{j}]"
+            level = c.mapping(raw_level, l_path, LEVEL_KEYS, required=("descriptor",))
+            levels.append(
+                {
+                    "points": c.integer(level, "points", l_path, 0),
+                    "descriptor": c.text(level, "descriptor", l_path),
+                }
+            )
+        rubric.append(
+            {
+                "key": c.text(criterion, "key", c_path),
+                "title": c.text(criterion, "title", c_path),
+                "levels": levels,
+            }
+        )
+    return {
+        "key": c.text(data, "key", path),
+        "title": c.text(data, "title", path),
+        "brief": c.text(data, "brief", path),
+        "hand_in": c.text(data, "hand_in", path, HandIn.TEXT),
+        "file_types": c.strings(data, "file_types", path),
+        "max_file_mb": c.integer(data, "max_file_mb", path, 5, minimum=1),
+        "pass_mark": c.integer(data, "pass_mark", path, 1, minimum=1),
+        "resubmissions": c.integer(data, "resubmissions", path, 2),
+        "anonymous_review": c.boolean(data, "anonymous_review", path, False),
+        "rubric": rubric,
+    }
 
 
 def _parse_quiz(c: _Checker, raw, path) -> dict:
@@ -377,6 +420,12 @@ def parse_course_bundle(source: BundleSource) -> tuple[dict | None, list[str]]:
             parsed["lessons"].append(
                 _parse_lesson(c, source, raw_lesson, f"{path}.lessons[{l_index}]", set())
             )
+        tasks = [
+            _parse_practice(c, raw_task, f"{path}.practice[{t_index}]")
+            for t_index, raw_task in enumerate(c.items(module, "practice", path))
+        ]
+        if tasks:
+            parsed["practice"] = tasks
         if module.get("quiz") is not None:
             parsed["quiz"] = _parse_quiz(c, module["quiz"], f"{path}.quiz")
         parsed.update(live_steps_field(_parse_live_steps(c, module, path)))

@@ -23,6 +23,7 @@ from .authoring import (
 from .content import Problem, content_problems, draft_content
 from .live_steps import live_step_create, live_step_delete, live_step_move, live_step_update
 from .paths import learning_path_save
+from .practice import practice_task_delete, practice_task_save
 from .publishing import (
     PublishRefused,
     course_archive,
@@ -62,6 +63,8 @@ __all__ = [
     "module_delete",
     "module_move",
     "module_rename",
+    "practice_task_delete",
+    "practice_task_save",
     "question_create",
     "question_delete",
     "question_update",

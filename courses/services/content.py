@@ -7,6 +7,7 @@ HTML), and what a restore writes back; so publish, import, export and restore sh
      outcomes: [str], quiz: QUIZ | None (course-end quiz),
      modules: [{key, title, quiz: QUIZ | None,
                 live_sessions: [{key, title, description}] (only when the module has some),
+                practice: [TASK] (only when set; see courses/services/practice.py),
                 lessons: [{key, title, body, estimated_minutes, video_url, transcript, objectives: [str],
                            attachments: [{name, content_type, size, sha256, file}]}]}]}
     QUIZ = {key, title, pass_mark, max_attempts, questions_per_attempt, shuffle_questions,
@@ -53,6 +54,13 @@ from ..models import (
     attachment_path,
 )
 from ._common import is_one_line, is_valid_key
+from .practice import (
+    practice_by_module,
+    practice_create,
+    practice_problems,
+    practice_render,
+    practice_strip,
+)
 
 COURSE_FIELDS = [
     "slug",
@@ -137,6 +145,7 @@ def draft_content(course: Course) -> dict:
         lessons_by_module.setdefault(lesson.module_id, []).append(lesson)
     quiz_by_module = {q.module_id: q for q in quizzes}
     final = quiz_by_module.get(None)
+    practice = practice_by_module(course)
     return {
         **{f: _plain(getattr(course, f)) for f in COURSE_FIELDS},
         "topics": sorted(course.topics.values_list("slug", flat=True)),
@@ -166,6 +175,7 @@ def draft_content(course: Course) -> dict:
                     }
                     for le in lessons_by_module.get(m.pk, [])
                 ],
+                **({"practice": practice[m.pk]} if m.pk in practice else {}),
                 "quiz": _quiz_dict(quiz_by_module[m.pk]) if m.pk in quiz_by_module else None,
                 **live_steps_field(live_by_module.get(m.pk)),
             }
@@ -324,6 +334,8 @@ def draft_replace(course: Course, content: dict) -> None:
             )
             for s_index, step in enumerate(m.get("live_sessions") or [])
         )
+        if m.get("practice"):
+            practice_create(course, module, m["practice"])
         if m.get("quiz"):
             _create_quiz(course, module, m["quiz"])
     if content.get("quiz"):
@@ -641,6 +653,7 @@ def content_problems(content: dict) -> list[Problem]:
         add("modules", _("The course has no modules yet. Add a module and its lessons."))
     module_keys, lesson_keys, quiz_keys, question_keys = set(), set(), set(), set()
     live_keys = set()
+    task_keys: set = set()
     stated_objectives = course_objectives(content)
 
     def check_quiz(quiz, path):
@@ -674,7 +687,10 @@ def content_problems(content: dict) -> list[Problem]:
                 )
                 % m_name,
             )
-        if not m.get("lessons") and not m.get("quiz") and not m.get("live_sessions"):
+        for t_index, task in enumerate(m.get("practice") or []):
+            for p, message in practice_problems(task, f"{path}.practice[{t_index}]", task_keys):
+                add(p, message)
+        if not any(m.get(step) for step in ("lessons", "quiz", "live_sessions", "practice")):
             add(
                 path,
                 _("The module “%(module)s” is empty. Add a lesson or a quiz to it, or delete it.")
@@ -845,6 +861,8 @@ def render_snapshot(content: dict) -> dict:
             # time (`lesson_with_file_urls`), so no storage URL is frozen into a version.
             le["html"] = render_markdown(le["body"], images=attachment_refs(le))
             le["video_html"] = video_embed_html(le.get("video_url") or "", title=le["title"])
+        for task in m.get("practice") or []:
+            practice_render(task)
         if m.get("quiz"):
             _render_quiz(m["quiz"])
     if snap.get("quiz"):
@@ -862,6 +880,8 @@ def snapshot_content(snapshot: dict) -> dict:
             le.pop("video_html", None)
             for a in le.get("attachments") or []:
                 a.pop("url", None)
+        for task in m.get("practice") or []:
+            practice_strip(task)
         for quiz in [m.get("quiz")]:
             if quiz:
                 for q in quiz["questions"]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..models import Lesson, LiveStep, Quiz, Status
+from ..models import Lesson, LiveStep, PracticeTask, Quiz, Status
 from .access import access_lesson, access_module, course_view
 from .common import apply_service
 from .forms import LessonForm, TitleForm
@@ -31,8 +31,12 @@ def outline_context(course, **extra):
     )
     quizzes = list(Quiz.objects.filter(course=course).annotate(question_count=Count("questions")))
     by_module = {q.module_id: q for q in quizzes}
+    tasks: dict = {}
+    for task in PracticeTask.objects.filter(course=course).only("id", "module_id", "title"):
+        tasks.setdefault(task.module_id, []).append(task)
     for module in modules:
         module.studio_quiz = by_module.get(module.pk)
+        module.studio_practice = tasks.get(module.pk, [])
     changed = course.current_version is None or (
         course.draft_updated_at > course.current_version.published_at
     )

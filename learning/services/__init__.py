@@ -26,6 +26,7 @@ from .enrollment import (
 from .events import event_record
 from .history import HistoryRow, completions_import, history_parse_csv
 from .moves import enrollments_move_unit
+from .practice import practice_event_record, practice_pass
 from .terms import assignment_terms
 
 __all__ = [
@@ -54,4 +55,6 @@ __all__ = [
     "enrollments_set_terms",
     "event_record",
     "lesson_complete",
+    "practice_event_record",
+    "practice_pass",
 ]

@@ -17,7 +17,7 @@ from agencies.access import actor_for
 from courses.access import course_visible_q
 from courses.models import Course, Status
 
-from ..content import live_credit_key, outline
+from ..content import live_credit_key, outline, practice_credit_key
 from ..events import EnrollmentState, publish_enrollment_changes
 from ..expiry import expiry_for
 from ..models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
@@ -182,8 +182,14 @@ def _advance(enrollment: Enrollment, log: EventBatch) -> None:
     plan = outline(enrollment.version.snapshot)
     lessons, best = _done(enrollment)
     live_done = {key for key in plan.live if live_credit_key(key) in lessons}
-    total = len(plan.lessons) + len(plan.quizzes) + len(plan.live)
-    done = len(lessons & set(plan.lessons)) + len(set(best) & set(plan.quizzes)) + len(live_done)
+    practice_done = {key for key in plan.practice if practice_credit_key(key) in lessons}
+    total = len(plan.lessons) + len(plan.quizzes) + len(plan.live) + len(plan.practice)
+    done = (
+        len(lessons & set(plan.lessons))
+        + len(set(best) & set(plan.quizzes))
+        + len(live_done)
+        + len(practice_done)
+    )
     fields = []
     if enrollment.status == EnrollmentStatus.NOT_STARTED:
         enrollment.status, enrollment.started_at = EnrollmentStatus.IN_PROGRESS, timezone.now()

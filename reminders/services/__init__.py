@@ -2,6 +2,7 @@
 
 from .actions import (
     notification_mark_read,
+    notification_send,
     policy_update,
     preference_update,
     reminder_nudge,
@@ -28,6 +29,7 @@ from .scan import digests_scan, reminders_scan
 from .sending import reminders_send, reminders_sweep
 
 __all__ = [
+    "notification_send",
     "ReminderDraft",
     "assignee_exempt",
     "assignee_extend",

@@ -4,8 +4,10 @@ import contextlib
 import datetime
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -211,3 +213,20 @@ def unread_count(user) -> int:
         with contextlib.suppress(Exception):
             cache.set(key, count, 3600)
     return count
+
+
+def notification_send(*, user, title: str, body: str, url: str, email: bool = True) -> Notification:
+    """Tell `user` something in the app (the bell) and, once the transaction commits, by email
+    (`url` made absolute with SITE_URL). For one-off messages of other apps (a practice review);
+    reminders that must be sent exactly once go through ReminderLog instead."""
+    notification = Notification.objects.create(user=user, title=title[:300], body=body, url=url)
+
+    def after_commit():
+        with contextlib.suppress(Exception):  # an unreachable cache has nothing to forget
+            cache.delete(unread_cache_key(user.pk))
+        if email and user.email:
+            link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+            send_mail(title, f"{body}\n\n{link}".strip(), None, [user.email], fail_silently=True)
+
+    transaction.on_commit(after_commit)
+    return notification

@@ -34,7 +34,7 @@ def test_learner_gets_four_links_in_the_bar_and_no_menu(world):
 
 def test_agency_admin_gets_learning_studio_manage_and_reports(world):
     labels = _labels(primary_navigation(actor_for(world.a_admin), "/"))
-    assert list(labels) == ["Learning", "Studio", "Manage", "Reports"]
+    assert list(labels) == ["Learning", "Studio", "Reviews", "Manage", "Reports"]
     assert labels["Manage"] == [
         "People",
         "Units",

@@ -12,8 +12,11 @@ from tests.e2e.conftest import both_languages, both_widths, nav, sign_in, switch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SLUG = "checking-ai-output"
-TITLE = "Checking AI output and keeping a human accountable"
+# A course of lessons and quizzes only, whose first lesson has a table: "checking-ai-output"
+# now ends its second module with a practice task that a reviewer must pass
+# (tests/e2e/test_practice_journey.py walks that).
+SLUG = "records-transparency-disclosure"
+TITLE = "Records, transparency and disclosure obligations"
 
 
 @pytest.fixture

@@ -13,16 +13,16 @@ def test_built_in_step_kinds_come_first_and_a_registered_kind_gets_its_own_page(
 
     with step_kinds.temporary():
         step_kinds.register(
-            "practice", StepKind(url_name="learning:lesson", nav_prefix="Practice:")
+            "workshop", StepKind(url_name="learning:lesson", nav_prefix="Workshop:")
         )
-        assert step_url("intro-ai", {"kind": "practice", "key": "task"}) == reverse(
+        assert step_url("intro-ai", {"kind": "workshop", "key": "task"}) == reverse(
             "learning:lesson", args=["intro-ai", "task"]
         )
         with pytest.raises(AlreadyRegistered):
             step_kinds.register("quiz", StepKind(url_name="learning:quiz"))
 
     with pytest.raises(KeyError):
-        step_url("intro-ai", {"kind": "practice", "key": "task"})
+        step_url("intro-ai", {"kind": "workshop", "key": "task"})
 
 
 def test_the_player_links_and_names_steps_as_their_kind_says(world, enrollment, client_for):

@@ -63,6 +63,7 @@ def test_a_registered_dashboard_panel_is_shown_with_its_data(world, client_for, 
         *("headline", "funnel", "trend", "courses", "breakdown"),
         "live_attendance",  # live/ registers its panel from its ready()
         "ai_policy",  # and policies/ from its own
+        "practice_reviews",  # and practice/ (after policies in INSTALLED_APPS)
     ]
     panel = DashboardPanel(template="attendance.html", data=lambda scope: {"sessions": 7})
     with dashboard_panels.temporary():

@@ -365,9 +365,9 @@ def test_publish_page_links_each_problem_to_its_field_and_disables_publishing(
     url = reverse("studio:course_publish", args=[course.pk])
     # Warm up: the first request after sign-in saves the session.
     client.get(url)
-    # 15: one is the EHRI publish check asking whether the owner reports to OPM (ehri/), one
-    # the draft's live-session steps.
-    with django_assert_num_queries(15):
+    # 16: one is the EHRI publish check asking whether the owner reports to OPM (ehri/), one
+    # reads the draft's live-session steps, one its practice tasks.
+    with django_assert_num_queries(16):
         page = client.get(url).content.decode()
     quiz_url = reverse("studio:quiz_edit", args=[course.pk, quiz.pk])
     assert (

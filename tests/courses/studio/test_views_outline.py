@@ -119,8 +119,8 @@ def test_outline_query_count_does_not_grow_with_content(
     client = client_for(trainer)
     # Warm up: the first request after sign-in saves the session.
     client.get(reverse("studio:outline", args=[course.pk]))
-    # user, course, modules, lessons, live-session steps, quizzes (session and membership:
-    # from the cache).
-    with django_assert_num_queries(6):
+    # user, course, modules, lessons, live-session steps, quizzes, practice tasks (session and
+    # membership: from the cache).
+    with django_assert_num_queries(7):
         response = client.get(reverse("studio:outline", args=[course.pk]))
     assert response.content.decode().count(">Lesson 11.5</a>") == 1
