@@ -210,11 +210,13 @@ def step_after(enrollment: Enrollment, *, kind: str, key: str) -> dict | None:
 
 
 def resume_target(enrollment: Enrollment) -> dict | None:
-    """Where "Continue" goes: the last lesson opened, else the first step not yet done."""
+    """Where "Continue" goes: the last lesson opened while it is not done, else the first step
+    not yet done (after a module's quiz, the next module rather than the lesson before it)."""
     plan = outline(enrollment.version.snapshot)
-    if enrollment.last_lesson_key in plan.lessons and not enrollment.is_completed:
-        return {"kind": "lesson", "key": enrollment.last_lesson_key}
     lessons, passed = _done(enrollment)
+    last = enrollment.last_lesson_key
+    if last in plan.lessons and last not in lessons and not enrollment.is_completed:
+        return {"kind": "lesson", "key": last}
     for step in plan.steps:
         if not step_is_done(step, lessons, passed):
             return {"kind": step["kind"], "key": step["key"]}

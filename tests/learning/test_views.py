@@ -44,6 +44,23 @@ def test_continue_resumes_at_last_lesson_opened(world, client_for, enrollment):
     assert response.url == lesson_url(enrollment.course.slug, "prompts")
 
 
+def test_continue_moves_on_once_the_last_lesson_opened_is_done(world, client_for, enrollment):
+    """After a module's quiz, "Continue the course" goes to what is left (here the quiz), not
+    back to the lesson opened before it."""
+    from learning.content import outline
+    from learning.registries import step_url
+
+    slug = enrollment.course.slug
+    plan = outline(enrollment.version.snapshot)
+    client = client_for(world.a_learner)
+    for key in plan.lessons:
+        client.get(lesson_url(slug, key))
+        client.post(reverse("learning:lesson_done", args=[slug, key]))
+    response = client.get(reverse("learning:resume", args=[slug]))
+    quiz = next(step for step in plan.steps if step["kind"] == "quiz")
+    assert response.url == step_url(slug, quiz)
+
+
 def test_lesson_page_shows_body_navigation_and_mark_done(world, client_for, enrollment):
     client = client_for(world.a_learner)
     page = client.get(lesson_url(enrollment.course.slug, "history")).content.decode()
