@@ -43,7 +43,9 @@ def seed_ehri() -> dict:
         )
         coded += created
     sessions = 0
-    coded_sessions = SessionCoding.objects.filter(session__agency=agency).values("session_id")
+    coded_sessions = SessionCoding.objects.filter(session__agency=agency, agency=agency).values(
+        "session_id"
+    )
     for session in LiveSession.objects.filter(agency=agency).exclude(pk__in=coded_sessions):
         coding = session_default_coding(session)
         coding.training_purpose_type = CODING["training_purpose_type"]

@@ -184,7 +184,7 @@ def feed_items(feed: Feed) -> Iterator[tuple[tuple, dict | None, Rejection | Non
             item = course_completion(feed, enrollment)
             yield _check(feed, item, coding, people.get(enrollment.user_id))
     registrations = attended(agency, feed.start, feed.end)
-    session_codings = codings_of_sessions(Subquery(registrations.values("session_id")))
+    session_codings = codings_of_sessions(agency.pk, Subquery(registrations.values("session_id")))
     for chunk in _chunks(registrations.iterator(chunk_size=FEED_CHUNK), FEED_CHUNK):
         people = employee_identifiers(agency, {r.user_id for r in chunk})
         for registration in chunk:

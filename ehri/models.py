@@ -243,10 +243,13 @@ class VersionCoding(Coding):
 
 
 class SessionCoding(Coding):
-    """The EHRI fields of one live session, set by its host or its agency's admins: an attended
-    session is a completion for the feed of each attendee's agency."""
+    """The EHRI fields of one live session for one agency: the owner's coding (agency = the
+    session's agency), set by its host or its agency's admins; or (agency != the session's)
+    the override of an agency the session is shared with, set by that agency's admins and
+    used for its feed only. An attended session is a completion for the feed of each
+    attendee's agency, with that agency's override, else the owner's coding."""
 
-    session = models.OneToOneField(LiveSession, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -255,6 +258,7 @@ class SessionCoding(Coding):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["session", "agency"], name="ehri_session_coding_once"),
             models.CheckConstraint(
                 condition=Q(duty_hours__isnull=True) | Q(duty_hours__gt=0),
                 name="ehri_session_coding_positive_hours",
@@ -262,4 +266,4 @@ class SessionCoding(Coding):
         ]
 
     def __str__(self):
-        return f"session {self.session_id}"
+        return f"session {self.session_id}@{self.agency_id}"

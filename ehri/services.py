@@ -23,7 +23,7 @@ from agencies.audit import audited
 from agencies.models import Agency, Membership
 
 from .codes import COURSE_FIELDS, ONLINE_SELF_PACED
-from .corrections import corrections_find, corrections_write
+from .corrections import CorrectionsFile, corrections_batches
 from .feed import coding_problems, courses_available, feed_items, feed_start, looks_like_ssn
 from .models import CourseCoding, EmployeeId, FeedExport, ReportedRecord, ReportingAgency
 from .writers import FeedFiles
@@ -273,9 +273,12 @@ def feed_export_execute(*, export_id: int) -> FeedExport | None:
         feed = feed_start(agency=export.agency, start=export.period_start, end=export.period_end)
         if feed.problems:
             raise ValidationError(feed.problems)
-        corrections = corrections_find(agency=export.agency)
         rejected, pending = 0, []
-        with FeedFiles(feed) as files, transaction.atomic():
+        with FeedFiles(feed) as files, CorrectionsFile() as corrections, transaction.atomic():
+            # Corrections first, batch by batch, before this feed adds its own reported rows.
+            for batch in corrections_batches(agency=export.agency):
+                corrections.add(batch)
+                _corrected(export, batch)
             for key, record, rejection in feed_items(feed):
                 if rejection is not None:
                     rejected += 1
@@ -285,13 +288,9 @@ def feed_export_execute(*, export_id: int) -> FeedExport | None:
                 if len(pending) >= REPORTED_BATCH:
                     _reported_save(pending)
             _reported_save(pending)
-            for item in corrections:
-                ReportedRecord.objects.filter(pk=item.reported_id).update(
-                    corrected_in=export, correction=item.kind
-                )
             saved.append(_save(export, ".xml", files.write_xml))
             saved.append(_save(export, ".txt", files.write_delimited))
-            saved.append(_save(export, "-corrections.txt", corrections_write, corrections))
+            saved.append(_save(export, "-corrections.txt", corrections.write))
             FeedExport.objects.filter(pk=export.pk).update(
                 status=FeedExport.Status.DONE,
                 xml_file=saved[0],
@@ -299,7 +298,7 @@ def feed_export_execute(*, export_id: int) -> FeedExport | None:
                 corrections_file=saved[2],
                 records=files.count,
                 rejected=rejected,
-                corrections=len(corrections),
+                corrections=corrections.count,
                 finished_at=timezone.now(),
             )
     except Exception as error:  # kept for the admin who asked
@@ -326,6 +325,15 @@ def _reported(export, key, record) -> ReportedRecord:
         employee_identifier=record["EmployeeIdentifier"],
         course_title=record["CourseTitle"][:200],
     )
+
+
+def _corrected(export, batch: list) -> None:
+    """Mark one batch's corrected rows as listed by `export`: one update per kind."""
+    by_kind = {}
+    for item in batch:
+        by_kind.setdefault(item.kind, []).append(item.reported_id)
+    for kind, ids in by_kind.items():
+        ReportedRecord.objects.filter(pk__in=ids).update(corrected_in=export, correction=kind)
 
 
 def _reported_save(pending: list) -> None:

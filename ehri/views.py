@@ -17,7 +17,6 @@ from agencies.selectors import agency_for_actor
 from . import selectors, services, sessions
 from .feed import corrections_preview, duty_hours, feed_build, last_month
 from .forms import CodingForm, EmployeeIdsForm, PeriodForm, SessionCodingForm, SettingsForm
-from .models import SessionCoding
 
 CONTENT_TYPES = {
     "xml": "application/xml",
@@ -147,10 +146,12 @@ def coding(request, course_id):
 @login_required
 def session_coding(request, session_id):
     session = sessions.access_session_for_coding(request.user, session_id)
-    own = SessionCoding.objects.filter(session=session).first()
-    form = SessionCodingForm(
-        request.POST or None, instance=own or sessions.session_default_coding(session)
-    )
+    overriding = sessions.is_override(request.user, session)
+    acting_agency = actor_for(request.user).agency_id if overriding else session.agency_id
+    own, owner = sessions.session_codings_for(session=session, agency_id=acting_agency)
+    # An override starts from the owner's coding (as courses), else from the defaults.
+    instance = own or owner or sessions.session_default_coding(session)
+    form = SessionCodingForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -166,6 +167,9 @@ def session_coding(request, session_id):
         "subject": session.title,
         "form": form,
         "is_session": True,
+        "is_override": overriding,
+        "has_override": own is not None and overriding,
+        "owner_name": session.agency.name,
         "default_hours": sessions.session_hours(session),
     }
     return render(request, "ehri/coding.html", context)
@@ -177,7 +181,11 @@ def session_list(request):
     if not (actor.is_agency_admin or actor.is_trainer):
         raise Http404
     rows = sessions.session_coding_list(user=request.user)
-    context = {"rows": rows, "show_feed_link": actor.is_agency_admin}
+    context = {
+        "rows": rows,
+        "shared_rows": sessions.shared_session_list(user=request.user),
+        "show_feed_link": actor.is_agency_admin,
+    }
     return render(request, "ehri/sessions.html", context)
 
 

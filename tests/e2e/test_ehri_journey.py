@@ -1,14 +1,19 @@
 """An agency admin goes from the home page to Manage > OPM training feed (EHRI): sets the
 subelement code, sees a completion OPM would reject, follows the link to code the course,
 imports an employee id, and produces the feed, which downloads; axe at each step, the page in
-French, and the live sessions' coding page."""
+French, and the live sessions' coding page, where it overrides the coding of another agency's
+session shared with every agency for its own feed."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from agencies.models import Role
-from ehri.models import FeedExport
+from ehri.models import FeedExport, SessionCoding
 from learning import services as learning
+from live import services as live
+from live.models import LiveSession, Sharing
 from tests.builders import finish_course, make_member, simple_course
 from tests.e2e.conftest import nav, sign_in, switch_language
 from tests.factories import AgencyFactory
@@ -23,6 +28,26 @@ def test_admin_codes_a_course_and_produces_the_feed(page, axe_check, tmp_path):
     ana = make_member(agency, Role.LEARNER, email="ana@example.gov")
     course = simple_course(trainer, agency, slug="records", title="Records management")
     finish_course(learning.enrollment_create(user=ana, course=course))
+    # Another agency's session, shared with every agency.
+    elsewhere = AgencyFactory(name="Agency of Elsewhere", slug="elsewhere", domains=["else.gov"])
+    host = make_member(elsewhere, Role.TRAINER, email="host@else.gov")
+    starts = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    shared = live.session_create(
+        actor=host,
+        units=[],
+        title="Shared records clinic",
+        description="",
+        format="online",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        capacity=10,
+        location="",
+        join_url="https://meet.example.gov/clinic",
+        host=host,
+        language="en",
+        course=None,
+    )
+    LiveSession.objects.filter(pk=shared.pk).update(sharing=Sharing.APPROVED)
     ids = tmp_path / "ids.csv"
     ids.write_text("email,employee_id\nana@example.gov,E-2001\n")
 
@@ -86,4 +111,22 @@ def test_admin_codes_a_course_and_produces_the_feed(page, axe_check, tmp_path):
     page.get_by_role("link", name="Coder vos sessions en direct pour l’OPM").click()
     page.wait_for_url("**/agency/ehri/sessions/")
     page.get_by_text("Aucune session en direct pour le moment.").wait_for()
+    axe_check(page)
+
+    # Another agency's shared session: the admin saves the agency's own coding (in French).
+    page.get_by_role("link", name="Shared records clinic").click()
+    page.wait_for_url(f"**/agency/ehri/sessions/{shared.pk}/")
+    page.get_by_text("est partagée avec votre organisme").wait_for()
+    axe_check(page)
+    page.locator("#id_training_purpose_type").select_option("Retention")
+    page.locator("#id_training_type_code").select_option("Basic Training Area")
+    page.get_by_role("button", name="Enregistrer le codage").click()
+    page.get_by_text("Codage EHRI enregistré.").wait_for()
+    assert SessionCoding.objects.get(session=shared, agency=agency).training_purpose_type == (
+        "Retention"
+    )
+    assert not SessionCoding.objects.filter(session=shared, agency=elsewhere).exists()
+    page.get_by_role("link", name="Retour au codage des sessions en direct").click()
+    page.wait_for_url("**/agency/ehri/sessions/")
+    page.get_by_text("Celui de votre organisme").wait_for()
     axe_check(page)
