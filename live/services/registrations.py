@@ -122,9 +122,7 @@ def registrations_place(
     Each newly placed person is sent the invite (or the waiting-list notice) after the commit.
     Seven queries whatever the number of people. Returns {user_id: status}."""
     ids = sorted({int(pk) for pk in user_ids})
-    existing = {
-        r.user_id: r for r in Registration.objects.filter(session=session, user_id__in=ids)
-    }
+    existing = {r.user_id: r for r in Registration.objects.filter(session=session, user_id__in=ids)}
     statuses = {
         uid: r.status for uid, r in existing.items() if r.status != RegistrationStatus.CANCELLED
     }

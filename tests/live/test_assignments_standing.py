@@ -219,9 +219,7 @@ def test_a_large_assignment_seats_then_waitlists_everyone_once_gap_free(
     assert (result["registered"], result["waitlisted"]) == (11, 19)
     rows = Registration.objects.filter(session=session)
     assert rows.filter(status="registered").count() == 12
-    positions = sorted(
-        rows.filter(status="waitlisted").values_list("waitlist_position", flat=True)
-    )
+    positions = sorted(rows.filter(status="waitlisted").values_list("waitlist_position", flat=True))
     assert positions == list(range(1, 20))
     # first come first served in user order: the lowest ids got the seats
     seated = set(rows.filter(status="registered").values_list("user_id", flat=True))
@@ -233,7 +231,9 @@ def test_a_large_assignment_seats_then_waitlists_everyone_once_gap_free(
     # the figures follow
     from live.models import AttendanceCount
 
-    assert sum(AttendanceCount.objects.filter(session=session).values_list("seated", flat=True)) == 12
+    assert (
+        sum(AttendanceCount.objects.filter(session=session).values_list("seated", flat=True)) == 12
+    )
 
 
 def test_a_cancelled_place_is_given_again_by_an_assignment(

@@ -70,7 +70,9 @@ def test_without_a_named_step_the_first_step_not_done_is_credited(world, course)
 
 def test_a_named_step_already_done_credits_nothing_more(world, course):
     enrollment = learning.enrollment_create(user=world.a_learner, course=course)
-    attend(world, schedule(world.a_trainer, course=course, credits_step="kick-off"), world.a_learner)
+    attend(
+        world, schedule(world.a_trainer, course=course, credits_step="kick-off"), world.a_learner
+    )
     attend(
         world,
         schedule(world.a_trainer, days=4, course=course, credits_step="kick-off"),
