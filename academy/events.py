@@ -24,7 +24,15 @@ from django.db import transaction
 # Subscribers run app by app in this order (then in the order each app subscribed). Learning
 # moves enrollments before reminders moves its rows and before reports counts them, which is
 # the lock order documented in docs/architecture.md.
-SUBSCRIBER_ORDER = ("learning", "reminders", "reports", "xapi", "credentials", "policies")
+SUBSCRIBER_ORDER = (
+    "learning",
+    "reminders",
+    "reports",
+    "xapi",
+    "credentials",
+    "policies",
+    "live",
+)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,18 @@ def audience_q(*, agency_id, unit_path: str | None, prefix: str = "") -> Q:
     return own | Q(**{f"{prefix}sharing": Sharing.APPROVED})
 
 
+def audience_contains(
+    session: LiveSession, *, session_unit_paths, agency_id, unit_path: str | None
+) -> bool:
+    """`audience_q` for one session already loaded (with the paths of its units), in Python:
+    whether a member of `agency_id` placed at `unit_path` is in the session's audience."""
+    if session.sharing == Sharing.APPROVED:
+        return True
+    if agency_id != session.agency_id:
+        return False
+    return not session_unit_paths or bool(set(ancestor_paths(unit_path)) & set(session_unit_paths))
+
+
 def can_schedule(actor: Actor) -> bool:
     """Trainers and agency admins schedule their agency's sessions."""
     return actor.is_trainer and actor.agency_id is not None

@@ -20,7 +20,7 @@ class LiveConfig(AppConfig):
             report_kinds,
         )
 
-        from . import attendance_report, selectors, selectors_assign
+        from . import attendance_report, selectors, selectors_assign, subscribers
         from .models import AttendanceCount
         from .services.aggregates import expected_cells
         from .services.reminders import KINDS, session_reminders_prepare
@@ -32,6 +32,9 @@ class LiveConfig(AppConfig):
             ("live.sharing_reject", _("Refused to open a live session to every agency")),
         ]:
             AUDIT_ACTIONS.register(code, label)
+
+        # Standing session assignments follow people who join or move into a unit.
+        subscribers.register()
 
         reminder_sources.register(
             "live", ReminderSource(kinds=KINDS, prepare=session_reminders_prepare)

@@ -97,6 +97,15 @@ class SessionForm(forms.Form):
         ),
     )
 
+    credits_step = forms.ChoiceField(
+        label=_("Live-session step it credits"),
+        required=False,
+        help_text=_(
+            "For a session linked to a course: the live-session step of the course that "
+            "attending completes. By default, the first one the person has not done yet."
+        ),
+    )
+
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         trainers = Membership.objects.filter(
@@ -114,6 +123,46 @@ class SessionForm(forms.Form):
         self.fields["path"].queryset = LearningPath.objects.filter(
             Q(owner__isnull=True) | Q(owner_id=agency_id), is_published=True
         ).order_by("title")
+        self.fields["credits_step"].choices = self._step_choices(agency_id)
+
+    @staticmethod
+    def _step_choices(agency_id: int) -> list:
+        """The live-session steps of the published courses the session may link to, grouped by
+        course; each value is "<course id>:<step key>" (keys are unique within a course only).
+        Two queries: the courses whose draft has live-session steps, with their versions."""
+        from .services.sessions import course_live_steps
+
+        courses = (
+            Course.objects.filter(course_available_to_agency_q(agency_id), live_steps__isnull=False)
+            .select_related("current_version")
+            .distinct()
+            .order_by("title", "pk")
+        )
+        choices: list = [("", gettext("The first live-session step not done yet"))]
+        for course in courses:
+            steps = course_live_steps(course)
+            if steps:
+                choices.append(
+                    (course.title, [(f"{course.pk}:{s['key']}", s["title"]) for s in steps])
+                )
+        return choices
+
+    def clean_credits_step(self) -> str:
+        """The step's key, once it is known to be one of the linked course's."""
+        value = self.cleaned_data.get("credits_step") or ""
+        if not value:
+            return ""
+        course_id, _sep, key = value.partition(":")
+        course = self.cleaned_data.get("course")
+        if course is None or str(course.pk) != course_id:
+            raise forms.ValidationError(
+                _("Choose a live-session step of the linked course, or link its course.")
+            )
+        return key
+
+    @staticmethod
+    def credits_step_initial(session) -> str:
+        return f"{session.course_id}:{session.credits_step}" if session.credits_step else ""
 
 
 class SeriesDatesForm(forms.Form):

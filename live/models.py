@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Unit
-from courses.models import Course, Language, LearningPath, Topic
+from courses.models import KEY_MAX, Course, Language, LearningPath, Topic
 
 
 class Format(models.TextChoices):
@@ -88,6 +88,11 @@ class LiveSession(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("learning path"),
+    )
+    # The key of the live-session step of `course` that attending credits (a courses.LiveStep
+    # key, stable across versions); empty: the first live-session step not yet done.
+    credits_step = models.SlugField(
+        _("live-session step it credits"), max_length=KEY_MAX, blank=True, default=""
     )
     # Raised on every change that a calendar must hear of (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)

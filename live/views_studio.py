@@ -132,6 +132,7 @@ def session_edit(request, session_id):
         "language": session.language,
         "course": session.course_id,
         "path": session.path_id,
+        "credits_step": SessionForm.credits_step_initial(session),
     }
     form = SessionForm(request.POST or None, agency_id=session.agency_id, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -10,8 +10,10 @@ knows a session only by the stable key and title live gives it.
 - Un-marking (the host unticks someone) is not undone here: the event log is append-only and a
   step credit, like a lesson done, stays. Ticking the person again writes no second event.
 - Step credit: when the session is linked to a course and the person is enrolled in it (and
-  the enrollment is not completed), the first live-session step of their version not yet
-  credited in this period is credited; the last step done completes the course and issues the
+  the enrollment is not completed), the step the session names (`step_key`) is credited, or,
+  when it names none, the first live-session step of their version not yet credited in this
+  period. A named step already credited, or missing from the person's version (an older one),
+  credits nothing more; the last step done completes the course and issues the
   certificate through the usual path. A person not enrolled gets the event only.
 - A session linked to a learning path names the path's courses in order (`course_ids`): each
   person's step credit goes to the first of their enrollments in those courses (not completed)
@@ -47,12 +49,20 @@ def _already_attended(key: str, user_ids: set) -> set:
     )
 
 
-def _credit_next_live_step(enrollment: Enrollment) -> str | None:
-    """Credit the first live-session step of the locked enrollment's version not yet credited
-    in this period; its key, or None when there is none left."""
+def _credit_live_step(enrollment: Enrollment, step_key: str = "") -> str | None:
+    """Credit the live-session step `step_key` of the locked enrollment's version, or with no
+    key the first one not yet credited in this period; its key, or None when nothing was
+    credited (none left, the named step already credited or not in this version)."""
     plan = outline(enrollment.version.snapshot)
     if not plan.live:
         return None
+    if step_key:
+        if step_key not in plan.live:
+            return None
+        _progress, created = LessonProgress.objects.get_or_create(
+            enrollment=enrollment, period=enrollment.period, lesson_key=live_credit_key(step_key)
+        )
+        return step_key if created else None
     credited = set(
         LessonProgress.objects.filter(
             enrollment=enrollment,
@@ -101,10 +111,10 @@ def _chosen_enrollments(course_ids: list[int], user_ids: list[int]) -> list[Enro
     ]
 
 
-def _record_enrolled(enrollment: Enrollment, key: str, title: str) -> None:
+def _record_enrolled(enrollment: Enrollment, key: str, title: str, step_key: str = "") -> None:
     enrollment = _lock(enrollment)
     before = EnrollmentState.of(enrollment)
-    step = None if enrollment.is_completed else _credit_next_live_step(enrollment)
+    step = None if enrollment.is_completed else _credit_live_step(enrollment, step_key)
     log = EventBatch()
     log.add(
         enrollment=enrollment,
@@ -148,11 +158,13 @@ def attendances_record(
     course_id: int | None,
     user_ids: Iterable[int],
     course_ids: Iterable[int] = (),
+    step_key: str = "",
 ) -> int:
     """Record that the people `user_ids` attended the live session `session_id` (see the
     module's docstring); returns how many were new. `course_id`: the session's course;
-    `course_ids`: instead, the courses of the session's learning path, in order. Three queries
-    when nobody is enrolled in the course, plus a few per enrolled person."""
+    `course_ids`: instead, the courses of the session's learning path, in order; `step_key`:
+    the live-session step of the course the session credits (default: the next one). Three
+    queries when nobody is enrolled in the course, plus a few per enrolled person."""
     key = live_session_key(session_id)
     wanted = {int(pk) for pk in user_ids}
     if not wanted:
@@ -161,10 +173,12 @@ def attendances_record(
         new = sorted(wanted - _already_attended(key, wanted))
         if not new:
             return 0
-        courses = list(course_ids) or ([course_id] if course_id is not None else [])
+        path_courses = list(course_ids)
+        courses = path_courses or ([course_id] if course_id is not None else [])
+        named = "" if path_courses else step_key  # a path's session names no step
         enrollments = _chosen_enrollments(courses, new) if courses else []
         for enrollment in enrollments:
-            _record_enrolled(enrollment, key, title)
+            _record_enrolled(enrollment, key, title, named)
         enrolled = {e.user_id for e in enrollments}
         _record_not_enrolled([u for u in new if u not in enrolled], key, title, course_id)
     return len(new)

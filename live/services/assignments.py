@@ -3,19 +3,26 @@ people, due at the session's start.
 
 Reminders' assignments hold a course or a path (reminders never imports live), so a session's
 assignment lives here, downstream: `SessionAssignment` (who assigned what to whom) and one
-`SessionAssignee` row per person, each registered through `registration_create` (a seat, or the
-waiting list when the session is full; the same checks, lock and emails as registering oneself).
+`SessionAssignee` row per person, all placed in bulk under the session's row lock by
+`registrations_place` (a seat, or the waiting list when the session is full; the same emails and
+invitations as registering oneself). A bounded number of queries whatever the number of people.
+
+Assignments to the agency or a unit are standing, like course assignments: people who sign up
+into the unit (or a unit below it) or are moved into it later are placed too, while the session
+is upcoming (`session_assignments_apply_to_member`, after agencies' MembersJoined / MemberMoved,
+see live/subscribers.py). People moved out keep their place, as they keep their enrollments.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for, members_visible_to, units_visible_to
 from agencies.models import Membership, Role
 
-from ..access import audience_q
+from ..access import ancestor_paths, audience_contains
 from ..models import (
     AssignTarget,
     LiveSession,
@@ -24,7 +31,7 @@ from ..models import (
     SessionAssignment,
     Sharing,
 )
-from .registrations import registration_create
+from .registrations import registrations_place
 
 
 def can_assign(actor) -> bool:
@@ -61,13 +68,18 @@ def _targeted(*, actor, target: str, unit, people) -> list[Membership]:
     raise ValidationError(_("Choose who the session is for."))
 
 
+def _unit_paths(session: LiveSession) -> list[str]:
+    return list(session.units.values_list("path", flat=True))
+
+
 def session_assign(*, actor, session: LiveSession, target: str, unit=None, people=()) -> dict:
     """Assign an upcoming session the actor may see to their agency (agency admins), a unit
     they manage with the units below it, or people they manage. Everyone targeted who is in the
-    session's audience gets a place (or a waiting-list position) through `registration_create`;
-    people outside the audience are left out and counted. Refused (ValidationError) when the
-    session has started or is cancelled, the target is outside the actor's scope, or nobody
-    targeted may attend; nothing is written then.
+    session's audience gets a place (or a waiting-list position), all at once under the
+    session's row lock (`registrations_place`); people outside the audience are left out and
+    counted. Refused (ValidationError) when the session has started or is cancelled, the target
+    is outside the actor's scope, or nobody targeted may attend; nothing is written then. The
+    same number of queries for 3 people or 3,000 (the emails go out from Celery tasks).
 
     Returns {"assignment", "registered", "waitlisted", "outside_audience"}."""
     who = actor_for(actor)
@@ -82,13 +94,16 @@ def session_assign(*, actor, session: LiveSession, target: str, unit=None, peopl
         if session.starts_at <= timezone.now():
             raise ValidationError(_("This session has already started."))
         members = _targeted(actor=actor, target=target, unit=unit, people=people)
+        unit_paths = _unit_paths(session)
         in_audience = [
             m
             for m in members
-            if LiveSession.objects.filter(
-                audience_q(agency_id=m.agency_id, unit_path=m.unit.path if m.unit_id else None),
-                pk=session.pk,
-            ).exists()
+            if audience_contains(
+                session,
+                session_unit_paths=unit_paths,
+                agency_id=m.agency_id,
+                unit_path=m.unit.path if m.unit_id else None,
+            )
         ]
         if not in_audience:
             raise ValidationError(_("None of the people chosen may attend this session."))
@@ -100,18 +115,75 @@ def session_assign(*, actor, session: LiveSession, target: str, unit=None, peopl
             assigned_by=actor,
         )
         SessionAssignee.objects.bulk_create(
-            SessionAssignee(assignment=assignment, user=m.user) for m in in_audience
+            (SessionAssignee(assignment=assignment, user_id=m.user_id) for m in in_audience),
+            batch_size=500,
         )
-        statuses = [
-            registration_create(actor=actor, session=session, user=m.user).status
-            for m in in_audience
-        ]
+        statuses = registrations_place(
+            session=session,
+            user_ids=[m.user_id for m in in_audience],
+            registered_by_id=actor.pk,
+        ).values()
     return {
         "assignment": assignment,
         "registered": sum(s == RegistrationStatus.REGISTERED for s in statuses),
         "waitlisted": sum(s == RegistrationStatus.WAITLISTED for s in statuses),
         "outside_audience": len(members) - len(in_audience),
     }
+
+
+def session_assignments_apply_to_member(*, membership_id: int) -> int:
+    """Give a member who signed up into (or was moved into) a unit the standing session
+    assignments that now reach them: those of their agency made to the whole agency, or to
+    their unit or a unit above it, of sessions not cancelled and not yet started, whose
+    audience includes them. Each places them like the original assignees (a seat or the
+    waiting list, the same emails) and adds them as an assignee. Safe to call twice: an
+    assignment that already names them is skipped. Returns how many assignments reached them."""
+    membership = (
+        Membership.objects.select_related("unit")
+        .filter(pk=membership_id, is_active=True, role__isnull=False)
+        .first()
+    )
+    if membership is None:
+        return 0
+    unit_path = membership.unit.path if membership.unit_id else None
+    standing = (
+        SessionAssignment.objects.filter(
+            agency_id=membership.agency_id,
+            session__is_cancelled=False,
+            session__starts_at__gt=timezone.now(),
+        )
+        .filter(
+            Q(target=AssignTarget.AGENCY)
+            | Q(target=AssignTarget.UNIT, unit__path__in=ancestor_paths(unit_path))
+        )
+        .exclude(assignees__user_id=membership.user_id)
+        .order_by("pk")
+    )
+    count = 0
+    for assignment in list(standing):
+        with transaction.atomic():
+            session = LiveSession.objects.select_for_update().get(pk=assignment.session_id)
+            if session.is_cancelled or session.starts_at <= timezone.now():
+                continue
+            if not audience_contains(
+                session,
+                session_unit_paths=_unit_paths(session),
+                agency_id=membership.agency_id,
+                unit_path=unit_path,
+            ):
+                continue
+            _assignee, created = SessionAssignee.objects.get_or_create(
+                assignment=assignment, user_id=membership.user_id
+            )
+            if not created:  # a second delivery of the same event
+                continue
+            registrations_place(
+                session=session,
+                user_ids=[membership.user_id],
+                registered_by_id=assignment.assigned_by_id,
+            )
+        count += 1
+    return count
 
 
 def session_assignment_delete(*, actor, assignment: SessionAssignment) -> None:

@@ -22,7 +22,8 @@ MAX_ROWS = 5000
 
 def attendance_to_learning(session: LiveSession, user_ids) -> int:
     """Tell learning that these people attended (an `attended` learning event each, once, and
-    credit for a live-session step of the session's course); in the caller's transaction."""
+    credit for the live-session step the session names, else the next one, of the session's
+    course); in the caller's transaction."""
     path_courses = (
         list(
             LearningPathCourse.objects.filter(path_id=session.path_id)
@@ -38,6 +39,7 @@ def attendance_to_learning(session: LiveSession, user_ids) -> int:
         course_id=session.course_id,
         course_ids=path_courses,
         user_ids=user_ids,
+        step_key=session.credits_step,
     )
 
 

@@ -23,6 +23,22 @@ def send_on_commit(registration_ids, kind: str) -> None:
         transaction.on_commit(lambda pk=registration_id: registration_notice_task.delay(pk, kind))
 
 
+NOTICE_CHUNK = 200
+
+
+def send_many_on_commit(registration_ids, kind: str) -> None:
+    """Queue the emails of many registrations once the transaction commits: one task per chunk
+    of NOTICE_CHUNK, which queues each person's email task in the worker (the request sends a
+    handful of messages to the broker, whatever the number of people)."""
+    from ..tasks import registration_notices_task
+
+    assert kind in KINDS, kind
+    ids = list(registration_ids)
+    for start in range(0, len(ids), NOTICE_CHUNK):
+        chunk = ids[start : start + NOTICE_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: registration_notices_task.delay(chunk, kind))
+
+
 def _subject(kind: str, title: str) -> str:
     return {
         "invite": _("You are registered: %(title)s"),

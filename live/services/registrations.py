@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,6 +110,75 @@ def registration_create(
             "invite" if status == RegistrationStatus.REGISTERED else "waitlisted",
         )
     return registration
+
+
+def registrations_place(
+    *, session: LiveSession, user_ids, registered_by_id: int | None = None
+) -> dict:
+    """Give each of `user_ids` a seat while seats are free, then the next waiting-list places
+    (in user id order), in bulk: the caller holds the session's row lock, has checked that the
+    session is upcoming and not cancelled and that these people may attend it. People already
+    registered, waiting or attended keep their place; people who had cancelled get a new one.
+    Each newly placed person is sent the invite (or the waiting-list notice) after the commit.
+    Seven queries whatever the number of people. Returns {user_id: status}."""
+    ids = sorted({int(pk) for pk in user_ids})
+    existing = {r.user_id: r for r in Registration.objects.filter(session=session, user_id__in=ids)}
+    statuses = {
+        uid: r.status for uid, r in existing.items() if r.status != RegistrationStatus.CANCELLED
+    }
+    to_place = [uid for uid in ids if uid not in statuses]
+    if not to_place:
+        return statuses
+    counts = Registration.objects.filter(session=session).aggregate(
+        seated=Count("pk", filter=Q(status__in=SEATED)),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    free = max(session.capacity - counts["seated"], 0)
+    waiting = counts["waiting"]
+    now = timezone.now()
+    created, revived = [], []
+    for index, uid in enumerate(to_place):
+        if index < free:
+            status, position = RegistrationStatus.REGISTERED, None
+        else:
+            waiting += 1
+            status, position = RegistrationStatus.WAITLISTED, waiting
+        statuses[uid] = status
+        fields = dict(
+            status=status,
+            waitlist_position=position,
+            accommodations=[],
+            accommodation_other="",
+            registered_by_id=registered_by_id if registered_by_id != uid else None,
+        )
+        registration = existing.get(uid)
+        if registration is None:
+            created.append(Registration(session=session, user_id=uid, **fields))
+        else:
+            for key, value in fields.items():
+                setattr(registration, key, value)
+            registration.sequence += 1
+            registration.updated_at = now
+            revived.append(registration)
+    if created:
+        Registration.objects.bulk_create(created, batch_size=500)
+    if revived:
+        Registration.objects.bulk_update(
+            revived,
+            ["status", "waitlist_position", "accommodations", "accommodation_other"]
+            + ["registered_by", "sequence", "updated_at"],
+            batch_size=500,
+        )
+    placed = Registration.objects.filter(session=session, user_id__in=to_place).values_list(
+        "pk", "status"
+    )
+    seated_ids, waiting_ids = [], []
+    for pk, status in placed:
+        (seated_ids if status == RegistrationStatus.REGISTERED else waiting_ids).append(pk)
+    attendance_cells_refresh(session)
+    notices.send_many_on_commit(seated_ids, "invite")
+    notices.send_many_on_commit(waiting_ids, "waitlisted")
+    return statuses
 
 
 def registration_cancel(*, actor, registration: Registration) -> Registration:

@@ -13,6 +13,7 @@ from agencies.models import Membership, Role, Unit
 from courses.access import course_available_to_agency_q
 from courses.markdown import render_markdown
 from courses.models import Course
+from learning.content import outline
 
 from ..access import can_edit_session, can_schedule
 from ..models import Format, LiveSession, Registration, RegistrationStatus, Series
@@ -33,6 +34,7 @@ FIELDS = (
     "language",
     "course",
     "path",
+    "credits_step",
 )
 # A change of any of these reaches every registrant's calendar (and a notice by email).
 NOTICE_FIELDS = ("starts_at", "ends_at", "location", "join_url", "format")
@@ -42,6 +44,15 @@ CALENDAR_FIELDS = (*NOTICE_FIELDS, "title", "description", "host")
 def _checkin_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def course_live_steps(course: Course) -> list[dict]:
+    """The live-session steps ({key, title}) of the course's current published version, in
+    course order; [] for a course not published or without such steps."""
+    version = course.current_version
+    if version is None:
+        return []
+    return list(outline(version.snapshot).live.values())
 
 
 def _validate(*, agency_id: int, data: dict, units) -> None:
@@ -86,6 +97,15 @@ def _validate(*, agency_id: int, data: dict, units) -> None:
         errors.setdefault("path", []).append(
             _("Link the session to a course or to a learning path, not both.")
         )
+    step = data.get("credits_step") or ""
+    if step and course is None:
+        errors.setdefault("credits_step", []).append(
+            _("Link the session to a course to name the step it credits.")
+        )
+    elif step and step not in {s["key"] for s in course_live_steps(course)}:
+        errors.setdefault("credits_step", []).append(
+            _("Choose a live-session step of the linked course's published version.")
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -107,6 +127,7 @@ def session_create(
     data["description"] = data["description"] or ""
     data["location"] = data["location"] or ""
     data["join_url"] = data["join_url"] or ""
+    data["credits_step"] = data["credits_step"] or ""
     _validate(agency_id=acting.agency_id, data=data, units=units)
     with transaction.atomic():
         session = LiveSession(agency_id=acting.agency_id, series=series, **data)
@@ -160,11 +181,14 @@ def session_update(
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    new_course = getattr(changes.get("course"), "pk", None)
+    if "course" in changes and "credits_step" not in changes and new_course != session.course_id:
+        changes["credits_step"] = ""  # a step names a step of the course it was linked to
     with transaction.atomic():
         session = LiveSession.objects.select_for_update().get(pk=session.pk)
         data = {key: getattr(session, key) for key in FIELDS}
         data.update({k: v for k, v in changes.items() if k in FIELDS})
-        for key in ("description", "location", "join_url"):
+        for key in ("description", "location", "join_url", "credits_step"):
             data[key] = data[key] or ""
         _validate(
             agency_id=session.agency_id,
@@ -174,7 +198,14 @@ def session_update(
         changed = [key for key, value in changes.items() if getattr(session, key) != value]
         for key in changed:
             setattr(session, key, changes[key])
-        for key in ("description", "location", "join_url", "materials", "recording_url"):
+        for key in (
+            "description",
+            "location",
+            "join_url",
+            "materials",
+            "recording_url",
+            "credits_step",
+        ):
             if getattr(session, key) is None:
                 setattr(session, key, "")
         calendar_change = any(key in CALENDAR_FIELDS for key in changed)

@@ -26,10 +26,12 @@ EXPECTED_WIRING = {
         "reminders: reminders.subscribers.assignees_follow_moved_member",
         "reports: reports.subscribers.count_moved",
         "policies: policies.subscribers.cells_follow_move",
+        "live: live.subscribers.standing_sessions_for_moved_member",
     ],
     "agencies.events.MembersJoined": [
         "reminders: reminders.subscribers.standing_assignments_for_newcomers",
         "reports: reports.subscribers.count_joined",
+        "live: live.subscribers.standing_sessions_for_newcomers",
     ],
     "agencies.events.UnitMoved": [
         "reminders: reminders.subscribers.assignees_follow_moved_unit",
