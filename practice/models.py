@@ -37,6 +37,10 @@ class Submission(models.Model):
     enrollment = models.ForeignKey(
         "learning.Enrollment", on_delete=models.CASCADE, related_name="+"
     )
+    # The enrollment's period (recurrence cycle) the work belongs to: a reopened enrollment (a
+    # recurring assignment's next period, a certificate's refresher) starts a new submission,
+    # and the earlier period's work stays as the record of that cycle.
+    period = models.PositiveIntegerField(default=1)
     task_key = models.CharField(max_length=KEY_MAX)
     task_title = models.CharField(_("task"), max_length=200)
     # The task as the learner's version held it when last submitted (rubric, pass mark,
@@ -65,7 +69,8 @@ class Submission(models.Model):
         ordering = ["submitted_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "task_key"], name="practice_one_submission_per_task"
+                fields=["enrollment", "period", "task_key"],
+                name="practice_one_submission_per_task_and_period",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="practice_status_valid"

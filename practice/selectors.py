@@ -15,10 +15,12 @@ WAITING = (SubmissionStatus.SUBMITTED, SubmissionStatus.CLAIMED)
 
 
 def learner_submission(enrollment, task_key: str) -> Submission | None:
-    """The learner's submission for the task, with its files and reviews (three queries), or
-    None before the first save."""
+    """The learner's submission for the task in the enrollment's current period, with its files
+    and reviews (three queries), or None before the first save (of this period)."""
     return (
-        Submission.objects.filter(enrollment=enrollment, task_key=task_key)
+        Submission.objects.filter(
+            enrollment=enrollment, period=enrollment.period, task_key=task_key
+        )
         .prefetch_related("files", Prefetch("reviews", Review.objects.order_by("-attempt")))
         .first()
     )
