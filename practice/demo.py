@@ -155,8 +155,8 @@ def seed_practice() -> dict:
             enrollment = learning_services.enrollment_create(user=user, course=course)
             for key in outline(enrollment.version.snapshot).practice:
                 if Submission.objects.filter(
-                enrollment=enrollment, period=enrollment.period, task_key=key
-            ).exists():
+                    enrollment=enrollment, period=enrollment.period, task_key=key
+                ).exists():
                     continue
                 _advance(enrollment, key, state, trainer)
                 report["submissions"] += 1

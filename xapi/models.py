@@ -27,8 +27,11 @@ class Activity(models.TextChoices):
     COMPLETIONS = "completions", _("Courses completed (completed)")
     CERTIFICATES = "certificates", _("Certificates earned (earned)")
     ATTENDANCE = "attendance", _("Live sessions attended (attended)")
-    PRACTICE = "practice", _(
-        "Practice tasks submitted and reviewed, with the scaled score (submitted, passed, failed)"
+    PRACTICE = (
+        "practice",
+        _(
+            "Practice tasks submitted and reviewed, with the scaled score (submitted, passed, failed)"
+        ),
     )
 
 
