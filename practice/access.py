@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from agencies.access import Actor, actor_for
-from courses.access import can_edit_course, course_visible_to_agency_q
+from courses.access import course_visible_to_agency_q
 from courses.models import Course
 
 from .models import CourseReviewer, Submission, SubmissionFile
@@ -64,16 +64,6 @@ def access_file(user, submission_id, file_id) -> SubmissionFile:
         return SubmissionFile.objects.filter(seen).get(pk=file_id, submission_id=submission_id)
     except (SubmissionFile.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def can_name_reviewers(actor: Actor, course: Course) -> bool:
-    """May name the reviewers of the course for the actor's agency: its admins, for a course
-    their learners may take; a trainer, for a course their agency owns."""
-    if actor.agency_id is None:
-        return False
-    if actor.is_agency_admin:
-        return True
-    return actor.is_trainer and course.owner_id is not None and can_edit_course(actor, course)
 
 
 def reviewer_courses_q(actor: Actor) -> Q:

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from agencies.access import actor_for
 from agencies.audit import audited
 from agencies.models import Membership, Role
+from courses.models import Course
 
-from ..access import can_name_reviewers
+from ..access import reviewer_courses_q
 from ..models import CourseReviewer
 
 
@@ -47,7 +48,8 @@ def course_reviewers_set(*, actor, agency, course, user_ids, ip=None) -> list[in
         ip=ip,
         changes={"reviewers": [before, wanted]},
     ):
-        if who.agency_id != agency.pk or not can_name_reviewers(who, course):
+        may = Course.objects.filter(reviewer_courses_q(who), pk=course.pk).exists()
+        if who.agency_id != agency.pk or not may:
             raise ValidationError(_("You cannot name the reviewers of this course."))
         allowed = set(
             reviewer_candidates(agency.pk)
