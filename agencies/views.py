@@ -255,6 +255,24 @@ def audit_log_export(request):
     return response
 
 
+def _section_saved(request, agency, section, section_form) -> bool:
+    """Save a posted section of another app through its own service; False when the form or
+    the service refuses it (the reasons are then on the section's form)."""
+    if not section_form.is_valid():
+        return False
+    try:
+        section.save(
+            actor=request.user,
+            agency=agency,
+            data=section_form.cleaned_data,
+            ip=client_ip(request),
+        )
+    except ValidationError as error:
+        apply_validation_error(section_form, error)
+        return False
+    return True
+
+
 @agency_admin_required
 def agency_settings(request):
     agency = selectors.agency_for_actor(user=request.user)
@@ -279,21 +297,7 @@ def agency_settings(request):
         for key, section in settings_sections.items()
     ]
     for key, section, section_form in sections:
-        if key != posted or not section_form.is_valid():
-            continue
-        saved = _apply_service(
-            section_form,
-            lambda section=section, section_form=section_form: (
-                section.save(
-                    actor=request.user,
-                    agency=agency,
-                    data=section_form.cleaned_data,
-                    ip=client_ip(request),
-                )
-                or True
-            ),
-        )
-        if saved:
+        if key == posted and _section_saved(request, agency, section, section_form):
             messages.success(request, section.saved_message)
             return redirect("agencies:agency_settings")
     if request.method == "POST" and not posted and form.is_valid():
