@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import REVIEW_TARGET_MAX_HOURS, PracticeSettings, SubmissionStatus
-from .selectors import default_target_hours
+from .models import REVIEW_TARGET_MAX_HOURS, SubmissionStatus
+from .selectors import default_target_hours, review_targets
 
 
 class AnswerForm(forms.Form):
@@ -80,9 +80,9 @@ class ReviewTargetForm(forms.Form):
 
 
 def review_target_form(agency, data=None, prefix=None) -> ReviewTargetForm:
-    """The Agency settings page's practice section (agencies.registries.settings_sections)."""
-    current = PracticeSettings.objects.filter(agency=agency).first()
-    initial = {"review_target_hours": current.review_target_hours if current else None}
+    """The Agency settings page's practice section (agencies.registries.settings_sections), with
+    the agency's own target (read from the cached targets: no query once cached)."""
+    initial = {"review_target_hours": review_targets().get(agency.pk)}
     return ReviewTargetForm(data, initial=initial, prefix=prefix)
 
 
