@@ -6,8 +6,14 @@ registered is where each person's name leads (reports registers its person page,
 manager's view of someone's training). A link is reversed with the person's user id and is
 only shown to those the People list already shows the person to; the page itself checks
 access again.
+
+`settings_sections`: parts of an agency's settings that a downstream app owns (practice: the
+review target), shown on the Agency settings page under their own heading, each its own form.
+The setting stays in the owning app's table and is saved by that app's service; agencies only
+renders the form and hands the cleaned data back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -27,6 +33,22 @@ class MemberLink:
 
 
 member_links: Registry[MemberLink] = Registry("member links")
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    """A section of the Agency settings page. `form(agency, data, prefix)` builds the section's
+    form (bound to `data` when it is the one posted, else showing the agency's current values);
+    `save(actor=, agency=, data=, ip=)` saves its cleaned data through the owning app's service
+    and raises ValidationError to refuse (the errors go on the form)."""
+
+    title: str
+    form: Callable
+    save: Callable
+    saved_message: str
+
+
+settings_sections: Registry[SettingsSection] = Registry("agency settings sections")
 
 
 def member_page_url(user_id) -> str:

@@ -29,6 +29,7 @@ from .permissions import (
     people_manager_required,
     platform_admin_required,
 )
+from .registries import settings_sections
 
 PAGE_SIZE = 50
 INVITATIONS_SHOWN = 25
@@ -254,6 +255,24 @@ def audit_log_export(request):
     return response
 
 
+def _section_saved(request, agency, section, section_form) -> bool:
+    """Save a posted section of another app through its own service; False when the form or
+    the service refuses it (the reasons are then on the section's form)."""
+    if not section_form.is_valid():
+        return False
+    try:
+        section.save(
+            actor=request.user,
+            agency=agency,
+            data=section_form.cleaned_data,
+            ip=client_ip(request),
+        )
+    except ValidationError as error:
+        apply_validation_error(section_form, error)
+        return False
+    return True
+
+
 @agency_admin_required
 def agency_settings(request):
     agency = selectors.agency_for_actor(user=request.user)
@@ -268,8 +287,20 @@ def agency_settings(request):
         "mfa_required": agency.mfa_required,
         "domains": ", ".join(d.domain for d in domains),
     }
-    form = AgencySettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # A section of another app (agencies.registries.settings_sections) posts its key.
+    posted = request.POST.get("section") if request.method == "POST" else None
+    form = AgencySettingsForm(
+        request.POST if request.method == "POST" and not posted else None, initial=initial
+    )
+    sections = [
+        (key, section, section.form(agency, request.POST if key == posted else None, key))
+        for key, section in settings_sections.items()
+    ]
+    for key, section, section_form in sections:
+        if key == posted and _section_saved(request, agency, section, section_form):
+            messages.success(request, section.saved_message)
+            return redirect("agencies:agency_settings")
+    if request.method == "POST" and not posted and form.is_valid():
         data = form.cleaned_data
         done = _apply_service(
             form,
@@ -289,7 +320,15 @@ def agency_settings(request):
             messages.success(request, _("Agency settings saved."))
             return redirect("agencies:agency_settings")
     pending = [d.domain for d in domains if d.status == d.Status.PENDING]
-    context = {"form": form, "agency": agency, "pending_domains": pending}
+    context = {
+        "form": form,
+        "agency": agency,
+        "pending_domains": pending,
+        "sections": [
+            {"key": key, "title": section.title, "form": section_form}
+            for key, section, section_form in sections
+        ],
+    }
     return render(request, "agencies/agency_settings.html", context)
 
 

@@ -118,7 +118,9 @@ def _pass_finished(reviewers: dict) -> int:
         if not set(plan.lessons) <= done or enrollment.progress_percent < 99:
             continue
         for key in plan.practice:
-            if not Submission.objects.filter(enrollment=enrollment, task_key=key).exists():
+            if not Submission.objects.filter(
+                enrollment=enrollment, period=enrollment.period, task_key=key
+            ).exists():
                 _advance(enrollment, key, "passed", reviewers[enrollment.agency_id])
                 passed += 1
     return passed
@@ -152,7 +154,9 @@ def seed_practice() -> dict:
             taken.add(user.pk)
             enrollment = learning_services.enrollment_create(user=user, course=course)
             for key in outline(enrollment.version.snapshot).practice:
-                if Submission.objects.filter(enrollment=enrollment, task_key=key).exists():
+                if Submission.objects.filter(
+                    enrollment=enrollment, period=enrollment.period, task_key=key
+                ).exists():
                     continue
                 _advance(enrollment, key, state, trainer)
                 report["submissions"] += 1

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import SubmissionStatus
+from .models import REVIEW_TARGET_MAX_HOURS, SubmissionStatus
+from .selectors import default_target_hours, review_targets
 
 
 class AnswerForm(forms.Form):
@@ -59,3 +60,46 @@ def review_fields(task: dict, data=None):
             widget=forms.Textarea(attrs={"rows": 2}),
         )
     return form
+
+
+class ReviewTargetForm(forms.Form):
+    review_target_hours = forms.IntegerField(
+        label=_("Review target for practice tasks (hours)"),
+        required=False,
+        min_value=1,
+        max_value=REVIEW_TARGET_MAX_HOURS,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_target_hours"].help_text = _(
+            "How long work handed in may wait for its review before the dashboard flags it "
+            "and the reviewers are reminded. Leave empty for the platform's target "
+            "(%(hours)d hours)."
+        ) % {"hours": default_target_hours()}
+
+
+def review_target_form(agency, data=None, prefix=None) -> ReviewTargetForm:
+    """The Agency settings page's practice section (agencies.registries.settings_sections), with
+    the agency's own target (read from the cached targets: no query once cached)."""
+    initial = {"review_target_hours": review_targets().get(agency.pk)}
+    return ReviewTargetForm(data, initial=initial, prefix=prefix)
+
+
+class CourseReviewersForm(forms.Form):
+    reviewers = forms.MultipleChoiceField(
+        label=_("Reviewers of this course"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only the people ticked see and grade the work your agency's learners hand in for "
+            "this course. Tick nobody to let every trainer and admin of your agency review it."
+        ),
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].choices = [
+            (str(m.user_id), f"{m.user.full_name or m.user.email} ({m.get_role_display()})")
+            for m in candidates
+        ]

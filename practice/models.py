@@ -11,6 +11,7 @@ only through the access-checked view.
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,10 @@ class Submission(models.Model):
     enrollment = models.ForeignKey(
         "learning.Enrollment", on_delete=models.CASCADE, related_name="+"
     )
+    # The enrollment's period (recurrence cycle) the work belongs to: a reopened enrollment (a
+    # recurring assignment's next period, a certificate's refresher) starts a new submission,
+    # and the earlier period's work stays as the record of that cycle.
+    period = models.PositiveIntegerField(default=1)
     task_key = models.CharField(max_length=KEY_MAX)
     task_title = models.CharField(_("task"), max_length=200)
     # The task as the learner's version held it when last submitted (rubric, pass mark,
@@ -65,7 +70,8 @@ class Submission(models.Model):
         ordering = ["submitted_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "task_key"], name="practice_one_submission_per_task"
+                fields=["enrollment", "period", "task_key"],
+                name="practice_one_submission_per_task_and_period",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="practice_status_valid"
@@ -138,3 +144,59 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.submission_id}#{self.attempt}: {self.outcome}"
+
+
+REVIEW_TARGET_MAX_HOURS = 720  # 30 days
+
+
+class PracticeSettings(models.Model):
+    """An agency's practice options (no row: the platform defaults). Kept here, not on
+    `agencies.Agency`, so agencies needs no migration for a practice setting."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
+    # How long handed-in work may wait for its review before the dashboard flags it and the
+    # reviewers are reminded (PRACTICE_REVIEW_TARGET_HOURS when there is no row).
+    review_target_hours = models.PositiveIntegerField(
+        _("review target (hours)"),
+        validators=[MinValueValidator(1), MaxValueValidator(REVIEW_TARGET_MAX_HOURS)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("practice settings")
+        verbose_name_plural = _("practice settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_target_hours__gte=1)
+                & Q(review_target_hours__lte=REVIEW_TARGET_MAX_HOURS),
+                name="practice_review_target_in_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id}: {self.review_target_hours} h"
+
+
+class CourseReviewer(models.Model):
+    """A reviewer an agency names for a course's practice tasks. When an agency has named any
+    for a course, only they (among its trainers and admins) see and grade its learners' work on
+    that course; with none, every trainer and admin of the agency does. Per agency: a course
+    shared with several agencies is reviewed by each learner's own agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "course", "user"], name="practice_course_reviewer_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.course_id}@{self.agency_id}: {self.user_id}"

@@ -20,4 +20,6 @@ urlpatterns = [
     path("reviews/", views_review.queue, name="queue"),
     path("reviews/<int:submission_id>/", views_review.review, name="review"),
     path("reviews/<int:submission_id>/claim/", views_review.claim, name="claim"),
+    path("reviewers/", views_review.reviewers, name="reviewers"),
+    path("reviewers/<int:course_id>/", views_review.course_reviewers, name="course_reviewers"),
 ]

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from academy.forms import apply_validation_error
 from agencies.access import actor_for
+from agencies.models import Agency
+from agencies.permissions import client_ip
 
 from . import selectors, services
-from .access import access_review, can_review
-from .forms import QueueFilterForm, review_fields
+from .access import access_course_reviewers, access_review, can_review
+from .forms import CourseReviewersForm, QueueFilterForm, review_fields
 from .models import SubmissionStatus
 
 
@@ -102,3 +104,46 @@ def claim(request, submission_id):
     else:
         messages.error(request, _("Another reviewer holds this submission, or it is graded."))
     return redirect("practice:review", submission.pk)
+
+
+@login_required
+@require_GET
+def reviewers(request):
+    """The courses whose reviewers the user may name for their agency, with those named."""
+    user = _reviewer(request)
+    return render(request, "practice/reviewers.html", {"courses": selectors.reviewer_courses(user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_reviewers(request, course_id):
+    """Name the reviewers of one course for the user's agency (its admins, or a trainer of the
+    agency that owns the course); 404 for anyone else and for another agency's course."""
+    user = _reviewer(request)
+    course = access_course_reviewers(user, course_id)
+    agency = Agency.objects.get(pk=actor_for(user).agency_id)
+    candidates = list(services.reviewer_candidates(agency.pk))
+    current = selectors.course_reviewer_ids(agency.pk, course.pk)
+    form = CourseReviewersForm(
+        request.POST if request.method == "POST" else None,
+        candidates=candidates,
+        initial={"reviewers": [str(pk) for pk in current]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_reviewers_set(
+                actor=user,
+                agency=agency,
+                course=course,
+                user_ids=form.cleaned_data["reviewers"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Reviewers saved."))
+            return redirect("practice:reviewers")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "practice/course_reviewers.html", {"course": course, "form": form}, status=status
+    )

@@ -289,6 +289,8 @@ class Kind(models.TextChoices):
     SESSION_HOUR = "session_hour", _("Live session in 1 hour")
     # A certificate expires soon (reminders.services.expiry), sent like the sources' ones.
     CERTIFICATE_EXPIRING = "cert_expiring", _("Certificate expiring")
+    # Recorded by practice (a registered source): a submission waiting longer than the target.
+    REVIEW_LATE = "review_late", _("Practice review waiting longer than the target")
 
 
 class LogStatus(models.TextChoices):

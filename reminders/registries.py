@@ -10,7 +10,9 @@ reminders/assignables.py; a downstream app (live sessions) registers its own fro
 before a session) but that go through reminders' exactly-once log. The app records them with
 `reminders.services.reminders_record` (one ReminderLog row per unique key) and registers, under
 its kinds, how to turn a chunk of its log rows into messages; reminders' sender claims, sends,
-retries and sweeps them like any other reminder, with the same Message-ID on a resend.
+retries and sweeps them like any other reminder, with the same Message-ID on a resend. A
+source may also give a `record(now)`: reminders' scan task then calls it every minute, so the
+source needs no periodic task of its own.
 """
 
 from collections.abc import Callable
@@ -50,6 +52,10 @@ class ReminderSource:
 
     kinds: tuple[str, ...]
     prepare: Callable  # prepare(logs, now) -> {log id: ReminderMessage | str}
+    # Optional: record(now) -> ids of the log rows it wrote (through reminders_record). Called
+    # by reminders' own scan (beat, every minute) for sources that have no schedule of their
+    # own (practice: reviews waiting longer than the target).
+    record: Callable | None = None
 
 
 reminder_sources: Registry[ReminderSource] = Registry("reminder sources")

@@ -25,7 +25,8 @@ WHILE_DATABASE_UNREACHABLE = {
 
 @shared_task
 def reminders_scan_task():
-    """Beat, every minute: record due reminders and enqueue their sending; digests; sweep."""
+    """Beat, every minute: record due reminders and enqueue their sending; digests; the
+    reminders of registered sources without a schedule of their own (practice reviews)."""
     total = 0
     while True:
         result = services.reminders_scan()
@@ -33,6 +34,7 @@ def reminders_scan_task():
         if not result.more:
             break
     total += len(services.digests_scan())
+    total += len(services.sources_record())
     return total
 
 

@@ -27,6 +27,12 @@ class Activity(models.TextChoices):
     COMPLETIONS = "completions", _("Courses completed (completed)")
     CERTIFICATES = "certificates", _("Certificates earned (earned)")
     ATTENDANCE = "attendance", _("Live sessions attended (attended)")
+    PRACTICE = (
+        "practice",
+        _(
+            "Practice tasks submitted and reviewed, with the scaled score (submitted, passed, failed)"
+        ),
+    )
 
 
 class LrsConfig(models.Model):

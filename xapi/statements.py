@@ -34,6 +34,8 @@ VERBS = {
     "completed": f"{ADL}/verbs/completed",
     "earned": "http://id.tincanapi.com/verb/earned",
     "attended": f"{ADL}/verbs/attended",
+    # The xAPI registry's "submitted" (Activity Streams); ADL's vocabulary has none.
+    "submitted": "http://activitystrea.ms/schema/1.0/submit",
 }
 ACTIVITY_TYPES = {
     "course": f"{ADL}/activities/course",
@@ -41,6 +43,8 @@ ACTIVITY_TYPES = {
     "quiz": f"{ADL}/activities/assessment",
     "question": f"{ADL}/activities/cmi.interaction",
     "live_session": f"{ADL}/activities/meeting",
+    # ADL: "an attempted task or series of tasks within a particular context".
+    "practice_task": f"{ADL}/activities/performance",
 }
 # No registry term fits a course certificate or a quiz's attempt number: Academy's own IRIs.
 CERTIFICATE_TYPE = "/activity-types/certificate"
@@ -58,6 +62,13 @@ VERB_ACTIVITY = {
     "completed": Activity.COMPLETIONS,
     "earned": Activity.CERTIFICATES,
     "attended": Activity.ATTENDANCE,
+    "submitted": Activity.PRACTICE,
+}
+# Practice verbs: their own agency choice, though "passed" and "failed" are shared with quizzes.
+PRACTICE_VERBS = {
+    "practice_submitted": "submitted",
+    "practice_passed": "passed",
+    "practice_returned": "failed",
 }
 
 
@@ -89,6 +100,10 @@ def course_iri(slug: str) -> str:
 def step_iri(slug: str, kind: str, key: str) -> str:
     """kind: lessons, quizzes."""
     return f"{course_iri(slug)}/{kind}/{key}"
+
+
+def practice_task_iri(slug: str, task_key: str) -> str:
+    return step_iri(slug, "practice-tasks", task_key)
 
 
 def live_session_iri(key: str) -> str:
@@ -147,11 +162,39 @@ def _score(percent: int | None) -> dict:
     return {"scaled": round(percent / 100, 4), "raw": percent, "min": 0, "max": 100}
 
 
-def _titles(enrollment) -> tuple[dict, dict]:
+def _plan(enrollment):
     version = getattr(enrollment, "version", None)
-    snapshot = getattr(version, "snapshot", None) or {}
-    plan = outline(snapshot)
+    return outline(getattr(version, "snapshot", None) or {})
+
+
+def _titles(enrollment) -> tuple[dict, dict]:
+    plan = _plan(enrollment)
     return plan.lessons, plan.quizzes
+
+
+def _practice(enrollment, event, slug, lang, context, parent) -> tuple:
+    """A practice step's statement: submitted, or passed / failed on a review, the scaled score
+    when the rubric has points (raw: the rubric points, max: its best score). Never who
+    reviewed: the reviewer is in practice's own review row, not in the learning event."""
+    result = event.result or {}
+    task = _plan(enrollment).practice.get(event.object_key) or {}
+    obj = _activity(
+        practice_task_iri(slug, event.object_key), "practice_task", task.get("title", ""), lang
+    )
+    ctx = {
+        **context,
+        "contextActivities": parent,
+        "extensions": {f"{iri_base()}{EXT_ATTEMPT}": result.get("attempt", 1)},
+    }
+    code = PRACTICE_VERBS[event.verb]
+    if code == "submitted":
+        return code, obj, None, ctx
+    graded = {"success": code == "passed", "completion": True}
+    best, points = result.get("max_points"), result.get("points")
+    if best and points is not None:
+        raw = max(0, min(int(points), int(best)))
+        graded["score"] = {"scaled": round(raw / best, 4), "raw": raw, "min": 0, "max": best}
+    return code, obj, graded, ctx
 
 
 def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[str, str, dict]]:
@@ -215,6 +258,8 @@ def build(record, profile: Profile, *, email: str | None = None) -> list[tuple[s
     elif verb == "certificate_issued":
         obj = _activity(f"{course_iri(slug)}/certificate", "certificate", course.title, lang)
         out.append(("earned", obj, None, {**context, "contextActivities": parent}))
+    elif verb in PRACTICE_VERBS:
+        out.append(_practice(enrollment, event, slug, lang, context, parent))
     elif verb == "attended":
         obj = _live_session(event, lang)
         out.append(("attended", obj, None, {**context, "contextActivities": parent}))
@@ -246,7 +291,8 @@ def _finish(out: list, event, profile: Profile, email: str | None, when=None) ->
     who = actor(profile, event.user_id, email)
     when = when or event.created_at
     for place, (code, obj, res, ctx) in enumerate(out):
-        if VERB_ACTIVITY[code] not in profile.activities:
+        chosen = Activity.PRACTICE if event.verb in PRACTICE_VERBS else VERB_ACTIVITY[code]
+        if chosen not in profile.activities:
             continue
         sid = str(statement_id(profile.actor_salt, event.pk, place))
         statement = {"id": sid, "actor": who, "verb": _verb(code), "object": obj}

@@ -70,6 +70,11 @@ def score(task: dict, levels: dict, comments: dict) -> tuple[dict, int]:
     return scores, total
 
 
+def max_points(task: dict) -> int:
+    """The rubric's best score: the best level of every criterion."""
+    return sum(max(level["points"] for level in c["levels"]) for c in task.get("rubric", []))
+
+
 def _notify(submission: Submission, review: Review) -> None:
     url = reverse("practice:step", args=[submission.course.slug, submission.task_key])
     if review.outcome == Outcome.PASSED:
@@ -122,8 +127,14 @@ def submission_review(
         submission.status = SubmissionStatus.PASSED if passed else SubmissionStatus.RETURNED
         submission.claimed_by, submission.claimed_until = None, None
         submission.save(update_fields=["status", "claimed_by", "claimed_until", "updated_at"])
-        result = {"attempt": submission.attempt, "points": points}
-        if passed:
+        result = {
+            "attempt": submission.attempt,
+            "points": points,
+            "max_points": max_points(submission.task),
+        }
+        if submission.period != submission.enrollment.period:
+            pass  # work of a closed cycle (the enrollment was reopened): graded, not credited
+        elif passed:
             learning_services.practice_pass(
                 enrollment=submission.enrollment, task_key=submission.task_key, result=result
             )

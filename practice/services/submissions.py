@@ -36,10 +36,13 @@ def _task(enrollment, key) -> dict:
 
 
 def submission_for(*, enrollment, task_key: str) -> Submission:
-    """The learner's submission for this task, created (empty draft) on first use."""
+    """The learner's submission for this task in the enrollment's current period, created
+    (empty draft) on first use: a reopened enrollment starts a new one, the earlier period's
+    stays as it was."""
     task = _task(enrollment, task_key)
     submission, _created = Submission.objects.get_or_create(
         enrollment=enrollment,
+        period=enrollment.period,
         task_key=task_key,
         defaults={
             "user_id": enrollment.user_id,

@@ -23,7 +23,7 @@ from .assignments import (
 from .editing import assignee_exempt, assignee_extend, assignment_update_due
 from .expiry import expiry_reminders_record
 from .preview import assignment_preview
-from .recorded import ReminderDraft, reminders_record
+from .recorded import ReminderDraft, reminders_record, sources_record
 from .recurrence import recurrence_roll
 from .scan import digests_scan, reminders_scan
 from .sending import reminders_send, reminders_sweep
@@ -52,6 +52,7 @@ __all__ = [
     "reminder_nudge",
     "reminder_nudge_overdue",
     "reminders_record",
+    "sources_record",
     "expiry_reminders_record",
     "reminders_scan",
     "reminders_send",

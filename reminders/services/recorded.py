@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ..models import ReminderLog
-from ..registries import reminder_source_for
+from ..registries import reminder_source_for, reminder_sources
 from .scan import _enqueue, make_key
 
 
@@ -69,4 +69,14 @@ def reminders_record(*, drafts) -> list[int]:
         # left theirs).
         ids = list(ReminderLog.objects.filter(batch=batch).values_list("pk", flat=True))
         _enqueue(ids)
+    return ids
+
+
+def sources_record(*, now=None) -> list[int]:
+    """Let every registered source that records from reminders' scan (`ReminderSource.record`)
+    write what it owes now; the ids of the rows written (each source enqueues its own)."""
+    ids = []
+    for source in reminder_sources.values():
+        if source.record is not None:
+            ids.extend(source.record(now))
     return ids

@@ -232,3 +232,26 @@ def test_files_of_the_wrong_type_size_or_content_are_refused(
     )
     assert added.file.name.startswith(f"practice-files/{added.submission_id}/")
     assert submit(enrollment, text="").status == SubmissionStatus.SUBMITTED
+
+
+def test_a_reopened_enrollment_redoes_the_task_and_keeps_the_passed_work(world, enrollment):
+    from learning import services as learning_services
+    from practice import selectors
+
+    first = submit(enrollment)
+    grade(world.a_trainer, first, LEVELS_PASS)
+    reopened = learning_services.enrollment_reopen(enrollment=enrollment, period=2, due_on=None)
+
+    assert selectors.learner_submission(reopened, "rewrite-prompt") is None  # a fresh start
+    second = submit(reopened, "This cycle's rewrite")
+    assert second.pk != first.pk
+    assert (second.period, second.status, second.attempt) == (2, SubmissionStatus.SUBMITTED, 1)
+    first.refresh_from_db()
+    assert (first.period, first.status, first.text) == (1, SubmissionStatus.PASSED, "My rewrite")
+    assert first.reviews.count() == 1  # the earlier cycle's record stays
+
+    grade(world.a_trainer, second, LEVELS_PASS)
+    credits = LessonProgress.objects.filter(
+        enrollment=enrollment, lesson_key="practice:rewrite-prompt"
+    )
+    assert sorted(credits.values_list("period", flat=True)) == [1, 2]
