@@ -263,9 +263,9 @@ def main():
     )
     log(f"CSV completion report, same agency: {csv_rows:,} rows = {csv_rate:,.0f} rows/s")
     log(
-        f"  API / CSV report = {ratio:.2f} (target >= {RATIO_TARGET}: "
+        f"  API / CSV report = {ratio:.3f} (target >= {RATIO_TARGET}: "
         f"{'met' if ratio >= RATIO_TARGET else 'NOT met'}); without the client's parsing "
-        f"{served / csv_rate if csv_rate else 0.0:.2f}"
+        f"{served / csv_rate if csv_rate else 0.0:.3f}"
     )
     raise SystemExit(1 if failed else 0)
 
