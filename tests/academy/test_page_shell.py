@@ -90,8 +90,8 @@ def test_header_and_warning_match_the_templates_for_every_role_and_page(world, l
 
 def test_header_puts_in_this_requests_path_and_csrf_token(world):
     request = _request(world.a_learner, "/learn/?next=%3Cx%3E")
-    html = engines["django"].from_string("{% load page_shell %}{% page_header %}").render(
-        {}, request
+    html = (
+        engines["django"].from_string("{% load page_shell %}{% page_header %}").render({}, request)
     )
     assert 'name="next" type="hidden" value="/learn/?next=%3Cx%3E"' in html
     assert "AcademyShell" not in html
