@@ -60,9 +60,9 @@ def _stand_in_request(request, path_slot: str):
 @register.simple_tag(takes_context=True)
 def page_header(context):
     """{% page_header %}: templates/elements/header.html for this request."""
-    request = context["request"]
-    user = context["user"]
-    actor = context["actor"]
+    request, user, actor = context.get("request"), context.get("user"), context.get("actor")
+    if request is None or user is None or actor is None:  # no request context: as an include
+        return get_template("elements/header.html").render(context.flatten())
     signed_in = user.is_authenticated
     unread = 0
     if signed_in:
@@ -109,8 +109,9 @@ def page_header(context):
 @register.simple_tag(takes_context=True)
 def session_warning(context):
     """{% session_warning %}: templates/elements/session_timeout.html for this request."""
-    request = context["request"]
-    user = context["user"]
+    request, user = context.get("request"), context.get("user")
+    if request is None or user is None:  # no request context: as an include
+        return get_template("elements/session_timeout.html").render(context.flatten())
     html = _cached(
         ("session-warning", get_language(), get_script_prefix(), user.is_authenticated),
         lambda: get_template("elements/session_timeout.html").render(
