@@ -9,7 +9,7 @@ in both languages (USWDS extended header with dropdown menus).
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,6 +98,41 @@ def _current_url(path: str, urls: list[str]) -> str | None:
         return path
     above = [url for url in urls if url != "/" and path.startswith(url)]
     return max(above, key=len) if above else None
+
+
+def _role_key(actor) -> tuple:
+    """What `_sections_for` reads from the actor: two actors with the same key see the same
+    links."""
+    return (
+        bool(actor.is_trainer),
+        bool(actor.is_platform_admin),
+        actor.agency_id is not None,
+        bool(actor.manages_people),
+        bool(actor.is_agency_admin),
+    )
+
+
+_LINK_URLS: dict[tuple, list[str]] = {}
+
+
+def _link_urls(actor) -> list[str]:
+    """Every header link's URL for this actor's roles, reversed once per process."""
+    key = (get_script_prefix(), _role_key(actor))
+    urls = _LINK_URLS.get(key)
+    if urls is None:
+        urls = _LINK_URLS[key] = [
+            reverse(name)
+            for _key, _label, links, _menu in _sections_for(actor)
+            for _t, name in links
+        ]
+    return urls
+
+
+def current_navigation_link(actor, path: str) -> tuple[str | None, str]:
+    """The header link the visitor is on or under, and its state ("page" or "true"): all the
+    header's markup takes from the path (academy/templatetags/page_shell.py)."""
+    current = _current_url(path, _link_urls(actor))
+    return current, ("page" if current == path else "true")
 
 
 def primary_navigation(actor, path: str) -> list[NavSection]:

@@ -16,14 +16,14 @@ from .models import Certificate, Enrollment, QuizAttempt
 
 
 def access_enrollment(user, slug) -> Enrollment:
-    """The user's own enrollment in the course with this slug, with its version, or 404."""
+    """The user's own enrollment in the course with this slug, with its course and version,
+    or 404. (Not the course's current version: only its id is needed on every page, and
+    joining it costs more to compile than the rare page that reads it spends loading it.)"""
     if not user.is_authenticated:
         raise Http404
     try:
-        return (
-            Enrollment.objects.select_related("course__current_version", "version")
-            .defer("course__current_version__snapshot")
-            .get(user=user, course__slug=slug)
+        return Enrollment.objects.select_related("course", "version").get(
+            user=user, course__slug=slug
         )
     except (Enrollment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

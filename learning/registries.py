@@ -20,8 +20,9 @@ section is a template included with `section_data`, the result of `data(request,
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from academy.registry import Registry
 
@@ -34,7 +35,14 @@ class StepKind:
     nav_prefix: str = ""  # shown before the step's title in the course contents ("Quiz:")
 
     def url(self, slug: str, key: str) -> str:
-        return reverse(self.url_name, args=[slug, key])
+        return _step_url(get_script_prefix(), self.url_name, slug, key)
+
+
+@lru_cache(maxsize=8192)
+def _step_url(prefix: str, url_name: str, slug: str, key: str) -> str:
+    """Reversed once per process: the player links every step of the course on every page, and
+    `reverse` costs tens of microseconds each (docs/performance.md, "CPU per request")."""
+    return reverse(url_name, args=[slug, key])
 
 
 step_kinds: Registry[StepKind] = Registry("course step kinds")

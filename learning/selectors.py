@@ -194,8 +194,9 @@ def lesson_file(enrollment: Enrollment, *, sha256: str, name: str) -> dict | Non
     or else of the course's current published version; None for anything else (a draft's file,
     another course's). No query, or one when the file is not in the learner's version."""
     found = snapshot_attachment(enrollment.version.snapshot, sha256=sha256, name=name)
-    current = enrollment.course.current_version
-    if found is None and current is not None and current.pk != enrollment.version_id:
+    current_id = enrollment.course.current_version_id
+    if found is None and current_id is not None and current_id != enrollment.version_id:
+        current = enrollment.course.current_version  # the one query
         found = snapshot_attachment(current.snapshot, sha256=sha256, name=name)
     return found
 

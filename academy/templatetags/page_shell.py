@@ -1,0 +1,138 @@
+"""The page shell's per-user parts (the header with its menus, the session expiry warning),
+rendered once per process for each combination of what they show, then completed per request.
+
+Rendering templates/elements/header.html costs about 0.8 ms of CPU on every page and the session
+warning about 0.25 ms (docs/performance.md, "CPU per request"), yet their markup depends on a
+handful of values: the language, the acting user's roles and agency, which header link is
+current, the unread count. Those values make the cache key; the few values that differ on every
+request (the CSRF token, the page's own path, the seconds left) are rendered as placeholders and
+put in with `str.replace`. The HTML is the same, byte for byte, as rendering the templates each
+time, and it is right the moment something changes: a change of role or agency changes the key
+(the actor is forgotten by the services that change it), nothing is cached per user.
+"""
+
+import hashlib
+from types import SimpleNamespace
+
+from django import template
+from django.conf import settings
+from django.core.cache import caches
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import urlencode
+from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from academy.navigation import current_navigation_link
+from academy.session import absolute_seconds_left, session_seconds_left, warning_seconds
+
+register = template.Library()
+
+# Placeholders: letters and digits only, so escaping and URL-encoding leave them as they are.
+CSRF_SLOT = "AcademyShellCsrfSlot7f3a"
+PATH_SLOT = "AcademyShellPathSlot7f3a"
+SECONDS_SLOT = "912345678901"  # numbers: the template renders them as they are
+ABSOLUTE_SLOT = "923456789012"
+
+TIMEOUT = 24 * 3600
+
+
+def _cached(parts: tuple, render) -> str:
+    """The fragment for these parts from the process's fragment cache, rendered on a miss."""
+    key = "shell:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    cache = caches["fragments"]
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, TIMEOUT)
+    return html
+
+
+def _stand_in_request(request, path_slot: str):
+    """What the shell's templates read from the request, with the full path as a placeholder."""
+    return SimpleNamespace(
+        path=request.path, path_info=request.path_info, get_full_path=lambda: path_slot
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_header(context):
+    """{% page_header %}: templates/elements/header.html for this request."""
+    request, user, actor = context.get("request"), context.get("user"), context.get("actor")
+    if request is None or user is None or actor is None:  # no request context: as an include
+        return get_template("elements/header.html").render(context.flatten())
+    signed_in = user.is_authenticated
+    unread = 0
+    if signed_in:
+        unread = context.get("unread_notifications") or 0
+        if callable(unread):
+            unread = unread()
+    path = request.path
+    if signed_in:
+        marks = (
+            current_navigation_link(actor, path),
+            path == reverse("reminders:notifications"),
+            path == reverse("account_email"),
+        )
+        who = (
+            actor.agency_name or "",
+            actor.agency_id is not None,
+            bool(actor.is_trainer),
+            bool(actor.is_platform_admin),
+            bool(actor.manages_people),
+            bool(actor.is_agency_admin),
+        )
+    else:
+        marks = (path == reverse("account_login"), path == reverse("account_signup"))
+        who = ()
+    html = _cached(
+        ("header", get_language(), get_script_prefix(), signed_in, who, marks, unread),
+        lambda: get_template("elements/header.html").render(
+            {
+                "request": _stand_in_request(request, PATH_SLOT),
+                "user": user,
+                "actor": actor,
+                "unread_notifications": unread,
+                "csrf_token": CSRF_SLOT,
+            }
+        ),
+    )
+    return mark_safe(  # noqa: S308 - rendered by the template with autoescape; slots escaped
+        html.replace(CSRF_SLOT, get_token(request)).replace(
+            PATH_SLOT, escape(request.get_full_path())
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def session_warning(context):
+    """{% session_warning %}: templates/elements/session_timeout.html for this request."""
+    request, user = context.get("request"), context.get("user")
+    if request is None or user is None:  # no request context: as an include
+        return get_template("elements/session_timeout.html").render(context.flatten())
+    html = _cached(
+        ("session-warning", get_language(), get_script_prefix(), user.is_authenticated),
+        lambda: get_template("elements/session_timeout.html").render(
+            {
+                "request": _stand_in_request(request, PATH_SLOT),
+                "user": user,
+                "session_timing_override": {
+                    "seconds_left": SECONDS_SLOT,
+                    "absolute_left": ABSOLUTE_SLOT,
+                    "idle_seconds": settings.SESSION_COOKIE_AGE,
+                    "warn_seconds": warning_seconds(),
+                },
+            }
+        ),
+    )
+    if not user.is_authenticated:
+        return mark_safe(html)  # noqa: S308 - the template's own output
+    # The template URL-encodes the path (`urlencode` filter, then autoescape) for the sign-in link.
+    next_path = escape(urlencode(request.get_full_path()))
+    return mark_safe(  # noqa: S308 - as above
+        html.replace(SECONDS_SLOT, str(session_seconds_left(request)))
+        .replace(ABSOLUTE_SLOT, str(absolute_seconds_left(request)))
+        .replace(PATH_SLOT, next_path)
+    )
