@@ -34,7 +34,7 @@ def seed(late: int, other_logs: int):
     from learning.services.bulk import enrollments_assign
     from practice import services
     from practice.services.late_reviews import late_reviews_record
-    from tests.builders import make_member, simple_course, with_practice_task
+    from tests.builders import bulk_members, make_member, simple_course, with_practice_task
     from tests.factories import AgencyFactory
 
     call_command("migrate", verbosity=0)
@@ -56,8 +56,7 @@ def seed(late: int, other_logs: int):
         services.submission_submit(
             enrollment=enrollment, task_key="rewrite-prompt", text="Mine", base_version=None
         )
-    for i in range(1, late):
-        make_member(agency, Role.LEARNER, email=f"learner{i}@late-bench.gov")
+    bulk_members(agency, [None], late - 1, prefix="learner-bulk")
     members = list(
         Membership.objects.filter(agency=agency, role=Role.LEARNER)
         .exclude(user=first)
