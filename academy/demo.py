@@ -49,8 +49,10 @@ def run_seeders(*, stdout):
 
     practice = seed_practice()
     stdout.write(
-        f"Practice tasks: {practice['submissions']} submissions in every state, "
-        f"{practice['passed']} practice steps passed for learners who had done the rest."
+        f"Practice tasks: {practice['submissions']} submissions in every state (one waiting "
+        f"longer than the review target: its reviewer is reminded within a minute of start), "
+        f"{practice['passed']} practice steps passed for learners who had done the rest, "
+        f"{practice['reviewers']} course reviewers named."
     )
 
     assigned = seed_assignments()

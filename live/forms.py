@@ -124,6 +124,39 @@ class SessionForm(forms.Form):
             Q(owner__isnull=True) | Q(owner_id=agency_id), is_published=True
         ).order_by("title")
         self.fields["credits_step"].choices = self._step_choices(agency_id)
+        self.removed_step = self._keep_removed_step()
+
+    def _keep_removed_step(self) -> str:
+        """The key of the step the session names when its course's published version no
+        longer has it (a republish removed it), else "". The value stays a choice, selected,
+        so that saving the form does not silently switch the session to "the first step not
+        done yet": the page says so (`removed_step_notice`) and saving it unchanged is refused
+        with the same words, until the trainer chooses."""
+        value = self.initial.get("credits_step") or ""
+        offered = {
+            choice
+            for _group, options in self.fields["credits_step"].choices
+            if not isinstance(options, str)
+            for choice, _label in options
+        }
+        if not value or value in offered:
+            return ""
+        key = value.partition(":")[2]
+        self.fields["credits_step"].choices = [
+            *self.fields["credits_step"].choices,
+            (value, gettext("%(step)s (no longer in the course)") % {"step": key}),
+        ]
+        return key
+
+    @property
+    def removed_step_notice(self) -> str:
+        if not self.removed_step:
+            return ""
+        return gettext(
+            "This session credits the live-session step “%(step)s”, which the course's "
+            "published version no longer has. Choose another step of the course, or the first "
+            "live-session step not done yet."
+        ) % {"step": self.removed_step}
 
     @staticmethod
     def _step_choices(agency_id: int) -> list:
@@ -153,6 +186,8 @@ class SessionForm(forms.Form):
         if not value:
             return ""
         course_id, _sep, key = value.partition(":")
+        if self.removed_step and value == self.initial.get("credits_step"):
+            raise forms.ValidationError(self.removed_step_notice)
         course = self.cleaned_data.get("course")
         if course is None or str(course.pk) != course_id:
             raise forms.ValidationError(

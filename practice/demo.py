@@ -2,22 +2,32 @@
 the starter courses' practice tasks, and the practice step passed for every demo learner whose
 other steps of such a course are done (so "completed" demo learners stay completed).
 
+trainer@demo.gov is Demo Agency's named reviewer of "protecting-sensitive-information", and
+one of its submissions was handed in longer ago than the review target: the reviewer's queue
+shows it first, the dashboard counts it late, and reminders' scan (every minute under `make
+run`) sends trainer@demo.gov the late-review reminder.
+
 Built through the services (learning's and practice's), so events, notifications and
-certificates are real. Idempotent: a learner who already has a submission for a task is left
-as they are.
+certificates are real; only the late submission's hand-in time is moved back afterwards.
+Idempotent: a learner who already has a submission for a task is left as they are, and the
+reviewers are named once.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Membership, Role
+from agencies.models import Agency, Membership, Role
 from courses.models import Course
 from learning import services as learning_services
 from learning.content import outline
 from learning.models import Enrollment, LessonProgress
 
 from . import services
-from .models import Submission
+from .models import CourseReviewer, Submission
+from .selectors import review_target_hours
 
 DRAFT_TEXT = (
     "Summarize the appeal of [the claimant] (identifiers removed). They say their claim was "
@@ -42,7 +52,7 @@ MEMO_ANSWER = (
 # (course slug, state): one submission in each state on Demo Agency's queue, each by a Demo
 # Agency learner not yet enrolled in that course; learner@demo.gov keeps a draft.
 PLAN = [
-    ("protecting-sensitive-information", "submitted"),
+    ("protecting-sensitive-information", "late"),  # waiting longer than the review target
     ("protecting-sensitive-information", "claimed"),
     ("checking-ai-output", "returned"),
     ("checking-ai-output", "passed"),
@@ -51,6 +61,8 @@ PLAN = [
 NAMED = ("learner@demo.gov", "protecting-sensitive-information", "draft")
 AGENCY = "demo-agency"
 REVIEWER = "trainer@demo.gov"
+# The course whose reviewers Demo Agency names (REVIEWER alone), named by its agency admin.
+NAMED_REVIEWERS = ("protecting-sensitive-information", "agencyadmin@demo.gov")
 
 
 def _top_levels(task, *, passing: bool) -> dict:
@@ -68,7 +80,14 @@ def _advance(enrollment, key, state, reviewer) -> None:
     services.submission_submit(
         enrollment=enrollment, task_key=key, text=text, base_version=submission.draft_version
     )
-    if state == "submitted":
+    if state == "late":
+        # Handed in a day longer ago than the target: late for the queue, the dashboard and
+        # the reminders (the learning event keeps the seeding time).
+        hours = review_target_hours(enrollment.agency_id) + 24
+        Submission.objects.filter(pk=submission.pk).update(
+            submitted_at=timezone.now() - timedelta(hours=hours)
+        )
+    if state in ("submitted", "late"):
         return
     services.submission_claim(reviewer=reviewer, submission_id=submission.pk)
     if state == "claimed":
@@ -100,6 +119,39 @@ def _fresh_learner(course, taken: set):
     )
 
 
+def _reviewer(enrollment, reviewers: dict):
+    """Who grades the enrollment's work: a reviewer its agency named for the course, else the
+    agency's trainer or admin given."""
+    named = (
+        CourseReviewer.objects.filter(
+            agency_id=enrollment.agency_id, course_id=enrollment.course_id
+        )
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+    )
+    return named.user if named else reviewers[enrollment.agency_id]
+
+
+def _name_reviewers() -> int:
+    """Name REVIEWER the reviewer of NAMED_REVIEWERS' course in Demo Agency, unless that
+    agency named reviewers for it already; returns how many were named."""
+    slug, admin_email = NAMED_REVIEWERS
+    agency = Agency.objects.filter(slug=AGENCY).first()
+    course = Course.objects.filter(slug=slug, current_version__isnull=False).first()
+    admin = User.objects.filter(email=admin_email).first()
+    reviewer = User.objects.filter(email=REVIEWER).first()
+    if None in (agency, course, admin, reviewer):
+        return 0
+    if CourseReviewer.objects.filter(agency=agency, course=course).exists():
+        return 0
+    return len(
+        services.course_reviewers_set(
+            actor=admin, agency=agency, course=course, user_ids=[reviewer.pk]
+        )
+    )
+
+
 def _pass_finished(reviewers: dict) -> int:
     """Pass the practice step of every enrollment whose other steps are all done."""
     passed = 0
@@ -121,13 +173,14 @@ def _pass_finished(reviewers: dict) -> int:
             if not Submission.objects.filter(
                 enrollment=enrollment, period=enrollment.period, task_key=key
             ).exists():
-                _advance(enrollment, key, "passed", reviewers[enrollment.agency_id])
+                _advance(enrollment, key, "passed", _reviewer(enrollment, reviewers))
                 passed += 1
     return passed
 
 
 def seed_practice() -> dict:
-    """Seed the demo's practice work; returns {"submissions": n new, "passed": n steps}."""
+    """Seed the demo's practice work; returns {"submissions": n new, "passed": n steps,
+    "reviewers": n named}."""
     reviewers = {
         m.agency_id: m.user
         for m in Membership.objects.filter(
@@ -137,9 +190,10 @@ def seed_practice() -> dict:
         .order_by("-role", "user__email")
     }
     trainer = User.objects.filter(email=REVIEWER).first()
-    report = {"submissions": 0, "passed": 0}
+    report = {"submissions": 0, "passed": 0, "reviewers": 0}
     with transaction.atomic():
         report["passed"] = _pass_finished(reviewers)
+        report["reviewers"] = _name_reviewers()
         taken: set = set()
         named = User.objects.filter(email=NAMED[0]).first()
         if Submission.objects.filter(user=named).exists():

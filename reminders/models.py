@@ -335,6 +335,13 @@ class ReminderLog(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["created_by", "kind", "created_at"]),
+            # A source asking whether it already logged the reminders about an object in a
+            # period (practice's late reviews, every minute): only its rows carry an object.
+            models.Index(
+                fields=["kind", "object_id", "period"],
+                condition=Q(object_id__isnull=False),
+                name="reminder_log_object",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,7 +6,12 @@ finds the submissions waiting for a review (handed in, or claimed by someone who
 out) longer than their agency's target, and writes one ReminderLog row per submission, attempt
 and reviewer through `reminders.services.reminders_record` (key
 `review_late:0:<attempt>:<submission>:<reviewer>`): a second or concurrent run writes nothing,
-and a resubmission that waits too long again is a new threshold. The reviewers are the course's
+and a resubmission that waits too long again is a new threshold. A submission whose attempt
+already has its reminders logged is left out in SQL (`reminders_logged`: an `Exists` on
+ReminderLog by kind, object and period), so a run reads and drafts only what is newly late,
+whatever the backlog; the reviewers reminded are therefore those of the moment the submission
+became late (a reviewer named later is not reminded of it, but sees it in their queue). The
+reviewers are the course's
 named reviewers in the learner's agency, else the agency's trainers and admins (never the
 learner themself, never another agency). `late_reviews_prepare` (the source's `prepare`) turns
 a chunk of rows into messages, or says why one is moot (reviewed, resubmitted, being reviewed,
@@ -15,6 +20,7 @@ the recipient can no longer review it).
 
 from collections import defaultdict
 
+from django.db.models import OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Membership, Role
 from reminders.registries import ReminderMessage
-from reminders.services import ReminderDraft, reminders_record
+from reminders.services import ReminderDraft, reminders_logged, reminders_record
 from reminders.services.messages import absolute
 
 from ..models import CourseReviewer, Submission, SubmissionStatus
@@ -68,14 +74,23 @@ def _waiting(now):
     )
 
 
+def _reminded():
+    """This attempt of the submission already has its late-review reminders logged (all of
+    them: `reminders_record` writes a run's rows in one transaction)."""
+    return reminders_logged(kind=KIND, object_id=OuterRef("pk"), period=OuterRef("attempt"))
+
+
 def late_reviews_record(now=None) -> list[int]:
     """Record a reminder to each reviewer of every submission waiting longer than its agency's
     target, once per submission, attempt and reviewer; the rows written are sent after commit.
-    Returns their ids. Two queries when nothing is late (one with the targets cached)."""
+    Returns their ids. Submissions already reminded for their attempt are not read again, so a
+    run with nothing newly late costs one query (two with the targets' cache cold), whatever
+    the number of late submissions and reviewers."""
     now = now or timezone.now()
     rows = list(
         _waiting(now)
         .filter(late_q(now))
+        .filter(~_reminded())
         .values("pk", "agency_id", "course_id", "user_id", "attempt")
     )
     if not rows:

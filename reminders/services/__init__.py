@@ -23,7 +23,7 @@ from .assignments import (
 from .editing import assignee_exempt, assignee_extend, assignment_update_due
 from .expiry import expiry_reminders_record
 from .preview import assignment_preview
-from .recorded import ReminderDraft, reminders_record, sources_record
+from .recorded import ReminderDraft, reminders_logged, reminders_record, sources_record
 from .recurrence import recurrence_roll
 from .scan import digests_scan, reminders_scan
 from .sending import reminders_send, reminders_sweep
@@ -51,6 +51,7 @@ __all__ = [
     "recurrence_roll",
     "reminder_nudge",
     "reminder_nudge_overdue",
+    "reminders_logged",
     "reminders_record",
     "sources_record",
     "expiry_reminders_record",

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists
 
 from ..models import ReminderLog
 from ..registries import reminder_source_for, reminder_sources
@@ -70,6 +71,18 @@ def reminders_record(*, drafts) -> list[int]:
         ids = list(ReminderLog.objects.filter(batch=batch).values_list("pk", flat=True))
         _enqueue(ids)
     return ids
+
+
+def reminders_logged(*, kind: str, object_id, period) -> Exists:
+    """For a source's own query: whether reminders of `kind` about the object in the period are
+    logged already (`object_id` and `period` are usually `OuterRef`s to the source's rows), so
+    that a run drafts only what is new instead of handing the unique key drafts to discard.
+    Served by the partial index `reminder_log_object` (rows with an object only)."""
+    return Exists(
+        ReminderLog.objects.filter(
+            kind=kind, object_id__isnull=False, object_id=object_id, period=period
+        )
+    )
 
 
 def sources_record(*, now=None) -> list[int]:

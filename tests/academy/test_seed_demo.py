@@ -6,10 +6,11 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from agencies.models import Agency, AgencyDomain, Membership, Unit
+from practice.models import CourseReviewer, Submission
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Agency, AgencyDomain, Unit, User, EmailAddress, Membership]
+MODELS = [Agency, AgencyDomain, Unit, User, EmailAddress, Membership, CourseReviewer, Submission]
 
 
 def counts():
@@ -33,6 +34,7 @@ def test_seed_demo_runs_twice_with_identical_counts(settings):
     first = counts()
     assert first["Agency"] == 4
     assert User.objects.filter(email="agencyadmin@demo.gov").exists()
+    assert first["CourseReviewer"] == 1  # trainer@demo.gov, of the practice course
     seed()
     assert counts() == first
 

@@ -135,3 +135,66 @@ def test_the_form_refuses_a_step_of_another_course_with_a_field_error(world, cou
 def test_another_agencys_courses_steps_are_not_offered(world, course, client_for):
     page = client_for(world.b_admin).get(reverse("live_studio:create")).content.decode()
     assert "wrap-up" not in page
+
+
+def drop_wrap_up(world, course):
+    """Delete "wrap-up" from the draft and publish: the published version no longer has it."""
+    from courses.models import LiveStep
+
+    course_services.live_step_delete(
+        actor=world.a_trainer, step=LiveStep.objects.get(course=course, key="wrap-up")
+    )
+    course_services.course_publish(actor=world.a_trainer, course=course)
+
+
+REMOVED = "published version no longer has"
+
+
+def test_a_step_removed_from_the_course_is_shown_on_the_form_not_silently_replaced(
+    world, course, client_for
+):
+    session = schedule(world.a_trainer, course=course, credits_step="wrap-up")
+    drop_wrap_up(world, course)
+    client = client_for(world.a_trainer)
+    url = reverse("live_studio:edit", args=[session.pk])
+    page = client.get(url).content.decode()
+    assert REMOVED in page and "“wrap-up”" in page
+    # still the selected value, not "the first step not done yet"
+    assert f'value="{course.pk}:wrap-up" selected' in page
+    assert f'value="{course.pk}:kick-off" selected' not in page
+    assert '<option value="" selected>The first live-session step' not in page
+
+
+def test_saving_the_removed_step_unchanged_is_refused_until_the_trainer_chooses(
+    world, course, client_for
+):
+    session = schedule(world.a_trainer, course=course, credits_step="wrap-up")
+    drop_wrap_up(world, course)
+    client = client_for(world.a_trainer)
+    url = reverse("live_studio:edit", args=[session.pk])
+    data = form_data(
+        world.a_trainer, title="Renamed", course=str(course.pk), credits_step=f"{course.pk}:wrap-up"
+    )
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_credits_step-error"' in page and REMOVED in page
+    session.refresh_from_db()
+    assert (session.title, session.credits_step) == ("Prompting workshop", "wrap-up")
+    # choosing, the first step not done yet or another step, saves
+    assert client.post(url, {**data, "credits_step": ""}).status_code == 302
+    session.refresh_from_db()
+    assert (session.title, session.credits_step) == ("Renamed", "")
+    assert REMOVED not in client.get(url).content.decode()
+
+
+def test_the_removed_step_notice_is_in_french(world, course, client_for):
+    session = schedule(world.a_trainer, course=course, credits_step="wrap-up")
+    drop_wrap_up(world, course)
+    page = (
+        client_for(world.a_trainer)
+        .get(reverse("live_studio:edit", args=[session.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+        .content.decode()
+    )
+    assert "que la version publiée du cours n’a plus" in page
+    assert "wrap-up (ne figure plus dans le cours)" in page

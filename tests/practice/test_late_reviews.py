@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from agencies.models import Role
+from learning import services as learning_services
 from practice import services
 from practice.models import SubmissionStatus
 from reminders.models import LogStatus, ReminderLog
@@ -179,3 +180,96 @@ def test_recording_takes_few_queries_when_nothing_is_late(
     review_targets()  # cached, as after the first run
     with django_assert_num_queries(1):
         assert late_reviews_record() == []
+
+
+# A submission already reminded for its attempt is not read again (issue: the beat re-drafted
+# every late submission x reviewer each minute, which the unique key then threw away).
+
+
+def late_backlog(world, course, count, hours_ago=80, prefix="late"):
+    """`count` submissions of as many learners of agency A, handed in `hours_ago` hours ago."""
+    submissions = []
+    for i in range(count):
+        learner = make_member(world.a, Role.LEARNER, world.data, email=f"{prefix}{i}@a.gov")
+        enrollment = learning_services.enrollment_create(user=learner, course=course)
+        submissions.append(submit(enrollment, hours_ago=hours_ago))
+    return submissions
+
+
+@pytest.fixture
+def third_reviewer(world):
+    """With the admin and the trainer of A: three reviewers for every submission."""
+    return make_member(world.a, Role.TRAINER, world.digital, email="third@a.gov")
+
+
+@pytest.fixture
+def drafted(monkeypatch):
+    """Every draft the recorder hands to reminders_record, as (object, period, recipient)."""
+    from practice.services import late_reviews
+
+    seen = []
+    record = late_reviews.reminders_record
+
+    def spy(*, drafts):
+        drafts = list(drafts)
+        seen.extend((d.object_id, d.period, d.recipient_id) for d in drafts)
+        return record(drafts=drafts)
+
+    monkeypatch.setattr(late_reviews, "reminders_record", spy)
+    return seen
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_a_second_run_drafts_nothing_in_one_query_whatever_the_backlog(
+    world, course, third_reviewer, drafted, count, django_assert_num_queries
+):
+    from practice.selectors import review_targets
+    from practice.services.late_reviews import late_reviews_record
+
+    submissions = late_backlog(world, course, count)
+    assert len(late_reviews_record()) == count * 3
+    assert len(drafted) == count * 3
+    drafted.clear()
+    review_targets()  # cached, as after the first run
+    with django_assert_num_queries(1):
+        assert late_reviews_record() == []
+    assert drafted == []
+    assert ReminderLog.objects.filter(
+        kind="review_late", object_id__in=[s.pk for s in submissions]
+    ).count() == (count * 3)
+
+
+def test_a_submission_late_after_the_first_run_still_gets_its_reminders(
+    world, course, third_reviewer, drafted, run
+):
+    late_backlog(world, course, 3)
+    assert len(run()) == 9
+    newly_late = late_backlog(world, course, 2, prefix="new")
+    learner = make_member(world.a, Role.LEARNER, world.data, email="soon@a.gov")
+    soon = submit(learning_services.enrollment_create(user=learner, course=course), hours_ago=70)
+    drafted.clear()
+    sent = run()
+    assert len(sent) == 6  # the two newly late ones, to each of the three reviewers
+    assert {object_id for object_id, _period, _to in drafted} == {s.pk for s in newly_late}
+    drafted.clear()
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        sent = run()
+    assert recipients(sent) == ["admin@a.gov", "third@a.gov", "trainer@a.gov"]
+    assert {object_id for object_id, _period, _to in drafted} == {soon.pk}
+
+
+def test_each_reviewer_gets_one_mail_per_late_submission_over_many_runs(
+    world, course, third_reviewer, run
+):
+    submissions = late_backlog(world, course, 4)
+    sent = run() + run() + run()
+    assert len(sent) == 12
+    assert len({m.extra_headers["Message-ID"] for m in sent}) == 12
+    logs = ReminderLog.objects.filter(kind="review_late")
+    assert logs.count() == 12
+    assert set(logs.values_list("status", flat=True)) == {LogStatus.SENT}
+    assert set(logs.values_list("object_id", "recipient__email")) == {
+        (s.pk, email)
+        for s in submissions
+        for email in ("admin@a.gov", "third@a.gov", "trainer@a.gov")
+    }
