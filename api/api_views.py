@@ -331,9 +331,15 @@ class EnrollmentViewSet(SyncFeed, viewsets.ReadOnlyModelViewSet):
     feed_columns = selectors.ENROLLMENT_FEED_COLUMNS
 
     def rows(self, page):
-        at = self.feed_columns.index("course_id")
-        courses = selectors.course_refs(row[at] for row in page) if page else {}
-        return enrollment_rows(page, courses)
+        if not page:
+            return []
+        course_at, user_at = (
+            self.feed_columns.index("course_id"),
+            self.feed_columns.index("user_id"),
+        )
+        courses = selectors.course_refs(row[course_at] for row in page)
+        emails = selectors.user_emails(row[user_at] for row in page)
+        return enrollment_rows(page, courses, emails)
 
 
 @extend_schema_view(
