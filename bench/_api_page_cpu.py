@@ -24,6 +24,8 @@ os.environ.update(
         "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING",
         "API_SYNC_SETTLE_SECONDS": "0",
+        # In process, each page read by the request itself (no read-ahead thread).
+        "API_SYNC_READ_AHEAD_SECONDS": "0",
         "API_RATE_LIMIT": "100000000/min",
         "OAUTHLIB_INSECURE_TRANSPORT": "1",
     }
