@@ -147,6 +147,10 @@ class SyncFeed(ClientRows):
     def rows(self, page) -> list[dict]:
         raise NotImplementedError
 
+    def feed(self, queryset):
+        """The rows of `queryset` as tuples of `feed_columns`."""
+        return queryset.values_list(*self.feed_columns)
+
     def list(self, request, *args, **kwargs):
         if read_ahead.enabled() and self.paginator.cursor_query_param in request.query_params:
             # A sync under way: its page may have been read ahead (api.read_ahead).
@@ -155,7 +159,7 @@ class SyncFeed(ClientRows):
                 body, next_params = found
                 self._read_ahead(next_params)
                 return HttpResponse(body, content_type=self._content_type())
-        page = self.paginate_queryset(self.get_queryset().values_list(*self.feed_columns))
+        page = self.paginate_queryset(self.feed(self.get_queryset()))
         response = self.get_paginated_response(self.rows(page))
         if read_ahead.enabled() and self.paginator.has_next:
             self._read_ahead(self._next_params())
@@ -187,7 +191,7 @@ class SyncFeed(ClientRows):
         view.__dict__.pop("_paginator", None)
 
         def read():
-            page = view.paginate_queryset(view.get_queryset().values_list(*view.feed_columns))
+            page = view.paginate_queryset(view.feed(view.get_queryset()))
             data = view.get_paginated_response(view.rows(page)).data
             body = request.accepted_renderer.render(
                 data, request.accepted_media_type, {"request": request, "view": view}
@@ -330,16 +334,13 @@ class EnrollmentViewSet(SyncFeed, viewsets.ReadOnlyModelViewSet):
     filter_serializer = EnrollmentFilterSerializer
     feed_columns = selectors.ENROLLMENT_FEED_COLUMNS
 
+    def feed(self, queryset):
+        return selectors.enrollment_feed(queryset)
+
     def rows(self, page):
-        if not page:
-            return []
-        course_at, user_at = (
-            self.feed_columns.index("course_id"),
-            self.feed_columns.index("user_id"),
-        )
-        courses = selectors.course_refs(row[course_at] for row in page)
-        emails = selectors.user_emails(row[user_at] for row in page)
-        return enrollment_rows(page, courses, emails)
+        at = self.feed_columns.index("course_id")
+        courses = selectors.course_refs(row[at] for row in page) if page else {}
+        return enrollment_rows(page, courses)
 
 
 @extend_schema_view(

@@ -132,11 +132,10 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         return enrollment.imported_at is not None
 
 
-def enrollment_rows(rows, courses: dict[int, dict], emails: dict[int, str]) -> list[dict]:
+def enrollment_rows(rows, courses: dict[int, dict]) -> list[dict]:
     """EnrollmentSerializer's representation of a sync page read as tuples of
     `selectors.ENROLLMENT_FEED_COLUMNS`, with each course's `{"id", "slug", "title"}` from
-    `courses` (`selectors.course_refs`) and each learner's address from `emails`
-    (`selectors.user_emails`): no model instance nor serializer field per value, which
+    `courses` (`selectors.course_refs`): no model instance nor serializer field per value, which
     costs far more than the query on a page of thousands of rows. For api.renderers only:
     dates and times stay `date`/`datetime`, written as DRF's fields write them (ISO 8601, UTC
     as `Z`), and each course is written once as JSON (`orjson.Fragment`), so a row holds no
@@ -148,7 +147,7 @@ def enrollment_rows(rows, courses: dict[int, dict], emails: dict[int, str]) -> l
         {
             "id": pk,
             "person": user_id,
-            "email": emails[user_id],
+            "email": email,
             "course": courses[course_id],
             "unit": unit_id,
             "status": status,
@@ -166,6 +165,7 @@ def enrollment_rows(rows, courses: dict[int, dict], emails: dict[int, str]) -> l
         for (
             pk,
             user_id,
+            email,
             course_id,
             unit_id,
             status,

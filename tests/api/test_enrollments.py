@@ -128,9 +128,8 @@ def test_an_enrollment_page_reads_a_bounded_number_of_queries(
     client = api(world.a, scopes=["learning:read"])
     client.get("enrollments/")
     # Token, client (with agency and creator), the creator's placement is cached, the page,
-    # the page's courses and the page's learners' addresses (one query each, however many
-    # rows, courses and learners).
-    with django_assert_num_queries(5):
+    # the page's courses (one query, however many rows and courses).
+    with django_assert_num_queries(4):
         client.get("enrollments/")
 
 
