@@ -7,7 +7,7 @@ import hashlib
 import json
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -167,11 +167,9 @@ class SyncFeed(ClientRows):
 
     def _content_type(self) -> str:
         renderer = self.request.accepted_renderer
-        return (
-            renderer.media_type
-            if renderer.charset is None
-            else (f"{renderer.media_type}; charset={renderer.charset}")
-        )
+        if renderer.charset is None:
+            return renderer.media_type
+        return f"{renderer.media_type}; charset={renderer.charset}"
 
     def _next_params(self):
         params = self.request.query_params.copy()
@@ -191,6 +189,10 @@ class SyncFeed(ClientRows):
         view.__dict__.pop("_paginator", None)
 
         def read():
+            with translation.override(getattr(request, "LANGUAGE_CODE", None)):
+                return render()
+
+        def render():
             page = view.paginate_queryset(view.feed(view.get_queryset()))
             data = view.get_paginated_response(view.rows(page)).data
             body = request.accepted_renderer.render(

@@ -42,10 +42,11 @@ def enabled() -> bool:
 
 
 def page_key(request) -> str:
-    """The cache key of the page a request asks for: its client, path, every query parameter
-    and how it is rendered."""
+    """The cache key of the page a request asks for: its client, path, every query parameter,
+    how it is rendered and in which language."""
     params = sorted(request.query_params.lists())
-    raw = repr((request.api_client.pk, request.path, request.accepted_media_type, params))
+    language = getattr(request, "LANGUAGE_CODE", None)
+    raw = repr((request.api_client.pk, request.path, request.accepted_media_type, language, params))
     return _PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
