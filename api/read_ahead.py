@@ -79,15 +79,23 @@ def _submit(function, *args) -> None:
         if _executor is None:
             # One thread a process: a page at a time, on a database connection of its own.
             _executor = ThreadPoolExecutor(1, thread_name_prefix="api-read-ahead")
-    _executor.submit(function, *args)
+    _executor.submit(_in_thread, function, *args)
+
+
+def _in_thread(function, *args) -> None:
+    """The thread's database connection is handled as a request's: dropped when broken or
+    older than CONN_MAX_AGE."""
+    close_old_connections()
+    try:
+        function(*args)
+    finally:
+        close_old_connections()
 
 
 def _read_and_store(key: str, read) -> None:
-    close_old_connections()
     try:
         cache.set(key, read(), timeout=settings.API_SYNC_READ_AHEAD_SECONDS)
     except Exception:
         logger.exception("Reading a sync feed's page ahead failed")
     finally:
         cache.delete(key + ":pending")
-        close_old_connections()
