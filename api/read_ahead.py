@@ -55,20 +55,28 @@ def take(key: str):
     when nothing was read ahead for this request (or the reading failed)."""
     pending = key + ":pending"
     deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        found = cache.get_many([key, pending])
-        if key in found:
-            cache.delete(key)
-            return found[key]
-        if pending not in found or time.monotonic() >= deadline:
-            return None
-        time.sleep(_POLL_SECONDS)
+    try:
+        while True:
+            found = cache.get_many([key, pending])
+            if key in found:
+                cache.delete(key)
+                return found[key]
+            if pending not in found or time.monotonic() >= deadline:
+                return None
+            time.sleep(_POLL_SECONDS)
+    except Exception:  # the cache unreachable: the request reads its page itself
+        logger.warning("The read-ahead cache is unreachable", exc_info=True)
+        return None
 
 
 def schedule(key: str, read) -> None:
     """Run `read()` in the background and keep its result under `key`, unless it is already
     being read."""
-    if not cache.add(key + ":pending", True, timeout=WAIT_SECONDS):
+    try:
+        if not cache.add(key + ":pending", True, timeout=WAIT_SECONDS):
+            return
+    except Exception:  # the cache unreachable: nothing is read ahead
+        logger.warning("The read-ahead cache is unreachable", exc_info=True)
         return
     _submit(_read_and_store, key, read)
 

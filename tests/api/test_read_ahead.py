@@ -93,3 +93,23 @@ def test_a_revoked_client_gets_nothing_read_ahead(world, api, course, in_line):
     client_revoke(actor=world.a_admin, client=ApiClient.objects.get())
     response = mine.get("enrollments/", {"page_size": 2, "cursor": first["cursor"]})
     assert response.status_code == 401 and in_line == []
+
+
+def test_a_sync_goes_on_without_read_ahead_when_its_cache_is_unreachable(
+    world, api, course, settings, monkeypatch, in_line
+):
+    _enroll(world, course, 3)
+    client = api(world.a, scopes=["learning:read"])
+    settings.API_SYNC_READ_AHEAD_SECONDS = 0
+    plain = _pages(client)
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("cache down")
+
+            return fail
+
+    monkeypatch.setattr(read_ahead, "cache", Down())
+    settings.API_SYNC_READ_AHEAD_SECONDS = 30
+    assert _pages(client) == plain and in_line == [False]
