@@ -503,6 +503,9 @@ API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=1000)
 # sync, at the cost of a longer response and more memory in the web process for each page
 # (docs/performance.md, "REST API cursor").
 API_SYNC_PAGE_SIZE_MAX = env.int("API_SYNC_PAGE_SIZE_MAX", default=5000)
+# Once a sync feed's page is served, the next one is read in the background and kept this long
+# in the shared cache for the client's next request (api.read_ahead); 0 turns it off.
+API_SYNC_READ_AHEAD_SECONDS = env.int("API_SYNC_READ_AHEAD_SECONDS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasMethodScope"],

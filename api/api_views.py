@@ -2,10 +2,12 @@
 (which call the other apps' services), and serialize. Authentication, scopes, the rate limit
 and the problem-details errors are set for every view in settings.REST_FRAMEWORK."""
 
+import copy
 import hashlib
 import json
 
-from django.utils import timezone
+from django.http import HttpResponse
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -25,7 +27,7 @@ from reminders.models import Assignment
 from reports.models import ReportRun
 from reports.services.runs import CONTENT_TYPES, report_file
 
-from . import selectors, services
+from . import read_ahead, selectors, services
 from .pagination import KeysetPagination
 from .renderers import FastJSONRenderer
 from .serializers import (
@@ -145,9 +147,60 @@ class SyncFeed(ClientRows):
     def rows(self, page) -> list[dict]:
         raise NotImplementedError
 
+    def feed(self, queryset):
+        """The rows of `queryset` as tuples of `feed_columns`."""
+        return queryset.values_list(*self.feed_columns)
+
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset().values_list(*self.feed_columns))
-        return self.get_paginated_response(self.rows(page))
+        if read_ahead.enabled() and self.paginator.cursor_query_param in request.query_params:
+            # A sync under way: its page may have been read ahead (api.read_ahead).
+            found = read_ahead.take(read_ahead.page_key(request))
+            if found is not None:
+                body, next_params = found
+                self._read_ahead(next_params)
+                return HttpResponse(body, content_type=self._content_type())
+        page = self.paginate_queryset(self.feed(self.get_queryset()))
+        response = self.get_paginated_response(self.rows(page))
+        if read_ahead.enabled() and self.paginator.has_next:
+            self._read_ahead(self._next_params())
+        return response
+
+    def _content_type(self) -> str:
+        renderer = self.request.accepted_renderer
+        if renderer.charset is None:
+            return renderer.media_type
+        return f"{renderer.media_type}; charset={renderer.charset}"
+
+    def _next_params(self):
+        params = self.request.query_params.copy()
+        params[self.paginator.cursor_query_param] = self.paginator.next_cursor
+        return params
+
+    def _read_ahead(self, params) -> None:
+        """Read the page `params` ask for in the background, as this view would for a request
+        like this one with those parameters (api.read_ahead)."""
+        if params is None:
+            return
+        request = copy.copy(self.request)
+        request._request = copy.copy(self.request._request)
+        request._request.GET = params
+        view = copy.copy(self)
+        view.request = request
+        view.__dict__.pop("_paginator", None)
+
+        def read():
+            with translation.override(getattr(request, "LANGUAGE_CODE", None)):
+                return render()
+
+        def render():
+            page = view.paginate_queryset(view.feed(view.get_queryset()))
+            data = view.get_paginated_response(view.rows(page)).data
+            body = request.accepted_renderer.render(
+                data, request.accepted_media_type, {"request": request, "view": view}
+            )
+            return body, (view._next_params() if view.paginator.has_next else None)
+
+        read_ahead.schedule(read_ahead.page_key(request), read)
 
 
 @extend_schema_view(
@@ -282,6 +335,9 @@ class EnrollmentViewSet(SyncFeed, viewsets.ReadOnlyModelViewSet):
     selector = selectors.enrollments
     filter_serializer = EnrollmentFilterSerializer
     feed_columns = selectors.ENROLLMENT_FEED_COLUMNS
+
+    def feed(self, queryset):
+        return selectors.enrollment_feed(queryset)
 
     def rows(self, page):
         at = self.feed_columns.index("course_id")

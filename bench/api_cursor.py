@@ -17,6 +17,8 @@ when unset). Prints the API's rows/s (completions through the API as JSON; the t
 timed apart), the CSV report's rows/s on the same agency (bench/report.py's child, every
 enrollment of the agency), their ratio against the target (a quarter), and the peak memory
 (VmHWM) of the gunicorn workers. Exits 1 when a page fails or a row is missing or repeated.
+The server reads each next page ahead (api.read_ahead) as in production;
+`API_SYNC_READ_AHEAD_SECONDS=0` in the environment measures without it.
 """
 
 import argparse
@@ -245,7 +247,9 @@ def main():
     # deliberately slow hashed-secret check) and the warm-up are printed apart.
     api_rate = len(ids) / paging if paging else 0.0
     log(
-        f"API cursor, {args.page_size:,} rows a page: {len(ids):,} completions in {paging:.1f} s "
+        f"API cursor, {args.page_size:,} rows a page, read-ahead "
+        f"{'on' if settings.API_SYNC_READ_AHEAD_SECONDS else 'off'}: "
+        f"{len(ids):,} completions in {paging:.1f} s "
         f"of paging = {api_rate:,.0f} "
         f"rows/s (token and warm-up {total - paging:.1f} s more); gunicorn worker peak "
         f"RSS (VmHWM) {peak_mb:.0f} MB"

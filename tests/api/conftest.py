@@ -71,3 +71,10 @@ def api(client, api_client_for, get_token):
 def _no_settle_window(settings):
     """The tests freeze time; the enrollments feed's settle window is tested on its own."""
     settings.API_SYNC_SETTLE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _no_read_ahead(settings):
+    """Pages are read ahead in a thread of their own, on another database connection, which
+    would not see a test's rows; tests/api/test_read_ahead.py reads them ahead in line."""
+    settings.API_SYNC_READ_AHEAD_SECONDS = 0
