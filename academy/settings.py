@@ -214,6 +214,10 @@ SESSION_COOKIE_AGE = SESSION_INACTIVITY_SECONDS
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The signed-in user's row is read from the shared cache, not the database, on every request
+# (accounts/session_user.py): the session's auth hash is still checked, and every write of the
+# row retires the cached copy.
+ACADEMY_USER_CACHE = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

@@ -78,6 +78,8 @@ def _reads_like_model_backend(backend_path: str) -> bool:
 def get_user(request):
     """The user of this request's session, or AnonymousUser: what `django.contrib.auth.get_user`
     answers, from the shared cache when it holds the current row."""
+    if not settings.ACADEMY_USER_CACHE:
+        return auth.get_user(request)
     session = request.session
     try:
         user_id = User._meta.pk.to_python(session[auth.SESSION_KEY])
