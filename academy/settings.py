@@ -100,14 +100,14 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",  # the user from the shared cache
     # Before SessionLifetimeMiddleware, which tells the user why they were signed out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "academy.middleware.CSPMiddleware",  # django-csp's, the header built once per process
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -214,6 +214,10 @@ SESSION_COOKIE_AGE = SESSION_INACTIVITY_SECONDS
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The signed-in user's row is read from the shared cache, not the database, on every request
+# (accounts/session_user.py): the session's auth hash is still checked, and every write of the
+# row retires the cached copy.
+ACADEMY_USER_CACHE = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

@@ -18,3 +18,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Off by default in the tests, whose exact query counts include the user's query; the tests of
+# accounts/session_user.py (tests/accounts) turn it on.
+ACADEMY_USER_CACHE = False

@@ -4,13 +4,33 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
 
+from . import session_user
 from .signals import MFA_VERIFIED_KEY, SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with `request.user` read from the shared cache when it holds the user's current
+    row (accounts/session_user.py): no query, and the session's auth hash still checked."""
+
+    def process_request(self, request):
+        super().process_request(request)  # the checks, and request.auser as Django builds it
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = session_user.get_user(request)
+    return request._cached_user
 
 
 class SessionLifetimeMiddleware:

@@ -15,6 +15,7 @@ from agencies.events import Member, MemberActivated
 from agencies.models import Membership
 
 from .models import User
+from .session_user import user_cache_forget
 
 
 def user_first_sign_in(*, user: User) -> bool:
@@ -32,6 +33,7 @@ def user_first_sign_in(*, user: User) -> bool:
         if not first:
             user.refresh_from_db(fields=["activated_at"])
             return False
+        user_cache_forget([user.pk])  # update() sends no post_save
         user.activated_at = now
         membership = (
             Membership.objects.select_for_update(of=("self",))

@@ -4,11 +4,14 @@ from allauth.account.signals import email_confirmed
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from agencies.services import membership_join_on_signup
 
+from .models import User
 from .services import user_first_sign_in
+from .session_user import user_cache_forget
 
 SESSION_STARTED_KEY = "academy_session_started"
 # When the session was last saved to renew its inactivity window (accounts.middleware).
@@ -56,3 +59,11 @@ def record_first_sign_in(sender, request, user, **kwargs):
 def join_agency_once_verified(sender, request, email_address, **kwargs):
     # Membership and an invited role are granted to the proven owner of the address only.
     membership_join_on_signup(user=email_address.user, email=email_address.email)
+
+
+@receiver(post_save, sender=User)
+@receiver(post_delete, sender=User)
+def forget_cached_user(sender, instance, **kwargs):
+    # Whoever writes the row (a service, allauth's password change, the admin, the last-login
+    # stamp), the signed-in user's next request reads it again (accounts/session_user.py).
+    user_cache_forget([instance.pk])

@@ -144,6 +144,10 @@ def actor_for(user) -> Actor:
     placement = _cached_placement(user.pk)
     if placement is None:
         placement = _placement_from_database(user.pk)
+    return _remember_actor(user, placement)
+
+
+def _remember_actor(user, placement: dict) -> Actor:
     actor = Actor(
         user_id=user.pk,
         is_platform_admin=bool(user.is_platform_admin and user.is_active),
@@ -151,6 +155,21 @@ def actor_for(user) -> Actor:
     )
     user._academy_actor = actor
     return actor
+
+
+def actor_cache_keys(user_id) -> list[str]:
+    """The shared-cache keys `actor_for` reads for this user. A caller that reads the cache
+    for the same user anyway (accounts' authentication middleware) fetches them in its own round
+    trip and hands what it found to `actor_prime`."""
+    return [_GENERATION_KEY, _actor_key(user_id)]
+
+
+def actor_prime(user, found: dict) -> None:
+    """Make `actor_for(user)` answer from `found` (a `cache.get_many` of `actor_cache_keys`)
+    when it holds a current entry; otherwise leave `actor_for` to read as usual."""
+    placement = _placement_if_current(found, user.pk)
+    if placement is not None:
+        _remember_actor(user, placement)
 
 
 # Every request needs the acting user's membership (the MFA rule, the header's menus, scoping).
@@ -171,6 +190,10 @@ def _cached_placement(user_id) -> dict | None:
     except Exception:  # noqa: BLE001 - an unreachable cache (Redis restarting): ask the database
         logger.warning("Cache unreachable; reading the placement of user %s", user_id)
         return None
+    return _placement_if_current(found, user_id)
+
+
+def _placement_if_current(found: dict, user_id) -> dict | None:
     generation, entry = found.get(_GENERATION_KEY), found.get(_actor_key(user_id))
     if generation is None or entry is None or entry[0] != generation:
         return None

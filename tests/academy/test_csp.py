@@ -57,3 +57,45 @@ def test_no_template_needs_inline_script_or_style(template):
     text = template.read_text()
     found = [what for pattern, what in INLINE if pattern.search(text)]
     assert not found, f"{template.relative_to(ROOT)} has {', '.join(found)}"
+
+
+def test_the_header_is_django_csps_byte_for_byte(client, db, settings):
+    from csp.utils import build_policy
+
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    response = client.get("/help/")
+    assert response.headers["Content-Security-Policy"] == build_policy() == "default-src 'none'"
+    assert response.headers["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+
+
+def test_a_per_view_policy_or_a_nonce_goes_through_django_csp(rf):
+    from csp.middleware import CSPMiddleware as DjangoCsp
+    from django.http import HttpResponse
+
+    from academy.middleware import CSPMiddleware
+
+    def respond(middleware, *, update=None, nonce=False):
+        request = rf.get("/")
+        middleware.process_request(request)
+        if nonce:
+            str(request.csp_nonce)
+        response = HttpResponse("ok")
+        if update:
+            response._csp_update = update
+        return middleware.process_response(request, response)
+
+    ours, theirs = CSPMiddleware(lambda r: None), DjangoCsp(lambda r: None)
+    update = {"img-src": ["https://images.example.gov"]}
+    assert (
+        respond(ours, update=update)["Content-Security-Policy"]
+        == respond(theirs, update=update)["Content-Security-Policy"]
+    )
+    assert "https://images.example.gov" in respond(ours, update=update)["Content-Security-Policy"]
+    # The policy has no nonce source, so a nonce asked for changes nothing; it is django-csp's.
+    assert (
+        respond(ours, nonce=True)["Content-Security-Policy"]
+        == respond(theirs, nonce=True)["Content-Security-Policy"]
+    )
+    assert respond(ours)["Content-Security-Policy"] == respond(theirs)["Content-Security-Policy"]
