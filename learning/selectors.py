@@ -142,15 +142,23 @@ def _done(enrollment) -> tuple[set, set]:
     return done["lesson"], done["quiz"]
 
 
-def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = "") -> dict | None:
+def course_player(
+    enrollment: Enrollment,
+    *,
+    kind: str = "lesson",
+    key: str = "",
+    done: tuple[set, set] | None = None,
+    plan=None,
+) -> dict | None:
     """Navigation (modules with lessons and quizzes, done and current marked, each with its
     URL and label prefix from its registered step kind), previous and next, and the current
-    lesson or quiz; None if the key is not in the version. Two queries."""
-    plan = outline(enrollment.version.snapshot)
+    lesson or quiz; None if the key is not in the version. One query, none when `done` (the
+    lessons done and quizzes passed, as `_done` reads them) is given."""
+    plan = plan or outline(enrollment.version.snapshot)
     index = plan.step_index(kind, key)
     if index is None:
         return None
-    lessons, passed = _done(enrollment)
+    lessons, passed = done if done is not None else _done(enrollment)
     slug = enrollment.course.slug
     for i, step in enumerate(plan.steps):
         step_kind = step_kinds[step["kind"]]
@@ -178,6 +186,44 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "left_lessons": [s for s in left if s["kind"] == "lesson"],
         "left_quizzes": [s for s in left if s["kind"] == "quiz"],
         "left_other": [s for s in left if s["kind"] not in ("lesson", "quiz")],
+    }
+
+
+def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
+    """The lesson page of the learner's version, or None if the key is not a lesson of it.
+
+    Returns what the page around the player reads (`lesson`, `step_done`, `complete_at_end`),
+    `player_key`: every value the player's markup depends on besides the language and the
+    CSRF token (the version, the course's slug, the lesson, the lessons done and quizzes passed,
+    the course's completion and progress), and `player()`: course_player's context, built only
+    when the player must be rendered (learning.views.lesson caches it per process under
+    `player_key`). One query (the lessons done and quizzes passed).
+    """
+    plan = outline(enrollment.version.snapshot)
+    lesson = plan.lessons.get(key)
+    if lesson is None:
+        return None
+    lessons, passed = _done(enrollment)
+    version = enrollment.version
+    return {
+        "enrollment": enrollment,
+        "lesson": lesson,
+        "step_done": key in lessons,
+        "complete_at_end": bool(version.snapshot.get("complete_lessons_at_end")),
+        "player_key": (
+            version.pk,
+            version.content_hash,
+            version.published_at.isoformat(),
+            enrollment.course.slug,
+            key,
+            tuple(sorted(lessons)),
+            tuple(sorted(passed)),
+            enrollment.is_completed,
+            enrollment.progress_percent,
+        ),
+        "player": lambda: course_player(
+            enrollment, kind="lesson", key=key, done=(lessons, passed), plan=plan
+        ),
     }
 
 

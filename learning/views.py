@@ -7,12 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.files import private_file_response
 from academy.forms import apply_validation_error
+from academy.fragments import CSRF_SLOT, fragment, with_csrf_token
 from agencies.access import actor_for
 from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
@@ -124,12 +128,31 @@ def resume(request, slug):
 @login_required
 @require_GET
 def lesson(request, slug, key):
+    """The lesson page. Its content block (the player: progress, lesson, pager, contents) is
+    the same for every learner in the same state, so it is rendered once per process for each
+    state (`player_key`) and language, and completed with this request's CSRF token."""
     enrollment = _player_enrollment(request, slug)
-    context = selectors.course_player(enrollment, kind="lesson", key=key)
-    if context is None:
+    page = selectors.lesson_page(enrollment, key=key)
+    if page is None:
         raise Http404
     services.enrollment_visit(enrollment=enrollment, lesson_key=key)
-    return render(request, "learning/lesson.html", context)
+    player_html = fragment(
+        ("lesson-player", get_language(), get_script_prefix(), *page["player_key"]),
+        lambda: render_to_string(
+            "learning/_lesson_player.html", {**page["player"](), "csrf_token": CSRF_SLOT}
+        ),
+    )
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "enrollment": enrollment,
+            "lesson": page["lesson"],
+            "step": {"done": page["step_done"]},
+            "complete_at_end": page["complete_at_end"],
+            "player_html": mark_safe(with_csrf_token(player_html, request)),  # noqa: S308 - rendered with autoescape
+        },
+    )
 
 
 @require_GET

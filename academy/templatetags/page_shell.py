@@ -11,12 +11,10 @@ time, and it is right the moment something changes: a change of role or agency c
 (the actor is forgotten by the services that change it), nothing is cached per user.
 """
 
-import hashlib
 from types import SimpleNamespace
 
 from django import template
 from django.conf import settings
-from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import urlencode
 from django.template.loader import get_template
@@ -25,29 +23,17 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from academy.fragments import CSRF_SLOT
+from academy.fragments import fragment as _cached
 from academy.navigation import current_navigation_link
 from academy.session import absolute_seconds_left, session_seconds_left, warning_seconds
 
 register = template.Library()
 
 # Placeholders: letters and digits only, so escaping and URL-encoding leave them as they are.
-CSRF_SLOT = "AcademyShellCsrfSlot7f3a"
 PATH_SLOT = "AcademyShellPathSlot7f3a"
 SECONDS_SLOT = "912345678901"  # numbers: the template renders them as they are
 ABSOLUTE_SLOT = "923456789012"
-
-TIMEOUT = 24 * 3600
-
-
-def _cached(parts: tuple, render) -> str:
-    """The fragment for these parts from the process's fragment cache, rendered on a miss."""
-    key = "shell:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    cache = caches["fragments"]
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, TIMEOUT)
-    return html
 
 
 def _stand_in_request(request, path_slot: str):
