@@ -1,6 +1,5 @@
 """Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
 
-from django.db.models import Value
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -11,8 +10,9 @@ from courses.selectors import course_catalog, path_catalog
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
+from .compiled import lessons_done_and_quizzes_passed
 from .content import correct_keys, outline, question_credit, questions_by_key, step_is_done
-from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
+from .models import Certificate, Enrollment, EnrollmentStatus, QuizAttempt
 from .registries import step_kinds
 from .services import attempt_is_expired
 
@@ -125,21 +125,9 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
 
 
 def _done(enrollment) -> tuple[set, set]:
-    """The keys of the lessons done and of the quizzes passed in this period (one query)."""
-    lessons = (
-        LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
-        .values_list(Value("lesson"), "lesson_key")
-        .order_by()
-    )
-    passed = (
-        QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period, passed=True)
-        .values_list(Value("quiz"), "quiz_key")
-        .order_by()
-    )
-    done = {"lesson": set(), "quiz": set()}
-    for kind, key in lessons.union(passed):
-        done[kind].add(key)
-    return done["lesson"], done["quiz"]
+    """The keys of the lessons done and of the quizzes passed in this period (one query, built
+    once per process: learning.compiled)."""
+    return lessons_done_and_quizzes_passed(enrollment.pk, enrollment.period)
 
 
 def course_player(
