@@ -180,7 +180,8 @@ def course_player(
 def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
     """The lesson page of the learner's version, or None if the key is not a lesson of it.
 
-    Returns what the page around the player reads (`lesson`, `step_done`, `complete_at_end`),
+    Returns what the page around the player reads (`lesson`, `step_done`, `complete_at_end`)
+    and `page_key`, every value it depends on besides the language and the request;
     `player_key`: every value the player's markup depends on besides the language and the
     CSRF token (the version, the course's slug, the lesson, the lessons done and quizzes passed,
     the course's completion and progress), and `player()`: course_player's context, built only
@@ -208,6 +209,14 @@ def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
             tuple(sorted(passed)),
             enrollment.is_completed,
             enrollment.progress_percent,
+        ),
+        # Every value the page around the player depends on, besides the language.
+        "page_key": (
+            version.pk,
+            version.content_hash,
+            version.published_at.isoformat(),
+            key,
+            key in lessons,
         ),
         "player": lambda: course_player(
             enrollment, kind="lesson", key=key, done=(lessons, passed), plan=plan
