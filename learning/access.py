@@ -12,21 +12,21 @@ from django.http import Http404
 
 from agencies.access import actor_for, scope_q
 
+from .compiled import enrollment_with_course_and_version
 from .models import Certificate, Enrollment, QuizAttempt
 
 
 def access_enrollment(user, slug) -> Enrollment:
     """The user's own enrollment in the course with this slug, with its course and version,
     or 404. (Not the course's current version: only its id is needed on every page, and
-    joining it costs more to compile than the rare page that reads it spends loading it.)"""
-    if not user.is_authenticated:
+    joining it costs more to compile than the rare page that reads it spends loading it.)
+    One query, built once per process (learning.compiled): every player page makes it."""
+    if not user.is_authenticated or not isinstance(slug, str):
         raise Http404
-    try:
-        return Enrollment.objects.select_related("course", "version").get(
-            user=user, course__slug=slug
-        )
-    except (Enrollment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    enrollment = enrollment_with_course_and_version(user.pk, slug)
+    if enrollment is None:
+        raise Http404
+    return enrollment
 
 
 def access_attempt(user, attempt_id) -> QuizAttempt:

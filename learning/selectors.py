@@ -1,6 +1,5 @@
 """Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
 
-from django.db.models import Value
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -11,8 +10,9 @@ from courses.selectors import course_catalog, path_catalog
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
+from .compiled import lessons_done_and_quizzes_passed
 from .content import correct_keys, outline, question_credit, questions_by_key, step_is_done
-from .models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt
+from .models import Certificate, Enrollment, EnrollmentStatus, QuizAttempt
 from .registries import step_kinds
 from .services import attempt_is_expired
 
@@ -125,32 +125,28 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
 
 
 def _done(enrollment) -> tuple[set, set]:
-    """The keys of the lessons done and of the quizzes passed in this period (one query)."""
-    lessons = (
-        LessonProgress.objects.filter(enrollment=enrollment, period=enrollment.period)
-        .values_list(Value("lesson"), "lesson_key")
-        .order_by()
-    )
-    passed = (
-        QuizAttempt.objects.filter(enrollment=enrollment, period=enrollment.period, passed=True)
-        .values_list(Value("quiz"), "quiz_key")
-        .order_by()
-    )
-    done = {"lesson": set(), "quiz": set()}
-    for kind, key in lessons.union(passed):
-        done[kind].add(key)
-    return done["lesson"], done["quiz"]
+    """The keys of the lessons done and of the quizzes passed in this period (one query, built
+    once per process: learning.compiled)."""
+    return lessons_done_and_quizzes_passed(enrollment.pk, enrollment.period)
 
 
-def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = "") -> dict | None:
+def course_player(
+    enrollment: Enrollment,
+    *,
+    kind: str = "lesson",
+    key: str = "",
+    done: tuple[set, set] | None = None,
+    plan=None,
+) -> dict | None:
     """Navigation (modules with lessons and quizzes, done and current marked, each with its
     URL and label prefix from its registered step kind), previous and next, and the current
-    lesson or quiz; None if the key is not in the version. Two queries."""
-    plan = outline(enrollment.version.snapshot)
+    lesson or quiz; None if the key is not in the version. One query, none when `done` (the
+    lessons done and quizzes passed, as `_done` reads them) is given."""
+    plan = plan or outline(enrollment.version.snapshot)
     index = plan.step_index(kind, key)
     if index is None:
         return None
-    lessons, passed = _done(enrollment)
+    lessons, passed = done if done is not None else _done(enrollment)
     slug = enrollment.course.slug
     for i, step in enumerate(plan.steps):
         step_kind = step_kinds[step["kind"]]
@@ -178,6 +174,53 @@ def course_player(enrollment: Enrollment, *, kind: str = "lesson", key: str = ""
         "left_lessons": [s for s in left if s["kind"] == "lesson"],
         "left_quizzes": [s for s in left if s["kind"] == "quiz"],
         "left_other": [s for s in left if s["kind"] not in ("lesson", "quiz")],
+    }
+
+
+def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
+    """The lesson page of the learner's version, or None if the key is not a lesson of it.
+
+    Returns what the page around the player reads (`lesson`, `step_done`, `complete_at_end`)
+    and `page_key`, every value it depends on besides the language and the request;
+    `player_key`: every value the player's markup depends on besides the language and the
+    CSRF token (the version, the course's slug, the lesson, the lessons done and quizzes passed,
+    the course's completion and progress), and `player()`: course_player's context, built only
+    when the player must be rendered (learning.views.lesson caches it per process under
+    `player_key`). One query (the lessons done and quizzes passed).
+    """
+    plan = outline(enrollment.version.snapshot)
+    lesson = plan.lessons.get(key)
+    if lesson is None:
+        return None
+    lessons, passed = _done(enrollment)
+    version = enrollment.version
+    return {
+        "enrollment": enrollment,
+        "lesson": lesson,
+        "step_done": key in lessons,
+        "complete_at_end": bool(version.snapshot.get("complete_lessons_at_end")),
+        "player_key": (
+            version.pk,
+            version.content_hash,
+            version.published_at.isoformat(),
+            enrollment.course.slug,
+            key,
+            tuple(sorted(lessons)),
+            tuple(sorted(passed)),
+            enrollment.is_completed,
+            enrollment.progress_percent,
+        ),
+        # Every value the page around the player depends on, besides the language.
+        "page_key": (
+            version.pk,
+            version.content_hash,
+            version.published_at.isoformat(),
+            key,
+            key in lessons,
+        ),
+        "player": lambda: course_player(
+            enrollment, kind="lesson", key=key, done=(lessons, passed), plan=plan
+        ),
     }
 
 

@@ -3,16 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.files import private_file_response
 from academy.forms import apply_validation_error
+from academy.fragments import CSRF_SLOT, fragment, with_csrf_token
+from academy.templatetags.page_shell import SKELETON, fill_skeleton
 from agencies.access import actor_for
 from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
@@ -31,6 +37,9 @@ from .forms import RevokeForm, answers_for_safekeeping, answers_from_post
 from .models import Enrollment
 from .pdf import certificate_pdf
 from .registries import step_url
+
+# Where the player goes in the lesson page's skeleton ("<": never in autoescaped text).
+PLAYER_SLOT = mark_safe("<AcademyLessonPlayerSlot7f3a>")
 
 # Answers posted by someone whose session had ended, kept in the new session (which signing in
 # keeps) until the attempt page has offered them back and they are saved or submitted.
@@ -124,12 +133,44 @@ def resume(request, slug):
 @login_required
 @require_GET
 def lesson(request, slug, key):
+    """The lesson page. What is the same for every learner in the same state is rendered once
+    per process (academy.fragments): the player (progress, lesson, pager, contents: keyed on
+    `player_key` and the language) and the page around it (keyed on the version, the lesson,
+    whether it is done and the language); this request's CSRF token, header and session
+    warning are put in (academy.templatetags.page_shell.fill_skeleton). A request with messages
+    to show renders the page around the player as before."""
     enrollment = _player_enrollment(request, slug)
-    context = selectors.course_player(enrollment, kind="lesson", key=key)
-    if context is None:
+    page = selectors.lesson_page(enrollment, key=key)
+    if page is None:
         raise Http404
     services.enrollment_visit(enrollment=enrollment, lesson_key=key)
-    return render(request, "learning/lesson.html", context)
+    language, prefix = get_language(), get_script_prefix()
+    player_html = fragment(
+        ("lesson-player", language, prefix, *page["player_key"]),
+        lambda: render_to_string(
+            "learning/_lesson_player.html", {**page["player"](), "csrf_token": CSRF_SLOT}
+        ),
+    )
+    player_html = with_csrf_token(player_html, request)
+    context = {
+        "enrollment": enrollment,
+        "lesson": page["lesson"],
+        "step": {"done": page["step_done"]},
+        "complete_at_end": page["complete_at_end"],
+    }
+    if get_messages(request):
+        context["player_html"] = mark_safe(player_html)  # noqa: S308 - rendered with autoescape
+        return render(request, "learning/lesson.html", context)
+    skeleton = fragment(
+        ("lesson-page", language, prefix, *page["page_key"]),
+        lambda: render_to_string(
+            "learning/lesson.html",
+            {**context, "player_html": PLAYER_SLOT, SKELETON: True, "messages": ()},
+        ),
+    )
+    return HttpResponse(
+        fill_skeleton(skeleton, request, content=player_html, content_slot=PLAYER_SLOT)
+    )
 
 
 @require_GET

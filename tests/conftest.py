@@ -66,10 +66,12 @@ def client_for(client):
 @pytest.fixture(autouse=True)
 def _cache_cleared():
     """Each test starts with an empty cache: sessions, rate limits and the cached placements of
-    agencies.access live there, and SQLite hands a rolled-back test's ids out again."""
-    from django.core.cache import cache
+    agencies.access live there, and SQLite hands a rolled-back test's ids out again (the
+    per-process `fragments` cache too: the lesson player's are keyed on a version's id)."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,13 @@ time, and it is right the moment something changes: a change of role or agency c
 (the actor is forgotten by the services that change it), nothing is cached per user.
 """
 
-import hashlib
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django import template
 from django.conf import settings
-from django.core.cache import caches
 from django.middleware.csrf import get_token
+from django.template import engines
 from django.template.defaultfilters import urlencode
 from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
@@ -25,29 +25,48 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from academy.fragments import CSRF_SLOT
+from academy.fragments import fragment as _cached
 from academy.navigation import current_navigation_link
 from academy.session import absolute_seconds_left, session_seconds_left, warning_seconds
 
 register = template.Library()
 
 # Placeholders: letters and digits only, so escaping and URL-encoding leave them as they are.
-CSRF_SLOT = "AcademyShellCsrfSlot7f3a"
 PATH_SLOT = "AcademyShellPathSlot7f3a"
 SECONDS_SLOT = "912345678901"  # numbers: the template renders them as they are
 ABSOLUTE_SLOT = "923456789012"
 
-TIMEOUT = 24 * 3600
+
+# A page rendered as a skeleton (`SKELETON` true in its context: the same for everyone, cached
+# by the page's view, see learning.views.lesson) gets these markers in place of the header and
+# the warning; `fill_skeleton` puts this request's in. They hold "<", which autoescaped text
+# never does, so no title or name in the skeleton can be mistaken for them.
+SKELETON = "page_shell_skeleton"
+HEADER_SLOT = mark_safe("<AcademyShellHeaderSlot7f3a>")
+WARNING_SLOT = mark_safe("<AcademyShellWarningSlot7f3a>")
+_PARTS_SPLIT = "<AcademyShellPartsSplit7f3a>"
 
 
-def _cached(parts: tuple, render) -> str:
-    """The fragment for these parts from the process's fragment cache, rendered on a miss."""
-    key = "shell:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    cache = caches["fragments"]
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, TIMEOUT)
-    return html
+def fill_skeleton(skeleton: str, request, *, content: str = "", content_slot: str = "") -> str:
+    """A page's skeleton completed for this request: the header and the session warning as
+    {% page_header %} and {% session_warning %} render them (the context processors run as
+    for the whole page) and `content` in place of `content_slot` (which must come after the
+    header and before the warning)."""
+    header, warning = _parts_template().render({}, request).split(_PARTS_SPLIT)
+    head, rest = skeleton.split(HEADER_SLOT, 1)
+    if content_slot:
+        middle, rest = rest.split(content_slot, 1)
+        head = head + header + middle
+        header = content
+    middle, tail = rest.split(WARNING_SLOT, 1)
+    return "".join((head, header, middle, warning, tail))
+
+
+@lru_cache(maxsize=1)
+def _parts_template():
+    source = "{% load page_shell %}{% page_header %}" + _PARTS_SPLIT + "{% session_warning %}"
+    return engines["django"].from_string(source)
 
 
 def _stand_in_request(request, path_slot: str):
@@ -60,6 +79,8 @@ def _stand_in_request(request, path_slot: str):
 @register.simple_tag(takes_context=True)
 def page_header(context):
     """{% page_header %}: templates/elements/header.html for this request."""
+    if context.get(SKELETON):
+        return HEADER_SLOT
     request, user, actor = context.get("request"), context.get("user"), context.get("actor")
     if request is None or user is None or actor is None:  # no request context: as an include
         return get_template("elements/header.html").render(context.flatten())
@@ -109,6 +130,8 @@ def page_header(context):
 @register.simple_tag(takes_context=True)
 def session_warning(context):
     """{% session_warning %}: templates/elements/session_timeout.html for this request."""
+    if context.get(SKELETON):
+        return WARNING_SLOT
     request, user = context.get("request"), context.get("user")
     if request is None or user is None:  # no request context: as an include
         return get_template("elements/session_timeout.html").render(context.flatten())

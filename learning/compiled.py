@@ -1,0 +1,114 @@
+"""The lesson page's two reads as SQL built once per process from the models' own metadata.
+
+Compiling the ORM's query for the player's enrollment lookup (two joins, every column) costs
+about 1.2 ms of CPU on every lesson page, more than running it (docs/performance.md, "CPU per
+request"). These functions issue the same SQL with parameters only and build the same model
+instances from the row, with the same database converters the ORM applies; the statements are
+built once per process and database alias. tests/learning/test_compiled.py checks they return
+what the ORM path returns.
+"""
+
+from functools import lru_cache
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from courses.models import Course, CourseVersion
+
+from .models import Enrollment, LessonProgress, QuizAttempt
+
+
+@lru_cache(maxsize=8)
+def _enrollment_statement(alias: str):
+    """(sql, [(model, [[converter...] per field], columns)]) for this database."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    selects, parts = [], []
+    for model, table in ((Enrollment, "e"), (Course, "c"), (CourseVersion, "v")):
+        fields = model._meta.concrete_fields
+        converters = []
+        for field in fields:
+            selects.append(f"{table}.{qn(field.column)}")
+            col = field.get_col(table)
+            converters.append(
+                [
+                    (conv, col)
+                    for conv in connection.ops.get_db_converters(col)
+                    + col.get_db_converters(connection)
+                ]
+            )
+        parts.append((model, converters))
+    enrollment = Enrollment._meta
+    sql = (
+        f"SELECT {', '.join(selects)} FROM {qn(enrollment.db_table)} e"
+        f" INNER JOIN {qn(Course._meta.db_table)} c"
+        f" ON c.{qn(Course._meta.pk.column)} = e.{qn(enrollment.get_field('course').column)}"
+        f" INNER JOIN {qn(CourseVersion._meta.db_table)} v"
+        f" ON v.{qn(CourseVersion._meta.pk.column)} = e.{qn(enrollment.get_field('version').column)}"
+        f" WHERE e.{qn(enrollment.get_field('user').column)} = %s"
+        f" AND c.{qn(Course._meta.get_field('slug').column)} = %s"
+    )
+    return sql, parts
+
+
+def _instance(model, converters, values, connection, alias):
+    row = []
+    for value, field_converters in zip(values, converters, strict=True):
+        for conv, col in field_converters:
+            value = conv(value, col, connection)
+        row.append(value)
+    return model.from_db(alias, None, row)
+
+
+def enrollment_with_course_and_version(user_id: int, slug: str) -> Enrollment | None:
+    """`Enrollment.objects.select_related("course", "version").get(user_id=.., course__slug=..)`
+    without compiling it: the enrollment with its course and version cached on it, or None.
+    (At most one row: one enrollment per learner and course.)"""
+    alias = DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    sql, parts = _enrollment_statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, start = [], 0
+    for model, converters in parts:
+        end = start + len(converters)
+        instances.append(_instance(model, converters, row[start:end], connection, alias))
+        start = end
+    enrollment, course, version = instances
+    Enrollment.course.field.set_cached_value(enrollment, course)
+    Enrollment.version.field.set_cached_value(enrollment, version)
+    return enrollment
+
+
+@lru_cache(maxsize=8)
+def _done_statement(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    progress, attempt = LessonProgress._meta, QuizAttempt._meta
+
+    def col(meta, name):
+        return qn(meta.get_field(name).column)
+
+    return (
+        f"SELECT {col(progress, 'lesson_key')}, 0 FROM {qn(progress.db_table)}"
+        f" WHERE {col(progress, 'enrollment')} = %s AND {col(progress, 'period')} = %s"
+        f" UNION ALL SELECT {col(attempt, 'quiz_key')}, 1 FROM {qn(attempt.db_table)}"
+        f" WHERE {col(attempt, 'enrollment')} = %s AND {col(attempt, 'period')} = %s"
+        f" AND {col(attempt, 'passed')} = %s"
+    )
+
+
+def lessons_done_and_quizzes_passed(enrollment_id: int, period: int) -> tuple[set, set]:
+    """The keys of the lessons done and of the quizzes passed in this period of the enrollment
+    (LessonProgress and passed QuizAttempt rows), in one statement."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    lessons, passed = set(), set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _done_statement(DEFAULT_DB_ALIAS),
+            [enrollment_id, period, enrollment_id, period, True],
+        )
+        for key, is_quiz in cursor.fetchall():
+            (passed if is_quiz else lessons).add(key)
+    return lessons, passed
