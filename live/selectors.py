@@ -216,7 +216,8 @@ def my_sessions_section(user) -> dict:
 
 def catalog_section(user) -> dict:
     """The catalog: the next three sessions open to the user, one query."""
-    return {"zone": actor_for(user).agency_time_zone, "rows": list(upcoming_sessions(user)[:3])}
+    rows = upcoming_sessions(user).prefetch_related(None)[:3]  # the section shows no topics
+    return {"zone": actor_for(user).agency_time_zone, "rows": list(rows)}
 
 
 def _rate(attended: int, seated: int) -> float | None:
