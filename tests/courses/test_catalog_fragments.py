@@ -43,6 +43,7 @@ def _cached_and_plain(client, path, **params):
     fragments.enabled = True
     cold = _page(client, path, **params)
     warm = _page(client, path, **params)
+    assert fragments._store  # the warm page came from the cache
     fragments.enabled = False
     plain = _page(client, path, **params)
     fragments.enabled = True

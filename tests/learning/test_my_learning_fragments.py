@@ -39,6 +39,7 @@ def _cached_and_plain(client, path):
     fragments.clear()
     fragments.enabled = True
     cold, warm = _page(client, path), _page(client, path)
+    assert fragments._store  # the warm page came from the cache
     fragments.enabled = False
     plain = _page(client, path)
     fragments.enabled = True
