@@ -9,8 +9,10 @@ from .access import access_course_for_learner, course_visible_q, courses_editabl
 from .models import (
     Course,
     CourseVersion,
+    Language,
     LearningPath,
     LearningPathCourse,
+    Level,
     Status,
     Topic,
     VisibilityRequest,
@@ -39,6 +41,17 @@ def course_catalog(
     level, length band (short/medium/long) and language. Three queries whatever the size:
     the acting membership (cached per request), the courses, and their topics.
     """
+    return (
+        _catalog_filtered(
+            user, search=search, topic=topic, level=level, length=length, language=language
+        )
+        .select_related("current_version")
+        .defer("current_version__snapshot")
+        .prefetch_related(Prefetch("current_version__topics", Topic.objects.order_by("name")))
+    )
+
+
+def _catalog_filtered(user, *, search="", topic="", level="", length="", language=""):
     courses = _published_visible(user)
     for word in search.split()[:10]:
         courses = courses.filter(
@@ -55,12 +68,54 @@ def course_catalog(
         courses = courses.filter(current_version__estimated_minutes__gte=low)
         if high is not None:
             courses = courses.filter(current_version__estimated_minutes__lte=high)
-    return (
-        courses.select_related("current_version")
-        .defer("current_version__snapshot")
-        .prefetch_related(Prefetch("current_version__topics", Topic.objects.order_by("name")))
-        .order_by("current_version__title", "pk")
-    )
+    return courses.order_by("current_version__title", "pk")
+
+
+CARD_FIELDS = {
+    "pk": "pk",
+    "slug": "slug",
+    "version_id": "current_version_id",
+    "title": "current_version__title",
+    "summary": "current_version__summary",
+    "level": "current_version__level",
+    "minutes": "current_version__estimated_minutes",
+    "language": "current_version__language",
+}
+
+
+def catalog_rows(user, **filters):
+    """`course_catalog` as plain tuples for the catalog's cards (no model instances), in the
+    order of CARD_FIELDS; `card_row` names them. To be paged, then completed by
+    `catalog_cards`. One query (two with the paginator's count)."""
+    return _catalog_filtered(user, **filters).values_list(*CARD_FIELDS.values())
+
+
+def card_row(values: tuple) -> dict:
+    """A tuple of `catalog_rows` as a dict keyed by the names of CARD_FIELDS."""
+    return dict(zip(CARD_FIELDS, values, strict=True))
+
+
+def catalog_cards(rows) -> list[dict]:
+    """The rows of one catalog page, each with `topics` (the names of its version's topics, by
+    name) and the labels of its level and language. One query, none without rows."""
+    rows = [card_row(row) for row in rows]
+    topics: dict[int, list[str]] = {}
+    if rows:
+        pairs = (
+            CourseVersion.topics.through.objects.filter(
+                courseversion_id__in={row["version_id"] for row in rows}
+            )
+            .order_by("topic__name", "topic_id")
+            .values_list("courseversion_id", "topic__name")
+        )
+        for version_id, name in pairs:
+            topics.setdefault(version_id, []).append(name)
+    levels, languages = dict(Level.choices), dict(Language.choices)
+    for row in rows:
+        row["topics"] = tuple(topics.get(row["version_id"], ()))
+        row["level_label"] = levels.get(row["level"], row["level"])
+        row["language_label"] = languages.get(row["language"], row["language"])
+    return rows
 
 
 def catalog_topics(user):
@@ -71,6 +126,11 @@ def catalog_topics(user):
         courseversion__course__status=Status.PUBLISHED,
     ).values("topic_id")
     return Topic.objects.filter(pk__in=used).order_by("name")
+
+
+def catalog_topic_rows(user) -> list[dict]:
+    """`catalog_topics` as plain rows (slug, name), for the catalog's filter form (one query)."""
+    return list(catalog_topics(user).values("slug", "name"))
 
 
 def path_catalog(user):
@@ -92,6 +152,38 @@ def path_catalog(user):
         .prefetch_related(Prefetch("steps", steps, to_attr="visible_steps"))
         .order_by("title")
     )
+
+
+def path_catalog_rows(user) -> list[dict]:
+    """`path_catalog` as plain rows: each path's pk, slug, title and summary, with `steps`, its
+    visible published courses in order as {course_id, slug, title}. Two queries (one when no
+    path is published for the user)."""
+    actor = actor_for(user)
+    owned = Q(owner__isnull=True)
+    if actor.is_platform_admin:
+        owned = Q()
+    elif actor.agency_id:
+        owned |= Q(owner_id=actor.agency_id)
+    paths = list(
+        LearningPath.objects.filter(owned, is_published=True)
+        .order_by("title")
+        .values("pk", "slug", "title", "summary")
+    )
+    if not paths:
+        return paths
+    by_pk = {path["pk"]: path for path in paths}
+    for path in paths:
+        path["steps"] = []
+    steps = (
+        LearningPathCourse.objects.filter(
+            path_id__in=by_pk, course__in=_published_visible(user).values("pk")
+        )
+        .order_by("position", "pk")
+        .values_list("path_id", "course_id", "course__slug", "course__current_version__title")
+    )
+    for path_id, course_id, slug, title in steps:
+        by_pk[path_id]["steps"].append({"course_id": course_id, "slug": slug, "title": title})
+    return paths
 
 
 def learner_states(user, courses) -> dict[int, registries.LearnerCourseState]:

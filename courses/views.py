@@ -1,3 +1,4 @@
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -22,13 +23,20 @@ def catalog(request):
         key: request.GET.get(key, "").strip()
         for key in ("search", "topic", "level", "length", "language")
     }
-    courses = selectors.course_catalog(request.user, **filters)
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
-    paths = list(selectors.path_catalog(request.user)) if not any(filters.values()) else []
-    shown = [*page, *(step.course for path in paths for step in path.visible_steps)]
-    states = selectors.learner_states(request.user, shown)
-    for course in shown:
-        course.learner_state = states.get(course.pk)
+    rows = selectors.catalog_rows(request.user, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.catalog_cards(page.object_list)
+    paths = selectors.path_catalog_rows(request.user) if not any(filters.values()) else []
+    shown = [
+        *((card["pk"], card["slug"]) for card in page.object_list),
+        *((step["course_id"], step["slug"]) for path in paths for step in path["steps"]),
+    ]
+    states = selectors.learner_states(
+        request.user, [SimpleNamespace(pk=pk, slug=slug) for pk, slug in dict(shown).items()]
+    )
+    for item in [*page.object_list, *(step for path in paths for step in path["steps"])]:
+        state = states.get(item.get("pk", item.get("course_id")))
+        item["tag"] = state.tag if state else ""
     return render(
         request,
         "courses/catalog.html",
@@ -36,7 +44,7 @@ def catalog(request):
             "page": page,
             "filters": filters,
             "querystring": "".join(f"{k}={quote(v)}&" for k, v in filters.items() if v),
-            "topics": selectors.catalog_topics(request.user),
+            "topics": selectors.catalog_topic_rows(request.user),
             "levels": Level.choices,
             "languages": Language.choices,
             "lengths": LENGTH_CHOICES,

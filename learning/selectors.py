@@ -1,12 +1,14 @@
 """Reads for the learner's pages, scoped to the acting user, in a bounded number of queries."""
 
+from types import SimpleNamespace
+
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from agencies.access import agency_today, scope_q
 from courses.models import ShowAnswers
 from courses.registries import CourseAction, LearnerCourseState
-from courses.selectors import course_catalog, path_catalog
+from courses.selectors import card_row, catalog_rows, path_catalog_rows
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
@@ -17,14 +19,6 @@ from .registries import step_kinds
 from .services import attempt_is_expired
 
 SUGGESTIONS = 6
-
-
-def _enrollments(user):
-    return (
-        Enrollment.objects.filter(user_id=user.pk)
-        .select_related("course", "version", "certificate")
-        .defer("version__snapshot")
-    )
 
 
 def is_enrolled(user, slug: str) -> bool:
@@ -63,13 +57,34 @@ def course_learner_states(user, courses) -> dict[int, LearnerCourseState]:
     return states
 
 
+MY_LEARNING_FIELDS = {
+    "course_id": "course_id",
+    "slug": "course__slug",
+    "title": "version__title",
+    "status": "status",
+    "required": "required",
+    "due_on": "due_on",
+    "progress_percent": "progress_percent",
+    "started_at": "started_at",
+    "completed_at": "completed_at",
+    "final_score": "final_score",
+    "certificate_code": "certificate__code",
+    "certificate_revoked_at": "certificate__revoked_at",
+}
+
+
 def my_learning(user, *, with_paths: bool = True) -> dict:
     """The learner's home: assigned (by due date, overdue marked), in progress, completed
     (with certificates), then catalog suggestions, and (`with_paths`) learning paths with
-    their completion. Two queries (four with paths) whatever the numbers."""
+    their completion. Plain rows (attributes: the keys of MY_LEARNING_FIELDS, plus
+    `is_completed` and `is_overdue`), no model instances. Two queries (four with paths)
+    whatever the numbers."""
     today = agency_today(user)
     assigned, in_progress, completed = [], [], []
-    for e in _enrollments(user):
+    rows = Enrollment.objects.filter(user_id=user.pk).values_list(*MY_LEARNING_FIELDS.values())
+    for row in rows:
+        e = SimpleNamespace(**dict(zip(MY_LEARNING_FIELDS, row, strict=True)))
+        e.is_completed = e.status == EnrollmentStatus.COMPLETED
         e.is_overdue = bool(e.due_on and e.due_on < today and not e.is_completed)
         if e.is_completed:
             completed.append(e)
@@ -77,13 +92,11 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
             assigned.append(e)
         else:
             in_progress.append(e)
-    assigned.sort(key=lambda e: (e.due_on is None, e.due_on or today, e.version.title))
-    in_progress.sort(key=lambda e: (e.status != EnrollmentStatus.IN_PROGRESS, e.version.title))
+    assigned.sort(key=lambda e: (e.due_on is None, e.due_on or today, e.title))
+    in_progress.sort(key=lambda e: (e.status != EnrollmentStatus.IN_PROGRESS, e.title))
     completed.sort(key=lambda e: e.completed_at, reverse=True)
     enrolled = [e.course_id for e in assigned + in_progress + completed]
-    suggestions = list(
-        course_catalog(user).exclude(pk__in=enrolled).prefetch_related(None)[:SUGGESTIONS]
-    )
+    suggestions = [card_row(r) for r in catalog_rows(user).exclude(pk__in=enrolled)[:SUGGESTIONS]]
     return {
         "assigned": assigned,
         "in_progress": in_progress,
@@ -98,8 +111,10 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
 
 
 def learning_path_progress(user, *, completed_ids: set | None = None) -> list[dict]:
-    """Published paths visible to the user, each with its courses marked done; a path is
-    complete when every one of its (visible, published) courses is completed."""
+    """Published paths visible to the user (`path`: pk, slug, title, summary), each with its
+    courses (`steps`: course_id, slug, title) marked `done`; a path is complete when every one
+    of its (visible, published) courses is completed. Two queries (three without
+    `completed_ids`)."""
     if completed_ids is None:
         completed_ids = set(
             Enrollment.objects.filter(
@@ -107,14 +122,12 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
             ).values_list("course_id", flat=True)
         )
     out = []
-    for path in path_catalog(user):
-        steps = [
-            {"course": s.course, "done": s.course_id in completed_ids} for s in path.visible_steps
-        ]
+    for row in path_catalog_rows(user):
+        steps = [{**s, "done": s["course_id"] in completed_ids} for s in row.pop("steps")]
         done = sum(s["done"] for s in steps)
         out.append(
             {
-                "path": path,
+                "path": SimpleNamespace(**row),
                 "steps": steps,
                 "done": done,
                 "complete": bool(steps) and done == len(steps),

@@ -215,8 +215,24 @@ def my_sessions_section(user) -> dict:
 
 
 def catalog_section(user) -> dict:
-    """The catalog: the next three sessions open to the user, one query."""
-    return {"zone": actor_for(user).agency_time_zone, "rows": list(upcoming_sessions(user)[:3])}
+    """The catalog: the next three sessions open to the user (`upcoming_sessions`' audience
+    and order), with the user's own status: what the section shows, and only that (no seat
+    counts, host or topics). One query, none without an agency."""
+    actor = actor_for(user)
+    if actor.agency_id is None:
+        return {"zone": actor.agency_time_zone, "rows": []}
+    mine = Registration.objects.filter(session=OuterRef("pk"), user=user)
+    rows = (
+        LiveSession.objects.filter(
+            audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path),
+            is_cancelled=False,
+            ends_at__gt=timezone.now(),
+        )
+        .only("pk", "title", "starts_at", "format", "language")
+        .annotate(my_status=Subquery(mine.values("status")[:1]))
+        .order_by("starts_at", "pk")[:3]
+    )
+    return {"zone": actor.agency_time_zone, "rows": list(rows)}
 
 
 def _rate(attended: int, seated: int) -> float | None:
