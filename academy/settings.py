@@ -150,7 +150,14 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
     # Template fragments that are the same for everyone and change only with a deploy (the
     # banner, the footer): kept in each process, so they cost no round trip.
-    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f"},
+    # Per-process rendered fragments (academy/fragments.py): the page shell, lesson players,
+    # catalog and My learning cards. An entry's key changes with its content; the bound only
+    # caps memory (a cull costs renders, never correctness).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "f",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "academy.cache.RedisCache"  # one client per pool
