@@ -337,6 +337,8 @@ class EnrollmentViewSet(SyncFeed, viewsets.ReadOnlyModelViewSet):
     selector = selectors.enrollments
     filter_serializer = EnrollmentFilterSerializer
     feed_columns = selectors.ENROLLMENT_FEED_COLUMNS
+    # Integers, text, times, a date and a boolean: read alike in binary (api.pagination).
+    binary_rows = True
 
     def feed(self, queryset):
         return selectors.enrollment_feed(queryset)
