@@ -177,10 +177,13 @@ class SyncFeed(ClientRows):
         return params
 
     def _read_ahead(self, params) -> None:
-        """Read the page `params` ask for in the background, as this view would for a request
-        like this one with those parameters (api.read_ahead)."""
-        if params is None:
-            return
+        """Read the page `params` ask for in the background, and the one after it, as this
+        view would for a request like this one with those parameters (api.read_ahead)."""
+        if params is not None:
+            read_ahead.ahead(*self._page_reader(params), self._page_reader)
+
+    def _page_reader(self, params):
+        """(the cache key, the reading) of the page `params` ask for (api.read_ahead.ahead)."""
         request = copy.copy(self.request)
         request._request = copy.copy(self.request._request)
         request._request.GET = params
@@ -188,19 +191,18 @@ class SyncFeed(ClientRows):
         view.request = request
         view.__dict__.pop("_paginator", None)
 
-        def read():
+        def read(on_rows):
             with translation.override(getattr(request, "LANGUAGE_CODE", None)):
-                return render()
+                page = view.paginate_queryset(view.feed(view.get_queryset()))
+                next_params = view._next_params() if view.paginator.has_next else None
+                on_rows(next_params)
+                data = view.get_paginated_response(view.rows(page)).data
+                body = request.accepted_renderer.render(
+                    data, request.accepted_media_type, {"request": request, "view": view}
+                )
+            return body, next_params
 
-        def render():
-            page = view.paginate_queryset(view.feed(view.get_queryset()))
-            data = view.get_paginated_response(view.rows(page)).data
-            body = request.accepted_renderer.render(
-                data, request.accepted_media_type, {"request": request, "view": view}
-            )
-            return body, (view._next_params() if view.paginator.has_next else None)
-
-        read_ahead.schedule(read_ahead.page_key(request), read)
+        return read_ahead.page_key(request), read
 
 
 @extend_schema_view(
@@ -335,6 +337,8 @@ class EnrollmentViewSet(SyncFeed, viewsets.ReadOnlyModelViewSet):
     selector = selectors.enrollments
     filter_serializer = EnrollmentFilterSerializer
     feed_columns = selectors.ENROLLMENT_FEED_COLUMNS
+    # Integers, text, times, a date and a boolean: read alike in binary (api.pagination).
+    binary_rows = True
 
     def feed(self, queryset):
         return selectors.enrollment_feed(queryset)

@@ -3,10 +3,11 @@
 An integrator pages through a feed one request after another: while it reads and parses a
 page (a few tens of milliseconds for 5,000 rows), the server has nothing to do, and while the
 server reads the next page from PostgreSQL and writes it, the client waits. So once a page is
-served, the page after it is read in a thread of the web process and kept, written, in the
-shared cache for API_SYNC_READ_AHEAD_SECONDS; the request for it (on any worker) takes it from
-there, or waits for it while it is being read, instead of reading it a second time
-(docs/performance.md, "Third pass").
+served, the two pages after it are read in threads of the web process (the second as soon as
+the first's rows tell where it starts, so that PostgreSQL reads one while the process writes the
+other) and kept, written, in the shared cache for API_SYNC_READ_AHEAD_SECONDS; the request for
+one (on any worker) takes it from there, or waits for it while it is being read, instead of
+reading it a second time (docs/performance.md, "Third pass" and "Fourth pass").
 
 What a client gets is unchanged: the page read ahead is the one its request would have read a
 few moments earlier, under the same client, path, query parameters (the cursor included) and
@@ -32,6 +33,8 @@ _PREFIX = "api:read-ahead:"
 # request reads the page itself.
 WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.002
+# Pages read at the same time by a process (`ahead`).
+_THREADS = 2
 
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
@@ -51,15 +54,15 @@ def page_key(request) -> str:
 
 
 def take(key: str):
-    """What `schedule` stored under `key`, once, waiting while it is still being read; None
-    when nothing was read ahead for this request (or the reading failed)."""
+    """What was read ahead under `key`, once, waiting while it is still being read; None when
+    nothing was read ahead for this request (or the reading failed)."""
     pending = key + ":pending"
     deadline = time.monotonic() + WAIT_SECONDS
     try:
         while True:
             found = cache.get_many([key, pending])
             if key in found:
-                cache.delete(key)
+                cache.delete_many([key, pending])
                 return found[key]
             if pending not in found or time.monotonic() >= deadline:
                 return None
@@ -69,24 +72,44 @@ def take(key: str):
         return None
 
 
-def schedule(key: str, read) -> None:
-    """Run `read()` in the background and keep its result under `key`, unless it is already
-    being read."""
+def ahead(key: str, read, follow) -> None:
+    """Make sure the page under `key` is read ahead, and the page after it as soon as its
+    cursor is known: two pages ahead of the client, read at the same time in two threads, so
+    that PostgreSQL's work for one overlaps the process's for the other.
+
+    `read(on_rows)` reads and writes a page and returns what `take` hands back; it calls
+    `on_rows(next_params)` once the page's rows are read, before writing them (`next_params`:
+    the query parameters of the page after it, None at the end). `follow(params)` gives the
+    `(key, read)` of the page `params` ask for."""
     try:
-        if not cache.add(key + ":pending", True, timeout=WAIT_SECONDS):
+        if cache.add(key + ":pending", True, timeout=WAIT_SECONDS):
+            _submit(_read_and_store, key, read, follow, True)
             return
+        # Read or being read already (the page after the previous one): the one after it too,
+        # by its reader once it knows where it starts, or from here if it knows already (each
+        # side writes before it reads the other's key, so one of them starts it).
+        cache.set(key + ":more", True, timeout=WAIT_SECONDS)
+        after = cache.get(key + ":next")
     except Exception:  # the cache unreachable: nothing is read ahead
         logger.warning("The read-ahead cache is unreachable", exc_info=True)
         return
-    _submit(_read_and_store, key, read)
+    if after is not None:
+        _start(*follow(after), follow)
+
+
+def _start(key: str, read, follow) -> None:
+    """Read the page under `key` ahead, unless it is read or being read already; its reader
+    goes on to the page after it only when asked to (`ahead`)."""
+    if cache.add(key + ":pending", True, timeout=WAIT_SECONDS):
+        _submit(_read_and_store, key, read, follow, False)
 
 
 def _submit(function, *args) -> None:
     global _executor
     with _executor_lock:
         if _executor is None:
-            # One thread a process: a page at a time, on a database connection of its own.
-            _executor = ThreadPoolExecutor(1, thread_name_prefix="api-read-ahead")
+            # Two pages at a time (`ahead`), each thread with a database connection of its own.
+            _executor = ThreadPoolExecutor(_THREADS, thread_name_prefix="api-read-ahead")
     _executor.submit(_in_thread, function, *args)
 
 
@@ -100,10 +123,20 @@ def _in_thread(function, *args) -> None:
         close_old_connections()
 
 
-def _read_and_store(key: str, read) -> None:
+def _read_and_store(key: str, read, follow, then: bool) -> None:
+    """Read the page under `key` and keep it for `take` (with its `:pending` mark, which `take`
+    removes); once its rows are read, start the page after it if `then` or if asked meanwhile
+    (`ahead`)."""
+
+    def on_rows(next_params) -> None:
+        if next_params is None:
+            return
+        cache.set(key + ":next", next_params, timeout=WAIT_SECONDS)
+        if then or cache.get(key + ":more"):
+            _start(*follow(next_params), follow)
+
     try:
-        cache.set(key, read(), timeout=settings.API_SYNC_READ_AHEAD_SECONDS)
+        cache.set(key, read(on_rows), timeout=settings.API_SYNC_READ_AHEAD_SECONDS)
     except Exception:
         logger.exception("Reading a sync feed's page ahead failed")
-    finally:
         cache.delete(key + ":pending")

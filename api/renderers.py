@@ -27,5 +27,23 @@ class FastJSONRenderer(JSONRenderer):
         if indent is not None or not self.compact or self.ensure_ascii:
             # Read back first: the rows may hold pre-written JSON (orjson.Fragment).
             return super().render(orjson.loads(body), accepted_media_type, renderer_context)
-        # As JSONRenderer: JSON that is also valid JavaScript.
-        return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return _javascript_safe(body)
+
+
+# Past this many other characters of U+2000-U+2FFF, the page is escaped by two `replace` passes.
+_MOST_LOOKS = 64
+
+
+def _javascript_safe(body: bytes) -> bytes:
+    """As JSONRenderer: U+2028 and U+2029 escaped, so the JSON is also valid JavaScript. Their
+    UTF-8 starts with the byte E2, which most pages hold rarely or never: found by `find`
+    (memchr), far quicker on a 2 MB page than a `replace` pass, which scans the whole page for
+    its three bytes even when they are absent (about 4 ms each, docs/performance.md)."""
+    at = body.find(b"\xe2")
+    looks = 0
+    while at != -1:
+        if body[at + 1 : at + 3] in (b"\x80\xa8", b"\x80\xa9") or looks == _MOST_LOOKS:
+            return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        looks += 1
+        at = body.find(b"\xe2", at + 1)
+    return body

@@ -208,7 +208,7 @@ def test_the_sync_feeds_take_larger_pages_than_other_lists(world, api, course, s
 def test_a_page_on_postgresql_reads_times_natively_and_gives_django_its_loader_back(
     world, api, course
 ):
-    """On PostgreSQL the page's times are read by psycopg's C loader (api.pagination); the
+    """On PostgreSQL a text page's times are read by psycopg's C loader (api.pagination); the
     values are Django's, and the connection's loader is Django's again afterwards."""
     from django.db import connection
 
@@ -222,8 +222,43 @@ def test_a_page_on_postgresql_reads_times_natively_and_gives_django_its_loader_b
     adapters = connection.connection.adapters
     oid = adapters.types["timestamptz"].oid
     before = adapters.get_loader(oid, Format.TEXT)
-    rows = api(world.a, scopes=["learning:read"]).get("enrollments/").json()["results"]
+    client = api(world.a, scopes=["learning:read"])
+    # The learning events feed reads text with the C loader, the enrollments feed binary.
+    assert client.get("learning-events/").json()["results"]
+    assert adapters.get_loader(oid, Format.TEXT) is before
+    rows = client.get("enrollments/").json()["results"]
     assert adapters.get_loader(oid, Format.TEXT) is before
     enrollment = Enrollment.objects.get(pk=rows[0]["id"])
     assert rows[0]["completed_at"] == enrollment.completed_at.isoformat().replace("+00:00", "Z")
     assert rows[0]["updated_at"] == enrollment.updated_at.isoformat().replace("+00:00", "Z")
+
+
+def test_on_postgresql_the_page_is_read_in_binary_and_the_connection_left_as_it_was(
+    world, api, course
+):
+    """The enrollments feed's page query gets binary results (api.pagination._binary_rows),
+    its other queries and every later one on the connection text, as Django's cursors do; the
+    values read are Django's (test_the_feed_is_byte_for_byte_what_drf_would_write)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from psycopg.pq import Format
+
+    finish_course(learning.enrollment_create(user=world.a_learner, course=course))
+    learning.enrollment_create(user=world.a_ops_learner, course=course)
+    client = api(world.a, scopes=["learning:read"])
+    factory = connection.connection.cursor_factory
+    formats = []
+
+    def spy(execute, sql, params, many, context):
+        formats.append((context["cursor"].cursor.format, sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        rows = client.get("enrollments/", {"page_size": 1}).json()["results"]
+    binary = [sql for fmt, sql in formats if fmt == Format.BINARY]
+    assert len(rows) == 1 and len(binary) == 1 and '"learning_enrollment"' in binary[0]
+    assert len(formats) > 1 and connection.connection.cursor_factory is factory
+    with connection.cursor() as cursor:
+        assert cursor.cursor.format == Format.TEXT

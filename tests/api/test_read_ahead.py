@@ -113,3 +113,57 @@ def test_a_sync_goes_on_without_read_ahead_when_its_cache_is_unreachable(
     monkeypatch.setattr(read_ahead, "cache", Down())
     settings.API_SYNC_READ_AHEAD_SECONDS = 30
     assert _pages(client) == plain and in_line == [False]
+
+
+def test_two_pages_are_read_ahead_of_the_client_each_once(world, api, course, monkeypatch, in_line):
+    _enroll(world, course, 9)
+    client = api(world.a, scopes=["learning:read"])
+    read = []
+    read_and_store = read_ahead._read_and_store
+
+    def spy(key, *args):
+        read.append(key)
+        read_and_store(key, *args)
+
+    monkeypatch.setattr(read_ahead, "_read_and_store", spy)
+    ahead_counts, params = [], {"page_size": 2}
+    while True:
+        body = client.get("enrollments/", params).json()
+        ahead_counts.append(len(read))
+        if body["next"] is None:
+            break
+        params = {"page_size": 2, "cursor": body["cursor"]}
+    # Five pages: the first request reads pages 2 and 3 ahead, each next request one more page
+    # (never more than two ahead of the client), and no page is read twice.
+    assert ahead_counts == [2, 3, 4, 4, 4]
+    assert len(set(read)) == 4
+    assert in_line == [True, True, True, True]
+
+
+def test_the_page_after_one_already_read_is_started_by_the_request_or_by_its_reader(
+    world, api, course, monkeypatch, in_line
+):
+    """Whichever of the request and the reader comes second starts the page two ahead: the
+    reader when the request asked first (`:more`), the request when the reader knows where it
+    starts (`:next`)."""
+    _enroll(world, course, 9)
+    client = api(world.a, scopes=["learning:read"])
+    queued = []
+    # Readers queued instead of run, to run them in the order each case needs.
+    monkeypatch.setattr(read_ahead, "_submit", lambda function, *args: queued.append(args))
+    first = client.get("enrollments/", {"page_size": 2}).json()
+    assert len(queued) == 1  # page 2, whose reader will go on to page 3
+    read_ahead._read_and_store(*queued.pop())
+    assert len(queued) == 1  # page 3: started by page 2's reader
+    # The client takes page 2 before page 3 is read: page 3's reader is asked for page 4.
+    second = client.get("enrollments/", {"page_size": 2, "cursor": first["cursor"]}).json()
+    assert len(second["results"]) == 2 and queued[0][0].startswith(read_ahead._PREFIX)
+    assert len(queued) == 1
+    read_ahead._read_and_store(*queued.pop())
+    assert len(queued) == 1  # page 4, started by page 3's reader
+    # Page 4 read before the client asks for page 3: the request starts page 5 itself.
+    read_ahead._read_and_store(*queued.pop())
+    assert queued == []
+    third = client.get("enrollments/", {"page_size": 2, "cursor": second["cursor"]}).json()
+    assert len(third["results"]) == 2 and len(queued) == 1
+    assert in_line == [True, True]

@@ -6,6 +6,7 @@ import decimal
 import uuid
 import zoneinfo
 
+import pytest
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
@@ -65,6 +66,16 @@ def test_what_only_drf_knows_goes_through_drfs_encoder():
 def test_line_and_paragraph_separators_are_escaped_as_drf_does():
     drf, fast = _both({"title": "a\u2028b\u2029c"})
     assert fast == drf == b'{"title":"a\\u2028b\\u2029c"}'
+
+
+@pytest.mark.parametrize("before", [0, 1, 63, 64, 65, 200])
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", ""])
+def test_separators_are_escaped_after_any_number_of_other_e2_characters(before, separator):
+    # ’, …, € and → are written with the same first byte (E2) as the two separators.
+    text = "L’IA … 5 € →" * before + separator + "fin\u2029" * (separator == "\u2029")
+    drf, fast = _both({"results": [{"title": text, "email": "x\u2028@a.gov" * (before == 1)}]})
+    assert fast == drf
+    assert b"\xe2\x80\xa8" not in fast and b"\xe2\x80\xa9" not in fast
 
 
 def test_an_indented_rendering_and_none_are_left_to_drf():
