@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from academy.files import private_file_response
 from academy.forms import apply_validation_error
-from academy.fragments import CSRF_SLOT, fragment, with_csrf_token
-from academy.templatetags.page_shell import SKELETON, fill_skeleton
+from academy.fragments import CSRF_SLOT, fragment, page_with_content, with_csrf_token
+from academy.templatetags.page_shell import SKELETON
 from agencies.access import actor_for
 from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
@@ -151,7 +151,6 @@ def lesson(request, slug, key):
             "learning/_lesson_player.html", {**page["player"](), "csrf_token": CSRF_SLOT}
         ),
     )
-    player_html = with_csrf_token(player_html, request)
     context = {
         "enrollment": enrollment,
         "lesson": page["lesson"],
@@ -159,17 +158,20 @@ def lesson(request, slug, key):
         "complete_at_end": page["complete_at_end"],
     }
     if get_messages(request):
+        player_html = with_csrf_token(player_html, request)
         context["player_html"] = mark_safe(player_html)  # noqa: S308 - rendered with autoescape
         return render(request, "learning/lesson.html", context)
-    skeleton = fragment(
-        ("lesson-page", language, prefix, *page["page_key"]),
-        lambda: render_to_string(
-            "learning/lesson.html",
-            {**context, "player_html": PLAYER_SLOT, SKELETON: True, "messages": ()},
-        ),
-    )
     return HttpResponse(
-        fill_skeleton(skeleton, request, content=player_html, content_slot=PLAYER_SLOT)
+        page_with_content(
+            request,
+            parts=("lesson-page", language, prefix, *page["page_key"]),
+            render=lambda: render_to_string(
+                "learning/lesson.html",
+                {**context, "player_html": PLAYER_SLOT, SKELETON: True, "messages": ()},
+            ),
+            content=player_html,
+            content_slot=PLAYER_SLOT,
+        )
     )
 
 
