@@ -74,10 +74,12 @@ def _forget_pending_answers(request, attempt_id) -> None:
         del request.session[PENDING_ANSWERS]
 
 
-def _player_enrollment(request, slug) -> Enrollment:
-    """The user's enrollment, moved onto the course's current version if one was published."""
+def _player_enrollment(request, slug, *, shared_version: bool = False) -> Enrollment:
+    """The user's enrollment, moved onto the course's current version if one was published
+    (`shared_version`: see access_enrollment)."""
     return services.enrollment_sync_version(
-        enrollment=access_enrollment(request.user, slug), course_fresh=True
+        enrollment=access_enrollment(request.user, slug, shared_version=shared_version),
+        course_fresh=True,
     )
 
 
@@ -138,8 +140,9 @@ def lesson(request, slug, key):
     `player_key` and the language) and the page around it (keyed on the version, the lesson,
     whether it is done and the language); this request's CSRF token, header and session
     warning are put in (academy.templatetags.page_shell.fill_skeleton). A request with messages
-    to show renders the page around the player as before."""
-    enrollment = _player_enrollment(request, slug)
+    to show renders the page around the player as before. The version is the process's own
+    (learning.compiled.shared_version_instance): its snapshot is not decoded per request."""
+    enrollment = _player_enrollment(request, slug, shared_version=True)
     page = selectors.lesson_page(enrollment, key=key)
     if page is None:
         raise Http404
