@@ -61,7 +61,8 @@ def page_with_content(
 # CSRF tokens. Django's get_token() masks the secret with 32 characters drawn one by one from
 # the operating system's random source (32 system calls, ~0.1 ms of CPU); every form on the
 # page needs one, on every page. Here one token is made per request and reused by every
-# fragment of it, and the mask is drawn in one call: the same algorithm and alphabet as
+# fragment of it, and the mask (and a new secret, when the request brought none) is drawn in
+# one call: the same algorithm and alphabet as
 # django.middleware.csrf._mask_cipher_secret (so CsrfViewMiddleware unmasks it as its own), the
 # mask uniform over the alphabet (bytes >= 248 = 4 x 62 are drawn again, not folded).
 _CHARS = CSRF_ALLOWED_CHARS
@@ -70,7 +71,7 @@ _UNBIASED = 256 - 256 % len(_CHARS)
 _REQUEST_TOKEN = "_academy_csrf_token"
 
 
-def _mask_indexes() -> list[int]:
+def _random_indexes() -> list[int]:
     indexes: list[int] = []
     while len(indexes) < CSRF_SECRET_LENGTH:
         indexes.extend(b % len(_CHARS) for b in os.urandom(48) if b < _UNBIASED)
@@ -79,7 +80,7 @@ def _mask_indexes() -> list[int]:
 
 def masked_csrf_token(secret: str) -> str:
     """A fresh masked form of the CSRF secret, as Django's `_mask_cipher_secret` makes it."""
-    mask = _mask_indexes()
+    mask = _random_indexes()
     n = len(_CHARS)
     return "".join(_CHARS[i] for i in mask) + "".join(
         _CHARS[(_INDEX[c] + m) % n] for c, m in zip(secret, mask, strict=True)
@@ -93,8 +94,11 @@ def csrf_token(request) -> str:
     made = getattr(request, _REQUEST_TOKEN, None)
     if made is not None and made[0] == secret:  # the secret not rotated since (a sign-in)
         return made[1]
-    if secret is None or len(secret) != CSRF_SECRET_LENGTH:
-        token = get_token(request)
+    if secret is None:  # as django.middleware.csrf._add_new_csrf_cookie: a new secret
+        secret = "".join(_CHARS[i] for i in _random_indexes())
+        request.META["CSRF_COOKIE"] = secret
+    if len(secret) != CSRF_SECRET_LENGTH or not set(secret) <= _INDEX.keys():
+        token = get_token(request)  # not a secret as the middleware keeps them: Django's way
     else:
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
         token = masked_csrf_token(secret)

@@ -45,6 +45,7 @@ def _enrollment_statement(alias: str, shared_version: bool = False):
         parts.append((model, converters))
     if shared_version:
         selects += [f"v.{qn(CourseVersion._meta.pk.column)}", _row_token_sql(connection)]
+        selects += _done_keys_sql(connection)
     enrollment = Enrollment._meta
     sql = (
         f"SELECT {', '.join(selects)} FROM {qn(enrollment.db_table)} e"
@@ -79,8 +80,11 @@ def enrollment_with_course_and_version(
     alias = DEFAULT_DB_ALIAS
     connection = connections[alias]
     sql, parts = _enrollment_statement(alias, shared_version)
+    params = [user_id, slug]
+    if shared_version and connection.vendor in _AGGREGATE:
+        params = [_SEPARATOR, _SEPARATOR, *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, slug])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -97,7 +101,42 @@ def enrollment_with_course_and_version(
     enrollment, course, version = instances
     Enrollment.course.field.set_cached_value(enrollment, course)
     Enrollment.version.field.set_cached_value(enrollment, version)
+    if shared_version and connection.vendor in _AGGREGATE:
+        lessons, passed = row[start + 2 :]
+        enrollment.done_keys = (
+            enrollment.period,
+            set(lessons.split(_SEPARATOR)) if lessons else set(),
+            set(passed.split(_SEPARATOR)) if passed else set(),
+        )
     return enrollment
+
+
+# The lesson page's enrollment also brings the keys of the lessons done and quizzes passed in its
+# period (what `lessons_done_and_quizzes_passed` reads), each set as one string: one statement
+# instead of two. Keys are slugs, so the unit separator never occurs in one.
+_SEPARATOR = "\x1f"
+_AGGREGATE = {"postgresql": "string_agg", "sqlite": "group_concat"}
+
+
+def _done_keys_sql(connection) -> list[str]:
+    aggregate = _AGGREGATE.get(connection.vendor)
+    if aggregate is None:
+        return []
+    qn = connection.ops.quote_name
+    progress, attempt = LessonProgress._meta, QuizAttempt._meta
+
+    def col(meta, name):
+        return qn(meta.get_field(name).column)
+
+    period = f"e.{qn(Enrollment._meta.get_field('period').column)}"
+    pk = f"e.{qn(Enrollment._meta.pk.column)}"
+    return [
+        f"(SELECT {aggregate}({col(progress, 'lesson_key')}, %s) FROM {qn(progress.db_table)}"
+        f" WHERE {col(progress, 'enrollment')} = {pk} AND {col(progress, 'period')} = {period})",
+        f"(SELECT {aggregate}({col(attempt, 'quiz_key')}, %s) FROM {qn(attempt.db_table)}"
+        f" WHERE {col(attempt, 'enrollment')} = {pk} AND {col(attempt, 'period')} = {period}"
+        f" AND {col(attempt, 'passed')})",
+    ]
 
 
 @lru_cache(maxsize=8)

@@ -146,7 +146,10 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
 
 def _done(enrollment) -> tuple[set, set]:
     """The keys of the lessons done and of the quizzes passed in this period (one query, built
-    once per process: learning.compiled)."""
+    once per process: learning.compiled; none when the enrollment was read with them)."""
+    read = getattr(enrollment, "done_keys", None)
+    if read is not None and read[0] == enrollment.period:
+        return read[1], read[2]
     return lessons_done_and_quizzes_passed(enrollment.pk, enrollment.period)
 
 

@@ -53,7 +53,9 @@ def test_one_token_per_request_from_its_cookie_and_the_cookie_renewed():
 def test_a_request_without_a_cookie_gets_a_new_secret_as_get_token_gives():
     request = RequestFactory().get("/")
     token = csrf_token(request)
-    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+    secret = request.META["CSRF_COOKIE"]
+    assert len(secret) == CSRF_SECRET_LENGTH and set(secret) <= set(CSRF_ALLOWED_CHARS)
+    assert _unmask_cipher_token(token) == secret
     assert request.META["CSRF_COOKIE_NEEDS_UPDATE"]
 
 
