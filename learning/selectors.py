@@ -209,7 +209,8 @@ def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
     CSRF token (the version, the course's slug, the lesson, the lessons done and quizzes passed,
     the course's completion and progress), and `player()`: course_player's context, built only
     when the player must be rendered (learning.views.lesson caches it per process under
-    `player_key`). One query (the lessons done and quizzes passed).
+    `player_key`). One query (the lessons done and quizzes passed), none when the enrollment
+    was read with them (learning.compiled, the lesson page's lookup).
     """
     plan = version_outline(enrollment.version)  # read only: maybe the process's shared one
     lesson = plan.lessons.get(key)
