@@ -12,10 +12,11 @@ and by the lesson player (learning.views). The cache is the per-process `fragmen
 """
 
 import hashlib
+import os
 from collections.abc import Callable
 
 from django.core.cache import caches
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 
 # Placeholders: letters and digits only, so escaping and URL-encoding leave them as they are.
 CSRF_SLOT = "AcademyShellCsrfSlot7f3a"
@@ -36,8 +37,70 @@ def fragment(parts: tuple, render: Callable[[], str]) -> str:
 
 
 def with_csrf_token(html: str, request) -> str:
-    """The fragment with this request's CSRF token in place of CSRF_SLOT (`get_token`, so the
-    cookie is set as `{% csrf_token %}` would)."""
+    """The fragment with this request's CSRF token in place of CSRF_SLOT."""
     if CSRF_SLOT not in html:
         return html
-    return html.replace(CSRF_SLOT, get_token(request))
+    return html.replace(CSRF_SLOT, csrf_token(request))
+
+
+def page_with_content(
+    request, *, parts: tuple, render: Callable[[], str], content: str, content_slot: str
+) -> str:
+    """A whole page from its skeleton (rendered once per process under `parts` by `render`,
+    with `content_slot` where `content` goes and the page shell's markers, see
+    academy.templatetags.page_shell) completed for this request: this request's header and
+    session warning, and `content` (with this request's CSRF token)."""
+    from academy.templatetags.page_shell import fill_skeleton  # the shell's tags import us
+
+    skeleton = fragment(parts, render)
+    return fill_skeleton(
+        skeleton, request, content=with_csrf_token(content, request), content_slot=content_slot
+    )
+
+
+# CSRF tokens. Django's get_token() masks the secret with 32 characters drawn one by one from
+# the operating system's random source (32 system calls, ~0.1 ms of CPU); every form on the
+# page needs one, on every page. Here one token is made per request and reused by every
+# fragment of it, and the mask (and a new secret, when the request brought none) is drawn in
+# one call: the same algorithm and alphabet as
+# django.middleware.csrf._mask_cipher_secret (so CsrfViewMiddleware unmasks it as its own), the
+# mask uniform over the alphabet (bytes >= 248 = 4 x 62 are drawn again, not folded).
+_CHARS = CSRF_ALLOWED_CHARS
+_INDEX = {c: i for i, c in enumerate(_CHARS)}
+_UNBIASED = 256 - 256 % len(_CHARS)
+_REQUEST_TOKEN = "_academy_csrf_token"
+
+
+def _random_indexes() -> list[int]:
+    indexes: list[int] = []
+    while len(indexes) < CSRF_SECRET_LENGTH:
+        indexes.extend(b % len(_CHARS) for b in os.urandom(48) if b < _UNBIASED)
+    return indexes[:CSRF_SECRET_LENGTH]
+
+
+def masked_csrf_token(secret: str) -> str:
+    """A fresh masked form of the CSRF secret, as Django's `_mask_cipher_secret` makes it."""
+    mask = _random_indexes()
+    n = len(_CHARS)
+    return "".join(_CHARS[i] for i in mask) + "".join(
+        _CHARS[(_INDEX[c] + m) % n] for c, m in zip(secret, mask, strict=True)
+    )
+
+
+def csrf_token(request) -> str:
+    """This request's CSRF token for forms, as `get_token` answers it (a new secret and cookie
+    when the request brought none; the cookie renewed in the response), made once per request."""
+    secret = request.META.get("CSRF_COOKIE")
+    made = getattr(request, _REQUEST_TOKEN, None)
+    if made is not None and made[0] == secret:  # the secret not rotated since (a sign-in)
+        return made[1]
+    if secret is None:  # as django.middleware.csrf._add_new_csrf_cookie: a new secret
+        secret = "".join(_CHARS[i] for i in _random_indexes())
+        request.META["CSRF_COOKIE"] = secret
+    if len(secret) != CSRF_SECRET_LENGTH or not set(secret) <= _INDEX.keys():
+        token = get_token(request)  # not a secret as the middleware keeps them: Django's way
+    else:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+        token = masked_csrf_token(secret)
+    setattr(request, _REQUEST_TOKEN, (request.META.get("CSRF_COOKIE"), token))
+    return token

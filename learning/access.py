@@ -16,14 +16,16 @@ from .compiled import enrollment_with_course_and_version
 from .models import Certificate, Enrollment, QuizAttempt
 
 
-def access_enrollment(user, slug) -> Enrollment:
+def access_enrollment(user, slug, *, shared_version: bool = False) -> Enrollment:
     """The user's own enrollment in the course with this slug, with its course and version,
     or 404. (Not the course's current version: only its id is needed on every page, and
     joining it costs more to compile than the rare page that reads it spends loading it.)
-    One query, built once per process (learning.compiled): every player page makes it."""
+    One query, built once per process (learning.compiled): every player page makes it.
+    `shared_version`: the version is the process's shared instance (read only; learning.compiled).
+    """
     if not user.is_authenticated or not isinstance(slug, str):
         raise Http404
-    enrollment = enrollment_with_course_and_version(user.pk, slug)
+    enrollment = enrollment_with_course_and_version(user.pk, slug, shared_version=shared_version)
     if enrollment is None:
         raise Http404
     return enrollment

@@ -8,6 +8,7 @@ built once per process and database alias. tests/learning/test_compiled.py check
 what the ORM path returns.
 """
 
+import itertools
 from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -18,12 +19,17 @@ from .models import Enrollment, LessonProgress, QuizAttempt
 
 
 @lru_cache(maxsize=8)
-def _enrollment_statement(alias: str):
-    """(sql, [(model, [[converter...] per field], columns)]) for this database."""
+def _enrollment_statement(alias: str, shared_version: bool = False):
+    """(sql, [(model, [[converter...] per field], columns)]) for this database; with
+    `shared_version`, the version's id and row token (see `_row_token_sql`) in place of its
+    columns, the last two values of the row."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     selects, parts = [], []
-    for model, table in ((Enrollment, "e"), (Course, "c"), (CourseVersion, "v")):
+    models = ((Enrollment, "e"), (Course, "c"), (CourseVersion, "v"))
+    if shared_version:
+        models = models[:2]
+    for model, table in models:
         fields = model._meta.concrete_fields
         converters = []
         for field in fields:
@@ -37,6 +43,9 @@ def _enrollment_statement(alias: str):
                 ]
             )
         parts.append((model, converters))
+    if shared_version:
+        selects += [f"v.{qn(CourseVersion._meta.pk.column)}", _row_token_sql(connection)]
+        selects += _done_keys_sql(connection)
     enrollment = Enrollment._meta
     sql = (
         f"SELECT {', '.join(selects)} FROM {qn(enrollment.db_table)} e"
@@ -59,15 +68,23 @@ def _instance(model, converters, values, connection, alias):
     return model.from_db(alias, None, row)
 
 
-def enrollment_with_course_and_version(user_id: int, slug: str) -> Enrollment | None:
+def enrollment_with_course_and_version(
+    user_id: int, slug: str, *, shared_version: bool = False
+) -> Enrollment | None:
     """`Enrollment.objects.select_related("course", "version").get(user_id=.., course__slug=..)`
     without compiling it: the enrollment with its course and version cached on it, or None.
-    (At most one row: one enrollment per learner and course.)"""
+    (At most one row: one enrollment per learner and course.)
+
+    `shared_version`: the version is this process's instance of it (`shared_version`), to be
+    read, never changed: its snapshot is not read and decoded again on every request."""
     alias = DEFAULT_DB_ALIAS
     connection = connections[alias]
-    sql, parts = _enrollment_statement(alias)
+    sql, parts = _enrollment_statement(alias, shared_version)
+    params = [user_id, slug]
+    if shared_version and connection.vendor in _AGGREGATE:
+        params = [_SEPARATOR, _SEPARATOR, *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, slug])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -76,10 +93,50 @@ def enrollment_with_course_and_version(user_id: int, slug: str) -> Enrollment | 
         end = start + len(converters)
         instances.append(_instance(model, converters, row[start:end], connection, alias))
         start = end
+    if shared_version:
+        version = shared_version_instance(alias, row[start], row[start + 1])
+        if version is None:  # deleted since (a course deleted): as if not enrolled
+            return None
+        instances.append(version)
     enrollment, course, version = instances
     Enrollment.course.field.set_cached_value(enrollment, course)
     Enrollment.version.field.set_cached_value(enrollment, version)
+    if shared_version and connection.vendor in _AGGREGATE:
+        lessons, passed = row[start + 2 :]
+        enrollment.done_keys = (
+            enrollment.period,
+            set(lessons.split(_SEPARATOR)) if lessons else set(),
+            set(passed.split(_SEPARATOR)) if passed else set(),
+        )
     return enrollment
+
+
+# The lesson page's enrollment also brings the keys of the lessons done and quizzes passed in its
+# period (what `lessons_done_and_quizzes_passed` reads), each set as one string: one statement
+# instead of two. Keys are slugs, so the unit separator never occurs in one.
+_SEPARATOR = "\x1f"
+_AGGREGATE = {"postgresql": "string_agg", "sqlite": "group_concat"}
+
+
+def _done_keys_sql(connection) -> list[str]:
+    aggregate = _AGGREGATE.get(connection.vendor)
+    if aggregate is None:
+        return []
+    qn = connection.ops.quote_name
+    progress, attempt = LessonProgress._meta, QuizAttempt._meta
+
+    def col(meta, name):
+        return qn(meta.get_field(name).column)
+
+    period = f"e.{qn(Enrollment._meta.get_field('period').column)}"
+    pk = f"e.{qn(Enrollment._meta.pk.column)}"
+    return [
+        f"(SELECT {aggregate}({col(progress, 'lesson_key')}, %s) FROM {qn(progress.db_table)}"
+        f" WHERE {col(progress, 'enrollment')} = {pk} AND {col(progress, 'period')} = {period})",
+        f"(SELECT {aggregate}({col(attempt, 'quiz_key')}, %s) FROM {qn(attempt.db_table)}"
+        f" WHERE {col(attempt, 'enrollment')} = {pk} AND {col(attempt, 'period')} = {period}"
+        f" AND {col(attempt, 'passed')})",
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -112,3 +169,35 @@ def lessons_done_and_quizzes_passed(enrollment_id: int, period: int) -> tuple[se
         for key, is_quiz in cursor.fetchall():
             (passed if is_quiz else lessons).add(key)
     return lessons, passed
+
+
+# Published versions kept per process. A version is never updated once published, except by
+# `manage.py rerender_versions` (courses.services.rerender), which rewrites its HTML in place:
+# so an entry is keyed on the version's id and its row token, which any write of the row
+# changes, read in the same statement as the enrollment. PostgreSQL: the row's `xmin` (the
+# transaction that wrote this row version; no need to read the 80 KB snapshot to know it).
+# Other databases: the row's own columns (read, not decoded). Each entry gets a serial number,
+# `row_serial`, that fragments built from it put in their keys (learning.selectors.lesson_page):
+# a re-rendered version is a new entry, so its pages are rendered afresh, without a restart.
+VERSIONS_KEPT = 64
+_row_serials = itertools.count(1)
+
+
+def _row_token_sql(connection) -> str:
+    if connection.vendor == "postgresql":
+        return "v.xmin::text"
+    qn = connection.ops.quote_name
+    columns = [f"v.{qn(f.column)}" for f in CourseVersion._meta.concrete_fields]
+    # Each value as its length, ":" and itself (NULL as "~"): no two rows give the same text.
+    values = [f"cast({c} as text)" for c in columns]
+    return " || '|' || ".join(f"coalesce(length({v}) || ':' || {v}, '~')" for v in values)
+
+
+@lru_cache(maxsize=VERSIONS_KEPT)
+def shared_version_instance(alias: str, version_id: int, token: str) -> CourseVersion | None:
+    """This process's CourseVersion for this id and row token (read once), its snapshot
+    decoded once; shared by every request that reads it, so never to be changed."""
+    version = CourseVersion.objects.using(alias).filter(pk=version_id).first()
+    if version is not None:
+        version.row_serial = next(_row_serials)
+    return version

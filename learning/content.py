@@ -100,6 +100,16 @@ def outline(snapshot: dict) -> Outline:
     return out
 
 
+def version_outline(version) -> Outline:
+    """The outline of a CourseVersion's snapshot, made once per instance: the process's shared
+    versions (learning.compiled.shared_version_instance) keep theirs, so it is to be read, never
+    changed (course_player builds its own to mark steps)."""
+    plan = version.__dict__.get("_academy_outline")
+    if plan is None:
+        plan = version.__dict__["_academy_outline"] = outline(version.snapshot)
+    return plan
+
+
 # A live-session step's credit is a LessonProgress row keyed with this prefix: step keys are
 # slugs (no colon), so it never meets a lesson's key.
 LIVE_CREDIT_PREFIX = "live:"

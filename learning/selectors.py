@@ -13,7 +13,14 @@ from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from .choices import choice_token
 from .compiled import lessons_done_and_quizzes_passed
-from .content import correct_keys, outline, question_credit, questions_by_key, step_is_done
+from .content import (
+    correct_keys,
+    outline,
+    question_credit,
+    questions_by_key,
+    step_is_done,
+    version_outline,
+)
 from .models import Certificate, Enrollment, EnrollmentStatus, QuizAttempt
 from .registries import step_kinds
 from .services import attempt_is_expired
@@ -139,7 +146,10 @@ def learning_path_progress(user, *, completed_ids: set | None = None) -> list[di
 
 def _done(enrollment) -> tuple[set, set]:
     """The keys of the lessons done and of the quizzes passed in this period (one query, built
-    once per process: learning.compiled)."""
+    once per process: learning.compiled; none when the enrollment was read with them)."""
+    read = getattr(enrollment, "done_keys", None)
+    if read is not None and read[0] == enrollment.period:
+        return read[1], read[2]
     return lessons_done_and_quizzes_passed(enrollment.pk, enrollment.period)
 
 
@@ -199,14 +209,18 @@ def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
     CSRF token (the version, the course's slug, the lesson, the lessons done and quizzes passed,
     the course's completion and progress), and `player()`: course_player's context, built only
     when the player must be rendered (learning.views.lesson caches it per process under
-    `player_key`). One query (the lessons done and quizzes passed).
+    `player_key`). One query (the lessons done and quizzes passed), none when the enrollment
+    was read with them (learning.compiled, the lesson page's lookup).
     """
-    plan = outline(enrollment.version.snapshot)
+    plan = version_outline(enrollment.version)  # read only: maybe the process's shared one
     lesson = plan.lessons.get(key)
     if lesson is None:
         return None
     lessons, passed = _done(enrollment)
     version = enrollment.version
+    # The process's serial number of a shared version's row (learning.compiled): a version
+    # re-rendered in place (manage.py rerender_versions) is a new one, so new fragments.
+    row = getattr(version, "row_serial", None)
     return {
         "enrollment": enrollment,
         "lesson": lesson,
@@ -216,6 +230,7 @@ def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
             version.pk,
             version.content_hash,
             version.published_at.isoformat(),
+            row,
             enrollment.course.slug,
             key,
             tuple(sorted(lessons)),
@@ -228,12 +243,13 @@ def lesson_page(enrollment: Enrollment, *, key: str) -> dict | None:
             version.pk,
             version.content_hash,
             version.published_at.isoformat(),
+            row,
             key,
             key in lessons,
         ),
         "player": lambda: course_player(
-            enrollment, kind="lesson", key=key, done=(lessons, passed), plan=plan
-        ),
+            enrollment, kind="lesson", key=key, done=(lessons, passed)
+        ),  # its own outline: course_player marks the steps
     }
 
 

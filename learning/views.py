@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from academy.files import private_file_response
 from academy.forms import apply_validation_error
-from academy.fragments import CSRF_SLOT, fragment, with_csrf_token
-from academy.templatetags.page_shell import SKELETON, fill_skeleton
+from academy.fragments import CSRF_SLOT, fragment, page_with_content, with_csrf_token
+from academy.templatetags.page_shell import SKELETON
 from agencies.access import actor_for
 from agencies.permissions import client_ip
 from courses.access import access_course_for_learner
@@ -74,10 +74,12 @@ def _forget_pending_answers(request, attempt_id) -> None:
         del request.session[PENDING_ANSWERS]
 
 
-def _player_enrollment(request, slug) -> Enrollment:
-    """The user's enrollment, moved onto the course's current version if one was published."""
+def _player_enrollment(request, slug, *, shared_version: bool = False) -> Enrollment:
+    """The user's enrollment, moved onto the course's current version if one was published
+    (`shared_version`: see access_enrollment)."""
     return services.enrollment_sync_version(
-        enrollment=access_enrollment(request.user, slug), course_fresh=True
+        enrollment=access_enrollment(request.user, slug, shared_version=shared_version),
+        course_fresh=True,
     )
 
 
@@ -138,8 +140,9 @@ def lesson(request, slug, key):
     `player_key` and the language) and the page around it (keyed on the version, the lesson,
     whether it is done and the language); this request's CSRF token, header and session
     warning are put in (academy.templatetags.page_shell.fill_skeleton). A request with messages
-    to show renders the page around the player as before."""
-    enrollment = _player_enrollment(request, slug)
+    to show renders the page around the player as before. The version is the process's own
+    (learning.compiled.shared_version_instance): its snapshot is not decoded per request."""
+    enrollment = _player_enrollment(request, slug, shared_version=True)
     page = selectors.lesson_page(enrollment, key=key)
     if page is None:
         raise Http404
@@ -151,7 +154,6 @@ def lesson(request, slug, key):
             "learning/_lesson_player.html", {**page["player"](), "csrf_token": CSRF_SLOT}
         ),
     )
-    player_html = with_csrf_token(player_html, request)
     context = {
         "enrollment": enrollment,
         "lesson": page["lesson"],
@@ -159,17 +161,20 @@ def lesson(request, slug, key):
         "complete_at_end": page["complete_at_end"],
     }
     if get_messages(request):
+        player_html = with_csrf_token(player_html, request)
         context["player_html"] = mark_safe(player_html)  # noqa: S308 - rendered with autoescape
         return render(request, "learning/lesson.html", context)
-    skeleton = fragment(
-        ("lesson-page", language, prefix, *page["page_key"]),
-        lambda: render_to_string(
-            "learning/lesson.html",
-            {**context, "player_html": PLAYER_SLOT, SKELETON: True, "messages": ()},
-        ),
-    )
     return HttpResponse(
-        fill_skeleton(skeleton, request, content=player_html, content_slot=PLAYER_SLOT)
+        page_with_content(
+            request,
+            parts=("lesson-page", language, prefix, *page["page_key"]),
+            render=lambda: render_to_string(
+                "learning/lesson.html",
+                {**context, "player_html": PLAYER_SLOT, SKELETON: True, "messages": ()},
+            ),
+            content=player_html,
+            content_slot=PLAYER_SLOT,
+        )
     )
 
 

@@ -16,7 +16,6 @@ from types import SimpleNamespace
 
 from django import template
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.template import engines
 from django.template.defaultfilters import urlencode
 from django.template.loader import get_template
@@ -25,7 +24,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from academy.fragments import CSRF_SLOT
+from academy.fragments import CSRF_SLOT, csrf_token
 from academy.fragments import fragment as _cached
 from academy.navigation import current_navigation_link
 from academy.session import absolute_seconds_left, session_seconds_left, warning_seconds
@@ -45,15 +44,18 @@ ABSOLUTE_SLOT = "923456789012"
 SKELETON = "page_shell_skeleton"
 HEADER_SLOT = mark_safe("<AcademyShellHeaderSlot7f3a>")
 WARNING_SLOT = mark_safe("<AcademyShellWarningSlot7f3a>")
-_PARTS_SPLIT = "<AcademyShellPartsSplit7f3a>"
 
 
 def fill_skeleton(skeleton: str, request, *, content: str = "", content_slot: str = "") -> str:
     """A page's skeleton completed for this request: the header and the session warning as
-    {% page_header %} and {% session_warning %} render them (the context processors run as
-    for the whole page) and `content` in place of `content_slot` (which must come after the
-    header and before the warning)."""
-    header, warning = _parts_template().render({}, request).split(_PARTS_SPLIT)
+    {% page_header %} and {% session_warning %} render them (from what the template engine's
+    context processors give, as for the whole page) and `content` in place of `content_slot`
+    (which must come after the header and before the warning)."""
+    context = _processed_context(request)
+    header = _header_html(
+        request, context.get("user"), context.get("actor"), context.get("unread_notifications")
+    )
+    warning = _warning_html(request, context.get("user"))
     head, rest = skeleton.split(HEADER_SLOT, 1)
     if content_slot:
         middle, rest = rest.split(content_slot, 1)
@@ -63,10 +65,27 @@ def fill_skeleton(skeleton: str, request, *, content: str = "", content_slot: st
     return "".join((head, header, middle, warning, tail))
 
 
+def _processed_context(request) -> dict:
+    """What the template engine's context processors give for this request (without rendering
+    a template: the shell needs only a few of their values)."""
+    context = {}
+    for processor in _context_processors():
+        context.update(processor(request))
+    return context
+
+
 @lru_cache(maxsize=1)
-def _parts_template():
-    source = "{% load page_shell %}{% page_header %}" + _PARTS_SPLIT + "{% session_warning %}"
-    return engines["django"].from_string(source)
+def _context_processors() -> tuple:
+    return engines["django"].engine.template_context_processors
+
+
+@lru_cache(maxsize=64)
+def _shell_urls(language: str, prefix: str) -> dict[str, str]:
+    """The URLs the shell compares the path with, reversed once per language and script prefix."""
+    return {
+        name: reverse(name)
+        for name in ("reminders:notifications", "account_email", "account_login", "account_signup")
+    }
 
 
 def _stand_in_request(request, path_slot: str):
@@ -84,18 +103,25 @@ def page_header(context):
     request, user, actor = context.get("request"), context.get("user"), context.get("actor")
     if request is None or user is None or actor is None:  # no request context: as an include
         return get_template("elements/header.html").render(context.flatten())
+    return _header_html(request, user, actor, context.get("unread_notifications"))
+
+
+def _header_html(request, user, actor, unread) -> str:
     signed_in = user.is_authenticated
-    unread = 0
     if signed_in:
-        unread = context.get("unread_notifications") or 0
+        unread = unread or 0
         if callable(unread):
             unread = unread()
+    else:
+        unread = 0
     path = request.path
+    language, prefix = get_language(), get_script_prefix()
+    urls = _shell_urls(language, prefix)
     if signed_in:
         marks = (
             current_navigation_link(actor, path),
-            path == reverse("reminders:notifications"),
-            path == reverse("account_email"),
+            path == urls["reminders:notifications"],
+            path == urls["account_email"],
         )
         who = (
             actor.agency_name or "",
@@ -106,10 +132,10 @@ def page_header(context):
             bool(actor.is_agency_admin),
         )
     else:
-        marks = (path == reverse("account_login"), path == reverse("account_signup"))
+        marks = (path == urls["account_login"], path == urls["account_signup"])
         who = ()
     html = _cached(
-        ("header", get_language(), get_script_prefix(), signed_in, who, marks, unread),
+        ("header", language, prefix, signed_in, who, marks, unread),
         lambda: get_template("elements/header.html").render(
             {
                 "request": _stand_in_request(request, PATH_SLOT),
@@ -120,10 +146,10 @@ def page_header(context):
             }
         ),
     )
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, csrf_token(request))
     return mark_safe(  # noqa: S308 - rendered by the template with autoescape; slots escaped
-        html.replace(CSRF_SLOT, get_token(request)).replace(
-            PATH_SLOT, escape(request.get_full_path())
-        )
+        html.replace(PATH_SLOT, escape(request.get_full_path()))
     )
 
 
@@ -135,6 +161,10 @@ def session_warning(context):
     request, user = context.get("request"), context.get("user")
     if request is None or user is None:  # no request context: as an include
         return get_template("elements/session_timeout.html").render(context.flatten())
+    return _warning_html(request, user)
+
+
+def _warning_html(request, user) -> str:
     html = _cached(
         ("session-warning", get_language(), get_script_prefix(), user.is_authenticated),
         lambda: get_template("elements/session_timeout.html").render(

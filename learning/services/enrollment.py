@@ -17,7 +17,7 @@ from agencies.access import actor_for
 from courses.access import course_visible_q
 from courses.models import Course, Status
 
-from ..content import live_credit_key, outline, practice_credit_key
+from ..content import live_credit_key, outline, practice_credit_key, version_outline
 from ..events import EnrollmentState, publish_enrollment_changes
 from ..expiry import expiry_for
 from ..models import Certificate, Enrollment, EnrollmentStatus, LessonProgress, QuizAttempt, Verb
@@ -268,7 +268,7 @@ def enrollment_sync_version(*, enrollment: Enrollment, course_fresh: bool = Fals
 
 def enrollment_visit(*, enrollment: Enrollment, lesson_key: str) -> Enrollment:
     """Remember where the learner is (for "Continue"), and mark the course as started."""
-    if lesson_key not in outline(enrollment.version.snapshot).lessons:
+    if lesson_key not in version_outline(enrollment.version).lessons:
         raise ValidationError(_("This lesson is not part of the course."))
     if enrollment.last_lesson_key == lesson_key and enrollment.started_at:
         return enrollment

@@ -71,3 +71,28 @@ def test_done_keys_match_the_orm(world, enrollment):
     got = lessons_done_and_quizzes_passed(enrollment.pk, enrollment.period)
     assert got == _orm_done(enrollment) == ({"history"}, {"check"})
     assert lessons_done_and_quizzes_passed(enrollment.pk, enrollment.period + 1) == (set(), set())
+
+
+def test_lesson_page_lookup_brings_the_done_keys_and_the_shared_version(world, enrollment):
+    def lookup():
+        return enrollment_with_course_and_version(
+            world.a_learner.pk, "intro-ai", shared_version=True
+        )
+
+    assert lookup().done_keys[1:] == (set(), set())
+    services.lesson_complete(enrollment=enrollment, lesson_key="history")
+    services.lesson_complete(enrollment=enrollment, lesson_key="what-is-ai")
+    attempt = services.attempt_start(enrollment=enrollment, quiz_key="check")
+    services.attempt_submit(attempt=attempt, answers=right_answers(attempt))
+    enrollment.refresh_from_db()
+    found = lookup()
+    orm = Enrollment.objects.select_related("course", "version").get(pk=enrollment.pk)
+    assert found.done_keys == (enrollment.period, *_orm_done(enrollment))
+    assert _fields(found) == _fields(orm) and _fields(found.course) == _fields(orm.course)
+    assert _fields(found.version) == _fields(orm.version)
+    assert found.version is lookup().version  # the process's instance, read once
+    assert (
+        lookup() is not None
+        and enrollment_with_course_and_version(world.b_learner.pk, "intro-ai", shared_version=True)
+        is None
+    )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from courses import services as course_services
-from courses.models import Lesson
+from courses.models import CourseVersion, Lesson
 from learning import selectors, services
 from learning.access import access_enrollment
 from tests.builders import right_answers
@@ -128,8 +128,9 @@ def test_learners_in_the_same_state_share_the_player_and_keep_their_own_token(
     assert len(caches["fragments"]._cache) == entries  # the same player, from the cache
     url = reverse("learning:lesson", args=["intro-ai", "history"])
     # Steady state: the user (middleware; the session is in the cache), the enrollment with its
-    # course and version, the lessons done and quizzes passed. Whatever the course's size.
-    with django_assert_num_queries(3):
+    # course, its version's id and row token, the lessons done and quizzes passed (one
+    # statement; the version itself is the process's). Whatever the course's size.
+    with django_assert_num_queries(2):
         response = client.get(url)
     token = re.search(
         r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', response.content.decode()
@@ -159,3 +160,33 @@ def test_messages_are_shown_on_the_lesson_page(world, enrollment):
     html = lesson(request, "intro-ai", "history").content.decode()
     assert html.count("Saved &amp; done") == 1 and "AcademyShell" not in html
     assert "AcademyLessonPlayerSlot" not in html and 'id="lesson-done-form"' in html
+
+
+def test_a_version_rerendered_in_place_is_served_at_once_without_a_restart(
+    world, client_for, enrollment, course
+):
+    """`manage.py rerender_versions` rewrites a published version's HTML in place (same id,
+    same content hash): the process's shared version and the fragments built from it follow."""
+    learner = world.a_learner
+    client = client_for(learner)
+    version = course.current_version
+    before = _check(client, learner, "history", "en")
+    assert "Rendered again" not in before
+    snapshot = CourseVersion.objects.get(pk=version.pk).snapshot
+    for module in snapshot["modules"]:
+        for lesson in module["lessons"]:
+            if lesson["key"] == "history":
+                lesson["html"] += "<p>Rendered again</p>"
+    CourseVersion.objects.filter(pk=version.pk).update(snapshot=snapshot)  # as the command does
+    after = _check(client, learner, "history", "en")
+    assert "<p>Rendered again</p>" in after and after.replace("<p>Rendered again</p>", "") == before
+
+
+def test_the_shared_version_is_read_once_per_process(world, client_for, enrollment):
+    client = client_for(world.a_learner)
+    url = reverse("learning:lesson", args=["intro-ai", "history"])
+    client.get(url)
+    first = access_enrollment(world.a_learner, "intro-ai", shared_version=True).version
+    second = access_enrollment(world.a_learner, "intro-ai", shared_version=True).version
+    assert first is second and first.row_serial
+    assert access_enrollment(world.a_learner, "intro-ai").version is not first
