@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.signals import SESSION_TOUCHED_KEY
 from agencies.access import actor_for
-from learning.views import my_learning_context
+from learning.views import my_learning_response
 
 from .health import health_report, may_see_details, public_report
 from .session import session_seconds_left
@@ -43,9 +43,7 @@ def home(request):
         return render(request, "pages/welcome.html")
     actor = actor_for(request.user)
     if actor.agency_id is not None:
-        return render(
-            request, "learning/my_learning.html", my_learning_context(request, with_paths=False)
-        )
+        return my_learning_response(request, with_paths=False)
     return render(request, "pages/home.html", {"actor": actor})
 
 

@@ -59,6 +59,11 @@ class LearnerSection:
 
     template: str
     data: Callable  # data(user) -> given to the template as `section_data`
+    # True when data(user) holds plain values only (str, numbers, dates, None, and lists,
+    # dicts, tuples, SimpleNamespaces and dataclasses of them), of which the template shows
+    # nothing but what depends on them, the language, the time zone and the URL prefix: the page
+    # may then cache the section's markup under the data's `repr` (learning.views).
+    plain: bool = False
 
 
 my_learning_sections: Registry[LearnerSection] = Registry("my learning sections")

@@ -5,12 +5,12 @@ from types import SimpleNamespace
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from agencies.access import agency_today, scope_q
+from agencies.access import actor_for, agency_today, scope_q
 from courses.models import ShowAnswers
 from courses.registries import CourseAction, LearnerCourseState
-from courses.selectors import card_row, catalog_rows, path_catalog_rows
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
+from . import my_learning_reads as reads
 from .choices import choice_token
 from .compiled import lessons_done_and_quizzes_passed
 from .content import (
@@ -24,8 +24,6 @@ from .content import (
 from .models import Certificate, Enrollment, EnrollmentStatus, QuizAttempt
 from .registries import step_kinds
 from .services import attempt_is_expired
-
-SUGGESTIONS = 6
 
 
 def is_enrolled(user, slug: str) -> bool:
@@ -64,33 +62,23 @@ def course_learner_states(user, courses) -> dict[int, LearnerCourseState]:
     return states
 
 
-MY_LEARNING_FIELDS = {
-    "course_id": "course_id",
-    "slug": "course__slug",
-    "title": "version__title",
-    "status": "status",
-    "required": "required",
-    "due_on": "due_on",
-    "progress_percent": "progress_percent",
-    "started_at": "started_at",
-    "completed_at": "completed_at",
-    "final_score": "final_score",
-    "certificate_code": "certificate__code",
-    "certificate_revoked_at": "certificate__revoked_at",
-}
-
-
 def my_learning(user, *, with_paths: bool = True) -> dict:
     """The learner's home: assigned (by due date, overdue marked), in progress, completed
     (with certificates), then catalog suggestions, and (`with_paths`) learning paths with
-    their completion. Plain rows (attributes: the keys of MY_LEARNING_FIELDS, plus
-    `is_completed` and `is_overdue`), no model instances. Two queries (four with paths)
-    whatever the numbers."""
+    their completion. Plain rows (attributes: the keys of ENROLLMENT_FIELDS, plus
+    `is_completed` and `is_overdue`; suggestions and paths as dicts), no model instances.
+    Two queries (three with paths) whatever the numbers, each compiled once per process
+    (learning.my_learning_reads).
+
+    `key`: every value the rows were made from (the rows as read and the agency's date), so
+    that markup rendered from these rows, the language, the time zone and the URL prefix can
+    be cached under it (learning.views.my_learning_response)."""
+    actor = actor_for(user)
     today = agency_today(user)
     assigned, in_progress, completed = [], [], []
-    rows = Enrollment.objects.filter(user_id=user.pk).values_list(*MY_LEARNING_FIELDS.values())
+    rows = reads.enrollment_rows(user_id=user.pk)
     for row in rows:
-        e = SimpleNamespace(**dict(zip(MY_LEARNING_FIELDS, row, strict=True)))
+        e = SimpleNamespace(**dict(zip(reads.ENROLLMENT_FIELDS, row, strict=True)))
         e.is_completed = e.status == EnrollmentStatus.COMPLETED
         e.is_overdue = bool(e.due_on and e.due_on < today and not e.is_completed)
         if e.is_completed:
@@ -102,46 +90,27 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
     assigned.sort(key=lambda e: (e.due_on is None, e.due_on or today, e.title))
     in_progress.sort(key=lambda e: (e.status != EnrollmentStatus.IN_PROGRESS, e.title))
     completed.sort(key=lambda e: e.completed_at, reverse=True)
-    enrolled = [e.course_id for e in assigned + in_progress + completed]
-    suggestions = [card_row(r) for r in catalog_rows(user).exclude(pk__in=enrolled)[:SUGGESTIONS]]
+    suggested = reads.suggestion_rows(actor, user.pk)
+    path_rows = reads.path_progress_rows(actor, user.pk) if with_paths else []
     return {
         "assigned": assigned,
         "in_progress": in_progress,
         "completed": completed,
-        "suggestions": suggestions,
-        "paths": (
-            learning_path_progress(user, completed_ids={e.course_id for e in completed})
-            if with_paths
-            else []
-        ),
-    }
-
-
-def learning_path_progress(user, *, completed_ids: set | None = None) -> list[dict]:
-    """Published paths visible to the user (`path`: pk, slug, title, summary), each with its
-    courses (`steps`: course_id, slug, title) marked `done`; a path is complete when every one
-    of its (visible, published) courses is completed. Two queries (three without
-    `completed_ids`)."""
-    if completed_ids is None:
-        completed_ids = set(
-            Enrollment.objects.filter(
-                user_id=user.pk, status=EnrollmentStatus.COMPLETED
-            ).values_list("course_id", flat=True)
-        )
-    out = []
-    for row in path_catalog_rows(user):
-        steps = [{**s, "done": s["course_id"] in completed_ids} for s in row.pop("steps")]
-        done = sum(s["done"] for s in steps)
-        out.append(
+        "suggestions": [
+            {"slug": slug, "title": title, "minutes": minutes} for slug, title, minutes in suggested
+        ],
+        "paths": [
             {
-                "path": SimpleNamespace(**row),
-                "steps": steps,
+                "title": title,
+                "total": total,
                 "done": done,
-                "complete": bool(steps) and done == len(steps),
-                "percent": round(100 * done / len(steps)) if steps else 0,
+                "complete": bool(total) and done == total,
+                "percent": round(100 * done / total) if total else 0,
             }
-        )
-    return out
+            for title, total, done in path_rows
+        ],
+        "key": (today, tuple(rows), tuple(suggested), tuple(path_rows)),
+    }
 
 
 def _done(enrollment) -> tuple[set, set]:

@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonRespo
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from academy.fragments import CSRF_SLOT, fragment, page_with_content, with_csrf_
 from academy.templatetags.page_shell import SKELETON
 from agencies.access import actor_for
 from agencies.permissions import client_ip
+from courses import fragments as card_fragments
 from courses.access import access_course_for_learner
 from courses.selectors import course_detail
 
@@ -86,13 +89,15 @@ def _player_enrollment(request, slug, *, shared_version: bool = False) -> Enroll
 @login_required
 @require_GET
 def my_learning(request):
-    return render(request, "learning/my_learning.html", my_learning_context(request))
+    return my_learning_response(request)
 
 
 def my_learning_context(request, *, with_paths: bool = True) -> dict:
     context = {
         "actor": actor_for(request.user),
         **selectors.my_learning(request.user, with_paths=with_paths),
+        # the home page (without the paths) links to them
+        "paths_link": not with_paths,
     }
     if with_paths:  # the full page (not the home page) shows the downstream apps' sections
         context["extra_sections"] = [
@@ -100,6 +105,74 @@ def my_learning_context(request, *, with_paths: bool = True) -> dict:
             for section in registries.my_learning_sections.values()
         ]
     return context
+
+
+# Where My learning's sections and the learner's name go in the page's skeleton ("<": never in
+# autoescaped text).
+MY_SECTIONS_SLOT = mark_safe("<AcademyMyLearningSectionsSlot7f3a>")
+MY_NAME_SLOT = mark_safe("<AcademyMyLearningNameSlot7f3a>")
+
+
+def my_learning_response(request, *, with_paths: bool = True) -> HttpResponse:
+    """My learning (the home page of a member of an agency without `with_paths`), rendered
+    from two per-process fragments (academy.fragments) and completed for the request:
+
+    - the sections (learning/_my_learning_sections.html: the courses, paths, suggestions and
+      the downstream apps' sections), keyed on every value they are rendered from: the rows as
+      read with the agency's date (`key` of learning.selectors.my_learning), the sections'
+      data, the language, the time zone and the URL prefix. Learners in the same state share
+      it; any change to what it shows changes the key, so the page is right at once. On a miss
+      it is rendered from the cards' own fragments (courses.fragments);
+    - the page around them (learning/my_learning.html with `SKELETON`), keyed on what it shows
+      of the acting user (agency name, platform admin, manages people) and the language; the
+      learner's name, the header and the session warning are put in per request
+      (academy.templatetags.page_shell.fill_skeleton).
+
+    A request with messages to show, a section whose data is not plain values
+    (learning.registries.LearnerSection.plain) or the fragment cache switched off
+    (courses.fragments.enabled) renders the page whole, as before."""
+    context = my_learning_context(request, with_paths=with_paths)
+    sections = registries.my_learning_sections.values() if with_paths else ()
+    if not card_fragments.enabled or get_messages(request) or not all(s.plain for s in sections):
+        return render(request, "learning/my_learning.html", context)
+    language, prefix = get_language(), get_script_prefix()
+    actor = context["actor"]
+    sections_html = fragment(
+        (
+            "my-learning-sections",
+            language,
+            prefix,
+            timezone.get_current_timezone_name(),
+            context["key"],
+            context["paths_link"],
+            tuple(context.get("extra_sections", ())),
+        ),
+        lambda: render_to_string("learning/_my_learning_sections.html", context),
+    )
+    skeleton = fragment(
+        (
+            "my-learning-page",
+            language,
+            prefix,
+            actor.agency_name,
+            bool(actor.is_platform_admin),
+            bool(actor.manages_people),
+        ),
+        lambda: render_to_string(
+            "learning/my_learning.html",
+            {
+                "actor": actor,
+                "user": {"display_name": MY_NAME_SLOT},
+                "sections_html": MY_SECTIONS_SLOT,
+                SKELETON: True,
+                "messages": (),
+            },
+        ),
+    )
+    page = skeleton.replace(MY_NAME_SLOT, escape(request.user.display_name))
+    return HttpResponse(
+        fill_skeleton(page, request, content=sections_html, content_slot=MY_SECTIONS_SLOT)
+    )
 
 
 @login_required

@@ -44,13 +44,12 @@ class LiveConfig(AppConfig):
         step_kinds.register(
             "live", StepKind(url_name="live:course_step", nav_prefix=_("Live session:"))
         )
-        # Assigned sessions first (due = the start), then the learner's other places.
+        # Assigned sessions first (due = the start), then the learner's places: one query.
         my_learning_sections.register(
-            "live_assigned",
-            LearnerSection("live/_my_assigned.html", selectors_assign.assigned_sessions_section),
-        )
-        my_learning_sections.register(
-            "live", LearnerSection("live/_my_learning.html", selectors.my_sessions_section)
+            "live",
+            LearnerSection(
+                "live/_my_learning.html", selectors_assign.my_learning_section, plain=True
+            ),
         )
         catalog_sections.register(
             "live", CatalogSection("live/_catalog.html", selectors.catalog_section)

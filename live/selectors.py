@@ -208,12 +208,6 @@ def feed_registrations(token: str):
     )
 
 
-def my_sessions_section(user) -> dict:
-    """My learning: the learner's next places (at most five), one query; times are shown in
-    the agency's `zone`."""
-    return {"zone": actor_for(user).agency_time_zone, "rows": list(my_sessions(user)[:5])}
-
-
 def catalog_section(user) -> dict:
     """The catalog: the next three sessions open to the user (`upcoming_sessions`' audience
     and order), with the user's own status: what the section shows, and only that (no seat

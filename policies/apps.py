@@ -23,7 +23,8 @@ class PoliciesConfig(AppConfig):
         from .models import AcknowledgementCell
 
         my_learning_sections.register(
-            "ai_policy", LearnerSection("policies/_my_learning.html", selectors.my_learning_section)
+            "ai_policy",
+            LearnerSection("policies/_my_learning.html", selectors.my_learning_section, plain=True),
         )
         dashboard_panels.register(
             "ai_policy", DashboardPanel("policies/_dashboard_panel.html", figures.dashboard_panel)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from academy.prepared import prepared
 from agencies.access import actor_for
 from agencies.models import Membership
 
@@ -76,44 +77,63 @@ def learner_policy(user, *, now=None) -> dict:
     return {"version": version, "acknowledgement": latest, "open_request": request}
 
 
-def my_learning_section(user, *, now=None) -> dict:
-    """My learning's section: what `learner_policy` says, in one query (none without an
-    agency): the current version with the person's latest acknowledgement of it and their
-    joining date read by subqueries. `acknowledgement` carries only `acknowledged_at`, all
-    the section shows."""
-    now = now or timezone.now()
-    actor = actor_for(user)
-    if actor.agency_id is None:
-        return {"version": None}
-    version = (
-        PolicyVersion.objects.filter(agency_id=actor.agency_id)
-        .select_related("policy")
+@prepared(agency_id=int, user_id=int)
+def _current_version_for(agency_id, user_id):
+    """The agency's current version (title, number, publication, the policy's terms) with the
+    person's latest acknowledgement of it and their joining date, by subqueries."""
+    return (
+        PolicyVersion.objects.filter(agency_id=agency_id)
         .annotate(
             last_ack_at=Subquery(
-                Acknowledgement.objects.filter(user=user, version=OuterRef("pk"))
+                Acknowledgement.objects.filter(user_id=user_id, version=OuterRef("pk"))
                 .order_by("-acknowledged_at")
                 .values("acknowledged_at")[:1]
             ),
             member_joined_at=Subquery(
-                Membership.objects.filter(user=user).order_by("pk").values("joined_at")[:1]
+                Membership.objects.filter(user_id=user_id).order_by("pk").values("joined_at")[:1]
             ),
         )
         .order_by("-number")
-        .first()
+        .values(
+            "title",
+            "number",
+            "published_at",
+            "policy__yearly",
+            "policy__due_days",
+            "last_ack_at",
+            "member_joined_at",
+        )[:1]
     )
-    if version is None:
+
+
+def my_learning_section(user, *, now=None) -> dict:
+    """My learning's section: what `learner_policy` says, in one query compiled once per
+    process (none without an agency), as plain values: `version` carries the `title` and
+    `number` of the current version, `acknowledgement` only `acknowledged_at` (the person's
+    latest acknowledgement of it), all the section shows; `open_request` as `learner_policy`."""
+    now = now or timezone.now()
+    actor = actor_for(user)
+    if actor.agency_id is None:
         return {"version": None}
-    last_ack_at = version.last_ack_at
+    rows = _current_version_for(agency_id=actor.agency_id, user_id=user.pk)
+    if not rows:
+        return {"version": None}
+    (row,) = rows
+    last_ack_at = row["last_ack_at"]
     request = open_request(
-        yearly=version.policy.yearly,
-        due_days=version.policy.due_days,
-        published_at=version.published_at,
-        joined_at=version.member_joined_at,
+        yearly=row["policy__yearly"],
+        due_days=row["policy__due_days"],
+        published_at=row["published_at"],
+        joined_at=row["member_joined_at"],
         last_ack_at=last_ack_at,
         now=now,
     )
     acknowledgement = SimpleNamespace(acknowledged_at=last_ack_at) if last_ack_at else None
-    return {"version": version, "acknowledgement": acknowledgement, "open_request": request}
+    return {
+        "version": SimpleNamespace(title=row["title"], number=row["number"]),
+        "acknowledgement": acknowledgement,
+        "open_request": request,
+    }
 
 
 def _members_with_acknowledgement(version, actor, now):

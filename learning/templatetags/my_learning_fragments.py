@@ -49,13 +49,13 @@ def my_learning_card(kind: str, e):
 @register.simple_tag
 def my_learning_paths(paths: list[dict]):
     """{% my_learning_paths paths %}: the learning paths section (nothing without paths)."""
-    key = tuple((p["path"].title, p["complete"], p["done"], len(p["steps"])) for p in paths)
+    key = tuple((p["title"], p["complete"], p["done"], p["total"]) for p in paths)
     return render_template("learning/_my_paths.html", key, {"paths": paths})
 
 
 @register.simple_tag
 def my_learning_suggestions(suggestions: list[dict]):
-    """{% my_learning_suggestions suggestions %}: the suggested courses (rows of
-    courses.selectors.catalog_rows)."""
+    """{% my_learning_suggestions suggestions %}: the suggested courses (dicts of slug, title
+    and minutes: learning.selectors.my_learning)."""
     key = tuple((c["slug"], c["title"], c["minutes"]) for c in suggestions)
     return render_template("learning/_my_suggestions.html", key, {"suggestions": suggestions})

@@ -152,7 +152,7 @@ def test_my_learning_queries_do_not_grow_with_the_courses(
     add(0, 3)
     learning_path_save(actor=None, agency=None, slug="p", title="P", course_slugs=["q0", "q1"])
     client.get(url)  # the first request after sign-in saves the session
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(6) as few:
         client.get(url)
     add(3, 30)
     with django_assert_num_queries(len(few.captured_queries)):

@@ -5,11 +5,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from agencies.access import actor_for
 from courses import services as course_services
 from learning import services
 from learning.content import outline
 from learning.models import QuizAttempt
-from learning.selectors import learning_path_progress
+from learning.my_learning_reads import path_progress_rows
 from tests.builders import CONTENT, build_course, finish_course, right_answers, starter_course
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +55,9 @@ def test_pages_use_bounded_queries(world, client_for, busy_learner, django_asser
     # renewed at most once a minute: each page costs the user and its own queries.
     with django_assert_num_queries(3):
         assert client.get("/").status_code == 200
-    # + the live sessions assigned to the learner and their upcoming places (live/), and the
-    # agency's current AI policy (policies/)
-    with django_assert_num_queries(7):
+    # + the learning paths' progress, the live sessions assigned to the learner and their
+    # upcoming places (live/, one query), and the agency's current AI policy (policies/)
+    with django_assert_num_queries(6):
         assert client.get(reverse("learning:my_learning")).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(reverse("learning:lesson", args=[slug, "l-20"])).status_code == 200
@@ -86,15 +87,17 @@ def test_learning_path_is_complete_when_its_courses_are(world):
     path = learning_path_save(
         actor=None, agency=None, slug="two-step", title="Two steps", course_slugs=slugs
     )
-    progress = {p["path"].pk: p for p in learning_path_progress(world.a_learner)}[path.pk]
-    assert not progress["complete"] and progress["done"] == 0
+    actor = actor_for(world.a_learner)
+
+    def progress():  # (title, total, done)
+        return {row[0]: row for row in path_progress_rows(actor, world.a_learner.pk)}[path.title]
+
+    assert progress() == ("Two steps", 2, 0)
     finish_course(services.enrollment_create(user=world.a_learner, course=courses[0]))
-    progress = {p["path"].pk: p for p in learning_path_progress(world.a_learner)}[path.pk]
-    assert not progress["complete"] and progress["done"] == 1
+    assert progress() == ("Two steps", 2, 1)
     for course in courses[1:]:
         finish_course(services.enrollment_create(user=world.a_learner, course=course))
-    progress = {p["path"].pk: p for p in learning_path_progress(world.a_learner)}[path.pk]
-    assert progress["done"] == 2 and progress["complete"]
+    assert progress() == ("Two steps", 2, 2)
 
 
 STARTERS = sorted(p.name for p in CONTENT.iterdir() if (p / "course.yaml").is_file())

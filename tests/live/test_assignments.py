@@ -188,15 +188,66 @@ def test_learner_sees_the_assigned_session_with_its_due_date_on_my_learning(
     assert "Live sessions assigned to you" not in page
 
 
-def test_assigned_section_is_one_query_whatever_the_number(world, django_assert_num_queries):
-    from live.selectors_assign import assigned_sessions_section
+def test_my_learning_section_is_one_query_and_lists_what_the_selectors_list(
+    world, django_assert_num_queries
+):
+    """The section's one statement gives the assigned sessions `assigned_sessions` gives and the
+    places `my_sessions` gives, in their order, whatever the number; cancelled, past and other
+    people's sessions are left out."""
+    from live.selectors import my_sessions
+    from live.selectors_assign import my_learning_section
 
-    for days in (3, 4, 5):
-        session = schedule(world.a_trainer, days=days)
+    learner = world.a_learner
+    assigned = []
+    for days in (5, 3, 4):
+        session = schedule(world.a_trainer, days=days, title=f"Assigned in {days} days")
         services.session_assign(
-            actor=world.a_admin, session=session, target="people", people=[world.a_learner]
+            actor=world.a_admin, session=session, target="people", people=[learner]
         )
-    assigned_sessions_section(world.a_learner)  # warm the actor cache
+        assigned.append(session)
+    full = schedule(world.a_trainer, days=6, capacity=1, title="Full")
+    services.registration_create(actor=world.a_manager, session=full)
+    waiting = services.registration_create(actor=learner, session=full)
+    held = schedule(world.a_trainer, days=2, title="Registered, not assigned")
+    services.registration_create(actor=learner, session=held)
+    dropped = schedule(world.a_trainer, days=1, title="Registered then cancelled")
+    services.registration_cancel(
+        actor=learner, registration=services.registration_create(actor=learner, session=dropped)
+    )
+    others = schedule(world.a_trainer, days=1, title="Someone else's")
+    services.session_assign(
+        actor=world.a_admin, session=others, target="people", people=[world.a_ops_learner]
+    )
+    called_off = schedule(world.a_trainer, days=2, title="Called off")
+    services.session_assign(
+        actor=world.a_admin, session=called_off, target="people", people=[learner]
+    )
+    type(called_off).objects.filter(pk=called_off.pk).update(is_cancelled=True)
+
+    my_learning_section(learner)  # warm the actor cache
     with django_assert_num_queries(1):
-        rows = assigned_sessions_section(world.a_learner)["rows"]
-    assert len(rows) == 3
+        section = my_learning_section(learner)
+    expected = list(assigned_sessions(learner))
+    assert [r["pk"] for r in section["assigned"]] == [s.pk for s in expected]
+    assert [r["pk"] for r in section["assigned"]] == [
+        assigned[1].pk,
+        assigned[2].pk,
+        assigned[0].pk,
+    ]
+    assert [(r["my_status"], r["my_position"]) for r in section["assigned"]] == [
+        (s.my_status, s.my_position) for s in expected
+    ]
+    places = list(my_sessions(learner))
+    assert [r["pk"] for r in section["mine"]] == [p.session_id for p in places]
+    assert [(r["my_status"], r["my_position"]) for r in section["mine"]] == [
+        (p.status, p.waitlist_position) for p in places
+    ]
+    assert waiting.status == "waitlisted" and section["mine"][-1]["my_position"] == 1
+    assert {r["title"] for r in section["mine"]} >= {"Full", "Registered, not assigned"}
+    assert section["zone"] == world.a.time_zone
+    # another agency's learner: nothing of agency A
+    assert my_learning_section(world.b_learner) == {
+        "zone": world.b.time_zone,
+        "assigned": [],
+        "mine": [],
+    }
