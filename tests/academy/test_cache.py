@@ -4,11 +4,13 @@ import os
 import socket
 import subprocess
 import sys
+from unittest.mock import patch
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
+from academy import cache as academy_cache
 from academy.cache import RedisCache, get_many_quick
 
 
@@ -82,17 +84,24 @@ def test_get_many_quick_answers_what_get_many_answers():
 
 
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_get_many_quick_falls_back_to_get_many_when_its_connection_was_closed():
+def test_get_many_quick_falls_back_to_get_many_when_redis_closed_its_connection():
     with override_settings(CACHES=QUICK):
         cache = caches["default"]
         cache.set("quick-b", "value", 30)
         try:
             assert get_many_quick(cache, ["quick-b"]) == {"quick-b": "value"}
-            pool = cache._cache._get_connection_pool(False)
-            for connection in pool._available_connections:
-                connection._sock.close()  # as if Redis had closed it (a restart)
-            assert get_many_quick(cache, ["quick-b"]) == {"quick-b": "value"}
-            assert get_many_quick(cache, ["quick-b"]) == {"quick-b": "value"}
+            connection = academy_cache._quick.connection
+            connection.send_command("CLIENT", "ID")
+            client_id = connection.read_response()
+            assert cache._cache.get_client().client_kill_filter(_id=client_id) == 1
+            calls = []
+            real = cache.get_many
+            with patch.object(cache, "get_many", lambda keys: calls.append(keys) or real(keys)):
+                assert get_many_quick(cache, ["quick-b"]) == {"quick-b": "value"}
+                assert calls == [["quick-b"]]  # the ordinary path answered
+                assert get_many_quick(cache, ["quick-b"]) == {"quick-b": "value"}
+                assert calls == [["quick-b"]]  # a new connection of its own
+            assert academy_cache._quick.connection is not connection
         finally:
             cache.delete("quick-b")
 
