@@ -30,7 +30,7 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
     The headers set, and when, are django-csp's (tests/academy/test_csp.py compares them).
     """
 
-    _built: tuple = (None, None, "", "", (), ())
+    _built: tuple = (None, None, ())
 
     def process_response(self, request, response):
         if getattr(request, "_csp_nonce", None) is not None or any(
@@ -42,28 +42,23 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
             http.client.NOT_FOUND,
         ):
             return response
-        _policy, _policy_ro, header, header_ro, excluded, excluded_ro = self._headers()
         path = request.path_info
-        if (
-            header
-            and getattr(response, "_csp_exempt", False) is False
-            and HEADER not in response
-            and not path.startswith(excluded)
-        ):
-            response[HEADER] = header
-        if (
-            header_ro
-            and getattr(response, "_csp_exempt_ro", False) is False
-            and HEADER_REPORT_ONLY not in response
-            and not path.startswith(excluded_ro)
-        ):
-            response[HEADER_REPORT_ONLY] = header_ro
+        for name, value, exempt_attribute, excluded in self._headers()[2]:
+            if (
+                value
+                and getattr(response, exempt_attribute, False) is False
+                and name not in response
+                and not path.startswith(excluded)
+            ):
+                response[name] = value
         # As django-csp does: a nonce asked for after the header is written raises.
         request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
     @classmethod
     def _headers(cls) -> tuple:
+        """(policy, report-only policy, ((header, value, exempt attribute, excluded prefixes),
+        one for each of the two headers)), rebuilt when the settings' policies change."""
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
         policy_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
         built = cls._built
@@ -71,9 +66,17 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
             built = cls._built = (
                 policy,
                 policy_ro,
-                build_policy(),
-                build_policy(report_only=True),
-                tuple((policy or {}).get("EXCLUDE_URL_PREFIXES", None) or ()),
-                tuple((policy_ro or {}).get("EXCLUDE_URL_PREFIXES", None) or ()),
+                tuple(
+                    (
+                        name,
+                        build_policy(report_only=report_only),
+                        exempt_attribute,
+                        tuple((config or {}).get("EXCLUDE_URL_PREFIXES", None) or ()),
+                    )
+                    for name, config, report_only, exempt_attribute in (
+                        (HEADER, policy, False, "_csp_exempt"),
+                        (HEADER_REPORT_ONLY, policy_ro, True, "_csp_exempt_ro"),
+                    )
+                ),
             )
         return built

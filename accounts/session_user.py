@@ -32,10 +32,11 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.crypto import constant_time_compare
 
+from academy.cache import get_many_quick
 from agencies.access import actor_cache_keys, actor_prime
 
 from .models import User
@@ -92,7 +93,9 @@ def get_user(request):
         return auth.get_user(request)
     version_key, entry_key = _version_key(user_id), _entry_key(user_id)
     try:
-        found = cache.get_many([version_key, entry_key, *actor_cache_keys(user_id)])
+        found = get_many_quick(
+            caches[DEFAULT_CACHE_ALIAS], [version_key, entry_key, *actor_cache_keys(user_id)]
+        )
     except Exception:  # noqa: BLE001 - any cache backend's connection error: ask the database
         logger.warning("Cache unreachable; reading user %s from the database", user_id)
         return auth.get_user(request)

@@ -145,7 +145,10 @@ def test_the_acting_users_placement_comes_in_the_same_round_trip(world, monkeypa
     monkeypatch.setattr(cache, "get_many", lambda keys: calls.append(keys) or real(keys))
     response = client.get("/bench-free-path-404/")
     assert response.status_code == 404
-    assert len(calls) == 1 and len(calls[0]) == 4
+    # One read for the session (accounts/sessions.py), one for the user and their placement.
+    assert len(calls) == 2
+    assert calls[0][0].startswith("django.contrib.sessions.cached_db")
+    assert calls[1][0] == session_user._version_key(world.a_manager.pk) and len(calls[1]) == 4
 
 
 @pytest.mark.parametrize("enabled", [True, False])
