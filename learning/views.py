@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from academy.files import private_file_response
 from academy.forms import apply_validation_error
 from academy.fragments import CSRF_SLOT, fragment, page_with_content, with_csrf_token
-from academy.templatetags.page_shell import SKELETON
+from academy.templatetags.page_shell import SKELETON, fill_skeleton
 from agencies.access import actor_for
 from agencies.permissions import client_ip
 from courses import fragments as card_fragments
@@ -171,7 +171,12 @@ def my_learning_response(request, *, with_paths: bool = True) -> HttpResponse:
     )
     page = skeleton.replace(MY_NAME_SLOT, escape(request.user.display_name))
     return HttpResponse(
-        fill_skeleton(page, request, content=sections_html, content_slot=MY_SECTIONS_SLOT)
+        fill_skeleton(
+            page,
+            request,
+            content=with_csrf_token(sections_html, request),
+            content_slot=MY_SECTIONS_SLOT,
+        )
     )
 
 
