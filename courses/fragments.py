@@ -43,7 +43,7 @@ def cached_markup(name: str, key: tuple, render: Callable[[], str]) -> SafeStrin
     `render()` on a miss."""
     if not enabled:
         return mark_safe(render())  # noqa: S308 - rendered by a template, escaped there
-    html = fragment(("markup", name, get_language(), key), render)
+    html = fragment(("markup", name, get_language(), get_script_prefix(), key), render)
     return mark_safe(html)  # noqa: S308 - rendered by a template, escaped there
 
 
@@ -51,6 +51,20 @@ def render_template(template_name: str, key: tuple, context: dict) -> SafeString
     """`template_name` rendered with `context` (no request), cached under `key`: `key` must
     hold every value of `context` that the template shows."""
     return cached_markup(template_name, key, lambda: get_template(template_name).render(context))
+
+
+def sections_markup(sections, user) -> SafeString:
+    """The markup of the catalog's downstream sections (courses.registries.CatalogSection) for
+    the user, each from the fragment cache when it gives its `key`."""
+    html = []
+    for section in sections:
+        data = section.data(user)
+        context = {"section_data": data}
+        if section.key is None:
+            html.append(get_template(section.template).render(context))
+        else:
+            html.append(render_template(section.template, section.key(data), context))
+    return mark_safe("".join(html))  # noqa: S308 - each rendered by its template, escaped there
 
 
 TAG_TEMPLATES = {

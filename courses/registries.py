@@ -11,8 +11,10 @@ built-in content check is registered first, by `CoursesConfig.ready()`; a downst
 federal training feed, say) adds its own from its `ready()`.
 
 `catalog_sections`: sections that downstream apps add to the top of the catalog (live sessions:
-the next sessions open to the learner). A section is a template included with `section_data`,
-the result of `data(user)` (a bounded number of queries).
+the next sessions open to the learner). A section is a template rendered with `section_data`
+only (the result of `data(user)`, in a bounded number of queries) on every request; when the
+section gives `key(section_data)`, a tuple of every value the template shows, its markup is
+kept in the process's fragment cache under that key and the language (courses.fragments).
 
 `learner_states`: where the signed-in learner stands in each course (tag and main button),
 described below.
@@ -67,6 +69,7 @@ class CatalogSection:
 
     template: str
     data: Callable  # data(user) -> given to the template as `section_data`
+    key: Callable | None = None  # key(section_data) -> every value the markup shows
 
 
 catalog_sections: Registry[CatalogSection] = Registry("catalog sections")

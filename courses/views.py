@@ -5,8 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import get_template
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import fragments, registries, selectors
@@ -32,12 +30,7 @@ def catalog(request):
         for key in ("search", "topic", "level", "length", "language")
     }
     page_number = request.GET.get("page")
-    sections_html = mark_safe(  # noqa: S308 - each rendered by its template, escaped there
-        "".join(
-            get_template(section.template).render({"section_data": section.data(user)})
-            for section in registries.catalog_sections.values()
-        )
-    )
+    sections_html = fragments.sections_markup(registries.catalog_sections.values(), user)
 
     def context():
         listing = selectors.catalog_listing(user, filters=filters, page_number=page_number)

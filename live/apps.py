@@ -53,7 +53,10 @@ class LiveConfig(AppConfig):
             "live", LearnerSection("live/_my_learning.html", selectors.my_sessions_section)
         )
         catalog_sections.register(
-            "live", CatalogSection("live/_catalog.html", selectors.catalog_section)
+            "live",
+            CatalogSection(
+                "live/_catalog.html", selectors.catalog_section, key=selectors.catalog_section_key
+            ),
         )
         dashboard_panels.register(
             "live_attendance",
