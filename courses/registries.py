@@ -63,6 +63,16 @@ queries that does not depend on how many courses there are. `learning` registers
 enrollments; with nothing registered the pages show no tag and no button."""
 
 
+learner_tags: Registry[Callable[[Any, Sequence[int]], dict[int, str]]] = Registry(
+    "learner course tags"
+)
+"""`learner_tags`: called as `provider(user, course_ids)`, each provider returns the catalog tag
+of those of the courses it knows about, `{course_id: tag}` (the same words as
+`LearnerCourseState.tag`), in one query of a fixed shape (academy.prepared). The catalog asks
+these when any is registered, else it takes the tags of `learner_states` (which also builds
+each course's button: a URL per course)."""
+
+
 @dataclass(frozen=True)
 class CatalogSection:
     """A section of the catalog offered by a downstream app."""

@@ -1,5 +1,7 @@
 """Reads for display, always scoped to what the acting user may see, in bounded queries."""
 
+from types import SimpleNamespace
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 
@@ -231,6 +233,23 @@ def learner_states(user, courses) -> dict[int, registries.LearnerCourseState]:
         for course_id, state in provider(user, courses).items():
             states.setdefault(course_id, state)
     return states
+
+
+def learner_tags(user, courses) -> dict[int, str]:
+    """The user's catalog tag of each of `courses` ((id, slug) pairs) that has one, by course
+    id: from the `registries.learner_tags` providers when any is registered (the first to
+    answer for a course wins), else from `learner_states`. One query per provider."""
+    if not courses:
+        return {}
+    if not registries.learner_tags:
+        refs = [SimpleNamespace(pk=pk, slug=slug) for pk, slug in courses]
+        return {pk: state.tag for pk, state in learner_states(user, refs).items() if state.tag}
+    ids = [pk for pk, _slug in courses]
+    tags: dict[int, str] = {}
+    for _name, provider in registries.learner_tags.items():
+        for course_id, tag in provider(user, ids).items():
+            tags.setdefault(course_id, tag)
+    return tags
 
 
 def course_detail(user, slug: str) -> dict:

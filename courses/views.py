@@ -1,4 +1,3 @@
-from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -43,19 +42,19 @@ def catalog(request):
             "lengths": LENGTH_CHOICES,
         }
 
-    def tags(courses) -> dict[int, str]:
-        refs = [SimpleNamespace(pk=pk, slug=slug) for pk, slug in courses]
-        return {pk: state.tag for pk, state in selectors.learner_states(user, refs).items()}
-
     if fragments.enabled and not get_messages(request):
         key = (selectors.catalog_audience(user), tuple(filters.values()), page_number)
         html = fragments.catalog_page(
-            request, key=key, context=context, tags=tags, sections_html=sections_html
+            request,
+            key=key,
+            context=context,
+            tags=lambda courses: selectors.learner_tags(user, courses),
+            sections_html=sections_html,
         )
         if html is not None:
             return HttpResponse(html)
     page_context = context()
-    fragments.add_tag_markup(page_context, tags(page_context["courses"]))
+    fragments.add_tag_markup(page_context, selectors.learner_tags(user, page_context["courses"]))
     return render(request, "courses/catalog.html", {**page_context, "sections_html": sections_html})
 
 
