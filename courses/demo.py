@@ -6,6 +6,7 @@ import yaml
 from django.conf import settings
 
 from .bundles import BundleSource, bundle_import, parse_course_bundle, path_import
+from .catalog_version import catalog_changed
 from .models import Course, Topic
 from .services.content import content_hash
 
@@ -47,4 +48,5 @@ def _name_topics(names_file: Path) -> None:
     if not names_file.is_file():
         return
     for slug, name in (yaml.safe_load(names_file.read_text(encoding="utf-8")) or {}).items():
-        Topic.objects.filter(slug=slug).exclude(name=name).update(name=str(name))
+        if Topic.objects.filter(slug=slug).exclude(name=name).update(name=str(name)):
+            catalog_changed()

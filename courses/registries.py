@@ -11,8 +11,10 @@ built-in content check is registered first, by `CoursesConfig.ready()`; a downst
 federal training feed, say) adds its own from its `ready()`.
 
 `catalog_sections`: sections that downstream apps add to the top of the catalog (live sessions:
-the next sessions open to the learner). A section is a template included with `section_data`,
-the result of `data(user)` (a bounded number of queries).
+the next sessions open to the learner). A section is a template rendered with `section_data`
+only (the result of `data(user)`, in a bounded number of queries) on every request; when the
+section gives `key(section_data)`, a tuple of every value the template shows, its markup is
+kept in the process's fragment cache under that key and the language (courses.fragments).
 
 `learner_states`: where the signed-in learner stands in each course (tag and main button),
 described below.
@@ -61,12 +63,23 @@ queries that does not depend on how many courses there are. `learning` registers
 enrollments; with nothing registered the pages show no tag and no button."""
 
 
+learner_tags: Registry[Callable[[Any, Sequence[int]], dict[int, str]]] = Registry(
+    "learner course tags"
+)
+"""`learner_tags`: called as `provider(user, course_ids)`, each provider returns the catalog tag
+of those of the courses it knows about, `{course_id: tag}` (the same words as
+`LearnerCourseState.tag`), in one query of a fixed shape (academy.prepared). The catalog asks
+these when any is registered, else it takes the tags of `learner_states` (which also builds
+each course's button: a URL per course)."""
+
+
 @dataclass(frozen=True)
 class CatalogSection:
     """A section of the catalog offered by a downstream app."""
 
     template: str
     data: Callable  # data(user) -> given to the template as `section_data`
+    key: Callable | None = None  # key(section_data) -> every value the markup shows
 
 
 catalog_sections: Registry[CatalogSection] = Registry("catalog sections")

@@ -1,5 +1,8 @@
 """Reads for display, always scoped to what the acting user may see, in bounded queries."""
 
+from types import SimpleNamespace
+
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 
 from agencies.access import actor_for
@@ -20,6 +23,7 @@ from .models import (
 
 # Length bands for the catalog filter, in minutes (inclusive bounds; None: no upper bound).
 LENGTH_BANDS = {"short": (0, 30), "medium": (31, 90), "long": (91, None)}
+CATALOG_PAGE_SIZE = 24
 
 
 def _published_visible(user):
@@ -133,14 +137,19 @@ def catalog_topic_rows(user) -> list[dict]:
     return list(catalog_topics(user).values("slug", "name"))
 
 
+def _paths_visible_q(actor) -> Q:
+    """Learning paths listed for the actor: every path for a platform admin; else the platform's
+    paths and those of the actor's agency (only the platform's without an agency)."""
+    if actor.is_platform_admin:
+        return Q()
+    owned = Q(owner__isnull=True)
+    if actor.agency_id:
+        owned |= Q(owner_id=actor.agency_id)
+    return owned
+
+
 def path_catalog(user):
     """Published learning paths for the user's agency, each with its visible published courses."""
-    actor = actor_for(user)
-    owned = Q(owner__isnull=True)
-    if actor.is_platform_admin:
-        owned = Q()
-    elif actor.agency_id:
-        owned |= Q(owner_id=actor.agency_id)
     steps = (
         LearningPathCourse.objects.filter(course__in=_published_visible(user).values("pk"))
         .select_related("course__current_version")
@@ -148,7 +157,7 @@ def path_catalog(user):
         .order_by("position", "pk")
     )
     return (
-        LearningPath.objects.filter(owned, is_published=True)
+        LearningPath.objects.filter(_paths_visible_q(actor_for(user)), is_published=True)
         .prefetch_related(Prefetch("steps", steps, to_attr="visible_steps"))
         .order_by("title")
     )
@@ -158,14 +167,8 @@ def path_catalog_rows(user) -> list[dict]:
     """`path_catalog` as plain rows: each path's pk, slug, title and summary, with `steps`, its
     visible published courses in order as {course_id, slug, title}. Two queries (one when no
     path is published for the user)."""
-    actor = actor_for(user)
-    owned = Q(owner__isnull=True)
-    if actor.is_platform_admin:
-        owned = Q()
-    elif actor.agency_id:
-        owned |= Q(owner_id=actor.agency_id)
     paths = list(
-        LearningPath.objects.filter(owned, is_published=True)
+        LearningPath.objects.filter(_paths_visible_q(actor_for(user)), is_published=True)
         .order_by("title")
         .values("pk", "slug", "title", "summary")
     )
@@ -186,6 +189,36 @@ def path_catalog_rows(user) -> list[dict]:
     return paths
 
 
+def catalog_audience(user):
+    """What the user's catalog depends on besides its filters: "platform" for a platform admin
+    (every course and path), else the user's agency id (None: no agency). Two users with the
+    same audience see the same courses, topics and paths (`course_visible_q`,
+    `_paths_visible_q`); only their own tags differ."""
+    actor = actor_for(user)
+    return "platform" if actor.is_platform_admin else actor.agency_id
+
+
+def catalog_listing(user, *, filters: dict, page_number) -> dict:
+    """The catalog's listing for the user's audience (`catalog_audience`), the same for everyone
+    in it: `page`, a Paginator page of `catalog_cards` rows; `paths` (`path_catalog_rows`, only
+    without filters); `topics` (`catalog_topic_rows`); `courses`, the (id, slug) of every course
+    shown, cards and path steps, each once. At most six queries."""
+    rows = catalog_rows(user, **filters)
+    page = Paginator(rows, CATALOG_PAGE_SIZE).get_page(page_number)
+    page.object_list = catalog_cards(page.object_list)
+    paths = path_catalog_rows(user) if not any(filters.values()) else []
+    shown = {card["pk"]: card["slug"] for card in page.object_list}
+    for path in paths:
+        for step in path["steps"]:
+            shown.setdefault(step["course_id"], step["slug"])
+    return {
+        "page": page,
+        "paths": paths,
+        "topics": catalog_topic_rows(user),
+        "courses": list(shown.items()),
+    }
+
+
 def learner_states(user, courses) -> dict[int, registries.LearnerCourseState]:
     """Where the user stands in each of `courses` (catalog tag, main button), by course id.
 
@@ -200,6 +233,23 @@ def learner_states(user, courses) -> dict[int, registries.LearnerCourseState]:
         for course_id, state in provider(user, courses).items():
             states.setdefault(course_id, state)
     return states
+
+
+def learner_tags(user, courses) -> dict[int, str]:
+    """The user's catalog tag of each of `courses` ((id, slug) pairs) that has one, by course
+    id: from the `registries.learner_tags` providers when any is registered (the first to
+    answer for a course wins), else from `learner_states`. One query per provider."""
+    if not courses:
+        return {}
+    if not registries.learner_tags:
+        refs = [SimpleNamespace(pk=pk, slug=slug) for pk, slug in courses]
+        return {pk: state.tag for pk, state in learner_states(user, refs).items() if state.tag}
+    ids = [pk for pk, _slug in courses]
+    tags: dict[int, str] = {}
+    for _name, provider in registries.learner_tags.items():
+        for course_id, tag in provider(user, ids).items():
+            tags.setdefault(course_id, tag)
+    return tags
 
 
 def course_detail(user, slug: str) -> dict:

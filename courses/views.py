@@ -1,15 +1,14 @@
-from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from . import registries, selectors
+from . import fragments, registries, selectors
 from .models import Language, Level
 
-PAGE_SIZE = 24
 LENGTH_CHOICES = [
     ("short", _("Up to 30 minutes")),
     ("medium", _("31 to 90 minutes")),
@@ -19,42 +18,44 @@ LENGTH_CHOICES = [
 
 @login_required
 def catalog(request):
+    """The catalog. What is the same for everyone in the learner's audience (the courses, topics
+    and paths their agency may see, for these filters and this page) comes from a skeleton
+    rendered once per process and catalog version (courses.fragments.catalog_page); the
+    learner's tags and the downstream sections are put in per request. A request with messages
+    to show renders the whole page."""
+    user = request.user
     filters = {
         key: request.GET.get(key, "").strip()
         for key in ("search", "topic", "level", "length", "language")
     }
-    rows = selectors.catalog_rows(request.user, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.catalog_cards(page.object_list)
-    paths = selectors.path_catalog_rows(request.user) if not any(filters.values()) else []
-    shown = [
-        *((card["pk"], card["slug"]) for card in page.object_list),
-        *((step["course_id"], step["slug"]) for path in paths for step in path["steps"]),
-    ]
-    states = selectors.learner_states(
-        request.user, [SimpleNamespace(pk=pk, slug=slug) for pk, slug in dict(shown).items()]
-    )
-    for item in [*page.object_list, *(step for path in paths for step in path["steps"])]:
-        state = states.get(item.get("pk", item.get("course_id")))
-        item["tag"] = state.tag if state else ""
-    return render(
-        request,
-        "courses/catalog.html",
-        {
-            "page": page,
+    page_number = request.GET.get("page")
+    sections_html = fragments.sections_markup(registries.catalog_sections.values(), user)
+
+    def context():
+        listing = selectors.catalog_listing(user, filters=filters, page_number=page_number)
+        return {
+            **listing,
             "filters": filters,
             "querystring": "".join(f"{k}={quote(v)}&" for k, v in filters.items() if v),
-            "topics": selectors.catalog_topic_rows(request.user),
             "levels": Level.choices,
             "languages": Language.choices,
             "lengths": LENGTH_CHOICES,
-            "paths": paths,
-            "extra_sections": [
-                (section.template, section.data(request.user))
-                for section in registries.catalog_sections.values()
-            ],
-        },
-    )
+        }
+
+    if fragments.enabled and not get_messages(request):
+        key = (selectors.catalog_audience(user), tuple(filters.values()), page_number)
+        html = fragments.catalog_page(
+            request,
+            key=key,
+            context=context,
+            tags=lambda courses: selectors.learner_tags(user, courses),
+            sections_html=sections_html,
+        )
+        if html is not None:
+            return HttpResponse(html)
+    page_context = context()
+    fragments.add_tag_markup(page_context, selectors.learner_tags(user, page_context["courses"]))
+    return render(request, "courses/catalog.html", {**page_context, "sections_html": sections_html})
 
 
 @login_required

@@ -1,7 +1,8 @@
 """Who may see, schedule, edit and register for which live session. Lookups answer 404
 whether the session is missing or forbidden, so ids leak nothing."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 
 from agencies.access import Actor, actor_for
@@ -22,8 +23,12 @@ def audience_q(*, agency_id, unit_path: str | None, prefix: str = "") -> Q:
     agency's sessions with no unit, or with one of the person's unit or a unit above it; and
     every session shared with every agency once a platform admin approved."""
     units = LiveSession.units.through.objects.filter(livesession_id=OuterRef(f"{prefix}pk"))
+    # The person's unit or a unit above it: one whose path starts the person's ("/3/17/42/"
+    # starts with "/3/17/", never with "/3/1/"), so `unit_path` is one parameter whatever its
+    # depth and a query built on this can be prepared (academy.prepared). None: no unit.
+    person = Value(unit_path, output_field=CharField())
     own = Q(**{f"{prefix}agency_id": agency_id}) & (
-        ~Exists(units) | Exists(units.filter(unit__path__in=ancestor_paths(unit_path)))
+        ~Exists(units) | Exists(units.filter(StartsWith(person, F("unit__path"))))
     )
     return own | Q(**{f"{prefix}sharing": Sharing.APPROVED})
 

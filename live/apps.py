@@ -52,7 +52,10 @@ class LiveConfig(AppConfig):
             ),
         )
         catalog_sections.register(
-            "live", CatalogSection("live/_catalog.html", selectors.catalog_section)
+            "live",
+            CatalogSection(
+                "live/_catalog.html", selectors.catalog_section, key=selectors.catalog_section_key
+            ),
         )
         dashboard_panels.register(
             "live_attendance",

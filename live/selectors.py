@@ -1,21 +1,24 @@
 """Reads of live sessions for display, scoped to what the acting user may see, in a number of
 queries that does not depend on how many sessions or registrations there are."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
+from academy.prepared import prepared
 from agencies.access import actor_for
 from agencies.dates import agency_day_bounds
-from courses.models import LearningPathCourse, Topic
+from courses.models import Language, LearningPathCourse, Topic
 
 from .access import audience_q
 from .models import (
     AttendanceCount,
     CalendarFeed,
+    Format,
     LiveSession,
     Registration,
     RegistrationStatus,
@@ -208,25 +211,62 @@ def feed_registrations(token: str):
     )
 
 
+@prepared(agency_id=int, unit_path=str, now=datetime, user_id=int)
+def _catalog_section_rows(*, agency_id, unit_path, now, user_id):
+    mine = Registration.objects.filter(session=OuterRef("pk"), user_id=user_id)
+    return (
+        LiveSession.objects.filter(
+            audience_q(agency_id=agency_id, unit_path=unit_path),
+            is_cancelled=False,
+            ends_at__gt=now,
+        )
+        .annotate(my_status=Subquery(mine.values("status")[:1]))
+        .order_by("starts_at", "pk")
+        .values_list("pk", "title", "starts_at", "format", "language", "my_status")[:3]
+    )
+
+
 def catalog_section(user) -> dict:
     """The catalog: the next three sessions open to the user (`upcoming_sessions`' audience
     and order), with the user's own status: what the section shows, and only that (no seat
-    counts, host or topics). One query, none without an agency."""
+    counts, host or topics), as rows with the attributes pk, title, starts_at, format,
+    language, my_status, format_label and language_label. One query (its SQL prepared once per
+    process), none without an agency."""
     actor = actor_for(user)
     if actor.agency_id is None:
         return {"zone": actor.agency_time_zone, "rows": []}
-    mine = Registration.objects.filter(session=OuterRef("pk"), user=user)
-    rows = (
-        LiveSession.objects.filter(
-            audience_q(agency_id=actor.agency_id, unit_path=actor.unit_path),
-            is_cancelled=False,
-            ends_at__gt=timezone.now(),
+    formats, languages = dict(Format.choices), dict(Language.choices)
+    rows = [
+        SimpleNamespace(
+            pk=pk,
+            title=title,
+            starts_at=starts_at,
+            format=format,
+            language=language,
+            my_status=my_status,
+            format_label=formats.get(format, format),
+            language_label=languages.get(language, language),
         )
-        .only("pk", "title", "starts_at", "format", "language")
-        .annotate(my_status=Subquery(mine.values("status")[:1]))
-        .order_by("starts_at", "pk")[:3]
+        for pk, title, starts_at, format, language, my_status in _catalog_section_rows(
+            agency_id=actor.agency_id,
+            unit_path=actor.unit_path,
+            now=timezone.now(),
+            user_id=user.pk,
+        )
+    ]
+    return {"zone": actor.agency_time_zone, "rows": rows}
+
+
+def catalog_section_key(section_data: dict) -> tuple:
+    """Everything `live/_catalog.html` shows of `catalog_section`'s data: its markup is cached
+    on it (courses.registries.CatalogSection.key)."""
+    return (
+        section_data["zone"],
+        tuple(
+            (r.pk, r.title, r.starts_at, r.format, r.language, r.my_status)
+            for r in section_data["rows"]
+        ),
     )
-    return {"zone": actor.agency_time_zone, "rows": list(rows)}
 
 
 def _rate(attended: int, seated: int) -> float | None:

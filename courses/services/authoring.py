@@ -18,6 +18,7 @@ from agencies.access import actor_for
 from agencies.services import audited
 
 from ..access import can_author_for
+from ..catalog_version import catalog_changed
 from ..conf import limit
 from ..models import (
     Attachment,
@@ -31,6 +32,7 @@ from ..models import (
     QuestionType,
     Quiz,
     ShowAnswers,
+    Status,
     Visibility,
 )
 from ._common import (
@@ -207,6 +209,8 @@ def course_update(*, actor, course: Course, expected_revision: int, **changes) -
         _check_course_fields(changes, platform=locked.owner_id is None)
         changes = _visibility_changes(actor, locked, changes)
         _apply_course_fields(locked, changes)
+        if locked.status == Status.PUBLISHED and {"visibility", "shared_with"} & changes.keys():
+            catalog_changed()  # who sees the course changes now, not at the next publish
         locked.draft_revision += 1
         locked.save(update_fields=["draft_revision"])
         touch(locked)

@@ -35,6 +35,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..catalog_version import catalog_changed
 from ..markdown import render_markdown, video_embed_html
 from ..models import (
     Attachment,
@@ -50,6 +51,7 @@ from ..models import (
     QuestionType,
     Quiz,
     ShowAnswers,
+    Status,
     Topic,
     attachment_path,
 )
@@ -286,6 +288,8 @@ def draft_replace(course: Course, content: dict) -> None:
     for f in COURSE_FIELDS:
         setattr(course, f, content.get(f) if f == "validity_months" else content[f])
     course.save(update_fields=COURSE_FIELDS)
+    if course.status == Status.PUBLISHED:
+        catalog_changed()  # its slug, visibility or sharing may have changed
     course.topics.set(topics_for(content.get("topics") or []))
     replaced_files = course_file_names(course.pk)
     Quiz.objects.filter(course=course).delete()

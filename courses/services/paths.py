@@ -6,6 +6,7 @@ from agencies.access import actor_for
 from agencies.services import audited
 
 from ..access import can_author_for
+from ..catalog_version import catalog_changed
 from ..models import Course, Language, LearningPath, LearningPathCourse
 from ._common import check_key, require
 
@@ -68,4 +69,5 @@ def learning_path_save(
             LearningPathCourse(path=path, course=courses[s], position=i)
             for i, s in enumerate(course_slugs)
         )
+        catalog_changed()
     return path

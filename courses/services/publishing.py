@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from agencies.services import audited
 
+from ..catalog_version import catalog_changed
 from ..models import Course, CourseVersion, Status
 from ..registries import publish_checks, version_published
 from ._common import lock_course, require, require_editor, touch
@@ -94,6 +95,7 @@ def course_publish(*, actor, course: Course, ip=None) -> CourseVersion:
         version.topics.set(topics_for(content["topics"]))
         course.current_version, course.status = version, Status.PUBLISHED
         course.save(update_fields=["current_version", "status"])
+        catalog_changed()
         for _key, hook in version_published.items():
             hook(course=course, version=version, actor=actor)
     return version
@@ -199,6 +201,7 @@ def course_archive(*, actor, course: Course, ip=None) -> Course:
         )
         course.status = Status.ARCHIVED
         course.save(update_fields=["status"])
+        catalog_changed()
     return course
 
 
@@ -212,4 +215,5 @@ def course_unarchive(*, actor, course: Course, ip=None) -> Course:
         require(course.status == Status.ARCHIVED, _("The course is not archived."))
         course.status = Status.PUBLISHED if course.current_version_id else Status.DRAFT
         course.save(update_fields=["status"])
+        catalog_changed()
     return course

@@ -13,6 +13,7 @@ from agencies.access import actor_for
 from agencies.models import AuditEvent
 from agencies.services import audit_record, audited
 
+from ..catalog_version import catalog_changed
 from ..models import Course, Visibility, VisibilityRequest
 from ._common import require
 
@@ -103,4 +104,5 @@ def visibility_request_decide(
             entry.changes = {"visibility": [locked_course.visibility, Visibility.ALL.value]}
             locked_course.visibility = Visibility.ALL
             locked_course.save(update_fields=["visibility"])
+            catalog_changed()
     return locked

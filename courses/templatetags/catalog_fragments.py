@@ -31,24 +31,24 @@ def catalog_form(context):
 @register.simple_tag
 def catalog_card(course: dict):
     """{% catalog_card course %}: one course card (a row of courses.selectors.catalog_cards
-    with its learner's `tag`)."""
+    with its learner's `tag_html`, courses.fragments.add_tag_markup, or a slot for it)."""
     key = tuple(course[name] for name in CARD_KEY)
     return render_template("courses/_catalog_card.html", key, {"course": course})
 
 
-CARD_KEY = ("pk", "slug", "title", "summary", "level", "minutes", "language", "topics", "tag")
+CARD_KEY = ("pk", "slug", "title", "summary", "level", "minutes", "language", "topics", "tag_html")
 
 
 @register.simple_tag
 def catalog_paths(paths: list[dict]):
     """{% catalog_paths paths %}: the learning paths (rows of path_catalog_rows with each
-    step's `tag`)."""
+    step's `tag_html`)."""
     key = tuple(
         (
             path["slug"],
             path["title"],
             path["summary"],
-            tuple((step["slug"], step["title"], step["tag"]) for step in path["steps"]),
+            tuple((step["slug"], step["title"], step["tag_html"]) for step in path["steps"]),
         )
         for path in paths
     )

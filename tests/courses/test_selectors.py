@@ -148,3 +148,17 @@ def test_studio_lists_only_editable_courses(world, catalog):
     assert slugs(selectors.studio_courses(world.a_trainer)) == ["a-draft", "a-only", "a-shared"]
     assert slugs(selectors.studio_courses(world.a_learner)) == []
     assert slugs(selectors.studio_courses(world.platform_admin)) == ["platform-ai"]
+
+
+def test_learner_tags_ask_the_registered_tag_providers_first(world, monkeypatch):
+    from academy.registry import Registry
+    from courses import registries
+
+    asked = []
+    tags = Registry("learner course tags")
+    tags.register("first", lambda user, ids: asked.append(list(ids)) or {1: "Enrolled"})
+    tags.register("second", lambda user, ids: {1: "Other", 2: "Completed"})
+    monkeypatch.setattr(registries, "learner_tags", tags)
+    found = selectors.learner_tags(world.a_learner, [(1, "one"), (2, "two")])
+    assert found == {1: "Enrolled", 2: "Completed"} and asked == [[1, 2]]
+    assert selectors.learner_tags(world.a_learner, []) == {}

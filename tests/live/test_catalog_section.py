@@ -2,7 +2,7 @@
 what `upcoming_sessions` lists (audience, order, the learner's own status)."""
 
 from live import services
-from live.selectors import catalog_section, upcoming_sessions
+from live.selectors import catalog_section, catalog_section_key, upcoming_sessions
 
 from .conftest import schedule
 
@@ -23,3 +23,13 @@ def test_catalog_section_lists_what_upcoming_sessions_lists(world, django_assert
     assert section["rows"][1].my_status == "registered"
     other = [s.title for s in catalog_section(world.b_learner)["rows"]]
     assert other == ["Agency B only"]
+
+
+def test_catalog_section_labels_and_key_follow_what_it_shows(world):
+    session = schedule(world.a_trainer, days=2, title="Session")
+    section = catalog_section(world.a_learner)
+    assert section["rows"][0].format_label == session.get_format_display()
+    assert section["rows"][0].language_label == session.get_language_display()
+    before = catalog_section_key(section)
+    services.registration_create(actor=world.a_learner, session=session)
+    assert catalog_section_key(catalog_section(world.a_learner)) != before
