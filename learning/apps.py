@@ -14,8 +14,9 @@ class LearningConfig(AppConfig):
 
         step_kinds.register("lesson", StepKind(url_name="learning:lesson"))
         step_kinds.register("quiz", StepKind(url_name="learning:quiz", nav_prefix=_("Quiz:")))
-        from courses.registries import learner_states
+        from courses.registries import learner_states, learner_tags
 
-        from .selectors import course_learner_states
+        from .selectors import course_learner_states, course_learner_tags
 
         learner_states.register("learning", course_learner_states)
+        learner_tags.register("learning", course_learner_tags)

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from academy.prepared import prepared
 from agencies.access import actor_for, agency_today, scope_q
 from courses.models import ShowAnswers
 from courses.registries import CourseAction, LearnerCourseState
@@ -30,6 +31,33 @@ def is_enrolled(user, slug: str) -> bool:
     return Enrollment.objects.filter(user_id=user.pk, course__slug=slug).exists()
 
 
+def _status_tags() -> dict[str, str]:
+    return {
+        EnrollmentStatus.NOT_STARTED: gettext("Enrolled"),
+        EnrollmentStatus.IN_PROGRESS: gettext("In progress"),
+        EnrollmentStatus.COMPLETED: gettext("Completed"),
+    }
+
+
+@prepared(user_id=int)
+def _course_statuses(*, user_id):
+    return Enrollment.objects.filter(user_id=user_id).values_list("course_id", "status")
+
+
+def course_learner_tags(user, course_ids) -> dict[int, str]:
+    """The catalog tag (`course_learner_states`' words) of each of `course_ids` the user is
+    enrolled in: one query of a fixed shape, compiled once per process (the learner's
+    enrollments are few; a list of ids would change the SQL's shape)."""
+    if not user.is_authenticated:
+        return {}
+    tags, wanted = _status_tags(), set(course_ids)
+    return {
+        course_id: tags[status]
+        for course_id, status in _course_statuses(user_id=user.pk)
+        if course_id in wanted and status in tags
+    }
+
+
 def course_learner_states(user, courses) -> dict[int, LearnerCourseState]:
     """For each of `courses`: "Enroll" (a POST) where the user is not enrolled; the tag
     "Enrolled" and "Start", or "In progress" and "Continue", where enrolled; "Completed" and
@@ -41,11 +69,7 @@ def course_learner_states(user, courses) -> dict[int, LearnerCourseState]:
             user_id=user.pk, course_id__in=[c.pk for c in courses]
         ).values_list("course_id", "status")
     )
-    tags = {
-        EnrollmentStatus.NOT_STARTED: gettext("Enrolled"),
-        EnrollmentStatus.IN_PROGRESS: gettext("In progress"),
-        EnrollmentStatus.COMPLETED: gettext("Completed"),
-    }
+    tags = _status_tags()
     states = {}
     for course in courses:
         status = statuses.get(course.pk)
