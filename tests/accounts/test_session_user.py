@@ -32,18 +32,18 @@ def signed_in(user):
 def test_a_signed_in_request_reads_no_user_row_once_cached(world):
     client = signed_in(world.a_learner)
     response, first = user_queries(client)
-    assert response.context["user"] == world.a_learner
+    assert response.wsgi_request.user == world.a_learner
     assert len(first) == 1  # the first request reads the row and caches it
     response, then = user_queries(client)
     assert response.status_code == 200
-    assert response.context["user"].pk == world.a_learner.pk
+    assert response.wsgi_request.user.pk == world.a_learner.pk
     assert then == []
 
 
 def test_the_cached_user_is_the_database_row(world):
     client = signed_in(world.a_manager)
     client.get("/")
-    user = client.get("/").context["user"]._wrapped
+    user = client.get("/").wsgi_request.user._wrapped
     stored = User.objects.get(pk=world.a_manager.pk)
     for name in session_user._FIELDS:
         assert getattr(user, name) == getattr(stored, name), name
@@ -66,14 +66,14 @@ def test_a_password_change_signs_out_the_other_sessions(world):
     here, elsewhere = signed_in(world.a_learner), signed_in(world.a_learner)
     for client in (here, elsewhere):
         client.get("/")
-        assert client.get("/").context["user"].is_authenticated  # from the cache
+        assert client.get("/").wsgi_request.user.is_authenticated  # from the cache
     response = here.post(
         reverse("account_change_password"),
         {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
-    assert here.get("/").context["user"].is_authenticated  # the session that changed it stays
-    assert elsewhere.get("/").context["user"].is_authenticated is False
+    assert here.get("/").wsgi_request.user.is_authenticated  # the session that changed it stays
+    assert elsewhere.get("/").wsgi_request.user.is_authenticated is False
 
 
 def test_a_password_set_by_any_save_signs_out_open_sessions(world):
@@ -82,17 +82,17 @@ def test_a_password_set_by_any_save_signs_out_open_sessions(world):
     user = User.objects.get(pk=world.a_learner.pk)
     user.set_password(NEW_PASSWORD)
     user.save()
-    assert client.get("/").context["user"].is_authenticated is False
+    assert client.get("/").wsgi_request.user.is_authenticated is False
 
 
 def test_deactivation_takes_effect_on_the_next_request(world):
     client = signed_in(world.a_learner)
     client.get("/")
-    assert client.get("/").context["user"].is_authenticated  # cached
+    assert client.get("/").wsgi_request.user.is_authenticated  # cached
     services.membership_set_active(
         actor=world.a_admin, membership=world.a_learner.membership, active=False
     )
-    assert client.get("/").context["user"].is_authenticated is False
+    assert client.get("/").wsgi_request.user.is_authenticated is False
 
 
 def test_a_change_of_the_row_is_seen_on_the_next_request(world):
@@ -102,14 +102,14 @@ def test_a_change_of_the_row_is_seen_on_the_next_request(world):
     user = User.objects.get(pk=world.a_learner.pk)
     user.full_name = "Renamed Person"
     user.save(update_fields=["full_name"])
-    assert client.get("/").context["user"].full_name == "Renamed Person"
+    assert client.get("/").wsgi_request.user.full_name == "Renamed Person"
 
 
 def test_a_deleted_user_is_signed_out(world):
     client = signed_in(world.a_ops_learner)
     client.get("/")
     User.objects.filter(pk=world.a_ops_learner.pk).delete()
-    assert client.get("/").context["user"].is_authenticated is False
+    assert client.get("/").wsgi_request.user.is_authenticated is False
 
 
 def test_a_row_read_before_a_change_is_never_used_after_it(world):
@@ -124,7 +124,7 @@ def test_a_row_read_before_a_change_is_never_used_after_it(world):
     stored.is_active = False
     stored.save(update_fields=["is_active"])
     session_user._remember(session_user._entry_key(user.pk), version_before, stale)
-    assert client.get("/").context["user"].is_authenticated is False
+    assert client.get("/").wsgi_request.user.is_authenticated is False
 
 
 def test_a_session_without_the_current_hash_is_flushed_as_django_does(world):
@@ -133,7 +133,7 @@ def test_a_session_without_the_current_hash_is_flushed_as_django_does(world):
     session = client.session
     session[HASH_SESSION_KEY] = "0" * 64
     session.save()
-    assert client.get("/").context["user"].is_authenticated is False
+    assert client.get("/").wsgi_request.user.is_authenticated is False
     assert "_auth_user_id" not in client.session
 
 
