@@ -74,6 +74,19 @@ def _cache_cleared():
     caches["fragments"].clear()
 
 
+@pytest.fixture
+def fresh_fragments():
+    """The catalog's and My learning's fragment cache empty and switched on (courses.fragments),
+    before and after the test."""
+    from courses import fragments
+
+    fragments.clear()
+    fragments.enabled = True
+    yield fragments
+    fragments.clear()
+    fragments.enabled = True
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     """Each test starts in the default language: a request served in French (the test client's

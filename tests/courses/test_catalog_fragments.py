@@ -24,12 +24,8 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def _fragments_cleared():
-    fragments.clear()
-    fragments.enabled = True
-    yield
-    fragments.clear()
-    fragments.enabled = True
+def _fragments_cleared(fresh_fragments):
+    return fresh_fragments
 
 
 def _page(client, path, **params):

@@ -25,12 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fragments_cleared():
-    fragments.clear()
-    fragments.enabled = True
-    yield
-    fragments.clear()
-    fragments.enabled = True
+def _fragments_cleared(fresh_fragments):
+    return fresh_fragments
 
 
 @pytest.fixture
