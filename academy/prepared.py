@@ -30,7 +30,6 @@ from functools import wraps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import (
     FlatValuesListIterable,
-    NamedValuesListIterable,
     ValuesIterable,
     ValuesListIterable,
 )
@@ -76,7 +75,6 @@ class _Statement:
             raise PreparedQueryError(
                 "prepare a values() or values_list() queryset (not model instances, not named)"
             )
-        assert iterable is not NamedValuesListIterable
         query = queryset.query
         compiler = query.get_compiler(using=alias)
         self.sql, params = compiler.as_sql()
