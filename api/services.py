@@ -121,7 +121,16 @@ def client_for_token(token) -> ApiClient | None:
         .filter(application_id=token.application_id, revoked_at__isnull=True)
         .first()
     )
-    if client is None or (client.agency is not None and not client.agency.is_active):
+    return live_client(client)
+
+
+def live_client(client: ApiClient | None) -> ApiClient | None:
+    """`client` (with its agency and creator loaded) when its tokens may act: not revoked, its
+    agency open, its creator an active admin of the agency (of the platform, for a platform
+    client); None otherwise. Stamps `last_used_at` (at most once a LAST_USED_PRECISION)."""
+    if client is None or client.revoked_at is not None:
+        return None
+    if client.agency is not None and not client.agency.is_active:
         return None
     creator = client.created_by
     if creator is None or not creator.is_active:

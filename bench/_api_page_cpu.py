@@ -8,7 +8,10 @@ over the same pages, `--rounds` times; prints medians. Needs the data of bench/a
         CACHE_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/_api_page_cpu.py --full
 
 Variants: `code` (the feed as committed), `size1` (a page of one row: the per-request
-overhead), and `join` (the learner's address by a join, as before the third pass).
+overhead), `join` (the learner's address by a join, as before the third pass), `oauth` and
+`oauth1` (pages of `--page-size` and of one row, the token checked the whole way, by
+django-oauth-toolkit and `client_for_token`, as before the fifth pass) and `nonstr` (orjson
+with OPT_NON_STR_KEYS on every page, as before the fifth pass).
 """
 
 import argparse
@@ -57,6 +60,17 @@ def _join_feed(self, queryset):
 VARIANTS = {"join": _join_feed}
 
 
+def _patches(name):
+    """(object, attribute, value) to set for the variant's pages, put back after them."""
+    from api import authentication, renderers
+
+    if name in ("oauth", "oauth1"):
+        return [(authentication, "_quick", lambda request: None)]
+    if name == "nonstr":
+        return [(renderers, "_OPTIONS", renderers._NON_STR_KEYS_OPTIONS)]
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="the data of --full (1,000,000)")
@@ -100,7 +114,11 @@ def main():
         for _round in range(args.rounds):
             for name in results:
                 view.feed = VARIANTS.get(name, original)
-                size = 1 if name == "size1" else args.page_size
+                patches = _patches(name)
+                saved = [(target, attr, getattr(target, attr)) for target, attr, _v in patches]
+                for target, attr, value in patches:
+                    setattr(target, attr, value)
+                size = 1 if name in ("size1", "oauth1") else args.page_size
                 url = f"/api/v1/enrollments/?status=completed&page_size={size}&cursor={cursor}"
                 for _page in range(args.pages):
                     wall, cpu, db = time.perf_counter(), time.thread_time(), backend_cpu_ns(pid)
@@ -113,6 +131,8 @@ def main():
                     assert len(body["results"]) == size
                     results[name].append((cpu, db, wall))
                     url = body["next"].removeprefix("http://testserver")
+                for target, attr, value in saved:
+                    setattr(target, attr, value)
     finally:
         view.feed = original
         client_revoke(actor=admin, client=client)

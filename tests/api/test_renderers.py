@@ -6,6 +6,7 @@ import decimal
 import uuid
 import zoneinfo
 
+import orjson
 import pytest
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ErrorDetail
@@ -96,3 +97,30 @@ def test_pre_written_json_is_written_as_is_even_when_indented():
     assert FastJSONRenderer().render(rows, indented, {}) == JSONRenderer().render(
         plain, indented, {}
     )
+
+
+def test_keys_other_than_str_are_written_as_drf_writes_them():
+    from django.utils.safestring import mark_safe
+
+    data = {"results": [{mark_safe("safe"): 1, 2: "two", None: "none", True: "yes", 1.5: "x"}]}
+    drf, fast = _both(data)
+    assert fast == drf
+
+
+def test_str_keys_take_orjsons_quicker_way(monkeypatch):
+    """Only data with keys other than `str` is written with OPT_NON_STR_KEYS (the slower way)."""
+    from api import renderers
+
+    options = []
+    real = renderers.orjson.dumps
+
+    def dumps(data, default=None, option=None):
+        options.append(option)
+        return real(data, default=default, option=option)
+
+    monkeypatch.setattr(renderers.orjson, "dumps", dumps)
+    _both({"results": [{"id": 1, "status": "completed"}]})
+    assert options == [orjson.OPT_UTC_Z]
+    options.clear()
+    _both({"results": [{1: "int key"}]})
+    assert options == [orjson.OPT_UTC_Z, orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS]
