@@ -167,3 +167,16 @@ def test_another_persons_session_reads_its_own_user(world, redis_cache):
     for _ in range(2):
         assert first.get("/").wsgi_request.user.pk == world.a_learner.pk
         assert second.get("/").wsgi_request.user.pk == world.b_learner.pk
+
+
+def test_the_catalogs_version_comes_with_the_session_and_follows_a_change(world, redis_cache):
+    from courses.catalog_version import catalog_changed, catalog_version, catalog_version_key
+
+    client = signed_in(world.a_learner)
+    client.get("/")
+    before = catalog_version()
+    academy_cache.prefetch_keep({catalog_version_key(): before}, [catalog_version_key()])
+    assert catalog_version() == before  # answered by the read-ahead
+    catalog_changed()  # a write of the key in this request drops what was read ahead
+    after = catalog_version()
+    assert after != before and after == cache.get(catalog_version_key())
