@@ -10,8 +10,11 @@ enough. Settings point `CACHE_URL=redis://…` at this class (academy/settings.p
 import os
 import pickle
 import threading
+from collections.abc import Callable
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends import redis as django_redis
+from django.core.signals import request_finished, request_started
 
 
 class ReusedClientRedisCacheClient(django_redis.RedisCacheClient):
@@ -28,9 +31,46 @@ class ReusedClientRedisCacheClient(django_redis.RedisCacheClient):
 
 
 class RedisCache(django_redis.RedisCache):
+    """Django's Redis cache, one client per pool; every write through it also drops this
+    thread's prefetched copy of the keys it writes (`prefetched`), so a request that changes a
+    value it had read ahead (the bell's count, a user's version) reads it again."""
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def add(self, key, *args, **kwargs):
+        prefetch_forget([key])
+        return super().add(key, *args, **kwargs)
+
+    def set(self, key, *args, **kwargs):
+        prefetch_forget([key])
+        return super().set(key, *args, **kwargs)
+
+    def touch(self, key, *args, **kwargs):
+        prefetch_forget([key])
+        return super().touch(key, *args, **kwargs)
+
+    def delete(self, key, *args, **kwargs):
+        prefetch_forget([key])
+        return super().delete(key, *args, **kwargs)
+
+    def incr(self, key, *args, **kwargs):
+        prefetch_forget([key])
+        return super().incr(key, *args, **kwargs)
+
+    def set_many(self, data, *args, **kwargs):
+        prefetch_forget(list(data))
+        return super().set_many(data, *args, **kwargs)
+
+    def delete_many(self, keys, *args, **kwargs):
+        keys = list(keys)
+        prefetch_forget(keys)
+        return super().delete_many(keys, *args, **kwargs)
+
+    def clear(self):
+        prefetch_clear()
+        return super().clear()
 
 
 class _QuickConnection(threading.local):
@@ -119,3 +159,87 @@ def _loads(value: bytes):
     # RedisSerializer stores an int as its digits and anything else as a pickle, whose
     # protocol (2 and up) opens with the PROTO opcode.
     return pickle.loads(value) if value[:1] == b"\x80" else int(value)
+
+
+# Read-ahead for the request. A signed-in request reads, besides its session, a few keys that
+# depend only on who the user is (the user's row and version, their placement, the bell's
+# count). They are asked for in the round trip that reads the session when this process already
+# knows whose the session is, else in the one that reads the user (accounts/sessions.py,
+# accounts/session_user.py); what that round trip found is kept here, for this thread and this
+# request only, and answered by `prefetched`. Cleared when a request starts and ends, and any
+# write of a key through this module's RedisCache drops it, so a value is never older than a
+# read of it at the start of the request would be.
+
+
+class _Prefetch(threading.local):
+    values: dict | None = None
+
+
+_prefetch = _Prefetch()
+
+# Apps add the per-user keys their pages read on every request (AppConfig.ready):
+# a function of the user's id returning one key of the default cache.
+_per_user_keys: list[Callable[[object], str]] = []
+
+
+def prefetch_per_user(key_for: Callable[[object], str]) -> None:
+    """Read `key_for(user_id)` in the same round trip as the signed-in user's own keys."""
+    if key_for not in _per_user_keys:
+        _per_user_keys.append(key_for)
+
+
+def per_user_keys(user_id) -> list[str]:
+    return [key_for(user_id) for key_for in _per_user_keys]
+
+
+def prefetch_keep(found: dict, keys) -> None:
+    """Keep what one round trip found for `keys` (absent from `found`: no value) for the rest
+    of this request."""
+    values = _prefetch.values
+    if values is None:
+        values = _prefetch.values = {}
+    for key in keys:
+        values[key] = found.get(key)
+
+
+def prefetched(keys) -> dict | None:
+    """{key: value} for the keys read ahead in this request that have a value (as `get_many`
+    answers), or None if any of them was not read ahead."""
+    values = _prefetch.values
+    if not values:
+        return None
+    found = {}
+    for key in keys:
+        try:
+            value = values[key]
+        except KeyError:
+            return None
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def get_prefetched(key, default=None):
+    """The default cache's `get(key, default)`, answered from this request's read-ahead when it
+    holds the key (only for this module's RedisCache, whose writes keep the read-ahead current)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        found = prefetched([key])
+        if found is not None:
+            return found.get(key, default)
+    return backend.get(key, default)
+
+
+def prefetch_forget(keys) -> None:
+    values = _prefetch.values
+    if values:
+        for key in keys:
+            values.pop(key, None)
+
+
+def prefetch_clear(**_kwargs) -> None:
+    _prefetch.values = None
+
+
+request_started.connect(prefetch_clear, dispatch_uid="academy-prefetch-clear-start")
+request_finished.connect(prefetch_clear, dispatch_uid="academy-prefetch-clear-finish")

@@ -36,7 +36,13 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.crypto import constant_time_compare
 
-from academy.cache import get_many_quick
+from academy.cache import (
+    RedisCache,
+    get_many_quick,
+    per_user_keys,
+    prefetch_keep,
+    prefetched,
+)
 from agencies.access import actor_cache_keys, actor_prime
 
 from .models import User
@@ -92,13 +98,19 @@ def get_user(request):
     ):
         return auth.get_user(request)
     version_key, entry_key = _version_key(user_id), _entry_key(user_id)
-    try:
-        found = get_many_quick(
-            caches[DEFAULT_CACHE_ALIAS], [version_key, entry_key, *actor_cache_keys(user_id)]
-        )
-    except Exception:  # noqa: BLE001 - any cache backend's connection error: ask the database
-        logger.warning("Cache unreachable; reading user %s from the database", user_id)
-        return auth.get_user(request)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    keys = [version_key, entry_key, *actor_cache_keys(user_id)]
+    found = prefetched(keys) if isinstance(backend, RedisCache) else None
+    if found is None:
+        ahead = per_user_keys(user_id) if isinstance(backend, RedisCache) else []
+        try:
+            found = get_many_quick(backend, keys + ahead)
+        except Exception:  # noqa: BLE001 - any cache backend's connection error: ask the database
+            logger.warning("Cache unreachable; reading user %s from the database", user_id)
+            return auth.get_user(request)
+        if ahead:
+            prefetch_keep(found, ahead)
+    remember_session_user(session.session_key, user_id)
     version = found.get(version_key)
     user = _user_if_current(found.get(entry_key), version, session.get(auth.HASH_SESSION_KEY))
     if user is None:
@@ -112,6 +124,36 @@ def get_user(request):
     if user.is_authenticated:
         actor_prime(user, found)
     return user
+
+
+# Whose each session is, as last seen by this process: the session's round trip then also
+# reads that user's keys (`session_read_ahead`). Only a guess of what to read: the user is
+# still the one the session names, checked as above; a wrong or missing guess costs the second
+# round trip it always cost.
+_SESSION_USERS_MAX = 20_000
+_session_users: dict[str, object] = {}
+
+
+def remember_session_user(session_key, user_id) -> None:
+    if session_key is None or _session_users.get(session_key) == user_id:
+        return
+    if len(_session_users) >= _SESSION_USERS_MAX:
+        _session_users.clear()
+    _session_users[session_key] = user_id
+
+
+def session_read_ahead(session_key) -> list[str]:
+    """The keys to read with this session's own (those of the user this process last saw
+    signed in with it), or none."""
+    user_id = _session_users.get(session_key)
+    if user_id is None or not settings.ACADEMY_USER_CACHE:
+        return []
+    return [
+        _version_key(user_id),
+        _entry_key(user_id),
+        *actor_cache_keys(user_id),
+        *per_user_keys(user_id),
+    ]
 
 
 def _user_if_current(entry, version, session_hash) -> User | None:

@@ -12,6 +12,13 @@ class CoursesConfig(AppConfig):
 
         publish_checks.register("content", content_publish_check)
 
+        # The catalog's version comes in the round trip that reads the user (academy.cache).
+        from academy.cache import prefetch_per_user
+
+        from .catalog_version import catalog_version_key
+
+        prefetch_per_user(catalog_version_key)
+
         from agencies.audit import AUDIT_ACTIONS
 
         for code, label in [

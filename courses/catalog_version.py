@@ -17,6 +17,8 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
+from academy.cache import get_prefetched
+
 logger = logging.getLogger(__name__)
 
 CATALOG_VERSION_SECONDS = 300
@@ -26,7 +28,7 @@ _KEY = "academy:catalog:version"
 def catalog_version() -> str | None:
     """The current token (a new one when none is set); None when the cache is unreachable."""
     try:
-        token = cache.get(_KEY)
+        token = get_prefetched(_KEY)  # read with the signed-in user's session (courses.apps)
         if token is None:
             token = uuid.uuid4().hex
             if not cache.add(_KEY, token, CATALOG_VERSION_SECONDS):
@@ -35,6 +37,11 @@ def catalog_version() -> str | None:
         logger.warning("Cache unreachable; the catalog is read from the database")
         return None
     return token
+
+
+def catalog_version_key(_user_id=None) -> str:
+    """The token's key in the shared cache (read ahead with every signed-in user's session)."""
+    return _KEY
 
 
 def catalog_changed() -> None:

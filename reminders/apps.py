@@ -21,6 +21,14 @@ class RemindersConfig(AppConfig):
 
         user_logged_in.connect(warm_unread_count, dispatch_uid="reminders-warm-unread-count")
 
+        # The header shows the bell on every signed-in page: read its count in the round trip
+        # that reads the user (academy.cache, accounts/session_user.py).
+        from academy.cache import prefetch_per_user
+
+        from .services.sending import unread_cache_key
+
+        prefetch_per_user(unread_cache_key)
+
         from .assignables import COURSE, PATH
         from .registries import assignable_kinds
 

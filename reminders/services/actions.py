@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.cache import get_prefetched
 from agencies.access import actor_for
 from agencies.models import Agency, AuditEvent
 from agencies.services import audited, diff
@@ -205,7 +206,7 @@ def unread_count(user) -> int:
     afresh while the cache is unreachable)."""
     key = unread_cache_key(user.pk)
     try:
-        count = cache.get(key)
+        count = get_prefetched(key)  # read with the user's session (academy.cache)
     except Exception:  # noqa: BLE001 - an unreachable cache (Redis restarting)
         return Notification.objects.filter(user=user, read_at__isnull=True).count()
     if count is None:
