@@ -73,10 +73,24 @@ TAG_TEMPLATES = {
 }
 
 
+# The tags' markup, by (kind, tag): it shows nothing but the tag's words (already in the
+# learner's language), so it is rendered once per process for each; the words are few (the
+# providers' statuses), the bound only guards against a provider that makes them up.
+_TAG_HTML: dict[tuple[str, str], SafeString] = {}
+_TAG_HTML_MAX = 256
+
+
 def tag_markup(kind: str, tag: str) -> SafeString:
     """A card's ("card") or a path step's ("step") tag as its template renders it."""
-    template_name = TAG_TEMPLATES[kind]
-    return render_template(template_name, (tag,), {"tag": tag})
+    if not enabled:
+        return mark_safe(get_template(TAG_TEMPLATES[kind]).render({"tag": tag}))  # noqa: S308
+    html = _TAG_HTML.get((kind, tag))
+    if html is None:
+        if len(_TAG_HTML) >= _TAG_HTML_MAX:
+            _TAG_HTML.clear()
+        rendered = get_template(TAG_TEMPLATES[kind]).render({"tag": tag})
+        html = _TAG_HTML[kind, tag] = mark_safe(rendered)  # noqa: S308 - escaped by the template
+    return html
 
 
 def add_tag_markup(listing: dict, tags: dict[int, str]) -> None:
@@ -127,24 +141,20 @@ def catalog_page(
     if entry is None:
         entry = _skeleton(context())
         cache.set(cache_key, entry, TIMEOUT)
-    pieces, courses = entry
-    tags_by_course = tags(courses)
-    markup: dict[tuple[str, int], str] = {}
-    out = [pieces[0]]
-    for i in range(1, len(pieces), 3):
-        kind, pk = pieces[i], int(pieces[i + 1])
-        tag = tags_by_course.get(pk, "")
-        html = markup.get((kind, tag))
-        if html is None:
-            html = markup[kind, tag] = tag_markup(kind, tag)
-        out.append(html)
-        out.append(pieces[i + 2])
+    pieces, slots, courses = entry
+    # Most courses have no tag for this learner: start from the page with every slot holding
+    # the empty tag's markup and put in only the tags there are.
+    out = list(pieces)
+    for pk, tag in tags(courses).items():
+        for index, kind in slots.get(pk, ()):
+            out[index] = tag_markup(kind, tag)
     return fill_skeleton("".join(out), request, content=sections_html, content_slot=SECTIONS_SLOT)
 
 
-def _skeleton(context: dict) -> tuple[list[str], list]:
-    """The page rendered with slots (tags, sections, header, warning), split at its tag slots:
-    [text, kind, course id, text, ...], and the (id, slug) of the courses shown."""
+def _skeleton(context: dict) -> tuple[list[str], dict[int, list[tuple[int, str]]], list]:
+    """The page rendered with slots (tags, sections, header, warning), as its pieces with the
+    empty tag's markup in each tag slot; where each course's tag slots are ({course id:
+    [(index in the pieces, kind)]}); and the (id, slug) of the courses shown."""
     for card in context["page"].object_list:
         card["tag_html"] = mark_safe(_TAG_SLOT.format(kind="card", pk=card["pk"]))
     for path in context["paths"]:
@@ -154,8 +164,17 @@ def _skeleton(context: dict) -> tuple[list[str], list]:
         "courses/catalog.html",
         {**context, "sections_html": SECTIONS_SLOT, SKELETON: True, "messages": ()},
     )
-    return _TAG_SLOTS.split(html), context["courses"]
+    split = _TAG_SLOTS.split(html)  # [text, kind, course id, text, kind, course id, ..., text]
+    pieces: list[str] = [split[0]]
+    slots: dict[int, list[tuple[int, str]]] = {}
+    for i in range(1, len(split), 3):
+        kind, pk = split[i], int(split[i + 1])
+        slots.setdefault(pk, []).append((len(pieces), kind))
+        pieces.append(tag_markup(kind, ""))
+        pieces.append(split[i + 2])
+    return pieces, slots, context["courses"]
 
 
 def clear() -> None:
     caches["fragments"].clear()
+    _TAG_HTML.clear()
