@@ -75,6 +75,13 @@ def _cache_cleared():
 
 
 @pytest.fixture
+def frozen_session_clock(monkeypatch):
+    """The session's seconds left (the expiry warning in every signed-in page) read in one
+    second, so that two renderings of a page compare equal whenever they run."""
+    monkeypatch.setattr("academy.session.time.time", lambda: 1_800_000_000.0)
+
+
+@pytest.fixture
 def fresh_fragments():
     """The catalog's and My learning's fragment cache empty and switched on (courses.fragments),
     before and after the test."""

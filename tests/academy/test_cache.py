@@ -1,7 +1,6 @@
 """The Redis cache backend keeps one client per connection pool (academy/cache.py)."""
 
 import os
-import socket
 import subprocess
 import sys
 from unittest.mock import patch
@@ -12,14 +11,7 @@ from django.test import override_settings
 
 from academy import cache as academy_cache
 from academy.cache import RedisCache, get_many_quick
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
+from tests.celery_worker import redis_reachable
 
 
 def test_a_redis_cache_url_selects_the_backend_that_reuses_clients():
@@ -36,7 +28,7 @@ def test_a_redis_cache_url_selects_the_backend_that_reuses_clients():
     assert result.stdout.strip() == "academy.cache.RedisCache"
 
 
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
 def test_one_client_per_pool_and_the_cache_still_works():
     config = {
         "default": {"BACKEND": "academy.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"},
@@ -65,7 +57,7 @@ QUICK = {
 }
 
 
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
 def test_get_many_quick_answers_what_get_many_answers():
     with override_settings(CACHES=QUICK):
         cache = caches["default"]
@@ -83,7 +75,7 @@ def test_get_many_quick_answers_what_get_many_answers():
             cache.delete_many(keys)
 
 
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
 def test_get_many_quick_falls_back_to_get_many_when_redis_closed_its_connection():
     with override_settings(CACHES=QUICK):
         cache = caches["default"]

@@ -41,9 +41,8 @@ def _fresh_fragments():
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock(monkeypatch):
-    """Both renderings read the seconds left in the same second."""
-    monkeypatch.setattr("academy.session.time.time", lambda: 1_800_000_000.0)
+def _frozen_clock(frozen_session_clock):
+    return frozen_session_clock
 
 
 def _request(user, url):

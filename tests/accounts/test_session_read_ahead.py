@@ -3,7 +3,6 @@ in one round trip once the process has seen the session (academy.cache's read-ah
 accounts/sessions.py, accounts/session_user.py), and every property of the cached user still
 holds on that path: the tests of test_session_user.py run again here on a real Redis cache."""
 
-import socket
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from academy import cache as academy_cache
 from accounts import session_user
 from reminders import services as reminders_services
 from reminders.services.sending import unread_cache_key
+from tests.celery_worker import redis_reachable
 
 # The same properties, on the read-ahead path (imported: pytest runs them again in this module,
 # under the autouse Redis fixture below).
@@ -30,16 +30,7 @@ from .test_session_user import (  # noqa: F401
     test_the_cached_user_is_the_database_row,
 )
 
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
 
 # Redis db 2, each test under a key prefix of its own (never FLUSHDB: tests run in parallel).
 REDIS_URL = "redis://127.0.0.1:6379/2"

@@ -28,6 +28,11 @@ def _fragments_cleared(fresh_fragments):
     return fresh_fragments
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(frozen_session_clock):
+    return frozen_session_clock
+
+
 def _page(client, path, **params):
     response = client.get(path, params)
     assert response.status_code == 200

@@ -41,6 +41,7 @@ def assert_certificates_expire_in_the_demo():
     """A yearly course: one certificate expires within 30 days (its refresher is assigned and
     the learner reminded), one has expired and counts as not compliant."""
     import datetime
+    import zoneinfo
 
     from django.utils import timezone
 
@@ -55,7 +56,10 @@ def assert_certificates_expire_in_the_demo():
     assert expiring.enrollment_id is None  # the refresher reopened the course: period 2
     refresher = expiring.issued_for
     assert (refresher.period, refresher.status) == (2, EnrollmentStatus.NOT_STARTED)
-    assert refresher.due_on == timezone.localdate(expiring.expires_at)
+    # due on the expiry day where the agency is (just after midnight UTC, a day earlier in
+    # the demo agency's time zone)
+    agency_tz = zoneinfo.ZoneInfo(refresher.agency.time_zone or "UTC")
+    assert refresher.due_on == timezone.localdate(expiring.expires_at, agency_tz)
     assert ReminderLog.objects.filter(
         kind=Kind.CERTIFICATE_EXPIRING, object_id=expiring.pk
     ).exists()

@@ -31,9 +31,8 @@ REFERENCE = (
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock(monkeypatch):
-    """Both renderings read the session's seconds left in the same second."""
-    monkeypatch.setattr("academy.session.time.time", lambda: 1_800_000_000.0)
+def _frozen_clock(frozen_session_clock):
+    return frozen_session_clock
 
 
 def _normal(html: str) -> str:

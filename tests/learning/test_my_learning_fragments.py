@@ -26,6 +26,11 @@ def _fragments_cleared(fresh_fragments):
     return fresh_fragments
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(frozen_session_clock):
+    return frozen_session_clock
+
+
 def _page(client, path):
     response = client.get(path)
     assert response.status_code == 200
