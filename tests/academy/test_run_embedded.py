@@ -61,6 +61,9 @@ def environment(tmp_path_factory):
         "ACADEMY_VAR_DIR": str(var),
         "DATABASE_URL": f"sqlite:///{var / 'academy.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "academy.settings",
+        # the demo identity provider on a port of its own: 8090 may be taken (a `make run`, a
+        # second checkout's tests), and run_embedded stops everything when a child fails
+        "ACADEMY_DEMO_IDP_PORT": str(free_port()),
     }
     env.pop("CELERY_BROKER_URL", None)
     subprocess.run(
@@ -92,8 +95,19 @@ def start(environment, launcher=()):
             return process, port
         assert process.poll() is None, "run_embedded exited while starting:\n" + log.read_text()
         time.sleep(0.5)
-    process.kill()
+    kill_with_descendants(process)
     pytest.fail("run_embedded did not start web, worker and beat within 90 s")
+
+
+def kill_with_descendants(process) -> None:
+    """SIGKILL run_embedded and every process it started (each child leads a session of its
+    own, so killing run_embedded alone would leave them running, holding their ports)."""
+    for pid in [*descendants(process.pid), process.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()
 
 
 def assert_everything_stopped(process, port, started):
