@@ -181,7 +181,11 @@ def _read_here(key: str, read, follow, then: bool) -> None:
     """Read the page under `key` in a thread of this process, which a request here for it
     waits for (`_Kept`) rather than polling the cache."""
     _kept.reading(key)
-    _submit(_read_and_store, key, read, follow, then)
+    try:
+        _submit(_read_and_store, key, read, follow, then)
+    except BaseException:
+        _kept.done(key)  # never read: nobody waits for it
+        raise
 
 
 def _submit(function, *args) -> None:
