@@ -15,8 +15,8 @@ each size. gunicorn gets the Procfile's `web` options (workers, threads, timeout
 defaults); the rate limit's cache is CACHE_URL (Redis in production; the embedded file cache
 when unset). Prints the API's rows/s (completions through the API as JSON; the token request is
 timed apart), the CSV report's rows/s on the same agency (bench/report.py's child, every
-enrollment of the agency), their ratio against the target (a quarter), and the peak memory
-(VmHWM) of the gunicorn workers. Exits 1 when a page fails or a row is missing or repeated.
+enrollment of the agency), their ratio against the target (a quarter), the peak memory
+(VmHWM) of the gunicorn workers and their CPU time while paging (per page). Exits 1 when a page fails or a row is missing or repeated.
 The server reads each next page ahead (api.read_ahead) as in production;
 `API_SYNC_READ_AHEAD_SECONDS=0` in the environment measures without it.
 """
@@ -119,6 +119,15 @@ def worker_peak_kb(master_pid: int) -> int:
         with open(f"/proc/{child.pid}/status") as status:
             peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)))
     return max(peaks)
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """The CPU time (user and system) the gunicorn master's children have used so far: read
+    before and after the paging, the web process's CPU for the sync, which a busy machine
+    disturbs far less than the rate."""
+    import psutil
+
+    return sum(sum(child.cpu_times()[:2]) for child in psutil.Process(master_pid).children())
 
 
 def fetch_token(base: str, client_id: str, secret: str) -> str:
@@ -236,7 +245,9 @@ def main():
         workers = int(options[options.index("--workers") + 1])
         threads = int(options[options.index("--threads") + 1])
         warm_up(base, token, workers * threads)
+        cpu = workers_cpu_seconds(server.pid)
         ids, paging, parsing = page_through(base, token, args.page_size)
+        cpu = workers_cpu_seconds(server.pid) - cpu
         total = time.perf_counter() - started
         peak_mb = worker_peak_kb(server.pid) / 1024
     finally:
@@ -254,6 +265,8 @@ def main():
         f"rows/s (token and warm-up {total - paging:.1f} s more); gunicorn worker peak "
         f"RSS (VmHWM) {peak_mb:.0f} MB"
     )
+    pages = -(-len(ids) // args.page_size) or 1
+    log(f"  gunicorn workers' CPU while paging {cpu:.2f} s = {cpu / pages * 1e3:.1f} ms a page")
     if ids != expected:
         missing, repeated = set(expected) - set(ids), len(ids) - len(set(ids))
         log(f"  NOT every completion once, in order: {len(missing)} missing, {repeated} repeated")

@@ -1,11 +1,16 @@
 """A sync feed's next page read ahead (api.read_ahead): the client gets the very pages it would
 have got, each from the cache once read, and never a page read for another client."""
 
+import datetime
+import time
+
 import pytest
+import time_machine
 
 from agencies.services import membership_create
 from api import read_ahead
 from learning import services as learning
+from learning.models import Enrollment
 from tests.builders import build_course
 from tests.factories import UserFactory
 
@@ -13,6 +18,28 @@ from tests.factories import UserFactory
 @pytest.fixture
 def course(world):
     return build_course(world.a_trainer, world.a, publish=True)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept(monkeypatch):
+    """Each test starts with no page kept in the process (api.read_ahead._Kept)."""
+    monkeypatch.setattr(read_ahead, "_kept", read_ahead._Kept())
+
+
+@pytest.fixture
+def from_process(monkeypatch):
+    """Records, for each request that may have been read ahead, whether its page was found kept
+    in the process (`_Kept.pop`)."""
+    taken = []
+    pop = read_ahead._kept.pop
+
+    def spy(key, deadline):
+        value = pop(key, deadline)
+        taken.append(value is not None)
+        return value
+
+    monkeypatch.setattr(read_ahead._kept, "pop", spy)
+    return taken
 
 
 @pytest.fixture
@@ -167,3 +194,104 @@ def test_the_page_after_one_already_read_is_started_by_the_request_or_by_its_rea
     third = client.get("enrollments/", {"page_size": 2, "cursor": second["cursor"]}).json()
     assert len(third["results"]) == 2 and len(queued) == 1
     assert in_line == [True, True]
+
+
+def test_a_page_is_taken_from_the_process_that_read_it_with_the_same_bytes(
+    world, api, course, settings, in_line, from_process
+):
+    _enroll(world, course, 7)
+    client = api(world.a, scopes=["learning:read"])
+    settings.API_SYNC_READ_AHEAD_SECONDS = 0
+    plain = _pages(client)
+    settings.API_SYNC_READ_AHEAD_SECONDS = 30
+    assert _pages(client) == plain
+    # Every page after the first from the process's copy; none left kept once served.
+    assert in_line == [True, True, True] and from_process == [True, True, True]
+    assert len(read_ahead._kept) == 0
+
+
+def test_a_page_kept_in_the_process_is_never_served_to_another_agency(
+    world, api, course, in_line, from_process
+):
+    _enroll(world, course, 3)
+    mine = api(world.a, scopes=["learning:read"])
+    first = mine.get("enrollments/", {"page_size": 2}).json()
+    assert len(read_ahead._kept) == 1
+    other = api(world.b, scopes=["learning:read"])
+    params = {"page_size": 2, "cursor": first["cursor"]}
+    assert other.get("enrollments/", params).json()["results"] == []
+    assert in_line == [False] and from_process == [False] and len(read_ahead._kept) == 1
+    second = mine.get("enrollments/", params).json()
+    assert len(second["results"]) == 1 and from_process == [False, True]
+
+
+def test_a_page_taken_on_another_process_is_not_served_again_from_this_one(
+    world, api, course, settings, monkeypatch, in_line, from_process
+):
+    _enroll(world, course, 5)
+    client = api(world.a, scopes=["learning:read"])
+    read = []
+    read_and_store = read_ahead._read_and_store
+    monkeypatch.setattr(
+        read_ahead,
+        "_read_and_store",
+        lambda key, *args: (read.append(key), read_and_store(key, *args)),
+    )
+    first = client.get("enrollments/", {"page_size": 2})
+    # Another process took page 2 from the shared cache (`take` deletes it there).
+    read_ahead.cache.delete_many([read[0], read[0] + ":pending"])
+    second = client.get("enrollments/", {"page_size": 2, "cursor": first.json()["cursor"]})
+    # Kept here, but no longer in the shared cache: the request read its page itself.
+    assert from_process == [True] and in_line == [False]
+    settings.API_SYNC_READ_AHEAD_SECONDS = 0
+    plain = client.get("enrollments/", {"page_size": 2, "cursor": first.json()["cursor"]})
+    assert second.content == plain.content
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept in the process", "shared cache only"])
+def test_a_change_between_two_pages_shows_as_with_the_shared_cache_alone(
+    world, api, course, monkeypatch, in_line, from_process, kept
+):
+    if not kept:
+        monkeypatch.setattr(read_ahead, "_KEPT_PAGES", 0)
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        _enroll(world, course, 7)
+        client = api(world.a, scopes=["learning:read"])
+        first = client.get("enrollments/", {"page_size": 2}).json()
+        # Pages 2 and 3 are read ahead; then a row of page 2 changes before the client asks
+        # for it (page 4 is read after the change).
+        changed = Enrollment.objects.order_by("updated_at", "id")[2]
+        clock.shift(datetime.timedelta(seconds=1))  # within the cache's time for the page
+        learning.enrollment_visit(enrollment=changed, lesson_key="what-is-ai")
+        rows, params = first["results"], {"page_size": 2, "cursor": first["cursor"]}
+        while True:
+            body = client.get("enrollments/", params).json()
+            rows += body["results"]
+            if body["next"] is None:
+                break
+            params = {"page_size": 2, "cursor": body["cursor"]}
+    # As read ahead: in page 2 as it was, then again at the end with its new time.
+    ids = [row["id"] for row in rows]
+    assert ids.count(changed.pk) == 2 and ids[-1] == changed.pk and ids[2] == changed.pk
+    assert rows[2]["updated_at"] < rows[-1]["updated_at"]
+    assert from_process[0] is kept
+
+
+def test_a_process_keeps_at_most_two_pages_and_drops_them_after_a_while(
+    world, api, course, monkeypatch, in_line, from_process
+):
+    monkeypatch.setattr(read_ahead, "_KEPT_SECONDS", 0.3)
+    _enroll(world, course, 7)
+    mine = api(world.a, scopes=["learning:read"])
+    first = mine.get("enrollments/", {"page_size": 1}).json()
+    assert len(read_ahead._kept) == 2  # two pages ahead
+    mine.get("learning-events/", {"page_size": 1})
+    assert len(read_ahead._kept) == 2
+    deadline = time.monotonic() + 10
+    while len(read_ahead._kept) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(read_ahead._kept) == 0
+    # Still in the shared cache: the request takes it there.
+    second = mine.get("enrollments/", {"page_size": 1, "cursor": first["cursor"]}).json()
+    assert len(second["results"]) == 1 and in_line == [True] and from_process == [False]
