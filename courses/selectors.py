@@ -8,7 +8,12 @@ from django.db.models import Prefetch, Q
 from agencies.access import actor_for
 
 from . import registries
-from .access import access_course_for_learner, course_visible_q, courses_editable_by
+from .access import (
+    access_course_for_learner,
+    course_visible_q,
+    courses_editable_by,
+    paths_visible_to_agency_q,
+)
 from .models import (
     Course,
     CourseVersion,
@@ -142,10 +147,7 @@ def _paths_visible_q(actor) -> Q:
     paths and those of the actor's agency (only the platform's without an agency)."""
     if actor.is_platform_admin:
         return Q()
-    owned = Q(owner__isnull=True)
-    if actor.agency_id:
-        owned |= Q(owner_id=actor.agency_id)
-    return owned
+    return paths_visible_to_agency_q(actor.agency_id)
 
 
 def path_catalog(user):

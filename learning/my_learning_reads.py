@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from academy.prepared import prepared
-from courses.access import course_visible_to_agency_q
+from courses.access import course_visible_to_agency_q, paths_visible_to_agency_q
 from courses.models import Course, LearningPath, LearningPathCourse, Status
 
 from .models import Enrollment, EnrollmentStatus
@@ -106,13 +106,16 @@ def _platform_suggestions(user_id):
 
 @prepared(user_id=int, agency_id=int)
 def _agency_paths(user_id, agency_id):
-    owned = Q(owner__isnull=True) | Q(owner_id=agency_id)
-    return _path_progress(user_id, owned, course_visible_to_agency_q(agency_id))
+    return _path_progress(
+        user_id, paths_visible_to_agency_q(agency_id), course_visible_to_agency_q(agency_id)
+    )
 
 
 @prepared(user_id=int)
 def _unplaced_paths(user_id):
-    return _path_progress(user_id, Q(owner__isnull=True), course_visible_to_agency_q(None))
+    return _path_progress(
+        user_id, paths_visible_to_agency_q(None), course_visible_to_agency_q(None)
+    )
 
 
 @prepared(user_id=int)
