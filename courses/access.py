@@ -53,6 +53,15 @@ def course_visible_to_agency_q(agency_id: int | None, *, prefix: str = "") -> Q:
     return visible
 
 
+def paths_visible_to_agency_q(agency_id: int | None) -> Q:
+    """Learning paths listed for learners of agency `agency_id`, published or not (callers add
+    it): the platform's and the agency's own; only the platform's without an agency."""
+    owned = Q(owner__isnull=True)
+    if agency_id:
+        owned |= Q(owner_id=agency_id)
+    return owned
+
+
 def course_available_to_agency_q(agency_id: int) -> Q:
     """Published courses that learners of the agency may take (what may be assigned)."""
     return Q(status=Status.PUBLISHED) & course_visible_to_agency_q(agency_id)

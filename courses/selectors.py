@@ -2,13 +2,21 @@
 
 from types import SimpleNamespace
 
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 
+from academy.fragments import TIMEOUT
 from agencies.access import actor_for
 
 from . import registries
-from .access import access_course_for_learner, course_visible_q, courses_editable_by
+from .access import (
+    access_course_for_learner,
+    course_visible_q,
+    courses_editable_by,
+    paths_visible_to_agency_q,
+)
+from .catalog_version import catalog_version
 from .models import (
     Course,
     CourseVersion,
@@ -142,10 +150,7 @@ def _paths_visible_q(actor) -> Q:
     paths and those of the actor's agency (only the platform's without an agency)."""
     if actor.is_platform_admin:
         return Q()
-    owned = Q(owner__isnull=True)
-    if actor.agency_id:
-        owned |= Q(owner_id=actor.agency_id)
-    return owned
+    return paths_visible_to_agency_q(actor.agency_id)
 
 
 def path_catalog(user):
@@ -169,7 +174,7 @@ def path_catalog_rows(user) -> list[dict]:
     path is published for the user)."""
     paths = list(
         LearningPath.objects.filter(_paths_visible_q(actor_for(user)), is_published=True)
-        .order_by("title")
+        .order_by("title", "pk")
         .values("pk", "slug", "title", "summary")
     )
     if not paths:
@@ -196,6 +201,47 @@ def catalog_audience(user):
     `_paths_visible_q`); only their own tags differ."""
     actor = actor_for(user)
     return "platform" if actor.is_platform_admin else actor.agency_id
+
+
+# How many of the audience's courses `audience_catalog` keeps, in the catalog's order: My
+# learning suggests the first six a learner is not enrolled in, and reads the database for a
+# learner enrolled in so many of these that fewer are left.
+AUDIENCE_CATALOG_COURSES = 64
+
+
+def audience_catalog(user) -> dict | None:
+    """The catalog of the user's audience (`catalog_audience`) as My learning uses it, read
+    once per process and catalog version (courses.catalog_version: replaced by every service
+    that changes what the catalog lists) and kept in the process's fragment cache: `courses`,
+    the first AUDIENCE_CATALOG_COURSES of `catalog_rows` as (pk, slug, title, minutes);
+    `all_courses`, whether they are all of them; `paths`, `path_catalog_rows` as (title,
+    (the course id of each step, ...)). None when the version cannot be read (the caller reads
+    the database). No query when cached, three when not."""
+    version = catalog_version()
+    if version is None:
+        return None
+    key = f"audience-catalog:{catalog_audience(user)}:{version}"
+    cache = caches["fragments"]
+    catalog = cache.get(key)
+    if catalog is None:
+        catalog = _audience_catalog(user)
+        cache.set(key, catalog, TIMEOUT)
+    return catalog
+
+
+def _audience_catalog(user) -> dict:
+    rows = [card_row(row) for row in catalog_rows(user)[: AUDIENCE_CATALOG_COURSES + 1]]
+    return {
+        "courses": [
+            (row["pk"], row["slug"], row["title"], row["minutes"])
+            for row in rows[:AUDIENCE_CATALOG_COURSES]
+        ],
+        "all_courses": len(rows) <= AUDIENCE_CATALOG_COURSES,
+        "paths": [
+            (path["title"], tuple(step["course_id"] for step in path["steps"]))
+            for path in path_catalog_rows(user)
+        ],
+    }
 
 
 def catalog_listing(user, *, filters: dict, page_number) -> dict:

@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from academy.prepared import prepared
-from courses.access import course_visible_to_agency_q
+from courses.access import course_visible_to_agency_q, paths_visible_to_agency_q
 from courses.models import Course, LearningPath, LearningPathCourse, Status
 
 from .models import Enrollment, EnrollmentStatus
@@ -36,6 +36,8 @@ ENROLLMENT_FIELDS = {
     "certificate_code": "certificate__code",
     "certificate_revoked_at": "certificate__revoked_at",
 }
+
+_COURSE, _STATUS = (list(ENROLLMENT_FIELDS).index(name) for name in ("course_id", "status"))
 
 # A suggestion: a course of the catalog (its order: title, then id) the learner is not in.
 SUGGESTION_FIELDS = ("slug", "current_version__title", "current_version__estimated_minutes")
@@ -106,13 +108,16 @@ def _platform_suggestions(user_id):
 
 @prepared(user_id=int, agency_id=int)
 def _agency_paths(user_id, agency_id):
-    owned = Q(owner__isnull=True) | Q(owner_id=agency_id)
-    return _path_progress(user_id, owned, course_visible_to_agency_q(agency_id))
+    return _path_progress(
+        user_id, paths_visible_to_agency_q(agency_id), course_visible_to_agency_q(agency_id)
+    )
 
 
 @prepared(user_id=int)
 def _unplaced_paths(user_id):
-    return _path_progress(user_id, Q(owner__isnull=True), course_visible_to_agency_q(None))
+    return _path_progress(
+        user_id, paths_visible_to_agency_q(None), course_visible_to_agency_q(None)
+    )
 
 
 @prepared(user_id=int)
@@ -139,6 +144,30 @@ def path_progress_rows(actor, user_id: int) -> list[tuple]:
     if actor.agency_id is None:
         return _unplaced_paths(user_id=user_id)
     return _agency_paths(user_id=user_id, agency_id=actor.agency_id)
+
+
+def suggestions_from_catalog(catalog: dict, rows: list[tuple]) -> list[tuple] | None:
+    """`suggestion_rows` from the audience's catalog (courses.selectors.audience_catalog) and
+    the learner's `enrollment_rows`; None when the catalog kept too few courses to tell (the
+    caller reads `suggestion_rows`). No query."""
+    enrolled = {row[_COURSE] for row in rows}
+    picks = []
+    for pk, slug, title, minutes in catalog["courses"]:
+        if pk not in enrolled:
+            picks.append((slug, title, minutes))
+            if len(picks) == SUGGESTIONS:
+                return picks
+    return picks if catalog["all_courses"] else None
+
+
+def path_progress_from_catalog(catalog: dict, rows: list[tuple]) -> list[tuple]:
+    """`path_progress_rows` from the audience's catalog (courses.selectors.audience_catalog)
+    and the learner's `enrollment_rows`. No query."""
+    completed = {row[_COURSE] for row in rows if row[_STATUS] == EnrollmentStatus.COMPLETED}
+    return [
+        (title, len(steps), sum(course_id in completed for course_id in steps))
+        for title, steps in catalog["paths"]
+    ]
 
 
 def clear() -> None:

@@ -9,6 +9,7 @@ from academy.prepared import prepared
 from agencies.access import actor_for, agency_today, scope_q
 from courses.models import ShowAnswers
 from courses.registries import CourseAction, LearnerCourseState
+from courses.selectors import audience_catalog
 from courses.services.content import lesson_with_file_urls, snapshot_attachment
 
 from . import my_learning_reads as reads
@@ -115,8 +116,7 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
     assigned.sort(key=lambda e: (e.due_on is None, e.due_on or today, e.title))
     in_progress.sort(key=lambda e: (e.status != EnrollmentStatus.IN_PROGRESS, e.title))
     completed.sort(key=lambda e: e.completed_at, reverse=True)
-    suggested = reads.suggestion_rows(actor, user.pk)
-    path_rows = reads.path_progress_rows(actor, user.pk) if with_paths else []
+    suggested, path_rows = _suggestions_and_paths(user, actor, rows, with_paths=with_paths)
     return {
         "assigned": assigned,
         "in_progress": in_progress,
@@ -136,6 +136,23 @@ def my_learning(user, *, with_paths: bool = True) -> dict:
         ],
         "key": (today, tuple(rows), tuple(suggested), tuple(path_rows)),
     }
+
+
+def _suggestions_and_paths(user, actor, rows, *, with_paths: bool) -> tuple[list, list]:
+    """My learning's suggestions and (`with_paths`) paths with the learner's progress, from
+    the audience's catalog kept per process (courses.selectors.audience_catalog) and the
+    learner's enrollment rows; read from the database when the catalog cannot be used."""
+    catalog = audience_catalog(user)
+    suggested = paths = None
+    if catalog is not None:
+        suggested = reads.suggestions_from_catalog(catalog, rows)
+        if with_paths:
+            paths = reads.path_progress_from_catalog(catalog, rows)
+    if suggested is None:
+        suggested = reads.suggestion_rows(actor, user.pk)
+    if paths is None:
+        paths = reads.path_progress_rows(actor, user.pk) if with_paths else []
+    return suggested, paths
 
 
 def _done(enrollment) -> tuple[set, set]:

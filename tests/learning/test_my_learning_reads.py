@@ -1,22 +1,27 @@
 """My learning's reads compiled once per process (learning.my_learning_reads) give what the
 catalog's own selectors give, for a member of an agency, of another agency, someone with no
-agency and a platform admin."""
+agency and a platform admin; and so do the suggestions and paths made from the audience's
+catalog kept per process (courses.selectors.audience_catalog), read again when it changes."""
 
 import pytest
 
 from accounts.models import User
 from agencies.access import actor_for
+from courses import selectors as course_selectors
 from courses.models import Visibility
-from courses.selectors import card_row, catalog_rows, path_catalog_rows
+from courses.selectors import audience_catalog, card_row, catalog_rows, path_catalog_rows
 from courses.services.paths import learning_path_save
 from learning import services
 from learning.models import Enrollment, EnrollmentStatus
 from learning.my_learning_reads import (
     SUGGESTIONS,
     enrollment_rows,
+    path_progress_from_catalog,
     path_progress_rows,
     suggestion_rows,
+    suggestions_from_catalog,
 )
+from learning.selectors import my_learning
 from tests.builders import build_course, finish_course
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +110,49 @@ def test_enrollment_rows_are_the_learners_own(world, catalog):
     rows = enrollment_rows(user_id=world.a_learner.pk)
     assert sorted(row[1] for row in rows) == ["p0", "p1"]
     assert {row[1] for row in enrollment_rows(user_id=world.b_learner.pk)} == {"b-own"}
+
+
+def test_suggestions_and_paths_from_the_kept_catalog_are_the_reads(world, catalog):
+    for user in _people(world):
+        kept = audience_catalog(user)
+        rows = enrollment_rows(user_id=user.pk)
+        actor = actor_for(user)
+        assert suggestions_from_catalog(kept, rows) == suggestion_rows(actor, user.pk)
+        assert path_progress_from_catalog(kept, rows) == path_progress_rows(actor, user.pk)
+
+
+def test_the_kept_catalog_is_the_audiences_own(world, catalog):
+    a_titles = [path for path, _steps in audience_catalog(world.a_learner)["paths"]]
+    b_kept = audience_catalog(world.b_learner)
+    assert a_titles == ["A path", "Platform path"]
+    assert [path for path, _steps in b_kept["paths"]] == ["B path", "Platform path"]
+    assert "a-own" not in {slug for _pk, slug, _t, _m in b_kept["courses"]}
+
+
+def test_a_catalog_change_is_read_at_once(world, catalog, django_assert_num_queries):
+    user = world.a_learner
+    audience_catalog(user)
+    with django_assert_num_queries(0):
+        kept = audience_catalog(user)
+    assert "later" not in {slug for _pk, slug, _t, _m in kept["courses"]}
+    build_course(world.platform_admin, None, slug="later", title="A later one", publish=True)
+    learning_path_save(actor=None, agency=None, slug="np", title="New path", course_slugs=["later"])
+    with django_assert_num_queries(3):
+        kept = audience_catalog(user)
+    assert "later" in {slug for _pk, slug, _t, _m in kept["courses"]}
+    assert ("New path", 1, 0) in path_progress_from_catalog(kept, enrollment_rows(user_id=user.pk))
+
+
+def test_a_learner_in_most_of_the_kept_courses_is_suggested_from_the_database(
+    world, catalog, monkeypatch
+):
+    monkeypatch.setattr(course_selectors, "AUDIENCE_CATALOG_COURSES", 3)
+    user = world.a_learner  # enrolled in p0 and p1: of the first three, one is left
+    kept = audience_catalog(user)
+    assert len(kept["courses"]) == 3 and not kept["all_courses"]
+    assert suggestions_from_catalog(kept, enrollment_rows(user_id=user.pk)) is None
+    suggested = my_learning(user)["suggestions"]
+    assert [row["slug"] for row in suggested] == [
+        slug for slug, _t, _m in suggestion_rows(actor_for(user), user.pk)
+    ]
+    assert len(suggested) == SUGGESTIONS

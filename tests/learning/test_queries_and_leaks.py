@@ -49,15 +49,17 @@ def busy_learner(world):
 def test_pages_use_bounded_queries(world, client_for, busy_learner, django_assert_num_queries):
     client = client_for(world.a_learner)
     slug = busy_learner.course.slug
-    # Warm up: the first request after sign-in saves the session.
+    # Warm up: the first request after sign-in saves the session, and reads the catalog of the
+    # learner's agency (the suggestions and paths: courses.selectors.audience_catalog).
     client.get("/")
     # From here on, the session and the membership come from the cache, and the session is
-    # renewed at most once a minute: each page costs the user and its own queries.
-    with django_assert_num_queries(3):
+    # renewed at most once a minute: each page costs the user and its own queries (the home
+    # page: the enrollments; the suggestions from the agency's catalog kept in the process).
+    with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
-    # + the learning paths' progress, the live sessions assigned to the learner and their
-    # upcoming places (live/, one query), and the agency's current AI policy (policies/)
-    with django_assert_num_queries(6):
+    # + the live sessions assigned to the learner and their upcoming places (live/, one query)
+    # and the agency's current AI policy (policies/); the paths' progress from the catalog kept
+    with django_assert_num_queries(4):
         assert client.get(reverse("learning:my_learning")).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(reverse("learning:lesson", args=[slug, "l-20"])).status_code == 200
