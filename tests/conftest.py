@@ -76,9 +76,14 @@ def _cache_cleared():
 
 @pytest.fixture
 def frozen_session_clock(monkeypatch):
-    """The session's seconds left (the expiry warning in every signed-in page) read in one
-    second, so that two renderings of a page compare equal whenever they run."""
-    monkeypatch.setattr("academy.session.time.time", lambda: 1_800_000_000.0)
+    """The session's clock (when it started, when it was last touched, the seconds left that
+    the expiry warning of every signed-in page shows) stopped at one second, so that two
+    renderings of a page compare equal whenever they run. Each module's own name for the time
+    module is replaced, not time.time itself: a module imported meanwhile would keep the frozen
+    function for good (DRF's throttles take `timer = time.time`)."""
+    frozen = SimpleNamespace(time=lambda: 1_800_000_000.0)
+    for module in ("academy.session", "accounts.signals", "accounts.middleware"):
+        monkeypatch.setattr(f"{module}.time", frozen)
 
 
 @pytest.fixture
