@@ -1,11 +1,60 @@
 """Cheaper equivalents of third-party middleware, on the path of every request."""
 
+import functools
 import http.client
 
 from csp import middleware as csp_middleware
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.contrib.messages import middleware as messages_middleware
+from django.middleware import locale
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, without looking for a language in the path when no URL pattern has one.
+
+    Django resolves the path's language prefix twice per request (and, for a first path segment
+    that is no language, fails the cached lookup each time) even when the URLconf uses no
+    `i18n_patterns`, where its answer changes nothing. Such a URLconf's requests get the
+    language from the cookie or Accept-Language as before; any other goes through Django.
+    """
+
+    def process_request(self, request):
+        if _language_prefix_used(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if _language_prefix_used(request):
+            return super().process_response(request, response)
+        language = translation.get_language()
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+def _language_prefix_used(request) -> bool:
+    return is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    """Django's, with the storage class imported once for each value of MESSAGE_STORAGE
+    rather than on every request."""
+
+    def process_request(self, request):
+        request._messages = _message_storage_class(settings.MESSAGE_STORAGE)(request)
+
+
+@functools.lru_cache(maxsize=8)
+def _message_storage_class(dotted_path: str):
+    return import_string(dotted_path)
+
 
 # What a view or a decorator (csp_update, csp_replace, csp_exempt's siblings) may set on a
 # response to change its policy; a nonce asked for by a template changes it too.

@@ -97,12 +97,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "academy.middleware.LocaleMiddleware",  # Django's, no path lookups without i18n_patterns
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",  # the user from the shared cache
     # Before SessionLifetimeMiddleware, which tells the user why they were signed out.
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "academy.middleware.MessageMiddleware",  # Django's, the storage class imported once
     "accounts.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMfaMiddleware",
