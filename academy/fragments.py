@@ -12,6 +12,7 @@ and by the lesson player (learning.views). The cache is the per-process `fragmen
 """
 
 import hashlib
+import operator
 import os
 from collections.abc import Callable
 
@@ -66,25 +67,31 @@ def page_with_content(
 # django.middleware.csrf._mask_cipher_secret (so CsrfViewMiddleware unmasks it as its own), the
 # mask uniform over the alphabet (bytes >= 248 = 4 x 62 are drawn again, not folded).
 _CHARS = CSRF_ALLOWED_CHARS
-_INDEX = {c: i for i, c in enumerate(_CHARS)}
 _UNBIASED = 256 - 256 % len(_CHARS)
+# Random bytes to characters in C (bytes.translate): a byte b < _UNBIASED becomes _CHARS[b % 62],
+# the others are dropped (drawn again), as the former per-byte loop did.
+_BYTE_TO_CHAR = bytes(ord(_CHARS[b % len(_CHARS)]) if b < _UNBIASED else 0 for b in range(256))
+_BIASED_BYTES = bytes(range(_UNBIASED, 256))
+# (secret character + mask character) -> the ciphered character, _CHARS[(i + j) % 62].
+_CIPHER = {
+    a + b: _CHARS[(i + j) % len(_CHARS)] for i, a in enumerate(_CHARS) for j, b in enumerate(_CHARS)
+}
+_ALPHABET = frozenset(_CHARS)
 _REQUEST_TOKEN = "_academy_csrf_token"
 
 
-def _random_indexes() -> list[int]:
-    indexes: list[int] = []
-    while len(indexes) < CSRF_SECRET_LENGTH:
-        indexes.extend(b % len(_CHARS) for b in os.urandom(48) if b < _UNBIASED)
-    return indexes[:CSRF_SECRET_LENGTH]
+def _random_chars() -> str:
+    """CSRF_SECRET_LENGTH characters drawn uniformly from the alphabet."""
+    chars = b""
+    while len(chars) < CSRF_SECRET_LENGTH:
+        chars += os.urandom(48).translate(_BYTE_TO_CHAR, _BIASED_BYTES)
+    return chars[:CSRF_SECRET_LENGTH].decode("ascii")
 
 
 def masked_csrf_token(secret: str) -> str:
     """A fresh masked form of the CSRF secret, as Django's `_mask_cipher_secret` makes it."""
-    mask = _random_indexes()
-    n = len(_CHARS)
-    return "".join(_CHARS[i] for i in mask) + "".join(
-        _CHARS[(_INDEX[c] + m) % n] for c, m in zip(secret, mask, strict=True)
-    )
+    mask = _random_chars()
+    return mask + "".join(map(_CIPHER.__getitem__, map(operator.add, secret, mask)))
 
 
 def csrf_token(request) -> str:
@@ -95,9 +102,9 @@ def csrf_token(request) -> str:
     if made is not None and made[0] == secret:  # the secret not rotated since (a sign-in)
         return made[1]
     if secret is None:  # as django.middleware.csrf._add_new_csrf_cookie: a new secret
-        secret = "".join(_CHARS[i] for i in _random_indexes())
+        secret = _random_chars()
         request.META["CSRF_COOKIE"] = secret
-    if len(secret) != CSRF_SECRET_LENGTH or not set(secret) <= _INDEX.keys():
+    if len(secret) != CSRF_SECRET_LENGTH or not set(secret) <= _ALPHABET:
         token = get_token(request)  # not a secret as the middleware keeps them: Django's way
     else:
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True

@@ -98,3 +98,15 @@ def test_sign_out_form_of_a_served_page_passes_the_csrf_check(world):
         refused.post(reverse("account_logout"), {"csrfmiddlewaretoken": "x" * 64}).status_code
         == 403
     )
+
+
+def test_mask_bytes_above_the_last_whole_alphabet_are_drawn_again_not_folded(monkeypatch):
+    # 248 = 4 x 62: a byte of 248 or more would favour the first letters; it is skipped.
+    draws = iter([bytes([255, 248, 0, 61, 62, 247] * 8), bytes(range(48))])
+    monkeypatch.setattr("academy.fragments.os.urandom", lambda n: next(draws))
+    token = masked_csrf_token("a" * CSRF_SECRET_LENGTH)
+    mask = token[:CSRF_SECRET_LENGTH]
+    chars = CSRF_ALLOWED_CHARS
+    expected = ([0, 61, 0, 61] * 8 + list(range(48)))[:CSRF_SECRET_LENGTH]
+    assert mask == "".join(chars[i] for i in expected)
+    assert _unmask_cipher_token(token) == "a" * CSRF_SECRET_LENGTH
