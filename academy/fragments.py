@@ -35,6 +35,10 @@ class FragmentCache(LocMemCache):
     string cannot be changed, so handing out the stored one is as safe as a copy. Any other
     value is pickled as LocMemCache does (its reader gets its own copy)."""
 
+    def validate_key(self, key):
+        """Nothing: Django checks keys for memcached's limits (4 us a key, every read), and this
+        cache is never memcached; its keys are digests (`fragment`)."""
+
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
