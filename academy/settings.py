@@ -154,7 +154,7 @@ CACHES = {
     # catalog and My learning cards. An entry's key changes with its content; the bound only
     # caps memory (a cull costs renders, never correctness).
     "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "academy.fragments.FragmentCache",  # LocMemCache, strings not pickled
         "LOCATION": "f",
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },

@@ -98,3 +98,55 @@ def test_sign_out_form_of_a_served_page_passes_the_csrf_check(world):
         refused.post(reverse("account_logout"), {"csrfmiddlewaretoken": "x" * 64}).status_code
         == 403
     )
+
+
+def test_mask_bytes_above_the_last_whole_alphabet_are_drawn_again_not_folded(monkeypatch):
+    # 248 = 4 x 62: a byte of 248 or more would favour the first letters; it is skipped.
+    draws = iter([bytes([255, 248, 0, 61, 62, 247] * 8), bytes(range(48))])
+    monkeypatch.setattr("academy.fragments.os.urandom", lambda n: next(draws))
+    token = masked_csrf_token("a" * CSRF_SECRET_LENGTH)
+    mask = token[:CSRF_SECRET_LENGTH]
+    chars = CSRF_ALLOWED_CHARS
+    expected = ([0, 61, 0, 61] * 8 + list(range(48)))[:CSRF_SECRET_LENGTH]
+    assert mask == "".join(chars[i] for i in expected)
+    assert _unmask_cipher_token(token) == "a" * CSRF_SECRET_LENGTH
+
+
+def test_fragment_cache_hands_out_strings_as_stored_and_other_values_as_copies():
+    from django.core.cache import caches
+    from django.utils.safestring import SafeString, mark_safe
+
+    from academy.fragments import FragmentCache
+
+    cache = caches["fragments"]
+    assert isinstance(cache, FragmentCache)
+    html = mark_safe("<p>" + "x" * 1000 + "</p>")
+    cache.set("test-fragment-str", html)
+    found = cache.get("test-fragment-str")
+    assert found is html and isinstance(found, SafeString)
+    entry = ["a", {"b": 1}]
+    assert cache.add("test-fragment-list", entry) is True
+    assert cache.add("test-fragment-list", ["other"]) is False
+    copy = cache.get("test-fragment-list")
+    assert copy == entry and copy is not entry
+    copy.append("changed by a reader")
+    assert cache.get("test-fragment-list") == entry
+    assert cache.get("test-fragment-missing", "default") == "default"
+    cache.set("test-fragment-number", 1)
+    assert cache.incr("test-fragment-number") == 2
+    with pytest.raises(TypeError):
+        cache.incr("test-fragment-str")
+
+
+def test_fragment_cache_keeps_its_bound_and_expiry():
+    from academy.fragments import FragmentCache
+
+    cache = FragmentCache(
+        "test-fragment-bound", {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}}
+    )
+    for i in range(25):
+        cache.set(f"k{i}", f"fragment {i}")
+    assert len(cache._cache) <= 10
+    assert cache.get("k24") == "fragment 24"
+    cache.set("short", "gone soon", timeout=-1)
+    assert cache.get("short") is None

@@ -2,8 +2,9 @@
 path returns: the same enrollment, course and version, field by field, and the same keys."""
 
 import pytest
-from django.db.models import Value
+from django.db.models import Value, signals
 
+from courses.models import Course
 from learning import services
 from learning.access import access_enrollment
 from learning.compiled import enrollment_with_course_and_version, lessons_done_and_quizzes_passed
@@ -30,6 +31,28 @@ def test_enrollment_lookup_matches_the_orm(world, enrollment):
     assert raw.version.snapshot == orm.version.snapshot and isinstance(raw.version.snapshot, dict)
     assert raw._state.adding is False and raw._state.db == orm._state.db
     assert Enrollment.course.is_cached(raw) and Enrollment.version.is_cached(raw)
+
+
+def test_instances_hold_what_from_db_gives_and_follow_an_init_receiver(world, enrollment):
+    orm = Enrollment.objects.select_related("course").get(pk=enrollment.pk)
+    raw = enrollment_with_course_and_version(world.a_learner.pk, "intro-ai", shared_version=True)
+    for built, expected in ((raw, orm), (raw.course, orm.course)):
+        assert built.__dict__.keys() - {"done_keys"} == expected.__dict__.keys()
+        assert _fields(built) == _fields(expected)
+        assert (built._state.adding, built._state.db) == (False, expected._state.db)
+    assert raw == orm and raw.course == orm.course
+    assert raw.get_deferred_fields() == set()
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=Course)
+    try:
+        again = enrollment_with_course_and_version(world.a_learner.pk, "intro-ai")
+    finally:
+        signals.post_init.disconnect(receiver, sender=Course)
+    assert seen == [again.course]  # built by Model.__init__, which sends it
 
 
 def test_enrollment_lookup_is_scoped_to_the_user_and_slug(
