@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from academy.prepared import bigint_argument, statement_cursor
 from courses.models import Course, CourseVersion
 
 from .models import Enrollment, LessonProgress, QuizAttempt
@@ -80,10 +81,10 @@ def enrollment_with_course_and_version(
     alias = DEFAULT_DB_ALIAS
     connection = connections[alias]
     sql, parts = _enrollment_statement(alias, shared_version)
-    params = [user_id, slug]
+    params = [bigint_argument(connection, user_id), slug]
     if shared_version and connection.vendor in _AGGREGATE:
         params = [_SEPARATOR, _SEPARATOR, *params]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
