@@ -145,7 +145,7 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 # The hot reads compiled once per process (academy.prepared) also run as statements prepared
 # on the PostgreSQL server, not parsed and planned on every call. Switch off behind a pooler that
-# cannot keep them (PgBouncer in transaction mode before 1.21; docs/operations.md).
+# cannot keep them (PgBouncer in transaction mode before 1.21; docs/deploy.md).
 ACADEMY_PREPARED_STATEMENTS = env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
