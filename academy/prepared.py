@@ -20,13 +20,20 @@ acting user); anything else in the builder is frozen at the first call. Argument
 prepare one builder per value), nor a list of variable length (the SQL's shape would change). A
 builder whose SQL does not carry an argument as a plain parameter fails on its
 first call, so a test of the caller catches it.
+
+On PostgreSQL the statement is also prepared on the server (`ACADEMY_PREPARED_STATEMENTS`, on
+unless DJANGO_DB_PREPARED_STATEMENTS is false): Django's cursors bind parameters on the client,
+so PostgreSQL would parse and plan the SQL on every call, which costs several times running
+these small indexed reads (docs/performance.md, "Server-side prepared statements"). The rest of
+the ORM keeps Django's client-side binding.
 """
 
 import datetime
 import threading
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import (
     FlatValuesListIterable,
@@ -62,7 +69,68 @@ def _adapt(connection, kind: type, value):
         return connection.ops.adapt_datetimefield_value(value)
     if kind is datetime.date:
         return connection.ops.adapt_datefield_value(value)
+    if kind is int:
+        return bigint_argument(connection, value)
     return value
+
+
+# psycopg prepares a statement on a connection only while the connection's threshold is set
+# (Django sets it to None); this one is never reached, so only the cursor below prepares.
+_PREPARE_ONLY_WHEN_ASKED = 2**62
+
+
+@cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        """Binds on the server and runs the statement prepared on this connection (psycopg
+        keeps one name per connection, SQL and parameter types, and prepares it on the
+        connection's first call, so a new connection prepares it again)."""
+
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+        def _send_query_prepared(self, name, pgq, **kwargs):
+            # Django logs `_query` (django_assert_num_queries, connection.queries), which
+            # psycopg records only when a statement runs unprepared.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, **kwargs)
+
+    return PreparingCursor
+
+
+def server_bound(connection) -> bool:
+    """Whether statements built once per process run prepared on this database's server."""
+    return connection.vendor == "postgresql" and settings.ACADEMY_PREPARED_STATEMENTS
+
+
+def statement_cursor(connection):
+    """A cursor for SQL built once per process (here, or by hand as in learning/compiled.py):
+    on PostgreSQL, unless switched off, Django's cursor wrapper (query logging and counting as
+    for any query) around a psycopg cursor that binds on the server and runs each statement
+    prepared on this connection; elsewhere Django's own cursor. Pass its int arguments through
+    `bigint_argument`, so every value runs the same prepared statement."""
+    if not server_bound(connection):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _PREPARE_ONLY_WHEN_ASKED
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_preparing_cursor_class()(raw))
+
+
+def bigint_argument(connection, value):
+    """An int argument of a `statement_cursor` statement: bound on the server, always as a
+    bigint (psycopg would pick int2, int4, int8 or numeric by its magnitude, and each would be
+    a statement of its own, with its own parameter types)."""
+    if value is None or type(value) is not int or not server_bound(connection):
+        return value
+    from psycopg.types.numeric import Int8
+
+    return Int8(value)
 
 
 class _Statement:
@@ -102,7 +170,7 @@ class _Statement:
         params = list(self.params)
         for index, name in self.slots:
             params[index] = _adapt(connection, self.kinds[name], arguments[name])
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:

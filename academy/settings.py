@@ -143,6 +143,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# The hot reads compiled once per process (academy.prepared) also run as statements prepared
+# on the PostgreSQL server, not parsed and planned on every call. Switch off behind a pooler that
+# cannot keep them (PgBouncer in transaction mode before 1.21; docs/deploy.md).
+ACADEMY_PREPARED_STATEMENTS = env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A real cache, shared by every process: allauth's login rate limits live here.

@@ -17,6 +17,7 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
+from academy.prepared import bigint_argument, statement_cursor
 from courses.models import Course, CourseVersion
 
 from .models import Enrollment, LessonProgress, QuizAttempt
@@ -117,10 +118,10 @@ def enrollment_with_course_and_version(
     alias = DEFAULT_DB_ALIAS
     connection = connections[alias]
     sql, parts = _enrollment_statement(alias, shared_version)
-    params = [user_id, slug]
+    params = [bigint_argument(connection, user_id), slug]
     if shared_version and connection.vendor in _AGGREGATE:
         params = [_SEPARATOR, _SEPARATOR, *params]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

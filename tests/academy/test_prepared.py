@@ -3,7 +3,11 @@
 import datetime
 
 import pytest
-from django.db.models import Count, F
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import CharField, Count, F, Value
+from django.db.models.functions import Coalesce
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from academy.prepared import PreparedQueryError, prepared
@@ -117,3 +121,78 @@ def test_model_instances_and_flags_are_refused(world):
         prepared(flag=bool)
     with pytest.raises(TypeError):
         course_ids(user_id=1, extra=2)
+
+
+on_postgresql = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="server-side prepared statements are PostgreSQL's",
+)
+
+
+@prepared(user_id=int, label=str)
+def labelled_rows(user_id, label):
+    label = Coalesce(Value(label, output_field=CharField()), F("course__title"))
+    return Enrollment.objects.filter(user_id=user_id).order_by("pk").values("pk", shown=label)
+
+
+def server_statements(table: str) -> list[tuple]:
+    """This connection's server-side prepared statements reading `table`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT parameter_types::text, generic_plans + custom_plans"
+            " FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f'%"{table}"%'],
+        )
+        return cursor.fetchall()
+
+
+@on_postgresql
+def test_one_prepared_statement_serves_every_int_value(world, two_enrollments):
+    users = [world.a_learner.pk, world.b_learner.pk, 7, 70_000, 2**40]
+    for user_id in users:
+        assert course_ids(user_id=user_id) == list(course_ids.__wrapped__(user_id=user_id))
+    # one statement, its parameter a bigint whatever the value's size, run once per call
+    assert server_statements("learning_enrollment") == [("{bigint}", len(users))]
+
+
+@on_postgresql
+def test_prepared_statements_are_counted_and_logged(world, two_enrollments):
+    with CaptureQueriesContext(connection) as captured:
+        ids = course_ids(user_id=world.a_learner.pk)
+    assert ids == [e.course_id for e in two_enrollments[:2]]
+    assert len(captured) == 1 and '"learning_enrollment"' in captured[0]["sql"]
+
+
+@on_postgresql
+def test_none_and_strings_give_what_the_orm_gives(world, two_enrollments):
+    for user, label in ((world.a_learner, None), (world.a_learner, "x"), (world.b_learner, None)):
+        orm = list(labelled_rows.__wrapped__(user_id=user.pk, label=label))
+        assert labelled_rows(user_id=user.pk, label=label) == orm and orm
+    assert [row["shown"] for row in labelled_rows(user_id=world.a_learner.pk, label=None)] == [
+        "First",
+        "Second",
+    ]
+
+
+@on_postgresql
+def test_switched_off_nothing_is_prepared_on_the_server(world, two_enrollments, settings):
+    settings.ACADEMY_PREPARED_STATEMENTS = False
+    assert course_ids(user_id=world.b_learner.pk) == [two_enrollments[2].course_id]
+    assert server_statements("learning_enrollment") == []
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_or_a_failed_transaction_prepares_again(world, two_enrollments):
+    expected = [e.course_id for e in two_enrollments[:2]]
+    assert course_ids(user_id=world.a_learner.pk) == expected
+    connection.close()  # CONN_MAX_AGE reached, a failed health check, a database restart
+    assert course_ids(user_id=world.a_learner.pk) == expected
+    assert server_statements("learning_enrollment") == [("{bigint}", 1)]
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        assert course_ids(user_id=world.a_learner.pk) == expected
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+    assert course_ids(user_id=world.a_learner.pk) == expected
+    assert course_ids(user_id=world.b_learner.pk) == [two_enrollments[2].course_id]
