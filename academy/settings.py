@@ -143,6 +143,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the health check asking the socket instead of sending SELECT 1.
+    DATABASES["default"]["ENGINE"] = "academy.postgresql"
 # The hot reads compiled once per process (academy.prepared) also run as statements prepared
 # on the PostgreSQL server, not parsed and planned on every call. Switch off behind a pooler that
 # cannot keep them (PgBouncer in transaction mode before 1.21; docs/deploy.md).

@@ -1,6 +1,13 @@
+"""The WSGI application gunicorn serves (Procfile): Django's handler with URL matches kept per
+process (academy/handlers.py)."""
+
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from academy.handlers import WSGIHandler  # noqa: E402 - after setup, as get_wsgi_application
+
+application = WSGIHandler()

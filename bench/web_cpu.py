@@ -162,11 +162,14 @@ class Caller:
 
 
 def applications():
-    """The project's WSGI handler, and one built with no middleware at all (the baseline)."""
+    """The project's WSGI handler (academy.wsgi's), and Django's built with no middleware at all
+    (the baseline, as bench/bare_django.py)."""
     from django.core.handlers.wsgi import WSGIHandler
     from django.test.utils import override_settings
 
-    project = WSGIHandler()
+    from academy.handlers import WSGIHandler as ProjectHandler
+
+    project = ProjectHandler()
     with override_settings(MIDDLEWARE=[]):
         bare = WSGIHandler()  # loads its (empty) middleware chain now
     return bare, project
@@ -187,6 +190,7 @@ def main():
         "0.33 ms fits the quiet-machine gunicorn run of 2026-12-05 (docs/performance.md)",
     )
     parser.add_argument("--sql", action="store_true", help="print each page's SQL and stop")
+    parser.add_argument("--profile-out", help="with --profile: also write the raw stats here")
     args = parser.parse_args()
 
     configure(args.cache)
@@ -228,6 +232,8 @@ def main():
         for _ in range(args.requests):
             callers[key](path)
         profiler.disable()
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
         stats.print_stats(40)

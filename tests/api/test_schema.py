@@ -8,7 +8,6 @@ import re
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -20,9 +19,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from academy.handlers import WSGIHandler
 from api import services
 
-APP = WSGIHandler()
+APP = WSGIHandler()  # the project's (academy.wsgi), with URL matches kept
 # Loaded once at collection: the schema view reads no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", APP)
 
