@@ -9,7 +9,6 @@ from django.contrib.auth.middleware import (
 )
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from agencies.access import actor_for
@@ -20,11 +19,15 @@ from .signals import MFA_VERIFIED_KEY, SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     """Django's, with `request.user` read from the shared cache when it holds the user's current
-    row (accounts/session_user.py): no query, and the session's auth hash still checked."""
+    row (accounts/session_user.py): no query, and the session's auth hash still checked.
+
+    The user is read at once, not behind Django's SimpleLazyObject: every request that gets here
+    reads it anyway (SessionLifetimeMiddleware, next), and through the lazy object each of the
+    dozens of reads of `request.user` a page makes costs two more Python calls."""
 
     def process_request(self, request):
         super().process_request(request)  # the checks, and request.auser as Django builds it
-        request.user = SimpleLazyObject(lambda: _cached_user(request))
+        request.user = _cached_user(request)
 
 
 def _cached_user(request):

@@ -43,7 +43,8 @@ def test_a_signed_in_request_reads_no_user_row_once_cached(world):
 def test_the_cached_user_is_the_database_row(world):
     client = signed_in(world.a_manager)
     client.get("/")
-    user = client.get("/").wsgi_request.user._wrapped
+    user = client.get("/").wsgi_request.user
+    assert type(user) is User  # read at once, not behind a lazy object
     stored = User.objects.get(pk=world.a_manager.pk)
     for name in session_user._FIELDS:
         assert getattr(user, name) == getattr(stored, name), name
