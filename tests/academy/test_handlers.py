@@ -107,6 +107,17 @@ def test_the_application_serves_pages_and_not_found(handler):
         response.close()
         return statuses[0]
 
-    assert status_of("/healthz").startswith("200")
-    assert status_of("/healthz").startswith("200")
+    assert status_of("/").startswith("200")
+    assert status_of("/").startswith("200")  # the kept match
     assert status_of("/no/such/page/").startswith("404")
+
+
+def test_resolution_depends_on_the_path_alone():
+    """What keeping matches relies on (academy/handlers.py): no language prefixes in the URLconf
+    and only Django's own converters, which read nothing but the path."""
+    from django.conf import settings
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+    from django.urls.converters import DEFAULT_CONVERTERS, get_converters
+
+    assert is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (False, False)
+    assert set(get_converters()) == set(DEFAULT_CONVERTERS)
