@@ -4,12 +4,15 @@ Run by hand on PostgreSQL with a Redis cache and production settings (DEBUG off)
 `wrk` as the load generator (`apt-get install wrk`):
 
     .venv/bin/python bench/web.py [--duration 10] [--connections 8] [--workers 2] [--threads 1]
+                                  [--rounds 3]
 
 It creates (or reuses) the database academy_bench_web with the demo data, starts two gunicorn
 servers on loopback (the project, and bench/bare_django.py: one view, no middleware), and runs wrk
-against each page in turn, signed in as the demo learner. Prints requests/s, the share of the bare
-view's rate and the target, and the SQL queries each page costs (a second request, as in steady
-state). Exits 1 if a page does not answer 200.
+against each page in turn, signed in as the demo learner, in rounds: each round loads the bare
+view and then every page, so each page's share is taken against a baseline measured a minute
+before it at most (this machine's speed drifts by a quarter within minutes). Prints each round's
+shares, then the median requests/s and share of each page, the target, and the SQL queries each
+page costs (a second request, as in steady state). Exits 1 if a page does not answer 200.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import re
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -190,12 +194,28 @@ def wrk(url, cookie, *, duration, connections, threads=2):
     return rate, int(errors.group(1)) if errors else 0, p50, p99
 
 
+def row(name, rounds, target, queries):
+    """A table row from a page's rounds: the median rate and share (each share against the
+    bare view of its own round), and the latencies of the round with the median share."""
+    middle = sorted(rounds, key=lambda r: r[1])[len(rounds) // 2]
+    rate = statistics.median(r[0] for r in rounds)
+    share = statistics.median(r[1] for r in rounds)
+    return (name, rate, share, target, queries, middle[2], middle[3])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of (bare view, then each page); each share is against its round's bare "
+        "view, and the table shows the medians",
+    )
     args = parser.parse_args()
     if subprocess.run(["which", "wrk"], capture_output=True).returncode:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -220,35 +240,34 @@ def main():
             f"{args.connections} connections, {args.duration} s per page after a 2 s warm-up"
         )
         bare_url = f"http://127.0.0.1:{ports['bare']}/"
-        wrk(bare_url, "", duration=2, connections=args.connections)
-        bare_rate, bare_errors, bare_p50, bare_p99 = wrk(
-            bare_url, "", duration=args.duration, connections=args.connections
-        )
-        rows = [
-            (
-                "bare Django view (no middleware, baseline)",
-                bare_rate,
-                1.0,
-                None,
-                "-",
-                bare_p50,
-                bare_p99,
-            )
-        ]
-        failed = bare_errors > 0
-        for name, path, target in pages:
-            url = f"http://127.0.0.1:{ports['academy']}{path}"
-            status = status_of(url, cookie)
+        urls = {path: f"http://127.0.0.1:{ports['academy']}{path}" for _n, path, _t in pages}
+        failed = False
+        for name, path, _target in pages:
+            status = status_of(urls[path], cookie)
             if status != 200:
-                log(f"{name}: {url} answered {status}, not 200")
+                log(f"{name}: {urls[path]} answered {status}, not 200")
                 failed = True
-                continue
-            wrk(url, cookie, duration=2, connections=args.connections)
-            rate, errors, p50, p99 = wrk(
-                url, cookie, duration=args.duration, connections=args.connections
-            )
+        if failed:
+            sys.exit(1)
+        measured = {key: [] for key in ["bare", *urls]}  # (rate, share, p50, p99) per round
+
+        def load(url, cookie_header):
+            wrk(url, cookie_header, duration=2, connections=args.connections)  # warm-up
+            return wrk(url, cookie_header, duration=args.duration, connections=args.connections)
+
+        for round_number in range(1, args.rounds + 1):
+            bare_rate, errors, p50, p99 = load(bare_url, "")
             failed |= errors > 0
-            rows.append((name, rate, rate / bare_rate, target, counts[path], p50, p99))
+            measured["bare"].append((bare_rate, 1.0, p50, p99))
+            shares = []
+            for _name, path, _target in pages:
+                rate, errors, p50, p99 = load(urls[path], cookie)
+                failed |= errors > 0
+                measured[path].append((rate, rate / bare_rate, p50, p99))
+                shares.append(f"{rate / bare_rate:.3f}")
+            log(f"round {round_number}: bare {bare_rate:.0f}/s, shares " + " ".join(shares))
+        rows = [row("bare Django view (no middleware, baseline)", measured["bare"], None, "-")]
+        rows += [row(name, measured[path], target, counts[path]) for name, path, target in pages]
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
