@@ -27,13 +27,7 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
 
     def process_request(self, request):
         super().process_request(request)  # the checks, and request.auser as Django builds it
-        request.user = _cached_user(request)
-
-
-def _cached_user(request):
-    if not hasattr(request, "_cached_user"):
-        request._cached_user = session_user.get_user(request)
-    return request._cached_user
+        request.user = session_user.get_user(request)
 
 
 class SessionLifetimeMiddleware:
