@@ -11,15 +11,63 @@ socket (`poll` with no timeout) and whether psycopg already saw the connection b
 something is waiting, or the connection is not idle, does it send `SELECT 1` as Django does. A
 connection that died without a word (a host gone from the network) is caught by neither check;
 the query on it fails as before and Django closes it at the end of that request.
+
+Also, timestamps are read by psycopg's own loader (C, with psycopg-binary) instead of Django's
+Python subclass of psycopg's Python loader, which costs about 5 us per value (a lesson page reads
+a dozen): Django's only re-labels each value with the connection's time zone
+(`replace(tzinfo=...)`), and when that zone is UTC, as it is with USE_TZ and no TIME_ZONE of
+the database's own, psycopg's loader already gives the same value with the same
+`datetime.timezone.utc` (tests/academy/test_postgresql_backend.py compares them). Any other
+zone, and any cursor Django makes other than a plain one, goes back to Django's loader.
 """
 
+import datetime
 import select
 
 from django.db.backends.postgresql import base
-from psycopg.pq import TransactionStatus
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg import adapt
+from psycopg import adapters as psycopg_adapters
+from psycopg.pq import Format, TransactionStatus
+
+TIMESTAMPTZ_OID = psycopg_adapters.types["timestamptz"].oid
+PSYCOPG_TIMESTAMPTZ_LOADER = psycopg_adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if self.timezone is datetime.UTC:
+            context = adapt.AdaptersMap(params["context"])  # Django's template is shared
+            context.register_loader(TIMESTAMPTZ_OID, PSYCOPG_TIMESTAMPTZ_LOADER)
+            params["context"] = context
+        return params
+
+    def create_cursor(self, name=None):
+        if not self._reads_timestamps_with_psycopg():
+            return super().create_cursor(name)
+        if name is None and self.timezone is datetime.UTC:
+            return self.connection.cursor()
+        # Django's own loader again, for the rest of this connection; Django decides the rest.
+        register_tzloader(self.timezone, self.connection)
+        return super().create_cursor(name)
+
+    def ensure_timezone(self):
+        """The zone changed (a test's override_settings): Django's loader from now on if it is
+        no longer UTC."""
+        changed = super().ensure_timezone()
+        if (
+            self.connection is not None
+            and self.timezone is not datetime.UTC
+            and self._reads_timestamps_with_psycopg()
+        ):
+            register_tzloader(self.timezone, self.connection)
+        return changed
+
+    def _reads_timestamps_with_psycopg(self) -> bool:
+        loader = self.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        return loader is PSYCOPG_TIMESTAMPTZ_LOADER
+
     def close_if_health_check_failed(self):
         if (
             self.connection is None

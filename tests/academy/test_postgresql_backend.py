@@ -1,6 +1,7 @@
 """The PostgreSQL backend's health check (academy/postgresql): no round trip on a healthy
 connection, and a connection the server dropped replaced before the request's first query."""
 
+import datetime
 import time
 
 import pytest
@@ -110,3 +111,73 @@ def wait_until_readable(wrapper, timeout=5.0):
     while wrapper._quiet_and_idle():
         assert time.monotonic() < deadline, "the server's message never reached the socket"
         time.sleep(0.01)
+
+
+# Timestamps read by psycopg's own loader (the module's docstring).
+
+TIMESTAMPS_SQL = """
+    SELECT t FROM (VALUES
+        ('2026-12-07 06:41:09.864506+00'::timestamptz), ('2020-01-01 10:00:00.123456+05:30'),
+        ('1969-07-20 20:17:40-04:00'), ('0001-01-01 00:00:00+00'),
+        ('9999-12-31 23:59:59.999999+00'), ('2024-02-29 23:59:59+14'), ('2024-03-31 01:30:00-09:30')
+    ) AS v (t)
+    UNION ALL SELECT generate_series('2025-03-01'::timestamptz, '2025-11-30', interval '37 hours 13 minutes 1.5 seconds')
+"""
+
+
+def read_with_djangos_loader(wrapper):
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    with wrapper.connection.cursor() as cursor:
+        register_tzloader(wrapper.timezone, cursor)
+        cursor.execute(TIMESTAMPS_SQL)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_timestamps_are_read_by_psycopgs_loader_with_the_values_djangos_gives(persistent):
+    from psycopg.pq import Format
+
+    from academy.postgresql.base import PSYCOPG_TIMESTAMPTZ_LOADER, TIMESTAMPTZ_OID
+    from academy.prepared import statement_cursor
+
+    with persistent.cursor() as cursor:
+        assert cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT) is (
+            PSYCOPG_TIMESTAMPTZ_LOADER
+        )
+        cursor.execute(TIMESTAMPS_SQL)
+        ours = [row[0] for row in cursor.fetchall()]
+    with statement_cursor(persistent) as cursor:  # the cursor of the SQL built once per process
+        cursor.execute(TIMESTAMPS_SQL)
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    djangos = read_with_djangos_loader(persistent)
+    assert len(djangos) > 150
+    assert ours == prepared == djangos
+    assert all(value.tzinfo is datetime.UTC for value in ours + prepared + djangos)
+
+
+def test_a_server_side_cursor_reads_the_same_timestamps(persistent):
+    with persistent.chunked_cursor() as cursor:  # .iterator(): a named cursor, Django's own way
+        cursor.execute(TIMESTAMPS_SQL)
+        named = [row[0] for row in cursor.fetchall()]
+    with persistent.cursor() as cursor:
+        cursor.execute(TIMESTAMPS_SQL)
+        plain = [row[0] for row in cursor.fetchall()]
+
+    assert named == plain == read_with_djangos_loader(persistent)
+
+
+def test_without_time_zone_support_timestamps_are_naive_as_django_reads_them():
+    from django.test import override_settings
+
+    connection.ensure_connection()
+    with override_settings(USE_TZ=False):  # Django's signal tells every open connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT '2020-01-01 10:00:00+05:30'::timestamptz")
+            (naive,) = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT '2020-01-01 10:00:00+05:30'::timestamptz")
+        (aware,) = cursor.fetchone()
+
+    assert naive == datetime.datetime(2020, 1, 1, 4, 30)
+    assert aware == datetime.datetime(2020, 1, 1, 4, 30, tzinfo=datetime.UTC)
