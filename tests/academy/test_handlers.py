@@ -102,7 +102,6 @@ def test_the_application_serves_pages_and_not_found(handler):
     def status_of(url):
         statuses = []
         environ = RequestFactory().get(url, HTTP_X_FORWARDED_PROTO="https").environ
-        environ["wsgi.input"] = environ.get("wsgi.input")
         response = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
         response.close()
         return statuses[0]
