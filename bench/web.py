@@ -7,12 +7,13 @@ Run by hand on PostgreSQL with a Redis cache and production settings (DEBUG off)
                                   [--rounds 3]
 
 It creates (or reuses) the database academy_bench_web with the demo data, starts two gunicorn
-servers on loopback (the project, and bench/bare_django.py: one view, no middleware), and runs wrk
-against each page in turn, signed in as the demo learner, in rounds: each round loads the bare
-view and then every page, so each page's share is taken against a baseline measured a minute
-before it at most (this machine's speed drifts by a quarter within minutes). Prints each round's
-shares, then the median requests/s and share of each page, the target, and the SQL queries each
-page costs (a second request, as in steady state). Exits 1 if a page does not answer 200.
+servers on loopback with the Procfile's `--config python:academy.gunicorn_conf` (the project,
+and bench/bare_django.py: one view, no middleware), and runs wrk
+against each page in turn, signed in as the demo learner, in rounds: in each round every page is
+loaded right after a load of the bare view, and its share is taken against that one (this
+machine's speed drifts by a quarter within minutes). Prints each round's shares, then the median
+requests/s and share of each page, the target, and the SQL queries each page costs (a second
+request, as in steady state). Exits 1 if a page does not answer 200.
 """
 
 import argparse
@@ -143,6 +144,8 @@ def start_gunicorn(app, port, workers, threads, logfile):
     command = [
         str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
         app,
+        "--config",  # the Procfile's (gc.freeze() once the worker has loaded the application)
+        "python:academy.gunicorn_conf",
         "--chdir",
         str(BASE_DIR),
         "--bind",
@@ -213,8 +216,8 @@ def main():
         "--rounds",
         type=int,
         default=3,
-        help="rounds of (bare view, then each page); each share is against its round's bare "
-        "view, and the table shows the medians",
+        help="rounds of (bare view, page) pairs, one per page; each share is against the bare "
+        "view loaded just before the page, and the table shows the medians",
     )
     args = parser.parse_args()
     if subprocess.run(["which", "wrk"], capture_output=True).returncode:
@@ -256,16 +259,20 @@ def main():
             return wrk(url, cookie_header, duration=args.duration, connections=args.connections)
 
         for round_number in range(1, args.rounds + 1):
-            bare_rate, errors, p50, p99 = load(bare_url, "")
-            failed |= errors > 0
-            measured["bare"].append((bare_rate, 1.0, p50, p99))
-            shares = []
+            shares, bare_rates = [], []
             for _name, path, _target in pages:
+                bare_rate, errors, p50, p99 = load(bare_url, "")  # just before the page
+                failed |= errors > 0
+                measured["bare"].append((bare_rate, 1.0, p50, p99))
                 rate, errors, p50, p99 = load(urls[path], cookie)
                 failed |= errors > 0
                 measured[path].append((rate, rate / bare_rate, p50, p99))
                 shares.append(f"{rate / bare_rate:.3f}")
-            log(f"round {round_number}: bare {bare_rate:.0f}/s, shares " + " ".join(shares))
+                bare_rates.append(f"{bare_rate:.0f}")
+            log(
+                f"round {round_number}: shares {' '.join(shares)} "
+                f"(bare {'/'.join(bare_rates)} req/s)"
+            )
         rows = [row("bare Django view (no middleware, baseline)", measured["bare"], None, "-")]
         rows += [row(name, measured[path], target, counts[path]) for name, path, target in pages]
     finally:
