@@ -8,10 +8,10 @@ Run by hand on PostgreSQL with a Redis cache and production settings (DEBUG off)
 
 It creates (or reuses) the database academy_bench_web with the demo data, starts two gunicorn
 servers on loopback with the Procfile's `--config python:academy.gunicorn_conf` (the project,
-and bench/bare_django.py: one view, no middleware), and runs wrk
-against each page in turn, signed in as the demo learner, in rounds: in each round every page is
-loaded right after a load of the bare view, and its share is taken against that one (this
-machine's speed drifts by a quarter within minutes). Prints each round's shares, then the median
+and bench/bare_django.py: one view, no middleware), and runs wrk against each page in turn,
+signed in as the demo learner, in rounds: in each round every page is loaded right after a load
+of the bare view, and its share is taken against that one (this machine's speed drifts by a
+quarter within minutes). Prints each round's shares, then the median
 requests/s and share of each page, the target, and the SQL queries each page costs (a second
 request, as in steady state). Exits 1 if a page does not answer 200.
 """

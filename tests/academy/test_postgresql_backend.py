@@ -1,5 +1,6 @@
-"""The PostgreSQL backend's health check (academy/postgresql): no round trip on a healthy
-connection, and a connection the server dropped replaced before the request's first query."""
+"""The PostgreSQL backend (academy/postgresql): the health check makes no round trip on a healthy
+connection and replaces one the server dropped before the request's first query; timestamps
+read by psycopg's own loader are the values Django's loader gives."""
 
 import datetime
 import time
@@ -7,8 +8,12 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.test import override_settings
+from psycopg.pq import Format
 
-from academy.postgresql.base import DatabaseWrapper
+from academy.postgresql.base import PSYCOPG_TIMESTAMPTZ_LOADER, TIMESTAMPTZ_OID, DatabaseWrapper
+from academy.prepared import statement_cursor
 
 pytestmark = [
     pytest.mark.django_db,
@@ -126,8 +131,6 @@ TIMESTAMPS_SQL = """
 
 
 def read_with_djangos_loader(wrapper):
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-
     with wrapper.connection.cursor() as cursor:
         register_tzloader(wrapper.timezone, cursor)
         cursor.execute(TIMESTAMPS_SQL)
@@ -135,11 +138,6 @@ def read_with_djangos_loader(wrapper):
 
 
 def test_timestamps_are_read_by_psycopgs_loader_with_the_values_djangos_gives(persistent):
-    from psycopg.pq import Format
-
-    from academy.postgresql.base import PSYCOPG_TIMESTAMPTZ_LOADER, TIMESTAMPTZ_OID
-    from academy.prepared import statement_cursor
-
     with persistent.cursor() as cursor:
         assert cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT) is (
             PSYCOPG_TIMESTAMPTZ_LOADER
@@ -168,8 +166,6 @@ def test_a_server_side_cursor_reads_the_same_timestamps(persistent):
 
 
 def test_without_time_zone_support_timestamps_are_naive_as_django_reads_them():
-    from django.test import override_settings
-
     connection.ensure_connection()
     with override_settings(USE_TZ=False):  # Django's signal tells every open connection
         with connection.cursor() as cursor:
