@@ -44,24 +44,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return params
 
     def create_cursor(self, name=None):
-        if not self._reads_timestamps_with_psycopg():
-            return super().create_cursor(name)
-        if name is None and self.timezone is datetime.UTC:
+        psycopgs = self._reads_timestamps_with_psycopg()
+        if psycopgs and name is None and self.timezone is datetime.UTC:
             return self.connection.cursor()
-        # Django's own loader again, for the rest of this connection; Django decides the rest.
-        register_tzloader(self.timezone, self.connection)
+        if psycopgs:  # Django's create_cursor reads the zone of its own loader: give it that one
+            register_tzloader(self.timezone, self.connection)
         return super().create_cursor(name)
 
     def ensure_timezone(self):
-        """The zone changed (a test's override_settings): Django's loader from now on if it is
-        no longer UTC."""
+        """The zone may have changed (a test's override_settings): the connection's loader is
+        made to match it, since the statements of academy.prepared use the connection's."""
         changed = super().ensure_timezone()
-        if (
-            self.connection is not None
-            and self.timezone is not datetime.UTC
-            and self._reads_timestamps_with_psycopg()
-        ):
-            register_tzloader(self.timezone, self.connection)
+        if self.connection is not None:
+            if self.timezone is datetime.UTC:
+                self.connection.adapters.register_loader(
+                    TIMESTAMPTZ_OID, PSYCOPG_TIMESTAMPTZ_LOADER
+                )
+            else:
+                register_tzloader(self.timezone, self.connection)
         return changed
 
     def _reads_timestamps_with_psycopg(self) -> bool:

@@ -165,15 +165,20 @@ def test_a_server_side_cursor_reads_the_same_timestamps(persistent):
     assert named == plain == read_with_djangos_loader(persistent)
 
 
+def read_one_timestamp(cursor) -> datetime.datetime:
+    with cursor:
+        cursor.execute("SELECT '2020-01-01 10:00:00+05:30'::timestamptz")
+        return cursor.fetchone()[0]
+
+
 def test_without_time_zone_support_timestamps_are_naive_as_django_reads_them():
     connection.ensure_connection()
     with override_settings(USE_TZ=False):  # Django's signal tells every open connection
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT '2020-01-01 10:00:00+05:30'::timestamptz")
-            (naive,) = cursor.fetchone()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT '2020-01-01 10:00:00+05:30'::timestamptz")
-        (aware,) = cursor.fetchone()
+        naive = read_one_timestamp(connection.cursor())
+        naive_prepared = read_one_timestamp(statement_cursor(connection))
+    aware = read_one_timestamp(connection.cursor())
+    aware_prepared = read_one_timestamp(statement_cursor(connection))  # the connection's loader
 
-    assert naive == datetime.datetime(2020, 1, 1, 4, 30)
-    assert aware == datetime.datetime(2020, 1, 1, 4, 30, tzinfo=datetime.UTC)
+    assert naive == naive_prepared == datetime.datetime(2020, 1, 1, 4, 30)
+    assert aware == aware_prepared == datetime.datetime(2020, 1, 1, 4, 30, tzinfo=datetime.UTC)
+    assert aware_prepared.tzinfo is datetime.UTC
