@@ -23,7 +23,7 @@ from celery import Celery
 from django.db import connection
 
 from reminders import services
-from reminders.models import LogStatus, ReminderLog, TargetKind
+from reminders.models import Kind, LogStatus, ReminderLog, TargetKind
 from reminders.services.messages import reminder_message_id
 from tests.builders import bulk_members
 from tests.celery_worker import redis_reachable, running_worker
@@ -119,8 +119,9 @@ def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, w
     while len(sink.messages) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1)  # anything extra would arrive now
-    # On a Monday the same scan also sends the managers' weekly digest: its own kind, not asserted here.
-    reminders = [m for m in sink.messages if m["X-Academy-Reminder"].startswith("before:")]
+    # On a Monday the same scan also sends the managers' weekly digest: a kind of its own, whose
+    # message is not asserted here.
+    reminders = [m for m in sink.messages if m["X-Academy-Reminder"].startswith(f"{Kind.BEFORE}:")]
     assert sorted(m["To"] for m in reminders) == [
         "learner@a.gov",
         "manager@a.gov",
@@ -132,7 +133,7 @@ def test_assigned_people_receive_each_reminder_once_over_smtp(world, course_a, w
     assert message.is_multipart()
     assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
     assert "Intro to AI" in message["Subject"]
-    assert set(ReminderLog.objects.filter(kind="before").values_list("status", flat=True)) == {
+    assert set(ReminderLog.objects.filter(kind=Kind.BEFORE).values_list("status", flat=True)) == {
         LogStatus.SENT
     }
     assert set(ReminderLog.objects.values_list("status", flat=True)) <= set(FINISHED)
