@@ -4,15 +4,16 @@ Run by hand on PostgreSQL with a Redis cache and production settings (DEBUG off)
 `wrk` as the load generator (`apt-get install wrk`):
 
     .venv/bin/python bench/web.py [--duration 10] [--connections 8] [--workers 2] [--threads 1]
-                                  [--rounds 3]
+                                  [--rounds 5]
 
 It creates (or reuses) the database academy_bench_web with the demo data, starts two gunicorn
 servers on loopback with the Procfile's `--config python:academy.gunicorn_conf` (the project,
 and bench/bare_django.py: one view, no middleware), and runs wrk against each page in turn,
 signed in as the demo learner, in rounds: in each round every page is loaded right after a load
 of the bare view, and its share is taken against that one (this machine's speed drifts by a
-quarter within minutes). Prints each round's shares, then the median
-requests/s and share of each page, the target, and the SQL queries each page costs (a second
+quarter within minutes, and a single load of 10 s now and then comes out at half or twice its
+neighbours). Prints each round's shares, then the median requests/s and share of each page, the
+lowest and highest of its shares, the target, and the SQL queries each page costs (a second
 request, as in steady state). Exits 1 if a page does not answer 200.
 """
 
@@ -203,7 +204,10 @@ def row(name, rounds, target, queries):
     middle = sorted(rounds, key=lambda r: r[1])[len(rounds) // 2]
     rate = statistics.median(r[0] for r in rounds)
     share = statistics.median(r[1] for r in rounds)
-    return (name, rate, share, target, queries, middle[2], middle[3])
+    spread = (
+        "" if target is None else f"{min(r[1] for r in rounds):.3f}-{max(r[1] for r in rounds):.3f}"
+    )
+    return (name, rate, share, spread, target, queries, middle[2], middle[3])
 
 
 def main():
@@ -215,7 +219,7 @@ def main():
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="rounds of (bare view, page) pairs, one per page; each share is against the bare "
         "view loaded just before the page, and the table shows the medians",
     )
@@ -283,15 +287,15 @@ def main():
 
     log("")
     log(
-        f"{'page':<44} {'req/s':>8} {'share':>6} {'target':>7} {'met':>4} {'queries':>7} "
-        f"{'p50':>8} {'p99':>8}"
+        f"{'page':<44} {'req/s':>8} {'share':>6} {'lowest-highest':>14} {'target':>7} "
+        f"{'met':>4} {'queries':>7} {'p50':>8} {'p99':>8}"
     )
-    for name, rate, share, target, queries, p50, p99 in rows:
+    for name, rate, share, spread, target, queries, p50, p99 in rows:
         met = "" if target is None else ("yes" if share >= target else "no")
         shown = "" if target is None else f">={target:.3f}"
         log(
-            f"{name:<44} {rate:>8.0f} {share:>6.3f} {shown:>7} {met:>4} {queries!s:>7} "
-            f"{p50:>8} {p99:>8}"
+            f"{name:<44} {rate:>8.0f} {share:>6.3f} {spread:>14} {shown:>7} {met:>4} "
+            f"{queries!s:>7} {p50:>8} {p99:>8}"
         )
     if failed:
         log("Some requests failed (non-2xx/3xx or not 200): see above and " + str(logfile))
