@@ -44,10 +44,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return params
 
     def create_cursor(self, name=None):
-        psycopgs = self._reads_timestamps_with_psycopg()
-        if psycopgs and name is None and self.timezone is datetime.UTC:
+        psycopg_loader = self._reads_timestamps_with_psycopg()
+        if psycopg_loader and name is None and self.timezone is datetime.UTC:
             return self.connection.cursor()
-        if psycopgs:  # Django's create_cursor reads the zone of its own loader: give it that one
+        if psycopg_loader:  # Django's create_cursor reads the zone from its own loader: put it back
             register_tzloader(self.timezone, self.connection)
         return super().create_cursor(name)
 
